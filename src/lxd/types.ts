@@ -1,0 +1,101 @@
+/**
+ * The subset of LXD's REST API objects lxplan reads and writes (see LXD's shared/api and
+ * rest-api.yaml). Field names are LXD's own.
+ */
+export type ConfigMap = Record<string, string>;
+export type Device = Record<string, string>;
+export type DeviceMap = Record<string, Device>;
+
+export interface LxdServer {
+  api_version: string;
+  api_extensions: string[];
+  environment?: { server_version?: string; server_name?: string; driver?: string; kernel_version?: string };
+}
+
+/** GET /1.0/instances?recursion=1 element. `config`/`devices` are the instance's own (local). */
+export interface LxdInstance {
+  name: string;
+  type: 'container' | 'virtual-machine';
+  architecture: string;
+  config: ConfigMap;
+  devices: DeviceMap;
+  ephemeral: boolean;
+  profiles: string[];
+  stateful: boolean;
+  description: string;
+  status: string;          // "Running", "Stopped", "Frozen", ...
+  status_code: number;
+  expanded_config?: ConfigMap;
+  expanded_devices?: DeviceMap;
+  location?: string;
+  project?: string;
+}
+
+/** The writable part of an instance (PUT /1.0/instances/{name}). */
+export interface LxdInstancePut {
+  architecture?: string;
+  config: ConfigMap;
+  devices: DeviceMap;
+  ephemeral?: boolean;
+  profiles: string[];
+  stateful?: boolean;
+  description?: string;
+}
+
+/** POST /1.0/instances. */
+export interface LxdInstancesPost extends LxdInstancePut {
+  name: string;
+  type?: 'container' | 'virtual-machine';
+  source: { type: 'image'; alias?: string; fingerprint?: string } | { type: 'none' } | { type: 'copy'; source: string };
+  start?: boolean;
+}
+
+export interface LxdInstanceState {
+  status: string;
+  status_code: number;
+  pid: number;
+}
+
+export interface LxdProfile {
+  name: string;
+  description: string;
+  config: ConfigMap;
+  devices: DeviceMap;
+  used_by?: string[];
+}
+
+export interface LxdImageAlias { name: string; description?: string }
+
+export interface LxdImage {
+  fingerprint: string;
+  aliases: LxdImageAlias[];
+  architecture: string;
+  auto_update: boolean;
+  public: boolean;
+  properties: Record<string, string>;
+  size: number;
+  filename?: string;
+  type?: string;
+  created_at?: string;
+  uploaded_at?: string;
+}
+
+/** GET /1.0/images/aliases?recursion=1 element. */
+export interface LxdImageAliasEntry { name: string; target: string; description?: string; type?: string }
+
+export interface LxdProject {
+  name: string;
+  description: string;
+  config: ConfigMap;
+  used_by?: string[];
+}
+
+export interface LxdOperation {
+  id: string;
+  class: string;
+  status: string;
+  status_code: number;
+  err: string;
+  resources?: Record<string, string[]>;
+  metadata?: Record<string, unknown> | null;
+}

@@ -1,0 +1,51 @@
+/**
+ * Human names for places in a manifest: ["instances", "web-1", "devices", "root"] reads as
+ * `device "root" of instance "web-1"`. Every error message is built around one of these,
+ * so messages speak the user's terms rather than JSON pointers.
+ */
+
+export type Section = 'images' | 'profiles' | 'instances';
+export const SECTIONS: readonly Section[] = ['images', 'profiles', 'instances'];
+export const KIND_OF: Record<Section, 'image' | 'profile' | 'instance'> = { images: 'image', profiles: 'profile', instances: 'instance' };
+
+export function isSection(s: string | undefined): s is Section {
+  return s === 'images' || s === 'profiles' || s === 'instances';
+}
+
+/** `instance "web-1"` for ["instances", "web-1", ...]; undefined above the object level. */
+export function ownerOf(segs: readonly string[]): string | undefined {
+  if (segs.length < 2 || !isSection(segs[0])) return undefined;
+  return `${KIND_OF[segs[0]]} "${segs[1]}"`;
+}
+
+/** A place in the manifest, in words. */
+export function describe(segs: readonly string[]): string {
+  if (segs.length === 0) return 'the manifest';
+  const owner = ownerOf(segs);
+  if (!owner) return segs.length === 1 ? `"${segs[0]}"` : `"${segs.join('.')}"`;
+  const rest = segs.slice(2);
+  const [a, b, c] = rest;
+  switch (rest.length) {
+    case 0:
+      return owner;
+    case 1:
+      return a === 'limits' || a === 'config' || a === 'devices' || a === 'source' ? `${a} of ${owner}` : `"${a}" of ${owner}`;
+    case 2:
+      if (a === 'limits') return `limit "${b}" of ${owner}`;
+      if (a === 'config') return `config key "${b}" of ${owner}`;
+      if (a === 'devices') return `device "${b}" of ${owner}`;
+      if (a === 'profiles') return `entry ${Number(b) + 1} of "profiles" of ${owner}`;
+      if (a === 'source') return `"${b}" in source of ${owner}`;
+      break;
+    case 3:
+      if (a === 'devices') return `"${c}" of device "${b}" of ${owner}`;
+      break;
+  }
+  return `"${rest.join('.')}" of ${owner}`;
+}
+
+/** Where a key sits, for "unknown key X in ...": the object itself reads better than "the object's body". */
+export function describeContainer(segs: readonly string[]): string {
+  if (segs.length === 0) return 'at the top level';
+  return `in ${describe(segs)}`;
+}

@@ -1,0 +1,52 @@
+/**
+ * Which files make up a configuration, and how their paths are shown. A directory is read
+ * flat (not recursively) in name order, so the same tree always loads the same way.
+ */
+import { readdir, stat } from 'node:fs/promises';
+import path from 'node:path';
+import { LxplanError } from '../errors.js';
+
+/** A path as shown in messages: relative to the working directory when under it, else absolute. */
+export function displayPath(abs: string, cwd: string = process.cwd()): string {
+  const rel = path.relative(cwd, abs);
+  if (rel === '') return '.';
+  if (rel.startsWith('..') || path.isAbsolute(rel)) return abs;
+  return rel;
+}
+
+/** True for names a manifest directory contributes: *.yaml / *.yml, not hidden (editor lock and swap files are). */
+export function isManifestName(name: string): boolean {
+  return /\.ya?ml$/i.test(name) && !name.startsWith('.');
+}
+
+/** The manifest directory (absolute) and the files in it to read (absolute, in order). */
+export async function manifestFiles(pathArg: string): Promise<{ dir: string; files: string[] }> {
+  const abs = path.resolve(pathArg);
+  let st;
+  try {
+    st = await stat(abs);
+  } catch (e) {
+    const code = (e as NodeJS.ErrnoException).code;
+    throw new LxplanError('manifest.io', code === 'ENOENT' ? `manifest path "${pathArg}" does not exist` : `cannot read manifest path "${pathArg}": ${(e as Error).message}`, {
+      hint: 'give a manifest file or a directory of *.yaml files',
+      cause: e,
+    });
+  }
+  if (!st.isDirectory()) return { dir: path.dirname(abs), files: [abs] };
+  const entries = await readdir(abs, { withFileTypes: true });
+  const files: string[] = [];
+  for (const e of entries) {
+    if (!isManifestName(e.name)) continue;
+    const p = path.join(abs, e.name);
+    // Follow symlinks, skip directories that happen to be named *.yaml.
+    const s = e.isSymbolicLink() ? await stat(p).catch(() => undefined) : e;
+    if (s?.isFile()) files.push(p);
+  }
+  files.sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
+  if (files.length === 0) {
+    throw new LxplanError('manifest.io', `no manifest files (*.yaml, *.yml) in directory "${pathArg}"`, {
+      hint: 'point at the directory that holds your manifests, or at one manifest file',
+    });
+  }
+  return { dir: abs, files };
+}

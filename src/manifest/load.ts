@@ -1,0 +1,108 @@
+/**
+ * Loading a configuration: files -> YAML with positions -> schema check -> desired
+ * objects -> one merged Manifest. Every problem found along the way is collected, so a
+ * user fixes a file in one go instead of one error per run; they are thrown together as
+ * one LxplanError (the first as its message, the rest in `more`), in file and line order.
+ */
+import { readFile, stat } from 'node:fs/promises';
+import path from 'node:path';
+import { LxplanError, type SourceLocation } from '../errors.js';
+import type { DesiredObject, Manifest } from '../resources/types.js';
+import { displayPath, manifestFiles } from './files.js';
+import { normaliseFile, type FileObjects } from './normalise.js';
+import { formatLocation, parseManifestText } from './parse.js';
+import { validateAgainstSchema } from './schema.js';
+
+export interface LoadOptions {
+  /** Check that image tarballs named in source: exist (default true). */
+  checkFiles?: boolean;
+}
+
+/**
+ * Reads the manifests at `pathArg` (a file, or a directory of *.yaml / *.yml files) into
+ * the desired model. Throws an LxplanError holding every problem found.
+ */
+export async function loadManifests(pathArg: string, opts: LoadOptions = {}): Promise<Manifest> {
+  const { dir, files } = await manifestFiles(pathArg);
+  const errors: LxplanError[] = [];
+  const perFile: FileObjects[] = [];
+  const displays: string[] = [];
+
+  for (const abs of files) {
+    const display = displayPath(abs);
+    displays.push(display);
+    let text: string;
+    try {
+      text = await readFile(abs, 'utf8');
+    } catch (e) {
+      errors.push(new LxplanError('manifest.io', `cannot read manifest file ${display}: ${(e as Error).message}`, { cause: e }));
+      continue;
+    }
+    const parsed = parseManifestText(text, display, abs);
+    errors.push(...parsed.errors);
+    if (parsed.data === undefined) continue;
+    errors.push(...validateAgainstSchema(parsed.file, parsed.data));
+    const objects = normaliseFile(parsed.file);
+    errors.push(...objects.errors);
+    perFile.push(objects);
+  }
+
+  const m: Manifest = { dir, files: displays, images: {}, profiles: {}, instances: {} };
+  for (const objects of perFile) {
+    merge(m.images, objects.images, errors);
+    merge(m.profiles, objects.profiles, errors);
+    merge(m.instances, objects.instances, errors);
+  }
+  if (opts.checkFiles ?? true) errors.push(...(await checkImageFiles(m)));
+
+  if (errors.length > 0) throw combine(errors, displays);
+  return m;
+}
+
+/** Adds objects by name; a name already taken (by another file) is a duplicate naming both places. */
+function merge<T extends DesiredObject>(into: Record<string, T>, objects: T[], errors: LxplanError[]): void {
+  for (const o of objects) {
+    const prev = into[o.name];
+    if (!prev) {
+      into[o.name] = o;
+      continue;
+    }
+    errors.push(new LxplanError('manifest.duplicate', `${o.kind} "${o.name}" is defined twice: at ${formatLocation(prev.at)} and at ${formatLocation(o.at)}`, {
+      location: o.at,
+      hint: 'names are unique per kind across all manifest files: rename or remove one',
+    }));
+  }
+}
+
+/** Image tarballs must exist: reported here with the position of the path in the manifest. */
+async function checkImageFiles(m: Manifest): Promise<LxplanError[]> {
+  const errors: LxplanError[] = [];
+  for (const img of Object.values(m.images)) {
+    for (const part of ['metadata', 'rootfs'] as const) {
+      const p = img.source[part];
+      if (!p) continue;
+      const st = await stat(p).catch(() => undefined);
+      if (st?.isFile()) continue;
+      errors.push(new LxplanError('manifest.io', `image "${img.name}": ${part} file ${displayPath(p)} ${st ? 'is not a file' : 'does not exist'}`, {
+        location: img.keyAt?.[`source.${part}`] ?? img.at,
+        hint: `paths in source: are relative to the folder of the manifest file (${displayPath(path.dirname(path.resolve(img.at.file)))}); if a script builds the tarballs, run it first`,
+      }));
+    }
+  }
+  return errors;
+}
+
+function order(files: string[], l: SourceLocation | undefined): [number, number, number] {
+  if (!l) return [-1, 0, 0];
+  return [files.indexOf(l.file), l.line, l.col];
+}
+
+/** All errors as one: sorted by file, line and column; the first carries the rest. */
+function combine(errors: LxplanError[], files: string[]): LxplanError {
+  const sorted = errors
+    .map((e, i) => ({ e, k: order(files, e.location), i }))
+    .sort((a, b) => a.k[0] - b.k[0] || a.k[1] - b.k[1] || a.k[2] - b.k[2] || a.i - b.i)
+    .map((x) => x.e);
+  const [first, ...rest] = sorted;
+  return new LxplanError(first.code, first.message, { location: first.location, hint: first.hint, cause: first.cause, more: [...first.more, ...rest] });
+}

@@ -1,0 +1,76 @@
+/**
+ * The desired model: what the manifests ask for, after loading, validation and
+ * normalisation (src/manifest produces it; the planner consumes it). Every value LXD
+ * stores as a string is a string here ("1", "true", "512MB"), exactly as the user wrote
+ * it, so plans can show the user's own spelling; comparison uses canonical forms
+ * (see src/resources/units.ts and the per-kind specs).
+ */
+import type { SourceLocation } from '../errors.js';
+import type { ConfigMap, DeviceMap } from '../lxd/types.js';
+
+export type Kind = 'image' | 'profile' | 'instance';
+export const KINDS: readonly Kind[] = ['image', 'profile', 'instance'];
+
+/** "instance.web-1", "profile.small", "image.busybox". */
+export type Address = string;
+export function addressOf(kind: Kind, name: string): Address {
+  return `${kind}.${name}`;
+}
+export function parseAddress(a: Address): { kind: Kind; name: string } {
+  const i = a.indexOf('.');
+  return { kind: a.slice(0, i) as Kind, name: a.slice(i + 1) };
+}
+
+interface DesiredBase {
+  name: string;
+  /** Where the object is defined: the position of its name key. */
+  at: SourceLocation;
+  /** Positions of individual keys, by dotted path inside the object ("limits.memory", "config.boot.autostart", "devices.root", "image", "profiles.1"). */
+  keyAt?: Record<string, SourceLocation>;
+}
+
+export interface DesiredImage extends DesiredBase {
+  kind: 'image';
+  /** A local split image; absolute paths (resolved against the manifest's folder). */
+  source: { metadata: string; rootfs: string };
+  public: boolean;
+  /** Filled in before planning by hashing the tarballs (sha256 of metadata bytes then rootfs bytes). */
+  fingerprint?: string;
+}
+
+export interface DesiredProfile extends DesiredBase {
+  kind: 'profile';
+  description: string;
+  /** Full config, `limits:` already folded in as `limits.*` keys. */
+  config: ConfigMap;
+  devices: DeviceMap;
+}
+
+export type InstanceState = 'running' | 'stopped' | 'frozen';
+
+export interface DesiredInstance extends DesiredBase {
+  kind: 'instance';
+  /** Image alias (a manifest image's name or an alias that exists in LXD) or a fingerprint. */
+  image: string;
+  /** In order; default ["default"]. */
+  profiles: string[];
+  description: string;
+  /** Full config, `limits:` already folded in as `limits.*` keys. */
+  config: ConfigMap;
+  devices: DeviceMap;
+  state: InstanceState;
+  type: 'container' | 'virtual-machine';
+}
+
+export type DesiredObject = DesiredImage | DesiredProfile | DesiredInstance;
+
+/** One loaded configuration (a directory of manifests). Maps are keyed by object name. */
+export interface Manifest {
+  /** The directory the manifests were read from (absolute). */
+  dir: string;
+  /** The files that were read, relative to the working directory. */
+  files: string[];
+  images: Record<string, DesiredImage>;
+  profiles: Record<string, DesiredProfile>;
+  instances: Record<string, DesiredInstance>;
+}

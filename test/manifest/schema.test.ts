@@ -1,0 +1,42 @@
+import { readFileSync } from 'node:fs';
+import { test } from 'uvu';
+import * as assert from 'uvu/assert';
+import { Ajv } from 'ajv';
+import { manifestSchemaPath } from '../../src/manifest/index.js';
+import { LIMITS, LIMIT_KEYS } from '../../src/resources/limits.js';
+
+const schema = JSON.parse(readFileSync(manifestSchemaPath(), 'utf8'));
+
+test('the schema compiles in ajv strict mode', () => {
+  const ajv = new Ajv({ strict: true, allowUnionTypes: true });
+  assert.ok(ajv.compile(schema));
+});
+
+test('the limits: keys of the schema are exactly the limit table, described alike', () => {
+  const props = schema.definitions.limits.properties as Record<string, { description: string }>;
+  assert.equal(Object.keys(props), [...LIMIT_KEYS]);
+  for (const k of LIMIT_KEYS) assert.is(props[k].description, `limits.${k}: ${LIMITS[k].description}`);
+});
+
+test('every property in the schema has a description (editors show it)', () => {
+  const missing: string[] = [];
+  const walk = (node: unknown, where: string): void => {
+    if (!node || typeof node !== 'object') return;
+    const n = node as Record<string, unknown>;
+    if (n.properties) {
+      for (const [k, v] of Object.entries(n.properties as Record<string, Record<string, unknown>>)) {
+        if (!v.description && !v.$ref) missing.push(`${where}.${k}`);
+        walk(v, `${where}.${k}`);
+      }
+    }
+    for (const k of ['additionalProperties', 'items', 'propertyNames']) if (n[k] && typeof n[k] === 'object') walk(n[k], `${where}[${k}]`);
+    if (n.definitions) for (const [k, v] of Object.entries(n.definitions as object)) {
+      if (!(v as { description?: string }).description) missing.push(`#/definitions/${k}`);
+      walk(v, `#/definitions/${k}`);
+    }
+  };
+  walk(schema, '#');
+  assert.equal(missing, []);
+});
+
+test.run();
