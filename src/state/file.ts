@@ -1,0 +1,161 @@
+/**
+ * The state file format: versioned JSON. `serialize` writes a stable text (sorted keys, two-space
+ * indent, final newline) so a state under version control diffs cleanly; `parse` accepts exactly
+ * what schemas/state.schema.json describes (keep the two in sync: test/state/file.test.ts checks
+ * them against each other) and upgrades older versions through `upgraders` first.
+ */
+import { LxplanError } from '../errors.js';
+import { addressOf, KINDS, type Kind } from '../resources/types.js';
+import { STATE_VERSION, type State, type StateEntry } from './model.js';
+
+/**
+ * Upgrade functions, keyed by the version they read: `upgraders[n]` turns a parsed version-n
+ * document into a version-(n+1) one. Only version 1 exists so far, so the table is empty; when
+ * version 2 comes, add `1: (v1) => ({ ...v1, version: 2, ... })` and parse() chains them.
+ * They take and return plain JSON; the result is validated as the current version afterwards.
+ */
+export const upgraders: Readonly<Record<number, (old: Record<string, unknown>) => Record<string, unknown>>> = {};
+
+/** The backup manager.ts keeps of the previous good file; named here so messages can point to it. */
+export function backupPathOf(path: string): string {
+  return `${path}.backup`;
+}
+
+/** ISO 8601 date-time, as Date#toISOString writes it (offsets allowed). Same pattern as the schema. */
+const DATE_TIME = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?(Z|[+-]\d{2}:\d{2})$/;
+
+/** Code-unit order, not localeCompare: the file must not depend on the machine's locale. */
+function byKey(a: string, b: string): number {
+  return a < b ? -1 : a > b ? 1 : 0;
+}
+
+function sortedRecord<V>(r: Record<string, V>, map: (v: V) => unknown = (v) => v): Record<string, unknown> {
+  const out: Record<string, unknown> = {};
+  for (const k of Object.keys(r).sort(byKey)) out[k] = map(r[k]!);
+  return out;
+}
+
+/** Fixed key order inside an entry, so the text depends only on the values. */
+function entryOut(e: StateEntry): Record<string, unknown> {
+  return {
+    kind: e.kind,
+    name: e.name,
+    since: e.since,
+    ...(e.fingerprint !== undefined ? { fingerprint: e.fingerprint } : {}),
+    ...(e.attributes !== undefined ? { attributes: sortedRecord(e.attributes) } : {}),
+  };
+}
+
+/** The file's text: stable, pretty JSON with `resources` sorted by address. */
+export function serialize(state: State): string {
+  const doc = { version: state.version, lineage: state.lineage, serial: state.serial, resources: sortedRecord(state.resources, entryOut) };
+  return JSON.stringify(doc, null, 2) + '\n';
+}
+
+function isObject(v: unknown): v is Record<string, unknown> {
+  return typeof v === 'object' && v !== null && !Array.isArray(v);
+}
+
+function describe(v: unknown): string {
+  if (v === null) return 'null';
+  if (Array.isArray(v)) return 'an array';
+  if (typeof v === 'string') return JSON.stringify(v.length > 40 ? v.slice(0, 40) + '...' : v);
+  if (typeof v === 'object') return 'an object';
+  return String(v);
+}
+
+function unknownKeys(o: Record<string, unknown>, allowed: readonly string[], at: string, problems: string[]): void {
+  for (const k of Object.keys(o)) if (!allowed.includes(k)) problems.push(`${at}${at ? '.' : ''}${k}: unknown key`);
+}
+
+function checkEntry(address: string, e: unknown, problems: string[]): StateEntry | undefined {
+  const at = `resources[${JSON.stringify(address)}]`;
+  if (!isObject(e)) {
+    problems.push(`${at}: must be an object, found ${describe(e)}`);
+    return undefined;
+  }
+  const before = problems.length;
+  unknownKeys(e, ['kind', 'name', 'since', 'fingerprint', 'attributes'], at, problems);
+  if (typeof e.kind !== 'string' || !(KINDS as readonly string[]).includes(e.kind)) problems.push(`${at}.kind: must be one of ${KINDS.join(', ')}, found ${describe(e.kind)}`);
+  if (typeof e.name !== 'string' || e.name === '') problems.push(`${at}.name: must be a non-empty string, found ${describe(e.name)}`);
+  if (typeof e.since !== 'string' || !DATE_TIME.test(e.since)) problems.push(`${at}.since: must be an ISO 8601 date-time, found ${describe(e.since)}`);
+  if (e.fingerprint !== undefined && (typeof e.fingerprint !== 'string' || e.fingerprint === '')) problems.push(`${at}.fingerprint: must be a non-empty string, found ${describe(e.fingerprint)}`);
+  if (e.attributes !== undefined) {
+    if (!isObject(e.attributes)) problems.push(`${at}.attributes: must be an object of strings, found ${describe(e.attributes)}`);
+    else for (const [k, v] of Object.entries(e.attributes)) if (typeof v !== 'string') problems.push(`${at}.attributes.${k}: must be a string, found ${describe(v)}`);
+  }
+  if (problems.length > before) return undefined;
+  const kind = e.kind as Kind;
+  const name = e.name as string;
+  if (address !== addressOf(kind, name)) {
+    problems.push(`${at}: the address must be "${addressOf(kind, name)}" for kind ${kind} and name ${JSON.stringify(name)}`);
+    return undefined;
+  }
+  return {
+    kind,
+    name,
+    since: e.since as string,
+    ...(e.fingerprint !== undefined ? { fingerprint: e.fingerprint as string } : {}),
+    ...(e.attributes !== undefined ? { attributes: { ...(e.attributes as Record<string, string>) } } : {}),
+  };
+}
+
+/** Checks a document that claims the current version; returns a fresh State (no aliasing of `doc`). */
+function checkCurrent(doc: Record<string, unknown>, path: string): State {
+  const problems: string[] = [];
+  unknownKeys(doc, ['version', 'lineage', 'serial', 'resources'], '', problems);
+  if (typeof doc.lineage !== 'string' || doc.lineage === '') problems.push(`lineage: must be a non-empty string, found ${describe(doc.lineage)}`);
+  if (typeof doc.serial !== 'number' || !Number.isSafeInteger(doc.serial) || doc.serial < 0) problems.push(`serial: must be a whole number >= 0, found ${describe(doc.serial)}`);
+  const resources: State['resources'] = {};
+  if (!isObject(doc.resources)) problems.push(`resources: must be an object, found ${describe(doc.resources)}`);
+  else for (const [address, e] of Object.entries(doc.resources)) {
+    const entry = checkEntry(address, e, problems);
+    if (entry) resources[address] = entry;
+  }
+  if (problems.length > 0) throw malformed(path, problems);
+  return { version: STATE_VERSION, lineage: doc.lineage as string, serial: doc.serial as number, resources };
+}
+
+function malformed(path: string, problems: string[]): LxplanError {
+  const shown = problems.slice(0, 5).join('; ') + (problems.length > 5 ? `; and ${problems.length - 5} more` : '');
+  return new LxplanError('state.format', `state file ${path} is malformed: ${shown}`, {
+    hint: `the file does not match schemas/state.schema.json; the previous good version is kept in ${backupPathOf(path)}`,
+  });
+}
+
+function unknownVersion(path: string, version: number): LxplanError {
+  return new LxplanError('state.format', `state file ${path} has version ${version}; this lxplan reads state version ${STATE_VERSION}`, {
+    hint: version > STATE_VERSION
+      ? 'it was written by a newer lxplan: use that version (or newer) with this state'
+      : `no lxplan ever wrote state version ${version}: the file was not written by lxplan`,
+  });
+}
+
+/**
+ * Reads the file's text. `path` is only for messages (pass it as the user gave it).
+ * Throws LxplanError('state.format') for text that is not JSON, an unknown version, or a
+ * structure that does not match the schema.
+ */
+export function parse(text: string, path: string): State {
+  let doc: unknown;
+  try {
+    doc = JSON.parse(text);
+  } catch (e) {
+    const backup = backupPathOf(path);
+    throw new LxplanError('state.format', `state file ${path} is corrupt (not valid JSON: ${(e as Error).message}); the previous good version is kept in ${backup}`, {
+      hint: `check ${backup} and, if it is intact, copy it over ${path}`,
+      cause: e,
+    });
+  }
+  if (!isObject(doc)) throw malformed(path, [`the top level must be an object, found ${describe(doc)}`]);
+  const version = doc.version;
+  if (typeof version !== 'number' || !Number.isSafeInteger(version)) throw malformed(path, [`version: must be a whole number, found ${describe(version)}`]);
+  if (version < 1 || version > STATE_VERSION) throw unknownVersion(path, version);
+  let current = doc;
+  for (let v = version; v < STATE_VERSION; v++) {
+    const up = upgraders[v];
+    if (!up) throw unknownVersion(path, version);
+    current = up(current);
+  }
+  return checkCurrent(current, path);
+}

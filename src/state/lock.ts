@@ -1,0 +1,163 @@
+/**
+ * The state lock: proper-lockfile's `<path>.lock/` directory (mkdir is atomic, its mtime is
+ * refreshed while held, and a lock not refreshed for `staleMs` is taken over, so a crashed run
+ * never blocks the next one for long) plus `<path>.lock-info.json` saying who holds it.
+ *
+ * The info is a sibling rather than a file inside the lock directory because proper-lockfile
+ * removes the directory with rmdir: a file inside would make release and stale take-over fail.
+ */
+import { randomBytes } from 'node:crypto';
+import { readFile, rename, unlink, writeFile } from 'node:fs/promises';
+import os from 'node:os';
+import lockfile from 'proper-lockfile';
+import { LxplanError } from '../errors.js';
+
+export interface LockInfo {
+  /** Random, to tell two holders apart even with a reused pid. */
+  id: string;
+  pid: number;
+  host: string;
+  user: string;
+  /** What the holder is doing: "plan", "apply", ... */
+  operation: string;
+  /** When it took the lock (ISO 8601, seconds). */
+  since: string;
+}
+
+export interface LockTimings {
+  /** A lock not refreshed for this long is taken over. Every process must use the same value. */
+  staleMs: number;
+  /** How often the holder refreshes it (at most staleMs / 2). */
+  updateMs: number;
+}
+
+/** 30 s stale, refreshed every 5 s: a stuck event loop must stall 25 s before the lock is lost. */
+export const DEFAULT_LOCK_TIMINGS: LockTimings = { staleMs: 30_000, updateMs: 5_000 };
+
+export function lockDirOf(path: string): string {
+  return `${path}.lock`;
+}
+
+export function lockInfoPathOf(path: string): string {
+  return `${path}.lock-info.json`;
+}
+
+function userName(): string {
+  try {
+    return os.userInfo().username;
+  } catch {
+    // No passwd entry (some containers): the uid still says who.
+    return process.env.USER ?? `uid ${process.getuid?.() ?? '?'}`;
+  }
+}
+
+function isoSeconds(d: Date): string {
+  return d.toISOString().replace(/\.\d{3}Z$/, 'Z');
+}
+
+/** A held lock. `compromised` is set (never thrown) when proper-lockfile finds the lock lost. */
+export class StateLock {
+  compromised: Error | undefined;
+  private releaseFn: (() => Promise<void>) | undefined;
+
+  private constructor(readonly path: string, readonly info: LockInfo) {}
+
+  /**
+   * Takes the lock on `path` (which need not exist) or fails at once: no retries, because a
+   * second lxplan waiting silently behind an apply is worse than one that says who is in the way.
+   */
+  static async acquire(path: string, operation: string, timings: LockTimings = DEFAULT_LOCK_TIMINGS): Promise<StateLock> {
+    const info: LockInfo = { id: randomBytes(8).toString('hex'), pid: process.pid, host: os.hostname(), user: userName(), operation, since: isoSeconds(new Date()) };
+    const lock = new StateLock(path, info);
+    try {
+      lock.releaseFn = await lockfile.lock(path, {
+        realpath: false, // the state file may not exist yet
+        retries: 0,
+        stale: timings.staleMs,
+        update: timings.updateMs,
+        // The default throws from a timer, which kills the process mid-apply. Record it instead:
+        // the run goes on (saving what it did matters more) and the caller can warn.
+        onCompromised: (err) => {
+          lock.compromised = err;
+        },
+      });
+    } catch (e) {
+      const err = e as NodeJS.ErrnoException;
+      if (err.code === 'ELOCKED') throw await lockedError(path, timings);
+      throw new LxplanError('state.io', `cannot lock state file ${path}: ${err.message}`, {
+        hint: `lxplan creates ${lockDirOf(path)} next to the state file: the folder must exist and be writable`,
+        cause: e,
+      });
+    }
+    try {
+      // Write-then-rename, so a reader never sees half an info file.
+      const infoPath = lockInfoPathOf(path);
+      const tmp = `${infoPath}.tmp-${process.pid}`;
+      await writeFile(tmp, JSON.stringify(info, null, 2) + '\n');
+      await rename(tmp, infoPath);
+    } catch (e) {
+      await lock.release();
+      throw new LxplanError('state.io', `cannot write lock information ${lockInfoPathOf(path)}: ${(e as Error).message}`, { cause: e });
+    }
+    return lock;
+  }
+
+  /** Drops the lock; idempotent. A lock already lost (compromised) is not an error here. */
+  async release(): Promise<void> {
+    const release = this.releaseFn;
+    if (!release) return;
+    this.releaseFn = undefined;
+    // The info first: while the directory exists without it, others just say "no information".
+    await unlink(lockInfoPathOf(this.path)).catch(() => {});
+    await release().catch((e: NodeJS.ErrnoException) => {
+      if (e.code !== 'ERELEASED' && e.code !== 'ENOTACQUIRED' && e.code !== 'ENOENT') throw e;
+    });
+  }
+}
+
+/** Reads who holds the lock; undefined when there is no (readable) info. */
+export async function readLockInfo(path: string): Promise<LockInfo | undefined> {
+  try {
+    const v = JSON.parse(await readFile(lockInfoPathOf(path), 'utf8')) as Partial<LockInfo>;
+    if (typeof v.pid !== 'number' || typeof v.host !== 'string') return undefined;
+    return { id: String(v.id ?? ''), pid: v.pid, host: v.host, user: String(v.user ?? '?'), operation: String(v.operation ?? '?'), since: String(v.since ?? '?') };
+  } catch {
+    return undefined;
+  }
+}
+
+function pidAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (e) {
+    return (e as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}
+
+/** The holder writes its info right after mkdir: give it a moment before saying "unknown". */
+async function infoOfHolder(path: string): Promise<LockInfo | undefined> {
+  for (let i = 0; i < 10; i++) {
+    const info = await readLockInfo(path);
+    if (info) return info;
+    await new Promise((r) => setTimeout(r, 20));
+  }
+  return undefined;
+}
+
+async function lockedError(path: string, timings: LockTimings): Promise<LxplanError> {
+  const info = await infoOfHolder(path);
+  const dir = lockDirOf(path);
+  const stale = `${Math.round(timings.staleMs / 1000)} s`;
+  if (!info) {
+    return new LxplanError('state.locked', `state file ${path} is locked by another lxplan run (no lock information in ${lockInfoPathOf(path)})`, {
+      hint: `wait for the other run to finish; if none is running, the lock is taken over automatically once it has not been refreshed for ${stale}, or remove ${dir}`,
+    });
+  }
+  const gone = info.host === os.hostname() && !pidAlive(info.pid);
+  return new LxplanError('state.locked', `state file ${path} is locked by pid ${info.pid} on host ${info.host} (${info.operation} by ${info.user}, since ${info.since})`, {
+    hint: gone
+      ? `pid ${info.pid} is no longer running on this host: the lock is taken over automatically once it goes stale (${stale}), or remove ${dir}`
+      : `wait for that run to finish and try again; a lock whose holder died is taken over automatically after ${stale}`,
+  });
+}

@@ -1,0 +1,47 @@
+/**
+ * The state model: what lxplan manages, and nothing about how it is stored or locked
+ * (file.ts is the format, manager.ts the locking and saving; Terraform's statemgr split).
+ * The helpers are pure so the planner and the executor can build new states without I/O.
+ */
+import { randomUUID } from 'node:crypto';
+import type { Address, Kind } from '../resources/types.js';
+
+export interface StateEntry {
+  kind: Kind;
+  name: string;
+  /** When lxplan started managing it (ISO 8601). */
+  since: string;
+  /** Image fingerprint, for images; base image fingerprint for instances. */
+  fingerprint?: string;
+  /** Free-form attributes a resource kind wants to remember (e.g. hashes). */
+  attributes?: Record<string, string>;
+}
+
+export interface State {
+  version: 1;
+  /** A uuid, fixed for the life of this state: tells two unrelated state files apart. */
+  lineage: string;
+  /** +1 on every save: tells two versions of the same state apart. */
+  serial: number;
+  resources: Record<Address, StateEntry>;
+}
+
+/** The version of the state this lxplan writes (and the latest it reads). */
+export const STATE_VERSION = 1 as const;
+
+/** A state that manages nothing, with a fresh lineage; serial 0 means "never saved". */
+export function emptyState(): State {
+  return { version: STATE_VERSION, lineage: randomUUID(), serial: 0, resources: {} };
+}
+
+/** A copy of `state` where `address` is recorded as `entry` (added or replaced). */
+export function withEntry(state: State, address: Address, entry: StateEntry): State {
+  return { ...state, resources: { ...state.resources, [address]: { ...entry } } };
+}
+
+/** A copy of `state` without `address`; the same object when it was not there. */
+export function withoutEntry(state: State, address: Address): State {
+  if (!Object.hasOwn(state.resources, address)) return state;
+  const { [address]: _gone, ...rest } = state.resources;
+  return { ...state, resources: rest };
+}

@@ -1,0 +1,135 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { readFile, rmdir } from 'node:fs/promises';
+import os from 'node:os';
+import { pathToFileURL } from 'node:url';
+import { test } from 'uvu';
+import * as assert from 'uvu/assert';
+import { lockDirOf, lockInfoPathOf, readLockInfo, StateManager, withEntry } from '../../src/state/index.js';
+import { entry, inTempDir, lxplanError } from './helpers.js';
+
+const stateModule = pathToFileURL(new URL('../../src/state/index.js', import.meta.url).pathname).href;
+
+/** A second process that takes the lock through the compiled module, says "locked", and waits. */
+const HOLDER = `
+const [moduleUrl, statePath] = process.argv.slice(1);
+const { StateManager } = await import(moduleUrl);
+const m = await StateManager.open(statePath, { operation: 'apply', lock: true });
+process.stdout.write('locked\\n');
+process.stdin.resume();
+process.stdin.on('end', async () => { await m.release(); process.stdout.write('released\\n'); process.exit(0); });
+`;
+
+function spawnHolder(statePath: string): Promise<{ child: ChildProcess; said: (word: string) => Promise<void> }> {
+  const child = spawn(process.execPath, ['--input-type=module', '-e', HOLDER, stateModule, statePath], { stdio: ['pipe', 'pipe', 'inherit'] });
+  let out = '';
+  const waiters: (() => void)[] = [];
+  child.stdout!.on('data', (d) => {
+    out += d;
+    waiters.splice(0).forEach((w) => w());
+  });
+  const said = (word: string) =>
+    new Promise<void>((resolve, reject) => {
+      const check = () => (out.includes(word) ? resolve() : waiters.push(check));
+      child.once('exit', (code) => (out.includes(word) ? resolve() : reject(new Error(`holder exited (${code}) before saying ${word}`))));
+      check();
+    });
+  return said('locked').then(() => ({ child, said }));
+}
+
+const exited = (child: ChildProcess) => new Promise<void>((r) => (child.exitCode !== null || child.signalCode !== null ? r() : child.once('exit', () => r())));
+
+test('lock info names this process', () =>
+  inTempDir(async (_dir, p) => {
+    const m = await StateManager.open(p, { operation: 'plan', lock: true });
+    const info = await readLockInfo(p);
+    assert.ok(info);
+    assert.equal(info, m.lockInfo);
+    assert.is(info!.pid, process.pid);
+    assert.is(info!.host, os.hostname());
+    assert.is(info!.operation, 'plan');
+    assert.match(info!.since, /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}Z$/);
+    assert.match(info!.id, /^[0-9a-f]{16}$/);
+    await m.release();
+    assert.not.ok(existsSync(lockDirOf(p)));
+    assert.not.ok(existsSync(lockInfoPathOf(p)));
+  }));
+
+test('second open while the first holds the lock fails at once with state.locked; after release it succeeds', () =>
+  inTempDir(async (_dir, p) => {
+    const first = await StateManager.open(p, { operation: 'apply', lock: true });
+    const t0 = Date.now();
+    const e = await lxplanError(() => StateManager.open(p, { operation: 'plan', lock: true }));
+    assert.ok(Date.now() - t0 < 1000, 'did not fail at once');
+    assert.is(e.code, 'state.locked');
+    assert.is(e.message, `state file ${p} is locked by pid ${process.pid} on host ${os.hostname()} (apply by ${first.lockInfo!.user}, since ${first.lockInfo!.since})`);
+    assert.match(e.hint ?? '', 'wait for that run to finish');
+    // The failed attempt must not have disturbed the holder's lock or info.
+    assert.equal(await readLockInfo(p), first.lockInfo);
+    // Opening without the lock (e.g. a read-only look) still works.
+    const reader = await StateManager.open(p, { operation: 'show', lock: false });
+    await reader.release();
+    assert.ok(existsSync(lockDirOf(p)));
+    await first.release();
+    const second = await StateManager.open(p, { operation: 'plan', lock: true });
+    assert.is(second.lockInfo!.operation, 'plan');
+    await second.release();
+  }));
+
+test('the lock held by another process is reported with its pid, host and operation', () =>
+  inTempDir(async (_dir, p) => {
+    const { child, said } = await spawnHolder(p);
+    try {
+      const e = await lxplanError(() => StateManager.open(p, { operation: 'plan', lock: true }));
+      assert.is(e.code, 'state.locked');
+      assert.match(e.message, `state file ${p} is locked by pid ${child.pid} on host ${os.hostname()} (apply by `);
+      assert.match(e.message, /, since \d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}Z\)$/);
+      child.stdin!.end();
+      await said('released');
+      await exited(child);
+      const m = await StateManager.open(p, { operation: 'plan', lock: true });
+      await m.release();
+    } finally {
+      if (child.exitCode === null) child.kill();
+    }
+  }));
+
+test('a holder that died: the hint says so, and the lock is taken over once stale', () =>
+  inTempDir(async (_dir, p) => {
+    const { child } = await spawnHolder(p);
+    child.kill('SIGKILL');
+    await exited(child);
+    const lockTimings = { staleMs: 2000, updateMs: 1000 }; // the minimum proper-lockfile allows
+    const e = await lxplanError(() => StateManager.open(p, { operation: 'apply', lock: true, lockTimings }));
+    assert.is(e.code, 'state.locked');
+    assert.match(e.hint ?? '', `pid ${child.pid} is no longer running on this host`);
+    // Stale 2 s after its last refresh; proper-lockfile may round that mtime up by up to 1 s.
+    const deadline = Date.now() + 6000;
+    let m: StateManager | undefined;
+    while (!m) {
+      await new Promise((r) => setTimeout(r, 250));
+      try {
+        m = await StateManager.open(p, { operation: 'apply', lock: true, lockTimings });
+      } catch (err) {
+        if (Date.now() > deadline) throw err;
+      }
+    }
+    assert.is((await readLockInfo(p))!.pid, process.pid);
+    await m.release();
+  }));
+
+test('a lock lost while held is recorded, not thrown; saving and release still work', () =>
+  inTempDir(async (_dir, p) => {
+    const m = await StateManager.open(p, { operation: 'apply', lock: true, lockTimings: { staleMs: 2000, updateMs: 1000 } });
+    assert.is(m.lockCompromised, undefined);
+    await rmdir(lockDirOf(p)); // someone removed the lock directory
+    await new Promise((r) => setTimeout(r, 1500)); // the next refresh notices
+    assert.instance(m.lockCompromised, Error);
+    const s = await m.save(withEntry(m.state, 'profile.a', entry('profile.a')));
+    assert.is(s.serial, 1);
+    await m.release();
+    assert.not.ok(existsSync(lockInfoPathOf(p)));
+    assert.ok(JSON.parse(await readFile(p, 'utf8')).resources['profile.a']);
+  }));
+
+test.run();
