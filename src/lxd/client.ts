@@ -1,0 +1,333 @@
+/**
+ * The only module that talks to LXD. It mirrors LXD's Go client: one method per REST
+ * call, getters return the object with its ETag, writers take an ETag and send it as
+ * If-Match (so a write never silently overwrites someone else's change), and long
+ * actions are waited on until their background operation ends. Errors are LxplanErrors:
+ * 'lxd.unreachable' when there is no daemon, LxdApiError ('lxd.api') when it said no.
+ */
+import type { Readable } from 'node:stream';
+import { LxdApiError, isNotFound } from './errors.js';
+import { multipartFiles } from './multipart.js';
+import { OP_SUCCESS, waitOperation } from './operations.js';
+import type {
+  LxdImagePut, LxdInstanceStatePut, LxdProfilePut, LxdProfilesPost, LxdProjectPut, LxdProjectsPost, SplitImageUpload,
+} from './requests.js';
+import { resolveSocketPath } from './socket.js';
+import { UnixTransport, type Transport, type TransportRequest } from './transport.js';
+import type {
+  LxdImage, LxdImageAliasEntry, LxdInstance, LxdInstancePut, LxdInstanceState, LxdInstancesPost, LxdOperation,
+  LxdProfile, LxdProject, LxdServer,
+} from './types.js';
+
+export { LxdApiError, isNotFound };
+
+export interface LxdClientOptions {
+  /** LXD project every request is scoped to; "default" (or none) adds nothing. */
+  project?: string;
+  /** Unix socket; otherwise LXD_SOCKET, $LXD_DIR/unix.socket, then the Debian and snap paths. */
+  socketPath?: string;
+  /** Another way to reach LXD (tests, HTTPS later); wins over socketPath. */
+  transport?: Transport;
+  /** Seconds each long-poll of an operation may last before it is renewed. */
+  operationPollSeconds?: number;
+}
+
+export type Query = Record<string, string | number | boolean | undefined>;
+
+export interface RequestOptions {
+  /** Sent as JSON. */
+  body?: unknown;
+  /** Sent as If-Match: LXD answers 412 when the object changed since it was read. */
+  etag?: string;
+  query?: Query;
+  headers?: Record<string, string>;
+  /** A streamed body (uploads) instead of `body`. */
+  stream?: { data: Readable; length: number; contentType: string };
+}
+
+/** An object read from LXD with the ETag to send back when writing it. */
+export interface Versioned<T> {
+  value: T;
+  etag?: string;
+}
+
+export interface LxdResponse<T> extends Versioned<T> {
+  /** HTTP status of the request itself (200, or 202 for background operations). */
+  status: number;
+  /** The finished operation, for requests LXD ran in the background. */
+  operation?: LxdOperation;
+}
+
+/** Counters shared by a client and every client derived from it with withProject(). */
+export interface LxdClientStats {
+  /** HTTP requests sent, operation polls included: what a plan or apply costs. */
+  requests: number;
+}
+
+interface Envelope {
+  type: 'sync' | 'async' | 'error';
+  status_code?: number;
+  error_code?: number;
+  error?: string;
+  metadata?: unknown;
+  operation?: string;
+}
+
+const USER_AGENT = 'lxplan/0.1';
+
+export class LxdClient {
+  readonly project: string;
+  readonly stats: LxdClientStats;
+  private readonly transport: Transport;
+  private readonly pollSeconds: number;
+
+  /** `shared` is withProject()'s way to hand over connections and counters; callers leave it out. */
+  constructor(opts: LxdClientOptions = {}, shared?: { transport: Transport; stats: LxdClientStats }) {
+    this.project = opts.project || 'default';
+    this.transport = shared?.transport ?? opts.transport ?? new UnixTransport(resolveSocketPath(opts.socketPath));
+    this.stats = shared?.stats ?? { requests: 0 };
+    this.pollSeconds = opts.operationPollSeconds ?? 30;
+  }
+
+  /** The daemon's address (socket path), for messages. */
+  get endpoint(): string {
+    return this.transport.endpoint;
+  }
+
+  /** A client for another project over the same connections and counters. */
+  withProject(name: string): LxdClient {
+    return new LxdClient({ project: name, operationPollSeconds: this.pollSeconds }, { transport: this.transport, stats: this.stats });
+  }
+
+  /** Closes the shared connections: every client from withProject() stops working too. */
+  close(): void {
+    this.transport.close();
+  }
+
+  /**
+   * One REST call: adds the project, sends, unwraps LXD's envelope, and for a background
+   * operation waits until it ends (its metadata becomes `value`). Public so more object
+   * kinds (networks, storage) can be added without touching the transport.
+   */
+  async request<T = unknown>(method: string, path: string, opts: RequestOptions = {}): Promise<LxdResponse<T>> {
+    const res = await this.send(method, path, opts);
+    if (res.envelope.type !== 'async') {
+      return { value: res.envelope.metadata as T, etag: res.etag, status: res.status };
+    }
+    const url = res.envelope.operation || (res.envelope.metadata as { id?: string } | undefined)?.id;
+    if (!url) throw new LxdApiError({ status: res.status, lxdError: 'LXD started a background operation without naming it', method, path: res.path, project: this.projectFor(res.path) });
+    const opUrl = url.startsWith('/') ? url : `/1.0/operations/${url}`;
+    const op = await waitOperation(async (p, query) => (await this.send('GET', p, { query })).envelope.metadata as LxdOperation, opUrl, this.pollSeconds);
+    if (op.status_code !== OP_SUCCESS) {
+      throw new LxdApiError({ status: op.status_code, lxdError: op.err || op.status, method, path: res.path, operation: opUrl, project: this.projectFor(res.path) });
+    }
+    return { value: (op.metadata ?? undefined) as T, etag: res.etag, status: res.status, operation: op };
+  }
+
+  // --- server ---
+
+  async server(): Promise<LxdServer> {
+    return (await this.request<LxdServer>('GET', '/1.0')).value;
+  }
+
+  // --- instances ---
+
+  /** All instances of the project, config and devices included, in one request. */
+  async listInstances(): Promise<LxdInstance[]> {
+    return (await this.request<LxdInstance[]>('GET', '/1.0/instances', { query: { recursion: 1 } })).value ?? [];
+  }
+
+  getInstance(name: string): Promise<Versioned<LxdInstance>> {
+    return this.get<LxdInstance>(`/1.0/instances/${seg(name)}`);
+  }
+
+  /**
+   * Creates the instance and, with `start: true`, starts it. LXD 5.0 lacks the
+   * instance_create_start extension and silently ignores `start`, so starting is always a
+   * second call: the same result on every LXD, and a failed start leaves the instance there.
+   */
+  async createInstance(post: LxdInstancesPost): Promise<void> {
+    const { start, ...rest } = post;
+    await this.request('POST', '/1.0/instances', { body: rest });
+    if (start) await this.setInstanceState(post.name, { action: 'start' });
+  }
+
+  /** Replaces the writable fields. LXD 5.0 runs this as an operation; either way it is done on return. */
+  async updateInstance(name: string, put: LxdInstancePut, etag?: string): Promise<void> {
+    await this.request('PUT', `/1.0/instances/${seg(name)}`, { body: put, etag });
+  }
+
+  async deleteInstance(name: string): Promise<void> {
+    await this.request('DELETE', `/1.0/instances/${seg(name)}`);
+  }
+
+  async getInstanceState(name: string): Promise<LxdInstanceState> {
+    return (await this.request<LxdInstanceState>('GET', `/1.0/instances/${seg(name)}/state`)).value;
+  }
+
+  async setInstanceState(name: string, put: LxdInstanceStatePut): Promise<void> {
+    await this.request('PUT', `/1.0/instances/${seg(name)}/state`, {
+      body: { action: put.action, timeout: put.timeout ?? -1, force: put.force ?? false, stateful: put.stateful ?? false },
+    });
+  }
+
+  // --- profiles ---
+
+  async listProfiles(): Promise<LxdProfile[]> {
+    return (await this.request<LxdProfile[]>('GET', '/1.0/profiles', { query: { recursion: 1 } })).value ?? [];
+  }
+
+  getProfile(name: string): Promise<Versioned<LxdProfile>> {
+    return this.get<LxdProfile>(`/1.0/profiles/${seg(name)}`);
+  }
+
+  async createProfile(post: LxdProfilesPost): Promise<void> {
+    await this.request('POST', '/1.0/profiles', { body: { description: '', config: {}, devices: {}, ...post } });
+  }
+
+  async updateProfile(name: string, put: LxdProfilePut, etag?: string): Promise<void> {
+    await this.request('PUT', `/1.0/profiles/${seg(name)}`, { body: put, etag });
+  }
+
+  async deleteProfile(name: string): Promise<void> {
+    await this.request('DELETE', `/1.0/profiles/${seg(name)}`);
+  }
+
+  // --- images ---
+
+  /** All images of the project with their aliases, in one request. */
+  async listImages(): Promise<LxdImage[]> {
+    return (await this.request<LxdImage[]>('GET', '/1.0/images', { query: { recursion: 1 } })).value ?? [];
+  }
+
+  getImage(fingerprint: string): Promise<Versioned<LxdImage>> {
+    return this.get<LxdImage>(`/1.0/images/${seg(fingerprint)}`);
+  }
+
+  async updateImage(fingerprint: string, put: LxdImagePut, etag?: string): Promise<void> {
+    await this.request('PUT', `/1.0/images/${seg(fingerprint)}`, { body: put, etag });
+  }
+
+  async deleteImage(fingerprint: string): Promise<void> {
+    await this.request('DELETE', `/1.0/images/${seg(fingerprint)}`);
+  }
+
+  /**
+   * Uploads a split image (metadata tarball + rootfs tarball) and returns the fingerprint
+   * LXD gave it. Uploading bytes LXD already has fails with "Image with same fingerprint
+   * already exists": check with getImage(fingerprintOfSplitImage(...)) first.
+   */
+  async uploadSplitImage(u: SplitImageUpload): Promise<string> {
+    const body = await multipartFiles([{ field: 'metadata', path: u.metadataPath }, { field: 'rootfs', path: u.rootfsPath }], u.onProgress);
+    const headers: Record<string, string> = {};
+    if (u.public) headers['X-LXD-public'] = 'true';
+    if (u.properties && Object.keys(u.properties).length > 0) headers['X-LXD-properties'] = new URLSearchParams(u.properties).toString();
+    const res = await this.request<{ fingerprint?: string }>('POST', '/1.0/images', {
+      headers,
+      stream: { data: body.stream, length: body.length, contentType: body.contentType },
+    });
+    const fp = res.value?.fingerprint;
+    if (!fp) throw new LxdApiError({ status: res.status, lxdError: 'the image upload finished without a fingerprint', method: 'POST', path: '/1.0/images', project: this.project });
+    return fp;
+  }
+
+  async listImageAliases(): Promise<LxdImageAliasEntry[]> {
+    return (await this.request<LxdImageAliasEntry[]>('GET', '/1.0/images/aliases', { query: { recursion: 1 } })).value ?? [];
+  }
+
+  getImageAlias(name: string): Promise<Versioned<LxdImageAliasEntry>> {
+    return this.get<LxdImageAliasEntry>(`/1.0/images/aliases/${seg(name)}`);
+  }
+
+  async createImageAlias(name: string, fingerprint: string, description = ''): Promise<void> {
+    await this.request('POST', '/1.0/images/aliases', { body: { name, target: fingerprint, description } });
+  }
+
+  /** Points an alias at another image. PUT replaces the description too (to `description`). */
+  async updateImageAlias(name: string, target: string, etag?: string, description = ''): Promise<void> {
+    await this.request('PUT', `/1.0/images/aliases/${seg(name)}`, { body: { target, description }, etag });
+  }
+
+  async deleteImageAlias(name: string): Promise<void> {
+    await this.request('DELETE', `/1.0/images/aliases/${seg(name)}`);
+  }
+
+  // --- projects (not scoped: a project is not inside a project) ---
+
+  async listProjects(): Promise<LxdProject[]> {
+    return (await this.request<LxdProject[]>('GET', '/1.0/projects', { query: { recursion: 1 } })).value ?? [];
+  }
+
+  getProject(name: string): Promise<Versioned<LxdProject>> {
+    return this.get<LxdProject>(`/1.0/projects/${seg(name)}`);
+  }
+
+  async createProject(post: LxdProjectsPost): Promise<void> {
+    await this.request('POST', '/1.0/projects', { body: { description: '', config: {}, ...post } });
+  }
+
+  async updateProject(name: string, put: LxdProjectPut, etag?: string): Promise<void> {
+    await this.request('PUT', `/1.0/projects/${seg(name)}`, { body: put, etag });
+  }
+
+  async deleteProject(name: string): Promise<void> {
+    await this.request('DELETE', `/1.0/projects/${seg(name)}`);
+  }
+
+  // --- plumbing ---
+
+  private async get<T>(path: string): Promise<Versioned<T>> {
+    const { value, etag } = await this.request<T>('GET', path);
+    return { value, etag };
+  }
+
+  /** The project a path is scoped to, for messages. */
+  private projectFor(path: string): string | undefined {
+    return path.startsWith('/1.0/projects') || path.startsWith('/1.0/operations') || path === '/1.0' ? undefined : this.project;
+  }
+
+  /** Sends one request and returns LXD's envelope; throws on errors (HTTP or envelope). */
+  private async send(method: string, path: string, opts: RequestOptions): Promise<{ envelope: Envelope; etag?: string; status: number; path: string }> {
+    const url = new URL(path, 'http://lxd');
+    for (const [k, v] of Object.entries(opts.query ?? {})) if (v !== undefined) url.searchParams.set(k, String(v));
+    if (this.project !== 'default' && !url.searchParams.has('project')) url.searchParams.set('project', this.project);
+
+    const headers: Record<string, string> = { 'user-agent': USER_AGENT, ...opts.headers };
+    if (opts.etag) headers['if-match'] = opts.etag;
+    const req: TransportRequest = { method, path: url.pathname + url.search, headers };
+    if (opts.stream) {
+      headers['content-type'] = opts.stream.contentType;
+      headers['content-length'] = String(opts.stream.length);
+      req.body = opts.stream.data;
+    } else if (opts.body !== undefined) {
+      req.body = Buffer.from(JSON.stringify(opts.body));
+      headers['content-type'] = 'application/json';
+      headers['content-length'] = String(req.body.length);
+    }
+
+    this.stats.requests++;
+    const res = await this.transport.send(req);
+    const etag = typeof res.headers.etag === 'string' ? res.headers.etag : undefined;
+    let envelope: Envelope | undefined;
+    try {
+      envelope = JSON.parse(res.body.toString('utf8')) as Envelope;
+    } catch {
+      envelope = undefined;
+    }
+    const bare = url.pathname;
+    const project = this.projectFor(bare);
+    if (!envelope || typeof envelope !== 'object') {
+      const text = res.body.toString('utf8').trim().slice(0, 200);
+      throw new LxdApiError({ status: res.status, lxdError: text ? `unexpected answer: ${text}` : 'empty answer', method, path: bare, project });
+    }
+    if (envelope.type === 'error' || res.status >= 400) {
+      throw new LxdApiError({ status: res.status >= 400 ? res.status : envelope.error_code || res.status, lxdError: envelope.error ?? '', method, path: bare, project });
+    }
+    return { envelope, etag, status: res.status, path: bare };
+  }
+}
+
+/** One path segment: names may hold characters that mean something in a URL. */
+function seg(name: string): string {
+  return encodeURIComponent(name);
+}

@@ -1,0 +1,84 @@
+/**
+ * The two ways talking to LXD goes wrong: the daemon cannot be reached at all
+ * ('lxd.unreachable', the fix is on the machine), or it answered with an error
+ * ('lxd.api', the fix is usually in what was asked). Both are LxplanErrors so the CLI
+ * maps them to exit codes without knowing about LXD.
+ */
+import { LxplanError } from '../errors.js';
+
+/**
+ * LXD refused a request, or a background operation it started ended in failure.
+ * `lxdError` is LXD's own sentence ("Invalid config: Invalid value: 12XB"); the message
+ * leads with it, because that is what a person acts on, and ends with the request.
+ */
+export class LxdApiError extends LxplanError {
+  /**
+   * The HTTP status of the failed request (404, 409, 412 ...). When the request was
+   * accepted (202) but its background operation failed, LXD's operation status code:
+   * 400 (Failure) or 401 (Cancelled).
+   */
+  readonly status: number;
+  readonly lxdError: string;
+  readonly method: string;
+  /** Path without the query string, e.g. /1.0/instances/web-1. */
+  readonly path: string;
+  /** Set when the failure came from a background operation: its URL. */
+  readonly operation?: string;
+
+  constructor(args: { status: number; lxdError: string; method: string; path: string; operation?: string; project?: string }) {
+    const what = args.operation ? (args.status === 401 ? 'operation cancelled' : 'operation failed') : `${args.status} ${statusText(args.status)}`;
+    const where = args.project && args.project !== 'default' ? ` (project ${args.project})` : '';
+    const lead = args.lxdError || statusText(args.status);
+    super('lxd.api', `${lead} (LXD: ${args.method} ${args.path}${where}: ${what})`);
+    this.name = 'LxdApiError';
+    this.status = args.status;
+    this.lxdError = args.lxdError;
+    this.method = args.method;
+    this.path = args.path;
+    this.operation = args.operation;
+  }
+}
+
+export function isLxdApiError(e: unknown): e is LxdApiError {
+  return e instanceof LxdApiError;
+}
+
+/** True when LXD said the object does not exist: deletes treat that as done. */
+export function isNotFound(e: unknown): boolean {
+  return e instanceof LxdApiError && e.status === 404;
+}
+
+/** True when an If-Match ETag no longer matched: someone changed the object since it was read. */
+export function isPreconditionFailed(e: unknown): boolean {
+  return e instanceof LxdApiError && e.status === 412;
+}
+
+/** Socket errors that mean "no daemon there (for us)", as opposed to a broken conversation. */
+const UNREACHABLE_CODES = new Set(['ENOENT', 'ECONNREFUSED', 'EACCES', 'EPERM', 'ENOTSOCK', 'ECONNRESET', 'EHOSTUNREACH', 'ETIMEDOUT']);
+
+export function isConnectError(e: unknown): boolean {
+  return typeof e === 'object' && e !== null && UNREACHABLE_CODES.has(String((e as { code?: unknown }).code));
+}
+
+/** The error for a daemon that cannot be reached at `endpoint`, with what to try. */
+export function unreachable(endpoint: string, cause: unknown): LxplanError {
+  const code = String((cause as { code?: unknown })?.code ?? '');
+  const why =
+    code === 'ENOENT' ? 'the socket does not exist'
+    : code === 'ECONNREFUSED' ? 'nothing listens on the socket'
+    : code === 'EACCES' || code === 'EPERM' ? 'permission denied (run as root or as a member of the lxd group)'
+    : (cause as Error)?.message ?? String(cause);
+  return new LxplanError('lxd.unreachable', `cannot reach LXD at ${endpoint}: ${why}`, {
+    cause,
+    hint: 'start LXD (scripts/lxd-up.sh here, or `lxd init` on a new machine), or point lxplan at another daemon with LXD_SOCKET (the socket) or LXD_DIR (its folder)',
+  });
+}
+
+const STATUS_TEXT: Record<number, string> = {
+  400: 'Bad Request', 401: 'Unauthorized', 403: 'Forbidden', 404: 'Not Found', 409: 'Conflict',
+  412: 'Precondition Failed', 500: 'Internal Server Error', 503: 'Service Unavailable',
+};
+
+function statusText(status: number): string {
+  return STATUS_TEXT[status] ?? `status ${status}`;
+}

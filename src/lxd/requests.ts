@@ -1,0 +1,61 @@
+/**
+ * Request bodies of the writes lxplan makes that src/lxd/types.ts does not define
+ * (LXD's shared/api `...Post` and `...Put` structs). Field names are LXD's own.
+ */
+import type { ConfigMap, DeviceMap } from './types.js';
+
+/** POST /1.0/profiles. */
+export interface LxdProfilesPost {
+  name: string;
+  description?: string;
+  config?: ConfigMap;
+  devices?: DeviceMap;
+}
+
+/** PUT /1.0/profiles/{name}: replaces all writable fields. */
+export interface LxdProfilePut {
+  description?: string;
+  config: ConfigMap;
+  devices: DeviceMap;
+}
+
+/** PUT /1.0/instances/{name}/state. */
+export interface LxdInstanceStatePut {
+  action: 'start' | 'stop' | 'restart' | 'freeze' | 'unfreeze';
+  /** Seconds a clean stop may take; -1 (the default here, as in `lxc stop`) waits as long as it takes. */
+  timeout?: number;
+  force?: boolean;
+  stateful?: boolean;
+}
+
+/** PUT /1.0/images/{fingerprint}. */
+export interface LxdImagePut {
+  auto_update: boolean;
+  properties: Record<string, string>;
+  public: boolean;
+  expires_at?: string;
+  profiles?: string[];
+}
+
+/** POST /1.0/projects. */
+export interface LxdProjectsPost {
+  name: string;
+  description?: string;
+  config?: ConfigMap;
+}
+
+/** PUT /1.0/projects/{name}. */
+export interface LxdProjectPut {
+  description?: string;
+  config: ConfigMap;
+}
+
+/** What uploadSplitImage needs: two tarballs on disk. */
+export interface SplitImageUpload {
+  metadataPath: string;
+  rootfsPath: string;
+  public?: boolean;
+  /** Extra image properties (merged over the ones in metadata.yaml). */
+  properties?: Record<string, string>;
+  onProgress?: (sentBytes: number, totalBytes: number) => void;
+}

@@ -1,0 +1,78 @@
+/**
+ * Runs first (file order): removes test projects that crashed runs left behind, before
+ * this run makes its own, without touching a run that is still going elsewhere.
+ */
+import { spawnSync } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { hostname } from 'node:os';
+import { test } from 'uvu';
+import * as assert from 'uvu/assert';
+import { LxdClient } from '../../src/lxd/client.js';
+import { TEST_PREFIX, purgeProject, staleReason, sweepStaleTestProjects, throwawayProject } from './harness.js';
+
+const HOUR = 60 * 60 * 1000;
+const owner = (pid: number, createdAgo: number, host = hostname()) => ({
+  'user.lxplan.test.host': host,
+  'user.lxplan.test.pid': String(pid),
+  'user.lxplan.test.created': new Date(Date.now() - createdAgo).toISOString(),
+});
+
+test('staleReason keeps live runs and young runs of other machines, drops the rest', () => {
+  const alive = (pid: number) => pid === 4242;
+  assert.is(staleReason(owner(4242, 1000), Date.now(), hostname(), alive), undefined);
+  assert.is(staleReason(owner(process.pid, 1000)), undefined);
+  assert.match(staleReason(owner(4243, 1000), Date.now(), hostname(), alive) ?? '', /process 4243 is gone/);
+  assert.match(staleReason(owner(4242, 2 * HOUR), Date.now(), hostname(), alive) ?? '', /older than an hour/);
+  assert.is(staleReason(owner(1, 1000, 'elsewhere'), Date.now(), hostname(), () => false), undefined);
+  assert.match(staleReason({}) ?? '', /no owner/);
+});
+
+test('sweep removes a leftover of a dead run with its contents, and keeps a live run', async () => {
+  const root = new LxdClient();
+  const live = await throwawayProject();
+  // A pid that surely ended: a child that already exited.
+  const deadPid = spawnSync('true').pid!;
+  const leftover = `${TEST_PREFIX}-sweep-${randomBytes(2).toString('hex')}`;
+  try {
+    await root.createProject({ name: leftover, config: { 'features.profiles': 'true', 'features.images': 'true', ...owner(deadPid, 1000) } });
+    await root.withProject(leftover).createProfile({ name: 'left-behind' });
+
+    const swept = await sweepStaleTestProjects();
+    assert.ok(swept.includes(leftover), `swept ${swept.join(', ')}`);
+    assert.not.ok(swept.includes(live.name));
+    const names = (await root.listProjects()).map((p) => p.name);
+    assert.not.ok(names.includes(leftover));
+    assert.ok(names.includes(live.name));
+  } finally {
+    await purgeProject(root, leftover);
+    await live.cleanup();
+    root.close();
+  }
+});
+
+test('cleanup of a throwaway project removes its contents and the project, and may run twice', async () => {
+  const p = await throwawayProject();
+  await p.client.createProfile({ name: 'extra' });
+  assert.is((await p.client.getProfile('default')).value.devices.root?.pool, 'default');
+  await p.cleanup();
+  await p.cleanup();
+  const root = new LxdClient();
+  try {
+    assert.not.ok((await root.listProjects()).some((x) => x.name === p.name));
+    await purgeProject(root, p.name); // already gone: fine
+  } finally {
+    root.close();
+  }
+});
+
+test('no leftover test projects remain before this run starts', async () => {
+  const root = new LxdClient();
+  try {
+    const left = (await root.listProjects()).filter((p) => p.name.startsWith(`${TEST_PREFIX}-`) && staleReason(p.config ?? {}) !== undefined);
+    assert.equal(left.map((p) => p.name), []);
+  } finally {
+    root.close();
+  }
+});
+
+test.run();

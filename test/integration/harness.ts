@@ -1,0 +1,150 @@
+/**
+ * What every integration test stands on: a throwaway LXD project (so tests never touch
+ * the user's objects, nor each other's) and the busybox test image. Projects carry who
+ * made them (host, pid, time) in `user.*` config, so a sweep can tell the leftovers of a
+ * crashed run from the projects of a run still going on another terminal.
+ */
+import { randomBytes } from 'node:crypto';
+import { hostname, tmpdir } from 'node:os';
+import path from 'node:path';
+import { LxdClient, isNotFound } from '../../src/lxd/client.js';
+import { ensureBusyboxImage } from '../../src/resources/image-files.js';
+
+export const TEST_PREFIX = 'lxplan-test';
+
+/** Config keys recording who owns a test project. */
+const OWNER_HOST = 'user.lxplan.test.host';
+const OWNER_PID = 'user.lxplan.test.pid';
+const OWNER_SINCE = 'user.lxplan.test.created';
+
+/** A test run never lasts this long: older projects are leftovers even if their pid lives (pids are reused). */
+const MAX_AGE_MS = 60 * 60 * 1000;
+
+export interface ThrowawayProject {
+  name: string;
+  /** A client scoped to the project. */
+  client: LxdClient;
+  /** Removes everything in the project, then the project. Idempotent; 404s are fine. */
+  cleanup(): Promise<void>;
+}
+
+/**
+ * A new empty project with its own images and profiles (storage volumes and networks
+ * stay the default project's) and a `default` profile holding a root disk on the
+ * `default` pool, as `lxd init` gives the default project.
+ */
+export async function throwawayProject(prefix = TEST_PREFIX): Promise<ThrowawayProject> {
+  const name = `${prefix}-${randomBytes(3).toString('hex')}`;
+  const root = new LxdClient();
+  await root.createProject({
+    name,
+    description: 'lxplan integration test: safe to delete when no test runs',
+    config: {
+      'features.images': 'true',
+      'features.profiles': 'true',
+      'features.storage.volumes': 'false',
+      [OWNER_HOST]: hostname(),
+      [OWNER_PID]: String(process.pid),
+      [OWNER_SINCE]: new Date().toISOString(),
+    },
+  });
+  const client = root.withProject(name);
+  let done: Promise<void> | undefined;
+  const cleanup = () => (done ??= purgeProject(root, name).finally(() => root.close()));
+  try {
+    const { value: profile, etag } = await client.getProfile('default');
+    await client.updateProfile('default', {
+      description: profile.description,
+      config: profile.config,
+      devices: { ...profile.devices, root: { type: 'disk', path: '/', pool: 'default' } },
+    }, etag);
+  } catch (e) {
+    await cleanup().catch(() => undefined);
+    throw e;
+  }
+  return { name, client, cleanup };
+}
+
+/**
+ * Deletes a project and everything in it: instances (force-stopped first), images,
+ * profiles other than `default`. Anything already gone is fine, so it can race with a
+ * test's own cleanup and be called twice.
+ */
+export async function purgeProject(root: LxdClient, name: string): Promise<void> {
+  const c = root.withProject(name);
+  const gone = (e: unknown) => { if (!isNotFound(e)) throw e; };
+  let instances;
+  try {
+    instances = await c.listInstances();
+  } catch (e) {
+    // LXD answers 404 for a project that no longer exists.
+    return gone(e);
+  }
+  await Promise.all(instances.map(async (i) => {
+    if (i.status !== 'Stopped') {
+      await c.setInstanceState(i.name, { action: 'stop', force: true }).catch(async (e) => {
+        // Stopped meanwhile (its init exited) is fine; anything else is not.
+        if (isNotFound(e)) return;
+        const now = await c.getInstanceState(i.name).catch(() => undefined);
+        if (now && now.status !== 'Stopped') throw e;
+      });
+    }
+    await c.deleteInstance(i.name).catch(gone);
+  }));
+  const none = (e: unknown): [] => { gone(e); return []; };
+  await Promise.all((await c.listImages().catch(none)).map((img) => c.deleteImage(img.fingerprint).catch(gone)));
+  await Promise.all((await c.listProfiles().catch(none))
+    .filter((p) => p.name !== 'default')
+    .map((p) => c.deleteProfile(p.name).catch(gone)));
+  await root.deleteProject(name).catch(gone);
+}
+
+/** Why a test project is a leftover, or undefined when its run may still be going. */
+export function staleReason(config: Record<string, string>, now = Date.now(), host = hostname(), alive: (pid: number) => boolean = pidAlive): string | undefined {
+  const since = Date.parse(config[OWNER_SINCE] ?? '');
+  const pid = Number(config[OWNER_PID]);
+  if (!Number.isFinite(since) || !Number.isInteger(pid)) return 'no owner recorded';
+  if (now - since > MAX_AGE_MS) return 'older than an hour';
+  if (config[OWNER_HOST] !== host) return undefined; // another machine's run: only age tells
+  if (pid === process.pid) return undefined;
+  return alive(pid) ? undefined : `its test process ${pid} is gone`;
+}
+
+function pidAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (e) {
+    // EPERM: it exists but belongs to someone else.
+    return (e as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}
+
+/** Deletes the leftovers of crashed runs (see staleReason); returns what it deleted. */
+export async function sweepStaleTestProjects(prefix = TEST_PREFIX): Promise<string[]> {
+  const root = new LxdClient();
+  try {
+    const stale = (await root.listProjects()).filter((p) => p.name.startsWith(`${prefix}-`) && staleReason(p.config ?? {}) !== undefined);
+    for (const p of stale) await purgeProject(root, p.name);
+    return stale.map((p) => p.name);
+  } finally {
+    root.close();
+  }
+}
+
+export interface TestImage {
+  metadataPath: string;
+  rootfsPath: string;
+  fingerprint: string;
+}
+
+/** Bump when buildBusyboxImage changes what it writes, so cached builds are not reused. */
+const IMAGE_CACHE_VERSION = 1;
+let image: Promise<TestImage> | undefined;
+
+/** The busybox test image, built once into the OS temp dir and reused while busybox is unchanged. */
+export function testImage(): Promise<TestImage> {
+  image ??= ensureBusyboxImage(path.join(tmpdir(), `lxplan-test-image-v${IMAGE_CACHE_VERSION}`))
+    .then(({ metadataPath, rootfsPath, fingerprint }) => ({ metadataPath, rootfsPath, fingerprint }));
+  return image;
+}
