@@ -1,0 +1,17 @@
+import { Args } from '@oclif/core';
+import { loadChecked } from '../../workflow/session.js';
+import { BaseCommand } from '../base.js';
+
+export default class Validate extends BaseCommand {
+  static override summary = 'Check manifests offline: YAML, schema, limits and units, image tarballs.';
+  static override description = 'Nothing is read from or sent to LXD. References to profiles and images that only LXD knows are checked by lxplan itself.';
+  static override examples = ['<%= config.bin %> validate examples/web'];
+  static override args = { path: Args.string({ description: 'manifest directory or file', default: '.' }) };
+
+  async run(): Promise<void> {
+    const { args } = await this.parse(Validate);
+    const m = await loadChecked(args.path);
+    const n = Object.keys(m.images).length + Object.keys(m.profiles).length + Object.keys(m.instances).length;
+    this.print(`${this.out.green('Valid:')} ${m.files.length} file(s), ${n} object(s).\n`);
+  }
+}

@@ -1,0 +1,11 @@
+/** The one table of exit codes. Only the CLI layer maps errors to these. */
+export const EXIT = {
+  /** Success; with --detailed-exitcode: success and no changes. */
+  OK: 0,
+  /** Any error: bad input, LXD unreachable, lock held, a failed change. */
+  ERROR: 1,
+  /** With --detailed-exitcode: success, and the plan has changes. */
+  CHANGES: 2,
+  /** Interrupted by a signal (128 + SIGINT). */
+  INTERRUPTED: 130,
+} as const;

@@ -1,0 +1,132 @@
+/**
+ * Walks a plan's dependency graph with a concurrency limit and makes each change through the
+ * kind's operations. The state is saved after every change (the state manager serialises the
+ * saves), so an interrupted apply leaves a state that matches what was done.
+ */
+import { LxplanError } from '../errors.js';
+import { Graph, walk } from '../graph/index.js';
+import type { LxdClient } from '../lxd/client.js';
+import { assertNever, type Plan, type ResourceChange } from '../planner/plan.js';
+import { ops } from '../resources/index.js';
+import type { OpEvents } from '../resources/spec.js';
+import type { Address } from '../resources/types.js';
+import type { StateManager } from '../state/manager.js';
+import { withEntry, withoutEntry, type State } from '../state/model.js';
+import type { EventSink } from './events.js';
+
+export interface ApplyOptions {
+  client: LxdClient;
+  state: StateManager;
+  concurrency: number;
+  /** When aborted, nothing new starts; what runs finishes and is recorded. */
+  signal?: AbortSignal;
+  sink?: EventSink;
+  /** The clock, for state timestamps (tests may fix it). */
+  now?: () => Date;
+}
+
+export interface ApplyResult {
+  succeeded: Address[];
+  failed: { address: Address; error: Error }[];
+  skipped: { address: Address; because: Address }[];
+  notStarted: Address[];
+}
+
+/** The changes the executor must visit: real changes, and noops that only touch the state. */
+function needsVisit(c: ResourceChange): boolean {
+  return c.action !== 'noop' || c.stateOp !== 'keep';
+}
+
+export function buildGraph(plan: Plan): Graph<ResourceChange> {
+  const g = new Graph<ResourceChange>();
+  const visited = plan.changes.filter(needsVisit);
+  for (const c of visited) g.addNode(c.address, c);
+  for (const c of visited) for (const dep of c.dependsOn) if (visited.some((v) => v.address === dep)) g.addEdge(c.address, dep);
+  return g;
+}
+
+function recorded(state: State, c: ResourceChange, now: Date): State {
+  const prior = state.resources[c.address];
+  const fingerprint = c.desired?.kind === 'image' ? c.desired.fingerprint : undefined;
+  return withEntry(state, c.address, {
+    kind: c.kind,
+    name: c.name,
+    since: prior?.since ?? now.toISOString(),
+    ...(fingerprint ? { fingerprint } : {}),
+    ...(c.stateAttributes && Object.keys(c.stateAttributes).length > 0 ? { attributes: c.stateAttributes } : {}),
+  });
+}
+
+async function change(c: ResourceChange, client: LxdClient, ev: OpEvents): Promise<void> {
+  const kindOps = ops[c.kind];
+  switch (c.action) {
+    case 'noop':
+      return;
+    case 'create':
+      return kindOps.create(client, c.desired!, ev);
+    case 'update':
+      return kindOps.update(client, c.desired!, ev);
+    case 'replace':
+      if (kindOps.replace) return kindOps.replace(client, c.desired!, ev);
+      await kindOps.delete(client, c.name, ev);
+      return kindOps.create(client, c.desired!, ev);
+    case 'delete':
+      return kindOps.delete(client, c.name, ev);
+    default:
+      return assertNever(c.action);
+  }
+}
+
+export async function apply(plan: Plan, opts: ApplyOptions): Promise<ApplyResult> {
+  const sink = opts.sink ?? (() => {});
+  const now = opts.now ?? (() => new Date());
+  const graph = buildGraph(plan);
+
+  const visit = async (address: Address, c: ResourceChange) => {
+    const ev: OpEvents = { progress: (message) => sink({ type: 'progress', address, message }) };
+    try {
+      await change(c, opts.client, ev);
+    } catch (e) {
+      // A create that failed half-way may have left the object in LXD: record it, so the next
+      // plan shows it (and what is still to do) instead of failing with "already exists".
+      if ((c.action === 'create' || c.action === 'replace') && await ops[c.kind].exists(opts.client, c.name).catch(() => false)) {
+        await opts.state.update((s) => recorded(s, c, now()));
+      } else if (c.action === 'replace' && !(await ops[c.kind].exists(opts.client, c.name).catch(() => true))) {
+        await opts.state.update((s) => withoutEntry(s, address));
+      }
+      throw e;
+    }
+    await opts.state.update((s) => (c.stateOp === 'remove' || c.action === 'delete' ? withoutEntry(s, address) : recorded(s, c, now())));
+  };
+
+  const result = await walk(graph, visit, {
+    concurrency: Math.max(1, opts.concurrency),
+    signal: opts.signal,
+    onEvent(e) {
+      const c = graph.get(e.id);
+      if (!c || !isVisible(c)) return;
+      if (e.type === 'start') sink({ type: 'start', address: e.id, action: c.action });
+      else if (e.type === 'succeeded') sink({ type: 'done', address: e.id, action: c.action, ms: e.ms });
+      else if (e.type === 'failed') sink({ type: 'failed', address: e.id, action: c.action, ms: e.ms, error: toError(e.error) });
+      else if (e.type === 'skipped') sink({ type: 'skipped', address: e.id, because: e.because });
+    },
+  });
+
+  const out: ApplyResult = { succeeded: [], failed: [], skipped: [], notStarted: [] };
+  for (const [address, r] of result.nodes) {
+    if (r.status === 'succeeded') out.succeeded.push(address);
+    else if (r.status === 'failed') out.failed.push({ address, error: toError(r.error) });
+    else if (r.status === 'skipped') out.skipped.push({ address, because: r.because });
+    else out.notStarted.push(address);
+  }
+  return out;
+}
+
+/** Noops that only adjust the state are not worth a line of progress. */
+function isVisible(c: ResourceChange): boolean {
+  return c.action !== 'noop';
+}
+
+function toError(e: unknown): Error {
+  return e instanceof Error ? e : new LxplanError('apply.failed', String(e));
+}

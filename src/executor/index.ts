@@ -1,0 +1,2 @@
+export { apply, buildGraph, type ApplyOptions, type ApplyResult } from './apply.js';
+export type { ApplyEvent, EventSink } from './events.js';

@@ -1,0 +1,28 @@
+/** Field-by-field comparison of two flattened objects, on canonical values. */
+import type { FieldImpact, Fields } from '../resources/spec.js';
+import type { FieldChange } from './plan.js';
+
+/** Fields that lead, in this order; the rest follow sorted by path. */
+const LEADING = ['image', 'fingerprint', 'type', 'profiles', 'state', 'description', 'public'];
+
+function order(a: string, b: string): number {
+  const ia = LEADING.indexOf(a);
+  const ib = LEADING.indexOf(b);
+  if (ia !== -1 || ib !== -1) return (ia === -1 ? LEADING.length : ia) - (ib === -1 ? LEADING.length : ib);
+  return a < b ? -1 : a > b ? 1 : 0;
+}
+
+export function diffFields(desired: Fields, live: Fields, impactOf: (path: string) => FieldImpact): FieldChange[] {
+  const paths = [...new Set([...Object.keys(desired), ...Object.keys(live)])].sort(order);
+  const out: FieldChange[] = [];
+  for (const path of paths) {
+    const d = desired[path];
+    const l = live[path];
+    if (d && l && d.canonical === l.canonical) continue;
+    // An empty description on one side and none on the other mean the same.
+    if (!l && d && d.canonical === '' && path === 'description') continue;
+    const { impact, note } = impactOf(path);
+    out.push({ path, before: l?.display, after: d?.display, impact, ...(note ? { note } : {}) });
+  }
+  return out;
+}

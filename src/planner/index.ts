@@ -1,0 +1,2 @@
+export { plan, makeContext, type PlanInput } from './planner.js';
+export * from './plan.js';

@@ -1,0 +1,55 @@
+/** Flattening config and device maps into comparable fields, shared by the kinds. */
+import type { ConfigMap, DeviceMap } from '../lxd/types.js';
+import { isServerComputedKey } from './instance-keys.js';
+import type { FieldValue, Fields } from './spec.js';
+import { canonical, parseByteSize } from './units.js';
+
+export function field(display: string, canon: string = display): FieldValue {
+  return { display, canonical: canon };
+}
+
+/** `config.<key>` fields, server-computed keys (volatile.*, image.*) left out. */
+export function configFields(config: ConfigMap, out: Fields = {}): Fields {
+  for (const [k, v] of Object.entries(config)) {
+    if (isServerComputedKey(k)) continue;
+    out[`config.${k}`] = field(String(v), canonical(k, String(v)));
+  }
+  return out;
+}
+
+/** Device keys whose values are sizes: "10GB" and "10000000000" are the same size. */
+const SIZE_KEYS = new Set(['size', 'size.state', 'limits.read', 'limits.write', 'limits.max']);
+
+function deviceValueCanonical(key: string, value: string): string {
+  if (SIZE_KEYS.has(key)) {
+    const n = parseByteSize(value);
+    if (n !== null) return String(n);
+  }
+  return value.trim();
+}
+
+/** `devices.<name>.<key>` fields: one per device key, so a change shows exactly which key moved. */
+export function deviceFields(devices: DeviceMap, out: Fields = {}): Fields {
+  for (const [name, dev] of Object.entries(devices)) {
+    for (const [k, v] of Object.entries(dev)) {
+      out[`devices.${name}.${k}`] = field(String(v), deviceValueCanonical(k, String(v)));
+    }
+  }
+  return out;
+}
+
+/** A list shown as `[a, b]`; order is part of the value. */
+export function listField(items: string[]): FieldValue {
+  return field(`[${items.join(', ')}]`, JSON.stringify(items));
+}
+
+/** True when `read` finds the object, false on LXD's 404. */
+export async function found(read: () => Promise<unknown>, isNotFound: (e: unknown) => boolean): Promise<boolean> {
+  try {
+    await read();
+    return true;
+  } catch (e) {
+    if (isNotFound(e)) return false;
+    throw e;
+  }
+}

@@ -1,0 +1,172 @@
+/**
+ * Instances (containers; virtual machines are planned the same way). Fields fixed at creation
+ * (LXD's InstancesPost only: the image source and the type) force a replace; everything in
+ * InstancePut can change in place, live or at the next start (see instance-keys.ts).
+ */
+import type { LxdClient } from '../lxd/client.js';
+import { isNotFound } from '../lxd/client.js';
+import type { ConfigMap, LxdInstance, LxdInstancePut } from '../lxd/types.js';
+import { configFields, deviceFields, field, found, listField } from './fields.js';
+import { instanceKeyImpact, isServerComputedKey } from './instance-keys.js';
+import type { FieldImpact, Fields, OpEvents, PlanContext, ResourceOps, ResourceSpec } from './spec.js';
+import { addressOf, type DesiredInstance, type InstanceState } from './types.js';
+
+/** Seconds a clean stop may take before lxplan forces it. */
+export const STOP_TIMEOUT_S = 30;
+
+/** A reference that looks like a fingerprint (or a prefix of one) rather than an alias. */
+export function looksLikeFingerprint(ref: string): boolean {
+  return /^[0-9a-f]{12,64}$/.test(ref);
+}
+
+/** LXD's status ("Running", "Stopped", "Frozen", ...) in the manifest's words. */
+export function instanceState(l: LxdInstance): string {
+  return l.status.toLowerCase();
+}
+
+function imageFieldOfLive(l: LxdInstance, ctx: PlanContext, d: DesiredInstance | undefined): string {
+  const base = l.config['volatile.base_image'] ?? '';
+  const recorded = ctx.state.resources[addressOf('instance', l.name)]?.attributes?.image;
+  // The instance was made from the image the manifest names if state says so, or if that
+  // reference resolves to the fingerprint LXD recorded as its base image.
+  if (d && (recorded === d.image || (base !== '' && ctx.resolveImage(d.image) === base))) return d.image;
+  return recorded ?? (base ? (ctx.aliasOf(base) ?? base.slice(0, 12)) : '(none)');
+}
+
+export const instanceSpec: ResourceSpec<DesiredInstance, LxdInstance> = {
+  kind: 'instance',
+  desired: (m) => m.instances,
+  live: (s) => s.instances,
+
+  desiredFields(d) {
+    const f: Fields = {
+      image: field(d.image),
+      type: field(d.type),
+      profiles: listField(d.profiles),
+      description: field(d.description),
+      state: field(d.state),
+    };
+    configFields(d.config, f);
+    deviceFields(d.devices, f);
+    return f;
+  },
+
+  liveFields(l, ctx, d) {
+    const f: Fields = {
+      image: field(imageFieldOfLive(l, ctx, d)),
+      type: field(l.type),
+      profiles: listField(l.profiles),
+      description: field(l.description ?? ''),
+      state: field(instanceState(l)),
+    };
+    configFields(l.config, f);
+    deviceFields(l.devices, f);
+    return f;
+  },
+
+  fieldImpact(path, l, d): FieldImpact {
+    if (path === 'image' || path === 'type') return { impact: 'replace' };
+    if (path === 'profiles' || path === 'description' || path === 'state') return { impact: 'live' };
+    // A stopped instance (or one this plan stops) takes every stored change at its next start.
+    const running = instanceState(l) === 'running' && d.state !== 'stopped';
+    if (path.startsWith('devices.')) {
+      // Containers hot-plug disk, nic, proxy, unix-char/block and gpu devices; VMs mostly cannot.
+      return { impact: l.type === 'virtual-machine' && running ? 'restart' : 'live' };
+    }
+    if (path.startsWith('config.')) {
+      const r = instanceKeyImpact(path.slice('config.'.length));
+      return r.impact === 'restart' && !running ? { impact: 'live' } : r;
+    }
+    return { impact: 'restart' };
+  },
+
+  refs: (d) => [addressOf('image', d.image), ...d.profiles.map((p) => addressOf('profile', p))],
+  liveRefs: (l) => l.profiles.map((p) => addressOf('profile', p)),
+  builtin: () => false,
+  stateAttributes: (d) => ({ image: d.image }),
+};
+
+/** The writable part for `d`, keeping the keys LXD computed itself (volatile.*, image.*). */
+export function instancePut(d: DesiredInstance, cur: LxdInstance): LxdInstancePut {
+  const config: ConfigMap = {};
+  for (const [k, v] of Object.entries(cur.config)) if (isServerComputedKey(k)) config[k] = v;
+  Object.assign(config, d.config);
+  return {
+    architecture: cur.architecture,
+    config,
+    devices: d.devices,
+    ephemeral: cur.ephemeral,
+    profiles: d.profiles,
+    stateful: cur.stateful,
+    description: d.description,
+  };
+}
+
+function samePut(a: LxdInstancePut, cur: LxdInstance): boolean {
+  const norm = (x: unknown) => JSON.stringify(x, (_k, v) => (v && typeof v === 'object' && !Array.isArray(v) ? Object.fromEntries(Object.entries(v).sort()) : v));
+  return norm(a.config) === norm(cur.config) && norm(a.devices) === norm(cur.devices)
+    && norm(a.profiles) === norm(cur.profiles) && (a.description ?? '') === (cur.description ?? '');
+}
+
+async function stop(client: LxdClient, name: string, ev: OpEvents): Promise<void> {
+  try {
+    await client.setInstanceState(name, { action: 'stop', timeout: STOP_TIMEOUT_S, force: false });
+  } catch (e) {
+    ev.progress(`clean stop did not finish in ${STOP_TIMEOUT_S}s, forcing`);
+    await client.setInstanceState(name, { action: 'stop', force: true });
+  }
+}
+
+/** Moves an instance from its current status to the desired one. */
+export async function convergeState(client: LxdClient, name: string, from: string, to: InstanceState, ev: OpEvents): Promise<void> {
+  if (from === to) return;
+  if (to === 'running') {
+    await client.setInstanceState(name, { action: from === 'frozen' ? 'unfreeze' : 'start' });
+  } else if (to === 'stopped') {
+    if (from === 'frozen') await client.setInstanceState(name, { action: 'unfreeze' });
+    await stop(client, name, ev);
+  } else {
+    if (from !== 'running') await client.setInstanceState(name, { action: 'start' });
+    await client.setInstanceState(name, { action: 'freeze' });
+  }
+}
+
+export const instanceOps: ResourceOps<DesiredInstance> = {
+  exists: (client, name) => found(() => client.getInstance(name), isNotFound),
+
+  async create(client, d, ev) {
+    const source = looksLikeFingerprint(d.image) ? { type: 'image' as const, fingerprint: d.image } : { type: 'image' as const, alias: d.image };
+    // Created stopped, then started: the instance exists (and is recorded) even if it fails to start.
+    await client.createInstance({
+      name: d.name, type: d.type, source, profiles: d.profiles, config: d.config,
+      devices: d.devices, description: d.description, start: false,
+    });
+    await convergeState(client, d.name, 'stopped', d.state, ev);
+  },
+
+  async update(client, d, ev) {
+    const { value: cur, etag } = await client.getInstance(d.name);
+    const put = instancePut(d, cur);
+    if (!samePut(put, cur)) await client.updateInstance(d.name, put, etag);
+    await convergeState(client, d.name, instanceState(cur), d.state, ev);
+  },
+
+  async delete(client, name, ev) {
+    let status: string;
+    try {
+      status = (await client.getInstanceState(name)).status.toLowerCase();
+    } catch (e) {
+      if (isNotFound(e)) return;
+      throw e;
+    }
+    if (status === 'running' || status === 'frozen') {
+      ev.progress('stopping');
+      await client.setInstanceState(name, { action: 'stop', force: true });
+    }
+    try {
+      await client.deleteInstance(name);
+    } catch (e) {
+      if (!isNotFound(e)) throw e;
+    }
+  },
+};

@@ -1,0 +1,86 @@
+/**
+ * What the planner knows about a kind of LXD object. The planner is generic: it reads these
+ * specs and has no per-kind `if`s. Each kind's file (instance.ts, profile.ts, image.ts) exports
+ * one spec (pure: used by the planner) and its operations (I/O through the LXD client: used by
+ * the executor).
+ */
+import type { LxdClient } from '../lxd/client.js';
+import type { LxdImage, LxdInstance, LxdProfile } from '../lxd/types.js';
+import type { State } from '../state/model.js';
+import type { Impact } from './impact.js';
+import type { Address, DesiredObject, Kind, Manifest } from './types.js';
+
+/** One comparable field of an object: what to show, and what to compare. */
+export interface FieldValue {
+  display: string;
+  canonical: string;
+}
+/** An object flattened to dotted field paths: "image", "profiles", "config.limits.memory", "devices.root.pool". */
+export type Fields = Record<string, FieldValue>;
+
+/** Live images are addressed by alias, as in the manifest. */
+export interface LiveImage {
+  alias: string;
+  image: LxdImage;
+}
+
+/** Everything read from LXD for one plan: one list request per kind. */
+export interface LiveSnapshot {
+  instances: Record<string, LxdInstance>;
+  profiles: Record<string, LxdProfile>;
+  images: LxdImage[];
+}
+
+export interface PlanContext {
+  manifest: Manifest;
+  live: LiveSnapshot;
+  state: State;
+  /** The fingerprint an image reference (alias or fingerprint prefix) resolves to, desired images first, then LXD's. */
+  resolveImage(ref: string): string | undefined;
+  /** An alias for a fingerprint, for display: the manifest's name first, then LXD's aliases. */
+  aliasOf(fingerprint: string): string | undefined;
+}
+
+export interface FieldImpact {
+  impact: Impact;
+  note?: string;
+}
+
+export interface ResourceSpec<D extends DesiredObject = DesiredObject, L = unknown> {
+  kind: Kind;
+  /** The desired objects of this kind, by name. */
+  desired(m: Manifest): Record<string, D>;
+  /** The live objects of this kind, by name. */
+  live(s: LiveSnapshot): Record<string, L>;
+  desiredFields(d: D, ctx: PlanContext): Fields;
+  /** `d` is the desired counterpart, when there is one (some live values are shown in its terms). */
+  liveFields(l: L, ctx: PlanContext, d: D | undefined): Fields;
+  /** How a change to one field reaches the object; `l` is the live object (its status matters). */
+  fieldImpact(path: string, l: L, d: D): FieldImpact;
+  /** Addresses this desired object needs to exist before it can be created. */
+  refs(d: D): Address[];
+  /** Addresses this live object currently uses (deletes of those wait for this object's change). */
+  liveRefs(l: L): Address[];
+  /** Objects LXD always has (the default profile): adopted when declared, never deleted. */
+  builtin(name: string): boolean;
+  /** State attributes to remember after a create or update of `d`. */
+  stateAttributes(d: D, ctx: PlanContext): Record<string, string>;
+}
+
+/** Events an operation reports while it works (upload progress, waiting for a stop ...). */
+export interface OpEvents {
+  progress(message: string): void;
+}
+
+/** Operations the executor runs. Each write re-reads the object for its ETag and sends If-Match. */
+export interface ResourceOps<D extends DesiredObject = DesiredObject> {
+  create(client: LxdClient, d: D, ev: OpEvents): Promise<void>;
+  update(client: LxdClient, d: D, ev: OpEvents): Promise<void>;
+  delete(client: LxdClient, name: string, ev: OpEvents): Promise<void>;
+  /** Whether the object exists in LXD now (after a failed create: to record what was left). */
+  exists(client: LxdClient, name: string): Promise<boolean>;
+  /** Destroy and create again; default is delete then create. */
+  replace?(client: LxdClient, d: D, ev: OpEvents): Promise<void>;
+}
+
+export type AnyLive = LxdInstance | LxdProfile | LiveImage;

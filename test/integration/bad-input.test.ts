@@ -1,0 +1,67 @@
+/**
+ * Each kind of bad input gives one clear error (located where it is in a manifest), exit 1,
+ * and leaves LXD exactly as it was.
+ */
+import { suite } from 'uvu';
+import * as assert from 'uvu/assert';
+import { manifestDir, run, show } from './cli.js';
+import { testImage, throwawayProject } from './harness.js';
+
+type Ctx = { project: Awaited<ReturnType<typeof throwawayProject>>; image: Awaited<ReturnType<typeof testImage>> };
+const bad = suite<Ctx>('bad input changes nothing');
+
+bad.before(async (ctx) => {
+  ctx.project = await throwawayProject();
+  ctx.image = await testImage();
+});
+bad.after(async (ctx) => {
+  await ctx.project?.cleanup();
+});
+
+async function snapshot(ctx: Ctx): Promise<string> {
+  const { client } = ctx.project;
+  const [i, p, im] = await Promise.all([client.listInstances(), client.listProfiles(), client.listImages()]);
+  return JSON.stringify({ i: i.map((x) => [x.name, x.config, x.status]), p: p.map((x) => [x.name, x.config, x.devices]), im: im.map((x) => x.fingerprint) });
+}
+
+async function expectRefused(ctx: Ctx, yaml: string, expected: RegExp, extra: string[] = []): Promise<void> {
+  const m = await manifestDir({ 'lxplan.yaml': yaml });
+  try {
+    const before = await snapshot(ctx);
+    for (const bin of ['lxplan', 'lxapply'] as const) {
+      const r = await run(bin, ['--project', ctx.project.name, ...(bin === 'lxapply' ? ['--auto-approve'] : []), ...extra, m.dir]);
+      assert.is(r.code, 1, show(r));
+      assert.match(r.stderr, expected, show(r));
+      assert.is(r.stdout, '', `nothing but the error is printed\n${show(r)}`);
+    }
+    assert.is(await snapshot(ctx), before, 'LXD is unchanged');
+  } finally {
+    await m.cleanup();
+  }
+}
+
+bad('malformed YAML names file, line and column', async (ctx) => {
+  await expectRefused(ctx, 'instances:\n  web-1:\n    image: [busybox\n', /lxplan\.yaml:\d+:\d+: /);
+});
+
+bad('an unknown key says where and suggests the right one', async (ctx) => {
+  await expectRefused(ctx, 'instances:\n  web-1:\n    image: busybox\n    limts: {memory: 512MB}\n', /lxplan\.yaml:4:5: .*"limts"[\s\S]*did you mean "limits"\?/);
+});
+
+bad('memory: 12XB is refused before anything is sent', async (ctx) => {
+  await expectRefused(ctx, 'instances:\n  web-1:\n    image: busybox\n    limits: {memory: 12XB}\n', /lxplan\.yaml:4:\d+: .*12XB/);
+});
+
+bad('an instance naming a profile that exists nowhere', async (ctx) => {
+  await expectRefused(ctx, `images:\n  busybox:\n    source: {metadata: ${ctx.image.metadataPath}, rootfs: ${ctx.image.rootfsPath}}\ninstances:\n  web-1:\n    image: busybox\n    profiles: [default, nosuch]\n`, /lxplan\.yaml:7:\d+: .*nosuch/);
+});
+
+bad('an instance naming an image that exists nowhere', async (ctx) => {
+  await expectRefused(ctx, 'instances:\n  web-1:\n    image: nosuch-image\n', /lxplan\.yaml:3:\d+: .*nosuch-image/);
+});
+
+bad('an unreachable daemon names the socket', async (ctx) => {
+  await expectRefused(ctx, 'instances:\n  web-1:\n    image: busybox\n', /\/nonexistent\/lxd\.socket/, ['--socket', '/nonexistent/lxd.socket']);
+});
+
+bad.run();

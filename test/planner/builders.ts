@@ -1,0 +1,65 @@
+/** Tiny builders for planner fixtures: desired objects, live LXD objects, state. */
+import type { LxdImage, LxdInstance, LxdProfile } from '../../src/lxd/types.js';
+import type { LiveSnapshot } from '../../src/resources/spec.js';
+import type { DesiredImage, DesiredInstance, DesiredProfile, Manifest } from '../../src/resources/types.js';
+import type { State } from '../../src/state/model.js';
+
+const at = (line = 1) => ({ file: 'lxplan.yaml', line, col: 3 });
+
+export const FP_A = 'a'.repeat(64);
+export const FP_B = 'b'.repeat(64);
+
+export function manifest(parts: { images?: DesiredImage[]; profiles?: DesiredProfile[]; instances?: DesiredInstance[] } = {}): Manifest {
+  const byName = <T extends { name: string }>(xs: T[] = []) => Object.fromEntries(xs.map((x) => [x.name, x]));
+  return { dir: '/m', files: ['lxplan.yaml'], images: byName(parts.images), profiles: byName(parts.profiles), instances: byName(parts.instances) };
+}
+
+export function dImage(name: string, fingerprint = FP_A, extra: Partial<DesiredImage> = {}): DesiredImage {
+  return { kind: 'image', name, at: at(2), source: { metadata: '/m/meta.tar.gz', rootfs: '/m/rootfs.tar.gz' }, public: false, fingerprint, ...extra };
+}
+
+export function dProfile(name: string, extra: Partial<DesiredProfile> = {}): DesiredProfile {
+  return { kind: 'profile', name, at: at(7), description: '', config: {}, devices: {}, ...extra };
+}
+
+export function dInstance(name: string, extra: Partial<DesiredInstance> = {}): DesiredInstance {
+  return { kind: 'instance', name, at: at(12), image: 'busybox', profiles: ['default'], description: '', config: {}, devices: {}, state: 'running', type: 'container', ...extra };
+}
+
+export function lImage(fingerprint: string, aliases: string[], extra: Partial<LxdImage> = {}): LxdImage {
+  return { fingerprint, aliases: aliases.map((name) => ({ name, description: '' })), architecture: 'x86_64', auto_update: false, public: false, properties: {}, size: 1000, ...extra };
+}
+
+export function lProfile(name: string, extra: Partial<LxdProfile> = {}): LxdProfile {
+  return { name, description: '', config: {}, devices: {}, used_by: [], ...extra };
+}
+
+/** A live instance as LXD reports it after lxplan created it (with the keys LXD adds itself). */
+export function lInstance(name: string, extra: Partial<LxdInstance> & { status?: string } = {}): LxdInstance {
+  const { config, ...rest } = extra;
+  return {
+    name, type: 'container', architecture: 'x86_64', ephemeral: false, stateful: false, description: '',
+    profiles: ['default'], devices: {}, status: 'Running', status_code: 103,
+    config: {
+      'image.os': 'busybox', 'volatile.base_image': FP_A, 'volatile.idmap.base': '0',
+      'volatile.last_state.power': 'RUNNING', 'volatile.uuid': '5d2c0f9e', ...config,
+    },
+    ...rest,
+  };
+}
+
+export function live(parts: { images?: LxdImage[]; profiles?: LxdProfile[]; instances?: LxdInstance[] } = {}): LiveSnapshot {
+  const byName = <T extends { name: string }>(xs: T[] = []) => Object.fromEntries(xs.map((x) => [x.name, x]));
+  return { images: parts.images ?? [], profiles: byName([lProfile('default'), ...(parts.profiles ?? [])]), instances: byName(parts.instances) };
+}
+
+/** A state managing the given addresses ("instance.web-1", ...). */
+export function state(...addresses: string[]): State {
+  const resources: State['resources'] = {};
+  for (const a of addresses) {
+    const i = a.indexOf('.');
+    const kind = a.slice(0, i) as 'image' | 'profile' | 'instance';
+    resources[a] = { kind, name: a.slice(i + 1), since: '2026-11-23T00:00:00.000Z', ...(kind === 'instance' ? { attributes: { image: 'busybox' } } : {}) };
+  }
+  return { version: 1, lineage: 'test-lineage', serial: 1, resources };
+}
