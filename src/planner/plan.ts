@@ -27,6 +27,19 @@ export interface FieldChange {
   after?: string;
   impact: Impact;
   note?: string;
+  /** The values are secrets (from ${env:...} or listed as sensitive): every view prints "(sensitive)". */
+  sensitive?: boolean;
+}
+
+/** How a profile change reaches one instance using it (its expanded config before and after). */
+export interface AffectedInstance {
+  name: string;
+  /** False for instances lxplan does not manage: they change all the same. */
+  managed: boolean;
+  /** Worst impact on this instance; undefined when every changed key is overridden by the instance itself. */
+  impact?: Impact;
+  /** Changes of the instance's expanded config / devices ("config.limits.memory", "devices.data.source"). */
+  fields: FieldChange[];
 }
 
 export interface ResourceChange {
@@ -47,6 +60,26 @@ export interface ResourceChange {
   dependsOn: Address[];
   /** The desired object, for create, update and replace. */
   desired?: DesiredObject;
+  /** Fields whose live value differs from what lxplan last applied: changed outside lxplan (before = recorded, after = live). */
+  drift?: FieldChange[];
+  /** For a profile change: every instance using the profile, managed or not. */
+  usedBy?: AffectedInstance[];
+  /** For a running instance with `restart` fields: restarted by this apply (`now`), or left for later (`pending`). */
+  restart?: 'now' | 'pending';
+  /** The instance's previous name, when the manifest renames it (`renamed_from`). */
+  renamedFrom?: string;
+  /** Digest of the live object at plan time; a saved plan's change is refused if LXD's object differs at apply time. */
+  liveDigest?: string;
+}
+
+/** Options the plan was made with; a saved plan is applied with the same. */
+export interface PlanOptions {
+  /** Restart running instances whose changes need it. */
+  allowRestart?: boolean;
+  /** Only these addresses (and what they depend on). */
+  targets?: string[];
+  /** Plan the deletion of everything in state. */
+  destroy?: boolean;
 }
 
 export interface PlanSummary {
@@ -60,6 +93,13 @@ export interface Plan {
   /** Every object looked at, in display order (kind, then name), noops included. */
   changes: ResourceChange[];
   summary: PlanSummary;
+  /** The state the plan was made against: a saved plan applies only to exactly this state. */
+  state?: { lineage: string; serial: number };
+  /** LXD project the plan is for. */
+  project?: string;
+  options?: PlanOptions;
+  /** When the plan was made (ISO 8601); set by the caller, the planner has no clock. */
+  createdAt?: string;
 }
 
 export function isChange(c: ResourceChange): boolean {
