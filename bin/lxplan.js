@@ -1,8 +1,8 @@
 #!/usr/bin/env node
-// `lxplan [PATH]` plans; `lxplan validate|apply|help ...` run those commands.
+// `lxplan [PATH]` plans; `lxplan validate|apply|import|export|help ...` run those commands.
 import { execute } from '@oclif/core';
 
-const COMMANDS = new Set(['plan', 'apply', 'validate', 'help']);
+const COMMANDS = new Set(['plan', 'apply', 'validate', 'import', 'export', 'help']);
 const argv = process.argv.slice(2);
 const args = argv.length > 0 && COMMANDS.has(argv[0]) ? argv : ['plan', ...argv];
 await execute({ dir: import.meta.url, args });

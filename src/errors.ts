@@ -20,6 +20,7 @@ export type ErrorCode =
   | 'manifest.io'            // a manifest or image file cannot be read
   | 'plan.conflict'          // object exists in LXD but is not managed by lxplan
   | 'plan.guard'             // a destructive change was not allowed
+  | 'plan.stale'             // a saved plan no longer matches the state or LXD
   | 'lxd.unreachable'        // cannot connect to the daemon
   | 'lxd.api'                // the daemon answered with an error
   | 'state.locked'           // another run holds the state lock

@@ -7,7 +7,7 @@ import { LxplanError } from '../errors.js';
 import { Graph, walk } from '../graph/index.js';
 import type { LxdClient } from '../lxd/client.js';
 import { assertNever, type Plan, type ResourceChange } from '../planner/plan.js';
-import { ops } from '../resources/index.js';
+import { ops, specs } from '../resources/index.js';
 import type { OpEvents } from '../resources/spec.js';
 import type { Address } from '../resources/types.js';
 import type { StateManager } from '../state/manager.js';
@@ -45,8 +45,8 @@ export function buildGraph(plan: Plan): Graph<ResourceChange> {
   return g;
 }
 
-function recorded(state: State, c: ResourceChange, now: Date): State {
-  const prior = state.resources[c.address];
+function recorded(state: State, c: ResourceChange, now: Date, since?: string): State {
+  const prior = since ? { since } : state.resources[c.address];
   const fingerprint = c.desired?.kind === 'image' ? c.desired.fingerprint : undefined;
   return withEntry(state, c.address, {
     kind: c.kind,
@@ -54,6 +54,7 @@ function recorded(state: State, c: ResourceChange, now: Date): State {
     since: prior?.since ?? now.toISOString(),
     ...(fingerprint ? { fingerprint } : {}),
     ...(c.stateAttributes && Object.keys(c.stateAttributes).length > 0 ? { attributes: c.stateAttributes } : {}),
+    ...(c.stateFields ? { fields: c.stateFields } : {}),
   });
 }
 
@@ -65,7 +66,10 @@ async function change(c: ResourceChange, client: LxdClient, ev: OpEvents): Promi
     case 'create':
       return kindOps.create(client, c.desired!, ev);
     case 'update':
-      return kindOps.update(client, c.desired!, ev);
+      if (c.renamedFrom && kindOps.rename) await kindOps.rename(client, c.renamedFrom, c.desired!, ev);
+      else await kindOps.update(client, c.desired!, ev);
+      if (c.restart === 'now' && !c.renamedFrom && kindOps.restart) await kindOps.restart(client, c.name, ev);
+      return;
     case 'replace':
       if (kindOps.replace) return kindOps.replace(client, c.desired!, ev);
       await kindOps.delete(client, c.name, ev);
@@ -83,20 +87,35 @@ export async function apply(plan: Plan, opts: ApplyOptions): Promise<ApplyResult
   const graph = buildGraph(plan);
 
   const visit = async (address: Address, c: ResourceChange) => {
-    const ev: OpEvents = { progress: (message) => sink({ type: 'progress', address, message }) };
+    const ev: OpEvents = {
+      progress: (message) => sink({ type: 'progress', address, message }),
+      // What the operation read (and sends the ETag of) must be what the plan saw.
+      verify: c.liveDigest === undefined ? undefined : (live) => {
+        if (specs[c.kind].digest(live) !== c.liveDigest) {
+          throw new LxplanError('plan.stale', `${c.kind} "${c.renamedFrom ?? c.name}" was changed in LXD since the plan was made; nothing was written to it`, {
+            hint: 'make a new plan to see the change (lxplan), then apply that',
+          });
+        }
+      },
+    };
     try {
       await change(c, opts.client, ev);
     } catch (e) {
       // A create that failed half-way may have left the object in LXD: record it, so the next
       // plan shows it (and what is still to do) instead of failing with "already exists".
       if ((c.action === 'create' || c.action === 'replace') && await ops[c.kind].exists(opts.client, c.name).catch(() => false)) {
-        await opts.state.update((s) => recorded(s, c, now()));
+        // No recorded fields: what LXD has is not what lxplan applied, and must not read as drift.
+        await opts.state.update((s) => recorded(s, { ...c, stateFields: undefined }, now()));
       } else if (c.action === 'replace' && !(await ops[c.kind].exists(opts.client, c.name).catch(() => true))) {
         await opts.state.update((s) => withoutEntry(s, address));
       }
       throw e;
     }
-    await opts.state.update((s) => (c.stateOp === 'remove' || c.action === 'delete' ? withoutEntry(s, address) : recorded(s, c, now())));
+    await opts.state.update((s) => {
+      if (c.stateOp === 'remove' || c.action === 'delete') return withoutEntry(s, address);
+      const next = recorded(c.renamedFrom ? withoutEntry(s, `${c.kind}.${c.renamedFrom}`) : s, c, now(), c.renamedFrom ? s.resources[`${c.kind}.${c.renamedFrom}`]?.since : undefined);
+      return next;
+    });
   };
 
   const result = await walk(graph, visit, {

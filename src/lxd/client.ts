@@ -157,6 +157,11 @@ export class LxdClient {
     await this.request('PUT', `/1.0/instances/${seg(name)}`, { body: put, etag });
   }
 
+  /** POST /1.0/instances/{name} with a new name (LXD renames stopped instances only). */
+  async renameInstance(name: string, newName: string): Promise<void> {
+    await this.request('POST', `/1.0/instances/${seg(name)}`, { body: { name: newName } });
+  }
+
   async deleteInstance(name: string): Promise<void> {
     await this.request('DELETE', `/1.0/instances/${seg(name)}`);
   }

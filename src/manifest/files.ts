@@ -32,7 +32,11 @@ export async function manifestFiles(pathArg: string): Promise<{ dir: string; fil
       cause: e,
     });
   }
-  if (!st.isDirectory()) return { dir: path.dirname(abs), files: [abs] };
+  if (!st.isDirectory()) {
+    // Not a FIFO or a device: opening one could block, or read forever.
+    if (!st.isFile()) throw new LxplanError('manifest.io', `manifest path "${pathArg}" is neither a file nor a directory`, { hint: 'give a manifest file or a directory of *.yaml files' });
+    return { dir: path.dirname(abs), files: [abs] };
+  }
   const entries = await readdir(abs, { withFileTypes: true });
   const files: string[] = [];
   for (const e of entries) {

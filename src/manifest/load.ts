@@ -4,18 +4,22 @@
  * user fixes a file in one go instead of one error per run; they are thrown together as
  * one LxplanError (the first as its message, the rest in `more`), in file and line order.
  */
-import { readFile, stat } from 'node:fs/promises';
+import { stat } from 'node:fs/promises';
 import path from 'node:path';
 import { LxplanError, type SourceLocation } from '../errors.js';
 import type { DesiredObject, Manifest } from '../resources/types.js';
 import { displayPath, manifestFiles } from './files.js';
+import { resolveEnvRefs } from './env.js';
 import { normaliseFile, type FileObjects } from './normalise.js';
 import { formatLocation, parseManifestText } from './parse.js';
+import { readManifestText } from './read.js';
 import { validateAgainstSchema } from './schema.js';
 
 export interface LoadOptions {
   /** Check that image tarballs named in source: exist (default true). */
   checkFiles?: boolean;
+  /** Where ${env:NAME} values come from (default process.env). */
+  env?: NodeJS.ProcessEnv;
 }
 
 /**
@@ -31,14 +35,12 @@ export async function loadManifests(pathArg: string, opts: LoadOptions = {}): Pr
   for (const abs of files) {
     const display = displayPath(abs);
     displays.push(display);
-    let text: string;
-    try {
-      text = await readFile(abs, 'utf8');
-    } catch (e) {
-      errors.push(new LxplanError('manifest.io', `cannot read manifest file ${display}: ${(e as Error).message}`, { cause: e }));
+    const read = await readManifestText(abs, display);
+    if ('error' in read) {
+      errors.push(read.error);
       continue;
     }
-    const parsed = parseManifestText(text, display, abs);
+    const parsed = parseManifestText(read.text, display, abs);
     errors.push(...parsed.errors);
     if (parsed.data === undefined) continue;
     errors.push(...validateAgainstSchema(parsed.file, parsed.data));
@@ -54,6 +56,7 @@ export async function loadManifests(pathArg: string, opts: LoadOptions = {}): Pr
     merge(m.instances, objects.instances, errors);
   }
   if (opts.checkFiles ?? true) errors.push(...(await checkImageFiles(m)));
+  errors.push(...resolveEnvRefs(m, opts.env ?? process.env));
 
   if (errors.length > 0) throw combine(errors, displays);
   return m;

@@ -119,7 +119,16 @@ class ObjectBuilder {
   profile(name: string, at: SourceLocation): DesiredProfile {
     const description = this.text('description') ?? '';
     const { config, devices } = this.configAndDevices(undefined);
-    return { kind: 'profile', name, at, keyAt: this.keyAt, description, config, devices };
+    return { kind: 'profile', name, at, keyAt: this.keyAt, description, config, devices, ...this.sensitive() };
+  }
+
+  /** `sensitive: [key, ...]`: config keys whose values are secrets. */
+  private sensitive(): { sensitive?: string[] } {
+    const f = this.fields.get('sensitive');
+    if (!f || !isSeq(f.value)) return {};
+    this.keyAt.sensitive = this.loc(f.keyNode);
+    const keys = f.value.items.map((item) => scalarText(deref(this.file, item))).filter((k): k is string => k !== undefined);
+    return keys.length > 0 ? { sensitive: keys } : {};
   }
 
   instance(name: string, at: SourceLocation): DesiredInstance {
@@ -143,7 +152,14 @@ class ObjectBuilder {
       }
     }
     const { config, devices } = this.configAndDevices(type === 'virtual-machine' || type === 'container' ? type : undefined);
-    return { kind: 'instance', name, at, keyAt: this.keyAt, image, profiles, description, config, devices, state, type };
+    const protect = this.text('protect') === 'true';
+    if (protect) config['security.protection.delete'] = 'true';
+    const restart = this.text('restart') === 'auto' ? 'auto' : 'manual';
+    const renamedFrom = this.text('renamed_from');
+    return {
+      kind: 'instance', name, at, keyAt: this.keyAt, image, profiles, description, config, devices, state, type,
+      protect, restart, ...(renamedFrom ? { renamedFrom } : {}), ...this.sensitive(),
+    };
   }
 
   /** config:, limits: (folded in) and devices:, with their value checks. */

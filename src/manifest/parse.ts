@@ -4,9 +4,10 @@
  * on plain data; plain data (for the schema check) is derived from it under an alias limit,
  * so a "billion laughs" document fails fast instead of eating the machine.
  */
-import { Document, LineCounter, isAlias, isMap, isPair, isScalar, isSeq, parseDocument, type Node, type Pair, type YAMLMap } from 'yaml';
+import { Composer, Document, LineCounter, Lexer, Parser, YAMLParseError, isAlias, isMap, isPair, isScalar, isSeq, type CST, type Node, type Pair, type YAMLMap } from 'yaml';
 import { LxplanError, type SourceLocation } from '../errors.js';
 import { describeContainer, isSection, KIND_OF } from './context.js';
+import { MAX_NESTING, NestingGuard } from './nesting.js';
 
 /** Expanding more aliases than this is treated as an attack (yaml's own default is 100). */
 export const MAX_ALIAS_COUNT = 100;
@@ -88,12 +89,23 @@ export function lookup(file: SourceFile, segs: readonly string[]): { key: Node |
 /** Parses one manifest file; never throws for bad input, every problem becomes a located error. */
 export function parseManifestText(text: string, display: string, abs: string): ParseResult {
   const lineCounter = new LineCounter();
-  const doc = parseDocument(text, { lineCounter, prettyErrors: false, uniqueKeys: false, merge: false, strict: true });
+  const { doc, tooDeep } = parseOneDocument(text, lineCounter);
   const file: SourceFile = { display, abs, text, lineCounter, doc };
   const errors: LxplanError[] = [];
+  if (tooDeep !== undefined) {
+    errors.push(new LxplanError('manifest.syntax', `YAML nested too deeply: more than ${MAX_NESTING} levels of lists and mappings inside each other`, {
+      location: locateOffset(file, tooDeep),
+      hint: 'a manifest needs five levels at most (instances > name > devices > name > option)',
+    }));
+    return { file, errors };
+  }
   for (const e of [...doc.errors, ...doc.warnings]) {
     errors.push(new LxplanError('manifest.syntax', syntaxMessage(e.code, e.message), { location: locateOffset(file, e.pos[0]) }));
   }
+  if (errors.length > 0) return { file, errors };
+  // Keys that are not plain scalars, and aliases to nothing: toJS would make "[object]" keys
+  // (with a process warning) or throw a ReferenceError; say what is wrong, where.
+  errors.push(...badKeysAndAliases(file));
   if (errors.length > 0) return { file, errors };
   errors.push(...duplicateKeys(file));
   let data: unknown;
@@ -111,12 +123,68 @@ export function parseManifestText(text: string, display: string, abs: string): P
   return { file, data: data ?? {}, errors };
 }
 
+/**
+ * yaml's parseDocument, with the nesting guard between the lexer and the parser: a document
+ * nested too deeply is never built (see nesting.ts). `tooDeep` is the offset where it was cut.
+ */
+function parseOneDocument(text: string, lineCounter: LineCounter): { doc: Document.Parsed; tooDeep?: number } {
+  const options = { prettyErrors: false, uniqueKeys: false, merge: false, strict: true } as const;
+  const parser = new Parser(lineCounter.addNewLine);
+  const guard = new NestingGuard();
+  const tokens: CST.Token[] = [];
+  lineCounter.addNewLine(0);
+  for (const lexeme of new Lexer().lex(text)) {
+    const tooDeep = guard.feed(lexeme);
+    if (tooDeep !== undefined) return { doc: new Composer(options).compose([], true, 0).next().value as Document.Parsed, tooDeep };
+    for (const t of parser.next(lexeme)) tokens.push(t);
+  }
+  for (const t of parser.end()) tokens.push(t);
+  let doc: Document.Parsed | undefined;
+  for (const d of new Composer(options).compose(tokens, true, text.length)) {
+    if (!doc) doc = d;
+    else {
+      doc.errors.push(new YAMLParseError([d.range[0], d.range[1]], 'MULTIPLE_DOCS', 'Source contains multiple documents'));
+      break;
+    }
+  }
+  return { doc: doc! };
+}
+
 /** yaml's messages, without the " at line X, column Y" it adds (our location says that). */
 function syntaxMessage(code: string, message: string): string {
   const m = message.replace(/ at line \d+, column \d+:?[\s\S]*$/, '').trim();
   if (code === 'MULTIPLE_DOCS') return 'a manifest file holds one YAML document; split the "---" sections into separate files';
   if (code === 'TAG_RESOLVE_FAILED') return `YAML: ${m} (custom tags are not supported in manifests)`;
   return `YAML syntax error: ${m}`;
+}
+
+/** Mapping keys that are not plain scalars (`? [a, b]`, `*alias:`), and aliases to no anchor. */
+function badKeysAndAliases(file: SourceFile): LxplanError[] {
+  const out: LxplanError[] = [];
+  const walk = (n: unknown): void => {
+    if (isAlias(n)) {
+      if (n.resolve(file.doc) === undefined) {
+        out.push(new LxplanError('manifest.syntax', `YAML alias *${n.source} refers to no anchor: define &${n.source} before it`, {
+          location: locate(file, n),
+          hint: 'an alias (*name) repeats the node marked with the anchor &name earlier in the same file',
+        }));
+      }
+    } else if (isMap(n)) {
+      for (const p of n.items) {
+        const k = p.key as Node | null;
+        if (k !== null && !isScalar(k)) {
+          const what = isAlias(k) ? 'an alias' : isSeq(k) ? 'a list' : 'a mapping';
+          out.push(new LxplanError('manifest.syntax', `a mapping key must be a plain name, not ${what}`, {
+            location: locate(file, k),
+            hint: 'manifest keys are names: images, profiles, instances, their names and their settings',
+          }));
+        } else walk(k);
+        walk(p.value);
+      }
+    } else if (isSeq(n)) for (const i of n.items) walk(i);
+  };
+  walk(file.doc.contents);
+  return out;
 }
 
 function findFirstAlias(doc: Document.Parsed): Node | null {

@@ -1,2 +1,3 @@
-export { plan, makeContext, type PlanInput } from './planner.js';
+export { plan, makeContext, emptyManifest, type PlanInput } from './planner.js';
+export { refreshState, type Refresh } from './refresh.js';
 export * from './plan.js';

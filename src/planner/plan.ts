@@ -56,6 +56,8 @@ export interface ResourceChange {
   stateOp: StateOp;
   /** Attributes the state entry records after this change. */
   stateAttributes?: Record<string, string>;
+  /** The fields the state entry records after this change (secrets hashed), to tell drift next time. */
+  stateFields?: Record<string, string>;
   /** Changes that must succeed first. */
   dependsOn: Address[];
   /** The desired object, for create, update and replace. */
@@ -100,6 +102,9 @@ export interface Plan {
   options?: PlanOptions;
   /** When the plan was made (ISO 8601); set by the caller, the planner has no clock. */
   createdAt?: string;
+  /** The manifest path and state file the plan was made from (as given, relative to the working directory). */
+  manifestPath?: string;
+  statePath?: string;
 }
 
 export function isChange(c: ResourceChange): boolean {

@@ -6,7 +6,8 @@
  *  - only objects in the manifests or in state are looked at; anything else in LXD is never touched;
  *  - a manifest object whose name exists in LXD but is not in state is a conflict, never overwritten
  *    (except built-in objects such as the default profile, which are adopted);
- *  - an object in state but gone from the manifests is deleted (built-ins are only forgotten).
+ *  - an object in state but gone from the manifests is deleted (built-ins are only forgotten);
+ *  - a protected object is never destroyed, by any route.
  */
 import { LxplanError } from '../errors.js';
 import { checkReferencesOffline } from '../manifest/index.js';
@@ -14,14 +15,17 @@ import { specs } from '../resources/index.js';
 import { worstImpact } from '../resources/impact.js';
 import type { LiveSnapshot, PlanContext, ResourceSpec } from '../resources/spec.js';
 import { addressOf, KINDS, type Address, type DesiredObject, type Manifest } from '../resources/types.js';
-import type { State } from '../state/model.js';
+import type { State, StateEntry } from '../state/model.js';
 import { diffFields } from './diff.js';
-import { summarise, type Plan, type ResourceChange } from './plan.js';
+import { driftOf, recordFields, redact, sensitivePaths } from './fields.js';
+import { summarise, type FieldChange, type Plan, type PlanOptions, type ResourceChange } from './plan.js';
+import { selectTargets } from './targets.js';
 
 export interface PlanInput {
   manifest: Manifest;
   live: LiveSnapshot;
   state: State;
+  options?: PlanOptions;
 }
 
 export function makeContext(input: PlanInput): PlanContext {
@@ -29,7 +33,7 @@ export function makeContext(input: PlanInput): PlanContext {
   const liveAlias = new Map<string, string>();
   for (const img of live.images) for (const a of img.aliases ?? []) liveAlias.set(a.name, img.fingerprint);
   return {
-    ...input,
+    manifest, live, state: input.state,
     resolveImage(ref) {
       const d = manifest.images[ref];
       if (d) return d.fingerprint;
@@ -50,50 +54,121 @@ function managedNames(state: State, kind: string): string[] {
   return Object.values(state.resources).filter((e) => e.kind === kind).map((e) => e.name);
 }
 
-function planKind(spec: ResourceSpec, ctx: PlanContext, conflicts: LxplanError[]): ResourceChange[] {
+const PENDING = 'pending_restart';
+
+/** Splits "a,b" into keys; undefined and "" give none. */
+function keyList(s: string | undefined): string[] {
+  return s ? s.split(',').filter(Boolean) : [];
+}
+
+interface KindPlanner {
+  spec: ResourceSpec;
+  ctx: PlanContext;
+  options: PlanOptions;
+  errors: LxplanError[];
+}
+
+/** An object in both the manifests and LXD: update, replace, noop; with restart, drift and blast radius. */
+function planExisting(k: KindPlanner, name: string, d: DesiredObject, l: unknown, entry: StateEntry | undefined, renamedFrom?: string): ResourceChange {
+  const { spec, ctx, options } = k;
+  const address = addressOf(spec.kind, name);
+  const adopt = !entry && spec.builtin(name);
+  const secret = sensitivePaths(d);
+  let fields = redact(diffFields(spec.desiredFields(d, ctx), spec.liveFields(l, ctx, d), (path) => spec.fieldImpact(path, l, d)), secret);
+  if (renamedFrom) {
+    const running = spec.isRunning?.(l, d) ?? false;
+    fields = [{ path: 'name', before: renamedFrom, after: name, impact: running ? 'restart' : 'live', ...(running ? { note: 'LXD renames stopped instances only: it is stopped, renamed and started' } : {}) }, ...fields];
+  }
+  const usedBy = fields.length > 0 ? spec.affects?.(name, l, d, ctx) : undefined;
+  const impacts = [...fields.map((f) => f.impact), ...(usedBy ?? []).flatMap((u) => (u.impact ? [u.impact] : []))];
+  let impact = worstImpact(impacts);
+  let action: ResourceChange['action'] = impact === 'replace' ? 'replace' : fields.length > 0 ? 'update' : 'noop';
+
+  // Restarts: a running instance with restart-impact changes (now or left pending by an earlier apply).
+  const attrs: Record<string, string> = spec.stateAttributes(d, ctx);
+  let restart: ResourceChange['restart'];
+  let reason: string | undefined = adopt ? `built-in ${spec.kind}: lxplan starts managing it` : undefined;
+  const pendingBefore = keyList(entry?.attributes?.[PENDING]);
+  if (action !== 'replace' && spec.isRunning?.(l, d)) {
+    const needs = [...new Set([...pendingBefore, ...fields.filter((f) => f.impact === 'restart' && f.path !== 'name').map((f) => f.path.replace(/^config\./, ''))])];
+    if (renamedFrom) restart = 'now';
+    else if (needs.length > 0) {
+      const allowed = options.allowRestart || (d.kind === 'instance' && d.restart === 'auto');
+      restart = allowed ? 'now' : 'pending';
+      if (!allowed) attrs[PENDING] = needs.join(',');
+      if (action === 'noop') {
+        if (allowed) {
+          action = 'update';
+          impact = 'restart';
+          reason = `restart pending since an earlier apply: ${needs.join(', ')}`;
+        } else {
+          reason = `restart pending since an earlier apply: ${needs.join(', ')} (lxapply --allow-restart restarts it)`;
+        }
+      }
+    }
+  }
+  const recorded = entry?.attributes ?? {};
+  const attrsChanged = JSON.stringify(Object.entries(attrs).sort()) !== JSON.stringify(Object.entries(recorded).sort());
+  const drift = entry ? driftOf(spec, l, d, entry, ctx, secret) : [];
+  const stateFields = recordFields(spec.desiredFields(d, ctx), secret);
+  const fieldsChanged = JSON.stringify(stateFields) !== JSON.stringify(entry?.fields ?? {});
+  return {
+    address, kind: spec.kind, name, action, desired: d, fields, dependsOn: [],
+    impact: action === 'noop' ? undefined : impact,
+    liveDigest: spec.digest(l),
+    stateOp: adopt || attrsChanged || fieldsChanged || renamedFrom ? 'add' : 'keep',
+    stateAttributes: attrs,
+    stateFields,
+    ...(reason ? { reason } : {}),
+    ...(restart ? { restart } : {}),
+    ...(drift.length > 0 ? { drift } : {}),
+    ...(usedBy && usedBy.length > 0 ? { usedBy } : {}),
+    ...(renamedFrom ? { renamedFrom } : {}),
+  };
+}
+
+function planKind(k: KindPlanner): ResourceChange[] {
+  const { spec, ctx } = k;
   const desired = spec.desired(ctx.manifest) as Record<string, DesiredObject>;
   const live = spec.live(ctx.live) as Record<string, unknown>;
-  const names = [...new Set([...Object.keys(desired), ...managedNames(ctx.state, spec.kind)])].sort();
+  // Old names consumed by a rename are planned with the new name, not deleted.
+  const renames = new Map<string, string>();
+  for (const d of Object.values(desired)) {
+    const from = d.renamedFrom;
+    if (from && live[d.name] === undefined && live[from] !== undefined && addressOf(spec.kind, from) in ctx.state.resources && !desired[from]) renames.set(from, d.name);
+  }
+  const names = [...new Set([...Object.keys(desired), ...managedNames(ctx.state, spec.kind)])].filter((n) => !renames.has(n)).sort();
   const out: ResourceChange[] = [];
   for (const name of names) {
     const address = addressOf(spec.kind, name);
     const d = desired[name];
-    const l = live[name];
-    const inState = address in ctx.state.resources;
-    const base = { address, kind: spec.kind, name, fields: [], dependsOn: [] as Address[] };
+    const renamedFrom = d?.renamedFrom && renames.get(d.renamedFrom) === name ? d.renamedFrom : undefined;
+    const l = renamedFrom ? live[renamedFrom] : live[name];
+    const entry = ctx.state.resources[renamedFrom ? addressOf(spec.kind, renamedFrom) : address];
+    const base = { address, kind: spec.kind, name, fields: [] as FieldChange[], dependsOn: [] as Address[] };
     if (d && l === undefined) {
+      const secret = sensitivePaths(d);
+      const desiredFields = spec.desiredFields(d, ctx);
       out.push({
         ...base, action: 'create', stateOp: 'add', desired: d,
-        fields: diffFields(spec.desiredFields(d, ctx), {}, () => ({ impact: 'live' })),
+        fields: redact(diffFields(desiredFields, {}, () => ({ impact: 'live' })), secret),
         stateAttributes: spec.stateAttributes(d, ctx),
-        reason: inState ? 'was deleted outside lxplan' : undefined,
+        stateFields: recordFields(desiredFields, secret),
+        ...(entry ? { reason: 'was deleted outside lxplan' } : {}),
       });
     } else if (d && l !== undefined) {
-      const adopt = !inState && spec.builtin(name);
-      if (!inState && !adopt) {
-        conflicts.push(new LxplanError('plan.conflict',
+      if (!entry && !spec.builtin(name)) {
+        k.errors.push(new LxplanError('plan.conflict',
           `${spec.kind} "${name}" already exists in LXD and is not managed by lxplan; it will not be overwritten`,
           { location: d.at, hint: `rename it in the manifest, or remove the ${spec.kind} from LXD to let lxplan create it` }));
         continue;
       }
-      const fields = diffFields(spec.desiredFields(d, ctx), spec.liveFields(l, ctx, d), (path) => spec.fieldImpact(path, l, d));
-      const impact = worstImpact(fields.map((f) => f.impact));
-      const action = impact === 'replace' ? 'replace' : fields.length > 0 ? 'update' : 'noop';
-      const attrs = spec.stateAttributes(d, ctx);
-      const recorded = ctx.state.resources[address]?.attributes ?? {};
-      const attrsChanged = JSON.stringify(attrs) !== JSON.stringify(Object.fromEntries(Object.entries(recorded).filter(([k]) => k in attrs)));
-      out.push({
-        ...base, action, desired: d, fields,
-        impact: action === 'noop' ? undefined : impact,
-        stateOp: adopt || attrsChanged ? 'add' : 'keep',
-        stateAttributes: attrs,
-        reason: adopt ? `built-in ${spec.kind}: lxplan starts managing it` : undefined,
-      });
+      out.push(planExisting(k, name, d, l, entry, renamedFrom));
     } else if (l !== undefined) {
       if (spec.builtin(name)) {
         out.push({ ...base, action: 'noop', stateOp: 'remove', reason: `no longer in the manifests: lxplan stops managing this built-in ${spec.kind} and leaves it as it is` });
       } else {
-        out.push({ ...base, action: 'delete', stateOp: 'remove' });
+        out.push({ ...base, action: 'delete', stateOp: 'remove', liveDigest: spec.digest(l) });
       }
     } else {
       out.push({ ...base, action: 'noop', stateOp: 'remove', reason: 'already gone from LXD' });
@@ -115,7 +190,7 @@ function linkDependencies(changes: ResourceChange[], ctx: PlanContext): void {
   for (const kind of KINDS) {
     const spec = specs[kind];
     for (const [name, l] of Object.entries(spec.live(ctx.live))) {
-      const user = byAddress.get(addressOf(kind, name));
+      const user = byAddress.get(addressOf(kind, name)) ?? changes.find((c) => c.renamedFrom === name && c.kind === kind);
       if (!user || user.action === 'noop' || user.action === 'create') continue;
       for (const ref of spec.liveRefs(l)) {
         const used = byAddress.get(ref);
@@ -128,12 +203,11 @@ function linkDependencies(changes: ResourceChange[], ctx: PlanContext): void {
 /** A deleted object still used by something lxplan does not change would make LXD refuse the delete. */
 function checkDeletesUnused(changes: ResourceChange[], ctx: PlanContext, errors: LxplanError[]): void {
   const deleting = new Set(changes.filter((c) => c.action === 'delete').map((c) => c.address));
-  const changing = new Map(changes.map((c) => [c.address, c]));
+  const changing = new Map(changes.map((c) => [c.renamedFrom ? addressOf(c.kind, c.renamedFrom) : c.address, c]));
   for (const kind of KINDS) {
     const spec = specs[kind];
     for (const [name, l] of Object.entries(spec.live(ctx.live))) {
-      const address = addressOf(kind, name);
-      const c = changing.get(address);
+      const c = changing.get(addressOf(kind, name));
       if (c && (c.action === 'delete' || c.action === 'replace')) continue;
       const stillUses = c?.desired ? new Set(spec.refs(c.desired)) : new Set(spec.liveRefs(l));
       for (const ref of spec.liveRefs(l)) {
@@ -144,6 +218,19 @@ function checkDeletesUnused(changes: ResourceChange[], ctx: PlanContext, errors:
         }
       }
     }
+  }
+}
+
+/** Protected objects are never destroyed: not by a replace, a removal from the manifests or --destroy. */
+function checkProtected(changes: ResourceChange[], ctx: PlanContext, errors: LxplanError[]): void {
+  for (const c of changes) {
+    if (c.action !== 'delete' && c.action !== 'replace') continue;
+    const spec = specs[c.kind];
+    const l = (spec.live(ctx.live) as Record<string, unknown>)[c.name];
+    if (!spec.isProtected?.(l, c.desired)) continue;
+    errors.push(new LxplanError('plan.guard',
+      `${c.kind} "${c.name}" is protected (protect: true / security.protection.delete) and this plan would ${c.action === 'delete' ? 'delete' : 'replace'} it`,
+      { location: c.desired?.at, hint: `to destroy it on purpose, first set protect: false (and apply), then ${c.action === 'delete' ? 'remove it' : 'make the change'}` }));
   }
 }
 
@@ -166,14 +253,27 @@ function throwAll(errors: LxplanError[]): void {
   throw new LxplanError(first.code, first.message, { location: first.location, hint: first.hint, more: [...first.more, ...rest] });
 }
 
+export function emptyManifest(m: Manifest): Manifest {
+  return { dir: m.dir, files: m.files, images: {}, profiles: {}, instances: {} };
+}
+
 export function plan(input: PlanInput): Plan {
-  const ctx = makeContext(input);
+  const options = input.options ?? {};
+  const ctx = makeContext(options.destroy ? { ...input, manifest: emptyManifest(input.manifest) } : input);
   throwAll(checkReferences(ctx));
   const errors: LxplanError[] = [];
-  const changes = KINDS.flatMap((k) => planKind(specs[k], ctx, errors));
+  let changes = KINDS.flatMap((kind) => planKind({ spec: specs[kind], ctx, options, errors }));
   throwAll(errors);
   linkDependencies(changes, ctx);
+  if (options.targets && options.targets.length > 0) changes = selectTargets(changes, options.targets);
   checkDeletesUnused(changes, ctx, errors);
+  checkProtected(changes, ctx, errors);
   throwAll(errors);
-  return { formatVersion: 1, changes, summary: summarise(changes) };
+  return {
+    formatVersion: 1,
+    changes,
+    summary: summarise(changes),
+    state: { lineage: input.state.lineage, serial: input.state.serial },
+    options,
+  };
 }

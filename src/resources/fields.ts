@@ -1,4 +1,5 @@
 /** Flattening config and device maps into comparable fields, shared by the kinds. */
+import { createHash } from 'node:crypto';
 import type { ConfigMap, DeviceMap } from '../lxd/types.js';
 import { isServerComputedKey } from './instance-keys.js';
 import type { FieldValue, Fields } from './spec.js';
@@ -20,6 +21,16 @@ export function configFields(config: ConfigMap, out: Fields = {}): Fields {
 /** Device keys whose values are sizes: "10GB" and "10000000000" are the same size. */
 const SIZE_KEYS = new Set(['size', 'size.state', 'limits.read', 'limits.write', 'limits.max']);
 
+/**
+ * The canonical form of a field from its display value: what makes "512MB" and "512000000",
+ * or "0-2" and "0,1,2", the same. Used for desired, live and recorded (state) values alike.
+ */
+export function canonicalFor(path: string, display: string): string {
+  if (path.startsWith('config.')) return canonical(path.slice('config.'.length), display);
+  if (path.startsWith('devices.')) return deviceValueCanonical(path.split('.').slice(2).join('.'), display);
+  return display;
+}
+
 function deviceValueCanonical(key: string, value: string): string {
   if (SIZE_KEYS.has(key)) {
     const n = parseByteSize(value);
@@ -40,7 +51,15 @@ export function deviceFields(devices: DeviceMap, out: Fields = {}): Fields {
 
 /** A list shown as `[a, b]`; order is part of the value. */
 export function listField(items: string[]): FieldValue {
-  return field(`[${items.join(', ')}]`, JSON.stringify(items));
+  return field(`[${items.join(', ')}]`);
+}
+
+/** A stable digest of a JSON value (object keys sorted). */
+export function digestOf(value: unknown): string {
+  const sorted = (v: unknown): unknown => (v && typeof v === 'object' && !Array.isArray(v)
+    ? Object.fromEntries(Object.entries(v as Record<string, unknown>).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)).map(([k, x]) => [k, sorted(x)]))
+    : Array.isArray(v) ? v.map(sorted) : v);
+  return createHash('sha256').update(JSON.stringify(sorted(value))).digest('hex').slice(0, 32);
 }
 
 /** True when `read` finds the object, false on LXD's 404. */

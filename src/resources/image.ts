@@ -37,6 +37,7 @@ export const imageSpec: ResourceSpec<DesiredImage, LiveImage> = {
   liveRefs: () => [],
   builtin: () => false,
   stateAttributes: () => ({}),
+  digest: (l) => l.image.fingerprint,
 };
 
 function fingerprintOf(d: DesiredImage): string {
@@ -102,21 +103,24 @@ export const imageOps: ResourceOps<DesiredImage> = {
     const fp = await ensureUploaded(client, d, ev);
     await client.createImageAlias(d.name, fp);
   },
-  async update(client, d) {
+  async update(client, d, ev) {
     const fp = fingerprintOf(d);
     const { value, etag } = await client.getImage(fp);
+    ev.verify?.({ alias: d.name, image: value });
     await client.updateImage(fp, { ...writable(value), public: d.public }, etag);
   },
   async replace(client, d, ev) {
     const fp = await ensureUploaded(client, d, ev);
     const { value: alias, etag } = await client.getImageAlias(d.name);
+    ev.verify?.({ alias: d.name, image: { fingerprint: alias.target } });
     await client.updateImageAlias(d.name, fp, etag);
     if (alias.target !== fp) await deleteIfUnaliased(client, alias.target);
   },
-  async delete(client, name) {
+  async delete(client, name, ev) {
     let target: string;
     try {
       target = (await client.getImageAlias(name)).value.target;
+      ev.verify?.({ alias: name, image: { fingerprint: target } });
       await client.deleteImageAlias(name);
     } catch (e) {
       if (isNotFound(e)) return;

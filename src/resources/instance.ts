@@ -6,10 +6,11 @@
 import type { LxdClient } from '../lxd/client.js';
 import { isNotFound } from '../lxd/client.js';
 import type { ConfigMap, LxdInstance, LxdInstancePut } from '../lxd/types.js';
-import { configFields, deviceFields, field, found, listField } from './fields.js';
+import { configFields, deviceFields, digestOf, field, found, listField } from './fields.js';
 import { instanceKeyImpact, isServerComputedKey } from './instance-keys.js';
 import type { FieldImpact, Fields, OpEvents, PlanContext, ResourceOps, ResourceSpec } from './spec.js';
 import { addressOf, type DesiredInstance, type InstanceState } from './types.js';
+import { parseBool } from './units.js';
 
 /** Seconds a clean stop may take before lxplan forces it. */
 export const STOP_TIMEOUT_S = 30;
@@ -66,6 +67,7 @@ export const instanceSpec: ResourceSpec<DesiredInstance, LxdInstance> = {
 
   fieldImpact(path, l, d): FieldImpact {
     if (path === 'image' || path === 'type') return { impact: 'replace' };
+    if (path === 'name') return { impact: instanceState(l) === 'running' ? 'restart' : 'live' };
     if (path === 'profiles' || path === 'description' || path === 'state') return { impact: 'live' };
     // A stopped instance (or one this plan stops) takes every stored change at its next start.
     const running = instanceState(l) === 'running' && d.state !== 'stopped';
@@ -84,6 +86,12 @@ export const instanceSpec: ResourceSpec<DesiredInstance, LxdInstance> = {
   liveRefs: (l) => l.profiles.map((p) => addressOf('profile', p)),
   builtin: () => false,
   stateAttributes: (d) => ({ image: d.image }),
+  digest: (l) => digestOf({
+    type: l.type, profiles: l.profiles, description: l.description ?? '', devices: l.devices,
+    config: Object.fromEntries(Object.entries(l.config).filter(([k]) => !isServerComputedKey(k))),
+  }),
+  isRunning: (l, d) => instanceState(l) === 'running' && d.state === 'running',
+  isProtected: (l, d) => Boolean(d?.protect) || parseBool(l?.config?.['security.protection.delete'] ?? '') === true,
 };
 
 /** The writable part for `d`, keeping the keys LXD computed itself (volatile.*, image.*). */
@@ -108,13 +116,18 @@ function samePut(a: LxdInstancePut, cur: LxdInstance): boolean {
     && norm(a.profiles) === norm(cur.profiles) && (a.description ?? '') === (cur.description ?? '');
 }
 
-async function stop(client: LxdClient, name: string, ev: OpEvents): Promise<void> {
+/** A clean stop or restart first; forced when the instance does not stop in time. */
+async function stopOrRestart(client: LxdClient, name: string, action: 'stop' | 'restart', ev: OpEvents): Promise<void> {
   try {
-    await client.setInstanceState(name, { action: 'stop', timeout: STOP_TIMEOUT_S, force: false });
+    await client.setInstanceState(name, { action, timeout: STOP_TIMEOUT_S, force: false });
   } catch (e) {
-    ev.progress(`clean stop did not finish in ${STOP_TIMEOUT_S}s, forcing`);
-    await client.setInstanceState(name, { action: 'stop', force: true });
+    ev.progress(`clean ${action} did not finish in ${STOP_TIMEOUT_S}s, forcing`);
+    await client.setInstanceState(name, { action, force: true });
   }
+}
+
+function stop(client: LxdClient, name: string, ev: OpEvents): Promise<void> {
+  return stopOrRestart(client, name, 'stop', ev);
 }
 
 /** Moves an instance from its current status to the desired one. */
@@ -146,14 +159,33 @@ export const instanceOps: ResourceOps<DesiredInstance> = {
 
   async update(client, d, ev) {
     const { value: cur, etag } = await client.getInstance(d.name);
+    ev.verify?.(cur);
     const put = instancePut(d, cur);
     if (!samePut(put, cur)) await client.updateInstance(d.name, put, etag);
     await convergeState(client, d.name, instanceState(cur), d.state, ev);
   },
 
+  async rename(client, from, d, ev) {
+    ev.verify?.((await client.getInstance(from)).value);
+    const status = (await client.getInstanceState(from)).status.toLowerCase();
+    if (status !== 'stopped') {
+      ev.progress('stopping to rename (LXD renames stopped instances only)');
+      if (status === 'frozen') await client.setInstanceState(from, { action: 'unfreeze' });
+      await stop(client, from, ev);
+    }
+    await client.renameInstance(from, d.name);
+    await instanceOps.update(client, d, ev);
+  },
+
+  async restart(client, name, ev) {
+    ev.progress('restarting');
+    await stopOrRestart(client, name, 'restart', ev);
+  },
+
   async delete(client, name, ev) {
     let status: string;
     try {
+      if (ev.verify) ev.verify((await client.getInstance(name)).value);
       status = (await client.getInstanceState(name)).status.toLowerCase();
     } catch (e) {
       if (isNotFound(e)) return;

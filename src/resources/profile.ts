@@ -4,10 +4,14 @@
  * removing it from the manifests stops managing it, and it is never deleted.
  */
 import { isNotFound } from '../lxd/client.js';
-import type { LxdProfile } from '../lxd/types.js';
-import { configFields, deviceFields, field, found } from './fields.js';
-import type { Fields, ResourceOps, ResourceSpec } from './spec.js';
-import type { DesiredProfile } from './types.js';
+import type { AffectedInstance } from '../planner/plan.js';
+import { diffFields } from '../planner/diff.js';
+import type { ConfigMap, DeviceMap, LxdInstance, LxdProfile } from '../lxd/types.js';
+import { configFields, deviceFields, digestOf, field, found } from './fields.js';
+import { worstImpact } from './impact.js';
+import { instanceSpec, instanceState } from './instance.js';
+import type { Fields, PlanContext, ResourceOps, ResourceSpec } from './spec.js';
+import { addressOf, type DesiredInstance, type DesiredProfile } from './types.js';
 
 export const profileSpec: ResourceSpec<DesiredProfile, LxdProfile> = {
   kind: 'profile',
@@ -30,19 +34,62 @@ export const profileSpec: ResourceSpec<DesiredProfile, LxdProfile> = {
   liveRefs: () => [],
   builtin: (name) => name === 'default',
   stateAttributes: () => ({}),
+  affects: blastRadius,
+  digest: (l) => digestOf({ description: l.description ?? '', config: l.config ?? {}, devices: l.devices ?? {} }),
 };
+
+/** An instance's expanded config and devices: its profiles in order, then its own keys. */
+function expand(inst: LxdInstance, profiles: Record<string, { config: ConfigMap; devices: DeviceMap }>): Fields {
+  const config: ConfigMap = {};
+  const devices: DeviceMap = {};
+  for (const p of inst.profiles) {
+    Object.assign(config, profiles[p]?.config ?? {});
+    Object.assign(devices, profiles[p]?.devices ?? {});
+  }
+  Object.assign(config, inst.config);
+  Object.assign(devices, inst.devices);
+  return deviceFields(devices, configFields(config));
+}
+
+/**
+ * Every instance using the profile, managed by lxplan or not, with what the change does to its
+ * expanded config: a key the instance sets itself is not affected; the others land with the
+ * instance's own impact (live, or restart for keys that need one on a running instance).
+ */
+function blastRadius(name: string, l: LxdProfile, d: DesiredProfile, ctx: PlanContext): AffectedInstance[] {
+  const before: Record<string, { config: ConfigMap; devices: DeviceMap }> = ctx.live.profiles;
+  const after = { ...before, [name]: { config: d.config, devices: d.devices } };
+  const secret = new Set((d.sensitive ?? []).map((k) => `config.${k}`));
+  const out: AffectedInstance[] = [];
+  for (const inst of Object.values(ctx.live.instances).sort((a, b) => (a.name < b.name ? -1 : 1))) {
+    if (!inst.profiles.includes(name)) continue;
+    // The instance's impact rules, as if it keeps its current state.
+    const asIs = { state: instanceState(inst) === 'running' ? 'running' : 'stopped' } as DesiredInstance;
+    const fields = diffFields(expand(inst, after), expand(inst, before), (path) => instanceSpec.fieldImpact(path, inst, asIs))
+      .map((f) => (secret.has(f.path) ? { ...f, sensitive: true, before: f.before && '(sensitive)', after: f.after && '(sensitive)' } : f));
+    out.push({
+      name: inst.name,
+      managed: addressOf('instance', inst.name) in ctx.state.resources,
+      ...(fields.length > 0 ? { impact: worstImpact(fields.map((f) => f.impact)) } : {}),
+      fields,
+    });
+  }
+  return out;
+}
 
 export const profileOps: ResourceOps<DesiredProfile> = {
   exists: (client, name) => found(() => client.getProfile(name), isNotFound),
   async create(client, d) {
     await client.createProfile({ name: d.name, description: d.description, config: d.config, devices: d.devices });
   },
-  async update(client, d) {
-    const { etag } = await client.getProfile(d.name);
+  async update(client, d, ev) {
+    const { value, etag } = await client.getProfile(d.name);
+    ev.verify?.(value);
     await client.updateProfile(d.name, { description: d.description, config: d.config, devices: d.devices }, etag);
   },
-  async delete(client, name) {
+  async delete(client, name, ev) {
     try {
+      if (ev.verify) ev.verify((await client.getProfile(name)).value);
       await client.deleteProfile(name);
     } catch (e) {
       if (!isNotFound(e)) throw e;

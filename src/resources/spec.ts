@@ -7,6 +7,7 @@
 import type { LxdClient } from '../lxd/client.js';
 import type { LxdImage, LxdInstance, LxdProfile } from '../lxd/types.js';
 import type { State } from '../state/model.js';
+import type { AffectedInstance } from '../planner/plan.js';
 import type { Impact } from './impact.js';
 import type { Address, DesiredObject, Kind, Manifest } from './types.js';
 
@@ -65,11 +66,21 @@ export interface ResourceSpec<D extends DesiredObject = DesiredObject, L = unkno
   builtin(name: string): boolean;
   /** State attributes to remember after a create or update of `d`. */
   stateAttributes(d: D, ctx: PlanContext): Record<string, string>;
+  /** A digest of what the live object holds that lxplan manages (not what LXD changes by itself, such as volatile.* keys or the running status): a saved plan's change is refused when it differs at apply time. */
+  digest(l: L): string;
+  /** Whether the live object runs and is meant to keep running (restart-impact changes then wait for a restart). */
+  isRunning?(l: L, d: D): boolean;
+  /** Whether the object must not be destroyed (instance `protect: true` / security.protection.delete). */
+  isProtected?(l: L | undefined, d: D | undefined): boolean;
+  /** How changing this object from `l` to `d` reaches the instances using it (profiles: the blast radius). */
+  affects?(name: string, l: L, d: D, ctx: PlanContext): AffectedInstance[];
 }
 
 /** Events an operation reports while it works (upload progress, waiting for a stop ...). */
 export interface OpEvents {
   progress(message: string): void;
+  /** Called by an operation with the object it read (and whose ETag it sends as If-Match): throws when it is not what the plan saw. */
+  verify?(live: unknown): void;
 }
 
 /** Operations the executor runs. Each write re-reads the object for its ETag and sends If-Match. */
@@ -81,6 +92,10 @@ export interface ResourceOps<D extends DesiredObject = DesiredObject> {
   exists(client: LxdClient, name: string): Promise<boolean>;
   /** Destroy and create again; default is delete then create. */
   replace?(client: LxdClient, d: D, ev: OpEvents): Promise<void>;
+  /** Give the object named `from` the name of `d` (then update it to `d`). */
+  rename?(client: LxdClient, from: string, d: D, ev: OpEvents): Promise<void>;
+  /** Restart the object so that stored changes take effect. */
+  restart?(client: LxdClient, name: string, ev: OpEvents): Promise<void>;
 }
 
 export type AnyLive = LxdInstance | LxdProfile | LiveImage;

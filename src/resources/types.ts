@@ -25,6 +25,10 @@ interface DesiredBase {
   name: string;
   /** Where the object is defined: the position of its name key. */
   at: SourceLocation;
+  /** The object's previous name (`renamed_from`): renamed, not replaced. */
+  renamedFrom?: string;
+  /** Config keys whose values are secrets (listed in `sensitive:` or written as ${env:NAME}). */
+  sensitive?: string[];
   /** Positions of individual keys, by dotted path inside the object ("limits.memory", "config.boot.autostart", "devices.root", "image", "profiles.1"). */
   keyAt?: Record<string, SourceLocation>;
 }
@@ -60,6 +64,10 @@ export interface DesiredInstance extends DesiredBase {
   devices: DeviceMap;
   state: InstanceState;
   type: 'container' | 'virtual-machine';
+  /** `protect: true`: security.protection.delete is set, and no plan may destroy the instance. */
+  protect: boolean;
+  /** What lxapply does when a change needs a restart: `manual` leaves it pending, `auto` restarts. */
+  restart: 'manual' | 'auto';
 }
 
 export type DesiredObject = DesiredImage | DesiredProfile | DesiredInstance;

@@ -43,6 +43,7 @@ function entryOut(e: StateEntry): Record<string, unknown> {
     since: e.since,
     ...(e.fingerprint !== undefined ? { fingerprint: e.fingerprint } : {}),
     ...(e.attributes !== undefined ? { attributes: sortedRecord(e.attributes) } : {}),
+    ...(e.fields !== undefined ? { fields: sortedRecord(e.fields) } : {}),
   };
 }
 
@@ -75,7 +76,7 @@ function checkEntry(address: string, e: unknown, problems: string[]): StateEntry
     return undefined;
   }
   const before = problems.length;
-  unknownKeys(e, ['kind', 'name', 'since', 'fingerprint', 'attributes'], at, problems);
+  unknownKeys(e, ['kind', 'name', 'since', 'fingerprint', 'attributes', 'fields'], at, problems);
   if (typeof e.kind !== 'string' || !(KINDS as readonly string[]).includes(e.kind)) problems.push(`${at}.kind: must be one of ${KINDS.join(', ')}, found ${describe(e.kind)}`);
   if (typeof e.name !== 'string' || e.name === '') problems.push(`${at}.name: must be a non-empty string, found ${describe(e.name)}`);
   if (typeof e.since !== 'string' || !DATE_TIME.test(e.since)) problems.push(`${at}.since: must be an ISO 8601 date-time, found ${describe(e.since)}`);
@@ -83,6 +84,10 @@ function checkEntry(address: string, e: unknown, problems: string[]): StateEntry
   if (e.attributes !== undefined) {
     if (!isObject(e.attributes)) problems.push(`${at}.attributes: must be an object of strings, found ${describe(e.attributes)}`);
     else for (const [k, v] of Object.entries(e.attributes)) if (typeof v !== 'string') problems.push(`${at}.attributes.${k}: must be a string, found ${describe(v)}`);
+  }
+  if (e.fields !== undefined) {
+    if (!isObject(e.fields)) problems.push(`${at}.fields: must be an object of strings, found ${describe(e.fields)}`);
+    else for (const [k, v] of Object.entries(e.fields)) if (typeof v !== 'string') problems.push(`${at}.fields.${k}: must be a string, found ${describe(v)}`);
   }
   if (problems.length > before) return undefined;
   const kind = e.kind as Kind;
@@ -97,6 +102,7 @@ function checkEntry(address: string, e: unknown, problems: string[]): StateEntry
     since: e.since as string,
     ...(e.fingerprint !== undefined ? { fingerprint: e.fingerprint as string } : {}),
     ...(e.attributes !== undefined ? { attributes: { ...(e.attributes as Record<string, string>) } } : {}),
+    ...(e.fields !== undefined ? { fields: { ...(e.fields as Record<string, string>) } } : {}),
   };
 }
 

@@ -15,6 +15,8 @@ export interface StateEntry {
   fingerprint?: string;
   /** Free-form attributes a resource kind wants to remember (e.g. hashes). */
   attributes?: Record<string, string>;
+  /** The fields lxplan last applied (display values; secrets as "sha256:..."), to tell drift: changes made outside lxplan. */
+  fields?: Record<string, string>;
 }
 
 export interface State {

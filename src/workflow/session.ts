@@ -7,24 +7,30 @@ import path from 'node:path';
 import { LxplanError } from '../errors.js';
 import { LxdClient } from '../lxd/client.js';
 import { loadManifests } from '../manifest/index.js';
-import { plan as makePlan, type Plan } from '../planner/index.js';
+import { plan as makePlan, type Plan, type PlanOptions } from '../planner/index.js';
 import { fingerprintOfSplitImage } from '../resources/image-files.js';
 import { readLive } from '../resources/live.js';
+import type { LiveSnapshot } from '../resources/spec.js';
 import type { Manifest } from '../resources/types.js';
 import { StateManager } from '../state/index.js';
 
 export const STATE_FILE = 'lxplan.state.json';
 
-export interface SessionOptions {
-  /** A manifest directory or file. */
-  path: string;
+export interface ConnectOptions {
   /** State file; default lxplan.state.json next to the manifests. */
   statePath?: string;
   /** LXD project; default "default". */
   project?: string;
   /** LXD unix socket; default from LXD_SOCKET / LXD_DIR / the usual places. */
   socket?: string;
-  operation: 'plan' | 'apply';
+}
+
+export interface SessionOptions extends ConnectOptions {
+  /** A manifest directory or file. */
+  path: string;
+  /** Who holds the lock, as the lock info says. */
+  operation: 'plan' | 'apply' | 'refresh' | 'import';
+  planOptions?: PlanOptions;
 }
 
 export interface Session {
@@ -32,6 +38,7 @@ export interface Session {
   client: LxdClient;
   state: StateManager;
   statePath: string;
+  live: LiveSnapshot;
   plan: Plan;
   close(): Promise<void>;
 }
@@ -63,19 +70,29 @@ export async function loadChecked(manifestPath: string): Promise<Manifest> {
   return m;
 }
 
-export async function openSession(opts: SessionOptions): Promise<Session> {
-  const manifest = await loadChecked(opts.path);
-  const statePath = opts.statePath ?? (await defaultStatePath(opts.path));
-  const state = await StateManager.open(statePath, { operation: opts.operation, lock: true });
+/** Locks the state and connects to LXD; on failure, releases what it took. */
+export async function connect(statePath: string, operation: string, opts: ConnectOptions): Promise<{ state: StateManager; client: LxdClient; close(): Promise<void> }> {
+  const state = await StateManager.open(statePath, { operation, lock: true });
   const client = new LxdClient({ project: opts.project, socketPath: opts.socket });
   const close = async () => {
     client.close();
     await state.release();
   };
+  return { state, client, close };
+}
+
+export async function openSession(opts: SessionOptions): Promise<Session> {
+  const manifest = await loadChecked(opts.path);
+  const statePath = opts.statePath ?? (await defaultStatePath(opts.path));
+  const { state, client, close } = await connect(statePath, opts.operation, opts);
   try {
     const live = await readLive(client);
-    const plan = makePlan({ manifest, live, state: state.state });
-    return { manifest, client, state, statePath, plan, close };
+    const plan = makePlan({ manifest, live, state: state.state, options: opts.planOptions });
+    plan.createdAt = new Date().toISOString();
+    plan.project = opts.project ?? 'default';
+    plan.manifestPath = opts.path;
+    plan.statePath = statePath;
+    return { manifest, client, state, statePath, live, plan, close };
   } catch (e) {
     await close();
     throw e;

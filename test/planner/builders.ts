@@ -23,7 +23,7 @@ export function dProfile(name: string, extra: Partial<DesiredProfile> = {}): Des
 }
 
 export function dInstance(name: string, extra: Partial<DesiredInstance> = {}): DesiredInstance {
-  return { kind: 'instance', name, at: at(12), image: 'busybox', profiles: ['default'], description: '', config: {}, devices: {}, state: 'running', type: 'container', ...extra };
+  return { kind: 'instance', name, at: at(12), image: 'busybox', profiles: ['default'], description: '', config: {}, devices: {}, state: 'running', type: 'container', protect: false, restart: 'manual', ...extra };
 }
 
 export function lImage(fingerprint: string, aliases: string[], extra: Partial<LxdImage> = {}): LxdImage {

@@ -1,56 +1,88 @@
 import { Args, Flags } from '@oclif/core';
+import { stat } from 'node:fs/promises';
 import { createInterface } from 'node:readline/promises';
 import { LxplanError } from '../../errors.js';
 import { apply, type ApplyResult } from '../../executor/index.js';
-import { isChange } from '../../planner/plan.js';
-import { checkGuards } from '../../workflow/guards.js';
+import type { LxdClient } from '../../lxd/client.js';
+import { isChange, type Plan } from '../../planner/plan.js';
+import type { StateManager } from '../../state/index.js';
+import { checkGuards, describeDestructive, unallowed } from '../../workflow/guards.js';
+import { openSavedPlan } from '../../workflow/saved-plan.js';
 import { openSession } from '../../workflow/session.js';
-import { BaseCommand, commonFlags } from '../base.js';
+import { BaseCommand, commonFlags, planFlags } from '../base.js';
 import { EXIT } from '../exit-codes.js';
 import { renderPlan } from '../views/plan-human.js';
 import { renderEvent } from '../views/progress.js';
 
+interface Work {
+  plan: Plan;
+  client: LxdClient;
+  state: StateManager;
+  close(): Promise<void>;
+}
+
+/** A path to a saved plan rather than to manifests: a .json file. */
+async function isPlanFile(p: string): Promise<boolean> {
+  return p.endsWith('.json') && Boolean((await stat(p).catch(() => undefined))?.isFile());
+}
+
 export default class Apply extends BaseCommand {
-  static override summary = 'Make LXD match the manifests: plan, confirm, apply.';
+  static override summary = 'Make LXD match the manifests (or apply a saved plan): plan, confirm, apply.';
   static override description = `Installed as its own command too: lxapply [PATH] is lxplan apply [PATH].
-Shows the plan, asks for confirmation on a terminal (or takes --auto-approve), then makes the changes in dependency order, independent ones in parallel, saving the state after each.`;
-  static override examples = ['lxapply examples/web', 'lxapply --auto-approve examples/web'];
-  static override args = { path: Args.string({ description: 'manifest directory or file', default: '.' }) };
+Shows the plan, asks for confirmation on a terminal (or takes --auto-approve), then makes the changes in dependency order, independent ones in parallel, saving the state after each.
+With a saved plan (lxplan -o plan.json), applies exactly that plan: refused when the state changed since, and each object LXD changed since fails with "changed since the plan" while the rest apply.
+Deleting or replacing an instance (its disk is lost) needs --allow-delete / --allow-replace, or a confirmation on a terminal that names them.`;
+  static override examples = ['lxapply examples/web', 'lxapply --auto-approve examples/web', 'lxapply plan.json', 'lxapply --destroy --allow-delete examples/web'];
+  static override args = { path: Args.string({ description: 'manifest directory or file, or a saved plan (.json)', default: '.' }) };
   static override flags = {
     ...commonFlags,
+    ...planFlags,
     'auto-approve': Flags.boolean({ description: 'apply without asking (for CI)' }),
-    'allow-replace': Flags.boolean({ description: 'allow changes that destroy and recreate an instance (its disk is lost)' }),
+    'allow-replace': Flags.boolean({ description: 'allow destroying and recreating instances (their disks are lost)' }),
+    'allow-delete': Flags.boolean({ description: 'allow deleting instances (their disks are lost)' }),
     parallelism: Flags.integer({ description: 'changes made at once', default: 10, min: 1 }),
   };
 
   async run(): Promise<void> {
     const { args, flags } = await this.parse(Apply);
     const interactive = Boolean(process.stdin.isTTY && process.stdout.isTTY);
-    if (!flags['auto-approve'] && !interactive) {
+    const saved = await isPlanFile(args.path);
+    if (!saved && !flags['auto-approve'] && !interactive) {
       throw new LxplanError('usage', 'lxapply needs a terminal to ask for confirmation', { hint: 'pass --auto-approve to apply without asking (as in CI)' });
     }
-    const session = await openSession({ path: args.path, statePath: flags.state, project: flags.project, socket: flags.socket, operation: 'apply' });
+    const connectOpts = { statePath: flags.state, project: flags.project, socket: flags.socket };
+    if (saved && (flags.target || flags.destroy || flags['allow-restart'])) {
+      throw new LxplanError('usage', '--target, --destroy and --allow-restart shape a plan: give them to lxplan -o when saving it');
+    }
+    const work: Work = saved
+      ? await openSavedPlan(args.path, connectOpts)
+      : await openSession({ path: args.path, ...connectOpts, operation: 'apply', planOptions: this.planOptions(flags) });
     try {
-      const { plan } = session;
+      const { plan } = work;
       this.print(renderPlan(plan, this.out));
-      const work = plan.changes.filter((c) => isChange(c) || c.stateOp !== 'keep');
-      if (work.length === 0) return;
-      checkGuards(plan, { allowReplace: flags['allow-replace'] });
-      if (plan.changes.some(isChange) && !flags['auto-approve'] && !(await this.confirm())) {
-        this.print('Apply cancelled; nothing was changed.\n');
-        return;
+      if (!plan.changes.some((c) => isChange(c) || c.stateOp !== 'keep')) return;
+      const guards = { allowDelete: flags['allow-delete'], allowReplace: flags['allow-replace'] };
+      const risky = unallowed(plan, guards);
+      const askable = interactive && !flags['auto-approve'];
+      if (!askable) checkGuards(plan, guards);
+      if (askable && plan.changes.some(isChange)) {
+        const destroying = risky.deletes.length + risky.replaces.length > 0 ? `\nThis DESTROYS ${describeDestructive(risky)}: their disks are lost.` : '';
+        if (!(await this.confirm(destroying))) {
+          this.print('Apply cancelled; nothing was changed.\n');
+          return;
+        }
       }
-      const result = await this.applyWithSignals(session, flags.parallelism);
+      const result = await this.applyWithSignals(work, flags.parallelism);
       this.report(result);
     } finally {
-      await session.close();
+      await work.close();
     }
   }
 
-  private async confirm(): Promise<boolean> {
+  private async confirm(warning: string): Promise<boolean> {
     const rl = createInterface({ input: process.stdin, output: process.stdout });
     try {
-      const answer = await rl.question('\nApply these changes? Only "yes" is accepted: ');
+      const answer = await rl.question(`${warning ? this.out.red.bold(warning) : ''}\nApply these changes? Only "yes" is accepted: `);
       return answer.trim() === 'yes';
     } finally {
       rl.close();
@@ -58,7 +90,7 @@ Shows the plan, asks for confirmation on a terminal (or takes --auto-approve), t
   }
 
   /** First SIGINT/SIGTERM: start nothing new, finish and record what runs. Second: exit at once. */
-  private async applyWithSignals(session: Awaited<ReturnType<typeof openSession>>, parallelism: number): Promise<ApplyResult> {
+  private async applyWithSignals(work: Work, parallelism: number): Promise<ApplyResult> {
     const controller = new AbortController();
     let interrupted = 0;
     const onSignal = (sig: NodeJS.Signals) => {
@@ -71,9 +103,9 @@ Shows the plan, asks for confirmation on a terminal (or takes --auto-approve), t
     process.on('SIGTERM', onSignal);
     try {
       this.print('\n');
-      return await apply(session.plan, {
-        client: session.client,
-        state: session.state,
+      return await apply(work.plan, {
+        client: work.client,
+        state: work.state,
         concurrency: parallelism,
         signal: controller.signal,
         sink: (e) => this.print(renderEvent(e, this.out)),

@@ -1,31 +1,58 @@
 import { Args, Flags } from '@oclif/core';
-import type { Plan as PlanValue } from '../../planner/plan.js';
+import { toPlanDocument } from '../../cli/views/plan-json.js';
+import { isChange } from '../../planner/plan.js';
+import { refreshOnly } from '../../workflow/refresh.js';
+import { savePlan } from '../../workflow/saved-plan.js';
 import { openSession } from '../../workflow/session.js';
-import { BaseCommand, commonFlags } from '../base.js';
+import { lxplanVersion } from '../../workflow/version.js';
+import { BaseCommand, commonFlags, planFlags } from '../base.js';
 import { EXIT } from '../exit-codes.js';
 import { renderPlan } from '../views/plan-human.js';
+import { renderPlanMarkdown } from '../views/plan-markdown.js';
 
 export default class Plan extends BaseCommand {
   static override summary = 'Show what lxapply would change in LXD, and how each change lands (live, restart, replace).';
   static override description = `Reads every *.yaml/*.yml in PATH (default: the current directory), the live LXD daemon and the state file, and prints the plan. Changes nothing in LXD.
 
-Other commands: lxplan validate [PATH] (offline check), lxapply [PATH] (= lxplan apply: make the changes).`;
-  static override examples = ['<%= config.bin %> examples/web', '<%= config.bin %> --json examples/web > plan.json'];
+Other commands: lxplan validate [PATH] (offline check), lxapply [PATH] (= lxplan apply: make the changes), lxplan import, lxplan export.`;
+  static override examples = [
+    '<%= config.bin %> examples/web',
+    '<%= config.bin %> -o plan.json examples/web     # save it; lxapply plan.json applies exactly this plan',
+    '<%= config.bin %> --format markdown --detailed-exitcode examples/web   # for a pull-request comment',
+    '<%= config.bin %> --refresh-only examples/web   # record what LXD has into the state',
+  ];
   static override enableJsonFlag = true;
   static override args = { path: Args.string({ description: 'manifest directory or file', default: '.' }) };
   static override flags = {
     ...commonFlags,
+    ...planFlags,
+    out: Flags.string({ char: 'o', description: 'also save the plan to FILE, for lxapply FILE', helpValue: 'FILE' }),
+    format: Flags.string({ description: 'how to print the plan', options: ['human', 'markdown'], default: 'human' }),
     'detailed-exitcode': Flags.boolean({ description: 'exit 0 when there are no changes, 2 when there are, 1 on error' }),
+    'refresh-only': Flags.boolean({ description: 'record what LXD has now into the state (drift becomes the new record); LXD is not changed', exclusive: ['out', 'destroy', 'target'] }),
   };
 
-  async run(): Promise<PlanValue> {
+  async run(): Promise<unknown> {
     const { args, flags } = await this.parse(Plan);
-    const session = await openSession({ path: args.path, statePath: flags.state, project: flags.project, socket: flags.socket, operation: 'plan' });
+    const connectOpts = { statePath: flags.state, project: flags.project, socket: flags.socket };
+    if (flags['refresh-only']) {
+      const r = await refreshOnly(args.path, connectOpts);
+      const drifted = r.changes.filter((c) => c.drift);
+      const plan = { formatVersion: 1 as const, changes: r.changes, summary: { add: 0, change: 0, destroy: 0 } };
+      if (this.jsonEnabled()) return toPlanDocument(plan, { lxplanVersion: lxplanVersion() });
+      if (r.changes.length > 0) this.print(renderPlan(plan, this.out).replace(/\n[^\n]*No changes[^\n]*\n$/, '\n'));
+      this.print(`State refreshed from LXD: ${r.recorded} object(s) recorded, ${drifted.length} with drift; LXD was not changed.\n`);
+      if (flags['detailed-exitcode'] && drifted.length > 0) process.exitCode = EXIT.CHANGES;
+      return undefined;
+    }
+    const session = await openSession({ path: args.path, ...connectOpts, operation: 'plan', planOptions: this.planOptions(flags) });
     await session.close();
-    const plan = session.plan;
-    if (!this.jsonEnabled()) this.print(renderPlan(plan, this.out));
-    const s = plan.summary;
-    if (flags['detailed-exitcode'] && s.add + s.change + s.destroy > 0) process.exitCode = EXIT.CHANGES;
-    return plan;
+    const { plan } = session;
+    if (flags.out) await savePlan(plan, flags.out);
+    if (flags['detailed-exitcode'] && plan.changes.some(isChange)) process.exitCode = EXIT.CHANGES;
+    if (this.jsonEnabled()) return toPlanDocument(plan, { lxplanVersion: lxplanVersion() });
+    this.print(flags.format === 'markdown' ? renderPlanMarkdown(plan) : renderPlan(plan, this.out));
+    if (flags.out) this.print(`\nSaved the plan to ${flags.out}: lxapply ${flags.out} applies exactly this plan.\n`);
+    return undefined;
   }
 }

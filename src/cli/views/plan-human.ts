@@ -1,19 +1,39 @@
 /**
- * The plan as people read it (terminal, CI log). Rendered from the same Plan value as the JSON
- * view. Shape:
+ * The plan as people read it (terminal, CI log). Rendered from the same Plan value as the JSON and
+ * markdown views, after redaction (./redact.ts: secrets read "(sensitive)"). Shape:
  *
- *   + instance web-1
- *       + image: busybox
- *   ~ instance web-2 (live)
- *       ~ config.limits.memory: 512MB -> 1GB (live)
- *   -/+ instance web-3 (replace: image busybox -> alpine)
- *   - instance web-4
+ *   Changed outside lxplan since the last apply:
  *
- *   Plan: 1 to add, 1 to change, 1 to destroy.
+ *     ~ instance web-2
+ *         ~ config.limits.memory: 1GB -> 2GB
+ *
+ *   lxplan will make these changes:
+ *
+ *     + instance web-1
+ *         + image: busybox
+ *     ~ instance web-2 (live)
+ *         ~ config.limits.memory: 2GB -> 1GB (live)
+ *     ~ instance db-1 (restart: security.privileged)
+ *         + config.security.privileged: true (restart)
+ *         lxapply restarts it to apply the change
+ *     ~ profile small (live)
+ *         ~ config.limits.cpu: 1 -> 2 (live)
+ *         used by 1 instance:
+ *           ~ web-2 (live)
+ *     -/+ instance web-3 (replace: image busybox -> alpine)
+ *     - instance web-4
+ *
+ *   Plan: 1 to add, 3 to change, 1 to destroy.
+ *
+ * The view builds display lines (./lines.ts) and joins them; the markdown view reuses the lines.
  */
 import type { ChalkInstance } from 'chalk';
-import { GLYPH, isChange, type FieldChange, type Plan, type ResourceChange } from '../../planner/plan.js';
+import type { Impact } from '../../resources/impact.js';
+import { GLYPH, isChange, type AffectedInstance, type FieldChange, type Plan, type ResourceChange } from '../../planner/plan.js';
+import { BLANK, joinLines, line, type Line } from './lines.js';
+import { redactChange } from './redact.js';
 import { plain } from './style.js';
+import { isMultiLine, textDiff, valueLines } from './text-diff.js';
 
 function colourFor(c: ChalkInstance, action: ResourceChange['action']): (s: string) => string {
   switch (action) {
@@ -25,67 +45,175 @@ function colourFor(c: ChalkInstance, action: ResourceChange['action']): (s: stri
   }
 }
 
-/** Values are shown as written; multi-line values are quoted so a line stays a line. */
+/** Values are shown as written; a value with control characters or edge spaces is quoted so a line stays a line. */
 function show(v: string | undefined): string {
   if (v === undefined) return '(none)';
   if (v === '') return '""';
-  return /[\n\r]/.test(v) || v !== v.trim() ? JSON.stringify(v) : v;
+  // eslint-disable-next-line no-control-regex
+  return /[\x00-\x1f\x7f]/.test(v) || v !== v.trim() ? JSON.stringify(v) : v;
 }
 
-function headline(ch: ResourceChange): string {
-  switch (ch.action) {
-    case 'update': {
-      if (ch.impact !== 'restart') return ` (${ch.impact})`;
-      return ` (restart: ${ch.fields.filter((f) => f.impact === 'restart').map((f) => f.path.replace(/^config\./, '')).join(', ')})`;
-    }
+/** "security.privileged, raw.lxc": the keys that need a restart, as the user writes them. */
+function restartKeys(fields: FieldChange[]): string {
+  return fields.filter((f) => f.impact === 'restart').map((f) => f.path.replace(/^config\./, '')).join(', ');
+}
+
+function impactNote(impact: Impact | undefined, fields: FieldChange[]): string | undefined {
+  switch (impact) {
+    case undefined: return undefined;
+    case 'restart': return `restart: ${restartKeys(fields)}`;
     case 'replace': {
-      const why = ch.fields.filter((f) => f.impact === 'replace').map((f) => `${f.path} ${show(f.before)} -> ${show(f.after)}`);
-      return ` (replace: ${why.join(', ')})`;
+      const why = fields.filter((f) => f.impact === 'replace').map((f) => `${f.path} ${show(f.before)} -> ${show(f.after)}`);
+      return `replace: ${why.join(', ')}`;
     }
-    default:
-      return '';
+    case 'live': return 'live';
   }
 }
 
-function fieldLine(f: FieldChange, ch: ResourceChange, c: ChalkInstance, width: number): string {
-  const name = `${f.path}:`.padEnd(width + 1);
-  if (ch.action === 'create') return `      ${c.green('+')} ${name} ${show(f.after)}`;
-  if (f.before === undefined) return `      ${c.green('+')} ${name} ${show(f.after)} ${c.dim(`(${f.impact})`)}`;
-  if (f.after === undefined) return `      ${c.red('-')} ${name} ${show(f.before)} ${c.dim(`(${f.impact})`)}`;
-  const note = f.note ? `; ${f.note}` : '';
-  return `      ${c.yellow('~')} ${name} ${show(f.before)} -> ${show(f.after)} ${c.dim(`(${f.impact}${note})`)}`;
+/**
+ * What the headline says in parentheses, without them: "live", "restart: security.privileged",
+ * "replace: image busybox -> alpine", "renamed from web-old; live". Undefined when nothing.
+ * Shared with the markdown view. Pass a redacted change.
+ */
+export function headlineNote(ch: ResourceChange): string | undefined {
+  const impact = ch.action === 'update' || ch.action === 'replace' ? impactNote(ch.action === 'replace' ? 'replace' : ch.impact, ch.fields) : undefined;
+  const parts = [ch.renamedFrom !== undefined ? `renamed from ${ch.renamedFrom}` : undefined, impact].filter((p) => p !== undefined);
+  return parts.length > 0 ? parts.join('; ') : undefined;
+}
+
+/** The line under an update that needs a restart: who restarts the instance, and when. */
+export const RESTART_WORDS: Record<NonNullable<ResourceChange['restart']>, string> = {
+  now: 'lxapply restarts it to apply the change',
+  pending: 'restart pending: the change takes effect at the next start (to restart now: lxapply --allow-restart, or restart: auto on the instance)',
+};
+
+interface FieldStyle {
+  indent: number;
+  /** Width of the longest path, so values line up. */
+  width: number;
+  /** A created object: every field is "+ path: value", without impact. */
+  created: boolean;
+  /** Show "(impact; note)" after the value (not for drift: it is not a change lxplan makes). */
+  annotate: boolean;
+}
+
+/** Values line up across the one-line fields; a multi-line field's value is below it, so it does not count. */
+function styleFor(fields: FieldChange[], indent: number, created: boolean, annotate: boolean): FieldStyle {
+  const oneLine = fields.filter((f) => !isMultiLine(f.before) && !isMultiLine(f.after));
+  return { indent, width: Math.max(0, ...oneLine.map((f) => f.path.length)), created, annotate };
+}
+
+/** One field: one line, or for a multi-line value its line followed by the text (a create) or a diff of it. */
+function fieldLines(f: FieldChange, s: FieldStyle, c: ChalkInstance): Line[] {
+  const [mark, colour] = s.created || f.before === undefined ? ['+', c.green] : f.after === undefined ? ['-', c.red] : ['~', c.yellow];
+  const annotation = s.annotate && !s.created ? ` ${c.dim(`(${f.impact}${f.note ? `; ${f.note}` : ''})`)}` : '';
+  if (isMultiLine(f.before) || isMultiLine(f.after)) {
+    const body = s.created ? valueLines(f.after ?? '', s.indent + 4) : textDiff(f.before, f.after, s.indent + 4, c);
+    return [{ indent: s.indent, mark, colour, text: ` ${f.path}:${annotation}` }, ...body];
+  }
+  const name = `${f.path}:`.padEnd(s.width + 1);
+  const value = mark === '+' ? show(f.after) : mark === '-' ? show(f.before) : `${show(f.before)} -> ${show(f.after)}`;
+  return [{ indent: s.indent, mark, colour, text: ` ${name} ${value}${annotation}` }];
+}
+
+function fieldsLines(fields: FieldChange[], s: FieldStyle, c: ChalkInstance): Line[] {
+  return fields.flatMap((f) => fieldLines(f, s, c));
+}
+
+/** Whether an instance's own changes are exactly the profile's (then listing them again says nothing). */
+function sameChanges(a: FieldChange[], b: FieldChange[]): boolean {
+  const key = (fs: FieldChange[]) => JSON.stringify(fs.map((f) => [f.path, f.before, f.after]).sort());
+  return key(a) === key(b);
+}
+
+/** The blast radius of a profile change: every instance using it, and how the change reaches it. */
+function usedByLines(ch: ResourceChange, users: AffectedInstance[], c: ChalkInstance): Line[] {
+  if (users.length === 0) return [];
+  const out = [line(6, `used by ${users.length} instance${users.length === 1 ? '' : 's'}:`)];
+  for (const u of users) {
+    const unmanaged = u.managed ? [] : ['not managed by lxplan'];
+    if (u.impact === undefined) {
+      out.push(line(10, `${u.name} ${c.dim(`(${['not affected: its own config overrides these keys', ...unmanaged].join('; ')})`)}`));
+      continue;
+    }
+    out.push({ indent: 8, mark: '~', colour: c.yellow, text: ` ${u.name} (${[impactNote(u.impact, u.fields), ...unmanaged].join('; ')})` });
+    if (!sameChanges(u.fields, ch.fields)) out.push(...fieldsLines(u.fields, styleFor(u.fields, 12, false, true), c));
+  }
+  return out;
+}
+
+function headlineLine(ch: ResourceChange, c: ChalkInstance): Line {
+  const note = headlineNote(ch);
+  const text = ` ${c.bold(`${ch.kind} ${ch.name}`)}${note !== undefined ? ` (${note})` : ''}${ch.reason ? c.dim(`  # ${ch.reason}`) : ''}`;
+  return { indent: 2, mark: GLYPH[ch.action], colour: colourFor(c, ch.action), text };
+}
+
+function changeLines(raw: ResourceChange, c: ChalkInstance): Line[] {
+  const ch = redactChange(raw);
+  const out = [headlineLine(ch, c)];
+  if (ch.action !== 'delete') out.push(...fieldsLines(ch.fields, styleFor(ch.fields, 6, ch.action === 'create', true), c));
+  if (ch.action === 'update' && ch.restart !== undefined) {
+    out.push(line(6, ch.restart === 'now' ? c.yellow(RESTART_WORDS.now) : RESTART_WORDS.pending));
+  }
+  out.push(...usedByLines(ch, ch.usedBy ?? [], c));
+  return out;
+}
+
+/** One object's drift: what changed outside lxplan, recorded value -> value in LXD now. */
+function driftLines(raw: ResourceChange, c: ChalkInstance): Line[] {
+  const ch = redactChange(raw);
+  const drift = ch.drift ?? [];
+  return [
+    { indent: 2, mark: '~', colour: c.yellow, text: ` ${c.bold(`${ch.kind} ${ch.name}`)}` },
+    ...fieldsLines(drift, styleFor(drift, 6, false, false), c),
+  ];
 }
 
 export function renderChange(ch: ResourceChange, c: ChalkInstance = plain): string {
-  const colour = colourFor(c, ch.action);
-  const lines = [`  ${colour(GLYPH[ch.action])} ${c.bold(`${ch.kind} ${ch.name}`)}${headline(ch)}${ch.reason ? c.dim(`  # ${ch.reason}`) : ''}`];
-  if (ch.action !== 'delete') {
-    const width = Math.max(0, ...ch.fields.map((f) => f.path.length));
-    for (const f of ch.fields) lines.push(fieldLine(f, ch, c, width));
-  }
-  return lines.join('\n');
+  return joinLines(changeLines(ch, c));
+}
+
+/** Whether any object changed outside lxplan. */
+export function hasDrift(plan: Plan): boolean {
+  return plan.changes.some((ch) => (ch.drift?.length ?? 0) > 0);
+}
+
+/** After "No changes.": why nothing is to be done. */
+export function noChangesDetail(plan: Plan): string {
+  return hasDrift(plan) ? 'LXD keeps the changes made outside lxplan.' : 'LXD matches the manifests.';
 }
 
 export function summaryLine(plan: Plan): string {
   const s = plan.summary;
-  if (s.add + s.change + s.destroy === 0) return 'No changes. LXD matches the manifests.';
+  if (s.add + s.change + s.destroy === 0) return `No changes. ${noChangesDetail(plan)}`;
   return `Plan: ${s.add} to add, ${s.change} to change, ${s.destroy} to destroy.`;
 }
 
-export function renderPlan(plan: Plan, c: ChalkInstance = plain): string {
+/** The whole plan as display lines: drift, changes, state-only notes, summary. */
+export function planLines(plan: Plan, c: ChalkInstance = plain): Line[] {
+  const drifted = plan.changes.filter((ch) => (ch.drift?.length ?? 0) > 0);
   const changes = plan.changes.filter(isChange);
   const notes = plan.changes.filter((ch) => !isChange(ch) && ch.stateOp !== 'keep' && ch.reason);
-  const out: string[] = [];
+  const out: Line[] = [];
+  if (drifted.length > 0) {
+    out.push(line(0, 'Changed outside lxplan since the last apply:'), BLANK);
+    for (const ch of drifted) out.push(...driftLines(ch, c));
+    out.push(BLANK);
+  }
   if (changes.length > 0) {
-    out.push('lxplan will make these changes:', '');
-    for (const ch of changes) out.push(renderChange(ch, c));
-    out.push('');
+    out.push(line(0, 'lxplan will make these changes:'), BLANK);
+    for (const ch of changes) out.push(...changeLines(ch, c));
+    out.push(BLANK);
   }
   if (notes.length > 0) {
-    out.push('State only (LXD is not touched):');
-    for (const ch of notes) out.push(`  ${ch.kind} ${ch.name}: ${ch.reason}`);
-    out.push('');
+    out.push(line(0, 'State only (LXD is not touched):'));
+    for (const ch of notes) out.push(line(2, `${ch.kind} ${ch.name}: ${ch.reason}`));
+    out.push(BLANK);
   }
-  out.push(c.bold(summaryLine(plan)));
-  return out.join('\n') + '\n';
+  out.push(line(0, c.bold(summaryLine(plan))));
+  return out;
+}
+
+export function renderPlan(plan: Plan, c: ChalkInstance = plain): string {
+  return joinLines(planLines(plan, c)) + '\n';
 }

@@ -1,0 +1,85 @@
+/**
+ * The plan as markdown, for a pull-request comment: the summary first, one bullet per changed
+ * object (what and how it lands, in words), objects changed outside lxplan called out, then the
+ * full human plan in a collapsed ```diff block. Rendered from the same Plan value as the other
+ * views, after redaction.
+ *
+ * In the block, each change glyph is moved to column 0 (the two-space indent of the plan is
+ * dropped) because that is where diff highlighting looks: "+" lines are green, "-" and "-/+" red,
+ * and "~" is written "!" (a diff's "changed" line, which GitHub colours too) as Terraform comment
+ * tools do.
+ */
+import { isChange, GLYPH, type Plan, type ResourceChange } from '../../planner/plan.js';
+import type { Line } from './lines.js';
+import { hasDrift, headlineNote, noChangesDetail, planLines, summaryLine } from './plan-human.js';
+import { redactChange } from './redact.js';
+
+/** Backslash-escapes what markdown would read as formatting, links or HTML in running text. */
+export function escapeMarkdown(s: string): string {
+  return s.replace(/[\\`*_[\]<&~]/g, '\\$&');
+}
+
+/** A code span that holds any text: the fence is longer than any run of backticks inside. */
+export function codeSpan(s: string): string {
+  const longest = Math.max(0, ...(s.match(/`+/g) ?? []).map((r) => r.length));
+  const fence = '`'.repeat(longest + 1);
+  const pad = s.startsWith('`') || s.endsWith('`') ? ' ' : '';
+  return `${fence}${pad}${s}${pad}${fence}`;
+}
+
+const RESTART_NOTE: Record<NonNullable<ResourceChange['restart']>, string> = {
+  now: 'lxapply restarts it',
+  pending: 'takes effect at the next start',
+};
+
+function bullet(raw: ResourceChange): string {
+  const ch = redactChange(raw);
+  const note = headlineNote(ch);
+  const restart = ch.action === 'update' && ch.restart !== undefined ? RESTART_NOTE[ch.restart] : undefined;
+  const how = [note, restart].filter((s) => s !== undefined).join('; ');
+  const users = ch.usedBy ?? [];
+  const affected = users.filter((u) => u.impact !== undefined).length;
+  const extra = [
+    ch.reason,
+    users.length > 0 ? `used by ${users.length} instance${users.length === 1 ? '' : 's'}, ${affected} affected` : undefined,
+  ].filter((s) => s !== undefined);
+  return `- **${GLYPH[ch.action]} ${ch.action}** ${codeSpan(`${ch.kind} ${ch.name}`)}${how ? ` (${escapeMarkdown(how)})` : ''}${extra.length > 0 ? ` — ${escapeMarkdown(extra.join('; '))}` : ''}`;
+}
+
+function driftNote(plan: Plan): string {
+  const objects = plan.changes.filter((ch) => (ch.drift?.length ?? 0) > 0).map((ch) => {
+    const paths = ch.drift!.map((f) => f.path);
+    const shown = paths.slice(0, 3).join(', ') + (paths.length > 3 ? ` and ${paths.length - 3} more` : '');
+    return `${codeSpan(`${ch.kind} ${ch.name}`)} (${escapeMarkdown(shown)})`;
+  });
+  return `> **Changed outside lxplan since the last apply:** ${objects.join('; ')}.`;
+}
+
+/** One display line in the diff block: glyph at column 0, the plan's two-space indent dropped. */
+function diffLine(l: Line): string {
+  const indent = ' '.repeat(Math.max(0, l.indent - 2));
+  if (l.mark === undefined) return l.text === '' ? '' : indent + l.text;
+  return (l.mark === '~' ? '!' : l.mark) + indent + l.text;
+}
+
+/** A fence longer than any run of backticks in the body, so a value holding ``` cannot close it. */
+function fenced(info: string, body: string): string {
+  const longest = Math.max(0, ...(body.match(/`+/g) ?? []).map((r) => r.length));
+  const fence = '`'.repeat(Math.max(3, longest + 1));
+  return `${fence}${info}\n${body}\n${fence}`;
+}
+
+export function renderPlanMarkdown(plan: Plan): string {
+  const s = plan.summary;
+  const nothing = s.add + s.change + s.destroy === 0;
+  const out = [nothing ? `**No changes.** ${noChangesDetail(plan)}` : `**${summaryLine(plan)}**`];
+  const changes = plan.changes.filter(isChange);
+  if (changes.length > 0) out.push('', ...changes.map(bullet));
+  if (hasDrift(plan)) out.push('', driftNote(plan));
+  const lines = planLines(plan);
+  // Only the summary line: the details would repeat it.
+  if (lines.length > 1) {
+    out.push('', '<details><summary>Details</summary>', '', fenced('diff', lines.map(diffLine).join('\n')), '', '</details>');
+  }
+  return out.join('\n') + '\n';
+}

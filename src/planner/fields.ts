@@ -1,0 +1,54 @@
+/** Secrets, recorded fields and drift: what the state remembers of each object's fields. */
+import { createHash } from 'node:crypto';
+import { canonicalFor } from '../resources/fields.js';
+import type { Fields, PlanContext, ResourceSpec } from '../resources/spec.js';
+import type { DesiredObject } from '../resources/types.js';
+import type { StateEntry } from '../state/model.js';
+import type { FieldChange } from './plan.js';
+
+export const SENSITIVE = '(sensitive)';
+
+/** Field paths ("config.user.token") whose values are secrets. */
+export function sensitivePaths(d: DesiredObject | undefined): Set<string> {
+  return new Set((d?.sensitive ?? []).map((k) => `config.${k}`));
+}
+
+export function hashSecret(value: string): string {
+  return `sha256:${createHash('sha256').update(value).digest('hex')}`;
+}
+
+/** Secret values never leave the planner: they become "(sensitive)" in the plan. */
+export function redact(fields: FieldChange[], secret: Set<string>): FieldChange[] {
+  if (secret.size === 0) return fields;
+  return fields.map((f) => (secret.has(f.path)
+    ? { ...f, sensitive: true, ...(f.before !== undefined ? { before: SENSITIVE } : {}), ...(f.after !== undefined ? { after: SENSITIVE } : {}) }
+    : f));
+}
+
+/** What the state records of an object's fields: display values, secrets as hashes. */
+export function recordFields(fields: Fields, secret: Set<string>): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const path of Object.keys(fields).sort()) out[path] = secret.has(path) ? hashSecret(fields[path].display) : fields[path].display;
+  return out;
+}
+
+/** Fields whose live value differs from what lxplan last recorded: changed outside lxplan. */
+export function driftOf(spec: ResourceSpec, l: unknown, d: DesiredObject | undefined, entry: StateEntry, ctx: PlanContext, secret: Set<string>): FieldChange[] {
+  if (!entry.fields) return [];
+  const live = spec.liveFields(l, ctx, d);
+  const out: FieldChange[] = [];
+  for (const path of [...new Set([...Object.keys(entry.fields), ...Object.keys(live)])].sort()) {
+    const rec = entry.fields[path];
+    const now = live[path]?.display;
+    const hashed = rec?.startsWith('sha256:') || secret.has(path);
+    const same = hashed
+      ? (rec ?? '') === (now === undefined ? '' : hashSecret(now))
+      : rec !== undefined && now !== undefined && canonicalFor(path, rec) === canonicalFor(path, now);
+    if (same || (rec === undefined && now === undefined)) continue;
+    const impact = d ? spec.fieldImpact(path, l, d).impact : 'live';
+    out.push(hashed
+      ? { path, impact, sensitive: true, ...(rec !== undefined ? { before: SENSITIVE } : {}), ...(now !== undefined ? { after: SENSITIVE } : {}) }
+      : { path, impact, ...(rec !== undefined ? { before: rec } : {}), ...(now !== undefined ? { after: now } : {}) });
+  }
+  return out;
+}

@@ -1,0 +1,134 @@
+/**
+ * Adoption of what already runs in LXD: `lxplan export` writes manifests for live objects;
+ * `lxplan import KIND NAME` records an existing object in the state without recreating it.
+ */
+import { mkdir, writeFile } from 'node:fs/promises';
+import path from 'node:path';
+import { stringify } from 'yaml';
+import { LxplanError } from '../errors.js';
+import type { LxdInstance, LxdProfile } from '../lxd/types.js';
+import { makeContext } from '../planner/index.js';
+import { recordFields, sensitivePaths } from '../planner/fields.js';
+import { specs } from '../resources/index.js';
+import { isServerComputedKey } from '../resources/instance-keys.js';
+import { LIMITS, NOT_CONFIG_LIMITS } from '../resources/limits.js';
+import { readLive } from '../resources/live.js';
+import type { LiveSnapshot } from '../resources/spec.js';
+import { addressOf, type DesiredObject, type Kind } from '../resources/types.js';
+import { withEntry } from '../state/model.js';
+import { connect, defaultStatePath, loadChecked, type ConnectOptions } from './session.js';
+
+/** config split into the typed `limits:` view and the rest, as a user would write it. */
+function splitConfig(config: Record<string, string>): { limits?: Record<string, string>; config?: Record<string, string> } {
+  const limits: Record<string, string> = {};
+  const rest: Record<string, string> = {};
+  for (const [k, v] of Object.entries(config).sort()) {
+    if (isServerComputedKey(k)) continue;
+    const lk = k.startsWith('limits.') ? k.slice(7) : undefined;
+    if (lk && LIMITS[lk] && !NOT_CONFIG_LIMITS.has(lk)) limits[lk] = v;
+    else rest[k] = v;
+  }
+  return { ...(Object.keys(limits).length ? { limits } : {}), ...(Object.keys(rest).length ? { config: rest } : {}) };
+}
+
+function imageRef(inst: LxdInstance, live: LiveSnapshot): string {
+  const base = inst.config['volatile.base_image'] ?? '';
+  return live.images.find((i) => i.fingerprint === base)?.aliases?.[0]?.name ?? base;
+}
+
+function instanceManifest(inst: LxdInstance, live: LiveSnapshot): Record<string, unknown> {
+  return {
+    image: imageRef(inst, live),
+    ...(inst.type !== 'container' ? { type: inst.type } : {}),
+    ...(inst.description ? { description: inst.description } : {}),
+    profiles: inst.profiles,
+    ...splitConfig(inst.config),
+    ...(Object.keys(inst.devices).length ? { devices: inst.devices } : {}),
+    state: inst.status.toLowerCase() === 'stopped' ? 'stopped' : inst.status.toLowerCase() === 'frozen' ? 'frozen' : 'running',
+  };
+}
+
+function profileManifest(p: LxdProfile): Record<string, unknown> {
+  return {
+    ...(p.description ? { description: p.description } : {}),
+    ...splitConfig(p.config ?? {}),
+    ...(Object.keys(p.devices ?? {}).length ? { devices: p.devices } : {}),
+  };
+}
+
+/** The manifest text for the live objects named (all instances and profiles when none). */
+export function exportManifest(live: LiveSnapshot, only: { kind: Kind; name: string }[] = [], kind?: Kind): string {
+  const wanted = (k: Kind, name: string) => (kind === undefined || kind === k) && (only.length === 0 || only.some((o) => o.kind === k && o.name === name));
+  const profiles = Object.fromEntries(Object.values(live.profiles).filter((p) => wanted('profile', p.name)).sort((a, b) => (a.name < b.name ? -1 : 1)).map((p) => [p.name, profileManifest(p)]));
+  const instances = Object.fromEntries(Object.values(live.instances).filter((i) => wanted('instance', i.name)).sort((a, b) => (a.name < b.name ? -1 : 1)).map((i) => [i.name, instanceManifest(i, live)]));
+  const doc = { ...(Object.keys(profiles).length ? { profiles } : {}), ...(Object.keys(instances).length ? { instances } : {}) };
+  return `# Written by lxplan export from what LXD has. Images are referenced by the alias (or fingerprint)\n# LXD has for them; declare them under images: to let lxplan manage them too.\n${stringify(doc, { lineWidth: 0 })}`;
+}
+
+export async function exportLive(opts: ConnectOptions & { only?: { kind: Kind; name: string }[]; kind?: Kind }): Promise<string> {
+  const { LxdClient } = await import('../lxd/client.js');
+  const client = new LxdClient({ project: opts.project, socketPath: opts.socket });
+  try {
+    const live = await readLive(client);
+    for (const o of opts.only ?? []) {
+      const exists = o.kind === 'instance' ? live.instances[o.name] : o.kind === 'profile' ? live.profiles[o.name] : undefined;
+      if (!exists) throw new LxplanError('usage', `${o.kind} "${o.name}" does not exist in LXD${opts.project ? ` (project ${opts.project})` : ''}`);
+    }
+    return exportManifest(live, opts.only, opts.kind);
+  } finally {
+    client.close();
+  }
+}
+
+export async function writeExport(dir: string, text: string): Promise<string> {
+  await mkdir(dir, { recursive: true });
+  const file = path.join(dir, 'lxplan.yaml');
+  await writeFile(file, text, { flag: 'wx' }).catch((e: NodeJS.ErrnoException) => {
+    throw new LxplanError('usage', e.code === 'EEXIST' ? `${file} exists already; export into a new folder` : `cannot write ${file}: ${e.message}`);
+  });
+  return file;
+}
+
+/**
+ * Records existing LXD objects in the state as managed, as they are: no drift, and an
+ * instance's image taken from the image LXD recorded it was made from (volatile.base_image).
+ * Each must be declared in the manifests: importing something the manifests do not declare
+ * would plan its deletion.
+ */
+export async function importObjects(manifestPath: string, objects: { kind: Kind; name: string }[], opts: ConnectOptions): Promise<string[]> {
+  const manifest = await loadChecked(manifestPath);
+  const statePath = opts.statePath ?? (await defaultStatePath(manifestPath));
+  const { state, client, close } = await connect(statePath, 'import', opts);
+  try {
+    const live = await readLive(client);
+    const ctx = makeContext({ manifest, live, state: state.state });
+    let next = state.state;
+    const done: string[] = [];
+    for (const { kind, name } of objects) {
+      const spec = specs[kind];
+      const address = addressOf(kind, name);
+      const d = (spec.desired(manifest) as Record<string, DesiredObject>)[name];
+      const l = (spec.live(live) as Record<string, unknown>)[name];
+      if (!l) throw new LxplanError('usage', `cannot import ${kind} "${name}": it does not exist in LXD`);
+      if (!d) {
+        throw new LxplanError('usage', `cannot import ${kind} "${name}": the manifests do not declare it, so the next plan would delete it`, {
+          hint: `declare it first; lxplan export --kind ${kind} --name ${name} prints a manifest for it`,
+        });
+      }
+      if (address in next.resources) throw new LxplanError('usage', `${kind} "${name}" is managed by lxplan already`);
+      const liveFields = spec.liveFields(l, { ...ctx, state: next }, d);
+      const attributes = spec.stateAttributes(d, ctx);
+      if (kind === 'instance') attributes.image = liveFields.image.display;
+      next = withEntry(next, address, {
+        kind, name, since: new Date().toISOString(),
+        ...(Object.keys(attributes).length ? { attributes } : {}),
+        fields: recordFields(liveFields, sensitivePaths(d)),
+      });
+      done.push(address);
+    }
+    await state.save(next);
+    return done;
+  } finally {
+    await close();
+  }
+}

@@ -1,0 +1,18 @@
+/** lxplan --refresh-only: record what LXD has into the state, without touching LXD. */
+import { refreshState, type Refresh } from '../planner/index.js';
+import { readLive } from '../resources/live.js';
+import { connect, defaultStatePath, loadChecked, type ConnectOptions } from './session.js';
+
+export async function refreshOnly(manifestPath: string, opts: ConnectOptions): Promise<Refresh & { recorded: number }> {
+  const manifest = await loadChecked(manifestPath);
+  const statePath = opts.statePath ?? (await defaultStatePath(manifestPath));
+  const { state, client, close } = await connect(statePath, 'refresh', opts);
+  try {
+    const live = await readLive(client);
+    const r = refreshState({ manifest, live, state: state.state });
+    if (JSON.stringify(r.state.resources) !== JSON.stringify(state.state.resources)) await state.save(r.state);
+    return { ...r, recorded: Object.keys(r.state.resources).length };
+  } finally {
+    await close();
+  }
+}

@@ -1,0 +1,98 @@
+/**
+ * Saved plans, applied exactly: `lxplan -o plan.json` writes the plan with the state's lineage
+ * and serial and, per object, a digest of what LXD had; `lxapply plan.json` applies exactly that
+ * plan, or refuses: when the state moved on since (which also makes a plan unusable once it has
+ * been applied), and, per object, when LXD's object no longer matches the digest (checked on the
+ * very read whose ETag the write sends as If-Match; see the executor).
+ */
+import { readFile, writeFile } from 'node:fs/promises';
+import { LxplanError } from '../errors.js';
+import { fromPlanDocument, toPlanDocument } from '../cli/views/plan-json.js';
+import { loadManifests } from '../manifest/index.js';
+import { hashSecret, SENSITIVE } from '../planner/fields.js';
+import type { Plan } from '../planner/plan.js';
+import type { DesiredObject } from '../resources/types.js';
+import { connect, type ConnectOptions } from './session.js';
+import { lxplanVersion } from './version.js';
+
+export async function savePlan(plan: Plan, file: string): Promise<void> {
+  const text = JSON.stringify(toPlanDocument(plan, { lxplanVersion: lxplanVersion() }), null, 2) + '\n';
+  try {
+    await writeFile(file, text, { mode: 0o600 });
+  } catch (e) {
+    throw new LxplanError('usage', `cannot write the plan to ${file}: ${(e as Error).message}`, { cause: e });
+  }
+}
+
+export async function readPlanFile(file: string): Promise<Plan> {
+  let text: string;
+  try {
+    text = await readFile(file, 'utf8');
+  } catch (e) {
+    throw new LxplanError('usage', `cannot read saved plan ${file}: ${(e as Error).message}`, { cause: e });
+  }
+  let doc: unknown;
+  try {
+    doc = JSON.parse(text);
+  } catch (e) {
+    throw new LxplanError('usage', `${file} is not a saved plan: ${(e as Error).message}`, { hint: 'make one with lxplan -o plan.json' });
+  }
+  return fromPlanDocument(doc, file);
+}
+
+/**
+ * Secrets are not in the plan file, only their hashes: they are read again from the manifests
+ * (and the environment, for ${env:NAME}), and must hash to what the plan recorded.
+ */
+async function restoreSecrets(plan: Plan, file: string): Promise<void> {
+  const needing = plan.changes.filter((c) => c.desired && Object.values(c.desired.kind === 'image' ? {} : c.desired.config).includes(SENSITIVE));
+  if (needing.length === 0) return;
+  if (!plan.manifestPath) throw new LxplanError('plan.stale', `saved plan ${file} holds secrets but not the manifests they come from`);
+  const m = await loadManifests(plan.manifestPath);
+  for (const c of needing) {
+    const d = c.desired as Exclude<DesiredObject, { kind: 'image' }>;
+    const fresh = (c.kind === 'profile' ? m.profiles : m.instances)[c.name];
+    for (const [key, value] of Object.entries(d.config)) {
+      if (value !== SENSITIVE) continue;
+      const now = fresh?.config[key];
+      if (now === undefined || hashSecret(now) !== c.stateFields?.[`config.${key}`]) {
+        throw new LxplanError('plan.stale', `saved plan ${file} is stale: the secret value of config ${key} of ${c.kind} "${c.name}" is not the one the plan was made with`, {
+          hint: 'the manifests or the environment changed since; make a new plan',
+        });
+      }
+      d.config[key] = now;
+    }
+  }
+}
+
+export interface SavedSession {
+  plan: Plan;
+  state: Awaited<ReturnType<typeof connect>>['state'];
+  client: Awaited<ReturnType<typeof connect>>['client'];
+  close(): Promise<void>;
+}
+
+export async function openSavedPlan(file: string, opts: ConnectOptions): Promise<SavedSession> {
+  const plan = await readPlanFile(file);
+  const statePath = opts.statePath ?? plan.statePath;
+  if (!statePath) throw new LxplanError('usage', `saved plan ${file} does not name its state file`, { hint: 'pass --state' });
+  if (opts.project && plan.project && opts.project !== plan.project) {
+    throw new LxplanError('usage', `saved plan ${file} was made for LXD project "${plan.project}", not "${opts.project}"`);
+  }
+  const session = await connect(statePath, 'apply', { ...opts, project: opts.project ?? plan.project });
+  try {
+    const now = session.state.state;
+    const was = plan.state ?? { lineage: '', serial: -1 };
+    const sameState = now.serial === was.serial && (now.serial === 0 || now.lineage === was.lineage);
+    if (!sameState) {
+      throw new LxplanError('plan.stale', `saved plan ${file} is stale: the state changed since it was made (serial ${was.serial}, now ${now.serial}${now.lineage !== was.lineage && now.serial > 0 ? ', another lineage' : ''})`, {
+        hint: 'a saved plan applies once, to the state it was made from; make a new plan with lxplan -o',
+      });
+    }
+    await restoreSecrets(plan, file);
+    return { plan, state: session.state, client: session.client, close: session.close };
+  } catch (e) {
+    await session.close();
+    throw e;
+  }
+}
