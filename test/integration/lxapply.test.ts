@@ -126,7 +126,11 @@ it('removing an instance from the manifest deletes it, and nothing unmanaged is 
 
 Plan: 0 to add, 0 to change, 1 to destroy.
 `, show(p));
-  const a = await run('lxapply', ctx.args('--auto-approve'));
+  const refused = await run('lxapply', ctx.args('--auto-approve'));
+  assert.is(refused.code, 1, show(refused));
+  assert.ok(refused.stderr.includes('Error: the plan destroys instance web-3 (deleted): their disks would be lost\n  hint: run lxapply with --allow-delete to allow it; nothing was changed'), show(refused));
+  assert.is((await client.listInstances()).length, 4);
+  const a = await run('lxapply', ctx.args('--auto-approve', '--allow-delete'));
   assert.is(a.code, 0, show(a));
   const names = (await client.listInstances()).map((i) => i.name).sort();
   assert.equal(names, ['handmade', 'web-1', 'web-2']);

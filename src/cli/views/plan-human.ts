@@ -29,7 +29,7 @@
  */
 import type { ChalkInstance } from 'chalk';
 import type { Impact } from '../../resources/impact.js';
-import { GLYPH, isChange, type AffectedInstance, type FieldChange, type Plan, type ResourceChange } from '../../planner/plan.js';
+import { assertNever, GLYPH, isChange, type AffectedInstance, type FieldChange, type Plan, type ResourceChange } from '../../planner/plan.js';
 import { BLANK, joinLines, line, type Line } from './lines.js';
 import { redactChange } from './redact.js';
 import { plain } from './style.js';
@@ -41,7 +41,8 @@ function colourFor(c: ChalkInstance, action: ResourceChange['action']): (s: stri
     case 'update': return c.yellow;
     case 'replace': return c.red;
     case 'delete': return c.red;
-    default: return (s) => s;
+    case 'noop': return (s) => s;
+    default: return assertNever(action);
   }
 }
 
@@ -53,15 +54,21 @@ function show(v: string | undefined): string {
   return /[\x00-\x1f\x7f]/.test(v) || v !== v.trim() ? JSON.stringify(v) : v;
 }
 
-/** "security.privileged, raw.lxc": the keys that need a restart, as the user writes them. */
+/**
+ * "security.privileged, raw.lxc": the keys that need a restart, as the user writes them. A rename's
+ * own `name` field is left out: the headline already says "renamed from".
+ */
 function restartKeys(fields: FieldChange[]): string {
-  return fields.filter((f) => f.impact === 'restart').map((f) => f.path.replace(/^config\./, '')).join(', ');
+  return fields.filter((f) => f.impact === 'restart' && f.path !== 'name').map((f) => f.path.replace(/^config\./, '')).join(', ');
 }
 
 function impactNote(impact: Impact | undefined, fields: FieldChange[]): string | undefined {
   switch (impact) {
     case undefined: return undefined;
-    case 'restart': return `restart: ${restartKeys(fields)}`;
+    case 'restart': {
+      const keys = restartKeys(fields);
+      return keys ? `restart: ${keys}` : 'restart';
+    }
     case 'replace': {
       const why = fields.filter((f) => f.impact === 'replace').map((f) => `${f.path} ${show(f.before)} -> ${show(f.after)}`);
       return `replace: ${why.join(', ')}`;
@@ -189,11 +196,26 @@ export function summaryLine(plan: Plan): string {
   return `Plan: ${s.add} to add, ${s.change} to change, ${s.destroy} to destroy.`;
 }
 
-/** The whole plan as display lines: drift, changes, state-only notes, summary. */
+/** Running instances that an earlier apply changed and left for their next start (nothing else to do). */
+export function pendingRestarts(plan: Plan): ResourceChange[] {
+  return plan.changes.filter((ch) => !isChange(ch) && ch.restart === 'pending');
+}
+
+/** Objects only the state file changes for (adopted, forgotten), with the reason to show. */
+export function stateNotes(plan: Plan): ResourceChange[] {
+  return plan.changes.filter((ch) => !isChange(ch) && ch.restart !== 'pending' && ch.stateOp !== 'keep' && ch.reason);
+}
+
+/** "instance db-1: restart pending since an earlier apply: ..." (the planner's reason says which keys). */
+export function noteText(ch: ResourceChange): string {
+  return `${ch.kind} ${ch.name}: ${ch.reason ?? (ch.restart === 'pending' ? 'restart pending' : '')}`;
+}
+
+/** The whole plan as display lines: drift, changes, pending restarts, state-only notes, summary. */
 export function planLines(plan: Plan, c: ChalkInstance = plain): Line[] {
   const drifted = plan.changes.filter((ch) => (ch.drift?.length ?? 0) > 0);
   const changes = plan.changes.filter(isChange);
-  const notes = plan.changes.filter((ch) => !isChange(ch) && ch.stateOp !== 'keep' && ch.reason);
+  const notes = stateNotes(plan);
   const out: Line[] = [];
   if (drifted.length > 0) {
     out.push(line(0, 'Changed outside lxplan since the last apply:'), BLANK);
@@ -205,9 +227,15 @@ export function planLines(plan: Plan, c: ChalkInstance = plain): Line[] {
     for (const ch of changes) out.push(...changeLines(ch, c));
     out.push(BLANK);
   }
+  const pending = pendingRestarts(plan);
+  if (pending.length > 0) {
+    out.push(line(0, 'Waiting for a restart (LXD has the changes; they take effect at the next start):'));
+    for (const ch of pending) out.push(line(2, noteText(ch)));
+    out.push(BLANK);
+  }
   if (notes.length > 0) {
     out.push(line(0, 'State only (LXD is not touched):'));
-    for (const ch of notes) out.push(line(2, `${ch.kind} ${ch.name}: ${ch.reason}`));
+    for (const ch of notes) out.push(line(2, noteText(ch)));
     out.push(BLANK);
   }
   out.push(line(0, c.bold(summaryLine(plan))));

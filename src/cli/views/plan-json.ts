@@ -46,6 +46,7 @@ export interface ChangeDocument {
   reason?: string;
   state_op: StateOp;
   state_attributes?: Record<string, string>;
+  state_fields?: Record<string, string>;
   depends_on: string[];
   fields: FieldDocument[];
   drift?: FieldDocument[];
@@ -61,6 +62,8 @@ export interface PlanDocument {
   lxplan_version: string;
   created_at?: string;
   project?: string;
+  manifest_path?: string;
+  state_path?: string;
   state?: { lineage: string; serial: number };
   options?: { allow_restart?: boolean; targets?: string[]; destroy?: boolean };
   summary: PlanSummary;
@@ -95,6 +98,7 @@ function changeOut(ch: ResourceChange): ChangeDocument {
     reason: ch.reason,
     state_op: ch.stateOp,
     state_attributes: ch.stateAttributes && { ...ch.stateAttributes },
+    state_fields: ch.stateFields && { ...ch.stateFields },
     depends_on: [...ch.dependsOn],
     fields: ch.fields.map(fieldOut),
     drift: ch.drift?.map(fieldOut),
@@ -114,6 +118,8 @@ export function toPlanDocument(plan: Plan, meta: { lxplanVersion: string }): Pla
     lxplan_version: meta.lxplanVersion,
     created_at: p.createdAt,
     project: p.project,
+    manifest_path: p.manifestPath,
+    state_path: p.statePath,
     state: p.state && { lineage: p.state.lineage, serial: p.state.serial },
     options: p.options && compact({ allow_restart: p.options.allowRestart, targets: p.options.targets && [...p.options.targets], destroy: p.options.destroy }),
     summary: { add: p.summary.add, change: p.summary.change, destroy: p.summary.destroy },
@@ -136,6 +142,7 @@ function changeIn(c: ChangeDocument): ResourceChange {
     reason: c.reason,
     stateOp: c.state_op,
     stateAttributes: c.state_attributes,
+    stateFields: c.state_fields,
     dependsOn: c.depends_on,
     desired: c.desired,
     drift: c.drift?.map(fieldIn),
@@ -199,7 +206,8 @@ function checkVersion(doc: Record<string, unknown>, file: string): void {
   if (!m) refuse(file, `format_version ${JSON.stringify(v)} is not "major.minor"`);
   if (Number(m[1]) !== PLAN_FORMAT.major || Number(m[2]) > PLAN_FORMAT.minor) {
     const by = typeof doc.lxplan_version === 'string' ? ` by lxplan ${doc.lxplan_version}` : '';
-    refuse(file, `it is in plan format ${v}${by}; this lxplan reads format ${PLAN_FORMAT.major}.0 to ${PLAN_FORMAT_VERSION}`, 'make the plan again with this lxplan, or apply it with the lxplan that made it');
+    const reads = PLAN_FORMAT.minor === 0 ? PLAN_FORMAT_VERSION : `${PLAN_FORMAT.major}.0 to ${PLAN_FORMAT_VERSION}`;
+    refuse(file, `it is in plan format ${v}${by}; this lxplan reads format ${reads}`, 'make the plan again with this lxplan, or apply it with the lxplan that made it');
   }
 }
 
@@ -207,7 +215,7 @@ function checkVersion(doc: Record<string, unknown>, file: string): void {
 function checkConsistency(doc: PlanDocument, file: string): void {
   doc.changes.forEach((c, i) => {
     if (c.address !== addressOf(c.kind, c.name)) refuse(file, `changes[${i}].address is "${c.address}", not "${addressOf(c.kind, c.name)}"`);
-    if (c.desired && c.desired.kind !== c.kind) refuse(file, `changes[${i}].desired is a ${c.desired.kind}, not a ${c.kind}`);
+    if (c.desired && c.desired.kind !== c.kind) refuse(file, `changes[${i}].desired.kind is "${c.desired.kind}", not "${c.kind}"`);
   });
   const s = summarise(doc.changes.map((c) => ({ action: c.action }) as ResourceChange));
   const d = doc.summary;
@@ -234,6 +242,8 @@ export function fromPlanDocument(doc: unknown, file: string): Plan {
     summary: d.summary,
     state: d.state,
     project: d.project,
+    manifestPath: d.manifest_path,
+    statePath: d.state_path,
     options: d.options && compact({ allowRestart: d.options.allow_restart, targets: d.options.targets, destroy: d.options.destroy }),
     createdAt: d.created_at,
   });

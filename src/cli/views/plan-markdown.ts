@@ -1,8 +1,8 @@
 /**
  * The plan as markdown, for a pull-request comment: the summary first, one bullet per changed
- * object (what and how it lands, in words), objects changed outside lxplan called out, then the
- * full human plan in a collapsed ```diff block. Rendered from the same Plan value as the other
- * views, after redaction.
+ * object (what and how it lands, in words), objects changed outside lxplan called out, pending
+ * restarts and state-only notes, then the full human plan in a collapsed ```diff block. Rendered
+ * from the same Plan value as the other views, after redaction.
  *
  * In the block, each change glyph is moved to column 0 (the two-space indent of the plan is
  * dropped) because that is where diff highlighting looks: "+" lines are green, "-" and "-/+" red,
@@ -11,7 +11,7 @@
  */
 import { isChange, GLYPH, type Plan, type ResourceChange } from '../../planner/plan.js';
 import type { Line } from './lines.js';
-import { hasDrift, headlineNote, noChangesDetail, planLines, summaryLine } from './plan-human.js';
+import { hasDrift, headlineNote, noChangesDetail, pendingRestarts, planLines, stateNotes, summaryLine } from './plan-human.js';
 import { redactChange } from './redact.js';
 
 /** Backslash-escapes what markdown would read as formatting, links or HTML in running text. */
@@ -76,6 +76,11 @@ export function renderPlanMarkdown(plan: Plan): string {
   const changes = plan.changes.filter(isChange);
   if (changes.length > 0) out.push('', ...changes.map(bullet));
   if (hasDrift(plan)) out.push('', driftNote(plan));
+  const note = (ch: ResourceChange) => `- ${codeSpan(`${ch.kind} ${ch.name}`)} — ${escapeMarkdown(ch.reason ?? 'restart pending')}`;
+  const pending = pendingRestarts(plan);
+  if (pending.length > 0) out.push('', 'Waiting for a restart (LXD has the changes; they take effect at the next start):', '', ...pending.map(note));
+  const notes = stateNotes(plan);
+  if (notes.length > 0) out.push('', 'State only (LXD is not touched):', '', ...notes.map(note));
   const lines = planLines(plan);
   // Only the summary line: the details would repeat it.
   if (lines.length > 1) {

@@ -5,12 +5,15 @@
  *
  * A config key is sensitive for a change when one of its fields `config.<key>` is marked sensitive,
  * or when the desired object lists the key in `sensitive` (so a secret that does not change, and so
- * has no field, is still kept out of `desired`).
+ * has no field, is still kept out of `desired`). The planner already redacts the fields it makes;
+ * this is the views' own guarantee, and the only redaction of `desired` (a saved plan's secrets are
+ * read again from the manifests and checked against `stateFields`' hashes: src/workflow/saved-plan.ts).
  */
+import { SENSITIVE } from '../../planner/fields.js';
 import type { AffectedInstance, FieldChange, Plan, ResourceChange } from '../../planner/plan.js';
 import type { DesiredObject } from '../../resources/types.js';
 
-export const SENSITIVE = '(sensitive)';
+export { SENSITIVE };
 
 function configKey(path: string): string | undefined {
   return path.startsWith('config.') ? path.slice('config.'.length) : undefined;
