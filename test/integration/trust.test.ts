@@ -158,4 +158,31 @@ it('an existing instance is imported without recreating it, and plans No changes
   assert.is((await client.getInstanceState('legacy')).pid, before.pid, 'not recreated or restarted');
 });
 
+it('renamed_from renames the instance instead of replacing it', async (ctx) => {
+  const { client } = ctx.project;
+  const marker = (await client.getInstance('web-2')).value.config['volatile.uuid'];
+  await ctx.m.write({ 'lxplan.yaml': ctx.yaml(TWO('256MB').replace('  web-2:', '  web-two:\n    renamed_from: web-2')) });
+  const p = await run('lxplan', ctx.args(ctx.m.dir));
+  assert.match(p.stdout, '~ instance web-two (renamed from web-2', show(p));
+  assert.match(p.stdout, 'Plan: 0 to add, 1 to change, 0 to destroy.', show(p));
+  const a = await run('lxapply', ctx.args('--auto-approve', ctx.m.dir));
+  assert.is(a.code, 0, show(a));
+  const names = (await client.listInstances()).map((i) => i.name).sort();
+  assert.ok(names.includes('web-two') && !names.includes('web-2'), names.join(' '));
+  const renamed = (await client.getInstance('web-two')).value;
+  assert.is(renamed.config['volatile.uuid'], marker, 'the same instance, not a new one');
+  assert.is(renamed.status, 'Running');
+  assert.is((await run('lxplan', ctx.args(ctx.m.dir))).stdout, 'No changes. LXD matches the manifests.\n');
+});
+
+it('--destroy removes everything lxplan manages, and nothing else', async (ctx) => {
+  const { client } = ctx.project;
+  await client.createInstance({ name: 'bystander', source: { type: 'image', fingerprint: ctx.image.fingerprint }, profiles: ['default'], config: {}, devices: {}, start: false });
+  const r = await run('lxapply', ctx.args('--auto-approve', '--destroy', '--allow-delete', ctx.m.dir));
+  assert.is(r.code, 0, show(r));
+  assert.equal((await client.listInstances()).map((i) => i.name).sort(), ['bystander']);
+  const state = JSON.parse(await readFile(path.join(ctx.m.dir, 'lxplan.state.json'), 'utf8'));
+  assert.equal(state.resources, {});
+});
+
 it.run();
