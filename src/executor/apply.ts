@@ -14,6 +14,9 @@ import type { StateManager } from '../state/manager.js';
 import { withEntry, withoutEntry, type State } from '../state/model.js';
 import type { EventSink } from './events.js';
 
+/** State attribute journalling a change in progress (create, replace, rename). */
+export const INTENT = 'intent';
+
 export interface ApplyOptions {
   client: LxdClient;
   state: StateManager;
@@ -58,6 +61,17 @@ function recorded(state: State, c: ResourceChange, now: Date, since?: string): S
   });
 }
 
+/** The state entry before the change: what was there (if anything), marked with the intent. */
+function journalled(state: State, c: ResourceChange, now: Date): State {
+  const prior = state.resources[c.address] ?? (c.renamedFrom ? state.resources[`${c.kind}.${c.renamedFrom}`] : undefined);
+  const intent = c.renamedFrom ? 'rename' : c.action;
+  return withEntry(state, c.address, {
+    kind: c.kind, name: c.name, since: prior?.since ?? now.toISOString(),
+    attributes: { ...(prior?.attributes ?? {}), [INTENT]: intent },
+    ...(prior?.fields && !c.renamedFrom ? { fields: prior.fields } : {}),
+  });
+}
+
 async function change(c: ResourceChange, client: LxdClient, ev: OpEvents): Promise<void> {
   const kindOps = ops[c.kind];
   switch (c.action) {
@@ -98,6 +112,9 @@ export async function apply(plan: Plan, opts: ApplyOptions): Promise<ApplyResult
         }
       },
     };
+    // Journal the intent first: if lxapply dies after LXD made the object but before the state
+    // says so, the next run finds the intent and adopts the object instead of failing on it.
+    if (c.action === 'create' || c.action === 'replace' || c.renamedFrom) await opts.state.update((s) => journalled(s, c, now()));
     try {
       await change(c, opts.client, ev);
     } catch (e) {
@@ -106,7 +123,7 @@ export async function apply(plan: Plan, opts: ApplyOptions): Promise<ApplyResult
       if ((c.action === 'create' || c.action === 'replace') && await ops[c.kind].exists(opts.client, c.name).catch(() => false)) {
         // No recorded fields: what LXD has is not what lxplan applied, and must not read as drift.
         await opts.state.update((s) => recorded(s, { ...c, stateFields: undefined }, now()));
-      } else if (c.action === 'replace' && !(await ops[c.kind].exists(opts.client, c.name).catch(() => true))) {
+      } else if ((c.action === 'create' || c.action === 'replace') && !(await ops[c.kind].exists(opts.client, c.name).catch(() => true))) {
         await opts.state.update((s) => withoutEntry(s, address));
       }
       throw e;

@@ -87,7 +87,8 @@ function planExisting(k: KindPlanner, name: string, d: DesiredObject, l: unknown
   // Restarts: a running instance with restart-impact changes (now or left pending by an earlier apply).
   const attrs: Record<string, string> = spec.stateAttributes(d, ctx);
   let restart: ResourceChange['restart'];
-  let reason: string | undefined = adopt ? `built-in ${spec.kind}: lxplan starts managing it` : undefined;
+  let reason: string | undefined = adopt ? `built-in ${spec.kind}: lxplan starts managing it`
+    : entry?.attributes?.intent ? `made by an interrupted apply (${entry.attributes.intent}): lxplan manages it` : undefined;
   const pendingBefore = keyList(entry?.attributes?.[PENDING]);
   if (action !== 'replace' && spec.isRunning?.(l, d)) {
     const needs = [...new Set([...pendingBefore, ...fields.filter((f) => f.impact === 'restart' && f.path !== 'name').map((f) => f.path.replace(/^config\./, ''))])];
@@ -154,7 +155,7 @@ function planKind(k: KindPlanner): ResourceChange[] {
         fields: redact(diffFields(desiredFields, {}, () => ({ impact: 'live' })), secret),
         stateAttributes: spec.stateAttributes(d, ctx),
         stateFields: recordFields(desiredFields, secret),
-        ...(entry ? { reason: 'was deleted outside lxplan' } : {}),
+        ...(entry ? { reason: entry.attributes?.intent ? `an interrupted apply did not finish: ${entry.attributes.intent} again` : 'was deleted outside lxplan' } : {}),
       });
     } else if (d && l !== undefined) {
       if (!entry && !spec.builtin(name)) {

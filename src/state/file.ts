@@ -122,6 +122,28 @@ function checkCurrent(doc: Record<string, unknown>, path: string): State {
   return { version: STATE_VERSION, lineage: doc.lineage as string, serial: doc.serial as number, resources };
 }
 
+/** A state file that cannot be read as JSON at all; `why` says how (not UTF-8, not JSON). */
+export function corruptError(path: string, why: string, cause?: unknown): LxplanError {
+  const backup = backupPathOf(path);
+  return new LxplanError('state.format', `state file ${path} is corrupt (${why}); the previous good version is kept in ${backup}`, {
+    hint: `check ${backup} and, if it is intact, copy it over ${path}`,
+    cause,
+  });
+}
+
+/**
+ * JSON.parse's message, fit for a terminal: the snippet it quotes can hold control characters
+ * (a file of NUL bytes, as a crash can leave), shown escaped; an offset becomes line and column.
+ */
+function jsonProblem(message: string, text: string): string {
+  const escaped = message.replace(/[\x00-\x1f\x7f]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
+  return escaped.replace(/ at position (\d+)(?: \(line \d+ column \d+\))?/, (_all, pos: string) => {
+    const before = text.slice(0, Number(pos));
+    const line = before.split('\n').length;
+    return ` at line ${line} column ${before.length - before.lastIndexOf('\n')}`;
+  });
+}
+
 function malformed(path: string, problems: string[]): LxplanError {
   const shown = problems.slice(0, 5).join('; ') + (problems.length > 5 ? `; and ${problems.length - 5} more` : '');
   return new LxplanError('state.format', `state file ${path} is malformed: ${shown}`, {
@@ -147,11 +169,7 @@ export function parse(text: string, path: string): State {
   try {
     doc = JSON.parse(text);
   } catch (e) {
-    const backup = backupPathOf(path);
-    throw new LxplanError('state.format', `state file ${path} is corrupt (not valid JSON: ${(e as Error).message}); the previous good version is kept in ${backup}`, {
-      hint: `check ${backup} and, if it is intact, copy it over ${path}`,
-      cause: e,
-    });
+    throw corruptError(path, `not valid JSON: ${jsonProblem((e as Error).message, text)}`, e);
   }
   if (!isObject(doc)) throw malformed(path, [`the top level must be an object, found ${describe(doc)}`]);
   const version = doc.version;

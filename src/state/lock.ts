@@ -7,7 +7,7 @@
  * removes the directory with rmdir: a file inside would make release and stale take-over fail.
  */
 import { randomBytes } from 'node:crypto';
-import { readFile, rename, unlink, writeFile } from 'node:fs/promises';
+import { readFile, rename, rm, stat, unlink, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import lockfile from 'proper-lockfile';
 import { LxplanError } from '../errors.js';
@@ -155,9 +155,28 @@ async function lockedError(path: string, timings: LockTimings): Promise<LxplanEr
     });
   }
   const gone = info.host === os.hostname() && !pidAlive(info.pid);
-  return new LxplanError('state.locked', `state file ${path} is locked by pid ${info.pid} on host ${info.host} (${info.operation} by ${info.user}, since ${info.since})`, {
+  return new LxplanError('state.locked', `state file ${path} is locked by pid ${info.pid} on host ${info.host} (${info.operation} by ${info.user}, since ${info.since}; lock ID ${info.id})`, {
     hint: gone
-      ? `pid ${info.pid} is no longer running on this host: the lock is taken over automatically once it goes stale (${stale}), or remove ${dir}`
-      : `wait for that run to finish and try again; a lock whose holder died is taken over automatically after ${stale}`,
+      ? `pid ${info.pid} is no longer running on this host: the lock is stale. Clear it with: lxplan force-unlock ${info.id} --state ${path} (or wait ${stale}: it is taken over automatically)`
+      : `wait for that run to finish and try again; if its process died on another host, clear the lock with: lxplan force-unlock ${info.id} --state ${path}`,
   });
+}
+
+/**
+ * Removes the lock of `path` held under `id` (from the "locked" message), for a run that died
+ * and left it. Refused when the id does not match, or its holder still runs on this host.
+ */
+export async function forceUnlock(path: string, id: string): Promise<LockInfo> {
+  const info = await readLockInfo(path);
+  const dir = lockDirOf(path);
+  const exists = await stat(dir).then(() => true, () => false);
+  if (!exists) throw new LxplanError('usage', `state file ${path} is not locked`);
+  if (!info) throw new LxplanError('usage', `the lock of ${path} holds no information, so its ID cannot be checked`, { hint: `if no lxplan runs on it, remove ${dir}` });
+  if (info.id !== id) throw new LxplanError('usage', `the lock of ${path} has ID ${info.id}, not ${id}: nothing was removed`);
+  if (info.host === os.hostname() && pidAlive(info.pid)) {
+    throw new LxplanError('usage', `pid ${info.pid} (${info.operation}) still runs on this host and holds the lock of ${path}: nothing was removed`, { hint: 'stop that run first (it releases the lock as it exits)' });
+  }
+  await unlink(lockInfoPathOf(path)).catch(() => {});
+  await rm(dir, { recursive: true, force: true });
+  return info;
 }

@@ -9,7 +9,7 @@
 import { copyFile, link, open, readFile, rename, unlink } from 'node:fs/promises';
 import path from 'node:path';
 import { LxplanError } from '../errors.js';
-import { backupPathOf, parse, serialize } from './file.js';
+import { backupPathOf, corruptError, parse, serialize } from './file.js';
 import { DEFAULT_LOCK_TIMINGS, StateLock, type LockInfo, type LockTimings } from './lock.js';
 import { emptyState, STATE_VERSION, type State } from './model.js';
 
@@ -104,14 +104,27 @@ export class StateManager {
   }
 }
 
+const utf8 = new TextDecoder('utf-8', { fatal: true });
+
 async function readState(statePath: string): Promise<State> {
-  let text: string;
+  let bytes: Buffer;
   try {
-    text = await readFile(statePath, 'utf8');
+    bytes = await readFile(statePath);
   } catch (e) {
     const err = e as NodeJS.ErrnoException;
     if (err.code === 'ENOENT') return emptyState();
-    throw new LxplanError('state.io', `cannot read state file ${statePath}: ${err.message}`, { cause: e });
+    throw new LxplanError('state.io', `cannot read state file ${statePath}: ${err.message}`, {
+      hint: err.code === 'EISDIR' ? `${statePath} is a directory: give the state file's path with --state, or move the directory away` : undefined,
+      cause: e,
+    });
+  }
+  // Decoded strictly: a flipped byte inside a string would otherwise become U+FFFD and be
+  // accepted (a changed lineage or name) instead of being reported.
+  let text: string;
+  try {
+    text = utf8.decode(bytes);
+  } catch (e) {
+    throw corruptError(statePath, 'not UTF-8 text', e);
   }
   return parse(text, statePath);
 }

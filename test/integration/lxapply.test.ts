@@ -151,8 +151,8 @@ it('two lxapply at once on one state: the second fails at once and names the hol
   await ctx.m.write({ 'lxplan.yaml': manifest(ctx.image, THREE.replace('memory: 512MB', 'memory: 1GiB').replace(/  web-3:\n.*\n.*\n/, '') + many) });
   const first = start('lxapply', ctx.args('--auto-approve', '--parallelism', '1'));
   const firstDone = finish(first);
-  // Wait until the first run is applying (it holds the lock from before it prints the plan).
-  await new Promise<void>((resolve) => first.stdout!.on('data', (d: Buffer) => { if (d.toString().includes('creating...')) resolve(); }));
+  // Wait until the first run has made its first change (it holds the lock from before it prints the plan).
+  await new Promise<void>((resolve) => first.stdout!.on('data', (d: Buffer) => { if (d.toString().includes('created (')) resolve(); }));
   const t0 = Date.now();
   const second = await run('lxapply', ctx.args('--auto-approve'));
   const waited = Date.now() - t0;

@@ -5,7 +5,7 @@ import os from 'node:os';
 import { pathToFileURL } from 'node:url';
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { lockDirOf, lockInfoPathOf, readLockInfo, StateManager, withEntry } from '../../src/state/index.js';
+import { forceUnlock, lockDirOf, lockInfoPathOf, readLockInfo, StateManager, withEntry } from '../../src/state/index.js';
 import { entry, inTempDir, lxplanError } from './helpers.js';
 
 const stateModule = pathToFileURL(new URL('../../src/state/index.js', import.meta.url).pathname).href;
@@ -62,7 +62,7 @@ test('second open while the first holds the lock fails at once with state.locked
     const e = await lxplanError(() => StateManager.open(p, { operation: 'plan', lock: true }));
     assert.ok(Date.now() - t0 < 1000, 'did not fail at once');
     assert.is(e.code, 'state.locked');
-    assert.is(e.message, `state file ${p} is locked by pid ${process.pid} on host ${os.hostname()} (apply by ${first.lockInfo!.user}, since ${first.lockInfo!.since})`);
+    assert.is(e.message, `state file ${p} is locked by pid ${process.pid} on host ${os.hostname()} (apply by ${first.lockInfo!.user}, since ${first.lockInfo!.since}; lock ID ${first.lockInfo!.id})`);
     assert.match(e.hint ?? '', 'wait for that run to finish');
     // The failed attempt must not have disturbed the holder's lock or info.
     assert.equal(await readLockInfo(p), first.lockInfo);
@@ -83,7 +83,7 @@ test('the lock held by another process is reported with its pid, host and operat
       const e = await lxplanError(() => StateManager.open(p, { operation: 'plan', lock: true }));
       assert.is(e.code, 'state.locked');
       assert.match(e.message, `state file ${p} is locked by pid ${child.pid} on host ${os.hostname()} (apply by `);
-      assert.match(e.message, /, since \d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}Z\)$/);
+      assert.match(e.message, /, since \d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}Z; lock ID [0-9a-f]+\)$/);
       child.stdin!.end();
       await said('released');
       await exited(child);
@@ -115,6 +115,24 @@ test('a holder that died: the hint says so, and the lock is taken over once stal
       }
     }
     assert.is((await readLockInfo(p))!.pid, process.pid);
+    await m.release();
+  }));
+
+test('force-unlock: refused for a wrong ID or a live holder; clears a dead holder\'s lock at once', () =>
+  inTempDir(async (_dir, p) => {
+    const { child } = await spawnHolder(p);
+    const info = (await readLockInfo(p))!;
+    const live = await lxplanError(() => forceUnlock(p, info.id));
+    assert.is(live.message, `pid ${child.pid} (apply) still runs on this host and holds the lock of ${p}: nothing was removed`);
+    child.kill('SIGKILL');
+    await new Promise((r) => child.once('exit', r));
+    const e = await lxplanError(() => StateManager.open(p, { operation: 'apply', lock: true }));
+    assert.match(e.hint ?? '', `lxplan force-unlock ${info.id} --state ${p}`);
+    const wrong = await lxplanError(() => forceUnlock(p, 'nope'));
+    assert.is(wrong.message, `the lock of ${p} has ID ${info.id}, not nope: nothing was removed`);
+    assert.is((await forceUnlock(p, info.id)).pid, child.pid);
+    assert.not.ok(existsSync(lockDirOf(p)));
+    const m = await StateManager.open(p, { operation: 'apply', lock: true });
     await m.release();
   }));
 

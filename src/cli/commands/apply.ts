@@ -12,7 +12,7 @@ import { openSession } from '../../workflow/session.js';
 import { BaseCommand, commonFlags, planFlags } from '../base.js';
 import { EXIT } from '../exit-codes.js';
 import { renderPlan } from '../views/plan-human.js';
-import { renderEvent } from '../views/progress.js';
+import { ProgressView } from '../views/progress.js';
 
 interface Work {
   plan: Plan;
@@ -101,6 +101,7 @@ Deleting or replacing an instance (its disk is lost) needs --allow-delete / --al
     };
     process.on('SIGINT', onSignal);
     process.on('SIGTERM', onSignal);
+    const progress = new ProgressView({ write: (t) => this.print(t), live: Boolean(process.stdout.isTTY), chalk: this.out });
     try {
       this.print('\n');
       return await apply(work.plan, {
@@ -108,9 +109,10 @@ Deleting or replacing an instance (its disk is lost) needs --allow-delete / --al
         state: work.state,
         concurrency: parallelism,
         signal: controller.signal,
-        sink: (e) => this.print(renderEvent(e, this.out)),
+        sink: progress.sink,
       });
     } finally {
+      progress.stop();
       process.off('SIGINT', onSignal);
       process.off('SIGTERM', onSignal);
     }

@@ -1,0 +1,42 @@
+/** Apply progress: finished lines only in CI logs; a live block of changes in flight on a terminal. */
+import { test } from 'uvu';
+import * as assert from 'uvu/assert';
+import { ProgressView } from '../../../src/cli/views/progress.js';
+import { plain } from '../../../src/cli/views/style.js';
+
+function view(live: boolean) {
+  let out = '';
+  let t = 1000;
+  const v = new ProgressView({ write: (s) => { out += s; }, live, chalk: plain, now: () => t, intervalMs: 60_000 });
+  return { v, out: () => out, tick: (ms: number) => { t += ms; } };
+}
+
+test('without a terminal: one line per finished change, with its duration', () => {
+  const { v, out, tick } = view(false);
+  v.sink({ type: 'start', address: 'image.busybox', action: 'create' });
+  v.sink({ type: 'progress', address: 'image.busybox', message: 'uploading 0.5 of 1.1 MB' });
+  v.sink({ type: 'start', address: 'instance.web-1', action: 'update' });
+  tick(1234);
+  v.sink({ type: 'done', address: 'image.busybox', action: 'create', ms: 1234 });
+  v.sink({ type: 'failed', address: 'instance.web-1', action: 'update', ms: 80, error: new Error('Invalid config') });
+  v.sink({ type: 'skipped', address: 'instance.web-2', because: 'image.busybox' });
+  v.stop();
+  assert.is(out(), 'image busybox: created (1.2s)\ninstance web-1: updating failed after 0.1s: Invalid config\ninstance web-2: skipped, because image busybox failed\n');
+});
+
+test('on a terminal: the changes in flight are drawn below the finished lines and redrawn in place', () => {
+  const { v, out, tick } = view(true);
+  v.sink({ type: 'start', address: 'image.busybox', action: 'create' });
+  tick(500);
+  v.sink({ type: 'progress', address: 'image.busybox', message: 'uploading 0.5 of 1.1 MB' });
+  assert.equal(v.block(), ['  creating image busybox (0.5s): uploading 0.5 of 1.1 MB']);
+  tick(700);
+  v.sink({ type: 'done', address: 'image.busybox', action: 'create', ms: 1200 });
+  v.stop();
+  assert.is(out(),
+    '  creating image busybox (0.0s)\n'
+    + '\x1b[1A\x1b[0J  creating image busybox (0.5s): uploading 0.5 of 1.1 MB\n'
+    + '\x1b[1A\x1b[0Jimage busybox: created (1.2s)\n');
+});
+
+test.run();
