@@ -178,14 +178,24 @@ function planKind(k: KindPlanner): ResourceChange[] {
   return out;
 }
 
-/** Creates wait for what they reference; deletes wait for the changes of whatever still uses them. */
+/**
+ * Creates wait for what they reference. Any change of an object waits for the update of what it
+ * uses or will use: LXD applies a profile update to every instance using it at once, and fails
+ * with "instance is busy" for an instance being created, started or stopped meanwhile (found by
+ * the chaos suite). Deletes wait for the changes of whatever still uses them.
+ */
 function linkDependencies(changes: ResourceChange[], ctx: PlanContext): void {
   const byAddress = new Map(changes.map((c) => [c.address, c]));
   for (const c of changes) {
-    if (!c.desired || c.action === 'noop') continue;
-    for (const ref of specs[c.kind].refs(c.desired)) {
+    if (c.action === 'noop') continue;
+    const spec = specs[c.kind];
+    const l = (spec.live(ctx.live) as Record<string, unknown>)[c.renamedFrom ?? c.name];
+    const refs = new Set([...(c.desired ? spec.refs(c.desired) : []), ...(l !== undefined ? spec.liveRefs(l) : [])]);
+    for (const ref of refs) {
       const dep = byAddress.get(ref);
-      if (dep && (dep.action === 'create' || dep.action === 'replace') && !c.dependsOn.includes(ref)) c.dependsOn.push(ref);
+      if (!dep || c.dependsOn.includes(ref)) continue;
+      const needed = c.desired && spec.refs(c.desired).includes(ref) && (dep.action === 'create' || dep.action === 'replace');
+      if (needed || dep.action === 'update') c.dependsOn.push(ref);
     }
   }
   for (const kind of KINDS) {
