@@ -103,6 +103,7 @@ export async function apply(plan: Plan, opts: ApplyOptions): Promise<ApplyResult
   const visit = async (address: Address, c: ResourceChange) => {
     const ev: OpEvents = {
       progress: (message) => sink({ type: 'progress', address, message }),
+      notice: (message) => sink({ type: 'notice', address, message }),
       // What the operation read (and sends the ETag of) must be what the plan saw.
       verify: c.liveDigest === undefined ? undefined : (live) => {
         if (specs[c.kind].digest(live) !== c.liveDigest) {
@@ -116,7 +117,12 @@ export async function apply(plan: Plan, opts: ApplyOptions): Promise<ApplyResult
     // says so, the next run finds the intent and adopts the object instead of failing on it.
     if (c.action === 'create' || c.action === 'replace' || c.renamedFrom) await opts.state.update((s) => journalled(s, c, now()));
     try {
-      await change(c, opts.client, ev);
+      try {
+        await change(c, opts.client, ev);
+      } catch (e) {
+        if (!lostContact(e) || c.action === 'replace') throw e;
+        await reconcileAfterRestart(c, opts, ev, e as Error);
+      }
     } catch (e) {
       // A create that failed half-way may have left the object in LXD: record it, so the next
       // plan shows it (and what is still to do) instead of failing with "already exists".
@@ -156,6 +162,48 @@ export async function apply(plan: Plan, opts: ApplyOptions): Promise<ApplyResult
     else out.notStarted.push(address);
   }
   return out;
+}
+
+/** The daemon went away mid-change (restarted, crashed): the operation's outcome is unknown. */
+function lostContact(e: unknown): boolean {
+  if (e instanceof LxplanError) return e.code === 'lxd.unreachable';
+  const code = (e as NodeJS.ErrnoException)?.code;
+  return code === 'ECONNRESET' || code === 'EPIPE' || /socket hang up/.test(String((e as Error)?.message));
+}
+
+/** How long to wait for LXD to come back before giving the change up. */
+const RECONNECT_TIMEOUT_MS = Number(process.env.LXPLAN_RECONNECT_TIMEOUT_MS ?? 60_000);
+
+/**
+ * LXD lost the operation (its daemon restarted): wait for it to answer again, re-read the
+ * object, and finish the change from where LXD is now. Creates that LXD finished become
+ * updates; updates and deletes are idempotent. What the plan saw was verified before the first
+ * attempt, under the lock; the re-read may already show this change, so it is not verified again.
+ */
+async function reconcileAfterRestart(c: ResourceChange, opts: ApplyOptions, ev: OpEvents, cause: Error): Promise<void> {
+  const say = ev.notice ?? ev.progress;
+  say(`lost contact with LXD during the change (${cause.message.split('\n')[0]}); waiting for the daemon to answer again`);
+  const t0 = Date.now();
+  for (;;) {
+    try {
+      await opts.client.server();
+      break;
+    } catch (e) {
+      if (!lostContact(e) || Date.now() - t0 > RECONNECT_TIMEOUT_MS) throw cause;
+      await new Promise((r) => setTimeout(r, 500));
+    }
+  }
+  const again: OpEvents = { progress: ev.progress };
+  const kindOps = ops[c.kind];
+  let how: string;
+  if (c.action === 'create' && (await kindOps.exists(opts.client, c.name))) {
+    await kindOps.update(opts.client, c.desired!, again);
+    how = 'LXD had made it: brought it to the plan';
+  } else {
+    await change({ ...c, liveDigest: undefined }, opts.client, again);
+    how = 'made the change again';
+  }
+  say(`LXD answered again after ${((Date.now() - t0) / 1000).toFixed(1)}s; re-read the ${c.kind} and ${how}`);
 }
 
 /** Noops that only adjust the state are not worth a line of progress. */

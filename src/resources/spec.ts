@@ -79,6 +79,8 @@ export interface ResourceSpec<D extends DesiredObject = DesiredObject, L = unkno
 /** Events an operation reports while it works (upload progress, waiting for a stop ...). */
 export interface OpEvents {
   progress(message: string): void;
+  /** A message that must reach the log, not only the live progress view. */
+  notice?(message: string): void;
   /** Called by an operation with the object it read (and whose ETag it sends as If-Match): throws when it is not what the plan saw. */
   verify?(live: unknown): void;
 }

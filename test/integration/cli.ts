@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 
-const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../..');
+export const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../..');
 export const BIN = { lxplan: path.join(root, 'bin/lxplan.js'), lxapply: path.join(root, 'bin/lxapply.js') };
 
 export interface CliResult {

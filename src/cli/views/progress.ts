@@ -28,6 +28,7 @@ export function renderEvent(e: ApplyEvent, c: ChalkInstance): string | undefined
     case 'done': return `${label(e.address)}: ${c.green(VERB[e.action][1])} (${secs(e.ms)})\n`;
     case 'failed': return `${label(e.address)}: ${c.red(`${VERB[e.action][0]} failed`)} after ${secs(e.ms)}: ${e.error.message}\n`;
     case 'skipped': return `${label(e.address)}: ${c.yellow('skipped')}, because ${label(e.because)} failed\n`;
+    case 'notice': return `${label(e.address)}: ${c.yellow(e.message)}\n`;
     case 'start':
     case 'progress':
       return undefined;
@@ -69,7 +70,7 @@ export class ProgressView {
     else if (e.type === 'progress') {
       const f = this.inFlight.get(e.address);
       if (f) f.message = e.message;
-    } else this.inFlight.delete(e.address);
+    } else if (e.type !== 'notice') this.inFlight.delete(e.address);
     const line = renderEvent(e, this.o.chalk);
     if (!this.o.live) {
       if (line) this.o.write(line);
