@@ -2,7 +2,7 @@
  * Which files make up a configuration, and how their paths are shown. A directory is read
  * flat (not recursively) in name order, so the same tree always loads the same way.
  */
-import { readdir, stat } from 'node:fs/promises';
+import { readdir, readlink, stat } from 'node:fs/promises';
 import path from 'node:path';
 import { LxplanError } from '../errors.js';
 
@@ -42,9 +42,24 @@ export async function manifestFiles(pathArg: string): Promise<{ dir: string; fil
   for (const e of entries) {
     if (!isManifestName(e.name)) continue;
     const p = path.join(abs, e.name);
-    // Follow symlinks, skip directories that happen to be named *.yaml.
-    const s = e.isSymbolicLink() ? await stat(p).catch(() => undefined) : e;
-    if (s?.isFile()) files.push(p);
+    // Follow symlinks, skip directories that happen to be named *.yaml. A link to nothing is an
+    // error, not a file to skip: its objects would vanish from the configuration, and the plan
+    // would delete them.
+    let s: { isFile(): boolean } = e;
+    if (e.isSymbolicLink()) {
+      try {
+        s = await stat(p);
+      } catch (err) {
+        const code = (err as NodeJS.ErrnoException).code;
+        const target = await readlink(p).catch(() => '?');
+        const why = code === 'ENOENT' ? 'which does not exist' : code === 'ELOOP' ? 'which leads back to itself (a loop of links)' : `which cannot be followed (${code})`;
+        throw new LxplanError('manifest.io', `manifest file ${displayPath(p)} is a symbolic link to ${target}, ${why}`, {
+          hint: 'fix or remove the link: the objects it should define would otherwise be missing from the plan',
+          cause: err,
+        });
+      }
+    }
+    if (s.isFile()) files.push(p);
   }
   files.sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
   if (files.length === 0) {

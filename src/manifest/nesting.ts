@@ -31,8 +31,9 @@ export class NestingGuard {
       // The text of a plain or block scalar (the marker before it said so): only its start matters.
       this.atScalar = false;
       const start = this.offset;
-      this.offset += tok.length;
-      return this.flow === 0 && this.blockNode(start) > this.max ? start : undefined;
+      const deep = this.flow === 0 && this.blockNode(start) > this.max;
+      this.advance(tok);
+      return deep ? start : undefined;
     }
     const type = CST.tokenType(tok);
     if (type === 'scalar') {
@@ -41,11 +42,8 @@ export class NestingGuard {
     }
     if (type === 'doc-mode' || type === 'flow-error-end') return undefined; // markers, not text
     const start = this.offset;
-    this.offset += tok.length;
+    this.advance(tok);
     switch (type) {
-      case 'newline':
-        this.lineStart = this.offset;
-        return undefined;
       case 'doc-start':
       case 'doc-end':
         this.cols.length = 0;
@@ -73,6 +71,13 @@ export class NestingGuard {
       default:
         return undefined;
     }
+  }
+
+  /** Moves past a token; one holding line breaks (a newline, a multi-line scalar) starts a new line. */
+  private advance(tok: string): void {
+    const nl = tok.lastIndexOf('\n');
+    if (nl >= 0) this.lineStart = this.offset + nl + 1;
+    this.offset += tok.length;
   }
 
   /** A block node starting at `offset`: closes the nodes at its column or right of it, opens one. */

@@ -99,10 +99,13 @@ export function parseManifestText(text: string, display: string, abs: string): P
     }));
     return { file, errors };
   }
-  for (const e of [...doc.errors, ...doc.warnings]) {
-    errors.push(new LxplanError('manifest.syntax', syntaxMessage(e.code, e.message), { location: locateOffset(file, e.pos[0]) }));
+  // Only the first: once the YAML is broken, yaml's further findings are mostly echoes of the
+  // same mistake ("must be sufficiently indented" then "need to be followed by map values").
+  const first = [...doc.errors, ...doc.warnings].sort((a, b) => a.pos[0] - b.pos[0])[0];
+  if (first) {
+    errors.push(new LxplanError('manifest.syntax', syntaxMessage(first.code, first.message), { location: locateOffset(file, first.pos[0]) }));
+    return { file, errors };
   }
-  if (errors.length > 0) return { file, errors };
   // Keys that are not plain scalars, and aliases to nothing: toJS would make "[object]" keys
   // (with a process warning) or throw a ReferenceError; say what is wrong, where.
   errors.push(...badKeysAndAliases(file));
@@ -128,7 +131,10 @@ export function parseManifestText(text: string, display: string, abs: string): P
  * nested too deeply is never built (see nesting.ts). `tooDeep` is the offset where it was cut.
  */
 function parseOneDocument(text: string, lineCounter: LineCounter): { doc: Document.Parsed; tooDeep?: number } {
-  const options = { prettyErrors: false, uniqueKeys: false, merge: false, strict: true } as const;
+  // resolveKnownTags: false: yaml would otherwise resolve YAML 1.1's !!set, !!omap, !!pairs, !!binary and
+  // !!timestamp, whose values (a Set, a Map, bytes, a Date) the schema check would see as empty
+  // mappings: `instances: !!set {web-1}` would silently define nothing.
+  const options = { prettyErrors: false, uniqueKeys: false, merge: false, strict: true, resolveKnownTags: false } as const;
   const parser = new Parser(lineCounter.addNewLine);
   const guard = new NestingGuard();
   const tokens: CST.Token[] = [];
@@ -154,7 +160,10 @@ function parseOneDocument(text: string, lineCounter: LineCounter): { doc: Docume
 function syntaxMessage(code: string, message: string): string {
   const m = message.replace(/ at line \d+, column \d+:?[\s\S]*$/, '').trim();
   if (code === 'MULTIPLE_DOCS') return 'a manifest file holds one YAML document; split the "---" sections into separate files';
-  if (code === 'TAG_RESOLVE_FAILED') return `YAML: ${m} (custom tags are not supported in manifests)`;
+  if (code === 'TAG_RESOLVE_FAILED') {
+    const tag = /^Unresolved tag: (.*)$/.exec(m)?.[1]?.replace(/^tag:yaml\.org,2002:/, '!!');
+    return tag ? `YAML tag ${tag} is not supported in manifests: write plain mappings, lists and strings` : `YAML: ${m} (tags are not supported in manifests)`;
+  }
   return `YAML syntax error: ${m}`;
 }
 

@@ -16,7 +16,7 @@ import type { Node } from 'yaml';
 import { LxplanError } from '../errors.js';
 import { LIMITS } from '../resources/limits.js';
 import { describe, describeContainer, isSection, KIND_OF, ownerOf } from './context.js';
-import { didYouMean } from './hints.js';
+import { closestName, didYouMean } from './hints.js';
 import { instanceNameProblem, objectNameProblem } from './names.js';
 import { locate, lookup, type SourceFile } from './parse.js';
 
@@ -60,13 +60,40 @@ export function validateAgainstSchema(file: SourceFile, data: unknown): LxplanEr
   if (validate(data)) return [];
   const out: LxplanError[] = [];
   const seen = new Set<string>();
-  for (const e of validate.errors ?? []) {
+  const all = validate.errors ?? [];
+  const redundant = redundantErrors(all);
+  for (const e of all) {
+    if (redundant.has(e)) continue;
     const err = toError(file, e);
     if (!err) continue;
     const id = `${err.message}@${err.location?.line}:${err.location?.col}`;
     if (seen.has(id)) continue;
     seen.add(id);
     out.push(err);
+  }
+  return out;
+}
+
+/**
+ * ajv findings that restate another one, so one mistake gives one error: "must be a string"
+ * next to "must be one of running, stopped, frozen" for the same value (the list says more),
+ * and "missing key image" next to "unknown key imgae" in the same object (the typo is the
+ * mistake: its did-you-mean names the missing key).
+ */
+function redundantErrors(errors: readonly ErrorObject[]): Set<ErrorObject> {
+  const out = new Set<ErrorObject>();
+  const enumAt = new Set(errors.filter((e) => e.keyword === 'enum').map((e) => e.instancePath));
+  const typoFor = new Set<string>();
+  for (const e of errors) {
+    if (e.keyword !== 'additionalProperties') continue;
+    const key = String((e.params as { additionalProperty: string }).additionalProperty);
+    const allowed = Object.keys((e.parentSchema as { properties?: object } | undefined)?.properties ?? {});
+    const meant = closestName(key, allowed);
+    if (meant !== undefined) typoFor.add(`${e.instancePath}\0${meant}`);
+  }
+  for (const e of errors) {
+    if (e.keyword === 'type' && enumAt.has(e.instancePath)) out.add(e);
+    if (e.keyword === 'required' && typoFor.has(`${e.instancePath}\0${String((e.params as { missingProperty: string }).missingProperty)}`)) out.add(e);
   }
   return out;
 }
@@ -108,7 +135,7 @@ function toError(file: SourceFile, e: ErrorObject): LxplanError | null {
     const section = segs.length === 1 && isSection(segs[0]) ? segs[0] : undefined;
     let msg: string | null = null;
     if (section === 'instances') msg = instanceNameProblem(name);
-    else if (section) msg = objectNameProblem(KIND_OF[section] as 'profile' | 'image', name);
+    else if (section) msg = objectNameProblem(KIND_OF[section], name);
     return mk(msg ?? `invalid name "${name}" ${describeContainer(segs)}`, keyNode);
   }
 
@@ -127,7 +154,7 @@ function toError(file: SourceFile, e: ErrorObject): LxplanError | null {
       return mk(`missing key "${missing}" ${describeContainer(segs)}`, at.key ?? at.value, requiredHint(segs, missing));
     }
     case 'type':
-      if (segs.length === 0) return mk(`a manifest file must be a mapping with images:, profiles: and/or instances:, not ${got(e.data)}`, at.value);
+      if (segs.length === 0) return mk(`a manifest file must be a mapping with images:, profiles: and/or instances:, not ${got(e.data)}`, at.value, missingSpaceHint(e.data));
       // An empty value has no text of its own to point at: point at its key.
       return mk(`${describe(segs)} must be ${expected((e.params as { type: unknown }).type)}, not ${got(e.data)}`, e.data === null ? at.key : at.value, typeHint(segs, e));
     case 'enum': {
@@ -148,8 +175,15 @@ function toError(file: SourceFile, e: ErrorObject): LxplanError | null {
   }
 }
 
+/** "image:busybox" where a mapping was expected: YAML needs a space after the colon. */
+function missingSpaceHint(data: unknown): string | undefined {
+  const m = typeof data === 'string' ? /^([^\s:]+):(\S.*)$/.exec(data) : null;
+  return m ? `a key needs a space after its colon: write "${m[1]}: ${m[2]}"` : undefined;
+}
+
 function typeHint(segs: string[], e: ErrorObject): string | undefined {
   const want = (e.params as { type: unknown }).type;
+  if ((want === 'object' || (Array.isArray(want) && want.includes('object'))) && missingSpaceHint(e.data)) return missingSpaceHint(e.data);
   if (want === 'boolean' && typeof e.data === 'string' && /^(yes|no|on|off|y|n)$/i.test(e.data)) return 'YAML 1.2 reads yes/no/on/off as text: write true or false';
   if (segs[segs.length - 2] === 'config' || segs[segs.length - 3] === 'devices' || segs[segs.length - 2] === 'limits') {
     if (e.data === null) return 'write "" for an empty string, or remove the key';
@@ -164,12 +198,15 @@ function unknownKeyHint(key: string, allowed: string[], segs: string[], inLimits
   if (dym) return dym;
   const owner = segs.length === 2 && isSection(segs[0]) ? segs[0] : undefined;
   if ((owner === 'instances' || owner === 'profiles') && LIMITS[key]) return `"${key}" is a limit: put it under limits:`;
-  if ((owner === 'instances' || owner === 'profiles') && key.includes('.')) return `LXD config keys go under config:`;
+  if (owner && owner !== 'images' && key.includes('.')) return `LXD config keys go under config:`;
   if (inLimits) {
     if (key.startsWith('limits.')) return `inside limits: leave out the "limits." prefix${LIMITS[key.slice(7)] ? `: write "${key.slice(7)}"` : ''}`;
     return `known limits: ${Object.keys(LIMITS).join(', ')}; other LXD keys go under config: (as limits.${key})`;
   }
-  if (segs.length === 0) return 'a manifest has images:, profiles: and instances:';
+  if (segs.length === 0) {
+    if ((allowed as string[]).includes(`storage_${key}`)) return `did you mean "storage_${key}"?`;
+    return 'a manifest has images:, profiles:, instances:, networks:, storage_pools: and storage_volumes:';
+  }
   return allowed.length > 0 ? `allowed keys: ${allowed.join(', ')}` : undefined;
 }
 
@@ -177,5 +214,6 @@ function requiredHint(segs: string[], missing: string): string | undefined {
   if (missing === 'image') return 'name an image alias from images: or one that exists in LXD';
   if (missing === 'type' && segs[segs.length - 2] === 'devices') return 'every device needs a type, e.g. type: disk or type: nic';
   if (missing === 'source') return 'images are local split images: source: {metadata: ..., rootfs: ...}';
+  if (missing === 'driver') return 'the storage driver of the pool: dir, btrfs, zfs, lvm, ceph or cephfs';
   return undefined;
 }

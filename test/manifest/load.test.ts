@@ -341,7 +341,6 @@ test('all problems of all files are reported together, in file and line order', 
     'c.yaml': 'profiles: [\n',
   });
   assert.equal(summary(await loadError(dir)), [
-    `manifest.schema ${dir}/a.yaml:2:3: missing key "image" in instance "web-1"`,
     `manifest.schema ${dir}/a.yaml:3:5: unknown key "imgae" in instance "web-1"`,
     `manifest.value ${dir}/b.yaml:4:22: limits.memory cannot be 0`,
     `manifest.schema ${dir}/b.yaml:5:12: "state" of instance "web-2" must be one of running, stopped, frozen, not the string "runing"`,
