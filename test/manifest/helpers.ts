@@ -1,4 +1,5 @@
 /** Shared by the manifest tests: manifests written to a temp dir from strings, and the error text a user sees. */
+import { rmSync } from 'node:fs';
 import { mkdtemp, mkdir, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -13,9 +14,16 @@ export function repoRoot(): string {
   return path.dirname(dir);
 }
 
+/** Temp dirs made by tree(), removed when the test process exits. */
+const made: string[] = [];
+process.on('exit', () => {
+  for (const d of made) rmSync(d, { recursive: true, force: true });
+});
+
 /** Writes `files` (relative path -> content) under a fresh temp dir and returns the dir. */
 export async function tree(files: Record<string, string>): Promise<string> {
   const dir = await mkdtemp(path.join(tmpdir(), 'lxplan-manifest-'));
+  made.push(dir);
   for (const [rel, content] of Object.entries(files)) {
     await mkdir(path.dirname(path.join(dir, rel)), { recursive: true });
     await writeFile(path.join(dir, rel), content);
