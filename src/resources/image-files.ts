@@ -12,7 +12,6 @@ import { createHash } from 'node:crypto';
 import { createReadStream } from 'node:fs';
 import { chmod, copyFile, mkdir, mkdtemp, rename, rm, stat, symlink, utimes, writeFile } from 'node:fs/promises';
 import path from 'node:path';
-import * as tar from 'tar';
 
 /** sha256 over the metadata tarball then the rootfs tarball, streamed. Lowercase hex. */
 export async function fingerprintOfSplitImage(metadataPath: string, rootfsPath: string): Promise<string> {
@@ -177,5 +176,7 @@ async function fixEntry(p: string, mode: number): Promise<void> {
 async function writeTarball(cwd: string, entries: string[], file: string): Promise<void> {
   // portable: no uid/gid/owner names/atime/ctime, and a gzip header without a timestamp.
   // noDirRecurse: the sorted list is the whole archive, in that order.
+  // Loaded here only: every plan imports this module for fingerprints, few build tarballs.
+  const tar = await import('tar');
   await tar.c({ gzip: true, portable: true, noDirRecurse: true, mtime: EPOCH, cwd, file }, entries);
 }

@@ -5,10 +5,12 @@
  */
 import type { LxdClient } from '../lxd/client.js';
 import { isNotFound } from '../lxd/client.js';
-import type { ConfigMap, LxdInstance, LxdInstancePut } from '../lxd/types.js';
+import type { ConfigMap, DeviceMap, LxdInstance, LxdInstancePut } from '../lxd/types.js';
+import { deviceRefs } from './devices.js';
 import { configFields, deviceFields, digestOf, field, found, listField } from './fields.js';
 import { instanceKeyImpact, isServerComputedKey } from './instance-keys.js';
 import type { FieldImpact, Fields, OpEvents, PlanContext, ResourceOps, ResourceSpec } from './spec.js';
+import { unenforcedSizeNote } from './storage-pool.js';
 import { addressOf, type DesiredInstance, type InstanceState } from './types.js';
 import { parseBool } from './units.js';
 
@@ -82,8 +84,11 @@ export const instanceSpec: ResourceSpec<DesiredInstance, LxdInstance> = {
     return { impact: 'restart' };
   },
 
-  refs: (d) => [addressOf('image', d.image), ...d.profiles.map((p) => addressOf('profile', p))],
-  liveRefs: (l) => l.profiles.map((p) => addressOf('profile', p)),
+  // Its image, its profiles, and the networks, pools and volumes its own devices name (those its
+  // profiles' devices name are the profiles' references).
+  refs: (d) => [addressOf('image', d.image), ...d.profiles.map((p) => addressOf('profile', p)), ...deviceRefs(d.devices)],
+  liveRefs: (l) => [...l.profiles.map((p) => addressOf('profile', p)), ...deviceRefs(l.devices ?? {})],
+  fieldNote: (path, d, ctx) => diskSizeNote(path, d.devices, ctx),
   builtin: () => false,
   stateAttributes: (d) => ({ image: d.image }),
   digest: (l) => digestOf({
@@ -93,6 +98,13 @@ export const instanceSpec: ResourceSpec<DesiredInstance, LxdInstance> = {
   isRunning: (l, d) => instanceState(l) === 'running' && d.state === 'running',
   isProtected: (l, d) => Boolean(d?.protect) || parseBool(l?.config?.['security.protection.delete'] ?? '') === true,
 };
+
+/** `devices.<name>.size` of a disk on a pool whose driver does not enforce it: a note saying so. */
+export function diskSizeNote(path: string, devices: DeviceMap, ctx: PlanContext): string | undefined {
+  const m = /^devices\.(.+)\.size$/.exec(path);
+  const dev = m ? devices[m[1]] : undefined;
+  return dev?.type === 'disk' ? unenforcedSizeNote(dev.pool, ctx) : undefined;
+}
 
 /** The writable part for `d`, keeping the keys LXD computed itself (volatile.*, image.*). */
 export function instancePut(d: DesiredInstance, cur: LxdInstance): LxdInstancePut {
@@ -166,8 +178,9 @@ export const instanceOps: ResourceOps<DesiredInstance> = {
   },
 
   async rename(client, from, d, ev) {
-    ev.verify?.((await client.getInstance(from)).value);
-    const status = (await client.getInstanceState(from)).status.toLowerCase();
+    const { value: cur } = await client.getInstance(from);
+    ev.verify?.(cur);
+    const status = instanceState(cur);
     if (status !== 'stopped') {
       ev.progress('stopping to rename (LXD renames stopped instances only)');
       if (status === 'frozen') await client.setInstanceState(from, { action: 'unfreeze' });
@@ -185,8 +198,10 @@ export const instanceOps: ResourceOps<DesiredInstance> = {
   async delete(client, name, ev) {
     let status: string;
     try {
-      if (ev.verify) ev.verify((await client.getInstance(name)).value);
-      status = (await client.getInstanceState(name)).status.toLowerCase();
+      // The instance itself carries its status: no need for the slower /state endpoint.
+      const { value: cur } = await client.getInstance(name);
+      ev.verify?.(cur);
+      status = instanceState(cur);
     } catch (e) {
       if (isNotFound(e)) return;
       throw e;
