@@ -132,6 +132,25 @@ test('full disk before the first save: state.io, and no state file appears', () 
     await m.release();
   }));
 
+test('a read-only folder (a file system remounted read-only: root cannot write there either): state.io naming the path and EROFS; the last good state intact', () =>
+  inTinyTmpfs(async (dir) => {
+    const p = path.join(dir, 'lxplan.state.json');
+    await twoSaves(p);
+    const before = await readFile(p, 'utf8');
+    const m = await open(p, false);
+    execFileSync('mount', ['-o', 'remount,ro', dir], { stdio: 'pipe' });
+    try {
+      const e = await lxplanError(() => m.update((st) => withEntry(st, 'profile.b', entry('profile.b'))));
+      assert.is(e.code, 'state.io');
+      assert.match(e.message, `cannot write state file ${p}: EROFS`);
+      assert.is(await readFile(p, 'utf8'), before);
+      assert.is(m.state.serial, 2, 'the state in memory is still the saved one');
+    } finally {
+      execFileSync('mount', ['-o', 'remount,rw', dir], { stdio: 'pipe' });
+      await m.release();
+    }
+  }));
+
 test('truncated state file: state.format naming the file and pointing to the backup, which restores it', () =>
   inTempDir(async (dir, p) => {
     const saved = await twoSaves(p);
