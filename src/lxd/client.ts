@@ -10,13 +10,14 @@ import { LxdApiError, isNotFound } from './errors.js';
 import { multipartFiles } from './multipart.js';
 import { OP_SUCCESS, waitOperation } from './operations.js';
 import type {
-  LxdImagePut, LxdInstanceStatePut, LxdProfilePut, LxdProfilesPost, LxdProjectPut, LxdProjectsPost, SplitImageUpload,
+  LxdImagePut, LxdInstanceStatePut, LxdNetworkPut, LxdNetworksPost, LxdProfilePut, LxdProfilesPost, LxdProjectPut, LxdProjectsPost,
+  LxdStoragePoolPut, LxdStoragePoolsPost, LxdStorageVolumePut, LxdStorageVolumesPost, SplitImageUpload,
 } from './requests.js';
 import { resolveSocketPath } from './socket.js';
 import { UnixTransport, type Transport, type TransportRequest } from './transport.js';
 import type {
-  LxdImage, LxdImageAliasEntry, LxdInstance, LxdInstancePut, LxdInstanceState, LxdInstancesPost, LxdOperation,
-  LxdProfile, LxdProject, LxdServer,
+  LxdImage, LxdImageAliasEntry, LxdInstance, LxdInstancePut, LxdInstanceState, LxdInstancesPost, LxdNetwork, LxdOperation,
+  LxdProfile, LxdProject, LxdServer, LxdStoragePool, LxdStorageVolume,
 } from './types.js';
 
 export { LxdApiError, isNotFound };
@@ -255,6 +256,76 @@ export class LxdClient {
 
   async deleteImageAlias(name: string): Promise<void> {
     await this.request('DELETE', `/1.0/images/aliases/${seg(name)}`);
+  }
+
+  // --- networks (the project's own when it has features.networks, else the default project's) ---
+
+  /** Every network LXD reports, host interfaces (managed: false) included, in one request. */
+  async listNetworks(): Promise<LxdNetwork[]> {
+    return (await this.request<LxdNetwork[]>('GET', '/1.0/networks', { query: { recursion: 1 } })).value ?? [];
+  }
+
+  getNetwork(name: string): Promise<Versioned<LxdNetwork>> {
+    return this.get<LxdNetwork>(`/1.0/networks/${seg(name)}`);
+  }
+
+  async createNetwork(post: LxdNetworksPost): Promise<void> {
+    await this.request('POST', '/1.0/networks', { body: { description: '', config: {}, ...post } });
+  }
+
+  async updateNetwork(name: string, put: LxdNetworkPut, etag?: string): Promise<void> {
+    await this.request('PUT', `/1.0/networks/${seg(name)}`, { body: put, etag });
+  }
+
+  async deleteNetwork(name: string): Promise<void> {
+    await this.request('DELETE', `/1.0/networks/${seg(name)}`);
+  }
+
+  // --- storage pools (global: every project sees the same pools) ---
+
+  async listStoragePools(): Promise<LxdStoragePool[]> {
+    return (await this.request<LxdStoragePool[]>('GET', '/1.0/storage-pools', { query: { recursion: 1 } })).value ?? [];
+  }
+
+  getStoragePool(name: string): Promise<Versioned<LxdStoragePool>> {
+    return this.get<LxdStoragePool>(`/1.0/storage-pools/${seg(name)}`);
+  }
+
+  async createStoragePool(post: LxdStoragePoolsPost): Promise<void> {
+    await this.request('POST', '/1.0/storage-pools', { body: { description: '', config: {}, ...post } });
+  }
+
+  async updateStoragePool(name: string, put: LxdStoragePoolPut, etag?: string): Promise<void> {
+    await this.request('PUT', `/1.0/storage-pools/${seg(name)}`, { body: put, etag });
+  }
+
+  async deleteStoragePool(name: string): Promise<void> {
+    await this.request('DELETE', `/1.0/storage-pools/${seg(name)}`);
+  }
+
+  // --- custom storage volumes (the project's own when it has features.storage.volumes, else the default project's) ---
+
+  /** The custom volumes of one pool, in one request; `pool` is filled in (LXD 5.0 leaves it out). */
+  async listCustomVolumes(pool: string): Promise<LxdStorageVolume[]> {
+    const res = await this.request<LxdStorageVolume[]>('GET', `/1.0/storage-pools/${seg(pool)}/volumes/custom`, { query: { recursion: 1 } });
+    return (res.value ?? []).map((v) => ({ ...v, pool }));
+  }
+
+  async getCustomVolume(pool: string, name: string): Promise<Versioned<LxdStorageVolume>> {
+    const { value, etag } = await this.get<LxdStorageVolume>(`/1.0/storage-pools/${seg(pool)}/volumes/custom/${seg(name)}`);
+    return { value: { ...value, pool }, etag };
+  }
+
+  async createCustomVolume(pool: string, post: LxdStorageVolumesPost): Promise<void> {
+    await this.request('POST', `/1.0/storage-pools/${seg(pool)}/volumes/custom`, { body: { description: '', config: {}, ...post } });
+  }
+
+  async updateCustomVolume(pool: string, name: string, put: LxdStorageVolumePut, etag?: string): Promise<void> {
+    await this.request('PUT', `/1.0/storage-pools/${seg(pool)}/volumes/custom/${seg(name)}`, { body: put, etag });
+  }
+
+  async deleteCustomVolume(pool: string, name: string): Promise<void> {
+    await this.request('DELETE', `/1.0/storage-pools/${seg(pool)}/volumes/custom/${seg(name)}`);
   }
 
   // --- projects (not scoped: a project is not inside a project) ---

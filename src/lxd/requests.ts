@@ -50,6 +50,48 @@ export interface LxdProjectPut {
   config: ConfigMap;
 }
 
+/** POST /1.0/networks (rest-api.yaml: NetworksPost): name and type are fixed from then on. */
+export interface LxdNetworksPost {
+  name: string;
+  type?: string;
+  description?: string;
+  config?: ConfigMap;
+}
+
+/** PUT /1.0/networks/{name} (NetworkPut): replaces config and description. */
+export interface LxdNetworkPut {
+  description?: string;
+  config: ConfigMap;
+}
+
+/** POST /1.0/storage-pools (StoragePoolsPost): name and driver are fixed from then on. */
+export interface LxdStoragePoolsPost {
+  name: string;
+  driver: string;
+  description?: string;
+  config?: ConfigMap;
+}
+
+/** PUT /1.0/storage-pools/{name} (StoragePoolPut): replaces config and description. */
+export interface LxdStoragePoolPut {
+  description?: string;
+  config: ConfigMap;
+}
+
+/** POST /1.0/storage-pools/{pool}/volumes/custom (StorageVolumesPost): name and content_type are fixed from then on. */
+export interface LxdStorageVolumesPost {
+  name: string;
+  content_type?: 'filesystem' | 'block';
+  description?: string;
+  config?: ConfigMap;
+}
+
+/** PUT /1.0/storage-pools/{pool}/volumes/custom/{name} (StorageVolumePut): replaces config and description. */
+export interface LxdStorageVolumePut {
+  description?: string;
+  config: ConfigMap;
+}
+
 /** What uploadSplitImage needs: two tarballs on disk. */
 export interface SplitImageUpload {
   metadataPath: string;

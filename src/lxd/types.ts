@@ -90,6 +90,53 @@ export interface LxdProject {
   used_by?: string[];
 }
 
+/**
+ * GET /1.0/networks?recursion=1 element (rest-api.yaml: Network). `type` and `name` are fixed
+ * at creation (NetworksPost); NetworkPut holds only config and description.
+ */
+export interface LxdNetwork {
+  name: string;
+  /** bridge, macvlan, sriov, ovn, physical; "loopback", "physical", "unknown" ... for host interfaces. */
+  type: string;
+  description: string;
+  config: ConfigMap;
+  /** False for host interfaces LXD only reports. */
+  managed: boolean;
+  status?: string;
+  used_by?: string[] | null;
+  locations?: string[] | null;
+  project?: string;
+}
+
+/** GET /1.0/storage-pools?recursion=1 element (rest-api.yaml: StoragePool). `driver` is fixed at creation. */
+export interface LxdStoragePool {
+  name: string;
+  driver: string;
+  description: string;
+  config: ConfigMap;
+  status?: string;
+  used_by?: string[] | null;
+  locations?: string[] | null;
+}
+
+/**
+ * GET /1.0/storage-pools/{pool}/volumes/{type}?recursion=1 element (rest-api.yaml: StorageVolume).
+ * `pool` is not in LXD 5.0's answer (storage_volumes_all came later): the client fills it in.
+ */
+export interface LxdStorageVolume {
+  name: string;
+  /** custom, container, virtual-machine, image. */
+  type: string;
+  pool: string;
+  /** filesystem or block (iso on newer LXD); fixed at creation (StorageVolumesPost only). */
+  content_type: string;
+  description: string;
+  config: ConfigMap;
+  used_by?: string[] | null;
+  location?: string;
+  project?: string;
+}
+
 export interface LxdOperation {
   id: string;
   class: string;

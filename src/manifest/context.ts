@@ -3,13 +3,17 @@
  * `device "root" of instance "web-1"`. Every error message is built around one of these,
  * so messages speak the user's terms rather than JSON pointers.
  */
+import type { Kind } from '../resources/types.js';
 
-export type Section = 'images' | 'profiles' | 'instances';
-export const SECTIONS: readonly Section[] = ['images', 'profiles', 'instances'];
-export const KIND_OF: Record<Section, 'image' | 'profile' | 'instance'> = { images: 'image', profiles: 'profile', instances: 'instance' };
+export type Section = 'images' | 'profiles' | 'instances' | 'networks' | 'storage_pools' | 'storage_volumes';
+export const SECTIONS: readonly Section[] = ['images', 'profiles', 'instances', 'networks', 'storage_pools', 'storage_volumes'];
+export const KIND_OF = {
+  images: 'image', profiles: 'profile', instances: 'instance',
+  networks: 'network', storage_pools: 'storage_pool', storage_volumes: 'storage_volume',
+} as const satisfies Record<Section, Kind>;
 
 export function isSection(s: string | undefined): s is Section {
-  return s === 'images' || s === 'profiles' || s === 'instances';
+  return (SECTIONS as readonly (string | undefined)[]).includes(s);
 }
 
 /** `instance "web-1"` for ["instances", "web-1", ...]; undefined above the object level. */

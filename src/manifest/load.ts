@@ -49,11 +49,14 @@ export async function loadManifests(pathArg: string, opts: LoadOptions = {}): Pr
     perFile.push(objects);
   }
 
-  const m: Manifest = { dir, files: displays, images: {}, profiles: {}, instances: {} };
+  const m: Manifest = { dir, files: displays, images: {}, profiles: {}, instances: {}, networks: {}, storagePools: {}, storageVolumes: {} };
   for (const objects of perFile) {
     merge(m.images, objects.images, errors);
     merge(m.profiles, objects.profiles, errors);
     merge(m.instances, objects.instances, errors);
+    merge(m.networks, objects.networks, errors);
+    merge(m.storagePools, objects.storagePools, errors);
+    merge(m.storageVolumes, objects.storageVolumes, errors);
   }
   if (opts.checkFiles ?? true) errors.push(...(await checkImageFiles(m)));
   errors.push(...resolveEnvRefs(m, opts.env ?? process.env));

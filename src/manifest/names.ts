@@ -17,11 +17,39 @@ export function instanceNameProblem(name: string): string | null {
   return null;
 }
 
-/** Why `name` is not a valid profile name or image alias, or null. */
-export function objectNameProblem(kind: 'profile' | 'image', name: string): string | null {
-  const what = kind === 'profile' ? 'profile name' : 'image alias';
+export type NamedKind = 'profile' | 'image' | 'network' | 'storage_pool' | 'storage_volume';
+
+const NAME_WORDS: Record<NamedKind, string> = {
+  profile: 'profile name', image: 'image alias', network: 'network name', storage_pool: 'storage pool name', storage_volume: 'custom volume',
+};
+
+/**
+ * Why `name` is not a valid profile name, image alias, network name, pool name or custom volume
+ * key, or null. Networks become host interfaces (LXD 5.0.2: 2 to 15 characters, letters, digits,
+ * "-", "_", "."); pools and volumes end up in paths ("." and ".." are refused here, LXD 5.0.2
+ * takes a volume called ".."); a custom volume is keyed "POOL/VOLUME".
+ */
+export function objectNameProblem(kind: NamedKind, name: string): string | null {
+  const what = NAME_WORDS[kind];
   if (name.length === 0) return `invalid ${what} "": names must not be empty`;
+  if (kind === 'network') {
+    if (name.length < 2 || name.length > 15) return `invalid ${what} "${name}": network names are 2 to 15 characters long (they become interface names)`;
+    if (!/^[A-Za-z0-9_.-]+$/.test(name)) return `invalid ${what} "${name}": network names may contain only ASCII letters, digits, "-", "_" and "."`;
+    return null;
+  }
+  if (kind === 'storage_volume') {
+    const parts = name.split('/');
+    if (parts.length !== 2 || parts.some((p) => p === '')) return `invalid ${what} "${name}": write the key as POOL/VOLUME, e.g. default/data`;
+    return parts.map((p, i) => partProblem(what, name, p, i === 0 ? 'pool' : 'volume')).find((x) => x !== null) ?? null;
+  }
   if (name.includes('/')) return `invalid ${what} "${name}": names must not contain "/"`;
   if (/\s/.test(name)) return `invalid ${what} "${name}": names must not contain spaces`;
+  if (kind === 'storage_pool' && (name === '.' || name === '..')) return `invalid ${what} "${name}": "." and ".." are not names`;
+  return null;
+}
+
+function partProblem(what: string, name: string, part: string, which: 'pool' | 'volume'): string | null {
+  if (/\s/.test(part)) return `invalid ${what} "${name}": the ${which} name must not contain spaces`;
+  if (part === '.' || part === '..') return `invalid ${what} "${name}": "." and ".." are not ${which} names`;
   return null;
 }

@@ -13,7 +13,12 @@ import { isMap, isScalar, isSeq, type Node, type Pair, type YAMLMap } from 'yaml
 import { LxplanError, type SourceLocation } from '../errors.js';
 import type { ConfigMap, Device, DeviceMap } from '../lxd/types.js';
 import { LIMITS, limitApplies, limitHint, validateConfigValue, validateLimit } from '../resources/limits.js';
-import type { DesiredImage, DesiredInstance, DesiredProfile, InstanceState } from '../resources/types.js';
+import { validateDeviceValue } from '../resources/devices.js';
+import {
+  splitVolumeName, type DesiredImage, type DesiredInstance, type DesiredNetwork, type DesiredProfile, type DesiredStoragePool,
+  type DesiredStorageVolume, type InstanceState, type NetworkType, type StorageDriver,
+} from '../resources/types.js';
+import { parseByteSizeBig } from '../resources/units.js';
 import { describe, isSection, KIND_OF } from './context.js';
 import { deref, formatLocation, keyText, locate, type SourceFile } from './parse.js';
 
@@ -21,6 +26,9 @@ export interface FileObjects {
   images: DesiredImage[];
   profiles: DesiredProfile[];
   instances: DesiredInstance[];
+  networks: DesiredNetwork[];
+  storagePools: DesiredStoragePool[];
+  storageVolumes: DesiredStorageVolume[];
   errors: LxplanError[];
 }
 
@@ -52,16 +60,21 @@ function pairs(file: SourceFile, node: Node | null): Array<{ key: string; keyNod
 }
 
 export function normaliseFile(file: SourceFile): FileObjects {
-  const out: FileObjects = { images: [], profiles: [], instances: [], errors: [] };
+  const out: FileObjects = { images: [], profiles: [], instances: [], networks: [], storagePools: [], storageVolumes: [], errors: [] };
   for (const section of pairs(file, deref(file, file.doc.contents))) {
     if (!isSection(section.key)) continue;
     for (const obj of pairs(file, section.value)) {
       if (!isMap(obj.value)) continue;
       const b = new ObjectBuilder(file, [section.key, obj.key], obj.value, out.errors);
       const at = locate(file, obj.keyNode);
-      if (section.key === 'images') out.images.push(b.image(obj.key, at));
-      else if (section.key === 'profiles') out.profiles.push(b.profile(obj.key, at));
-      else out.instances.push(b.instance(obj.key, at));
+      switch (section.key) {
+        case 'images': out.images.push(b.image(obj.key, at)); break;
+        case 'profiles': out.profiles.push(b.profile(obj.key, at)); break;
+        case 'instances': out.instances.push(b.instance(obj.key, at)); break;
+        case 'networks': out.networks.push(b.network(obj.key, at)); break;
+        case 'storage_pools': out.storagePools.push(b.storagePool(obj.key, at)); break;
+        case 'storage_volumes': out.storageVolumes.push(b.storageVolume(obj.key, at)); break;
+      }
     }
   }
   return out;
@@ -162,6 +175,59 @@ class ObjectBuilder {
     };
   }
 
+  network(name: string, at: SourceLocation): DesiredNetwork {
+    const type = (this.text('type') ?? 'bridge') as NetworkType;
+    const description = this.text('description') ?? '';
+    return { kind: 'network', name, at, keyAt: this.keyAt, type, description, config: this.plainConfig() };
+  }
+
+  storagePool(name: string, at: SourceLocation): DesiredStoragePool {
+    const driver = (this.text('driver') ?? '') as StorageDriver;
+    const description = this.text('description') ?? '';
+    return { kind: 'storage_pool', name, at, keyAt: this.keyAt, driver, description, config: this.plainConfig() };
+  }
+
+  /** A custom volume keyed "POOL/VOLUME"; `size:` is the short form of config: {size: ...}. */
+  storageVolume(name: string, at: SourceLocation): DesiredStorageVolume {
+    const { pool, volume } = splitVolumeName(name);
+    const contentType = this.text('content_type') === 'block' ? 'block' : 'filesystem';
+    const description = this.text('description') ?? '';
+    const valueNodes = new Map<string, Node | null>();
+    const config = this.plainConfig(valueNodes);
+    const size = this.text('size');
+    if (size !== undefined) {
+      if ('size' in config) {
+        this.errors.push(new LxplanError('manifest.value', `the size of ${this.owner} is given twice: size: at ${formatLocation(this.keyAt.size)} and in config: at ${formatLocation(this.keyAt['config.size'])}`, {
+          location: this.keyAt.size, hint: 'keep one of them (size: 10GB is the short form of config: {size: 10GB})',
+        }));
+      } else {
+        config.size = size;
+        valueNodes.set('size', this.fields.get('size')!.value);
+        this.keyAt['config.size'] = this.keyAt.size;
+      }
+    }
+    if (config.size !== undefined && parseByteSizeBig(config.size) === null) {
+      this.valueError(`invalid size "${config.size}" of ${this.owner}: a size is a whole number with a unit like 10GB or 10GiB (kB/MB/GB are powers of 1000, KiB/MiB/GiB of 1024)`, valueNodes.get('size') ?? null);
+    }
+    return { kind: 'storage_volume', name, at, keyAt: this.keyAt, pool, volume, contentType, description, config };
+  }
+
+  /** config: as it is, every value a string (networks, pools and volumes: LXD checks their keys); `nodes` gets each value's node. */
+  private plainConfig(nodes?: Map<string, Node | null>): ConfigMap {
+    const config: ConfigMap = {};
+    const cfg = this.fields.get('config');
+    if (!cfg) return config;
+    this.keyAt.config = this.loc(cfg.keyNode);
+    for (const p of pairs(this.file, cfg.value)) {
+      const v = scalarText(p.value);
+      if (v === undefined) continue;
+      config[p.key] = v;
+      nodes?.set(p.key, p.value);
+      this.keyAt[`config.${p.key}`] = this.loc(p.keyNode);
+    }
+    return config;
+  }
+
   /** config:, limits: (folded in) and devices:, with their value checks. */
   private configAndDevices(type: 'container' | 'virtual-machine' | undefined): { config: ConfigMap; devices: DeviceMap } {
     const config: ConfigMap = {};
@@ -226,11 +292,15 @@ class ObjectBuilder {
         if (!isMap(d.value)) continue;
         const dev: Device = {};
         this.keyAt[`devices.${d.key}`] = this.loc(d.keyNode);
-        for (const p of pairs(this.file, d.value)) {
+        const entries = pairs(this.file, d.value);
+        const type = scalarText(entries.find((p) => p.key === 'type')?.value ?? null);
+        for (const p of entries) {
           const v = scalarText(p.value);
           if (v === undefined) continue;
           dev[p.key] = v;
           this.keyAt[`devices.${d.key}.${p.key}`] = this.loc(p.keyNode);
+          const problem = validateDeviceValue(type, p.key, v);
+          if (problem) this.valueError(`${problem} (device "${d.key}" of ${this.owner})`, p.value);
         }
         devices[d.key] = dev;
       }

@@ -2,8 +2,13 @@
  * Names an instance refers to (its image and profiles) must exist somewhere: in the
  * manifests or in LXD. The planner calls this with what LXD has; offline callers pass
  * empty sets and get the references the manifests alone cannot satisfy.
+ *
+ * So must the networks, pools and custom volumes that devices name (a nic's `network:`, a
+ * disk's `pool:` and `source:`) and a volume's pool; those are checked only when the caller
+ * knows what LXD has (the sets are given): offline, `pool: default` cannot be judged.
  */
-import { LxplanError } from '../errors.js';
+import { LxplanError, type SourceLocation } from '../errors.js';
+import { deviceUses } from '../resources/devices.js';
 import type { Manifest } from '../resources/types.js';
 import { didYouMean } from './hints.js';
 
@@ -12,6 +17,40 @@ export interface KnownNames {
   profiles: Set<string>;
   /** Image aliases (and fingerprints) that exist in LXD. */
   images: Set<string>;
+  /** Managed networks in LXD; undefined: not known, not checked. */
+  networks?: Set<string>;
+  /** Storage pools in LXD; undefined: not known, not checked. */
+  storagePools?: Set<string>;
+  /** Custom volumes in LXD, as "POOL/VOLUME"; undefined: not known, not checked. */
+  storageVolumes?: Set<string>;
+}
+
+const SECTION_OF = { network: 'networks', storage_pool: 'storage_pools', storage_volume: 'storage_volumes' } as const;
+const WORD_OF = { network: 'network', storage_pool: 'storage pool', storage_volume: 'custom volume' } as const;
+
+/** Networks, pools and volumes named by devices and volumes that are neither in `m` nor in `known`. */
+function checkStorageAndNetworks(m: Manifest, known: KnownNames, errors: LxplanError[]): void {
+  const names = {
+    network: known.networks && new Set([...Object.keys(m.networks), ...known.networks]),
+    storage_pool: known.storagePools && new Set([...Object.keys(m.storagePools), ...known.storagePools]),
+    storage_volume: known.storageVolumes && new Set([...Object.keys(m.storageVolumes), ...known.storageVolumes]),
+  };
+  const missing = (kind: keyof typeof names, name: string, owner: string, location: SourceLocation) => {
+    const all = names[kind];
+    if (!all || all.has(name)) return;
+    errors.push(new LxplanError('manifest.reference', `${owner} uses ${WORD_OF[kind]} "${name}", which is neither in the manifests nor in LXD`, {
+      location,
+      hint: didYouMean(name, all) ?? `define it under ${SECTION_OF[kind]}:, or create it in LXD first`,
+    }));
+  };
+  for (const v of Object.values(m.storageVolumes)) missing('storage_pool', v.pool, `storage_volume "${v.name}"`, v.at);
+  for (const o of [...Object.values(m.profiles), ...Object.values(m.instances)]) {
+    for (const u of deviceUses(o.devices)) {
+      if (!u.mustExist) continue;
+      const at = o.keyAt?.[`devices.${u.device}.${u.key}`] ?? o.keyAt?.[`devices.${u.device}`] ?? o.at;
+      missing(u.kind, u.name, `device "${u.device}" of ${o.kind} "${o.name}"`, at);
+    }
+  }
 }
 
 /** An image given by fingerprint may use a unique prefix, as LXD allows. */
@@ -42,5 +81,6 @@ export function checkReferencesOffline(m: Manifest, known: KnownNames): LxplanEr
       }));
     });
   }
+  checkStorageAndNetworks(m, known, errors);
   return errors;
 }

@@ -13,8 +13,8 @@ import { LxplanError } from '../errors.js';
 import { checkReferencesOffline } from '../manifest/index.js';
 import { specs } from '../resources/index.js';
 import { worstImpact } from '../resources/impact.js';
-import type { LiveSnapshot, PlanContext, ResourceSpec } from '../resources/spec.js';
-import { addressOf, KINDS, type Address, type DesiredObject, type Manifest } from '../resources/types.js';
+import type { FieldImpact, LiveSnapshot, PlanContext, ResourceSpec } from '../resources/spec.js';
+import { addressOf, KINDS, type Address, type DesiredObject, type Kind, type Manifest } from '../resources/types.js';
 import type { State, StateEntry } from '../state/model.js';
 import { diffFields } from './diff.js';
 import { driftOf, recordFields, redact, sensitivePaths } from './fields.js';
@@ -61,6 +61,11 @@ function keyList(s: string | undefined): string[] {
   return s ? s.split(',').filter(Boolean) : [];
 }
 
+/** A field's impact with the kind's warning about its value added to the note. */
+function withNote(fi: FieldImpact, note: string | undefined): FieldImpact {
+  return note === undefined ? fi : { ...fi, note: fi.note ? `${fi.note}; ${note}` : note };
+}
+
 interface KindPlanner {
   spec: ResourceSpec;
   ctx: PlanContext;
@@ -74,7 +79,7 @@ function planExisting(k: KindPlanner, name: string, d: DesiredObject, l: unknown
   const address = addressOf(spec.kind, name);
   const adopt = !entry && spec.builtin(name);
   const secret = sensitivePaths(d);
-  let fields = redact(diffFields(spec.desiredFields(d, ctx), spec.liveFields(l, ctx, d), (path) => spec.fieldImpact(path, l, d)), secret);
+  let fields = redact(diffFields(spec.desiredFields(d, ctx), spec.liveFields(l, ctx, d), (path) => withNote(spec.fieldImpact(path, l, d), spec.fieldNote?.(path, d, ctx))), secret);
   if (renamedFrom) {
     const running = spec.isRunning?.(l, d) ?? false;
     fields = [{ path: 'name', before: renamedFrom, after: name, impact: running ? 'restart' : 'live', ...(running ? { note: 'LXD renames stopped instances only: it is stopped, renamed and started' } : {}) }, ...fields];
@@ -152,7 +157,7 @@ function planKind(k: KindPlanner): ResourceChange[] {
       const desiredFields = spec.desiredFields(d, ctx);
       out.push({
         ...base, action: 'create', stateOp: 'add', desired: d,
-        fields: redact(diffFields(desiredFields, {}, () => ({ impact: 'live' })), secret),
+        fields: redact(diffFields(desiredFields, {}, (path) => withNote({ impact: 'live' }, spec.fieldNote?.(path, d, ctx))), secret),
         stateAttributes: spec.stateAttributes(d, ctx),
         stateFields: recordFields(desiredFields, secret),
         ...(entry ? { reason: entry.attributes?.intent ? `an interrupted apply did not finish: ${entry.attributes.intent} again` : 'was deleted outside lxplan' } : {}),
@@ -205,27 +210,36 @@ function linkDependencies(changes: ResourceChange[], ctx: PlanContext): void {
       if (!user || user.action === 'noop' || user.action === 'create') continue;
       for (const ref of spec.liveRefs(l)) {
         const used = byAddress.get(ref);
-        if (used && (used.action === 'delete' || used.action === 'replace') && !used.dependsOn.includes(user.address)) used.dependsOn.push(user.address);
+        // (Not when the user waits for it already: both replaced at once; LXD then refuses the delete while it is in use.)
+        if (used && (used.action === 'delete' || used.action === 'replace') && !used.dependsOn.includes(user.address) && !user.dependsOn.includes(used.address)) used.dependsOn.push(user.address);
       }
     }
   }
 }
 
-/** A deleted object still used by something lxplan does not change would make LXD refuse the delete. */
+/**
+ * A deleted object still used by something lxplan does not change would make LXD refuse the
+ * delete; so would a replaced one (a network, pool or volume is deleted before it is made again).
+ */
 function checkDeletesUnused(changes: ResourceChange[], ctx: PlanContext, errors: LxplanError[]): void {
-  const deleting = new Set(changes.filter((c) => c.action === 'delete').map((c) => c.address));
+  const deleting = new Map(changes.filter((c) => c.action === 'delete' || c.action === 'replace').map((c) => [c.address, c.action]));
   const changing = new Map(changes.map((c) => [c.renamedFrom ? addressOf(c.kind, c.renamedFrom) : c.address, c]));
   for (const kind of KINDS) {
     const spec = specs[kind];
     for (const [name, l] of Object.entries(spec.live(ctx.live))) {
       const c = changing.get(addressOf(kind, name));
-      if (c && (c.action === 'delete' || c.action === 'replace')) continue;
+      if (c?.action === 'delete') continue;
       const stillUses = c?.desired ? new Set(spec.refs(c.desired)) : new Set(spec.liveRefs(l));
       for (const ref of spec.liveRefs(l)) {
+        // A user replaced too lets go of what is deleted (it waits), not of what is replaced (each replace is one step).
+        if (c?.action === 'replace' && deleting.get(ref) !== 'replace') continue;
         if (deleting.has(ref) && stillUses.has(ref)) {
+          const replaced = deleting.get(ref) === 'replace';
           errors.push(new LxplanError('plan.conflict',
-            `${ref.replace('.', ' "')}" cannot be deleted: ${kind} "${name}" uses it${c ? '' : ' and is not managed by lxplan'}`,
-            { hint: c ? `remove it from ${kind} "${name}" in the manifest too` : `detach it from ${kind} "${name}" first, or keep it in the manifests` }));
+            `${ref.replace('.', ' "')}" cannot be ${replaced ? 'replaced (LXD deletes it first)' : 'deleted'}: ${kind} "${name}" uses it${c ? '' : ' and is not managed by lxplan'}`,
+            { hint: replaced
+              ? `detach it from ${kind} "${name}" first (apply without it), then make the change that replaces it`
+              : c ? `remove it from ${kind} "${name}" in the manifest too` : `detach it from ${kind} "${name}" first, or keep it in the manifests` }));
         }
       }
     }
@@ -246,7 +260,13 @@ function checkProtected(changes: ResourceChange[], ctx: PlanContext, errors: Lxp
 }
 
 function checkReferences(ctx: PlanContext): LxplanError[] {
-  const goingAway = (kind: string) => new Set(managedNames(ctx.state, kind).filter((n) => !(kind === 'profile' ? ctx.manifest.profiles[n] : ctx.manifest.images[n])));
+  // What lxplan manages and the manifests no longer declare is about to go (built-ins stay): it does not count.
+  const goingAway = (kind: Kind) => new Set(managedNames(ctx.state, kind)
+    .filter((n) => !(specs[kind].desired(ctx.manifest) as Record<string, unknown>)[n] && !specs[kind].builtin(n)));
+  const staying = (kind: Kind) => {
+    const gone = goingAway(kind);
+    return new Set(Object.keys(specs[kind].live(ctx.live) as Record<string, unknown>).filter((n) => !gone.has(n)));
+  };
   const profilesGone = goingAway('profile');
   const imagesGone = goingAway('image');
   const profiles = new Set(Object.keys(ctx.live.profiles).filter((n) => !profilesGone.has(n)));
@@ -255,7 +275,9 @@ function checkReferences(ctx: PlanContext): LxplanError[] {
   for (const inst of Object.values(ctx.manifest.instances)) {
     if (!ctx.manifest.images[inst.image] && !images.has(inst.image) && /^[0-9a-f]{12,64}$/.test(inst.image) && ctx.resolveImage(inst.image)) images.add(inst.image);
   }
-  return checkReferencesOffline(ctx.manifest, { profiles, images });
+  return checkReferencesOffline(ctx.manifest, {
+    profiles, images, networks: staying('network'), storagePools: staying('storage_pool'), storageVolumes: staying('storage_volume'),
+  });
 }
 
 function throwAll(errors: LxplanError[]): void {
@@ -265,7 +287,7 @@ function throwAll(errors: LxplanError[]): void {
 }
 
 export function emptyManifest(m: Manifest): Manifest {
-  return { dir: m.dir, files: m.files, images: {}, profiles: {}, instances: {} };
+  return { dir: m.dir, files: m.files, images: {}, profiles: {}, instances: {}, networks: {}, storagePools: {}, storageVolumes: {} };
 }
 
 export function plan(input: PlanInput): Plan {

@@ -1,6 +1,7 @@
 /** Flattening config and device maps into comparable fields, shared by the kinds. */
 import { createHash } from 'node:crypto';
 import type { ConfigMap, DeviceMap } from '../lxd/types.js';
+import { canonicalBitRate } from './devices.js';
 import { isServerComputedKey } from './instance-keys.js';
 import type { FieldValue, Fields } from './spec.js';
 import { canonical, parseByteSize } from './units.js';
@@ -31,10 +32,17 @@ export function canonicalFor(path: string, display: string): string {
   return display;
 }
 
+/** Nic keys whose values are bit rates: "10Mbit" and "10000kbit" are the same rate. */
+const BIT_RATE_KEYS = new Set(['limits.ingress', 'limits.egress', 'limits.max']);
+
 function deviceValueCanonical(key: string, value: string): string {
   if (SIZE_KEYS.has(key)) {
     const n = parseByteSize(value);
     if (n !== null) return String(n);
+  }
+  if (BIT_RATE_KEYS.has(key)) {
+    const r = canonicalBitRate(value);
+    if (r !== null) return r;
   }
   return value.trim();
 }
@@ -60,6 +68,45 @@ export function digestOf(value: unknown): string {
     ? Object.fromEntries(Object.entries(v as Record<string, unknown>).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)).map(([k, x]) => [k, sorted(x)]))
     : Array.isArray(v) ? v.map(sorted) : v);
   return createHash('sha256').update(JSON.stringify(sorted(value))).digest('hex').slice(0, 32);
+}
+
+/**
+ * Keys LXD fills in itself when a new object leaves them out (a bridge's ipv6.address, a dir
+ * pool's source): LXD's to choose unless the manifest declares them. `filled(key)` says which.
+ */
+export type FilledKeys = (key: string) => boolean;
+
+/**
+ * The part of a live config lxplan compares with the manifest: without server-computed keys
+ * (volatile.*) and without the keys LXD filled in that the manifest does not declare.
+ */
+export function ownedConfig(live: ConfigMap, declared: ConfigMap | undefined, filled: FilledKeys): ConfigMap {
+  const out: ConfigMap = {};
+  for (const [k, v] of Object.entries(live ?? {})) {
+    if (isServerComputedKey(k)) continue;
+    if (filled(k) && !(declared && k in declared)) continue;
+    out[k] = v;
+  }
+  return out;
+}
+
+/**
+ * The config to write (PUT replaces the whole map): the declared keys, plus what LXD keeps for
+ * itself from the current config (volatile.* and the keys it filled in that the manifest leaves
+ * to it). Sending those back unchanged is what LXD expects: a dir pool refuses a PUT without its
+ * `source` ("Pool source cannot be changed"), a bridge PUT without ipv6.address turns IPv6 off.
+ */
+export function configToWrite(current: ConfigMap, declared: ConfigMap, filled: FilledKeys): ConfigMap {
+  const out: ConfigMap = {};
+  for (const [k, v] of Object.entries(current ?? {})) {
+    if (isServerComputedKey(k) || (filled(k) && !(k in declared))) out[k] = v;
+  }
+  return Object.assign(out, declared);
+}
+
+/** The config a digest covers: what lxplan manages, volatile.* left out. */
+export function managedConfig(config: ConfigMap): ConfigMap {
+  return Object.fromEntries(Object.entries(config ?? {}).filter(([k]) => !isServerComputedKey(k)));
 }
 
 /** True when `read` finds the object, false on LXD's 404. */

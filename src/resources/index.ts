@@ -1,17 +1,26 @@
 /** The kinds lxplan manages, in dependency order for display: what others use comes first. */
 import { imageOps, imageSpec } from './image.js';
 import { instanceOps, instanceSpec } from './instance.js';
+import { networkOps, networkSpec } from './network.js';
 import { profileOps, profileSpec } from './profile.js';
 import type { ResourceOps, ResourceSpec } from './spec.js';
+import { storagePoolOps, storagePoolSpec } from './storage-pool.js';
+import { storageVolumeOps, storageVolumeSpec } from './storage-volume.js';
 import type { Kind } from './types.js';
 
 export const specs: Record<Kind, ResourceSpec<any, any>> = {
+  storage_pool: storagePoolSpec,
+  network: networkSpec,
+  storage_volume: storageVolumeSpec,
   image: imageSpec,
   profile: profileSpec,
   instance: instanceSpec,
 };
 
 export const ops: Record<Kind, ResourceOps<any>> = {
+  storage_pool: storagePoolOps,
+  network: networkOps,
+  storage_volume: storageVolumeOps,
   image: imageOps,
   profile: profileOps,
   instance: instanceOps,

@@ -1,12 +1,31 @@
-/** Reads what LXD has: one list request per kind (recursion=1), whatever the number of objects. */
-import type { LxdClient } from '../lxd/client.js';
+/**
+ * Reads what LXD has: one list request per kind (recursion=1), whatever the number of objects;
+ * custom volumes take one request per pool (LXD 5.0.2 has no /1.0/storage-volumes: that came
+ * with the storage_volumes_all extension), made in parallel once the pools are known.
+ */
+import { isNotFound, type LxdClient } from '../lxd/client.js';
 import type { LiveSnapshot } from './spec.js';
+import { volumeKey } from './storage-volume.js';
 
 export async function readLive(client: LxdClient): Promise<LiveSnapshot> {
-  const [instances, profiles, images] = await Promise.all([client.listInstances(), client.listProfiles(), client.listImages()]);
+  const volumesOfPools = client.listStoragePools().then(async (pools) => ({
+    pools,
+    // A pool deleted meanwhile (404) has no volumes.
+    volumes: (await Promise.all(pools.map((p) => client.listCustomVolumes(p.name).catch((e) => {
+      if (isNotFound(e)) return [];
+      throw e;
+    })))).flat(),
+  }));
+  const [instances, profiles, images, networks, { pools, volumes }] = await Promise.all([
+    client.listInstances(), client.listProfiles(), client.listImages(), client.listNetworks(), volumesOfPools,
+  ]);
   return {
     instances: Object.fromEntries(instances.map((i) => [i.name, i])),
     profiles: Object.fromEntries(profiles.map((p) => [p.name, p])),
     images,
+    // Host interfaces (eth0, lo ...) are only reported by LXD: not objects it manages.
+    networks: Object.fromEntries(networks.filter((n) => n.managed).map((n) => [n.name, n])),
+    storagePools: Object.fromEntries(pools.map((p) => [p.name, p])),
+    storageVolumes: Object.fromEntries(volumes.filter((v) => (v.type ?? 'custom') === 'custom').map((v) => [volumeKey(v), v])),
   };
 }

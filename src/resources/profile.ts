@@ -9,7 +9,8 @@ import { diffFields } from '../planner/diff.js';
 import type { ConfigMap, DeviceMap, LxdInstance, LxdProfile } from '../lxd/types.js';
 import { configFields, deviceFields, digestOf, field, found } from './fields.js';
 import { worstImpact } from './impact.js';
-import { instanceSpec, instanceState } from './instance.js';
+import { deviceRefs } from './devices.js';
+import { diskSizeNote, instanceSpec, instanceState } from './instance.js';
 import type { Fields, PlanContext, ResourceOps, ResourceSpec } from './spec.js';
 import { addressOf, type DesiredInstance, type DesiredProfile } from './types.js';
 
@@ -30,8 +31,10 @@ export const profileSpec: ResourceSpec<DesiredProfile, LxdProfile> = {
     return f;
   },
   fieldImpact: () => ({ impact: 'live' }),
-  refs: () => [],
-  liveRefs: () => [],
+  // The networks, pools and volumes its devices name: created before it, deleted after it lets go.
+  refs: (d) => deviceRefs(d.devices),
+  liveRefs: (l) => deviceRefs(l.devices ?? {}),
+  fieldNote: (path, d, ctx) => diskSizeNote(path, d.devices, ctx),
   builtin: (name) => name === 'default',
   stateAttributes: () => ({}),
   affects: blastRadius,

@@ -5,7 +5,7 @@
  * the executor).
  */
 import type { LxdClient } from '../lxd/client.js';
-import type { LxdImage, LxdInstance, LxdProfile } from '../lxd/types.js';
+import type { LxdImage, LxdInstance, LxdNetwork, LxdProfile, LxdStoragePool, LxdStorageVolume } from '../lxd/types.js';
 import type { State } from '../state/model.js';
 import type { AffectedInstance } from '../planner/plan.js';
 import type { Impact } from './impact.js';
@@ -30,6 +30,11 @@ export interface LiveSnapshot {
   instances: Record<string, LxdInstance>;
   profiles: Record<string, LxdProfile>;
   images: LxdImage[];
+  /** Managed networks only (host interfaces LXD merely reports are left out). */
+  networks: Record<string, LxdNetwork>;
+  storagePools: Record<string, LxdStoragePool>;
+  /** Custom volumes only, keyed "POOL/VOLUME". */
+  storageVolumes: Record<string, LxdStorageVolume>;
 }
 
 export interface PlanContext {
@@ -58,6 +63,11 @@ export interface ResourceSpec<D extends DesiredObject = DesiredObject, L = unkno
   liveFields(l: L, ctx: PlanContext, d: D | undefined): Fields;
   /** How a change to one field reaches the object; `l` is the live object (its status matters). */
   fieldImpact(path: string, l: L, d: D): FieldImpact;
+  /**
+   * A warning about the desired value of a field, shown with the field whenever the plan sets it
+   * (create or update): e.g. a disk size the pool's driver does not enforce.
+   */
+  fieldNote?(path: string, d: D, ctx: PlanContext): string | undefined;
   /** Addresses this desired object needs to exist before it can be created. */
   refs(d: D): Address[];
   /** Addresses this live object currently uses (deletes of those wait for this object's change). */
@@ -100,4 +110,4 @@ export interface ResourceOps<D extends DesiredObject = DesiredObject> {
   restart?(client: LxdClient, name: string, ev: OpEvents): Promise<void>;
 }
 
-export type AnyLive = LxdInstance | LxdProfile | LiveImage;
+export type AnyLive = LxdInstance | LxdProfile | LiveImage | LxdNetwork | LxdStoragePool | LxdStorageVolume;

@@ -8,10 +8,14 @@
 import type { SourceLocation } from '../errors.js';
 import type { ConfigMap, DeviceMap } from '../lxd/types.js';
 
-export type Kind = 'image' | 'profile' | 'instance';
-export const KINDS: readonly Kind[] = ['image', 'profile', 'instance'];
+export type Kind = 'storage_pool' | 'network' | 'storage_volume' | 'image' | 'profile' | 'instance';
+/**
+ * Every kind, in display order: what others use comes first. (Dependency order comes from each
+ * kind's references, not from this list.)
+ */
+export const KINDS: readonly Kind[] = ['storage_pool', 'network', 'storage_volume', 'image', 'profile', 'instance'];
 
-/** "instance.web-1", "profile.small", "image.busybox". */
+/** "instance.web-1", "profile.small", "image.busybox", "storage_volume.fast/data". */
 export type Address = string;
 export function addressOf(kind: Kind, name: string): Address {
   return `${kind}.${name}`;
@@ -70,7 +74,51 @@ export interface DesiredInstance extends DesiredBase {
   restart: 'manual' | 'auto';
 }
 
-export type DesiredObject = DesiredImage | DesiredProfile | DesiredInstance;
+/** Network types LXD 5.0 manages (rest-api.yaml NetworksPost `type`; doc/networks.md). */
+export type NetworkType = 'bridge' | 'macvlan' | 'sriov' | 'ovn' | 'physical';
+
+export interface DesiredNetwork extends DesiredBase {
+  kind: 'network';
+  /** Fixed at creation (NetworksPost only): changing it replaces the network. Default bridge. */
+  type: NetworkType;
+  description: string;
+  config: ConfigMap;
+}
+
+/** Storage drivers lxplan accepts (LXD 5.0's, less the object-storage one). */
+export type StorageDriver = 'dir' | 'btrfs' | 'zfs' | 'lvm' | 'ceph' | 'cephfs';
+
+export interface DesiredStoragePool extends DesiredBase {
+  kind: 'storage_pool';
+  /** Fixed at creation (StoragePoolsPost only): changing it replaces the pool. */
+  driver: StorageDriver;
+  description: string;
+  config: ConfigMap;
+}
+
+/**
+ * A custom storage volume. Its name is "POOL/VOLUME": LXD names volumes per pool, so the pool is
+ * part of what identifies it (the manifest key, the address "storage_volume.fast/data").
+ */
+export interface DesiredStorageVolume extends DesiredBase {
+  kind: 'storage_volume';
+  pool: string;
+  /** The volume's own name inside its pool. */
+  volume: string;
+  /** Fixed at creation (StorageVolumesPost only): changing it replaces the volume. Default filesystem. */
+  contentType: 'filesystem' | 'block';
+  description: string;
+  /** Full config, `size:` already folded in as `size`. */
+  config: ConfigMap;
+}
+
+/** "fast/data" -> { pool: "fast", volume: "data" }. */
+export function splitVolumeName(name: string): { pool: string; volume: string } {
+  const i = name.indexOf('/');
+  return { pool: name.slice(0, i), volume: name.slice(i + 1) };
+}
+
+export type DesiredObject = DesiredImage | DesiredProfile | DesiredInstance | DesiredNetwork | DesiredStoragePool | DesiredStorageVolume;
 
 /** One loaded configuration (a directory of manifests). Maps are keyed by object name. */
 export interface Manifest {
@@ -81,4 +129,8 @@ export interface Manifest {
   images: Record<string, DesiredImage>;
   profiles: Record<string, DesiredProfile>;
   instances: Record<string, DesiredInstance>;
+  networks: Record<string, DesiredNetwork>;
+  storagePools: Record<string, DesiredStoragePool>;
+  /** Keyed by "POOL/VOLUME". */
+  storageVolumes: Record<string, DesiredStorageVolume>;
 }

@@ -1,10 +1,11 @@
 /**
  * Destructive changes must be asked for by name: nothing destroys a container by surprise.
- * Deleting or replacing an instance (its disk is lost) needs --allow-delete / --allow-replace,
+ * Deleting or replacing an instance or a custom volume (its data is lost) needs --allow-delete / --allow-replace,
  * or, on a terminal, a confirmation that lists the instances by name.
  */
 import { LxplanError } from '../errors.js';
 import type { Plan, ResourceChange } from '../planner/plan.js';
+import type { Kind } from '../resources/types.js';
 
 export interface GuardOptions {
   allowReplace: boolean;
@@ -16,10 +17,13 @@ export interface Destructive {
   replaces: ResourceChange[];
 }
 
-/** Instances the plan destroys (images and profiles hold no data of their own). */
+/** Kinds whose destruction loses data: instances (their root disk) and custom volumes. */
+const HOLDS_DATA: ReadonlySet<Kind> = new Set<Kind>(['instance', 'storage_volume']);
+
+/** Instances and custom volumes the plan destroys (images, profiles, networks and pools hold no data of their own). */
 export function destructive(plan: Plan): Destructive {
-  const instances = plan.changes.filter((c) => c.kind === 'instance');
-  return { deletes: instances.filter((c) => c.action === 'delete'), replaces: instances.filter((c) => c.action === 'replace') };
+  const holding = plan.changes.filter((c) => HOLDS_DATA.has(c.kind));
+  return { deletes: holding.filter((c) => c.action === 'delete'), replaces: holding.filter((c) => c.action === 'replace') };
 }
 
 /** The destroyed instances the flags do not allow; empty when everything is allowed. */
@@ -31,8 +35,8 @@ export function unallowed(plan: Plan, opts: GuardOptions): Destructive {
 /** "instance web-1 (deleted), instance web-2 (replaced: disk destroyed and created again)". */
 export function describeDestructive(d: Destructive): string {
   return [
-    ...d.deletes.map((c) => `instance ${c.name} (deleted)`),
-    ...d.replaces.map((c) => `instance ${c.name} (replaced: destroyed and created again)`),
+    ...d.deletes.map((c) => `${c.kind.replace('_', ' ')} ${c.name} (deleted)`),
+    ...d.replaces.map((c) => `${c.kind.replace('_', ' ')} ${c.name} (replaced: destroyed and created again)`),
   ].join(', ');
 }
 

@@ -1,7 +1,9 @@
 /** Tiny builders for planner fixtures: desired objects, live LXD objects, state. */
-import type { LxdImage, LxdInstance, LxdProfile } from '../../src/lxd/types.js';
+import type { LxdImage, LxdInstance, LxdNetwork, LxdProfile, LxdStoragePool, LxdStorageVolume } from '../../src/lxd/types.js';
 import type { LiveSnapshot } from '../../src/resources/spec.js';
-import type { DesiredImage, DesiredInstance, DesiredProfile, Manifest } from '../../src/resources/types.js';
+import type {
+  DesiredImage, DesiredInstance, DesiredNetwork, DesiredProfile, DesiredStoragePool, DesiredStorageVolume, Kind, Manifest,
+} from '../../src/resources/types.js';
 import type { State } from '../../src/state/model.js';
 
 const at = (line = 1) => ({ file: 'lxplan.yaml', line, col: 3 });
@@ -9,9 +11,15 @@ const at = (line = 1) => ({ file: 'lxplan.yaml', line, col: 3 });
 export const FP_A = 'a'.repeat(64);
 export const FP_B = 'b'.repeat(64);
 
-export function manifest(parts: { images?: DesiredImage[]; profiles?: DesiredProfile[]; instances?: DesiredInstance[] } = {}): Manifest {
+export function manifest(parts: {
+  images?: DesiredImage[]; profiles?: DesiredProfile[]; instances?: DesiredInstance[];
+  networks?: DesiredNetwork[]; storagePools?: DesiredStoragePool[]; storageVolumes?: DesiredStorageVolume[];
+} = {}): Manifest {
   const byName = <T extends { name: string }>(xs: T[] = []) => Object.fromEntries(xs.map((x) => [x.name, x]));
-  return { dir: '/m', files: ['lxplan.yaml'], images: byName(parts.images), profiles: byName(parts.profiles), instances: byName(parts.instances) };
+  return {
+    dir: '/m', files: ['lxplan.yaml'], images: byName(parts.images), profiles: byName(parts.profiles), instances: byName(parts.instances),
+    networks: byName(parts.networks), storagePools: byName(parts.storagePools), storageVolumes: byName(parts.storageVolumes),
+  };
 }
 
 export function dImage(name: string, fingerprint = FP_A, extra: Partial<DesiredImage> = {}): DesiredImage {
@@ -24,6 +32,20 @@ export function dProfile(name: string, extra: Partial<DesiredProfile> = {}): Des
 
 export function dInstance(name: string, extra: Partial<DesiredInstance> = {}): DesiredInstance {
   return { kind: 'instance', name, at: at(12), image: 'busybox', profiles: ['default'], description: '', config: {}, devices: {}, state: 'running', type: 'container', protect: false, restart: 'manual', ...extra };
+}
+
+export function dNetwork(name: string, extra: Partial<DesiredNetwork> = {}): DesiredNetwork {
+  return { kind: 'network', name, at: at(20), type: 'bridge', description: '', config: {}, ...extra };
+}
+
+export function dPool(name: string, extra: Partial<DesiredStoragePool> = {}): DesiredStoragePool {
+  return { kind: 'storage_pool', name, at: at(25), driver: 'dir', description: '', config: {}, ...extra };
+}
+
+/** A custom volume named "POOL/VOLUME". */
+export function dVolume(name: string, extra: Partial<DesiredStorageVolume> = {}): DesiredStorageVolume {
+  const [pool, volume] = name.split('/');
+  return { kind: 'storage_volume', name, at: at(30), pool, volume, contentType: 'filesystem', description: '', config: {}, ...extra };
 }
 
 export function lImage(fingerprint: string, aliases: string[], extra: Partial<LxdImage> = {}): LxdImage {
@@ -48,9 +70,32 @@ export function lInstance(name: string, extra: Partial<LxdInstance> & { status?:
   };
 }
 
-export function live(parts: { images?: LxdImage[]; profiles?: LxdProfile[]; instances?: LxdInstance[] } = {}): LiveSnapshot {
+/** A managed network as LXD reports it (bridges get the keys LXD fills in: see network.ts). */
+export function lNetwork(name: string, extra: Partial<LxdNetwork> = {}): LxdNetwork {
+  return { name, type: 'bridge', description: '', config: {}, managed: true, status: 'Created', used_by: [], ...extra };
+}
+
+/** A storage pool; a dir pool reads back with the source LXD gave it. */
+export function lPool(name: string, extra: Partial<LxdStoragePool> = {}): LxdStoragePool {
+  return { name, driver: 'dir', description: '', config: { source: `/var/lib/lxd/storage-pools/${name}` }, status: 'Created', used_by: [], ...extra };
+}
+
+export function lVolume(name: string, extra: Partial<LxdStorageVolume> = {}): LxdStorageVolume {
+  const [pool, volume] = name.split('/');
+  return { name: volume, pool, type: 'custom', content_type: 'filesystem', description: '', config: {}, used_by: [], ...extra };
+}
+
+/** What LXD has: the default profile and the default dir pool always, plus the given objects. */
+export function live(parts: {
+  images?: LxdImage[]; profiles?: LxdProfile[]; instances?: LxdInstance[];
+  networks?: LxdNetwork[]; storagePools?: LxdStoragePool[]; storageVolumes?: LxdStorageVolume[];
+} = {}): LiveSnapshot {
   const byName = <T extends { name: string }>(xs: T[] = []) => Object.fromEntries(xs.map((x) => [x.name, x]));
-  return { images: parts.images ?? [], profiles: byName([lProfile('default'), ...(parts.profiles ?? [])]), instances: byName(parts.instances) };
+  return {
+    images: parts.images ?? [], profiles: byName([lProfile('default'), ...(parts.profiles ?? [])]), instances: byName(parts.instances),
+    networks: byName(parts.networks), storagePools: byName([lPool('default'), ...(parts.storagePools ?? [])]),
+    storageVolumes: Object.fromEntries((parts.storageVolumes ?? []).map((v) => [`${v.pool}/${v.name}`, v])),
+  };
 }
 
 /** A state managing the given addresses ("instance.web-1", ...). */
@@ -58,7 +103,7 @@ export function state(...addresses: string[]): State {
   const resources: State['resources'] = {};
   for (const a of addresses) {
     const i = a.indexOf('.');
-    const kind = a.slice(0, i) as 'image' | 'profile' | 'instance';
+    const kind = a.slice(0, i) as Kind;
     resources[a] = { kind, name: a.slice(i + 1), since: '2026-11-23T00:00:00.000Z', ...(kind === 'instance' ? { attributes: { image: 'busybox' } } : {}) };
   }
   return { version: 1, lineage: 'test-lineage', serial: 1, resources };

@@ -113,7 +113,8 @@ function styleFor(fields: FieldChange[], indent: number, created: boolean, annot
 /** One field: one line, or for a multi-line value its line followed by the text (a create) or a diff of it. */
 function fieldLines(f: FieldChange, s: FieldStyle, c: ChalkInstance): Line[] {
   const [mark, colour] = s.created || f.before === undefined ? ['+', c.green] : f.after === undefined ? ['-', c.red] : ['~', c.yellow];
-  const annotation = s.annotate && !s.created ? ` ${c.dim(`(${f.impact}${f.note ? `; ${f.note}` : ''})`)}` : '';
+  // A created object's fields carry no impact, only a warning about the value when there is one.
+  const annotation = !s.annotate ? '' : !s.created ? ` ${c.dim(`(${f.impact}${f.note ? `; ${f.note}` : ''})`)}` : f.note ? ` ${c.dim(`(${f.note})`)}` : '';
   if (isMultiLine(f.before) || isMultiLine(f.after)) {
     const body = s.created ? valueLines(f.after ?? '', s.indent + 4) : textDiff(f.before, f.after, s.indent + 4, c);
     return [{ indent: s.indent, mark, colour, text: ` ${f.path}:${annotation}` }, ...body];

@@ -1,0 +1,299 @@
+/**
+ * Networks, storage pools and custom volumes end to end, against the real LXD daemon, through the
+ * CLI. The instances live in a throwaway project; networks and pools are global (the project has
+ * no features.networks) and so are its custom volumes (no features.storage.volumes: they are the
+ * default project's), so every one of them gets a unique name and is deleted in `after`, by name:
+ * nothing this suite did not make is touched.
+ */
+import { randomBytes } from 'node:crypto';
+import { chmod, mkdtemp, readFile, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { suite } from 'uvu';
+import * as assert from 'uvu/assert';
+import { isNotFound, LxdClient } from '../../src/lxd/client.js';
+import { manifestDir, run, show } from './cli.js';
+import { testImage, throwawayProject } from './harness.js';
+
+type Ctx = {
+  project: Awaited<ReturnType<typeof throwawayProject>>;
+  image: Awaited<ReturnType<typeof testImage>>;
+  m: Awaited<ReturnType<typeof manifestDir>>;
+  args: (...more: string[]) => string[];
+  /** Unique names of the global objects this suite makes. */
+  net: string;
+  adopted: string;
+  pool: string;
+  source: string;
+  subnet: string;
+};
+const it = suite<Ctx>('networks, storage pools and custom volumes end to end');
+
+const gone = (e: unknown) => {
+  if (!isNotFound(e)) throw e;
+};
+
+function manifest(ctx: Ctx, parts: { dns?: string; network?: boolean; volume?: boolean; pool?: boolean; instance?: 'all' | 'root-only' | 'none' } = {}): string {
+  const { dns = 'lab', network = true, volume = true, pool = true, instance = 'all' } = parts;
+  const devices = instance === 'all'
+    ? `      eth0: {type: nic, network: ${ctx.net}, limits.ingress: 10Mbit}
+      data: {type: disk, pool: ${ctx.pool}, source: data, path: /data}
+      root: {type: disk, path: /, pool: ${ctx.pool}}`
+    : `      root: {type: disk, path: /, pool: ${ctx.pool}}`;
+  return `images:
+  busybox:
+    source: {metadata: ${ctx.image.metadataPath}, rootfs: ${ctx.image.rootfsPath}}
+${network ? `networks:
+  ${ctx.net}:
+    config: {ipv4.address: ${ctx.subnet}.1/24, ipv4.nat: "true", ipv4.dhcp.ranges: ${ctx.subnet}.100-${ctx.subnet}.200, dns.domain: ${dns}}
+` : ''}${pool ? `storage_pools:
+  ${ctx.pool}:
+    driver: dir
+    config: {source: ${ctx.source}}
+` : ''}${volume ? `storage_volumes:
+  ${ctx.pool}/data:
+    size: 64MB
+` : ''}${instance !== 'none' ? `instances:
+  web-1:
+    image: busybox
+    devices:
+${devices}
+    limits: {disk: 1GB}
+` : ''}`;
+}
+
+it.before(async (ctx) => {
+  const s = randomBytes(3).toString('hex');
+  ctx.net = `lxpn${s}`;
+  ctx.adopted = `lxpa${s}`;
+  ctx.pool = `lxplan-test-${s}`;
+  ctx.subnet = `10.${200 + (parseInt(s.slice(0, 2), 16) % 50)}.${parseInt(s.slice(2, 4), 16)}`;
+  ctx.project = await throwawayProject();
+  ctx.image = await testImage();
+  ctx.source = await mkdtemp(path.join(tmpdir(), 'lxplan-test-pool-'));
+  // mkdtemp makes it 0700: unprivileged containers on the pool then fail to start (LXD leaves the mode as it is).
+  await chmod(ctx.source, 0o711);
+  ctx.m = await manifestDir({ 'lxplan.yaml': manifest(ctx) });
+  ctx.args = (...more) => ['--project', ctx.project.name, ...more, ctx.m.dir];
+});
+
+it.after(async (ctx) => {
+  // Instances first (the project), then what they used: only the names this suite made.
+  const root = new LxdClient();
+  try {
+    await ctx.project?.cleanup();
+    if (ctx.pool) {
+      for (const v of await root.listCustomVolumes(ctx.pool).catch((e) => { gone(e); return []; })) await root.deleteCustomVolume(ctx.pool, v.name).catch(gone);
+      await root.deleteStoragePool(ctx.pool).catch(gone);
+    }
+    for (const n of [ctx.net, ctx.adopted]) if (n) await root.deleteNetwork(n).catch(gone);
+  } finally {
+    root.close();
+    if (ctx.source) await rm(ctx.source, { recursive: true, force: true });
+    await ctx.m?.cleanup();
+  }
+});
+
+it('lxapply makes the pool, the bridge and the volume first, then the instance attached to all three; then No changes.', async (ctx) => {
+  const p = await run('lxplan', ctx.args());
+  assert.is(p.code, 0, show(p));
+  assert.is(p.stdout, `lxplan will make these changes:
+
+  + storage_pool ${ctx.pool}
+      + driver:        dir
+      + config.source: ${ctx.source}
+  + network ${ctx.net}
+      + type:                    bridge
+      + config.dns.domain:       lab
+      + config.ipv4.address:     ${ctx.subnet}.1/24
+      + config.ipv4.dhcp.ranges: ${ctx.subnet}.100-${ctx.subnet}.200
+      + config.ipv4.nat:         true
+  + storage_volume ${ctx.pool}/data
+      + content_type: filesystem
+      + config.size:  64MB (not enforced unless the filesystem of dir pool "${ctx.pool}" has project quotas: LXD stores the size and skips the quota)
+  + image busybox
+      + fingerprint: ${ctx.image.fingerprint.slice(0, 12)}
+      + public:      false
+  + instance web-1
+      + image:                       busybox
+      + type:                        container
+      + profiles:                    [default]
+      + state:                       running
+      + devices.data.path:           /data
+      + devices.data.pool:           ${ctx.pool}
+      + devices.data.source:         data
+      + devices.data.type:           disk
+      + devices.eth0.limits.ingress: 10Mbit
+      + devices.eth0.network:        ${ctx.net}
+      + devices.eth0.type:           nic
+      + devices.root.path:           /
+      + devices.root.pool:           ${ctx.pool}
+      + devices.root.size:           1GB (not enforced unless the filesystem of dir pool "${ctx.pool}" has project quotas: LXD stores the size and skips the quota)
+      + devices.root.type:           disk
+
+Plan: 5 to add, 0 to change, 0 to destroy.
+`, show(p));
+
+  const a = await run('lxapply', ctx.args('--auto-approve'));
+  assert.is(a.code, 0, show(a));
+  assert.ok(a.stdout.includes('Apply complete: 5 change(s) made.'), show(a));
+  // The instance is made last: after everything it uses.
+  const done = a.stdout.split('\n').filter((l) => / created \(/.test(l)).map((l) => l.split(':')[0]);
+  assert.is(done[done.length - 1], 'instance web-1', show(a));
+  assert.ok(done.indexOf(`storage_pool ${ctx.pool}`) < done.indexOf(`storage_volume ${ctx.pool}/data`), show(a));
+
+  const root = new LxdClient();
+  try {
+    const net = (await root.getNetwork(ctx.net)).value;
+    assert.is(net.managed, true);
+    assert.is(net.config['dns.domain'], 'lab');
+    // LXD gave the bridge an IPv6 subnet of its own: a key the manifest leaves to LXD.
+    assert.match(net.config['ipv6.address'] ?? '', /\/64$/);
+    assert.is((await root.getStoragePool(ctx.pool)).value.config.source, ctx.source);
+    assert.is((await root.getCustomVolume(ctx.pool, 'data')).value.config.size, '64MB');
+  } finally {
+    root.close();
+  }
+  const inst = (await ctx.project.client.getInstance('web-1')).value;
+  assert.equal(inst.devices.data, { type: 'disk', pool: ctx.pool, source: 'data', path: '/data' });
+  assert.is(inst.devices.eth0.network, ctx.net);
+  assert.is((await ctx.project.client.getInstanceState('web-1')).status, 'Running');
+
+  const again = await run('lxplan', ctx.args());
+  assert.is(again.code, 0, show(again));
+  assert.is(again.stdout, 'No changes. LXD matches the manifests.\n', show(again));
+});
+
+it('a network config change is applied live, and what LXD filled in stays', async (ctx) => {
+  const root = new LxdClient();
+  try {
+    const ipv6 = (await root.getNetwork(ctx.net)).value.config['ipv6.address'];
+    await ctx.m.write({ 'lxplan.yaml': manifest(ctx, { dns: 'lab2' }) });
+    const p = await run('lxplan', ctx.args());
+    assert.is(p.stdout, `lxplan will make these changes:
+
+  ~ network ${ctx.net} (live)
+      ~ config.dns.domain: lab -> lab2 (live)
+
+Plan: 0 to add, 1 to change, 0 to destroy.
+`, show(p));
+    const a = await run('lxapply', ctx.args('--auto-approve'));
+    assert.is(a.code, 0, show(a));
+    const net = (await root.getNetwork(ctx.net)).value;
+    assert.is(net.config['dns.domain'], 'lab2');
+    assert.is(net.config['ipv6.address'], ipv6);
+    const again = await run('lxplan', ctx.args());
+    assert.is(again.stdout, 'No changes. LXD matches the manifests.\n', show(again));
+  } finally {
+    root.close();
+  }
+});
+
+it('an existing network not in state is a conflict; lxplan import adopts it; the default pool is adopted as built-in', async (ctx) => {
+  const root = new LxdClient();
+  try {
+    await root.createNetwork({ name: ctx.adopted, type: 'bridge', config: { 'ipv4.address': 'none', 'ipv6.address': 'none' } });
+  } finally {
+    root.close();
+  }
+  const extra = `  ${ctx.adopted}:
+    config: {ipv4.address: none, ipv6.address: none}
+`;
+  // The second network joins the networks: section.
+  const text = manifest(ctx, { dns: 'lab2' }).replace(/(networks:\n(?: {2,}.*\n)+)/, `$1${extra}`);
+  await ctx.m.write({ 'lxplan.yaml': text });
+  const conflict = await run('lxplan', ctx.args());
+  assert.is(conflict.code, 1, show(conflict));
+  assert.match(conflict.stderr, new RegExp(`lxplan\\.yaml:\\d+:3: network "${ctx.adopted}" already exists in LXD and is not managed by lxplan; it will not be overwritten`));
+
+  const imported = await run('lxplan', ['import', 'network', ctx.adopted, ctx.m.dir, '--project', ctx.project.name]);
+  assert.is(imported.code, 0, show(imported));
+  assert.is(imported.stdout, `Imported network ${ctx.adopted}: lxplan manages it now.\n\nNo changes. LXD matches the manifests.\n`, show(imported));
+
+  // The default pool: declared, it is adopted without a change (its source stays LXD's).
+  await ctx.m.write({ 'lxplan.yaml': text.replace('storage_pools:\n', 'storage_pools:\n  default:\n    driver: dir\n') });
+  const adopt = await run('lxplan', ctx.args());
+  assert.is(adopt.stdout, `State only (LXD is not touched):
+  storage_pool default: built-in storage_pool: lxplan starts managing it
+
+No changes. LXD matches the manifests.
+`, show(adopt));
+  const a = await run('lxapply', ctx.args('--auto-approve'));
+  assert.is(a.code, 0, show(a));
+  const state = JSON.parse(await readFile(path.join(ctx.m.dir, 'lxplan.state.json'), 'utf8'));
+  assert.equal(Object.keys(state.resources).sort(), [
+    'image.busybox', 'instance.web-1', `network.${ctx.adopted}`, `network.${ctx.net}`, 'storage_pool.default', `storage_pool.${ctx.pool}`, `storage_volume.${ctx.pool}/data`,
+  ].sort());
+  const again = await run('lxplan', ctx.args());
+  assert.is(again.stdout, 'No changes. LXD matches the manifests.\n', show(again));
+});
+
+it('detaching: the instance leaves the bridge and the volume, which are deleted after it (and only with --allow-delete)', async (ctx) => {
+  await ctx.m.write({ 'lxplan.yaml': manifest(ctx, { network: false, volume: false, instance: 'root-only' }) });
+  const p = await run('lxplan', ctx.args());
+  assert.is(p.stdout, `lxplan will make these changes:
+
+  - network ${ctx.adopted}
+  - network ${ctx.net}
+  - storage_volume ${ctx.pool}/data
+  ~ instance web-1 (live)
+      - devices.data.path:           /data (live)
+      - devices.data.pool:           ${ctx.pool} (live)
+      - devices.data.source:         data (live)
+      - devices.data.type:           disk (live)
+      - devices.eth0.limits.ingress: 10Mbit (live)
+      - devices.eth0.network:        ${ctx.net} (live)
+      - devices.eth0.type:           nic (live)
+
+State only (LXD is not touched):
+  storage_pool default: no longer in the manifests: lxplan stops managing this built-in storage_pool and leaves it as it is
+
+Plan: 0 to add, 1 to change, 3 to destroy.
+`, show(p));
+  const refused = await run('lxapply', ctx.args('--auto-approve'));
+  assert.is(refused.code, 1, show(refused));
+  assert.ok(refused.stderr.includes(`Error: the plan destroys storage volume ${ctx.pool}/data (deleted): their disks would be lost`), show(refused));
+
+  const before = await ctx.project.client.getInstanceState('web-1');
+  const a = await run('lxapply', ctx.args('--auto-approve', '--allow-delete'));
+  assert.is(a.code, 0, show(a));
+  const lines = a.stdout.split('\n').map((l) => l.split(':')[0]);
+  assert.ok(lines.indexOf('instance web-1') < lines.indexOf(`network ${ctx.net}`), show(a));
+  assert.ok(lines.indexOf('instance web-1') < lines.indexOf(`storage_volume ${ctx.pool}/data`), show(a));
+  const after = await ctx.project.client.getInstanceState('web-1');
+  assert.is(after.pid, before.pid, 'detached live: the container was not restarted');
+  const root = new LxdClient();
+  try {
+    for (const n of [ctx.net, ctx.adopted]) assert.ok(await root.getNetwork(n).then(() => false, (e) => isNotFound(e)), `network ${n} is gone`);
+    assert.equal(await root.listCustomVolumes(ctx.pool), []);
+  } finally {
+    root.close();
+  }
+  const again = await run('lxplan', ctx.args());
+  assert.is(again.stdout, 'No changes. LXD matches the manifests.\n', show(again));
+});
+
+it('removing the instance and its pool deletes the instance first, then the pool', async (ctx) => {
+  await ctx.m.write({ 'lxplan.yaml': manifest(ctx, { network: false, volume: false, pool: false, instance: 'none' }) });
+  const p = await run('lxplan', ctx.args());
+  assert.is(p.stdout, `lxplan will make these changes:
+
+  - storage_pool ${ctx.pool}
+  - instance web-1
+
+Plan: 0 to add, 0 to change, 2 to destroy.
+`, show(p));
+  const a = await run('lxapply', ctx.args('--auto-approve', '--allow-delete'));
+  assert.is(a.code, 0, show(a));
+  const lines = a.stdout.split('\n').map((l) => l.split(':')[0]);
+  assert.ok(lines.indexOf('instance web-1') < lines.indexOf(`storage_pool ${ctx.pool}`), show(a));
+  const root = new LxdClient();
+  try {
+    assert.ok(await root.getStoragePool(ctx.pool).then(() => false, (e) => isNotFound(e)), 'the pool is gone');
+    assert.is((await root.getStoragePool('default')).value.name, 'default', 'the default pool is never touched');
+  } finally {
+    root.close();
+  }
+});
+
+it.run();
