@@ -154,7 +154,7 @@ function toError(file: SourceFile, e: ErrorObject): LxplanError | null {
       return mk(`missing key "${missing}" ${describeContainer(segs)}`, at.key ?? at.value, requiredHint(segs, missing));
     }
     case 'type':
-      if (segs.length === 0) return mk(`a manifest file must be a mapping with images:, profiles: and/or instances:, not ${got(e.data)}`, at.value, missingSpaceHint(e.data));
+      if (segs.length === 0) return mk(`a manifest file must be a mapping of sections (images:, profiles:, instances:, networks:, storage_pools:, storage_volumes:), not ${got(e.data)}`, at.value, missingSpaceHint(e.data));
       // An empty value has no text of its own to point at: point at its key.
       return mk(`${describe(segs)} must be ${expected((e.params as { type: unknown }).type)}, not ${got(e.data)}`, e.data === null ? at.key : at.value, typeHint(segs, e));
     case 'enum': {

@@ -186,7 +186,7 @@ test('wrong types: located at the value, saying what was expected and what was f
 
 test('a manifest whose top level is not a mapping', async () => {
   const dir = await tree({ 'm.yaml': '- web-1\n- web-2\n' });
-  assert.equal(described(await loadError(dir)), [`${dir}/m.yaml:1:1: a manifest file must be a mapping with images:, profiles: and/or instances:, not a list`]);
+  assert.equal(described(await loadError(dir)), [`${dir}/m.yaml:1:1: a manifest file must be a mapping of sections (images:, profiles:, instances:, networks:, storage_pools:, storage_volumes:), not a list`]);
 });
 
 test('missing keys are reported at the object, enums get did-you-mean, repeated profiles are caught', async () => {
