@@ -118,7 +118,7 @@ export async function apply(plan: Plan, opts: ApplyOptions): Promise<ApplyResult
     if (c.action === 'create' || c.action === 'replace' || c.renamedFrom) await opts.state.update((s) => journalled(s, c, now()));
     try {
       try {
-        await change(c, opts.client, ev);
+        await changeWhenIdle(c, opts.client, ev);
       } catch (e) {
         if (!lostContact(e) || c.action === 'replace') throw e;
         await reconcileAfterRestart(c, opts, ev, e as Error);
@@ -162,6 +162,32 @@ export async function apply(plan: Plan, opts: ApplyOptions): Promise<ApplyResult
     else out.notStarted.push(address);
   }
   return out;
+}
+
+/** LXD refuses to touch an object while one of its own operations on it runs. */
+const BUSY = /is busy running an? "?[\w ]+"? operation/;
+
+/**
+ * Makes the change; if LXD says the object is busy (an operation a killed lxapply started is
+ * still running in LXD, say), waits for LXD's operations on that object to end, re-reads it
+ * and tries again: the operations are idempotent.
+ */
+async function changeWhenIdle(c: ResourceChange, client: LxdClient, ev: OpEvents): Promise<void> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await change(c, client, ev);
+    } catch (e) {
+      if (attempt >= 4 || !BUSY.test(String((e as Error)?.message))) throw e;
+      const name = encodeURIComponent(c.renamedFrom ?? c.name);
+      const busyWith = (await client.runningOperations()).filter((op) => Object.values(op.resources ?? {}).flat().some((url) => new RegExp(`/${name}(\\?|/|$)`).test(url)));
+      (ev.notice ?? ev.progress)(`LXD is still busy with it (${busyWith.map((op) => op.description ?? op.id).join(', ') || 'an operation'}): waiting, then trying again`);
+      for (const op of busyWith) await client.waitForOperation(op.id);
+      if (busyWith.length === 0) await new Promise((r) => setTimeout(r, 500 * attempt));
+      // The first attempt checked what the plan saw; LXD's own operation may have changed it since.
+      c = { ...c, liveDigest: undefined };
+      ev = { ...ev, verify: undefined };
+    }
+  }
 }
 
 /** The daemon went away mid-change (restarted, crashed): the operation's outcome is unknown. */

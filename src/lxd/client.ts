@@ -330,6 +330,27 @@ export class LxdClient {
 
   // --- projects (not scoped: a project is not inside a project) ---
 
+  /** The operations LXD is running in this project (GET /1.0/operations?recursion=1, running only). */
+  async runningOperations(): Promise<LxdOperation[]> {
+    const v = (await this.request<Record<string, LxdOperation[] | undefined>>('GET', '/1.0/operations', { query: { recursion: 1 } })).value ?? {};
+    return v.running ?? [];
+  }
+
+  /** Waits until operation `id` ends, however it ends (the caller re-reads what it was doing). */
+  async waitForOperation(id: string, timeoutS = 60): Promise<void> {
+    const deadline = Date.now() + timeoutS * 1000;
+    for (;;) {
+      const left = Math.max(1, Math.round((deadline - Date.now()) / 1000));
+      try {
+        const op = (await this.request<LxdOperation>('GET', `/1.0/operations/${seg(id)}/wait`, { query: { timeout: Math.min(left, this.pollSeconds) } })).value;
+        if (op.status_code >= 200 || Date.now() > deadline) return;
+      } catch (e) {
+        if (isNotFound(e)) return;
+        throw e;
+      }
+    }
+  }
+
   async listProjects(): Promise<LxdProject[]> {
     return (await this.request<LxdProject[]>('GET', '/1.0/projects', { query: { recursion: 1 } })).value ?? [];
   }

@@ -138,6 +138,7 @@ export interface LxdStorageVolume {
 }
 
 export interface LxdOperation {
+  description?: string;
   id: string;
   class: string;
   status: string;
