@@ -38,7 +38,7 @@ chaos(`${KILLS} kills: the state always parses, and the next run converges with 
       await m.write({ 'lxplan.yaml': desired });
       const child = start('lxapply', ['--project', project.name, '--auto-approve', '--allow-delete', m.dir]);
       const done = finish(child);
-      const delay = 300 + Math.floor(random() * 1500);
+      const delay = 200 + Math.floor(random() * 1300);
       const timer = setTimeout(() => child.kill('SIGKILL'), delay);
       const r = await done;
       clearTimeout(timer);
