@@ -16,7 +16,7 @@ import type {
 import { resolveSocketPath } from './socket.js';
 import { UnixTransport, type Transport, type TransportRequest } from './transport.js';
 import type {
-  LxdImage, LxdImageAliasEntry, LxdInstance, LxdInstancePut, LxdInstanceState, LxdInstancesPost, LxdNetwork, LxdOperation,
+  LxdImage, LxdImageAliasEntry, LxdInstance, LxdInstancePut, LxdInstanceSnapshot, LxdInstanceState, LxdInstancesPost, LxdNetwork, LxdOperation,
   LxdProfile, LxdProject, LxdServer, LxdStoragePool, LxdStorageVolume,
 } from './types.js';
 
@@ -165,6 +165,33 @@ export class LxdClient {
 
   async deleteInstance(name: string): Promise<void> {
     await this.request('DELETE', `/1.0/instances/${seg(name)}`);
+  }
+
+  // --- instance snapshots ---
+
+  /** The snapshots of one instance, in one request (5.0.2's /1.0/instances?recursion=1 leaves them out). */
+  async listSnapshots(instance: string): Promise<LxdInstanceSnapshot[]> {
+    const res = await this.request<LxdInstanceSnapshot[]>('GET', `/1.0/instances/${seg(instance)}/snapshots`, { query: { recursion: 1 } });
+    return (res.value ?? []).map((s) => ({ ...s, instance }));
+  }
+
+  async getSnapshot(instance: string, name: string): Promise<Versioned<LxdInstanceSnapshot>> {
+    const { value, etag } = await this.get<LxdInstanceSnapshot>(`/1.0/instances/${seg(instance)}/snapshots/${seg(name)}`);
+    return { value: { ...value, instance }, etag };
+  }
+
+  /** POST /1.0/instances/{name}/snapshots (an operation: done on return). */
+  async createSnapshot(instance: string, name: string, stateful = false): Promise<void> {
+    await this.request('POST', `/1.0/instances/${seg(instance)}/snapshots`, { body: { name, stateful } });
+  }
+
+  async deleteSnapshot(instance: string, name: string): Promise<void> {
+    await this.request('DELETE', `/1.0/instances/${seg(instance)}/snapshots/${seg(name)}`);
+  }
+
+  /** PUT /1.0/instances/{name} with {restore}: the instance goes back to the snapshot (config and disk). */
+  async restoreSnapshot(instance: string, name: string, stateful = false): Promise<void> {
+    await this.request('PUT', `/1.0/instances/${seg(instance)}`, { body: { restore: name, stateful } });
   }
 
   async getInstanceState(name: string): Promise<LxdInstanceState> {

@@ -50,6 +50,21 @@ export interface LxdInstancesPost extends LxdInstancePut {
   start?: boolean;
 }
 
+/** An instance snapshot (GET /1.0/instances/{name}/snapshots/{snapshot}); `instance` is filled in by the client. */
+export interface LxdInstanceSnapshot {
+  name: string;
+  instance: string;
+  created_at: string;
+  expires_at?: string;
+  stateful: boolean;
+  architecture?: string;
+  config: ConfigMap;
+  devices: DeviceMap;
+  profiles: string[];
+  ephemeral?: boolean;
+  description?: string;
+}
+
 export interface LxdInstanceState {
   status: string;
   status_code: number;

@@ -7,7 +7,7 @@
 import { stat } from 'node:fs/promises';
 import path from 'node:path';
 import { LxplanError, type SourceLocation } from '../errors.js';
-import type { DesiredObject, Manifest } from '../resources/types.js';
+import type { DesiredInstance, DesiredObject, DesiredSnapshot, Manifest } from '../resources/types.js';
 import { displayPath, manifestFiles } from './files.js';
 import { resolveEnvRefs } from './env.js';
 import { normaliseFile, type FileObjects } from './normalise.js';
@@ -58,6 +58,7 @@ export async function loadManifests(pathArg: string, opts: LoadOptions = {}): Pr
     merge(m.storagePools, objects.storagePools, errors);
     merge(m.storageVolumes, objects.storageVolumes, errors);
   }
+  m.snapshots = snapshotsOf(m.instances);
   if (opts.checkFiles ?? true) errors.push(...(await checkImageFiles(m)));
   errors.push(...resolveEnvRefs(m, opts.env ?? process.env));
 
@@ -111,4 +112,16 @@ function combine(errors: LxplanError[], files: string[]): LxplanError {
     .map((x) => x.e);
   const [first, ...rest] = sorted;
   return new LxplanError(first.code, first.message, { location: first.location, hint: first.hint, cause: first.cause, more: [...first.more, ...rest] });
+}
+
+/** Each instance's `snapshots:` list as snapshot objects, keyed "INSTANCE/SNAPSHOT", located at their list items. */
+function snapshotsOf(instances: Record<string, DesiredInstance>): Record<string, DesiredSnapshot> {
+  const out: Record<string, DesiredSnapshot> = {};
+  for (const inst of Object.values(instances)) {
+    (inst.snapshots ?? []).forEach((snapshot, i) => {
+      const name = `${inst.name}/${snapshot}`;
+      out[name] = { kind: 'snapshot', name, instance: inst.name, snapshot, config: {}, at: inst.keyAt?.[`snapshots.${i}`] ?? inst.at };
+    });
+  }
+  return out;
 }

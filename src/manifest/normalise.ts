@@ -169,9 +169,24 @@ class ObjectBuilder {
     if (protect) config['security.protection.delete'] = 'true';
     const restart = this.text('restart') === 'auto' ? 'auto' : 'manual';
     const renamedFrom = this.text('renamed_from');
+    // Named snapshots, each item's position kept as keyAt["snapshots.<i>"] (the loader makes them objects).
+    const snapshots: string[] = [];
+    const sf = this.fields.get('snapshots');
+    if (sf) {
+      this.keyAt.snapshots = this.loc(sf.keyNode);
+      if (isSeq(sf.value)) {
+        sf.value.items.forEach((item) => {
+          const node = deref(this.file, item);
+          const v = scalarText(node);
+          if (v === undefined || snapshots.includes(v)) return;
+          this.keyAt[`snapshots.${snapshots.length}`] = this.loc(node);
+          snapshots.push(v);
+        });
+      }
+    }
     return {
       kind: 'instance', name, at, keyAt: this.keyAt, image, profiles, description, config, devices, state, type,
-      protect, restart, ...(renamedFrom ? { renamedFrom } : {}), ...this.sensitive(),
+      protect, restart, ...(renamedFrom ? { renamedFrom } : {}), ...this.sensitive(), ...(snapshots.length > 0 ? { snapshots } : {}),
     };
   }
 

@@ -3,6 +3,7 @@ import { imageOps, imageSpec } from './image.js';
 import { instanceOps, instanceSpec } from './instance.js';
 import { networkOps, networkSpec } from './network.js';
 import { profileOps, profileSpec } from './profile.js';
+import { snapshotOps, snapshotSpec } from './snapshot.js';
 import type { ResourceOps, ResourceSpec } from './spec.js';
 import { storagePoolOps, storagePoolSpec } from './storage-pool.js';
 import { storageVolumeOps, storageVolumeSpec } from './storage-volume.js';
@@ -15,6 +16,7 @@ export const specs: Record<Kind, ResourceSpec<any, any>> = {
   image: imageSpec,
   profile: profileSpec,
   instance: instanceSpec,
+  snapshot: snapshotSpec,
 };
 
 export const ops: Record<Kind, ResourceOps<any>> = {
@@ -24,6 +26,7 @@ export const ops: Record<Kind, ResourceOps<any>> = {
   image: imageOps,
   profile: profileOps,
   instance: instanceOps,
+  snapshot: snapshotOps,
 };
 
 export type { Impact } from './impact.js';

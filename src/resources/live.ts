@@ -5,9 +5,11 @@
  */
 import { isNotFound, type LxdClient } from '../lxd/client.js';
 import type { LiveSnapshot } from './spec.js';
+import { snapshotKey } from './snapshot.js';
 import { volumeKey } from './storage-volume.js';
 
-export async function readLive(client: LxdClient): Promise<LiveSnapshot> {
+/** `snapshotsOf`: the instances whose snapshots to read (one request each; see snapshot.ts). */
+export async function readLive(client: LxdClient, snapshotsOf: readonly string[] = []): Promise<LiveSnapshot> {
   const volumesOfPools = client.listStoragePools().then(async (pools) => ({
     pools,
     // A pool deleted meanwhile (404) has no volumes.
@@ -16,8 +18,17 @@ export async function readLive(client: LxdClient): Promise<LiveSnapshot> {
       throw e;
     })))).flat(),
   }));
-  const [instances, profiles, images, networks, { pools, volumes }] = await Promise.all([
-    client.listInstances(), client.listProfiles(), client.listImages(), client.listNetworks(), volumesOfPools,
+  const instancesAndSnapshots = client.listInstances().then(async (instances) => {
+    const present = new Set(instances.map((i) => i.name));
+    // An instance deleted meanwhile (404) has no snapshots.
+    const snapshots = (await Promise.all(snapshotsOf.filter((n) => present.has(n)).map((n) => client.listSnapshots(n).catch((e) => {
+      if (isNotFound(e)) return [];
+      throw e;
+    })))).flat();
+    return { instances, snapshots };
+  });
+  const [{ instances, snapshots }, profiles, images, networks, { pools, volumes }] = await Promise.all([
+    instancesAndSnapshots, client.listProfiles(), client.listImages(), client.listNetworks(), volumesOfPools,
   ]);
   return {
     instances: Object.fromEntries(instances.map((i) => [i.name, i])),
@@ -27,5 +38,6 @@ export async function readLive(client: LxdClient): Promise<LiveSnapshot> {
     networks: Object.fromEntries(networks.filter((n) => n.managed).map((n) => [n.name, n])),
     storagePools: Object.fromEntries(pools.map((p) => [p.name, p])),
     storageVolumes: Object.fromEntries(volumes.filter((v) => (v.type ?? 'custom') === 'custom').map((v) => [volumeKey(v), v])),
+    snapshots: Object.fromEntries(snapshots.map((s) => [snapshotKey(s), s])),
   };
 }

@@ -5,7 +5,7 @@
  * the executor).
  */
 import type { LxdClient } from '../lxd/client.js';
-import type { LxdImage, LxdInstance, LxdNetwork, LxdProfile, LxdStoragePool, LxdStorageVolume } from '../lxd/types.js';
+import type { LxdImage, LxdInstance, LxdInstanceSnapshot, LxdNetwork, LxdProfile, LxdStoragePool, LxdStorageVolume } from '../lxd/types.js';
 import type { State } from '../state/model.js';
 import type { AffectedInstance } from '../planner/plan.js';
 import type { Impact } from './impact.js';
@@ -35,6 +35,8 @@ export interface LiveSnapshot {
   storagePools: Record<string, LxdStoragePool>;
   /** Custom volumes only, keyed "POOL/VOLUME". */
   storageVolumes: Record<string, LxdStorageVolume>;
+  /** Snapshots of the instances that declare some or have some in the state, keyed "INSTANCE/SNAPSHOT" (absent: none read). */
+  snapshots?: Record<string, LxdInstanceSnapshot>;
 }
 
 export interface PlanContext {
@@ -110,4 +112,4 @@ export interface ResourceOps<D extends DesiredObject = DesiredObject> {
   restart?(client: LxdClient, name: string, ev: OpEvents): Promise<void>;
 }
 
-export type AnyLive = LxdInstance | LxdProfile | LiveImage | LxdNetwork | LxdStoragePool | LxdStorageVolume;
+export type AnyLive = LxdInstanceSnapshot | LxdInstance | LxdProfile | LiveImage | LxdNetwork | LxdStoragePool | LxdStorageVolume;

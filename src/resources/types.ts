@@ -8,12 +8,12 @@
 import type { SourceLocation } from '../errors.js';
 import type { ConfigMap, DeviceMap } from '../lxd/types.js';
 
-export type Kind = 'storage_pool' | 'network' | 'storage_volume' | 'image' | 'profile' | 'instance';
+export type Kind = 'storage_pool' | 'network' | 'storage_volume' | 'image' | 'profile' | 'instance' | 'snapshot';
 /**
  * Every kind, in display order: what others use comes first. (Dependency order comes from each
  * kind's references, not from this list.)
  */
-export const KINDS: readonly Kind[] = ['storage_pool', 'network', 'storage_volume', 'image', 'profile', 'instance'];
+export const KINDS: readonly Kind[] = ['storage_pool', 'network', 'storage_volume', 'image', 'profile', 'instance', 'snapshot'];
 
 /** "instance.web-1", "profile.small", "image.busybox", "storage_volume.fast/data". */
 export type Address = string;
@@ -72,6 +72,8 @@ export interface DesiredInstance extends DesiredBase {
   protect: boolean;
   /** What lxapply does when a change needs a restart: `manual` leaves it pending, `auto` restarts. */
   restart: 'manual' | 'auto';
+  /** Named snapshots to take once and keep (`snapshots:`); the loader turns them into `Manifest.snapshots`. */
+  snapshots?: string[];
 }
 
 /** Network types LXD 5.0 manages (rest-api.yaml NetworksPost `type`; doc/networks.md). */
@@ -118,7 +120,27 @@ export function splitVolumeName(name: string): { pool: string; volume: string } 
   return { pool: name.slice(0, i), volume: name.slice(i + 1) };
 }
 
-export type DesiredObject = DesiredImage | DesiredProfile | DesiredInstance | DesiredNetwork | DesiredStoragePool | DesiredStorageVolume;
+/**
+ * A named instance snapshot, taken once and kept: its name is "INSTANCE/SNAPSHOT" (the address
+ * "snapshot.web-1/before-upgrade"). Its content is fixed when taken, so it has no fields to
+ * change: it is created, kept, or deleted.
+ */
+export interface DesiredSnapshot extends DesiredBase {
+  kind: 'snapshot';
+  instance: string;
+  /** The snapshot's own name on its instance. */
+  snapshot: string;
+  /** Always empty: a snapshot's config is its instance's at the time it was taken. (Present so code redacting desired objects' config handles every kind but images alike.) */
+  config: ConfigMap;
+}
+
+/** "web-1/clean" -> { instance: "web-1", snapshot: "clean" }. */
+export function splitSnapshotName(name: string): { instance: string; snapshot: string } {
+  const i = name.indexOf('/');
+  return { instance: name.slice(0, i), snapshot: name.slice(i + 1) };
+}
+
+export type DesiredObject = DesiredSnapshot | DesiredImage | DesiredProfile | DesiredInstance | DesiredNetwork | DesiredStoragePool | DesiredStorageVolume;
 
 /** One loaded configuration (a directory of manifests). Maps are keyed by object name. */
 export interface Manifest {
@@ -133,4 +155,6 @@ export interface Manifest {
   storagePools: Record<string, DesiredStoragePool>;
   /** Keyed by "POOL/VOLUME". */
   storageVolumes: Record<string, DesiredStorageVolume>;
+  /** Keyed by "INSTANCE/SNAPSHOT", from each instance's `snapshots:` (absent: none). */
+  snapshots?: Record<string, DesiredSnapshot>;
 }

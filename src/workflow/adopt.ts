@@ -13,6 +13,7 @@ import { specs } from '../resources/index.js';
 import { isServerComputedKey } from '../resources/instance-keys.js';
 import { LIMITS, NOT_CONFIG_LIMITS } from '../resources/limits.js';
 import { readLive } from '../resources/live.js';
+import { instancesWithSnapshots } from '../resources/snapshot.js';
 import type { LiveSnapshot } from '../resources/spec.js';
 import { addressOf, type DesiredObject, type Kind } from '../resources/types.js';
 import { withEntry } from '../state/model.js';
@@ -100,7 +101,7 @@ export async function importObjects(manifestPath: string, objects: { kind: Kind;
   const statePath = opts.statePath ?? (await defaultStatePath(manifestPath));
   const { state, client, close } = await connect(statePath, 'import', opts);
   try {
-    const live = await readLive(client);
+    const live = await readLive(client, instancesWithSnapshots(manifest, state.state));
     const ctx = makeContext({ manifest, live, state: state.state });
     let next = state.state;
     const done: string[] = [];

@@ -1,6 +1,6 @@
 /**
  * Destructive changes must be asked for by name: nothing destroys a container by surprise.
- * Deleting or replacing an instance or a custom volume (its data is lost) needs --allow-delete / --allow-replace,
+ * Deleting or replacing an instance, a custom volume or a snapshot (its data is lost) needs --allow-delete / --allow-replace,
  * or, on a terminal, a confirmation that lists the instances by name.
  */
 import { LxplanError } from '../errors.js';
@@ -17,8 +17,8 @@ export interface Destructive {
   replaces: ResourceChange[];
 }
 
-/** Kinds whose destruction loses data: instances (their root disk) and custom volumes. */
-const HOLDS_DATA: ReadonlySet<Kind> = new Set<Kind>(['instance', 'storage_volume']);
+/** Kinds whose destruction loses data: instances (their root disk), custom volumes, and snapshots (the state they keep). */
+const HOLDS_DATA: ReadonlySet<Kind> = new Set<Kind>(['instance', 'storage_volume', 'snapshot']);
 
 /** Instances and custom volumes the plan destroys (images, profiles, networks and pools hold no data of their own). */
 export function destructive(plan: Plan): Destructive {

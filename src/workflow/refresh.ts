@@ -1,6 +1,7 @@
 /** lxplan --refresh-only: record what LXD has into the state, without touching LXD. */
 import { refreshState, type Refresh } from '../planner/index.js';
 import { readLive } from '../resources/live.js';
+import { instancesWithSnapshots } from '../resources/snapshot.js';
 import { connect, defaultStatePath, loadChecked, type ConnectOptions } from './session.js';
 
 export async function refreshOnly(manifestPath: string, opts: ConnectOptions): Promise<Refresh & { recorded: number }> {
@@ -8,7 +9,7 @@ export async function refreshOnly(manifestPath: string, opts: ConnectOptions): P
   const statePath = opts.statePath ?? (await defaultStatePath(manifestPath));
   const { state, client, close } = await connect(statePath, 'refresh', opts);
   try {
-    const live = await readLive(client);
+    const live = await readLive(client, instancesWithSnapshots(manifest, state.state));
     const r = refreshState({ manifest, live, state: state.state });
     if (JSON.stringify(r.state.resources) !== JSON.stringify(state.state.resources)) await state.save(r.state);
     return { ...r, recorded: Object.keys(r.state.resources).length };

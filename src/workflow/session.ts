@@ -10,6 +10,7 @@ import { loadManifests } from '../manifest/index.js';
 import { plan as makePlan, type Plan, type PlanOptions } from '../planner/index.js';
 import { fingerprintOfSplitImage } from '../resources/image-files.js';
 import { readLive } from '../resources/live.js';
+import { instancesWithSnapshots } from '../resources/snapshot.js';
 import type { LiveSnapshot } from '../resources/spec.js';
 import type { Manifest } from '../resources/types.js';
 import { StateManager } from '../state/index.js';
@@ -86,7 +87,7 @@ export async function openSession(opts: SessionOptions): Promise<Session> {
   const statePath = opts.statePath ?? (await defaultStatePath(opts.path));
   const { state, client, close } = await connect(statePath, opts.operation, opts);
   try {
-    const live = await readLive(client);
+    const live = await readLive(client, instancesWithSnapshots(manifest, state.state));
     const plan = makePlan({ manifest, live, state: state.state, options: opts.planOptions });
     plan.createdAt = new Date().toISOString();
     plan.project = opts.project ?? 'default';

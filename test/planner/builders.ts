@@ -1,8 +1,8 @@
 /** Tiny builders for planner fixtures: desired objects, live LXD objects, state. */
-import type { LxdImage, LxdInstance, LxdNetwork, LxdProfile, LxdStoragePool, LxdStorageVolume } from '../../src/lxd/types.js';
+import type { LxdImage, LxdInstance, LxdInstanceSnapshot, LxdNetwork, LxdProfile, LxdStoragePool, LxdStorageVolume } from '../../src/lxd/types.js';
 import type { LiveSnapshot } from '../../src/resources/spec.js';
 import type {
-  DesiredImage, DesiredInstance, DesiredNetwork, DesiredProfile, DesiredStoragePool, DesiredStorageVolume, Kind, Manifest,
+  DesiredImage, DesiredInstance, DesiredNetwork, DesiredProfile, DesiredSnapshot, DesiredStoragePool, DesiredStorageVolume, Kind, Manifest,
 } from '../../src/resources/types.js';
 import type { State } from '../../src/state/model.js';
 
@@ -13,12 +13,13 @@ export const FP_B = 'b'.repeat(64);
 
 export function manifest(parts: {
   images?: DesiredImage[]; profiles?: DesiredProfile[]; instances?: DesiredInstance[];
-  networks?: DesiredNetwork[]; storagePools?: DesiredStoragePool[]; storageVolumes?: DesiredStorageVolume[];
+  networks?: DesiredNetwork[]; storagePools?: DesiredStoragePool[]; storageVolumes?: DesiredStorageVolume[]; snapshots?: DesiredSnapshot[];
 } = {}): Manifest {
   const byName = <T extends { name: string }>(xs: T[] = []) => Object.fromEntries(xs.map((x) => [x.name, x]));
   return {
     dir: '/m', files: ['lxplan.yaml'], images: byName(parts.images), profiles: byName(parts.profiles), instances: byName(parts.instances),
     networks: byName(parts.networks), storagePools: byName(parts.storagePools), storageVolumes: byName(parts.storageVolumes),
+    ...(parts.snapshots ? { snapshots: byName(parts.snapshots) } : {}),
   };
 }
 
@@ -46,6 +47,17 @@ export function dPool(name: string, extra: Partial<DesiredStoragePool> = {}): De
 export function dVolume(name: string, extra: Partial<DesiredStorageVolume> = {}): DesiredStorageVolume {
   const [pool, volume] = name.split('/');
   return { kind: 'storage_volume', name, at: at(30), pool, volume, contentType: 'filesystem', description: '', config: {}, ...extra };
+}
+
+/** A snapshot named "INSTANCE/SNAPSHOT". */
+export function dSnapshot(name: string): DesiredSnapshot {
+  const [instance, snapshot] = name.split('/');
+  return { kind: 'snapshot', name, at: at(14), instance, snapshot, config: {} };
+}
+
+export function lSnapshot(name: string, extra: Partial<LxdInstanceSnapshot> = {}): LxdInstanceSnapshot {
+  const [instance, snapshot] = name.split('/');
+  return { name: snapshot, instance, created_at: '2026-11-23T10:00:00Z', stateful: false, config: {}, devices: {}, profiles: ['default'], ...extra };
 }
 
 export function lImage(fingerprint: string, aliases: string[], extra: Partial<LxdImage> = {}): LxdImage {
@@ -88,13 +100,14 @@ export function lVolume(name: string, extra: Partial<LxdStorageVolume> = {}): Lx
 /** What LXD has: the default profile and the default dir pool always, plus the given objects. */
 export function live(parts: {
   images?: LxdImage[]; profiles?: LxdProfile[]; instances?: LxdInstance[];
-  networks?: LxdNetwork[]; storagePools?: LxdStoragePool[]; storageVolumes?: LxdStorageVolume[];
+  networks?: LxdNetwork[]; storagePools?: LxdStoragePool[]; storageVolumes?: LxdStorageVolume[]; snapshots?: LxdInstanceSnapshot[];
 } = {}): LiveSnapshot {
   const byName = <T extends { name: string }>(xs: T[] = []) => Object.fromEntries(xs.map((x) => [x.name, x]));
   return {
     images: parts.images ?? [], profiles: byName([lProfile('default'), ...(parts.profiles ?? [])]), instances: byName(parts.instances),
     networks: byName(parts.networks), storagePools: byName([lPool('default'), ...(parts.storagePools ?? [])]),
     storageVolumes: Object.fromEntries((parts.storageVolumes ?? []).map((v) => [`${v.pool}/${v.name}`, v])),
+    ...(parts.snapshots ? { snapshots: Object.fromEntries(parts.snapshots.map((x) => [`${x.instance}/${x.name}`, x])) } : {}),
   };
 }
 

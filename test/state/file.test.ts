@@ -96,7 +96,7 @@ test('malformed structure: every problem named by its place', async () => {
   assert.is(
     e.message,
     'state file examples/web/lxplan.state.json is malformed: extra: unknown key; lineage: must be a non-empty string, found ""; serial: must be a whole number >= 0, found -1; ' +
-      'resources["instance.web-1"]: the address must be "instance.web-2" for kind instance and name "web-2"; resources["profile.x"].kind: must be one of storage_pool, network, storage_volume, image, profile, instance, found "volume"; and 2 more',
+      'resources["instance.web-1"]: the address must be "instance.web-2" for kind instance and name "web-2"; resources["profile.x"].kind: must be one of storage_pool, network, storage_volume, image, profile, instance, snapshot, found "volume"; and 2 more',
   );
   const noVersion = await lxplanError(() => parse('{"lineage":"x","serial":0,"resources":{}}', P));
   assert.is(noVersion.message, 'state file examples/web/lxplan.state.json is malformed: version: must be a whole number, found undefined');
@@ -130,7 +130,7 @@ test('schemas/state.schema.json and parse reject the same documents', async () =
     { ...base, resources: { 'profile.a': { kind: 'profile', name: 'a', since: '2026-11-23T21:40:00Z', x: 1 } } },
     { ...base, resources: { 'profile.a': { kind: 'profile', name: 'a', since: '2026-11-23T21:40:00Z', attributes: { k: 1 } } } },
     { ...base, resources: { 'profile.a': { kind: 'profile', name: 'a', since: '2026-11-23T21:40:00Z', fingerprint: '' } } },
-    { ...base, resources: { 'snapshot.a': { kind: 'snapshot', name: 'a', since: '2026-11-23T21:40:00Z' } } },
+    { ...base, resources: { 'bucket.a': { kind: 'bucket', name: 'a', since: '2026-11-23T21:40:00Z' } } },
   ];
   for (const v of variants) {
     assert.not.ok(validate(v), `schema accepted ${JSON.stringify(v)}`);

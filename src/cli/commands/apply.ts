@@ -8,7 +8,8 @@ import { isChange, type Plan } from '../../planner/plan.js';
 import type { StateManager } from '../../state/index.js';
 import { checkGuards, describeDestructive, unallowed } from '../../workflow/guards.js';
 import { openSavedPlan } from '../../workflow/saved-plan.js';
-import { openSession } from '../../workflow/session.js';
+import { describeRestore, openRestore } from '../../workflow/restore.js';
+import { openSession, type ConnectOptions } from '../../workflow/session.js';
 import { BaseCommand, commonFlags, planFlags } from '../base.js';
 import { EXIT } from '../exit-codes.js';
 import { renderPlan } from '../views/plan-human.js';
@@ -32,7 +33,7 @@ export default class Apply extends BaseCommand {
 Shows the plan, asks for confirmation on a terminal (or takes --auto-approve), then makes the changes in dependency order, independent ones in parallel, saving the state after each.
 With a saved plan (lxplan -o plan.json), applies exactly that plan: refused when the state changed since, and each object LXD changed since fails with "changed since the plan" while the rest apply.
 Deleting or replacing an instance (its disk is lost) needs --allow-delete / --allow-replace, or a confirmation on a terminal that names them.`;
-  static override examples = ['lxapply examples/web', 'lxapply --auto-approve examples/web', 'lxapply plan.json', 'lxapply --destroy --allow-delete examples/web'];
+  static override examples = ['lxapply examples/web', 'lxapply --auto-approve examples/web', 'lxapply plan.json', 'lxapply --destroy --allow-delete examples/web', 'lxapply --restore web-1/before-upgrade examples/web'];
   static override args = { path: Args.string({ description: 'manifest directory or file, or a saved plan (.json)', default: '.' }) };
   static override flags = {
     ...commonFlags,
@@ -41,11 +42,18 @@ Deleting or replacing an instance (its disk is lost) needs --allow-delete / --al
     'allow-replace': Flags.boolean({ description: 'allow destroying and recreating instances (their disks are lost)' }),
     'allow-delete': Flags.boolean({ description: 'allow deleting instances (their disks are lost)' }),
     parallelism: Flags.integer({ description: 'changes made at once', default: 10, min: 1 }),
+    restore: Flags.string({ description: 'roll an instance lxplan manages back to one of its snapshots, INSTANCE/SNAPSHOT (instead of applying the manifests)' }),
   };
 
   async run(): Promise<void> {
     const { args, flags } = await this.parse(Apply);
     const interactive = Boolean(process.stdin.isTTY && process.stdout.isTTY);
+    if (flags.restore !== undefined) {
+      if (!flags['auto-approve'] && !interactive) {
+        throw new LxplanError('usage', 'lxapply --restore needs a terminal to ask for confirmation', { hint: 'pass --auto-approve to restore without asking' });
+      }
+      return this.restore(flags.restore, args.path, { statePath: flags.state, project: flags.project, socket: flags.socket }, Boolean(flags['auto-approve']));
+    }
     const saved = await isPlanFile(args.path);
     if (!saved && !flags['auto-approve'] && !interactive) {
       throw new LxplanError('usage', 'lxapply needs a terminal to ask for confirmation', { hint: 'pass --auto-approve to apply without asking (as in CI)' });
@@ -76,6 +84,34 @@ Deleting or replacing an instance (its disk is lost) needs --allow-delete / --al
       this.report(result);
     } finally {
       await work.close();
+    }
+  }
+
+  /** --restore: show what goes back, confirm (or --auto-approve), restore. */
+  private async restore(target: string, manifestPath: string, connectOpts: ConnectOptions, autoApprove: boolean): Promise<void> {
+    const session = await openRestore({ path: manifestPath, target, ...connectOpts });
+    try {
+      this.print(describeRestore(session.preview));
+      if (!autoApprove) {
+        const answer = await this.ask(`\nRestore ${target}? Only "yes" is accepted: `, this.out.red.bold(`This DESTROYS everything written to instance ${session.preview.instance} since ${session.preview.createdAt}.`));
+        if (!answer) {
+          this.print('Restore cancelled; nothing was changed.\n');
+          return;
+        }
+      }
+      await session.restore();
+      this.print(`\n${this.out.green.bold('Restore complete:')} instance ${session.preview.instance} is back to snapshot ${session.preview.snapshot}.\n`);
+    } finally {
+      await session.close();
+    }
+  }
+
+  private async ask(question: string, warning: string): Promise<boolean> {
+    const rl = createInterface({ input: process.stdin, output: process.stdout });
+    try {
+      return (await rl.question(`${warning}${question}`)).trim() === 'yes';
+    } finally {
+      rl.close();
     }
   }
 

@@ -1,0 +1,98 @@
+/**
+ * Named snapshots end to end, against the real LXD daemon, through the CLI, in a throwaway
+ * project: taken once and kept, deleted only with --allow-delete, and restored with
+ * lxapply --restore (the config goes back; the instance stays).
+ */
+import { suite } from 'uvu';
+import * as assert from 'uvu/assert';
+import { manifestDir, run, show } from './cli.js';
+import { testImage, throwawayProject } from './harness.js';
+
+type Ctx = {
+  project: Awaited<ReturnType<typeof throwawayProject>>;
+  image: Awaited<ReturnType<typeof testImage>>;
+  m: Awaited<ReturnType<typeof manifestDir>>;
+  args: (...more: string[]) => string[];
+};
+const it = suite<Ctx>('named snapshots end to end');
+
+function manifest(ctx: Ctx, stage: string, snapshots: string[]): string {
+  return `images:
+  busybox:
+    source: {metadata: ${ctx.image.metadataPath}, rootfs: ${ctx.image.rootfsPath}}
+instances:
+  web-1:
+    image: busybox
+    config: {user.stage: ${stage}}
+    snapshots: [${snapshots.join(', ')}]
+`;
+}
+
+const snapshotNames = async (ctx: Ctx) => (await ctx.project.client.listSnapshots('web-1')).map((s) => s.name).sort();
+
+it.before(async (ctx) => {
+  ctx.project = await throwawayProject();
+  ctx.image = await testImage();
+  ctx.m = await manifestDir({ 'lxplan.yaml': manifest(ctx, 'one', ['before-upgrade', 'clean']) });
+  ctx.args = (...more) => ['--project', ctx.project.name, ...more, ctx.m.dir];
+});
+
+it.after(async (ctx) => {
+  await ctx.project?.cleanup();
+  await ctx.m?.cleanup();
+});
+
+it('lxapply takes the declared snapshots after the instance; then No changes.', async (ctx) => {
+  const a = await run('lxapply', ctx.args('--auto-approve'));
+  assert.is(a.code, 0, show(a));
+  assert.match(a.stdout, '+ snapshot web-1/before-upgrade');
+  assert.match(a.stdout, '+ snapshot web-1/clean');
+  assert.equal(await snapshotNames(ctx), ['before-upgrade', 'clean']);
+  const p = await run('lxplan', ctx.args());
+  assert.is(p.code, 0, show(p));
+  assert.is(p.stdout, 'No changes. LXD matches the manifests.\n');
+});
+
+it('a snapshot removed from the manifest: refused without --allow-delete, deleted with it', async (ctx) => {
+  await ctx.m.write({ 'lxplan.yaml': manifest(ctx, 'one', ['clean']) });
+  const refused = await run('lxapply', ctx.args('--auto-approve'));
+  assert.is.not(refused.code, 0, show(refused));
+  assert.match(refused.stderr, 'snapshot web-1/before-upgrade (deleted)');
+  assert.match(refused.stderr, '--allow-delete');
+  assert.equal(await snapshotNames(ctx), ['before-upgrade', 'clean']);
+  const a = await run('lxapply', ctx.args('--auto-approve', '--allow-delete'));
+  assert.is(a.code, 0, show(a));
+  assert.equal(await snapshotNames(ctx), ['clean']);
+  const p = await run('lxplan', ctx.args());
+  assert.is(p.stdout, 'No changes. LXD matches the manifests.\n', show(p));
+});
+
+it('lxapply --restore rolls the config back to the snapshot; the instance stays', async (ctx) => {
+  await ctx.m.write({ 'lxplan.yaml': manifest(ctx, 'two', ['clean']) });
+  const a = await run('lxapply', ctx.args('--auto-approve'));
+  assert.is(a.code, 0, show(a));
+  assert.is((await ctx.project.client.getInstance('web-1')).value.config['user.stage'], 'two');
+
+  const refused = await run('lxapply', ctx.args('--restore', 'web-1/clean'));
+  assert.is(refused.code === 0, false, show(refused));
+  assert.match(refused.stderr, '--auto-approve');
+
+  const r = await run('lxapply', ctx.args('--restore', 'web-1/clean', '--auto-approve'));
+  assert.is(r.code, 0, show(r));
+  assert.match(r.stdout, 'lxapply will restore instance web-1 to its snapshot clean, taken ');
+  assert.match(r.stdout, 'is lost');
+  assert.match(r.stdout, '~ config.user.stage: two -> one');
+  const inst = (await ctx.project.client.getInstance('web-1')).value;
+  assert.is(inst.config['user.stage'], 'one');
+  assert.equal(await snapshotNames(ctx), ['clean']);
+
+  // The manifests still say two: the next plan brings it back.
+  const p = await run('lxplan', ctx.args());
+  assert.match(p.stdout, 'config.user.stage', show(p));
+
+  const unmanaged = await run('lxapply', ctx.args('--restore', 'web-2/clean', '--auto-approve'));
+  assert.is.not(unmanaged.code, 0, show(unmanaged));
+  assert.match(unmanaged.stderr, 'not managed by lxplan');
+});
+
+it.run();

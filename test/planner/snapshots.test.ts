@@ -1,0 +1,86 @@
+/**
+ * Named instance snapshots in the planner: taken after their instance exists, deleted before it,
+ * kept as they are once taken. Whole rendered plans, so wording and order changes show.
+ */
+import { test } from 'uvu';
+import * as assert from 'uvu/assert';
+import { renderPlan } from '../../src/cli/views/plan-human.js';
+import { plan, type PlanInput } from '../../src/planner/index.js';
+import { checkGuards } from '../../src/workflow/guards.js';
+import { dImage, dInstance, dSnapshot, FP_A, lImage, lInstance, live, lSnapshot, manifest, state } from './builders.js';
+
+const web = () => dInstance('web-1', { snapshots: ['before-upgrade', 'clean'] });
+const SNAPS = () => [dSnapshot('web-1/before-upgrade'), dSnapshot('web-1/clean')];
+const liveBase = { images: [lImage(FP_A, ['busybox'])], instances: [lInstance('web-1')] };
+const MANAGED = ['image.busybox', 'instance.web-1'];
+
+const change = (input: PlanInput, address: string) => plan(input).changes.find((c) => c.address === address);
+
+test('on an empty LXD: the instance first, then its snapshots', () => {
+  const input = { manifest: manifest({ images: [dImage('busybox')], instances: [web()], snapshots: SNAPS() }), live: live(), state: state() };
+  assert.equal(change(input, 'snapshot.web-1/before-upgrade')?.dependsOn, ['instance.web-1']);
+  assert.equal(change(input, 'snapshot.web-1/clean')?.dependsOn, ['instance.web-1']);
+  assert.equal(change(input, 'instance.web-1')?.dependsOn, ['image.busybox']);
+});
+
+test('snapshots of an existing instance: taken, the whole plan', () => {
+  const input = { manifest: manifest({ images: [dImage('busybox')], instances: [web()], snapshots: SNAPS() }), live: live(liveBase), state: state(...MANAGED) };
+  assert.is(renderPlan(plan(input)), `lxplan will make these changes:
+
+  + snapshot web-1/before-upgrade
+  + snapshot web-1/clean
+
+Plan: 2 to add, 0 to change, 0 to destroy.
+`);
+  assert.equal(change(input, 'snapshot.web-1/clean')?.dependsOn, []);
+});
+
+test('a snapshot that exists is kept as it is, whatever changed on the instance since', () => {
+  const input = {
+    manifest: manifest({ images: [dImage('busybox')], instances: [web()], snapshots: SNAPS() }),
+    live: live({ ...liveBase, snapshots: [lSnapshot('web-1/before-upgrade', { config: { 'limits.memory': '1GB' } }), lSnapshot('web-1/clean')] }),
+    state: state(...MANAGED, 'snapshot.web-1/before-upgrade', 'snapshot.web-1/clean'),
+  };
+  assert.is(renderPlan(plan(input)), 'No changes. LXD matches the manifests.\n');
+});
+
+test('a snapshot removed from the manifest is deleted, the whole plan; the guard asks for --allow-delete', () => {
+  const input = {
+    manifest: manifest({ images: [dImage('busybox')], instances: [dInstance('web-1', { snapshots: ['clean'] })], snapshots: [dSnapshot('web-1/clean')] }),
+    live: live({ ...liveBase, snapshots: [lSnapshot('web-1/before-upgrade'), lSnapshot('web-1/clean')] }),
+    state: state(...MANAGED, 'snapshot.web-1/before-upgrade', 'snapshot.web-1/clean'),
+  };
+  const p = plan(input);
+  assert.is(renderPlan(p), `lxplan will make these changes:
+
+  - snapshot web-1/before-upgrade
+
+Plan: 0 to add, 0 to change, 1 to destroy.
+`);
+  assert.throws(() => checkGuards(p, { allowDelete: false, allowReplace: false }), /snapshot web-1\/before-upgrade \(deleted\)/);
+  checkGuards(p, { allowDelete: true, allowReplace: false });
+});
+
+test('an instance removed with its snapshots: the snapshots are deleted first', () => {
+  const input = {
+    manifest: manifest({ images: [dImage('busybox')] }),
+    live: live({ ...liveBase, snapshots: [lSnapshot('web-1/clean')] }),
+    state: state(...MANAGED, 'snapshot.web-1/clean'),
+  };
+  const p = plan(input);
+  assert.equal(p.changes.find((c) => c.address === 'instance.web-1')?.dependsOn, ['snapshot.web-1/clean']);
+  assert.is(p.changes.find((c) => c.address === 'snapshot.web-1/clean')?.action, 'delete');
+});
+
+test('a snapshot in state that LXD no longer has (its instance was replaced, or it was deleted by hand) is taken again', () => {
+  const input = {
+    manifest: manifest({ images: [dImage('busybox')], instances: [web()], snapshots: SNAPS() }),
+    live: live({ ...liveBase, snapshots: [lSnapshot('web-1/clean')] }),
+    state: state(...MANAGED, 'snapshot.web-1/before-upgrade', 'snapshot.web-1/clean'),
+  };
+  const c = change(input, 'snapshot.web-1/before-upgrade');
+  assert.is(c?.action, 'create');
+  assert.is(c?.reason, 'was deleted outside lxplan');
+});
+
+test.run();
