@@ -1,4 +1,7 @@
-/** Tiny builders for planner fixtures: desired objects, live LXD objects, state. */
+/** Tiny builders for planner fixtures: desired objects, live LXD objects, state; and two ways to run the planner. */
+import { renderPlan } from '../../src/cli/views/plan-human.js';
+import type { LxplanError } from '../../src/errors.js';
+import { plan, type PlanInput } from '../../src/planner/index.js';
 import type { LxdImage, LxdInstance, LxdInstanceSnapshot, LxdNetwork, LxdProfile, LxdStoragePool, LxdStorageVolume } from '../../src/lxd/types.js';
 import type { LiveSnapshot } from '../../src/resources/spec.js';
 import type {
@@ -120,4 +123,19 @@ export function state(...addresses: string[]): State {
     resources[a] = { kind, name: a.slice(i + 1), since: '2026-11-23T00:00:00.000Z', ...(kind === 'instance' ? { attributes: { image: 'busybox' } } : {}) };
   }
   return { version: 1, lineage: 'test-lineage', serial: 1, resources };
+}
+
+/** The plan for `input`, rendered as people read it. */
+export function render(input: PlanInput): string {
+  return renderPlan(plan(input));
+}
+
+/** The error the planner refuses `input` with (fails the test when it does not refuse). */
+export function planError(input: PlanInput): LxplanError {
+  try {
+    plan(input);
+  } catch (e) {
+    return e as LxplanError;
+  }
+  throw new Error('expected the planner to refuse');
 }

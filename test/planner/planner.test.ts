@@ -2,26 +2,14 @@
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { renderPlan } from '../../src/cli/views/plan-human.js';
-import type { LxplanError } from '../../src/errors.js';
-import { plan, type PlanInput } from '../../src/planner/index.js';
+import { plan } from '../../src/planner/index.js';
 import { dImage, dInstance, dProfile, FP_A, FP_B, lImage, lInstance, live, lProfile, manifest, state } from './builders.js';
+import { planError, render } from './builders.js';
 
 const small = () => dProfile('small', { config: { 'limits.cpu': '1', 'limits.memory': '256MB' } });
 const web1 = (extra = {}) => dInstance('web-1', { profiles: ['default', 'small'], config: { 'limits.memory': '512MB', 'environment.APP_ENV': 'production' }, ...extra });
 const liveWeb1 = (extra: Parameters<typeof lInstance>[1] = {}) => lInstance('web-1', { profiles: ['default', 'small'], ...extra, config: { 'limits.memory': '512MB', 'environment.APP_ENV': 'production', ...extra.config } });
 
-function render(input: PlanInput): string {
-  return renderPlan(plan(input));
-}
-
-function planError(input: PlanInput): LxplanError {
-  try {
-    plan(input);
-  } catch (e) {
-    return e as LxplanError;
-  }
-  throw new Error('expected the planner to refuse');
-}
 
 test('creates everything on an empty LXD, dependencies first', () => {
   const input = { manifest: manifest({ images: [dImage('busybox')], profiles: [small()], instances: [web1()] }), live: live(), state: state() };

@@ -7,11 +7,11 @@ import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { renderPlan } from '../../src/cli/views/plan-human.js';
 import { fromPlanDocument, toPlanDocument } from '../../src/cli/views/plan-json.js';
-import type { LxplanError } from '../../src/errors.js';
 import { plan, type PlanInput } from '../../src/planner/index.js';
 import {
   dImage, dInstance, dNetwork, dPool, dProfile, dVolume, FP_A, lImage, lInstance, live, lNetwork, lPool, lProfile, lVolume, manifest, state,
 } from './builders.js';
+import { planError, render } from './builders.js';
 
 const BRIDGE = { 'ipv4.address': '10.10.10.1/24', 'ipv4.nat': 'true', 'ipv4.dhcp.ranges': '10.10.10.100-10.10.10.200', 'dns.domain': 'lab' };
 const net = (config: Record<string, string> = BRIDGE) => dNetwork('lxdbr1', { config });
@@ -31,18 +31,6 @@ const liveData = () => lVolume('fast/data', { config: { size: '1GB', 'volatile.i
 const liveWeb = (devices: Record<string, Record<string, string>> = DEVICES) => lInstance('web-1', { devices });
 const ALL = ['storage_pool.fast', 'network.lxdbr1', 'storage_volume.fast/data', 'image.busybox', 'instance.web-1'];
 
-function render(input: PlanInput): string {
-  return renderPlan(plan(input));
-}
-
-function planError(input: PlanInput): LxplanError {
-  try {
-    plan(input);
-  } catch (e) {
-    return e as LxplanError;
-  }
-  throw new Error('expected the planner to refuse');
-}
 
 const dependsOn = (input: PlanInput, address: string) => plan(input).changes.find((c) => c.address === address)?.dependsOn;
 

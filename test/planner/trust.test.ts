@@ -1,11 +1,11 @@
 /** The planner's guarantees for CI: restarts, protection, drift, targets, renames, secrets, blast radius. */
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import type { LxplanError } from '../../src/errors.js';
 import { plan, refreshState, type PlanInput } from '../../src/planner/index.js';
 import type { ResourceChange } from '../../src/planner/plan.js';
 import type { State } from '../../src/state/model.js';
 import { dImage, dInstance, dProfile, FP_A, lImage, lInstance, live, lProfile, manifest, state } from './builders.js';
+import { planError } from './builders.js';
 
 const images = [lImage(FP_A, ['busybox'])];
 
@@ -15,14 +15,7 @@ function change(input: PlanInput, address: string): ResourceChange {
   return c;
 }
 
-function refused(input: PlanInput): LxplanError {
-  try {
-    plan(input);
-  } catch (e) {
-    return e as LxplanError;
-  }
-  throw new Error('expected the planner to refuse');
-}
+const refused = planError;
 
 /** A state as the executor leaves it after applying `input`'s plan. */
 function applied(input: PlanInput): State {
