@@ -130,10 +130,29 @@ test('force-unlock: refused for a wrong ID or a live holder; clears a dead holde
     assert.match(e.hint ?? '', `lxplan force-unlock ${info.id} --state ${p}`);
     const wrong = await lxplanError(() => forceUnlock(p, 'nope'));
     assert.is(wrong.message, `the lock of ${p} has ID ${info.id}, not nope: nothing was removed`);
-    assert.is((await forceUnlock(p, info.id)).pid, child.pid);
+    assert.is((await forceUnlock(p, info.id))?.pid, child.pid);
     assert.not.ok(existsSync(lockDirOf(p)));
     const m = await StateManager.open(p, { operation: 'apply', lock: true });
     await m.release();
+  }));
+
+test('a lock without holder information (a run killed while taking it): reported, and cleared with force-unlock none once not refreshed', () =>
+  inTempDir(async (_dir, p) => {
+    const { mkdir, utimes } = await import('node:fs/promises');
+    await mkdir(lockDirOf(p)); // what proper-lockfile's mkdir leaves when the process dies before writing its info
+    const fresh = await lxplanError(() => StateManager.open(p, { operation: 'apply', lock: true }));
+    assert.is(fresh.message, `state file ${p} is locked by another lxplan run that is just starting (no lock information yet in ${lockInfoPathOf(p)})`);
+    const tooSoon = await lxplanError(() => forceUnlock(p, 'none'));
+    assert.match(tooSoon.message, 'a run may still hold it; nothing was removed');
+    const old = new Date(Date.now() - 20_000);
+    await utimes(lockDirOf(p), old, old);
+    const stale = await lxplanError(() => StateManager.open(p, { operation: 'apply', lock: true, lockTimings: { staleMs: 60_000, updateMs: 5_000 } }));
+    assert.match(stale.message, `state file ${p} is locked, but no run holds it: the lock has no holder information and has not been refreshed for 2`);
+    assert.match(stale.hint ?? '', `lxplan force-unlock none --state ${p}`);
+    assert.is(await forceUnlock(p, 'none'), undefined);
+    const m = await StateManager.open(p, { operation: 'apply', lock: true });
+    await m.release();
+    assert.not.ok(existsSync(lockInfoPathOf(p)), 'release removes its own info');
   }));
 
 test('a lock lost while held is recorded, not thrown; saving and release still work', () =>

@@ -8,7 +8,7 @@ export default class ForceUnlock extends BaseCommand {
   static override description = 'ID is the lock ID the "locked" error names. Refused when the ID does not match, or when the run holding the lock still runs on this host.';
   static override examples = ['<%= config.bin %> force-unlock 3f9c2a1b --state infra/lxplan.state.json'];
   static override args = {
-    id: Args.string({ description: 'the lock ID, as the "locked" error gives it', required: true }),
+    id: Args.string({ description: 'the lock ID, as the "locked" error gives it ("none" for a lock without holder information)', required: true }),
     path: Args.string({ description: 'manifest directory (to find its state file)', default: '.' }),
   };
   static override flags = { state: commonFlags.state };
@@ -17,6 +17,8 @@ export default class ForceUnlock extends BaseCommand {
     const { args, flags } = await this.parse(ForceUnlock);
     const statePath = flags.state ?? (await defaultStatePath(args.path));
     const info = await forceUnlock(statePath, args.id);
-    this.print(`Removed the lock of ${statePath} (pid ${info.pid} on ${info.host}, ${info.operation} since ${info.since}).\n`);
+    this.print(info
+      ? `Removed the lock of ${statePath} (pid ${info.pid} on ${info.host}, ${info.operation} since ${info.since}).\n`
+      : `Removed the lock of ${statePath} (it had no holder information and was no longer refreshed).\n`);
   }
 }
