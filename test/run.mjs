@@ -21,7 +21,7 @@ const groups = [
 function runGroup(g) {
   return new Promise((resolve) => {
     if (!existsSync(path.join(root, g.dir))) return resolve({ total: 0, passed: 0, skipped: 0, crashed: `${g.dir} missing: run npm run build` });
-    const child = spawn(process.execPath, [uvu, g.dir, pattern, ...g.args], { cwd: root, stdio: ['ignore', 'pipe', 'inherit'], env: { ...process.env, FORCE_COLOR: process.stdout.isTTY ? '1' : '0' } });
+    const child = spawn(process.execPath, [uvu, g.dir, pattern, ...g.args], { cwd: root, stdio: ['ignore', 'pipe', 'inherit'], env: { ...process.env, ...(process.env.NO_COLOR ? {} : { FORCE_COLOR: process.stdout.isTTY ? '1' : '0' }) } });
     let out = '';
     child.stdout.on('data', (d) => { out += d; process.stdout.write(d); });
     child.on('close', (code) => {
