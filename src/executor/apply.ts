@@ -126,18 +126,18 @@ export async function apply(plan: Plan, opts: ApplyOptions): Promise<ApplyResult
     } catch (e) {
       // A create that failed half-way may have left the object in LXD: record it, so the next
       // plan shows it (and what is still to do) instead of failing with "already exists".
-      if ((c.action === 'create' || c.action === 'replace') && await ops[c.kind].exists(opts.client, c.name).catch(() => false)) {
+      if (c.action === 'create' || c.action === 'replace') {
+        // One read decides; when it fails too, the journalled intent stays for the next run.
+        const there = await ops[c.kind].exists(opts.client, c.name).catch(() => undefined);
         // No recorded fields: what LXD has is not what lxplan applied, and must not read as drift.
-        await opts.state.update((s) => recorded(s, { ...c, stateFields: undefined }, now()));
-      } else if ((c.action === 'create' || c.action === 'replace') && !(await ops[c.kind].exists(opts.client, c.name).catch(() => true))) {
-        await opts.state.update((s) => withoutEntry(s, address));
+        if (there === true) await opts.state.update((s) => recorded(s, { ...c, stateFields: undefined }, now()));
+        else if (there === false) await opts.state.update((s) => withoutEntry(s, address));
       }
       throw e;
     }
     await opts.state.update((s) => {
       if (c.stateOp === 'remove' || c.action === 'delete') return withoutEntry(s, address);
-      const next = recorded(c.renamedFrom ? withoutEntry(s, `${c.kind}.${c.renamedFrom}`) : s, c, now(), c.renamedFrom ? s.resources[`${c.kind}.${c.renamedFrom}`]?.since : undefined);
-      return next;
+      return recorded(c.renamedFrom ? withoutEntry(s, `${c.kind}.${c.renamedFrom}`) : s, c, now(), c.renamedFrom ? s.resources[`${c.kind}.${c.renamedFrom}`]?.since : undefined);
     });
   };
 
