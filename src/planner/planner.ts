@@ -19,6 +19,7 @@ import type { State, StateEntry } from '../state/model.js';
 import { diffFields } from './diff.js';
 import { driftOf, recordFields, redact, sensitivePaths } from './fields.js';
 import { summarise, type FieldChange, type Plan, type PlanOptions, type ResourceChange } from './plan.js';
+import { followInstanceSnapshots } from './snapshots.js';
 import { selectTargets } from './targets.js';
 
 export interface PlanInput {
@@ -226,6 +227,8 @@ function checkDeletesUnused(changes: ResourceChange[], ctx: PlanContext, errors:
   const changing = new Map(changes.map((c) => [c.renamedFrom ? addressOf(c.kind, c.renamedFrom) : c.address, c]));
   for (const kind of KINDS) {
     const spec = specs[kind];
+    // (Snapshots go with their instance: see followInstanceSnapshots.)
+    if (spec.partOfReferenced) continue;
     for (const [name, l] of Object.entries(spec.live(ctx.live))) {
       const c = changing.get(addressOf(kind, name));
       if (c?.action === 'delete') continue;
@@ -297,6 +300,7 @@ export function plan(input: PlanInput): Plan {
   const errors: LxplanError[] = [];
   let changes = KINDS.flatMap((kind) => planKind({ spec: specs[kind], ctx, options, errors }));
   throwAll(errors);
+  changes = followInstanceSnapshots(changes, ctx);
   linkDependencies(changes, ctx);
   if (options.targets && options.targets.length > 0) changes = selectTargets(changes, options.targets);
   checkDeletesUnused(changes, ctx, errors);

@@ -5,8 +5,8 @@
  * removed from the manifests is deleted (a guarded, destructive change: see workflow/guards.ts).
  *
  * It references its instance: taken after the instance exists, deleted before it. LXD deletes an
- * instance's snapshots with the instance; a plan that replaces the instance still sees the old
- * snapshot and shows it as kept; the next plan shows it taken again ("was deleted outside lxplan").
+ * instance's snapshots with the instance and renames them with it: src/planner/snapshots.ts makes
+ * the plan say so (replaced with a replaced instance, kept through a rename).
  *
  * Live snapshots: LXD 5.0.2's /1.0/instances?recursion=1 has no `snapshots` field (only
  * recursion=2, which also reads every instance's state: slow), so they are read with one
@@ -43,6 +43,7 @@ export const snapshotSpec: ResourceSpec<DesiredSnapshot, LxdInstanceSnapshot> = 
   fieldImpact: () => ({ impact: 'replace' }),
   refs: (d) => [addressOf('instance', d.instance)],
   liveRefs: (l) => [addressOf('instance', l.instance)],
+  partOfReferenced: true,
   builtin: () => false,
   stateAttributes: () => ({}),
   digest: (l) => digestOf({ name: l.name, created_at: l.created_at }),

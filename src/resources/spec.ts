@@ -74,6 +74,11 @@ export interface ResourceSpec<D extends DesiredObject = DesiredObject, L = unkno
   refs(d: D): Address[];
   /** Addresses this live object currently uses (deletes of those wait for this object's change). */
   liveRefs(l: L): Address[];
+  /**
+   * Whether this kind lives inside what it references and LXD deletes it with that (snapshots with
+   * their instance): its references then never stop a delete or a replace of what it belongs to.
+   */
+  partOfReferenced?: boolean;
   /** Objects LXD always has (the default profile): adopted when declared, never deleted. */
   builtin(name: string): boolean;
   /** State attributes to remember after a create or update of `d`. */

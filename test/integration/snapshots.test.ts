@@ -3,9 +3,13 @@
  * project: taken once and kept, deleted only with --allow-delete, and restored with
  * lxapply --restore (the config goes back; the instance stays).
  */
+import { mkdtemp } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
 import { manifestDir, run, show } from './cli.js';
+import { buildBusyboxImage } from '../../src/resources/image-files.js';
 import { testImage, throwawayProject } from './harness.js';
 
 type Ctx = {
@@ -96,3 +100,67 @@ it('lxapply --restore rolls the config back to the snapshot; the instance stays'
 });
 
 it.run();
+
+/**
+ * What LXD does to snapshots when their instance is replaced (deleted with it) or renamed (moved
+ * with it), and that the plan says so and the apply converges.
+ */
+type FollowCtx = { project: Ctx['project']; m: Ctx['m']; images: string; args: (...more: string[]) => string[] };
+const follows = suite<FollowCtx>('snapshots follow their instance');
+
+function followManifest(ctx: FollowCtx, name: string, image: string, renamedFrom?: string): string {
+  return `${ctx.images}instances:
+  ${name}:
+    image: ${image}
+    state: stopped${renamedFrom ? `\n    renamed_from: ${renamedFrom}` : ''}
+    snapshots: [clean]
+`;
+}
+
+follows.before(async (ctx) => {
+  ctx.project = await throwawayProject();
+  const one = await testImage();
+  const dir = await mkdtemp(path.join(tmpdir(), 'lxplan-snap-images-'));
+  const two = await buildBusyboxImage(dir, { alias: 'busybox-two' });
+  ctx.images = `images:
+  one:
+    source: {metadata: ${one.metadataPath}, rootfs: ${one.rootfsPath}}
+  two:
+    source: {metadata: ${two.metadataPath}, rootfs: ${two.rootfsPath}}
+`;
+  ctx.m = await manifestDir({ 'lxplan.yaml': followManifest(ctx, 'web-1', 'one') });
+  ctx.args = (...more) => ['--project', ctx.project.name, ...more, ctx.m.dir];
+});
+
+follows.after(async (ctx) => {
+  await ctx.project?.cleanup();
+  await ctx.m?.cleanup();
+});
+
+follows('a renamed instance keeps its snapshot: nothing is deleted or taken again', async (ctx) => {
+  const a = await run('lxapply', ctx.args('--auto-approve'));
+  assert.is(a.code, 0, show(a));
+  const taken = (await ctx.project.client.getSnapshot('web-1', 'clean')).value.created_at;
+  await ctx.m.write({ 'lxplan.yaml': followManifest(ctx, 'web-2', 'one', 'web-1') });
+  const r = await run('lxapply', ctx.args('--auto-approve'));
+  assert.is(r.code, 0, show(r));
+  assert.not.match(r.stdout, '- snapshot', show(r));
+  assert.is((await ctx.project.client.getSnapshot('web-2', 'clean')).value.created_at, taken);
+  const p = await run('lxplan', ctx.args());
+  assert.is(p.stdout, 'No changes. LXD matches the manifests.\n', show(p));
+});
+
+follows('a replaced instance: the plan shows its snapshot replaced, and the apply takes it again', async (ctx) => {
+  await ctx.project.client.createSnapshot('web-2', 'by-hand', false);
+  await ctx.m.write({ 'lxplan.yaml': followManifest(ctx, 'web-2', 'two') });
+  const p = await run('lxplan', ctx.args());
+  assert.match(p.stdout, '-/+ snapshot web-2/clean (replace)', show(p));
+  assert.match(p.stdout, 'including one lxplan does not manage: by-hand', show(p));
+  const a = await run('lxapply', ctx.args('--auto-approve', '--allow-replace'));
+  assert.is(a.code, 0, show(a));
+  assert.equal((await ctx.project.client.listSnapshots('web-2')).map((s) => s.name), ['clean']);
+  const again = await run('lxplan', ctx.args());
+  assert.is(again.stdout, 'No changes. LXD matches the manifests.\n', show(again));
+});
+
+follows.run();

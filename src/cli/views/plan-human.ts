@@ -71,7 +71,7 @@ function impactNote(impact: Impact | undefined, fields: FieldChange[]): string |
     }
     case 'replace': {
       const why = fields.filter((f) => f.impact === 'replace').map((f) => `${f.path} ${show(f.before)} -> ${show(f.after)}`);
-      return `replace: ${why.join(', ')}`;
+      return why.length > 0 ? `replace: ${why.join(', ')}` : 'replace';
     }
     case 'live': return 'live';
   }
