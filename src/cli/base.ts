@@ -1,7 +1,7 @@
 /** What every lxplan command shares: common flags, error rendering, exit codes. */
 import { Command, Flags } from '@oclif/core';
 import type { PlanOptions } from '../planner/plan.js';
-import { renderError } from './views/errors.js';
+import { errorDocument, renderError } from './views/errors.js';
 import { makeChalk } from './views/style.js';
 import { EXIT } from './exit-codes.js';
 
@@ -39,6 +39,8 @@ export abstract class BaseCommand extends Command {
     if (error.oclif?.exit !== undefined || error.constructor?.name?.endsWith('ExitError')) throw error;
     if ((error as { code?: string }).code === 'EEXIT') throw error;
     if (error.name !== 'LxplanError' && /Unexpected argument|Nonexistent flag|Expected --|Missing required/.test(error.message)) throw error;
+    // With --json, stdout stays JSON (the errors as a document); people still read stderr.
+    if (this.jsonEnabled()) process.stdout.write(`${JSON.stringify(errorDocument(error), null, 2)}\n`);
     process.stderr.write(renderError(error, this.err));
     return this.exit(EXIT.ERROR);
   }

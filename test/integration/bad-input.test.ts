@@ -40,6 +40,22 @@ async function expectRefused(ctx: Ctx, yaml: string, expected: RegExp, extra: st
   }
 }
 
+bad('with --json, stdout is a JSON document of the errors (and stderr still reads as text)', async (ctx) => {
+  const m = await manifestDir({ 'lxplan.yaml': 'instances:\n  web-1:\n    image: busybox\n    limts: {memory: 512MB}\n  web-2:\n    image: busybox\n    state: sleeping\n' });
+  try {
+    const r = await run('lxplan', ['--project', ctx.project.name, '--json', m.dir]);
+    assert.is(r.code, 1, show(r));
+    const doc = JSON.parse(r.stdout);
+    assert.is(doc.format_version, '1.0');
+    assert.equal(doc.errors.map((e: { code: string; line: number; col: number }) => [e.code, e.line, e.col]), [['manifest.schema', 4, 5], ['manifest.schema', 7, 12]]);
+    assert.match(doc.errors[0].file, /lxplan\.yaml$/);
+    assert.is(doc.errors[0].hint, 'did you mean "limits"?');
+    assert.match(r.stderr, /lxplan\.yaml:4:5: /);
+  } finally {
+    await m.cleanup();
+  }
+});
+
 bad('malformed YAML names file, line and column', async (ctx) => {
   await expectRefused(ctx, 'instances:\n  web-1:\n    image: [busybox\n', /lxplan\.yaml:\d+:\d+: /);
 });
