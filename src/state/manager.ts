@@ -6,7 +6,7 @@
  * fsync of the folder) and the replaced file is kept as `<path>.backup`, so a crash or a full
  * disk never leaves a half-written state.
  */
-import { copyFile, link, open, readFile, rename, unlink } from 'node:fs/promises';
+import { access, copyFile, link, open, readFile, rename, unlink } from 'node:fs/promises';
 import path from 'node:path';
 import { LxplanError } from '../errors.js';
 import { backupPathOf, corruptError, parse, serialize } from './file.js';
@@ -120,13 +120,33 @@ async function readState(statePath: string): Promise<State> {
   }
   // Decoded strictly: a flipped byte inside a string would otherwise become U+FFFD and be
   // accepted (a changed lineage or name) instead of being reported.
-  let text: string;
   try {
-    text = utf8.decode(bytes);
+    let text: string;
+    try {
+      text = utf8.decode(bytes);
+    } catch (e) {
+      throw corruptError(statePath, 'not UTF-8 text', e);
+    }
+    return parse(text, statePath);
   } catch (e) {
-    throw corruptError(statePath, 'not UTF-8 text', e);
+    throw await withoutMissingBackup(e, statePath);
   }
-  return parse(text, statePath);
+}
+
+/** A corrupt-state error names the backup; when there is none (never saved twice), it says so instead. */
+async function withoutMissingBackup(e: unknown, statePath: string): Promise<unknown> {
+  const backup = backupPathOf(statePath);
+  if (!(e instanceof LxplanError) || e.code !== 'state.format' || !e.message.includes(backup) && !e.hint?.includes(backup)) return e;
+  if (await access(backup).then(() => true, () => false)) return e;
+  const none = `there is no backup (${backup} does not exist)`;
+  return new LxplanError('state.format', e.message.replace(`the previous good version is kept in ${backup}`, none), {
+    hint: [
+      // (The malformed-file hint starts with what is wrong; the rest of it named the backup.)
+      e.hint?.split(';')[0].startsWith('the file does not match') ? e.hint.split(';')[0] : undefined,
+      `restore ${path.basename(statePath)} from where you keep it (version control, CI artifacts), or start a new state and adopt the objects again with lxplan import`,
+    ].filter(Boolean).join('; '),
+    cause: e,
+  });
 }
 
 function ioError(statePath: string, e: unknown): LxplanError {

@@ -110,8 +110,8 @@ cli('a corrupt state file next to a valid manifest: exit 1 with the state.format
     const files = (await readdir(m.dir)).sort();
     for (const r of await bothCommands(ctx, m.dir)) {
       refused(r, [
-        `state file ${p} is corrupt (not valid JSON: Unexpected end of JSON input); the previous good version is kept in ${p}.backup`,
-        `  hint: check ${p}.backup and, if it is intact, copy it over ${p}`,
+        `state file ${p} is corrupt (not valid JSON: Unexpected end of JSON input); there is no backup (${p}.backup does not exist)`,
+        '  hint: restore lxplan.state.json from where you keep it (version control, CI artifacts), or start a new state and adopt the objects again with lxplan import',
       ]);
     }
     assert.is(await snapshot(ctx), before, 'LXD is unchanged');

@@ -201,6 +201,15 @@ test('a state file of NUL bytes (what a crash can leave): state.format, with no 
     assert.not.match(e.message, /[\x00-\x1f\x7f]/);
   }));
 
+test('a corrupt state file without a backup (saved only once) says there is none, and how to recover', () =>
+  inTempDir(async (dir, p) => {
+    await writeFile(p, '{"version": 1, "lineage": ');
+    const e = await openFails(dir, p);
+    assert.is(e.code, 'state.format');
+    assert.is(e.message, `state file ${p} is corrupt (not valid JSON: Unexpected end of JSON input); there is no backup (${p}.backup does not exist)`);
+    assert.is(e.hint, 'restore lxplan.state.json from where you keep it (version control, CI artifacts), or start a new state and adopt the objects again with lxplan import');
+  }));
+
 test('a corrupt byte inside a string (not UTF-8) is reported, not read as a different lineage', () =>
   inTempDir(async (dir, p) => {
     const saved = await twoSaves(p);
