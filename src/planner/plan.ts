@@ -40,6 +40,8 @@ export interface AffectedInstance {
   impact?: Impact;
   /** Changes of the instance's expanded config / devices ("config.limits.memory", "devices.data.source"). */
   fields: FieldChange[];
+  /** For a managed running instance whose keys need a restart: restarted by this apply, or left pending. */
+  restart?: 'now' | 'pending';
 }
 
 export interface ResourceChange {

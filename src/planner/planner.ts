@@ -19,6 +19,7 @@ import type { State, StateEntry } from '../state/model.js';
 import { diffFields } from './diff.js';
 import { driftOf, recordFields, redact, sensitivePaths } from './fields.js';
 import { summarise, type FieldChange, type Plan, type PlanOptions, type ResourceChange } from './plan.js';
+import { carryProfileRestarts, PENDING_RESTART } from './profile-restarts.js';
 import { followInstanceSnapshots } from './snapshots.js';
 import { selectTargets } from './targets.js';
 
@@ -55,7 +56,7 @@ function managedNames(state: State, kind: string): string[] {
   return Object.values(state.resources).filter((e) => e.kind === kind).map((e) => e.name);
 }
 
-const PENDING = 'pending_restart';
+const PENDING = PENDING_RESTART;
 
 /** Splits "a,b" into keys; undefined and "" give none. */
 function keyList(s: string | undefined): string[] {
@@ -301,6 +302,7 @@ export function plan(input: PlanInput): Plan {
   let changes = KINDS.flatMap((kind) => planKind({ spec: specs[kind], ctx, options, errors }));
   throwAll(errors);
   changes = followInstanceSnapshots(changes, ctx);
+  carryProfileRestarts(changes, ctx, options);
   linkDependencies(changes, ctx);
   if (options.targets && options.targets.length > 0) changes = selectTargets(changes, options.targets);
   checkDeletesUnused(changes, ctx, errors);

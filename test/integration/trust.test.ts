@@ -117,6 +117,34 @@ it('a restart-impact change stays pending until --allow-restart, which restarts 
   assert.is((await run('lxapply', ctx.args('--auto-approve', '--allow-restart', ctx.m.dir))).code, 0);
 });
 
+it('a profile change that needs a restart: pending on the running managed instance until --allow-restart restarts it', async (ctx) => {
+  const { client } = ctx.project;
+  const withProfile = (deny: boolean) => `${ctx.yaml(TWO('256MB').replace('  web-2:', '    profiles: [default, hardened]\n  web-2:'))}profiles:
+  hardened:
+    config: {${deny ? 'security.syscalls.deny_compat: "true"' : ''}}
+`;
+  await ctx.m.write({ 'lxplan.yaml': withProfile(false) });
+  const first = await run('lxapply', ctx.args('--auto-approve', ctx.m.dir));
+  assert.is(first.code, 0, show(first));
+  const pid = (await client.getInstanceState('web-1')).pid;
+  await ctx.m.write({ 'lxplan.yaml': withProfile(true) });
+  const a = await run('lxapply', ctx.args('--auto-approve', ctx.m.dir));
+  assert.is(a.code, 0, show(a));
+  assert.match(a.stdout, '~ web-1 (restart: security.syscalls.deny_compat)', show(a));
+  assert.match(a.stdout, 'restart pending: the change takes effect at the next start', show(a));
+  assert.is((await client.getInstanceState('web-1')).pid, pid, 'not restarted without --allow-restart');
+  const pending = await run('lxplan', ctx.args(ctx.m.dir));
+  assert.match(pending.stdout, 'instance web-1: restart pending since an earlier apply: security.syscalls.deny_compat', show(pending));
+  const r = await run('lxapply', ctx.args('--auto-approve', '--allow-restart', ctx.m.dir));
+  assert.is(r.code, 0, show(r));
+  assert.is.not((await client.getInstanceState('web-1')).pid, pid, 'restarted');
+  assert.is((await run('lxplan', ctx.args(ctx.m.dir))).stdout, 'No changes. LXD matches the manifests.\n');
+  // Back to the suite's manifest: the profile goes, the instance leaves it first.
+  await ctx.m.write({ 'lxplan.yaml': ctx.yaml(TWO('256MB')) });
+  const back = await run('lxapply', ctx.args('--auto-approve', '--allow-delete', '--allow-restart', ctx.m.dir));
+  assert.is(back.code, 0, show(back));
+});
+
 it('a protected instance cannot be destroyed by any route', async (ctx) => {
   const { client } = ctx.project;
   await ctx.m.write({ 'lxplan.yaml': ctx.yaml(TWO('256MB') + '  vault:\n    image: busybox\n    protect: true\n    state: stopped\n') });

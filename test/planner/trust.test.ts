@@ -1,6 +1,7 @@
 /** The planner's guarantees for CI: restarts, protection, drift, targets, renames, secrets, blast radius. */
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
+import { renderPlan } from '../../src/cli/views/plan-human.js';
 import { plan, refreshState, type PlanInput } from '../../src/planner/index.js';
 import type { ResourceChange } from '../../src/planner/plan.js';
 import type { State } from '../../src/state/model.js';
@@ -165,6 +166,56 @@ test('a saved plan knows the state it was made against and a digest of each obje
   // LXD's own keys (volatile.*) do not change the digest: starting or stopping is not "changed since the plan".
   const again = plan({ manifest: manifest({ instances: [dInstance('web-1', { config: { 'limits.memory': '1GiB' } })] }), live: live({ images, instances: [lInstance('web-1', { config: { 'volatile.last_state.power': 'STOPPED' } })] }), state: state('instance.web-1') });
   assert.is(again.changes[0].liveDigest, p.changes[0].liveDigest);
+});
+
+const profileRestart = (extra: { allowRestart?: boolean; restart?: 'auto' | 'manual' } = {}) => ({
+  manifest: manifest({
+    profiles: [dProfile('small', { config: { 'raw.lxc': 'lxc.apparmor.profile=unconfined' } })],
+    instances: [dInstance('web-1', { profiles: ['default', 'small'], restart: extra.restart ?? 'manual' }), dInstance('web-2', { profiles: ['default', 'small'], state: 'stopped' })],
+  }),
+  live: live({
+    images,
+    profiles: [lProfile('small')],
+    instances: [lInstance('web-1', { profiles: ['default', 'small'] }), lInstance('web-2', { profiles: ['default', 'small'], status: 'Stopped' })],
+  }),
+  state: state('profile.small', 'instance.web-1', 'instance.web-2'),
+  options: extra.allowRestart ? { allowRestart: true } : {},
+});
+
+test('a profile change that needs a restart of a running managed instance: pending in its state, after the profile', () => {
+  const p = plan(profileRestart());
+  assert.is(renderPlan(p), `lxplan will make these changes:
+
+  ~ profile small (restart)
+      + config.raw.lxc: lxc.apparmor.profile=unconfined (live)
+      used by 2 instances:
+        ~ web-1 (restart: raw.lxc)
+            restart pending: the change takes effect at the next start (to restart now: lxapply --allow-restart, or restart: auto on the instance)
+        ~ web-2 (live)
+
+Plan: 0 to add, 1 to change, 0 to destroy.
+`);
+  const web1 = p.changes.find((c) => c.address === 'instance.web-1')!;
+  assert.equal([web1.action, web1.stateOp, web1.stateAttributes?.pending_restart, web1.dependsOn], ['noop', 'add', 'raw.lxc', ['profile.small']]);
+  assert.is(p.changes.find((c) => c.address === 'instance.web-2')?.stateAttributes?.pending_restart, undefined, 'a stopped instance takes it at its next start');
+
+  // After that apply, the next plan says the restart is still pending.
+  const after = plan({
+    ...profileRestart(),
+    live: live({ images, profiles: [lProfile('small', { config: { 'raw.lxc': 'lxc.apparmor.profile=unconfined' } })], instances: [lInstance('web-1', { profiles: ['default', 'small'] }), lInstance('web-2', { profiles: ['default', 'small'], status: 'Stopped' })] }),
+    state: { ...state('profile.small', 'instance.web-2'), resources: { ...state('profile.small', 'instance.web-2').resources, 'instance.web-1': { kind: 'instance', name: 'web-1', since: '2026-11-23T00:00:00.000Z', attributes: { image: 'busybox', pending_restart: 'raw.lxc' } } } },
+  });
+  assert.match(renderPlan(after), 'instance web-1: restart pending since an earlier apply: raw.lxc (lxapply --allow-restart restarts it)');
+});
+
+test('with --allow-restart (or restart: auto), the instance is restarted after the profile change', () => {
+  for (const p of [plan(profileRestart({ allowRestart: true })), plan(profileRestart({ restart: 'auto' }))]) {
+    const web1 = p.changes.find((c) => c.address === 'instance.web-1')!;
+    assert.equal([web1.action, web1.impact, web1.restart, web1.dependsOn, web1.reason], ['update', 'restart', 'now', ['profile.small'], 'restarts: profile small changes raw.lxc']);
+    assert.is(web1.stateAttributes?.pending_restart, undefined);
+    assert.match(renderPlan(p), '        ~ web-1 (restart: raw.lxc)\n            lxapply restarts it to apply the change\n');
+    assert.is(p.summary.change, 2);
+  }
 });
 
 test.run();

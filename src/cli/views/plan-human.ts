@@ -146,6 +146,7 @@ function usedByLines(ch: ResourceChange, users: AffectedInstance[], c: ChalkInst
     }
     out.push({ indent: 8, mark: '~', colour: c.yellow, text: ` ${u.name} (${[impactNote(u.impact, u.fields), ...unmanaged].join('; ')})` });
     if (!sameChanges(u.fields, ch.fields)) out.push(...fieldsLines(u.fields, styleFor(u.fields, 12, false, true), c));
+    if (u.restart !== undefined) out.push(line(12, u.restart === 'now' ? c.yellow(RESTART_WORDS.now) : RESTART_WORDS.pending));
   }
   return out;
 }
