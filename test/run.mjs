@@ -12,7 +12,7 @@ const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const uvu = path.join(root, 'node_modules', 'uvu', 'bin.js');
 const only = process.argv[2];
 // A name pattern selects among the compiled test files only (not their .map files).
-const pattern = process.argv[3] ? `${process.argv[3]}.*\\.test\\.js$` : '\\.test\\.js$';
+const pattern = process.argv[3] ? `(?:${process.argv[3]}).*\\.test\\.js$` : '\\.test\\.js$';
 
 const groups = [
   { name: 'unit', dir: 'dist/test', args: ['-i', 'integration'] },

@@ -3,6 +3,9 @@
  * this run makes its own, without touching a run that is still going elsewhere.
  */
 import { spawnSync } from 'node:child_process';
+import { chmod, mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
 import { randomBytes } from 'node:crypto';
 import { hostname } from 'node:os';
 import { test } from 'uvu';
@@ -46,6 +49,34 @@ test('sweep removes a leftover of a dead run with its contents, and keeps a live
   } finally {
     await purgeProject(root, leftover);
     await live.cleanup();
+    root.close();
+  }
+});
+
+test('sweep removes the global objects a dead run claimed (networks, pools), with its project', async () => {
+  const root = new LxdClient();
+  const deadPid = spawnSync('true').pid!;
+  const s = randomBytes(3).toString('hex');
+  const leftover = `${TEST_PREFIX}-sweep-${s}`;
+  const net = `lxpsw${s}`;
+  const pool = `${TEST_PREFIX}-sweep-${s}`;
+  const source = await mkdtemp(path.join(tmpdir(), 'lxplan-sweep-pool-'));
+  try {
+    await chmod(source, 0o711);
+    await root.createProject({ name: leftover, config: { 'features.profiles': 'true', ...owner(deadPid, 1000), 'user.lxplan.test.globals': `network:${net},storage_pool:${pool}` } });
+    await root.createNetwork({ name: net, type: 'bridge', config: { 'ipv4.address': 'none', 'ipv6.address': 'none' } });
+    await root.createStoragePool({ name: pool, driver: 'dir', config: { source } });
+    await root.createCustomVolume(pool, { name: 'data', content_type: 'filesystem', config: {} });
+
+    assert.ok((await sweepStaleTestProjects()).includes(leftover));
+    assert.not.ok((await root.listNetworks()).some((n) => n.name === net), 'the claimed network is gone');
+    assert.not.ok((await root.listStoragePools()).some((p) => p.name === pool), 'the claimed pool (and its volume) is gone');
+  } finally {
+    await purgeProject(root, leftover);
+    await root.deleteNetwork(net).catch(() => undefined);
+    await root.deleteCustomVolume(pool, 'data').catch(() => undefined);
+    await root.deleteStoragePool(pool).catch(() => undefined);
+    await rm(source, { recursive: true, force: true });
     root.close();
   }
 });

@@ -24,9 +24,18 @@ export interface ThrowawayProject {
   name: string;
   /** A client scoped to the project. */
   client: LxdClient;
-  /** Removes everything in the project, then the project. Idempotent; 404s are fine. */
+  /**
+   * Records a global object this test makes (networks, storage pools and projects live outside
+   * projects): a sweep of this project, after a crash, deletes it too. Call before creating it.
+   */
+  claim(kind: GlobalKind, name: string): Promise<void>;
+  /** Removes everything in the project and what it claimed, then the project. Idempotent; 404s are fine. */
   cleanup(): Promise<void>;
 }
+
+export type GlobalKind = 'network' | 'storage_pool' | 'project';
+/** The global objects a test project claimed: "network:lxpn1a2b3c,storage_pool:lxplan-test-1a2b3c". */
+const CLAIMED = 'user.lxplan.test.globals';
 
 /**
  * A new empty project with its own images and profiles (storage volumes and networks
@@ -62,7 +71,12 @@ export async function throwawayProject(prefix = TEST_PREFIX): Promise<ThrowawayP
     await cleanup().catch(() => undefined);
     throw e;
   }
-  return { name, client, cleanup };
+  const claim = async (kind: GlobalKind, global: string) => {
+    const { value: p, etag } = await root.getProject(name);
+    const list = [...new Set([...(p.config[CLAIMED] ?? '').split(',').filter(Boolean), `${kind}:${global}`])];
+    await root.updateProject(name, { description: p.description, config: { ...p.config, [CLAIMED]: list.join(',') } }, etag);
+  };
+  return { name, client, claim, cleanup };
 }
 
 /**
@@ -96,7 +110,23 @@ export async function purgeProject(root: LxdClient, name: string): Promise<void>
   await Promise.all((await c.listProfiles().catch(none))
     .filter((p) => p.name !== 'default')
     .map((p) => c.deleteProfile(p.name).catch(gone)));
+  await deleteClaimed(root, name);
   await root.deleteProject(name).catch(gone);
+}
+
+/** Deletes the global objects a test project claimed: projects (with their contents), then networks, then pools (volumes first). */
+async function deleteClaimed(root: LxdClient, project: string): Promise<void> {
+  const gone = (e: unknown) => { if (!isNotFound(e)) throw e; };
+  const config = (await root.getProject(project).catch((e) => { gone(e); return undefined; }))?.value.config ?? {};
+  const claimed = (config[CLAIMED] ?? '').split(',').filter(Boolean).map((c) => c.split(':') as [GlobalKind, string]);
+  const of = (kind: GlobalKind) => claimed.filter(([k]) => k === kind).map(([, n]) => n);
+  for (const p of of('project')) await purgeProject(root, p);
+  for (const n of of('network')) await root.deleteNetwork(n).catch(gone);
+  for (const pool of of('storage_pool')) {
+    const volumes = await root.listCustomVolumes(pool).catch((e) => { gone(e); return []; });
+    for (const v of volumes) await root.deleteCustomVolume(pool, v.name).catch(gone);
+    await root.deleteStoragePool(pool).catch(gone);
+  }
 }
 
 /** Why a test project is a leftover, or undefined when its run may still be going. */

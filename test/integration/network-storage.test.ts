@@ -69,6 +69,9 @@ it.before(async (ctx) => {
   ctx.pool = `lxplan-test-${s}`;
   ctx.subnet = `10.${200 + (parseInt(s.slice(0, 2), 16) % 50)}.${parseInt(s.slice(2, 4), 16)}`;
   ctx.project = await throwawayProject();
+  // Global objects: a sweep after a crash of this run deletes them with the project.
+  for (const n of [ctx.net, ctx.adopted]) await ctx.project.claim('network', n);
+  await ctx.project.claim('storage_pool', ctx.pool);
   ctx.image = await testImage();
   ctx.source = await mkdtemp(path.join(tmpdir(), 'lxplan-test-pool-'));
   // mkdtemp makes it 0700: unprivileged containers on the pool then fail to start (LXD leaves the mode as it is).
