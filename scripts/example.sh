@@ -8,7 +8,7 @@ cd "$(dirname "$0")/.."
 [ -d node_modules ] || npm ci --no-audit --no-fund
 npm run build --silent
 bash scripts/lxd-up.sh
-node scripts/make-busybox-image.mjs examples/web/images/busybox
+bash examples/web/prepare.sh
 echo; echo '$ lxplan examples/web'
 node bin/lxplan.js examples/web
 echo; echo '$ lxapply --auto-approve examples/web'
