@@ -8,12 +8,15 @@
  * Values of limits are only type-checked here; their meaning is checked by
  * src/resources/limits.ts, which can say precisely what is wrong.
  */
+import { createHash } from 'node:crypto';
 import { existsSync, readFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { Ajv, type ErrorObject, type ValidateFunction } from 'ajv';
+import type { Ajv as AjvClass, ErrorObject, ValidateFunction } from 'ajv';
 import type { Node } from 'yaml';
 import { LxplanError } from '../errors.js';
+import { AJV_OPTIONS } from './schema-options.js';
 import { LIMITS } from '../resources/limits.js';
 import { describe, describeContainer, isSection, KIND_OF, ownerOf } from './context.js';
 import { closestName, didYouMean } from './hints.js';
@@ -39,11 +42,28 @@ export function manifestSchemaPath(): string {
 
 let compiled: ValidateFunction | undefined;
 
+/**
+ * The validator the build generated (scripts/build-validator.mjs), when it was generated from
+ * exactly this schema; otherwise undefined (running from src/, or a schema edited since the build).
+ */
+function prebuilt(schemaText: string): ValidateFunction | undefined {
+  try {
+    const mod = createRequire(import.meta.url)('./schema-validator.cjs') as { default?: ValidateFunction; schemaSha256?: string };
+    const sha = createHash('sha256').update(schemaText).digest('hex');
+    return mod.schemaSha256 === sha ? mod.default : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
 function validator(): ValidateFunction {
   if (!compiled) {
-    const schema = JSON.parse(readFileSync(manifestSchemaPath(), 'utf8'));
-    const ajv = new Ajv({ allErrors: true, verbose: true, strict: true, allowUnionTypes: true });
-    compiled = ajv.compile(schema);
+    const text = readFileSync(manifestSchemaPath(), 'utf8');
+    // ajv itself is loaded only when the schema must be compiled here (its import alone takes tens of ms).
+    compiled = prebuilt(text) ?? (() => {
+      const { Ajv } = createRequire(import.meta.url)('ajv') as { Ajv: typeof AjvClass };
+      return new Ajv(AJV_OPTIONS).compile(JSON.parse(text));
+    })();
   }
   return compiled;
 }

@@ -1,8 +1,11 @@
+import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { Ajv } from 'ajv';
 import { manifestSchemaPath } from '../../src/manifest/index.js';
+import { AJV_OPTIONS } from '../../src/manifest/schema-options.js';
 import { LIMITS, LIMIT_KEYS } from '../../src/resources/limits.js';
 
 const schema = JSON.parse(readFileSync(manifestSchemaPath(), 'utf8'));
@@ -10,6 +13,17 @@ const schema = JSON.parse(readFileSync(manifestSchemaPath(), 'utf8'));
 test('the schema compiles in ajv strict mode', () => {
   const ajv = new Ajv({ strict: true, allowUnionTypes: true });
   assert.ok(ajv.compile(schema));
+});
+
+test('the build generated the validator from this very schema, and it judges as the compiled schema does', () => {
+  const require = createRequire(import.meta.url);
+  const prebuilt = require('../../src/manifest/schema-validator.cjs') as ((d: unknown) => boolean) & { schemaSha256: string; errors?: unknown[] };
+  assert.is(prebuilt.schemaSha256, createHash('sha256').update(readFileSync(manifestSchemaPath(), 'utf8')).digest('hex'), 'npm run build regenerates it');
+  const compiled = new Ajv({ ...AJV_OPTIONS }).compile(schema);
+  for (const doc of [{}, { instances: { web: { image: 'x' } } }, { instances: { web: { imgae: 'x' } } }, { profiles: [] }]) {
+    assert.is(prebuilt(doc), compiled(doc), JSON.stringify(doc));
+    assert.equal(JSON.stringify(prebuilt.errors ?? null), JSON.stringify(compiled.errors ?? null));
+  }
 });
 
 test('the limits: keys of the schema are exactly the limit table, described alike', () => {
