@@ -3,13 +3,18 @@
  * out of git. Such values are sensitive: views print "(sensitive)", the state keeps a hash.
  */
 import { LxplanError } from '../errors.js';
-import type { Manifest } from '../resources/types.js';
+import type { DesiredImage, DesiredObject, DesiredSnapshot, Manifest } from '../resources/types.js';
 
 const REF = /\$\{env:([A-Za-z_][A-Za-z0-9_]*)\}/g;
 
 export function resolveEnvRefs(m: Manifest, env: NodeJS.ProcessEnv): LxplanError[] {
   const errors: LxplanError[] = [];
-  for (const o of [...Object.values(m.profiles), ...Object.values(m.instances)]) {
+  // Every kind with a config map (images have none; snapshots' is always empty).
+  const withConfig: Array<Exclude<DesiredObject, DesiredImage | DesiredSnapshot>> = [
+    ...Object.values(m.profiles), ...Object.values(m.instances), ...Object.values(m.networks),
+    ...Object.values(m.storagePools), ...Object.values(m.storageVolumes),
+  ];
+  for (const o of withConfig) {
     for (const [key, value] of Object.entries(o.config)) {
       if (!value.includes('${env:')) continue;
       const missing: string[] = [];

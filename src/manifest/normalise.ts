@@ -193,13 +193,13 @@ class ObjectBuilder {
   network(name: string, at: SourceLocation): DesiredNetwork {
     const type = (this.text('type') ?? 'bridge') as NetworkType;
     const description = this.text('description') ?? '';
-    return { kind: 'network', name, at, keyAt: this.keyAt, type, description, config: this.plainConfig() };
+    return { kind: 'network', name, at, keyAt: this.keyAt, type, description, config: this.plainConfig(), ...this.sensitive() };
   }
 
   storagePool(name: string, at: SourceLocation): DesiredStoragePool {
     const driver = (this.text('driver') ?? '') as StorageDriver;
     const description = this.text('description') ?? '';
-    return { kind: 'storage_pool', name, at, keyAt: this.keyAt, driver, description, config: this.plainConfig() };
+    return { kind: 'storage_pool', name, at, keyAt: this.keyAt, driver, description, config: this.plainConfig(), ...this.sensitive() };
   }
 
   /** A custom volume keyed "POOL/VOLUME"; `size:` is the short form of config: {size: ...}. */
@@ -224,7 +224,7 @@ class ObjectBuilder {
     if (config.size !== undefined && parseByteSizeBig(config.size) === null) {
       this.valueError(`invalid size "${config.size}" of ${this.owner}: a size is a whole number with a unit like 10GB or 10GiB (kB/MB/GB are powers of 1000, KiB/MiB/GiB of 1024)`, valueNodes.get('size') ?? null);
     }
-    return { kind: 'storage_volume', name, at, keyAt: this.keyAt, pool, volume, contentType, description, config };
+    return { kind: 'storage_volume', name, at, keyAt: this.keyAt, pool, volume, contentType, description, config, ...this.sensitive() };
   }
 
   /** config: as it is, every value a string (networks, pools and volumes: LXD checks their keys); `nodes` gets each value's node. */

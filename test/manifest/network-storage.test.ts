@@ -99,7 +99,7 @@ test('schema: a pool needs its driver, types and drivers are closed lists, confi
     `${dir}/m.yaml:4:3: missing key "driver" in storage_pool "fast"\n  hint: the storage driver of the pool: dir, btrfs, zfs, lvm, ceph or cephfs`,
     `${dir}/m.yaml:5:18: "driver" of storage_pool "slow" must be one of dir, btrfs, zfs, lvm, ceph, cephfs, not the string "ext4"`,
     `${dir}/m.yaml:7:29: "content_type" of storage_volume "fast/data" must be one of filesystem, block, not the string "iso"`,
-    `${dir}/m.yaml:7:34: unknown key "pool" in storage_volume "fast/data"\n  hint: allowed keys: content_type, size, description, config`,
+    `${dir}/m.yaml:7:34: unknown key "pool" in storage_volume "fast/data"\n  hint: allowed keys: content_type, size, description, config, sensitive`,
   ]);
 });
 
@@ -140,6 +140,32 @@ test('an unknown top-level key names the sections; "pools" and "volumes" get the
   assert.equal(described(await loadError(dir)), [
     `${dir}/m.yaml:1:1: unknown top-level key "pools"\n  hint: did you mean "storage_pools"?`,
     `${dir}/m.yaml:3:1: unknown top-level key "vlans"\n  hint: a manifest has images:, profiles:, instances:, networks:, storage_pools: and storage_volumes:`,
+  ]);
+});
+
+test('${env:NAME} and sensitive: work on networks, pools and volumes as on profiles and instances', async () => {
+  const dir = await tree({ 'm.yaml': `networks:
+  lxdbr1:
+    config: {ipv4.address: none, user.token: "\${env:LXPLAN_TEST_TOKEN}"}
+storage_pools:
+  fast:
+    driver: dir
+    config: {user.password: hunter2}
+    sensitive: [user.password]
+storage_volumes:
+  fast/data:
+    config: {user.key: "k-\${env:LXPLAN_TEST_TOKEN}"}
+` });
+  const m = await loadManifests(dir, { env: { LXPLAN_TEST_TOKEN: 's3cr3t' } });
+  assert.is(m.networks.lxdbr1.config['user.token'], 's3cr3t');
+  assert.equal(m.networks.lxdbr1.sensitive, ['user.token']);
+  assert.equal(m.storagePools.fast.sensitive, ['user.password']);
+  assert.is(m.storageVolumes['fast/data'].config['user.key'], 'k-s3cr3t');
+  assert.equal(m.storageVolumes['fast/data'].sensitive, ['user.key']);
+  const e = await loadError(dir, { env: {} });
+  assert.equal(described(e).map((d) => d.replace(`${dir}/`, '').split('\n')[0]), [
+    'm.yaml:3:34: environment variable LXPLAN_TEST_TOKEN is not set (used by config user.token of network "lxdbr1")',
+    'm.yaml:11:14: environment variable LXPLAN_TEST_TOKEN is not set (used by config user.key of storage_volume "fast/data")',
   ]);
 });
 

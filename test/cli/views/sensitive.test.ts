@@ -10,7 +10,7 @@ import { fromPlanDocument, toPlanDocument } from '../../../src/cli/views/plan-js
 import { renderPlanMarkdown } from '../../../src/cli/views/plan-markdown.js';
 import { plan } from '../../../src/planner/index.js';
 import type { Plan } from '../../../src/planner/plan.js';
-import { dInstance, dProfile, FP_A, lImage, lInstance, live, lProfile, manifest, state } from '../../planner/builders.js';
+import { dInstance, dNetwork, dProfile, dVolume, FP_A, lImage, lInstance, live, lNetwork, lProfile, lVolume, manifest, state } from '../../planner/builders.js';
 import { SECRETS, sensitive } from './cases.js';
 
 function everyView(p: Plan): Record<string, string> {
@@ -64,6 +64,20 @@ test('a secret that does not change is kept out of the desired object too', () =
   assert.equal(desired?.kind !== 'image' ? desired?.config : undefined, { 'environment.API_KEY': '(sensitive)', 'limits.memory': '1GiB' });
   // The field that changes is not the secret: the human and markdown views have no reason to name it.
   assertNoSecret(p, ['key-s3cr3t'], false);
+});
+
+test('no secret in any view of a network, pool or volume with a sensitive config value', () => {
+  const net = (v: string) => dNetwork('lxdbr1', { config: { 'ipv4.address': 'none', 'user.token': v }, sensitive: ['user.token'] });
+  const vol = (v: string) => dVolume('default/data', { config: { 'user.key': v }, sensitive: ['user.key'] });
+  const created = plan({ manifest: manifest({ networks: [net('net-s3cr3t-1')], storageVolumes: [vol('vol-s3cr3t-1')] }), live: live(), state: state() });
+  assertNoSecret(created, ['net-s3cr3t-1', 'vol-s3cr3t-1']);
+  const updated = plan({
+    manifest: manifest({ networks: [net('net-s3cr3t-2')], storageVolumes: [vol('vol-s3cr3t-2')] }),
+    live: live({ networks: [lNetwork('lxdbr1', { config: { 'ipv4.address': 'none', 'user.token': 'net-s3cr3t-1' } })], storageVolumes: [lVolume('default/data', { config: { 'user.key': 'vol-s3cr3t-1' } })] }),
+    state: state('network.lxdbr1', 'storage_volume.default/data'),
+  });
+  assert.is(updated.summary.change, 2);
+  assertNoSecret(updated, ['net-s3cr3t-1', 'net-s3cr3t-2', 'vol-s3cr3t-1', 'vol-s3cr3t-2']);
 });
 
 test.run();
