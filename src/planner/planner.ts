@@ -73,6 +73,8 @@ interface KindPlanner {
   ctx: PlanContext;
   options: PlanOptions;
   errors: LxplanError[];
+  /** Objects that exist in LXD unmanaged under a manifest name: reported unless --target leaves them out. */
+  conflicts: Array<{ address: Address; error: LxplanError }>;
 }
 
 /** An object in both the manifests and LXD: update, replace, noop; with restart, drift and blast radius. */
@@ -166,9 +168,9 @@ function planKind(k: KindPlanner): ResourceChange[] {
       });
     } else if (d && l !== undefined) {
       if (!entry && !spec.builtin(name)) {
-        k.errors.push(new LxplanError('plan.conflict',
+        k.conflicts.push({ address, error: new LxplanError('plan.conflict',
           `${spec.kind} "${name}" already exists in LXD and is not managed by lxplan; it will not be overwritten`,
-          { location: d.at, hint: `rename it in the manifest, or remove the ${spec.kind} from LXD to let lxplan create it` }));
+          { location: d.at, hint: `rename it in the manifest, or remove the ${spec.kind} from LXD to let lxplan create it` }) });
         continue;
       }
       out.push(planExisting(k, name, d, l, entry, renamedFrom));
@@ -284,6 +286,18 @@ function checkReferences(ctx: PlanContext): LxplanError[] {
   });
 }
 
+/**
+ * With --target, a conflict elsewhere does not stop the plan (`lxplan import` of one object plans
+ * just that one): only conflicts of a target, or of what a target needs, are reported.
+ */
+function relevantConflicts(conflicts: KindPlanner['conflicts'], changes: ResourceChange[], targets: string[] | undefined): LxplanError[] {
+  if (!targets || targets.length === 0) return conflicts.map((c) => c.error);
+  const named = (address: Address) => targets.some((t) => t === address || t === address.slice(address.indexOf('.') + 1));
+  const targeted = changes.filter((c) => named(c.address));
+  const needed = new Set(targeted.flatMap((c) => (c.desired ? specs[c.kind].refs(c.desired) : [])));
+  return conflicts.filter((c) => named(c.address) || needed.has(c.address)).map((c) => c.error);
+}
+
 function throwAll(errors: LxplanError[]): void {
   if (errors.length === 0) return;
   const [first, ...rest] = errors;
@@ -299,8 +313,9 @@ export function plan(input: PlanInput): Plan {
   const ctx = makeContext(options.destroy ? { ...input, manifest: emptyManifest(input.manifest) } : input);
   throwAll(checkReferences(ctx));
   const errors: LxplanError[] = [];
-  let changes = KINDS.flatMap((kind) => planKind({ spec: specs[kind], ctx, options, errors }));
-  throwAll(errors);
+  const conflicts: KindPlanner['conflicts'] = [];
+  let changes = KINDS.flatMap((kind) => planKind({ spec: specs[kind], ctx, options, errors, conflicts }));
+  throwAll([...errors, ...relevantConflicts(conflicts, changes, options.targets)]);
   changes = followInstanceSnapshots(changes, ctx);
   carryProfileRestarts(changes, ctx, options);
   linkDependencies(changes, ctx);

@@ -6,7 +6,7 @@ import { mkdir, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { stringify } from 'yaml';
 import { LxplanError } from '../errors.js';
-import type { LxdInstance, LxdProfile } from '../lxd/types.js';
+import type { LxdInstance, LxdNetwork, LxdProfile, LxdStoragePool, LxdStorageVolume } from '../lxd/types.js';
 import { makeContext } from '../planner/index.js';
 import { recordFields, sensitivePaths } from '../planner/fields.js';
 import { specs } from '../resources/index.js';
@@ -57,12 +57,51 @@ function profileManifest(p: LxdProfile): Record<string, unknown> {
   };
 }
 
-/** The manifest text for the live objects named (all instances and profiles when none). */
+/** config without the keys LXD keeps for itself (volatile.*). */
+function ownConfig(config: Record<string, string> | undefined): { config?: Record<string, string> } {
+  const own = Object.fromEntries(Object.entries(config ?? {}).filter(([k]) => !k.startsWith('volatile.')).sort(([a], [b]) => (a < b ? -1 : 1)));
+  return Object.keys(own).length ? { config: own } : {};
+}
+
+function networkManifest(n: LxdNetwork): Record<string, unknown> {
+  return { ...(n.type !== 'bridge' ? { type: n.type } : {}), ...(n.description ? { description: n.description } : {}), ...ownConfig(n.config) };
+}
+
+function poolManifest(p: LxdStoragePool): Record<string, unknown> {
+  return { driver: p.driver, ...(p.description ? { description: p.description } : {}), ...ownConfig(p.config) };
+}
+
+function volumeManifest(v: LxdStorageVolume): Record<string, unknown> {
+  return { ...(v.content_type === 'block' ? { content_type: 'block' } : {}), ...(v.description ? { description: v.description } : {}), ...ownConfig(v.config) };
+}
+
+/** The kinds export writes, and the manifest section of each. */
+export const EXPORT_KINDS = ['storage_pool', 'network', 'storage_volume', 'profile', 'instance'] as const satisfies readonly Kind[];
+
+function sorted<T>(m: Record<string, T>): Array<[string, T]> {
+  return Object.entries(m).sort(([a], [b]) => (a < b ? -1 : 1));
+}
+
+/**
+ * The manifest text for the live objects named (every object of the kinds export knows when
+ * none). An instance's snapshots (`snapshots` of the live snapshot) become its `snapshots:` list.
+ */
 export function exportManifest(live: LiveSnapshot, only: { kind: Kind; name: string }[] = [], kind?: Kind): string {
   const wanted = (k: Kind, name: string) => (kind === undefined || kind === k) && (only.length === 0 || only.some((o) => o.kind === k && o.name === name));
-  const profiles = Object.fromEntries(Object.values(live.profiles).filter((p) => wanted('profile', p.name)).sort((a, b) => (a.name < b.name ? -1 : 1)).map((p) => [p.name, profileManifest(p)]));
-  const instances = Object.fromEntries(Object.values(live.instances).filter((i) => wanted('instance', i.name)).sort((a, b) => (a.name < b.name ? -1 : 1)).map((i) => [i.name, instanceManifest(i, live)]));
-  const doc = { ...(Object.keys(profiles).length ? { profiles } : {}), ...(Object.keys(instances).length ? { instances } : {}) };
+  const section = <T>(k: Kind, objects: Record<string, T>, toManifest: (o: T) => Record<string, unknown>) =>
+    Object.fromEntries(sorted(objects).filter(([name]) => wanted(k, name)).map(([name, o]) => [name, toManifest(o)]));
+  const snapshotsOf = (inst: string) => Object.values(live.snapshots ?? {}).filter((s) => s.instance === inst).map((s) => s.name).sort();
+  const doc: Record<string, Record<string, unknown>> = {
+    storage_pools: section('storage_pool', live.storagePools, poolManifest),
+    networks: section('network', live.networks, networkManifest),
+    storage_volumes: section('storage_volume', live.storageVolumes, volumeManifest),
+    profiles: section('profile', live.profiles, profileManifest),
+    instances: section('instance', live.instances, (i) => {
+      const snaps = snapshotsOf(i.name);
+      return { ...instanceManifest(i, live), ...(snaps.length ? { snapshots: snaps } : {}) };
+    }),
+  };
+  for (const k of Object.keys(doc)) if (Object.keys(doc[k]).length === 0) delete doc[k];
   return `# Written by lxplan export from what LXD has. Images are referenced by the alias (or fingerprint)\n# LXD has for them; declare them under images: to let lxplan manage them too.\n${stringify(doc, { lineWidth: 0 })}`;
 }
 
@@ -70,11 +109,14 @@ export async function exportLive(opts: ConnectOptions & { only?: { kind: Kind; n
   const { LxdClient } = await import('../lxd/client.js');
   const client = new LxdClient({ project: opts.project, socketPath: opts.socket });
   try {
-    const live = await readLive(client);
+    let live = await readLive(client);
     for (const o of opts.only ?? []) {
-      const exists = o.kind === 'instance' ? live.instances[o.name] : o.kind === 'profile' ? live.profiles[o.name] : undefined;
+      const exists = (specs[o.kind].live(live) as Record<string, unknown>)[o.name];
       if (!exists) throw new LxplanError('usage', `${o.kind} "${o.name}" does not exist in LXD${opts.project ? ` (project ${opts.project})` : ''}`);
     }
+    // Snapshots: one request per exported instance (LXD 5.0's instance list has none).
+    const instances = Object.keys(live.instances).filter((n) => (opts.kind ?? 'instance') === 'instance' && (!opts.only?.length || opts.only.some((o) => o.kind === 'instance' && o.name === n)));
+    if (instances.length > 0) live = await readLive(client, instances);
     return exportManifest(live, opts.only, opts.kind);
   } finally {
     client.close();

@@ -299,4 +299,40 @@ Plan: 0 to add, 0 to change, 2 to destroy.
   }
 });
 
+it('lxplan export writes a network, a pool and a volume made by hand; imported, they plan No changes.', async (ctx) => {
+  const net = `${ctx.net}e`;
+  const pool = `${ctx.pool}-e`;
+  await ctx.project.claim('network', net);
+  await ctx.project.claim('storage_pool', pool);
+  const source = await mkdtemp(path.join(tmpdir(), 'lxplan-test-export-pool-'));
+  const root = new LxdClient();
+  const m = await manifestDir({});
+  try {
+    await chmod(source, 0o711);
+    await root.createNetwork({ name: net, type: 'bridge', description: 'by hand', config: { 'ipv4.address': 'none', 'ipv6.address': 'none', 'user.owner': 'ops' } });
+    await root.createStoragePool({ name: pool, driver: 'dir', config: { source } });
+    await root.createCustomVolume(pool, { name: 'data', content_type: 'filesystem', description: 'kept', config: { 'user.owner': 'ops' } });
+
+    const files: Record<string, string> = {};
+    for (const [kind, name] of [['network', net], ['storage_pool', pool], ['storage_volume', `${pool}/data`]]) {
+      const e = await run('lxplan', ['export', '--project', ctx.project.name, '--kind', kind, '--name', name]);
+      assert.is(e.code, 0, show(e));
+      files[`${kind}.yaml`] = e.stdout;
+    }
+    assert.match(files['network.yaml'], `networks:\n  ${net}:\n    description: by hand\n    config:\n      ipv4.address: none\n      ipv6.address: none\n      user.owner: ops\n`);
+    assert.match(files['storage_pool.yaml'], `storage_pools:\n  ${pool}:\n    driver: dir\n    config:\n      source: ${source}\n`);
+    assert.match(files['storage_volume.yaml'], `storage_volumes:\n  ${pool}/data:\n    description: kept\n    config:\n      user.owner: ops\n`);
+    await m.write(files);
+    for (const [kind, name] of [['network', net], ['storage_pool', pool], ['storage_volume', `${pool}/data`]]) {
+      const imp = await run('lxplan', ['import', kind, name, m.dir, '--project', ctx.project.name]);
+      assert.is(imp.code, 0, show(imp));
+    }
+    const p = await run('lxplan', ['--project', ctx.project.name, m.dir]);
+    assert.is(p.stdout, 'No changes. LXD matches the manifests.\n', show(p));
+  } finally {
+    root.close();
+    await m.cleanup();
+  }
+});
+
 it.run();

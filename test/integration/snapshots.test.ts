@@ -163,4 +163,11 @@ follows('a replaced instance: the plan shows its snapshot replaced, and the appl
   assert.is(again.stdout, 'No changes. LXD matches the manifests.\n', show(again));
 });
 
+follows('lxplan export lists an instance\'s snapshots under snapshots:', async (ctx) => {
+  await ctx.project.client.createSnapshot('web-2', 'by-hand', false);
+  const e = await run('lxplan', ['export', '--project', ctx.project.name, '--kind', 'instance', '--name', 'web-2']);
+  assert.is(e.code, 0, show(e));
+  assert.match(e.stdout, /\n    snapshots:\n      - by-hand\n      - clean\n/, show(e));
+});
+
 follows.run();

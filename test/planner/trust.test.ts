@@ -5,8 +5,7 @@ import { renderPlan } from '../../src/cli/views/plan-human.js';
 import { plan, refreshState, type PlanInput } from '../../src/planner/index.js';
 import type { ResourceChange } from '../../src/planner/plan.js';
 import type { State } from '../../src/state/model.js';
-import { dImage, dInstance, dProfile, FP_A, lImage, lInstance, live, lProfile, manifest, state } from './builders.js';
-import { planError } from './builders.js';
+import { dImage, dInstance, dProfile, FP_A, lImage, lInstance, live, lProfile, manifest, planError, state } from './builders.js';
 
 const images = [lImage(FP_A, ['busybox'])];
 
@@ -157,6 +156,20 @@ test('a profile change shows every instance using it, managed or not, with its o
     ['web-1', true, 'restart', ['config.limits.memory', 'config.raw.lxc']],
   ]);
   assert.is(c.impact, 'restart');
+});
+
+test('--target: an unmanaged object elsewhere with a manifest name does not stop the plan; one targeted or needed does', () => {
+  const input = (targets: string[]) => ({
+    manifest: manifest({ profiles: [dProfile('small')], instances: [dInstance('web-1', { profiles: ['default', 'small'] }), dInstance('legacy')] }),
+    live: live({ images, instances: [lInstance('legacy')], profiles: [lProfile('small')] }),
+    state: state(),
+    options: { targets },
+  });
+  assert.equal([planError({ ...input([]), options: {} })].flatMap((e) => [e, ...e.more]).map((e) => e.message.split(' already')[0]), ['profile "small"', 'instance "legacy"']);
+  assert.throws(() => plan(input(['legacy'])), /instance "legacy" already exists/);
+  assert.throws(() => plan(input(['web-1'])), /profile "small" already exists/);
+  const p = plan({ ...input(['web-1']), manifest: manifest({ instances: [dInstance('web-1'), dInstance('legacy')] }) });
+  assert.equal(p.changes.map((c) => [c.address, c.action]), [['instance.web-1', 'create']]);
 });
 
 test('a saved plan knows the state it was made against and a digest of each object it touches', () => {

@@ -1,18 +1,19 @@
 import { Args, Flags } from '@oclif/core';
 import { LxplanError } from '../../errors.js';
+import { specs } from '../../resources/index.js';
 import type { Kind } from '../../resources/types.js';
-import { exportLive, writeExport } from '../../workflow/adopt.js';
+import { EXPORT_KINDS, exportLive, writeExport } from '../../workflow/adopt.js';
 import { BaseCommand, commonFlags } from '../base.js';
 
 export default class Export extends BaseCommand {
-  static override summary = 'Write manifests for what LXD has: instances and profiles, as they are.';
-  static override description = `Prints the manifest (or writes DIR/lxplan.yaml) for every instance and profile of the LXD project, or only those named. To adopt an existing host: export into a folder, then lxplan import each object (or run with --import), and lxplan says "No changes.".`;
+  static override summary = 'Write manifests for what LXD has: storage pools, networks, custom volumes, profiles and instances (with their snapshots), as they are.';
+  static override description = `Prints the manifest (or writes DIR/lxplan.yaml) for every object of the LXD project (pools and, without features.networks, networks are the whole host's), or only those named. To adopt an existing host: export into a folder, then lxplan import each object (or run with --import), and lxplan says "No changes.". Images are not exported (lxplan makes them from files you keep); instances refer to them by alias or fingerprint.`;
   static override examples = ['<%= config.bin %> export', '<%= config.bin %> export adopted/ --import', '<%= config.bin %> export --kind instance --name web-9'];
   static override args = { dir: Args.string({ description: 'folder to write lxplan.yaml into (default: print it)' }) };
   static override flags = {
     ...commonFlags,
-    kind: Flags.string({ description: 'only objects of this kind', options: ['instance', 'profile'] }),
-    name: Flags.string({ description: 'only objects of this name (repeatable)', multiple: true }),
+    kind: Flags.string({ description: 'only objects of this kind', options: [...EXPORT_KINDS] }),
+    name: Flags.string({ description: 'only objects of this name (repeatable; a volume is POOL/VOLUME)', multiple: true }),
     import: Flags.boolean({ description: 'also record every exported object in DIR\'s state as managed (adopt the host in one step)' }),
   };
 
@@ -32,7 +33,9 @@ export default class Export extends BaseCommand {
       const { importObjects } = await import('../../workflow/adopt.js');
       const { loadManifests } = await import('../../manifest/index.js');
       const m = await loadManifests(args.dir);
-      const objects = [...Object.keys(m.profiles).map((name) => ({ kind: 'profile' as Kind, name })), ...Object.keys(m.instances).map((name) => ({ kind: 'instance' as Kind, name }))];
+      const objects = [...EXPORT_KINDS, 'snapshot' as const].flatMap((k) => Object.keys(specs[k].desired(m)).map((name) => ({ kind: k as Kind, name })))
+        // The default profile and pool are built in: adopted by the first apply, never imported.
+        .filter((o) => !specs[o.kind].builtin(o.name));
       const done = await importObjects(args.dir, objects, connectOpts);
       this.print(`Imported ${done.length} object(s) into ${args.dir}: lxplan ${args.dir} plans against them now.\n`);
     }
