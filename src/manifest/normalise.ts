@@ -13,7 +13,7 @@ import { isMap, isScalar, isSeq, type Node, type Pair, type YAMLMap } from 'yaml
 import { LxplanError, type SourceLocation } from '../errors.js';
 import type { ConfigMap, Device, DeviceMap } from '../lxd/types.js';
 import { LIMITS, limitApplies, limitHint, validateConfigValue, validateLimit } from '../resources/limits.js';
-import { validateDeviceValue } from '../resources/devices.js';
+import { validateDevice } from '../resources/devices.js';
 import {
   splitVolumeName, type DesiredImage, type DesiredInstance, type DesiredNetwork, type DesiredProfile, type DesiredStoragePool,
   type DesiredStorageVolume, type InstanceState, type NetworkType, type StorageDriver,
@@ -308,14 +308,23 @@ class ObjectBuilder {
         const dev: Device = {};
         this.keyAt[`devices.${d.key}`] = this.loc(d.keyNode);
         const entries = pairs(this.file, d.value);
-        const type = scalarText(entries.find((p) => p.key === 'type')?.value ?? null);
+        let skipped = false;
         for (const p of entries) {
           const v = scalarText(p.value);
-          if (v === undefined) continue;
+          if (v === undefined) {
+            skipped = true; // the schema reports it
+            continue;
+          }
           dev[p.key] = v;
           this.keyAt[`devices.${d.key}.${p.key}`] = this.loc(p.keyNode);
-          const problem = validateDeviceValue(type, p.key, v);
-          if (problem) this.valueError(`${problem} (device "${d.key}" of ${this.owner})`, p.value);
+        }
+        // Options, required keys and value forms per device type (src/resources/devices.ts).
+        for (const problem of validateDevice(dev, type)) {
+          if (skipped && problem.key === undefined) continue; // "missing source" next to a source the schema refuses helps no one
+          const entry = problem.key === undefined ? undefined : entries.find((p) => p.key === problem.key);
+          const node = entry ? (problem.atValue ? entry.value : entry.keyNode) : d.keyNode;
+          const code = problem.schema ? 'manifest.schema' : 'manifest.value';
+          this.errors.push(new LxplanError(code, `${problem.message} (device "${d.key}" of ${this.owner})`, { location: this.loc(node), ...(problem.hint ? { hint: problem.hint } : {}) }));
         }
         devices[d.key] = dev;
       }
