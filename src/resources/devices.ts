@@ -15,6 +15,7 @@
  *  - disk limits.read / limits.write / limits.max: a byte rate (10MB) or an I/O rate (100iops).
  */
 import type { DeviceMap } from '../lxd/types.js';
+import type { FieldImpact } from './spec.js';
 import { addressOf, type Address, type Kind } from './types.js';
 import { didYouMean } from '../manifest/hints.js';
 import { parseBool, parseByteSizeBig, parseInt64 } from './units.js';
@@ -124,7 +125,9 @@ function keys(names: string, check: Check): Options {
   return Object.fromEntries(names.split(' ').map((n) => [n, check]));
 }
 
-const NIC_BASE: Options = { name: ANY, hwaddr: MAC, mtu: MTU, ...keys('nictype network parent', ANY) };
+const NIC_BASE: Options = { nictype: ANY, name: ANY, hwaddr: MAC, mtu: MTU };
+/** parent: and network: (a nic names one or the other). */
+const UPLINK = keys('parent network', ANY);
 const NIC_LIMITS = keys('limits.ingress limits.egress limits.max', BIT_RATE);
 const MAAS = keys('maas.subnet.ipv4 maas.subnet.ipv6', ANY);
 const ADDRS = keys('ipv4.address ipv6.address', ANY);
@@ -132,26 +135,26 @@ const ADDRS = keys('ipv4.address ipv6.address', ANY);
 /** Options per nictype (the table of LXD 5.0.2's nic validators). */
 const NIC: Record<string, Options> = {
   bridged: {
-    ...NIC_BASE, ...NIC_LIMITS, ...MAAS, ...ADDRS, host_name: ANY, vlan: VLAN, 'vlan.tagged': VLANS, 'boot.priority': UINT,
+    ...NIC_BASE, ...UPLINK, ...NIC_LIMITS, ...MAAS, ...ADDRS, host_name: ANY, vlan: VLAN, 'vlan.tagged': VLANS, 'boot.priority': UINT,
     ...keys('ipv4.routes ipv6.routes ipv4.routes.external ipv6.routes.external', ANY),
     ...keys('security.mac_filtering security.ipv4_filtering security.ipv6_filtering security.port_isolation', BOOL),
   },
-  macvlan: { ...NIC_BASE, ...MAAS, vlan: VLAN, gvrp: BOOL, 'boot.priority': UINT },
-  sriov: { ...NIC_BASE, ...MAAS, vlan: VLAN, 'security.mac_filtering': BOOL, 'boot.priority': UINT },
-  physical: { ...NIC_BASE, ...MAAS, vlan: VLAN, gvrp: BOOL, 'boot.priority': UINT },
+  macvlan: { ...NIC_BASE, ...UPLINK, ...MAAS, vlan: VLAN, gvrp: BOOL, 'boot.priority': UINT },
+  sriov: { ...NIC_BASE, ...UPLINK, ...MAAS, vlan: VLAN, 'security.mac_filtering': BOOL, 'boot.priority': UINT },
+  physical: { ...NIC_BASE, ...UPLINK, ...MAAS, vlan: VLAN, gvrp: BOOL, 'boot.priority': UINT },
   ipvlan: {
-    ...NIC_BASE, ...ADDRS, vlan: VLAN, gvrp: BOOL, mode: oneOf('l2', 'l3s'),
+    ...NIC_BASE, parent: ANY, ...ADDRS, vlan: VLAN, gvrp: BOOL, mode: oneOf('l2', 'l3s'),
     ...keys('ipv4.gateway ipv6.gateway', ANY), ...keys('ipv4.host_table ipv6.host_table', UINT),
   },
   p2p: { ...NIC_BASE, ...NIC_LIMITS, host_name: ANY, 'boot.priority': UINT, ...keys('ipv4.routes ipv6.routes', ANY) },
   routed: {
-    ...NIC_BASE, ...NIC_LIMITS, ...ADDRS, host_name: ANY, vlan: VLAN, gvrp: BOOL,
+    ...NIC_BASE, parent: ANY, ...NIC_LIMITS, ...ADDRS, host_name: ANY, vlan: VLAN, gvrp: BOOL,
     ...keys('ipv4.gateway ipv6.gateway ipv4.host_address ipv6.host_address ipv4.routes ipv6.routes', ANY),
     ...keys('ipv4.host_table ipv6.host_table', UINT), ...keys('ipv4.neighbor_probe ipv6.neighbor_probe', BOOL),
   },
   // Not checked against the daemon (no OVN here): the reference's keys less those added after 5.0 (nested, vlan, acceleration.parent).
   ovn: {
-    ...NIC_BASE, ...ADDRS, host_name: ANY, 'boot.priority': UINT, acceleration: ANY,
+    ...NIC_BASE, network: ANY, ...ADDRS, host_name: ANY, 'boot.priority': UINT, acceleration: ANY,
     ...keys('ipv4.routes ipv6.routes ipv4.routes.external ipv6.routes.external security.acls', ANY),
     ...keys('security.acls.default.ingress.action security.acls.default.egress.action', ANY),
     ...keys('security.acls.default.ingress.logged security.acls.default.egress.logged', BOOL),
@@ -193,6 +196,10 @@ const SIMPLE: Record<string, Options> = {
   tpm: { path: ANY, pathrm: ANY },
   none: {},
 };
+
+/** Device options of newer LXD releases that 5.0.2 refuses (a hint says so rather than guess a typo). */
+const NEWER = new Set(['limits.priority', 'queue.tx.length', 'io.bus', 'io.cache', 'io.threads', 'source.type', 'source.snapshot',
+  'subsystem', 'ownership.inherit', 'busnum', 'devnum', 'serial', 'nested', 'acceleration.parent']);
 
 /** Every device type LXD 5.0.2 knows. */
 export const DEVICE_TYPES = ['disk', 'nic', 'none', 'unix-char', 'unix-block', 'unix-hotplug', 'usb', 'gpu', 'infiniband', 'proxy', 'tpm', 'pci'] as const;
@@ -249,7 +256,7 @@ function optionsFor(dev: Record<string, string>): { options: Options; label: str
       const options: Options = {};
       for (const o of Object.values(NIC)) Object.assign(options, o);
       for (const k of FROM_NETWORK) delete options[k];
-      return { options: { ...options, network: ANY }, label: 'nic with network:' };
+      return { options: { ...options, network: ANY }, label: 'nic (with network:)' };
     }
     const nictype = dev.nictype;
     if (nictype === undefined) {
@@ -289,7 +296,7 @@ export function validateDevice(dev: Record<string, string>, instanceType?: 'cont
       } else if (dev.type === 'none') {
         out.push({ schema: true, key: k, message: `a device of type none takes no other options: it only hides the device of that name from a profile`, hint: `remove ${k}` });
       } else {
-        const hint = didYouMean(k, Object.keys(options));
+        const hint = NEWER.has(k) || k.startsWith('initial.') ? `${k} came with a newer LXD than 5.0.2 (this daemon refuses it)` : didYouMean(k, Object.keys(options));
         out.push({ schema: true, key: k, message: `unknown option "${k}" for a ${label} device in LXD 5.0.2`, hint: hint ?? `options: ${Object.keys(options).filter((o) => o !== 'nictype' && o !== 'gputype').sort().join(', ')}` });
       }
       continue;
@@ -367,4 +374,42 @@ function combinationProblems(dev: Record<string, string>, instanceType: 'contain
 export function canonicalBitRate(value: string): string | null {
   const b = parseBitRate(value);
   return b === null ? null : `${b}bit`;
+}
+
+/**
+ * Devices LXD 5.0.2 will not add to or remove from a running container (their CanHotPlug is
+ * false; observed: "Failed to add device: Device cannot be added when instance is running").
+ * Every other type is hot-plugged: checked on the daemon for disk, nic bridged/macvlan/p2p/routed
+ * (network: too), proxy, unix-char, unix-block, unix-hotplug, usb and none; nic physical/sriov,
+ * infiniband, gpu physical and tpm were attempted live (LXD went on to start them and failed
+ * only for want of the hardware or swtpm here). A changed option of a hot-pluggable device is
+ * applied live too: LXD updates it in place (nic limits.*) or unplugs and plugs it again
+ * (a nic's hwaddr or name, a unix-char's path).
+ */
+function coldPlugged(dev: Record<string, string> | undefined): string | undefined {
+  if (dev?.type === 'nic' && dev.nictype === 'ipvlan') return 'an ipvlan nic';
+  if (dev?.type === 'gpu' && dev.gputype === 'mig') return 'a mig gpu';
+  return undefined;
+}
+
+/** The name of the device a `devices.<name>.<key>` path is about (names and keys may hold dots: the longest known name wins). */
+function deviceOfPath(path: string, names: Iterable<string>): string | undefined {
+  let best: string | undefined;
+  for (const n of names) if (path.startsWith(`devices.${n}.`) && (best === undefined || n.length > best.length)) best = n;
+  return best;
+}
+
+/**
+ * How a change of `devices.<name>.<key>` reaches an instance: live on a stopped one; on a running
+ * container live, except for the devices LXD cannot hot-plug (coldPlugged); on a running virtual
+ * machine at the next start. `live` and `desired` are the instance's own devices (either may lack
+ * the device, e.g. when it comes from a profile: then the type is unknown and the change is live).
+ */
+export function deviceImpact(path: string, live: DeviceMap | undefined, desired: DeviceMap | undefined, instanceType: string, running: boolean): FieldImpact {
+  if (!running) return { impact: 'live' };
+  if (instanceType === 'virtual-machine') return { impact: 'restart' };
+  const name = deviceOfPath(path, [...Object.keys(live ?? {}), ...Object.keys(desired ?? {})]);
+  const cold = name === undefined ? undefined : coldPlugged(live?.[name]) ?? coldPlugged(desired?.[name]);
+  if (!cold) return { impact: 'live' };
+  return { impact: 'restart', note: `LXD 5.0.2 cannot add or remove ${cold} while the container runs ("Device cannot be added when instance is running"): apply it with state: stopped, then start the container again` };
 }
