@@ -328,6 +328,7 @@ function combinationProblems(dev: Record<string, string>, instanceType: 'contain
       for (const fam of ['ipv4', 'ipv6']) {
         if (t === 'routed' && has(`${fam}.routes`) && !has(`${fam}.address`)) return [{ key: `${fam}.routes`, message: `${fam}.routes on a routed nic needs ${fam}.address` }];
       }
+      if (t === 'ovn' && !has('network')) return need('an ovn nic needs network: (the OVN network)');
       if (t === 'ipvlan' && instanceType === 'virtual-machine') return need('an ipvlan nic works with containers only');
       return [];
     }
