@@ -9,7 +9,7 @@ const REF = /\$\{env:([A-Za-z_][A-Za-z0-9_]*)\}/g;
 
 export function resolveEnvRefs(m: Manifest, env: NodeJS.ProcessEnv): LxplanError[] {
   const errors: LxplanError[] = [];
-  for (const o of [...Object.values(m.profiles), ...Object.values(m.instances)]) {
+  for (const o of [...Object.values(m.profiles), ...Object.values(m.instances), ...(m.server ? [m.server] : [])]) {
     for (const [key, value] of Object.entries(o.config)) {
       if (!value.includes('${env:')) continue;
       const missing: string[] = [];
