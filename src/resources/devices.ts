@@ -412,5 +412,8 @@ export function deviceImpact(path: string, live: DeviceMap | undefined, desired:
   const name = deviceOfPath(path, [...Object.keys(live ?? {}), ...Object.keys(desired ?? {})]);
   const cold = name === undefined ? undefined : coldPlugged(live?.[name]) ?? coldPlugged(desired?.[name]);
   if (!cold) return { impact: 'live' };
-  return { impact: 'restart', note: `LXD 5.0.2 cannot add or remove ${cold} while the container runs ("Device cannot be added when instance is running"): apply it with state: stopped, then start the container again` };
+  // Added or removed: one note (on the type) is enough; changed in place: on each changed option.
+  const whole = name !== undefined && (live?.[name] === undefined || desired?.[name] === undefined);
+  if (whole && !path.endsWith('.type')) return { impact: 'restart' };
+  return { impact: 'restart', note: `LXD 5.0.2 cannot add or remove ${cold} while the container runs ("Device cannot be added when instance is running"), and lxapply writes devices before it stops or restarts anything: stop the container first (lxc stop), then apply` };
 }
