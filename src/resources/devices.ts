@@ -296,7 +296,8 @@ export function validateDevice(dev: Record<string, string>, instanceType?: 'cont
       } else if (dev.type === 'none') {
         out.push({ schema: true, key: k, message: `a device of type none takes no other options: it only hides the device of that name from a profile`, hint: `remove ${k}` });
       } else {
-        const hint = NEWER.has(k) || k.startsWith('initial.') ? `${k} came with a newer LXD than 5.0.2 (this daemon refuses it)` : didYouMean(k, Object.keys(options));
+        const hint = NEWER.has(k) || k.startsWith('initial.') ? `${k} came with a newer LXD than 5.0.2 (this daemon refuses it)`
+          : elsewhere(dev.type, k) ?? didYouMean(k, Object.keys(options));
         out.push({ schema: true, key: k, message: `unknown option "${k}" for a ${label} device in LXD 5.0.2`, hint: hint ?? `options: ${Object.keys(options).filter((o) => o !== 'nictype' && o !== 'gputype').sort().join(', ')}` });
       }
       continue;
@@ -306,6 +307,13 @@ export function validateDevice(dev: Record<string, string>, instanceType?: 'cont
   }
   out.push(...combinationProblems(dev, instanceType));
   return out;
+}
+
+/** For an option another nictype or gputype has: "host_name is an option of bridged, p2p, routed nics". */
+function elsewhere(type: string, key: string): string | undefined {
+  const variants = type === 'nic' ? NIC : type === 'gpu' ? GPU : undefined;
+  const owners = Object.entries(variants ?? {}).filter(([, o]) => key in o).map(([v]) => v);
+  return owners.length > 0 ? `${key} is an option of ${owners.join(', ')} ${type}s (${type === 'nic' ? 'nictype' : 'gputype'}:)` : undefined;
 }
 
 /** Required options and options that exclude each other, per type. */

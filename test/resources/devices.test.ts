@@ -76,6 +76,8 @@ test('options 5.0.2 refuses though the newer reference lists them are unknown, w
   }
   const typo = validateDevice({ type: 'nic', network: 'lxdbr0', 'limits.ingres': '10Mbit' });
   assert.is(typo[0].hint, 'did you mean "limits.ingress"?');
+  assert.is(validateDevice({ type: 'nic', nictype: 'macvlan', parent: 'eth0', host_name: 'x' })[0].hint, 'host_name is an option of bridged, p2p, routed, ovn nics (nictype:)');
+  assert.is(validateDevice({ type: 'gpu', gputype: 'mdev', mdev: 'x', uid: '0' })[0].hint, 'uid is an option of physical gpus (gputype:)');
   const far = validateDevice({ type: 'tpm', path: '/dev/tpm0', zzzzzzzz: '1' });
   assert.is(far[0].hint, 'options: path, pathrm');
 });
