@@ -4,7 +4,9 @@
  */
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { deviceImpact, proxyAddressProblem, validateDevice } from '../../src/resources/devices.js';
+import { readFileSync } from 'node:fs';
+import { DEVICE_TYPES, deviceImpact, proxyAddressProblem, validateDevice } from '../../src/resources/devices.js';
+import { repoRoot } from '../manifest/helpers.js';
 
 /** "key: message" per problem ("-" for the device itself), for compact assertions. */
 function problems(dev: Record<string, string>, type?: 'container' | 'virtual-machine'): string[] {
@@ -47,6 +49,13 @@ const ACCEPTED: Array<Record<string, string>> = [
   { type: 'pci', address: '0000:00:02.0' },
   { type: 'none' },
 ];
+
+test('the schema offers exactly the device types the table knows, and each has its checks', () => {
+  const schema = JSON.parse(readFileSync(`${repoRoot()}/schemas/manifest.schema.json`, 'utf8'));
+  assert.equal([...schema.definitions.device.properties.type.enum].sort(), [...DEVICE_TYPES].sort());
+  // A device of a known type with an option no type has: reported as unknown (so every type has a table).
+  for (const type of DEVICE_TYPES) assert.ok(validateDevice({ type, ...(type === 'nic' ? { nictype: 'p2p' } : {}), zzzz: '1' }).some((p) => p.key === 'zzzz' && p.schema), type);
+});
 
 test('every device the 5.0.2 daemon accepted passes', () => {
   for (const dev of ACCEPTED) assert.equal(problems(dev), [], JSON.stringify(dev));
