@@ -411,8 +411,9 @@ function deviceOfPath(path: string, names: Iterable<string>): string | undefined
 /**
  * How a change of `devices.<name>.<key>` reaches an instance: live on a stopped one; on a running
  * container live, except for the devices LXD cannot hot-plug (coldPlugged); on a running virtual
- * machine at the next start. `live` and `desired` are the instance's own devices (either may lack
- * the device, e.g. when it comes from a profile: then the type is unknown and the change is live).
+ * machine at the next start. `live` is the instance's expanded devices (its profiles' included) and
+ * `desired` its own: a device in neither (a profile adding one: the profile's blast radius knows
+ * only the instance's own devices) is of unknown type, and its change counts as live.
  */
 export function deviceImpact(path: string, live: DeviceMap | undefined, desired: DeviceMap | undefined, instanceType: string, running: boolean): FieldImpact {
   if (!running) return { impact: 'live' };

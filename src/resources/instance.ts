@@ -73,8 +73,8 @@ export const instanceSpec: ResourceSpec<DesiredInstance, LxdInstance> = {
     if (path === 'profiles' || path === 'description' || path === 'state') return { impact: 'live' };
     // A stopped instance (or one this plan stops) takes every stored change at its next start.
     const running = instanceState(l) === 'running' && d.state !== 'stopped';
-    // Containers hot-plug most devices, VMs mostly cannot (the table is in devices.ts).
-    if (path.startsWith('devices.')) return deviceImpact(path, l.devices, d.devices, l.type, running);
+    // Containers hot-plug most devices, VMs mostly cannot (devices.ts); expanded: a profile's device counts too.
+    if (path.startsWith('devices.')) return deviceImpact(path, l.expanded_devices ?? l.devices, d.devices, l.type, running);
     if (path.startsWith('config.')) {
       const r = instanceKeyImpact(path.slice('config.'.length));
       return r.impact === 'restart' && !running ? { impact: 'live' } : r;

@@ -6,7 +6,9 @@ import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { readFileSync } from 'node:fs';
 import { DEVICE_TYPES, deviceImpact, proxyAddressProblem, validateDevice } from '../../src/resources/devices.js';
+import { instanceSpec } from '../../src/resources/instance.js';
 import { repoRoot } from '../manifest/helpers.js';
+import { dInstance, lInstance } from '../planner/builders.js';
 
 /** "key: message" per problem ("-" for the device itself), for compact assertions. */
 function problems(dev: Record<string, string>, type?: 'container' | 'virtual-machine'): string[] {
@@ -200,6 +202,13 @@ test('device impact: live on a container, except ipvlan nics and mig gpus; at ne
   assert.is(deviceImpact('devices.a.b.mode', {}, { a: proxy, 'a.b': ipvlan }, 'container', true).impact, 'restart');
   // A device from a profile (not in the instance's own maps) is live on a container.
   assert.equal(deviceImpact('devices.fromprofile.path', undefined, undefined, 'container', true), { impact: 'live' });
+});
+
+test('the instance spec asks deviceImpact with the expanded devices: a profile\'s ipvlan nic counts', () => {
+  const ipvlan = { type: 'nic', nictype: 'ipvlan', parent: 'eth0' };
+  const l = lInstance('web-1', { status: 'Running', devices: {}, expanded_devices: { eth1: ipvlan } });
+  assert.is(instanceSpec.fieldImpact('devices.eth1.type', l, dInstance('web-1', { devices: { eth1: { type: 'none' } } })).impact, 'restart');
+  assert.is(instanceSpec.fieldImpact('devices.eth1.type', l, dInstance('web-1', { state: 'stopped' })).impact, 'live');
 });
 
 test.run();
