@@ -127,6 +127,16 @@ export class LxdClient {
 
   // --- server ---
 
+  /** GET /1.0 with its ETag (the server config is written back with it). */
+  getServer(): Promise<Versioned<LxdServer>> {
+    return this.get<LxdServer>('/1.0');
+  }
+
+  /** PATCH /1.0: changes only the keys given ("" unsets a key); LXD 5.0.2 honours If-Match here (412 when changed). */
+  async patchServerConfig(config: Record<string, string>, etag?: string): Promise<void> {
+    await this.request('PATCH', '/1.0', { body: { config }, etag });
+  }
+
   async server(): Promise<LxdServer> {
     return (await this.request<LxdServer>('GET', '/1.0')).value;
   }

@@ -10,6 +10,8 @@ export interface LxdServer {
   api_version: string;
   api_extensions: string[];
   environment?: { server_version?: string; server_name?: string; driver?: string; kernel_version?: string };
+  /** The server's config keys (GET /1.0). */
+  config?: ConfigMap;
 }
 
 /** GET /1.0/instances?recursion=1 element. `config`/`devices` are the instance's own (local). */

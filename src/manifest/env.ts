@@ -12,7 +12,7 @@ export function resolveEnvRefs(m: Manifest, env: NodeJS.ProcessEnv): LxplanError
   // Every kind with a config map (images have none; snapshots' is always empty).
   const withConfig: Array<Exclude<DesiredObject, DesiredImage | DesiredSnapshot>> = [
     ...Object.values(m.profiles), ...Object.values(m.instances), ...Object.values(m.networks),
-    ...Object.values(m.storagePools), ...Object.values(m.storageVolumes),
+    ...Object.values(m.storagePools), ...Object.values(m.storageVolumes), ...(m.server ? [m.server] : []),
   ];
   for (const o of withConfig) {
     for (const [key, value] of Object.entries(o.config)) {

@@ -59,6 +59,11 @@ export async function loadManifests(pathArg: string, opts: LoadOptions = {}): Pr
     merge(m.storageVolumes, objects.storageVolumes, errors);
   }
   m.snapshots = snapshotsOf(m.instances);
+  // server: at most once over all files.
+  for (const s of perFile.flatMap((o) => o.server)) {
+    if (!m.server) m.server = s;
+    else errors.push(new LxplanError('manifest.duplicate', `server: is given twice: at ${formatLocation(m.server.at)} and at ${formatLocation(s.at)}`, { location: s.at, hint: 'keep one server: section over all manifest files' }));
+  }
   if (opts.checkFiles ?? true) errors.push(...(await checkImageFiles(m)));
   errors.push(...resolveEnvRefs(m, opts.env ?? process.env));
 

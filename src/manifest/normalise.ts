@@ -13,9 +13,10 @@ import { isMap, isScalar, isSeq, type Node, type Pair, type YAMLMap } from 'yaml
 import { LxplanError, type SourceLocation } from '../errors.js';
 import type { ConfigMap, Device, DeviceMap } from '../lxd/types.js';
 import { LIMITS, limitApplies, limitHint, validateConfigValue, validateLimit } from '../resources/limits.js';
-import { validateDeviceValue } from '../resources/devices.js';
+import { validateDevice } from '../resources/devices.js';
+import { SERVER_NAME, serverSecretKeys, validateServerValue } from '../resources/server.js';
 import {
-  splitVolumeName, type DesiredImage, type DesiredInstance, type DesiredNetwork, type DesiredProfile, type DesiredStoragePool,
+  splitVolumeName, type DesiredServer, type DesiredImage, type DesiredInstance, type DesiredNetwork, type DesiredProfile, type DesiredStoragePool,
   type DesiredStorageVolume, type InstanceState, type NetworkType, type StorageDriver,
 } from '../resources/types.js';
 import { parseByteSizeBig } from '../resources/units.js';
@@ -29,6 +30,8 @@ export interface FileObjects {
   networks: DesiredNetwork[];
   storagePools: DesiredStoragePool[];
   storageVolumes: DesiredStorageVolume[];
+  /** `server:` of this file (at most one; the loader refuses a second over all files). */
+  server: DesiredServer[];
   errors: LxplanError[];
 }
 
@@ -60,8 +63,12 @@ function pairs(file: SourceFile, node: Node | null): Array<{ key: string; keyNod
 }
 
 export function normaliseFile(file: SourceFile): FileObjects {
-  const out: FileObjects = { images: [], profiles: [], instances: [], networks: [], storagePools: [], storageVolumes: [], errors: [] };
+  const out: FileObjects = { images: [], profiles: [], instances: [], networks: [], storagePools: [], storageVolumes: [], server: [], errors: [] };
   for (const section of pairs(file, deref(file, file.doc.contents))) {
+    if (section.key === 'server' && isMap(section.value)) {
+      out.server.push(new ObjectBuilder(file, ['server'], section.value, out.errors).server(locate(file, section.keyNode)));
+      continue;
+    }
     if (!isSection(section.key)) continue;
     for (const obj of pairs(file, section.value)) {
       if (!isMap(obj.value)) continue;
@@ -202,6 +209,18 @@ class ObjectBuilder {
     return { kind: 'storage_pool', name, at, keyAt: this.keyAt, driver, description, config: this.plainConfig(), ...this.sensitive() };
   }
 
+  /** `server: {config: ...}`: the LXD server's keys, with cheap value checks (integers, booleans). */
+  server(at: SourceLocation): DesiredServer {
+    const nodes = new Map<string, Node | null>();
+    const config = this.plainConfig(nodes);
+    for (const [k, v] of Object.entries(config)) {
+      const problem = validateServerValue(k, v);
+      if (problem) this.valueError(problem, nodes.get(k) ?? null);
+    }
+    const secret = serverSecretKeys(config);
+    return { kind: 'server', name: SERVER_NAME, at, keyAt: this.keyAt, config, ...(secret.length > 0 ? { sensitive: secret } : {}) };
+  }
+
   /** A custom volume keyed "POOL/VOLUME"; `size:` is the short form of config: {size: ...}. */
   storageVolume(name: string, at: SourceLocation): DesiredStorageVolume {
     const { pool, volume } = splitVolumeName(name);
@@ -308,14 +327,23 @@ class ObjectBuilder {
         const dev: Device = {};
         this.keyAt[`devices.${d.key}`] = this.loc(d.keyNode);
         const entries = pairs(this.file, d.value);
-        const type = scalarText(entries.find((p) => p.key === 'type')?.value ?? null);
+        let skipped = false;
         for (const p of entries) {
           const v = scalarText(p.value);
-          if (v === undefined) continue;
+          if (v === undefined) {
+            skipped = true; // the schema reports it
+            continue;
+          }
           dev[p.key] = v;
           this.keyAt[`devices.${d.key}.${p.key}`] = this.loc(p.keyNode);
-          const problem = validateDeviceValue(type, p.key, v);
-          if (problem) this.valueError(`${problem} (device "${d.key}" of ${this.owner})`, p.value);
+        }
+        // Options, required keys and value forms per device type (src/resources/devices.ts).
+        for (const problem of validateDevice(dev, type)) {
+          if (skipped && problem.key === undefined) continue; // "missing source" next to a source the schema refuses helps no one
+          const entry = problem.key === undefined ? undefined : entries.find((p) => p.key === problem.key);
+          const node = entry ? (problem.atValue ? entry.value : entry.keyNode) : d.keyNode;
+          const code = problem.schema ? 'manifest.schema' : 'manifest.value';
+          this.errors.push(new LxplanError(code, `${problem.message} (device "${d.key}" of ${this.owner})`, { location: this.loc(node), ...(problem.hint ? { hint: problem.hint } : {}) }));
         }
         devices[d.key] = dev;
       }

@@ -151,10 +151,12 @@ function planKind(k: KindPlanner): ResourceChange[] {
   const out: ResourceChange[] = [];
   for (const name of names) {
     const address = addressOf(spec.kind, name);
-    const d = desired[name];
-    const renamedFrom = d?.renamedFrom && renames.get(d.renamedFrom) === name ? d.renamedFrom : undefined;
+    const declared = desired[name];
+    const renamedFrom = declared?.renamedFrom && renames.get(declared.renamedFrom) === name ? declared.renamedFrom : undefined;
     const l = renamedFrom ? live[renamedFrom] : live[name];
     const entry = ctx.state.resources[renamedFrom ? addressOf(spec.kind, renamedFrom) : address];
+    // A kind may complete the desired object from its state entry (the server config: keys to unset).
+    const d = spec.withRecord && l !== undefined ? spec.withRecord(declared, entry) : declared;
     const base = { address, kind: spec.kind, name, fields: [] as FieldChange[], dependsOn: [] as Address[] };
     if (d && l === undefined) {
       const secret = sensitivePaths(d);
@@ -173,7 +175,9 @@ function planKind(k: KindPlanner): ResourceChange[] {
           { location: d.at, hint: `rename it in the manifest, or remove the ${spec.kind} from LXD to let lxplan create it` }) });
         continue;
       }
-      out.push(planExisting(k, name, d, l, entry, renamedFrom));
+      const change = planExisting(k, name, d, l, entry, renamedFrom);
+      // Completed from the state alone: the manifests dropped it, so the state forgets it after this change.
+      out.push(declared ? change : { ...change, stateOp: 'remove', reason: `no longer in the manifests: lxplan undoes what it set and stops managing this ${spec.kind}` });
     } else if (l !== undefined) {
       if (spec.builtin(name)) {
         out.push({ ...base, action: 'noop', stateOp: 'remove', reason: `no longer in the manifests: lxplan stops managing this built-in ${spec.kind} and leaves it as it is` });

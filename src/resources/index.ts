@@ -3,6 +3,7 @@ import { imageOps, imageSpec } from './image.js';
 import { instanceOps, instanceSpec } from './instance.js';
 import { networkOps, networkSpec } from './network.js';
 import { profileOps, profileSpec } from './profile.js';
+import { serverOps, serverSpec } from './server.js';
 import { snapshotOps, snapshotSpec } from './snapshot.js';
 import type { ResourceOps, ResourceSpec } from './spec.js';
 import { storagePoolOps, storagePoolSpec } from './storage-pool.js';
@@ -17,6 +18,7 @@ export const specs: Record<Kind, ResourceSpec<any, any>> = {
   profile: profileSpec,
   instance: instanceSpec,
   snapshot: snapshotSpec,
+  server: serverSpec,
 };
 
 export const ops: Record<Kind, ResourceOps<any>> = {
@@ -27,6 +29,7 @@ export const ops: Record<Kind, ResourceOps<any>> = {
   profile: profileOps,
   instance: instanceOps,
   snapshot: snapshotOps,
+  server: serverOps,
 };
 
 export type { Impact } from './impact.js';

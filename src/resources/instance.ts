@@ -6,7 +6,7 @@
 import type { LxdClient } from '../lxd/client.js';
 import { isNotFound } from '../lxd/client.js';
 import type { ConfigMap, DeviceMap, LxdInstance, LxdInstancePut } from '../lxd/types.js';
-import { deviceRefs } from './devices.js';
+import { deviceImpact, deviceRefs } from './devices.js';
 import { configFields, deviceFields, digestOf, field, found, listField } from './fields.js';
 import { instanceKeyImpact, isServerComputedKey } from './instance-keys.js';
 import type { FieldImpact, Fields, OpEvents, PlanContext, ResourceOps, ResourceSpec } from './spec.js';
@@ -73,10 +73,8 @@ export const instanceSpec: ResourceSpec<DesiredInstance, LxdInstance> = {
     if (path === 'profiles' || path === 'description' || path === 'state') return { impact: 'live' };
     // A stopped instance (or one this plan stops) takes every stored change at its next start.
     const running = instanceState(l) === 'running' && d.state !== 'stopped';
-    if (path.startsWith('devices.')) {
-      // Containers hot-plug disk, nic, proxy, unix-char/block and gpu devices; VMs mostly cannot.
-      return { impact: l.type === 'virtual-machine' && running ? 'restart' : 'live' };
-    }
+    // Containers hot-plug most devices, VMs mostly cannot (devices.ts); expanded: a profile's device counts too.
+    if (path.startsWith('devices.')) return deviceImpact(path, l.expanded_devices ?? l.devices, d.devices, l.type, running);
     if (path.startsWith('config.')) {
       const r = instanceKeyImpact(path.slice('config.'.length));
       return r.impact === 'restart' && !running ? { impact: 'live' } : r;

@@ -27,8 +27,8 @@ export async function readLive(client: LxdClient, snapshotsOf: readonly string[]
     })))).flat();
     return { instances, snapshots };
   });
-  const [{ instances, snapshots }, profiles, images, networks, { pools, volumes }] = await Promise.all([
-    instancesAndSnapshots, client.listProfiles(), client.listImages(), client.listNetworks(), volumesOfPools,
+  const [{ instances, snapshots }, profiles, images, networks, { pools, volumes }, server] = await Promise.all([
+    instancesAndSnapshots, client.listProfiles(), client.listImages(), client.listNetworks(), volumesOfPools, client.server(),
   ]);
   return {
     instances: Object.fromEntries(instances.map((i) => [i.name, i])),
@@ -39,5 +39,6 @@ export async function readLive(client: LxdClient, snapshotsOf: readonly string[]
     storagePools: Object.fromEntries(pools.map((p) => [p.name, p])),
     storageVolumes: Object.fromEntries(volumes.filter((v) => (v.type ?? 'custom') === 'custom').map((v) => [volumeKey(v), v])),
     snapshots: Object.fromEntries(snapshots.map((s) => [snapshotKey(s), s])),
+    server,
   };
 }

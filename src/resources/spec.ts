@@ -5,8 +5,8 @@
  * the executor).
  */
 import type { LxdClient } from '../lxd/client.js';
-import type { LxdImage, LxdInstance, LxdInstanceSnapshot, LxdNetwork, LxdProfile, LxdStoragePool, LxdStorageVolume } from '../lxd/types.js';
-import type { State } from '../state/model.js';
+import type { LxdImage, LxdInstance, LxdInstanceSnapshot, LxdNetwork, LxdProfile, LxdServer, LxdStoragePool, LxdStorageVolume } from '../lxd/types.js';
+import type { State, StateEntry } from '../state/model.js';
 import type { AffectedInstance } from '../planner/plan.js';
 import type { Impact } from './impact.js';
 import type { Address, DesiredObject, Kind, Manifest } from './types.js';
@@ -37,6 +37,8 @@ export interface LiveSnapshot {
   storageVolumes: Record<string, LxdStorageVolume>;
   /** Snapshots of the instances that declare some or have some in the state, keyed "INSTANCE/SNAPSHOT" (absent: none read). */
   snapshots?: Record<string, LxdInstanceSnapshot>;
+  /** GET /1.0 (absent: not read, e.g. in planner fixtures). */
+  server?: LxdServer;
 }
 
 export interface PlanContext {
@@ -89,6 +91,12 @@ export interface ResourceSpec<D extends DesiredObject = DesiredObject, L = unkno
   isRunning?(l: L, d: D): boolean;
   /** Whether the object must not be destroyed (instance `protect: true` / security.protection.delete). */
   isProtected?(l: L | undefined, d: D | undefined): boolean;
+  /**
+   * The desired object completed from what the state recorded about it (`d` undefined: the
+   * manifests no longer have it). The server config: keys set before and no longer declared, to
+   * unset. Undefined: nothing is desired.
+   */
+  withRecord?(d: D | undefined, entry: StateEntry | undefined): D | undefined;
   /** How changing this object from `l` to `d` reaches the instances using it (profiles: the blast radius). */
   affects?(name: string, l: L, d: D, ctx: PlanContext): AffectedInstance[];
 }
@@ -117,4 +125,4 @@ export interface ResourceOps<D extends DesiredObject = DesiredObject> {
   restart?(client: LxdClient, name: string, ev: OpEvents): Promise<void>;
 }
 
-export type AnyLive = LxdInstanceSnapshot | LxdInstance | LxdProfile | LiveImage | LxdNetwork | LxdStoragePool | LxdStorageVolume;
+export type AnyLive = LxdServer | LxdInstanceSnapshot | LxdInstance | LxdProfile | LiveImage | LxdNetwork | LxdStoragePool | LxdStorageVolume;

@@ -8,12 +8,12 @@
 import type { SourceLocation } from '../errors.js';
 import type { ConfigMap, DeviceMap } from '../lxd/types.js';
 
-export type Kind = 'storage_pool' | 'network' | 'storage_volume' | 'image' | 'profile' | 'instance' | 'snapshot';
+export type Kind = 'storage_pool' | 'network' | 'storage_volume' | 'image' | 'profile' | 'instance' | 'snapshot' | 'server';
 /**
  * Every kind, in display order: what others use comes first. (Dependency order comes from each
  * kind's references, not from this list.)
  */
-export const KINDS: readonly Kind[] = ['storage_pool', 'network', 'storage_volume', 'image', 'profile', 'instance', 'snapshot'];
+export const KINDS: readonly Kind[] = ['storage_pool', 'network', 'storage_volume', 'image', 'profile', 'instance', 'snapshot', 'server'];
 
 /** "instance.web-1", "profile.small", "image.busybox", "storage_volume.fast/data". */
 export type Address = string;
@@ -140,7 +140,20 @@ export function splitSnapshotName(name: string): { instance: string; snapshot: s
   return { instance: name.slice(0, i), snapshot: name.slice(i + 1) };
 }
 
-export type DesiredObject = DesiredSnapshot | DesiredImage | DesiredProfile | DesiredInstance | DesiredNetwork | DesiredStoragePool | DesiredStorageVolume;
+/**
+ * The LXD server's own config (`server: {config: ...}`): one object, named "config" (the address
+ * "server.config"). Only the keys declared here (and those lxplan set before: the state records
+ * them) are lxplan's; every other server key is left alone.
+ */
+export interface DesiredServer extends DesiredBase {
+  kind: 'server';
+  name: 'config';
+  config: ConfigMap;
+  /** Keys lxplan set before (state) that the manifest no longer declares: unset by the apply. Filled in by the planner. */
+  unset?: string[];
+}
+
+export type DesiredObject = DesiredServer | DesiredSnapshot | DesiredImage | DesiredProfile | DesiredInstance | DesiredNetwork | DesiredStoragePool | DesiredStorageVolume;
 
 /** One loaded configuration (a directory of manifests). Maps are keyed by object name. */
 export interface Manifest {
@@ -157,4 +170,6 @@ export interface Manifest {
   storageVolumes: Record<string, DesiredStorageVolume>;
   /** Keyed by "INSTANCE/SNAPSHOT", from each instance's `snapshots:` (absent: none). */
   snapshots?: Record<string, DesiredSnapshot>;
+  /** `server: {config: ...}` (at most one over all files; absent: none). */
+  server?: DesiredServer;
 }

@@ -4,7 +4,7 @@
  * Each runs from a copy (state files stay out of the repository) in its own throwaway project;
  * an example's prepare.sh (image tarballs ...) runs first, as its README tells a user to.
  * Global objects an example declares (networks, storage pools) are claimed on the project, so a
- * crash of this run does not leave them behind.
+ * crash of this run does not leave them behind; server keys it sets get their values back.
  */
 import { spawnSync } from 'node:child_process';
 import { cp, mkdtemp, readdir, rm } from 'node:fs/promises';
@@ -13,6 +13,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
+import { LxdClient } from '../../src/lxd/client.js';
 import { loadManifests } from '../../src/manifest/index.js';
 import { root, run, show } from './cli.js';
 import { throwawayProject } from './harness.js';
@@ -37,6 +38,8 @@ for (const name of examples) {
   it(`examples/${name}`, async () => {
     const dir = await mkdtemp(path.join(tmpdir(), `lxplan-example-${name}-`));
     const project = await throwawayProject();
+    const lxd = new LxdClient();
+    let restoreServer: Record<string, string> | undefined;
     try {
       await cp(path.join(root, 'examples', name), dir, { recursive: true, filter: (src) => !/lxplan\.state\.json/.test(path.basename(src)) });
       if (existsSync(path.join(dir, 'prepare.sh'))) {
@@ -46,6 +49,11 @@ for (const name of examples) {
       const m = await loadManifests(dir);
       for (const n of Object.keys(m.networks)) await project.claim('network', n);
       for (const n of Object.keys(m.storagePools)) await project.claim('storage_pool', n);
+      // Server keys are the daemon's, for every project: their values now are put back after.
+      if (m.server) {
+        const now = (await lxd.getServer()).value.config ?? {};
+        restoreServer = Object.fromEntries(Object.keys(m.server.config).map((k) => [k, now[k] ?? '']));
+      }
 
       const args = (...more: string[]) => ['--project', project.name, ...more, dir];
       const a = await run('lxapply', args('--auto-approve'));
@@ -57,6 +65,8 @@ for (const name of examples) {
       assert.is(d.code, 0, show(d));
       assert.equal((await project.client.listInstances()).map((i) => i.name), [], 'no instance is left');
     } finally {
+      if (restoreServer) await lxd.patchServerConfig(restoreServer);
+      lxd.close();
       await project.cleanup();
       await rm(dir, { recursive: true, force: true });
     }

@@ -114,7 +114,8 @@ test('values: nic rates, disk sizes and rates, volume sizes are checked with LXD
       '    image: busybox',
       '    devices:',
       '      eth0: {type: nic, network: lxdbr1, limits.ingress: 10mbit, limits.egress: "0"}',
-      '      data: {type: disk, pool: fast, source: data, path: /data, size: 10XB, limits.write: 10Mbit}',
+      '      data: {type: disk, pool: fast, source: data, path: /data, limits.write: 10Mbit}',
+      '      root: {type: disk, pool: fast, path: /, size: 10XB}',
       '',
     ].join('\n'),
   });
@@ -123,8 +124,8 @@ test('values: nic rates, disk sizes and rates, volume sizes are checked with LXD
     `${dir}/m.yaml:3:15: the size of storage_volume "fast/logs" is given twice: size: at ${dir}/m.yaml:3:15 and in config: at ${dir}/m.yaml:3:35\n  hint: keep one of them (size: 10GB is the short form of config: {size: 10GB})`,
     `${dir}/m.yaml:8:58: invalid limits.ingress "10mbit": a bit rate is a whole number with a unit of bit, kbit, Mbit, Gbit (powers of 1000) or Kibit, Mibit, Gibit (powers of 1024), e.g. 10Mbit (device "eth0" of instance "web-1")`,
     `${dir}/m.yaml:8:81: invalid limits.egress "0": a rate of 0 cannot be applied (leave the key out for no limit) (device "eth0" of instance "web-1")`,
-    `${dir}/m.yaml:9:71: invalid size "10XB": a size is a whole number with a unit like 10GB or 10GiB (kB/MB/GB are powers of 1000, KiB/MiB/GiB of 1024) (device "data" of instance "web-1")`,
-    `${dir}/m.yaml:9:91: invalid limits.write "10Mbit": a disk rate is bytes per second with a unit (10MB) or operations per second (100iops) (device "data" of instance "web-1")`,
+    `${dir}/m.yaml:9:79: invalid limits.write "10Mbit": a disk rate is bytes per second with a unit (10MB) or operations per second (100iops) (device "data" of instance "web-1")`,
+    `${dir}/m.yaml:10:53: invalid size "10XB": a size is a whole number with a unit like 10GB or 10GiB (kB/MB/GB are powers of 1000, KiB/MiB/GiB of 1024) (device "root" of instance "web-1")`,
   ]);
 });
 

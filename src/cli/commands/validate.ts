@@ -11,7 +11,7 @@ export default class Validate extends BaseCommand {
   async run(): Promise<void> {
     const { args } = await this.parse(Validate);
     const m = await loadChecked(args.path);
-    const n = [m.images, m.profiles, m.instances, m.networks, m.storagePools, m.storageVolumes].reduce((sum, objects) => sum + Object.keys(objects).length, 0);
+    const n = [m.images, m.profiles, m.instances, m.networks, m.storagePools, m.storageVolumes].reduce((sum, objects) => sum + Object.keys(objects).length, 0) + (m.server ? 1 : 0);
     this.print(`${this.out.green('Valid:')} ${m.files.length} file(s), ${n} object(s).\n`);
   }
 }
