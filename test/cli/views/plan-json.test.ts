@@ -10,7 +10,8 @@ import { fromPlanDocument, planSchemaPath, toPlanDocument, type PlanDocument } f
 import { redactPlan } from '../../../src/cli/views/redact.js';
 import type { LxplanError } from '../../../src/errors.js';
 import type { Plan } from '../../../src/planner/plan.js';
-import { dInstance } from '../../planner/builders.js';
+import { plan } from '../../../src/planner/index.js';
+import { dImage, dInstance, dNetwork, dPool, dProfile, dSnapshot, dVolume, FP_A, lImage, lInstance, live, lNetwork, lPool, lSnapshot, lVolume, manifest, state } from '../../planner/builders.js';
 import * as cases from './cases.js';
 import { change, field, planOf } from './plans.js';
 
@@ -150,6 +151,27 @@ test('every document the writer makes is valid against the schema', () => {
   for (const [name, make] of [...Object.entries(ALL), ['everything', everything] as const]) {
     const doc = JSON.parse(JSON.stringify(toPlanDocument(make(), META)));
     assert.ok(schemaCheck(doc), `${name}: ${JSON.stringify(schemaCheck.errors)}`);
+  }
+});
+
+test('a planner-made plan with every kind (create, then update and delete) is valid against the schema and reads back', () => {
+  const all = manifest({
+    images: [dImage('busybox')], profiles: [dProfile('small', { config: { 'limits.memory': '1GiB' } })],
+    instances: [dInstance('web-1', { snapshots: ['clean'] })], snapshots: [dSnapshot('web-1/clean')],
+    networks: [dNetwork('lxdbr1', { config: { 'ipv4.address': 'none' } })], storagePools: [dPool('fast')], storageVolumes: [dVolume('fast/data', { config: { size: '1GB' } })],
+  });
+  all.server = { kind: 'server', name: 'config', config: { 'images.remote_cache_expiry': '5' }, at: { file: 'lxplan.yaml', line: 1, col: 1 } };
+  const created = plan({ manifest: all, live: { ...live(), server: { api_version: '1.0', api_extensions: [], config: {} } }, state: state() });
+  const removed = plan({
+    manifest: manifest({ images: [dImage('busybox')] }),
+    live: live({ images: [lImage(FP_A, ['busybox'])], instances: [lInstance('web-1')], snapshots: [lSnapshot('web-1/clean')], networks: [lNetwork('lxdbr1')], storagePools: [lPool('fast')], storageVolumes: [lVolume('fast/data')] }),
+    state: state('image.busybox', 'instance.web-1', 'snapshot.web-1/clean', 'network.lxdbr1', 'storage_pool.fast', 'storage_volume.fast/data'),
+  });
+  assert.equal([...new Set(created.changes.map((c) => c.kind))].sort(), ['image', 'instance', 'network', 'profile', 'server', 'snapshot', 'storage_pool', 'storage_volume']);
+  for (const p of [created, removed]) {
+    const doc = JSON.parse(JSON.stringify(toPlanDocument(p, META)));
+    assert.ok(schemaCheck(doc), JSON.stringify(schemaCheck.errors));
+    assert.equal(fromPlanDocument(doc, 'plan.json'), JSON.parse(JSON.stringify(redactPlan(p))));
   }
 });
 
