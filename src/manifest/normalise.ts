@@ -15,11 +15,13 @@ import type { ConfigMap, Device, DeviceMap } from '../lxd/types.js';
 import { LIMITS, limitApplies, limitHint, validateConfigValue, validateLimit } from '../resources/limits.js';
 import { validateDeviceValue } from '../resources/devices.js';
 import {
-  splitVolumeName, type DesiredImage, type DesiredInstance, type DesiredNetwork, type DesiredProfile, type DesiredStoragePool,
+  splitVolumeName, type CopySource, type DesiredImage, type DesiredInstance, type DesiredNetwork, type DesiredProfile, type DesiredStoragePool,
   type DesiredStorageVolume, type InstanceState, type NetworkType, type StorageDriver,
 } from '../resources/types.js';
 import { parseByteSizeBig } from '../resources/units.js';
 import { describe, isSection, KIND_OF } from './context.js';
+import { closestName } from './hints.js';
+import { schemaKeys } from './schema.js';
 import { deref, formatLocation, keyText, locate, type SourceFile } from './parse.js';
 
 export interface FileObjects {
@@ -79,6 +81,9 @@ export function normaliseFile(file: SourceFile): FileObjects {
   }
   return out;
 }
+
+/** The keys of an instance, from the schema. */
+const INSTANCE_KEYS: ReadonlySet<string> = new Set(schemaKeys('instance'));
 
 /** Builds one desired object; collects keyAt and value errors as it goes. */
 class ObjectBuilder {
@@ -184,10 +189,46 @@ class ObjectBuilder {
         });
       }
     }
+    const copyOf = this.copySource(at);
     return {
       kind: 'instance', name, at, keyAt: this.keyAt, image, profiles, description, config, devices, state, type,
       protect, restart, ...(renamedFrom ? { renamedFrom } : {}), ...this.sensitive(), ...(snapshots.length > 0 ? { snapshots } : {}),
+      ...(copyOf ? { copyOf } : {}),
     };
+  }
+
+  /**
+   * `source: {instance, snapshot}` (a copy) instead of `image:`: exactly one of them. Checked here
+   * rather than in the schema, whose oneOf findings read badly. A typo of either key is left to
+   * the schema's unknown-key error (its did-you-mean), so one mistake gives one error.
+   */
+  private copySource(at: SourceLocation): CopySource | undefined {
+    const src = this.fields.get('source');
+    const hasImage = this.fields.has('image');
+    if (!src) {
+      const typo = [...this.fields.keys()].some((k) => !INSTANCE_KEYS.has(k) && closestName(k, ['image', 'source']) !== undefined);
+      if (!hasImage && !typo) {
+        this.errors.push(new LxplanError('manifest.schema', `missing key "image" in ${this.owner}`, {
+          location: at, hint: 'name an image alias from images: or one that exists in LXD, or copy an instance with source: {instance: NAME}',
+        }));
+      }
+      return undefined;
+    }
+    this.keyAt.source = this.loc(src.keyNode);
+    if (hasImage) {
+      this.errors.push(new LxplanError('manifest.value', `${this.owner} gives both image: (at ${formatLocation(this.keyAt.image)}) and source:`, {
+        location: this.keyAt.source, hint: 'an instance is made from an image or copied from another instance: keep one of them',
+      }));
+    }
+    const out: Partial<CopySource> = {};
+    for (const p of pairs(this.file, src.value)) {
+      if (p.key !== 'instance' && p.key !== 'snapshot') continue;
+      const v = scalarText(p.value);
+      if (v === undefined || v === '') continue; // the schema reports it
+      out[p.key] = v;
+      this.keyAt[`source.${p.key}`] = this.loc(p.keyNode);
+    }
+    return out.instance ? { instance: out.instance, ...(out.snapshot ? { snapshot: out.snapshot } : {}) } : undefined;
   }
 
   network(name: string, at: SourceLocation): DesiredNetwork {

@@ -38,6 +38,13 @@ export function manifestSchemaPath(): string {
 }
 
 let compiled: ValidateFunction | undefined;
+let schemaJson: { definitions: Record<string, { properties?: Record<string, unknown> }> } | undefined;
+
+/** The keys a definition of the schema allows ("instance": image, source, profiles, ...). */
+export function schemaKeys(definition: string): string[] {
+  schemaJson ??= JSON.parse(readFileSync(manifestSchemaPath(), 'utf8'));
+  return Object.keys(schemaJson!.definitions[definition]?.properties ?? {});
+}
 
 function validator(): ValidateFunction {
   if (!compiled) {

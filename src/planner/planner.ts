@@ -13,6 +13,7 @@ import { LxplanError } from '../errors.js';
 import { checkReferencesOffline } from '../manifest/index.js';
 import { specs } from '../resources/index.js';
 import { worstImpact } from '../resources/impact.js';
+import { checkCopySources } from '../resources/instance-source.js';
 import type { FieldImpact, LiveSnapshot, PlanContext, ResourceSpec } from '../resources/spec.js';
 import { addressOf, KINDS, type Address, type DesiredObject, type Kind, type Manifest } from '../resources/types.js';
 import type { State, StateEntry } from '../state/model.js';
@@ -275,9 +276,9 @@ function checkReferences(ctx: PlanContext): LxplanError[] {
   for (const inst of Object.values(ctx.manifest.instances)) {
     if (!ctx.manifest.images[inst.image] && !images.has(inst.image) && /^[0-9a-f]{12,64}$/.test(inst.image) && ctx.resolveImage(inst.image)) images.add(inst.image);
   }
-  return checkReferencesOffline(ctx.manifest, {
+  return [...checkReferencesOffline(ctx.manifest, {
     profiles, images, networks: staying('network'), storagePools: staying('storage_pool'), storageVolumes: staying('storage_volume'),
-  });
+  }), ...checkCopySources(ctx.manifest, ctx.live, goingAway('instance'))];
 }
 
 function throwAll(errors: LxplanError[]): void {

@@ -9,6 +9,7 @@ import type { ConfigMap, DeviceMap, LxdInstance, LxdInstancePut } from '../lxd/t
 import { deviceRefs } from './devices.js';
 import { configFields, deviceFields, digestOf, field, found, listField } from './fields.js';
 import { instanceKeyImpact, isServerComputedKey } from './instance-keys.js';
+import { copySourceText, instanceSourceOf, sourceRefs } from './instance-source.js';
 import type { FieldImpact, Fields, OpEvents, PlanContext, ResourceOps, ResourceSpec } from './spec.js';
 import { unenforcedSizeNote } from './storage-pool.js';
 import { addressOf, type DesiredInstance, type InstanceState } from './types.js';
@@ -29,11 +30,32 @@ export function instanceState(l: LxdInstance): string {
 
 function imageFieldOfLive(l: LxdInstance, ctx: PlanContext, d: DesiredInstance | undefined): string {
   const base = l.config['volatile.base_image'] ?? '';
-  const recorded = ctx.state.resources[addressOf('instance', l.name)]?.attributes?.image;
+  const attrs = ctx.state.resources[addressOf('instance', l.name)]?.attributes;
+  // A copy inherits its original's volatile.base_image: it was not made from that image.
+  if (attrs?.source) return `copy of ${attrs.source}`;
+  const recorded = attrs?.image;
   // The instance was made from the image the manifest names if state says so, or if that
   // reference resolves to the fingerprint LXD recorded as its base image.
   if (d && (recorded === d.image || (base !== '' && ctx.resolveImage(d.image) === base))) return d.image;
   return recorded ?? (base ? (ctx.aliasOf(base) ?? base.slice(0, 12)) : '(none)');
+}
+
+/**
+ * The copy source an instance was made from: as recorded in the state; made from an image when the
+ * state says that; as declared when nothing is recorded (an interrupted create, an import: LXD
+ * keeps no trace of it to check).
+ */
+function sourceFieldOfLive(l: LxdInstance, ctx: PlanContext, d: DesiredInstance | undefined): string {
+  const attrs = ctx.state.resources[addressOf('instance', l.name)]?.attributes;
+  if (attrs?.source) return attrs.source;
+  if (attrs?.image) return `image ${attrs.image}`;
+  return d?.copyOf ? copySourceText(d.copyOf) : '(not recorded)';
+}
+
+/** The creation input, `image` or (for a copy) `source`: live fields take the desired object's shape. */
+function originField(l: LxdInstance, ctx: PlanContext, d: DesiredInstance | undefined): Fields {
+  const copy = d ? d.copyOf !== undefined : Boolean(ctx.state.resources[addressOf('instance', l.name)]?.attributes?.source);
+  return copy ? { source: field(sourceFieldOfLive(l, ctx, d)) } : { image: field(imageFieldOfLive(l, ctx, d)) };
 }
 
 export const instanceSpec: ResourceSpec<DesiredInstance, LxdInstance> = {
@@ -43,7 +65,7 @@ export const instanceSpec: ResourceSpec<DesiredInstance, LxdInstance> = {
 
   desiredFields(d) {
     const f: Fields = {
-      image: field(d.image),
+      ...(d.copyOf ? { source: field(copySourceText(d.copyOf)) } : { image: field(d.image) }),
       type: field(d.type),
       profiles: listField(d.profiles),
       description: field(d.description),
@@ -56,7 +78,7 @@ export const instanceSpec: ResourceSpec<DesiredInstance, LxdInstance> = {
 
   liveFields(l, ctx, d) {
     const f: Fields = {
-      image: field(imageFieldOfLive(l, ctx, d)),
+      ...originField(l, ctx, d),
       type: field(l.type),
       profiles: listField(l.profiles),
       description: field(l.description ?? ''),
@@ -68,7 +90,7 @@ export const instanceSpec: ResourceSpec<DesiredInstance, LxdInstance> = {
   },
 
   fieldImpact(path, l, d): FieldImpact {
-    if (path === 'image' || path === 'type') return { impact: 'replace' };
+    if (path === 'image' || path === 'source' || path === 'type') return { impact: 'replace' };
     if (path === 'name') return { impact: instanceState(l) === 'running' ? 'restart' : 'live' };
     if (path === 'profiles' || path === 'description' || path === 'state') return { impact: 'live' };
     // A stopped instance (or one this plan stops) takes every stored change at its next start.
@@ -84,13 +106,13 @@ export const instanceSpec: ResourceSpec<DesiredInstance, LxdInstance> = {
     return { impact: 'restart' };
   },
 
-  // Its image, its profiles, and the networks, pools and volumes its own devices name (those its
-  // profiles' devices name are the profiles' references).
-  refs: (d) => [addressOf('image', d.image), ...d.profiles.map((p) => addressOf('profile', p)), ...deviceRefs(d.devices)],
+  // Its image (or the instance and snapshot it copies), its profiles, and the networks, pools and
+  // volumes its own devices name (those its profiles' devices name are the profiles' references).
+  refs: (d) => [...sourceRefs(d), ...d.profiles.map((p) => addressOf('profile', p)), ...deviceRefs(d.devices)],
   liveRefs: (l) => [...l.profiles.map((p) => addressOf('profile', p)), ...deviceRefs(l.devices ?? {})],
   fieldNote: (path, d, ctx) => diskSizeNote(path, d.devices, ctx),
   builtin: () => false,
-  stateAttributes: (d) => ({ image: d.image }),
+  stateAttributes: (d): Record<string, string> => (d.copyOf ? { source: copySourceText(d.copyOf) } : { image: d.image }),
   digest: (l) => digestOf({
     type: l.type, profiles: l.profiles, description: l.description ?? '', devices: l.devices,
     config: Object.fromEntries(Object.entries(l.config).filter(([k]) => !isServerComputedKey(k))),
@@ -160,12 +182,18 @@ export const instanceOps: ResourceOps<DesiredInstance> = {
   exists: (client, name) => found(() => client.getInstance(name), isNotFound),
 
   async create(client, d, ev) {
-    const source = looksLikeFingerprint(d.image) ? { type: 'image' as const, fingerprint: d.image } : { type: 'image' as const, alias: d.image };
+    const source = instanceSourceOf(d, looksLikeFingerprint);
     // Created stopped, then started: the instance exists (and is recorded) even if it fails to start.
     await client.createInstance({
       name: d.name, type: d.type, source, profiles: d.profiles, config: d.config,
       devices: d.devices, description: d.description, start: false,
     });
+    if (d.copyOf) {
+      // LXD merged the original's config under ours: write the copy's own config, exactly.
+      const { value: cur, etag } = await client.getInstance(d.name);
+      const put = instancePut(d, cur);
+      if (!samePut(put, cur)) await client.updateInstance(d.name, put, etag);
+    }
     await convergeState(client, d.name, 'stopped', d.state, ev);
   },
 

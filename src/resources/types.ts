@@ -74,6 +74,14 @@ export interface DesiredInstance extends DesiredBase {
   restart: 'manual' | 'auto';
   /** Named snapshots to take once and keep (`snapshots:`); the loader turns them into `Manifest.snapshots`. */
   snapshots?: string[];
+  /** `source:`: made as a copy of another instance or of one of its snapshots, instead of from an image (`image` is then ""). */
+  copyOf?: CopySource;
+}
+
+/** An instance to copy (`source: {instance, snapshot}`); the snapshot is optional. */
+export interface CopySource {
+  instance: string;
+  snapshot?: string;
 }
 
 /** Network types LXD 5.0 manages (rest-api.yaml NetworksPost `type`; doc/networks.md). */

@@ -119,7 +119,8 @@ export async function importObjects(manifestPath: string, objects: { kind: Kind;
       if (address in next.resources) throw new LxplanError('usage', `${kind} "${name}" is managed by lxplan already`);
       const liveFields = spec.liveFields(l, { ...ctx, state: next }, d);
       const attributes = spec.stateAttributes(d, ctx);
-      if (kind === 'instance') attributes.image = liveFields.image.display;
+      // What LXD shows the instance was made from (a copy's source cannot be seen: it is taken as declared).
+      if (kind === 'instance' && liveFields.image) attributes.image = liveFields.image.display;
       next = withEntry(next, address, {
         kind, name, since: new Date().toISOString(),
         ...(Object.keys(attributes).length ? { attributes } : {}),
