@@ -15,10 +15,11 @@ import type { ConfigMap, Device, DeviceMap } from '../lxd/types.js';
 import { LIMITS, limitApplies, limitHint, validateConfigValue, validateLimit } from '../resources/limits.js';
 import { validateDeviceValue } from '../resources/devices.js';
 import {
-  splitVolumeName, type CopySource, type DesiredImage, type DesiredInstance, type DesiredNetwork, type DesiredProfile, type DesiredStoragePool,
+  splitVolumeName, type CopySource, type DesiredFile, type DesiredImage, type DesiredInstance, type DesiredNetwork, type DesiredProfile, type DesiredStoragePool,
   type DesiredStorageVolume, type InstanceState, type NetworkType, type StorageDriver,
 } from '../resources/types.js';
 import { parseByteSizeBig } from '../resources/units.js';
+import { sha256Of } from '../resources/instance-files.js';
 import { describe, isSection, KIND_OF } from './context.js';
 import { closestName } from './hints.js';
 import { schemaKeys } from './schema.js';
@@ -190,10 +191,11 @@ class ObjectBuilder {
       }
     }
     const copyOf = this.copySource(at);
+    const files = this.files();
     return {
       kind: 'instance', name, at, keyAt: this.keyAt, image, profiles, description, config, devices, state, type,
       protect, restart, ...(renamedFrom ? { renamedFrom } : {}), ...this.sensitive(), ...(snapshots.length > 0 ? { snapshots } : {}),
-      ...(copyOf ? { copyOf } : {}),
+      ...(copyOf ? { copyOf } : {}), ...(files ? { files } : {}),
     };
   }
 
@@ -229,6 +231,56 @@ class ObjectBuilder {
       this.keyAt[`source.${p.key}`] = this.loc(p.keyNode);
     }
     return out.instance ? { instance: out.instance, ...(out.snapshot ? { snapshot: out.snapshot } : {}) } : undefined;
+  }
+
+  /**
+   * `files: {/path: {content: ... | source: ./file, mode, uid, gid, sensitive}}`. Inline content is
+   * hashed here; a `source:` file is read by the loader (readInstanceFiles), relative to this
+   * manifest's folder. Each file's key position is kept as keyAt["files.<path>"].
+   */
+  private files(): Record<string, DesiredFile> | undefined {
+    const f = this.fields.get('files');
+    if (!f) return undefined;
+    this.keyAt.files = this.loc(f.keyNode);
+    const out: Record<string, DesiredFile> = {};
+    for (const p of pairs(this.file, f.value)) {
+      this.keyAt[`files.${p.key}`] = this.loc(p.keyNode);
+      if (!p.key.startsWith('/') || p.key.endsWith('/') || p.key.split('/').some((s) => s === '..' || s === '.')) {
+        this.valueError(`file path "${p.key}" of ${this.owner} must be an absolute path to a file inside the instance, such as /etc/motd`, p.keyNode);
+        continue;
+      }
+      if (!isMap(p.value)) continue; // the schema reports it
+      const e = new Map(pairs(this.file, p.value).map((x) => [x.key, x]));
+      const content = e.get('content');
+      const source = e.get('source');
+      if ((content === undefined) === (source === undefined)) {
+        this.valueError(`file "${p.key}" of ${this.owner} needs exactly one of content: and source:`, content === undefined ? p.keyNode : source!.keyNode,
+          'content: is the text itself; source: is a file beside the manifest whose bytes are pushed');
+        continue;
+      }
+      const modeNode = e.get('mode')?.value ?? null;
+      const modeText = scalarText(modeNode) ?? '0644';
+      const mode = /^(0o|0)?[0-7]{3}$/.test(modeText) ? `0${modeText.slice(-3)}` : undefined;
+      if (mode === undefined) {
+        this.valueError(`invalid mode "${modeText}" of file "${p.key}" of ${this.owner}: write it in octal, like "0644" or "0600"`, modeNode);
+        continue;
+      }
+      const id = (k: 'uid' | 'gid') => Number(scalarText(e.get(k)?.value ?? null) ?? 0);
+      const sensitive = isScalar(e.get('sensitive')?.value) && (e.get('sensitive')!.value as { value: unknown }).value === true;
+      const base = { mode, uid: id('uid'), gid: id('gid'), ...(sensitive ? { sensitive } : {}) };
+      if (content) {
+        const text = scalarText(content.value);
+        if (text === undefined) continue; // the schema reports it
+        const bytes = Buffer.from(text, 'utf8');
+        out[p.key] = { content: bytes.toString('base64'), sha256: sha256Of(bytes), ...base };
+      } else {
+        const rel = scalarText(source!.value);
+        if (rel === undefined || rel === '') continue; // the schema reports it
+        this.keyAt[`files.${p.key}.source`] = this.loc(source!.value);
+        out[p.key] = { content: '', sha256: '', source: path.resolve(path.dirname(this.file.abs), rel), ...base };
+      }
+    }
+    return out;
   }
 
   network(name: string, at: SourceLocation): DesiredNetwork {

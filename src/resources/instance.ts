@@ -9,6 +9,7 @@ import type { ConfigMap, DeviceMap, LxdInstance, LxdInstancePut } from '../lxd/t
 import { deviceRefs } from './devices.js';
 import { configFields, deviceFields, digestOf, field, found, listField } from './fields.js';
 import { instanceKeyImpact, isServerComputedKey } from './instance-keys.js';
+import { desiredFileFields, fileImpact, pushFiles, recordedFileFields } from './instance-files.js';
 import { copySourceText, instanceSourceOf, sourceRefs } from './instance-source.js';
 import type { FieldImpact, Fields, OpEvents, PlanContext, ResourceOps, ResourceSpec } from './spec.js';
 import { unenforcedSizeNote } from './storage-pool.js';
@@ -73,6 +74,7 @@ export const instanceSpec: ResourceSpec<DesiredInstance, LxdInstance> = {
     };
     configFields(d.config, f);
     deviceFields(d.devices, f);
+    desiredFileFields(d, f);
     return f;
   },
 
@@ -86,6 +88,8 @@ export const instanceSpec: ResourceSpec<DesiredInstance, LxdInstance> = {
     };
     configFields(l.config, f);
     deviceFields(l.devices, f);
+    // Files are not read back from LXD (see instance-files.ts): what lxplan last pushed.
+    recordedFileFields(ctx.state.resources[addressOf('instance', l.name)]?.fields, f);
     return f;
   },
 
@@ -93,6 +97,7 @@ export const instanceSpec: ResourceSpec<DesiredInstance, LxdInstance> = {
     if (path === 'image' || path === 'source' || path === 'type') return { impact: 'replace' };
     if (path === 'name') return { impact: instanceState(l) === 'running' ? 'restart' : 'live' };
     if (path === 'profiles' || path === 'description' || path === 'state') return { impact: 'live' };
+    if (path.startsWith('files.')) return fileImpact(path, d);
     // A stopped instance (or one this plan stops) takes every stored change at its next start.
     const running = instanceState(l) === 'running' && d.state !== 'stopped';
     if (path.startsWith('devices.')) {
@@ -194,6 +199,8 @@ export const instanceOps: ResourceOps<DesiredInstance> = {
       const put = instancePut(d, cur);
       if (!samePut(put, cur)) await client.updateInstance(d.name, put, etag);
     }
+    // In place before the first start: what the instance's init reads at boot is there.
+    await pushFiles(client, d, ev);
     await convergeState(client, d.name, 'stopped', d.state, ev);
   },
 
@@ -202,6 +209,8 @@ export const instanceOps: ResourceOps<DesiredInstance> = {
     ev.verify?.(cur);
     const put = instancePut(d, cur);
     if (!samePut(put, cur)) await client.updateInstance(d.name, put, etag);
+    // Every declared file again (the op does not know which changed; the same bytes again leave a file as it was, but for its modification time).
+    await pushFiles(client, d, ev);
     await convergeState(client, d.name, instanceState(cur), d.state, ev);
   },
 

@@ -76,6 +76,24 @@ export interface DesiredInstance extends DesiredBase {
   snapshots?: string[];
   /** `source:`: made as a copy of another instance or of one of its snapshots, instead of from an image (`image` is then ""). */
   copyOf?: CopySource;
+  /** `files:`: files pushed into the instance, by absolute path. */
+  files?: Record<string, DesiredFile>;
+}
+
+/** A file to push into an instance (instance-files.ts). */
+export interface DesiredFile {
+  /** The bytes, base64 (so plans and saved plans stay JSON); read from `source:` at load time. */
+  content: string;
+  /** "sha256:<hex>" of the bytes. */
+  sha256: string;
+  /** Four octal digits, "0644" by default. */
+  mode: string;
+  uid: number;
+  gid: number;
+  /** The file `source:` it was read from (absolute), when not given inline. */
+  source?: string;
+  /** A secret: plans show "(sensitive)", the state keeps a hash. */
+  sensitive?: boolean;
 }
 
 /** An instance to copy (`source: {instance, snapshot}`); the snapshot is optional. */

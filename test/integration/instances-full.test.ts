@@ -1,6 +1,6 @@
 /**
  * Instances in full, end to end against the real LXD daemon, through the CLI, in a throwaway
- * project: copies of an instance's snapshot (`source:`), ...
+ * project: copies of an instance's snapshot (`source:`), files pushed into an instance (`files:`), ...
  */
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
@@ -81,6 +81,60 @@ it('a changed source is a guarded replace; removing everything deletes the copy,
   const d = await run('lxapply', ctx.args('--destroy', '--auto-approve', '--allow-delete'));
   assert.is(d.code, 0, show(d));
   assert.equal((await ctx.project.client.listInstances()).map((i) => i.name), []);
+});
+
+function filesManifest(ctx: Ctx, motd: string, mode: string): string {
+  return `${images(ctx)}instances:
+  files-1:
+    image: busybox
+    files:
+      /etc/motd:
+        content: |
+${motd.split('\n').filter(Boolean).map((l) => `          ${l}`).join('\n')}
+        mode: "${mode}"
+      /root/app.conf: {source: app.conf, uid: 1000, gid: 1000}
+`;
+}
+
+it('files: pushed at create, read back through LXD\'s file API; an edit is pushed live without a restart; then No changes.', async (ctx) => {
+  await ctx.m.write({ 'lxplan.yaml': filesManifest(ctx, 'hello\nworld\n', '0640'), 'app.conf': 'port = 80\n' });
+  const a = await run('lxapply', ctx.args('--auto-approve'));
+  assert.is(a.code, 0, show(a));
+  const c = ctx.project.client;
+  const motd = await c.pullFile('files-1', '/etc/motd');
+  assert.is(motd.content.toString(), 'hello\nworld\n');
+  assert.equal([motd.mode, motd.uid, motd.gid], ['0640', 0, 0]);
+  const conf = await c.pullFile('files-1', '/root/app.conf');
+  assert.is(conf.content.toString(), 'port = 80\n');
+  assert.equal([conf.mode, conf.uid, conf.gid], ['0644', 1000, 1000]);
+  assert.is((await run('lxplan', ctx.args())).stdout, NO_CHANGES);
+
+  const pid = (await c.getInstanceState('files-1')).pid;
+  assert.ok(pid > 0);
+  // A text edit (shown as a text diff), a mode change (LXD keeps an existing file's mode on overwrite) and an edited source file.
+  await ctx.m.write({ 'lxplan.yaml': filesManifest(ctx, 'hello\nthere\n', '0600'), 'app.conf': 'port = 81\n' });
+  const p = await run('lxplan', ctx.args());
+  assert.match(p.stdout, '-world\n', show(p));
+  assert.match(p.stdout, '+there\n');
+  assert.match(p.stdout, 'files./root/app.conf: (live; pushed into the instance, no restart)\n          -port = 80\n          +port = 81\n');
+  const e = await run('lxapply', ctx.args('--auto-approve'));
+  assert.is(e.code, 0, show(e));
+  const after = await c.pullFile('files-1', '/etc/motd');
+  assert.is(after.content.toString(), 'hello\nthere\n');
+  assert.is(after.mode, '0600');
+  assert.is((await c.pullFile('files-1', '/root/app.conf')).content.toString(), 'port = 81\n');
+  const st = await c.getInstanceState('files-1');
+  assert.is(st.status, 'Running');
+  assert.is(st.pid, pid, 'the same PID 1: no restart');
+  assert.is((await run('lxplan', ctx.args())).stdout, NO_CHANGES);
+
+  // Removed from the manifest: no longer managed, left in the instance.
+  await ctx.m.write({ 'lxplan.yaml': filesManifest(ctx, 'hello\nthere\n', '0600').replace(/      \/root\/app\.conf.*\n/, '') });
+  const r = await run('lxapply', ctx.args('--auto-approve'));
+  assert.is(r.code, 0, show(r));
+  assert.match(r.stdout, 'no longer managed: the file stays in the instance as it is');
+  assert.is((await c.pullFile('files-1', '/root/app.conf')).content.toString(), 'port = 81\n');
+  assert.is((await run('lxplan', ctx.args())).stdout, NO_CHANGES);
 });
 
 it.run();
