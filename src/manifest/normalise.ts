@@ -20,6 +20,7 @@ import {
 } from '../resources/types.js';
 import { parseByteSizeBig } from '../resources/units.js';
 import { sha256Of } from '../resources/instance-files.js';
+import { cloudInitTwice } from '../resources/instance-keys.js';
 import { describe, isSection, KIND_OF } from './context.js';
 import { closestName } from './hints.js';
 import { schemaKeys } from './schema.js';
@@ -350,6 +351,12 @@ class ObjectBuilder {
         const problem = validateConfigValue(p.key, v);
         if (problem) this.valueError(problem, p.value, p.key.startsWith('limits.') ? limitHint(p.key.slice(7), v) : undefined);
       }
+    }
+
+    for (const [key, legacy] of cloudInitTwice(Object.keys(config))) {
+      this.errors.push(new LxplanError('manifest.value', `${this.owner} gives cloud-init data twice: ${key} and ${legacy} (its legacy name)`, {
+        location: this.keyAt[`config.${legacy}`], hint: `keep one of them (${key} on LXD 5.0 and later)`,
+      }));
     }
 
     let diskLimit: { value: string; keyNode: Node } | undefined;

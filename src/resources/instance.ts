@@ -106,7 +106,7 @@ export const instanceSpec: ResourceSpec<DesiredInstance, LxdInstance> = {
     }
     if (path.startsWith('config.')) {
       const r = instanceKeyImpact(path.slice('config.'.length));
-      return r.impact === 'restart' && !running ? { impact: 'live' } : r;
+      return r.impact === 'restart' && !running ? { impact: 'live', ...(r.note ? { note: r.note } : {}) } : r;
     }
     return { impact: 'restart' };
   },

@@ -1,6 +1,6 @@
 /**
  * Instances in full, end to end against the real LXD daemon, through the CLI, in a throwaway
- * project: copies of an instance's snapshot (`source:`), files pushed into an instance (`files:`), ...
+ * project: copies of an instance's snapshot (`source:`), files pushed into an instance (`files:`), cloud-init data, ...
  */
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
@@ -135,6 +135,54 @@ it('files: pushed at create, read back through LXD\'s file API; an edit is pushe
   assert.match(r.stdout, 'no longer managed: the file stays in the instance as it is');
   assert.is((await c.pullFile('files-1', '/root/app.conf')).content.toString(), 'port = 81\n');
   assert.is((await run('lxplan', ctx.args())).stdout, NO_CHANGES);
+});
+
+/** The image is the busybox the tests above made (it is theirs to manage: this manifest names it without declaring it). */
+function cloudInitManifest(packages: string[]): string {
+  return `instances:
+  ci-1:
+    image: busybox
+    config:
+      cloud-init.user-data: |
+        #cloud-config
+        packages:
+${packages.map((p) => `          - ${p}`).join('\n')}
+`;
+}
+
+it('cloud-init data: LXD 5.0.2 takes cloud-init.user-data; a change is stored, not run: a new instance-id, no restart until allowed', async (ctx) => {
+  // Its own folder, so its own state: the instances of the tests above are not this one's to delete.
+  const m = await manifestDir({ 'lxplan.yaml': cloudInitManifest(['nginx']) });
+  const args = (...more: string[]) => ['--project', ctx.project.name, ...more, m.dir];
+  try {
+    const a = await run('lxapply', args('--auto-approve'));
+    assert.is(a.code, 0, show(a));
+    const c = ctx.project.client;
+    const before = (await c.getInstance('ci-1')).value;
+    assert.is(before.config['cloud-init.user-data'], '#cloud-config\npackages:\n  - nginx\n');
+    const pid = (await c.getInstanceState('ci-1')).pid;
+
+    await m.write({ 'lxplan.yaml': cloudInitManifest(['nginx', 'curl']) });
+    const e = await run('lxapply', args('--auto-approve'));
+    assert.is(e.code, 0, show(e));
+    assert.match(e.stdout, '+  - curl\n');
+    assert.match(e.stdout, 'nothing runs it now; LXD gives the instance a new cloud-init instance-id');
+    assert.match(e.stdout, 'restart pending');
+    const after = (await c.getInstance('ci-1')).value;
+    assert.is(after.config['cloud-init.user-data'], '#cloud-config\npackages:\n  - nginx\n  - curl\n');
+    // What the note rests on: LXD regenerates the cloud-init instance-id when the data changes.
+    assert.is.not(after.config['volatile.cloud-init.instance-id'], before.config['volatile.cloud-init.instance-id']);
+    assert.is((await c.getInstanceState('ci-1')).pid, pid, 'not restarted without --allow-restart');
+
+    const p = await run('lxplan', args());
+    assert.match(p.stdout, 'restart pending since an earlier apply: cloud-init.user-data', show(p));
+    const r = await run('lxapply', args('--auto-approve', '--allow-restart'));
+    assert.is(r.code, 0, show(r));
+    assert.is.not((await c.getInstanceState('ci-1')).pid, pid);
+    assert.is((await run('lxplan', args())).stdout, NO_CHANGES);
+  } finally {
+    await m.cleanup();
+  }
 });
 
 it.run();

@@ -74,4 +74,12 @@ test('files: a relative path, a missing source, both content and source, a bad m
   ]);
 });
 
+test('cloud-init data under its new and its legacy name in one config is an error at the legacy key', async () => {
+  const dir = await tree({ 'm.yaml': 'instances:\n  web:\n    image: bb\n    config:\n      cloud-init.user-data: |\n        #cloud-config\n      user.user-data: "#cloud-config"\n' });
+  const e = await loadError(dir, { checkFiles: false });
+  assert.equal(summary(e), [`manifest.value ${path.join(dir, 'm.yaml')}:7:7: instance "web" gives cloud-init data twice: cloud-init.user-data and user.user-data (its legacy name)`]);
+  const ok = await loadManifests(await tree({ 'm.yaml': 'instances:\n  web:\n    image: bb\n    config:\n      cloud-init.user-data: |\n        #cloud-config\n        packages: [curl]\n' }), { checkFiles: false });
+  assert.is(ok.instances.web.config['cloud-init.user-data'], '#cloud-config\npackages: [curl]\n');
+});
+
 test.run();
