@@ -193,10 +193,13 @@ class ObjectBuilder {
     }
     const copyOf = this.copySource(at);
     const files = this.files();
+    const ephemeralText = this.text('ephemeral');
+    const ephemeral = ephemeralText === undefined ? undefined : ephemeralText === 'true';
+    const architecture = this.text('architecture');
     return {
       kind: 'instance', name, at, keyAt: this.keyAt, image, profiles, description, config, devices, state, type,
       protect, restart, ...(renamedFrom ? { renamedFrom } : {}), ...this.sensitive(), ...(snapshots.length > 0 ? { snapshots } : {}),
-      ...(copyOf ? { copyOf } : {}), ...(files ? { files } : {}),
+      ...(copyOf ? { copyOf } : {}), ...(files ? { files } : {}), ...(ephemeral !== undefined ? { ephemeral } : {}), ...(architecture ? { architecture } : {}),
     };
   }
 

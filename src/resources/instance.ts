@@ -3,12 +3,14 @@
  * (LXD's InstancesPost only: the image source and the type) force a replace; everything in
  * InstancePut can change in place, live or at the next start (see instance-keys.ts).
  */
+import { LxplanError } from '../errors.js';
 import type { LxdClient } from '../lxd/client.js';
 import { isNotFound } from '../lxd/client.js';
 import type { ConfigMap, DeviceMap, LxdInstance, LxdInstancePut } from '../lxd/types.js';
 import { deviceRefs } from './devices.js';
 import { configFields, deviceFields, digestOf, field, found, listField } from './fields.js';
 import { instanceKeyImpact, isServerComputedKey } from './instance-keys.js';
+import { canonicalArch, EPHEMERAL_STOP_NOTE, stopsEphemeral } from './instance-arch.js';
 import { desiredFileFields, fileImpact, pushFiles, recordedFileFields } from './instance-files.js';
 import { copySourceText, instanceSourceOf, sourceRefs } from './instance-source.js';
 import type { FieldImpact, Fields, OpEvents, PlanContext, ResourceOps, ResourceSpec } from './spec.js';
@@ -71,6 +73,9 @@ export const instanceSpec: ResourceSpec<DesiredInstance, LxdInstance> = {
       profiles: listField(d.profiles),
       description: field(d.description),
       state: field(d.state),
+      // Only when written (or true in LXD), so instances that never were ephemeral have no such field.
+      ...(d.ephemeral !== undefined ? { ephemeral: field(String(d.ephemeral)) } : {}),
+      ...(d.architecture ? { architecture: field(d.architecture, canonicalArch(d.architecture)) } : {}),
     };
     configFields(d.config, f);
     deviceFields(d.devices, f);
@@ -85,6 +90,9 @@ export const instanceSpec: ResourceSpec<DesiredInstance, LxdInstance> = {
       profiles: listField(l.profiles),
       description: field(l.description ?? ''),
       state: field(instanceState(l)),
+      ...(l.ephemeral || d?.ephemeral !== undefined ? { ephemeral: field(String(Boolean(l.ephemeral))) } : {}),
+      // Compared only when declared: LXD gives every instance its image's.
+      ...(d?.architecture ? { architecture: field(l.architecture, canonicalArch(l.architecture)) } : {}),
     };
     configFields(l.config, f);
     deviceFields(l.devices, f);
@@ -94,9 +102,10 @@ export const instanceSpec: ResourceSpec<DesiredInstance, LxdInstance> = {
   },
 
   fieldImpact(path, l, d): FieldImpact {
-    if (path === 'image' || path === 'source' || path === 'type') return { impact: 'replace' };
+    if (path === 'image' || path === 'source' || path === 'type' || path === 'architecture') return { impact: 'replace' };
+    if (path === 'state' && stopsEphemeral(d, instanceState(l))) return { impact: 'replace', note: EPHEMERAL_STOP_NOTE };
     if (path === 'name') return { impact: instanceState(l) === 'running' ? 'restart' : 'live' };
-    if (path === 'profiles' || path === 'description' || path === 'state') return { impact: 'live' };
+    if (path === 'profiles' || path === 'description' || path === 'state' || path === 'ephemeral') return { impact: 'live' };
     if (path.startsWith('files.')) return fileImpact(path, d);
     // A stopped instance (or one this plan stops) takes every stored change at its next start.
     const running = instanceState(l) === 'running' && d.state !== 'stopped';
@@ -142,7 +151,7 @@ export function instancePut(d: DesiredInstance, cur: LxdInstance): LxdInstancePu
     architecture: cur.architecture,
     config,
     devices: d.devices,
-    ephemeral: cur.ephemeral,
+    ephemeral: Boolean(d.ephemeral),
     profiles: d.profiles,
     stateful: cur.stateful,
     description: d.description,
@@ -152,7 +161,7 @@ export function instancePut(d: DesiredInstance, cur: LxdInstance): LxdInstancePu
 function samePut(a: LxdInstancePut, cur: LxdInstance): boolean {
   const norm = (x: unknown) => JSON.stringify(x, (_k, v) => (v && typeof v === 'object' && !Array.isArray(v) ? Object.fromEntries(Object.entries(v).sort()) : v));
   return norm(a.config) === norm(cur.config) && norm(a.devices) === norm(cur.devices)
-    && norm(a.profiles) === norm(cur.profiles) && (a.description ?? '') === (cur.description ?? '');
+    && norm(a.profiles) === norm(cur.profiles) && (a.description ?? '') === (cur.description ?? '') && Boolean(a.ephemeral) === Boolean(cur.ephemeral);
 }
 
 /** A clean stop or restart first; forced when the instance does not stop in time. */
@@ -192,10 +201,17 @@ export const instanceOps: ResourceOps<DesiredInstance> = {
     await client.createInstance({
       name: d.name, type: d.type, source, profiles: d.profiles, config: d.config,
       devices: d.devices, description: d.description, start: false,
+      ...(d.ephemeral ? { ephemeral: true } : {}), ...(d.architecture ? { architecture: d.architecture } : {}),
     });
-    if (d.copyOf) {
-      // LXD merged the original's config under ours: write the copy's own config, exactly.
+    if (d.copyOf || d.architecture) {
       const { value: cur, etag } = await client.getInstance(d.name);
+      // LXD makes an instance with its image's architecture, whatever was asked (see instance-arch.ts).
+      if (d.architecture && canonicalArch(cur.architecture) !== canonicalArch(d.architecture)) {
+        throw new LxplanError('apply.failed', `LXD made instance "${d.name}" ${cur.architecture}, its image's architecture, not ${d.architecture} as declared; it is left as made (stopped)`, {
+          hint: `use an image built for ${d.architecture}, or remove architecture: (the next plan replaces it)`,
+        });
+      }
+      // LXD merged the original's config under ours: write the copy's own config, exactly.
       const put = instancePut(d, cur);
       if (!samePut(put, cur)) await client.updateInstance(d.name, put, etag);
     }
@@ -218,6 +234,11 @@ export const instanceOps: ResourceOps<DesiredInstance> = {
     const { value: cur } = await client.getInstance(from);
     ev.verify?.(cur);
     const status = instanceState(cur);
+    if (cur.ephemeral && status !== 'stopped') {
+      throw new LxplanError('apply.failed', `instance "${from}" is ephemeral and ${status}: LXD renames stopped instances only, and deletes an ephemeral one when it stops; nothing was changed`, {
+        hint: 'apply ephemeral: false first (under its old name), then the rename; or remove renamed_from to replace it',
+      });
+    }
     if (status !== 'stopped') {
       ev.progress('stopping to rename (LXD renames stopped instances only)');
       if (status === 'frozen') await client.setInstanceState(from, { action: 'unfreeze' });

@@ -78,6 +78,10 @@ export interface DesiredInstance extends DesiredBase {
   copyOf?: CopySource;
   /** `files:`: files pushed into the instance, by absolute path. */
   files?: Record<string, DesiredFile>;
+  /** `ephemeral: true`: LXD deletes the instance when it stops. Absent when not written (false). */
+  ephemeral?: boolean;
+  /** `architecture:` (creation-time; compared only when declared). */
+  architecture?: string;
 }
 
 /** A file to push into an instance (instance-files.ts). */

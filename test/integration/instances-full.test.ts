@@ -1,6 +1,6 @@
 /**
  * Instances in full, end to end against the real LXD daemon, through the CLI, in a throwaway
- * project: copies of an instance's snapshot (`source:`), files pushed into an instance (`files:`), cloud-init data, ...
+ * project: copies of an instance's snapshot (`source:`), files pushed into an instance (`files:`), cloud-init data, ephemeral instances and an architecture.
  */
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
@@ -181,6 +181,43 @@ it('cloud-init data: LXD 5.0.2 takes cloud-init.user-data; a change is stored, n
     assert.is.not((await c.getInstanceState('ci-1')).pid, pid);
     assert.is((await run('lxplan', args())).stdout, NO_CHANGES);
   } finally {
+    await m.cleanup();
+  }
+});
+
+it('ephemeral: created ephemeral; a restart keeps it; stopping it is a guarded replace that leaves it stopped; then No changes.', async (ctx) => {
+  const manifest = (extra: string) => `instances:\n  eph-1:\n    image: busybox\n    ephemeral: true\n    architecture: x86_64\n${extra}`;
+  const m = await manifestDir({ 'lxplan.yaml': manifest('    description: one\n') });
+  const args = (...more: string[]) => ['--project', ctx.project.name, ...more, m.dir];
+  const c = ctx.project.client;
+  try {
+    const a = await run('lxapply', args('--auto-approve'));
+    assert.is(a.code, 0, show(a));
+    assert.equal([(await c.getInstance('eph-1')).value.ephemeral, (await c.getInstance('eph-1')).value.status], [true, 'Running']);
+
+    // A restart (a restart-impact key, allowed) keeps an ephemeral instance.
+    const pid = (await c.getInstanceState('eph-1')).pid;
+    await m.write({ 'lxplan.yaml': manifest('    description: two\n    config: {security.privileged: "false"}\n') });
+    const r = await run('lxapply', args('--auto-approve', '--allow-restart'));
+    assert.is(r.code, 0, show(r));
+    assert.match(r.stdout, /~ description: +one -> two \(live\)/);
+    const after = (await c.getInstance('eph-1')).value;
+    assert.equal([after.status, after.description], ['Running', 'two']);
+    assert.is.not((await c.getInstanceState('eph-1')).pid, pid, 'restarted');
+
+    await m.write({ 'lxplan.yaml': manifest('    description: two\n    config: {security.privileged: "false"}\n    state: stopped\n') });
+    const refused = await run('lxapply', args('--auto-approve'));
+    assert.is.not(refused.code, 0, show(refused));
+    assert.match(refused.stdout, 'LXD deletes an ephemeral instance when it stops');
+    assert.match(refused.stderr, 'instance eph-1 (replaced');
+    assert.is((await c.getInstance('eph-1')).value.status, 'Running');
+    const s = await run('lxapply', args('--auto-approve', '--allow-replace'));
+    assert.is(s.code, 0, show(s));
+    const stopped = (await c.getInstance('eph-1')).value;
+    assert.equal([stopped.status, stopped.ephemeral], ['Stopped', true]);
+    assert.is((await run('lxplan', args())).stdout, NO_CHANGES);
+  } finally {
+    await run('lxapply', args('--destroy', '--auto-approve', '--allow-delete'));
     await m.cleanup();
   }
 });
