@@ -193,6 +193,12 @@ class ObjectBuilder {
     }
     const copyOf = this.copySource(at);
     const files = this.files();
+    if (files && type === 'virtual-machine') {
+      // LXD writes a VM's files through the lxd-agent inside it, which runs only while the VM does:
+      // lxplan writes files before the first start.
+      this.valueError(`files: of ${this.owner} are for containers only: LXD writes a virtual machine's files through its agent, which needs the VM running`, this.fields.get('files')!.keyNode,
+        'use cloud-init data (cloud-init.user-data write_files) for a virtual machine');
+    }
     const ephemeralText = this.text('ephemeral');
     const ephemeral = ephemeralText === undefined ? undefined : ephemeralText === 'true';
     const architecture = this.text('architecture');

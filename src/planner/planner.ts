@@ -13,7 +13,7 @@ import { LxplanError } from '../errors.js';
 import { checkReferencesOffline } from '../manifest/index.js';
 import { specs } from '../resources/index.js';
 import { worstImpact } from '../resources/impact.js';
-import { checkArchitectures } from '../resources/instance-arch.js';
+import { checkArchitectures, checkImageTypes } from '../resources/instance-arch.js';
 import { checkCopySources } from '../resources/instance-source.js';
 import type { FieldImpact, LiveSnapshot, PlanContext, ResourceSpec } from '../resources/spec.js';
 import { addressOf, KINDS, type Address, type DesiredObject, type Kind, type Manifest } from '../resources/types.js';
@@ -279,7 +279,8 @@ function checkReferences(ctx: PlanContext): LxplanError[] {
   }
   return [...checkReferencesOffline(ctx.manifest, {
     profiles, images, networks: staying('network'), storagePools: staying('storage_pool'), storageVolumes: staying('storage_volume'),
-  }), ...checkCopySources(ctx.manifest, ctx.live, goingAway('instance')), ...checkArchitectures(ctx.manifest, ctx.live, ctx.resolveImage)];
+  }), ...checkCopySources(ctx.manifest, ctx.live, goingAway('instance')), ...checkArchitectures(ctx.manifest, ctx.live, ctx.resolveImage),
+    ...checkImageTypes(ctx.manifest, ctx.live, ctx.resolveImage)];
 }
 
 function throwAll(errors: LxplanError[]): void {

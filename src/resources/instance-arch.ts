@@ -61,3 +61,22 @@ export function checkArchitectures(m: Manifest, live: LiveSnapshot, resolveImage
   }
   return errors;
 }
+
+/**
+ * An instance's type must match its image's (LXD has container images and virtual-machine
+ * images); checked when LXD has the image (a manifest image's type is known once uploaded).
+ */
+export function checkImageTypes(m: Manifest, live: LiveSnapshot, resolveImage: (ref: string) => string | undefined): LxplanError[] {
+  const errors: LxplanError[] = [];
+  for (const d of Object.values(m.instances)) {
+    if (d.copyOf) continue;
+    const fp = resolveImage(d.image);
+    const imageType = fp ? live.images.find((i) => i.fingerprint === fp)?.type : undefined;
+    if (!imageType || imageType === d.type) continue;
+    errors.push(new LxplanError('manifest.reference', `instance "${d.name}" is a ${d.type}, but image "${d.image}" is a ${imageType} image`, {
+      location: d.keyAt?.type ?? d.keyAt?.image ?? d.at,
+      hint: d.type === 'virtual-machine' ? 'a virtual machine needs a virtual-machine image (a disk image): import one, or make this a container' : 'use a container image, or make this a virtual-machine',
+    }));
+  }
+  return errors;
+}

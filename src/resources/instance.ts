@@ -115,6 +115,11 @@ export const instanceSpec: ResourceSpec<DesiredInstance, LxdInstance> = {
     }
     if (path.startsWith('config.')) {
       const r = instanceKeyImpact(path.slice('config.'.length));
+      // LXD's live-update table is per key, for both kinds; which limits a running VM takes live
+      // (hotplug, balloon) cannot be checked on hosts without VMs: no live promise there.
+      if (l.type === 'virtual-machine' && running && r.impact === 'live' && path.startsWith('config.limits.')) {
+        return { impact: 'restart', note: 'virtual machine: a running VM may not take this limit live (not checked on a VM by lxplan)' };
+      }
       return r.impact === 'restart' && !running ? { impact: 'live', ...(r.note ? { note: r.note } : {}) } : r;
     }
     return { impact: 'restart' };

@@ -82,4 +82,14 @@ test('cloud-init data under its new and its legacy name in one config is an erro
   assert.is(ok.instances.web.config['cloud-init.user-data'], '#cloud-config\npackages: [curl]\n');
 });
 
+test('virtual machines: VM-only limits accepted, container-only limits and files: refused, located', async () => {
+  const dir = await tree({ 'm.yaml': 'instances:\n  vm-1:\n    image: bb\n    type: virtual-machine\n    limits: {memory: 2GiB, memory.hugepages: true, processes: 100}\n    files:\n      /etc/motd: {content: x}\n' });
+  const e = await loadError(dir, { checkFiles: false });
+  const f = path.join(dir, 'm.yaml');
+  assert.equal(summary(e), [
+    `manifest.value ${f}:5:52: limits.processes applies to containers only, and instance "vm-1" is a virtual-machine`,
+    `manifest.value ${f}:6:5: files: of instance "vm-1" are for containers only: LXD writes a virtual machine's files through its agent, which needs the VM running`,
+  ]);
+});
+
 test.run();
