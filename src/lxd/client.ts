@@ -219,6 +219,14 @@ export class LxdClient {
     });
   }
 
+  /** POST /1.0/instances/{name}/files?path=... with X-LXD-type: directory: makes one folder (its parent must exist). */
+  async createDirectory(instance: string, path: string, meta: { uid: number; gid: number; mode: string }): Promise<void> {
+    await this.request('POST', `/1.0/instances/${seg(instance)}/files`, {
+      query: { path },
+      headers: { 'x-lxd-uid': String(meta.uid), 'x-lxd-gid': String(meta.gid), 'x-lxd-mode': meta.mode, 'x-lxd-type': 'directory' },
+    });
+  }
+
   /** DELETE /1.0/instances/{name}/files?path=... (the file_delete extension). */
   async deleteFile(instance: string, path: string): Promise<void> {
     await this.request('DELETE', `/1.0/instances/${seg(instance)}/files`, { query: { path } });

@@ -87,7 +87,7 @@ export function fileImpact(path: string, d: DesiredInstance): FieldImpact {
 }
 
 /**
- * Writes every declared file that differs from the instance's (its parent folders must exist).
+ * Writes every declared file that differs from the instance's, making missing parent folders.
  * Each is read first (one GET): a file already as declared is left alone (its modification time
  * too); LXD 5.0.2 keeps an existing file's owner and mode on overwrite, so a file whose owner or
  * mode differs is deleted and pushed again (it is absent for that moment).
@@ -106,6 +106,23 @@ export async function pushFiles(client: LxdClient, d: DesiredInstance, ev: OpEve
     if (sameMeta && cur.content.equals(bytes)) continue;
     ev.progress(`writing ${path}`);
     if (cur && !sameMeta) await client.deleteFile(d.name, path);
+    if (!cur) await makeParents(client, d.name, path, ev);
     await client.pushFile(d.name, path, bytes, { uid: f.uid, gid: f.gid, mode: f.mode });
+  }
+}
+
+/** Missing parent folders of a new file are made (root's, mode 0755), as `lxc file push -p` does; existing ones are left as they are. */
+async function makeParents(client: LxdClient, instance: string, path: string, ev: OpEvents): Promise<void> {
+  const parts = path.split('/').filter(Boolean).slice(0, -1);
+  for (let i = 1; i <= parts.length; i++) {
+    const dir = `/${parts.slice(0, i).join('/')}`;
+    const cur = await client.pullFile(instance, dir).catch((e) => {
+      if (isNotFound(e)) return undefined;
+      throw e;
+    });
+    if (cur && cur.type !== 'directory') throw new LxplanError('apply.failed', `cannot write file ${path} into instance "${instance}": ${dir} is a ${cur.type || 'file'} there, not a folder`);
+    if (cur) continue;
+    ev.progress(`making folder ${dir}`);
+    await client.createDirectory(instance, dir, { uid: 0, gid: 0, mode: '0755' });
   }
 }

@@ -95,7 +95,7 @@ function filesManifest(ctx: Ctx, motd: string, mode: string): string {
         content: |
 ${motd.split('\n').filter(Boolean).map((l) => `          ${l}`).join('\n')}
         mode: "${mode}"
-      /root/app.conf: {source: app.conf, uid: 1000, gid: 1000}
+      /opt/app/app.conf: {source: app.conf, uid: 1000, gid: 1000}
 `;
 }
 
@@ -107,9 +107,12 @@ it('files: pushed at create, read back through LXD\'s file API; an edit is pushe
   const motd = await c.pullFile('files-1', '/etc/motd');
   assert.is(motd.content.toString(), 'hello\nworld\n');
   assert.equal([motd.mode, motd.uid, motd.gid], ['0640', 0, 0]);
-  const conf = await c.pullFile('files-1', '/root/app.conf');
+  const conf = await c.pullFile('files-1', '/opt/app/app.conf');
   assert.is(conf.content.toString(), 'port = 80\n');
   assert.equal([conf.mode, conf.uid, conf.gid], ['0644', 1000, 1000]);
+  // /opt/app was not in the image: made, root's, 0755.
+  const dir = await c.pullFile('files-1', '/opt/app');
+  assert.equal([dir.type, dir.mode, dir.uid], ['directory', '0755', 0]);
   assert.is((await run('lxplan', ctx.args())).stdout, NO_CHANGES);
 
   const pid = (await c.getInstanceState('files-1')).pid;
@@ -119,24 +122,24 @@ it('files: pushed at create, read back through LXD\'s file API; an edit is pushe
   const p = await run('lxplan', ctx.args());
   assert.match(p.stdout, '-world\n', show(p));
   assert.match(p.stdout, '+there\n');
-  assert.match(p.stdout, 'files./root/app.conf: (live; pushed into the instance, no restart)\n          -port = 80\n          +port = 81\n');
+  assert.match(p.stdout, 'files./opt/app/app.conf: (live; pushed into the instance, no restart)\n          -port = 80\n          +port = 81\n');
   const e = await run('lxapply', ctx.args('--auto-approve'));
   assert.is(e.code, 0, show(e));
   const after = await c.pullFile('files-1', '/etc/motd');
   assert.is(after.content.toString(), 'hello\nthere\n');
   assert.is(after.mode, '0600');
-  assert.is((await c.pullFile('files-1', '/root/app.conf')).content.toString(), 'port = 81\n');
+  assert.is((await c.pullFile('files-1', '/opt/app/app.conf')).content.toString(), 'port = 81\n');
   const st = await c.getInstanceState('files-1');
   assert.is(st.status, 'Running');
   assert.is(st.pid, pid, 'the same PID 1: no restart');
   assert.is((await run('lxplan', ctx.args())).stdout, NO_CHANGES);
 
   // Removed from the manifest: no longer managed, left in the instance.
-  await ctx.m.write({ 'lxplan.yaml': filesManifest(ctx, 'hello\nthere\n', '0600').replace(/      \/root\/app\.conf.*\n/, '') });
+  await ctx.m.write({ 'lxplan.yaml': filesManifest(ctx, 'hello\nthere\n', '0600').replace(/      \/opt\/app\/app\.conf.*\n/, '') });
   const r = await run('lxapply', ctx.args('--auto-approve'));
   assert.is(r.code, 0, show(r));
   assert.match(r.stdout, 'no longer managed: the file stays in the instance as it is');
-  assert.is((await c.pullFile('files-1', '/root/app.conf')).content.toString(), 'port = 81\n');
+  assert.is((await c.pullFile('files-1', '/opt/app/app.conf')).content.toString(), 'port = 81\n');
   assert.is((await run('lxplan', ctx.args())).stdout, NO_CHANGES);
 });
 
