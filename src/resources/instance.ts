@@ -1,7 +1,9 @@
 /**
- * Instances (containers; virtual machines are planned the same way). Fields fixed at creation
- * (LXD's InstancesPost only: the image source and the type) force a replace; everything in
- * InstancePut can change in place, live or at the next start (see instance-keys.ts).
+ * Instances (containers; virtual machines are planned the same way, see fieldImpact). Fields fixed
+ * at creation (LXD's InstancesPost only: the image or the instance copied (instance-source.ts),
+ * the type; and the architecture, which the image decides (instance-arch.ts)) force a replace;
+ * everything in InstancePut can change in place, live or at the next start (see instance-keys.ts).
+ * Files pushed into the instance are planned from the state's record (instance-files.ts).
  */
 import { LxplanError } from '../errors.js';
 import type { LxdClient } from '../lxd/client.js';
@@ -230,7 +232,7 @@ export const instanceOps: ResourceOps<DesiredInstance> = {
     ev.verify?.(cur);
     const put = instancePut(d, cur);
     if (!samePut(put, cur)) await client.updateInstance(d.name, put, etag);
-    // Every declared file again (the op does not know which changed; the same bytes again leave a file as it was, but for its modification time).
+    // The op does not know which files changed: each declared file is read once, and those that differ are written.
     await pushFiles(client, d, ev);
     await convergeState(client, d.name, instanceState(cur), d.state, ev);
   },
