@@ -11,7 +11,7 @@
  */
 import { LxplanError } from '../errors.js';
 import type { LxdInstancesPost } from '../lxd/types.js';
-import type { LiveSnapshot } from './spec.js';
+import type { LiveSnapshot, PlanContext } from './spec.js';
 import { addressOf, type Address, type CopySource, type DesiredInstance, type Manifest } from './types.js';
 
 /** "base" or "base/s1": LXD's own spelling of a copy source, and what the plan and the state show. */
@@ -23,6 +23,19 @@ export function copySourceText(s: CopySource): string {
 export function instanceSourceOf(d: DesiredInstance, looksLikeFingerprint: (ref: string) => boolean): LxdInstancesPost['source'] {
   if (d.copyOf) return { type: 'copy', source: copySourceText(d.copyOf), instance_only: true };
   return looksLikeFingerprint(d.image) ? { type: 'image', fingerprint: d.image } : { type: 'image', alias: d.image };
+}
+
+/**
+ * The note on a copy of an instance that will be running when it is copied: LXD 5.0.2 copies a
+ * running container (observed; dir pools copy with rsync while it runs), so the copy holds its
+ * files as they were at some moment during the copy. A snapshot is a consistent copy.
+ */
+export function copyNote(path: string, d: DesiredInstance, ctx: PlanContext): string | undefined {
+  if (path !== 'source' || !d.copyOf || d.copyOf.snapshot) return undefined;
+  const src = d.copyOf.instance;
+  const l = ctx.live.instances[src];
+  const running = l ? l.status === 'Running' || l.status === 'Frozen' : ctx.manifest.instances[src]?.state !== 'stopped';
+  return running ? `${src} is copied while it runs: files being written may be copied half-way (copy a snapshot for a consistent copy)` : undefined;
 }
 
 /** What the instance is made from, as planner references: its image, or the instance and snapshot it copies. */

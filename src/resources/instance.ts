@@ -14,7 +14,7 @@ import { configFields, deviceFields, digestOf, field, found, listField } from '.
 import { instanceKeyImpact, isServerComputedKey } from './instance-keys.js';
 import { canonicalArch, EPHEMERAL_STOP_NOTE, stopsEphemeral } from './instance-arch.js';
 import { desiredFileFields, fileImpact, pushFiles, recordedFileFields } from './instance-files.js';
-import { copySourceText, instanceSourceOf, sourceRefs } from './instance-source.js';
+import { copyNote, copySourceText, instanceSourceOf, sourceRefs } from './instance-source.js';
 import type { FieldImpact, Fields, OpEvents, PlanContext, ResourceOps, ResourceSpec } from './spec.js';
 import { unenforcedSizeNote } from './storage-pool.js';
 import { addressOf, type DesiredInstance, type InstanceState } from './types.js';
@@ -131,7 +131,7 @@ export const instanceSpec: ResourceSpec<DesiredInstance, LxdInstance> = {
   // volumes its own devices name (those its profiles' devices name are the profiles' references).
   refs: (d) => [...sourceRefs(d), ...d.profiles.map((p) => addressOf('profile', p)), ...deviceRefs(d.devices)],
   liveRefs: (l) => [...l.profiles.map((p) => addressOf('profile', p)), ...deviceRefs(l.devices ?? {})],
-  fieldNote: (path, d, ctx) => diskSizeNote(path, d.devices, ctx),
+  fieldNote: (path, d, ctx) => diskSizeNote(path, d.devices, ctx) ?? copyNote(path, d, ctx),
   builtin: () => false,
   stateAttributes: (d): Record<string, string> => (d.copyOf ? { source: copySourceText(d.copyOf) } : { image: d.image }),
   digest: (l) => digestOf({

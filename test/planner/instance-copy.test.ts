@@ -76,4 +76,15 @@ test('an instance that exists in LXD but is not managed can be copied; copies co
   assert.is(e.message, 'instance "a" is a copy of itself, through "a" -> "b" -> "a"');
 });
 
+test('a copy of an instance that runs says the copy is not consistent; a copy of a snapshot, or of a stopped instance, does not', () => {
+  const note = (d: ReturnType<typeof copy>, l = live()) => plan({ manifest: manifest({ images: [dImage('busybox')], instances: [base(), d], snapshots: [dSnapshot('base/s1')] }), live: l, state: state() })
+    .changes.find((c) => c.address === 'instance.copy-1')!.fields.find((f) => f.path === 'source')!.note;
+  assert.is(note(copy()), 'base is copied while it runs: files being written may be copied half-way (copy a snapshot for a consistent copy)');
+  assert.is(note(copy('s1')), undefined);
+  const stopped = live({ images: [lImage(FP_A, ['busybox'])], instances: [lInstance('base', { status: 'Stopped' })] });
+  const d = copy();
+  const input = { manifest: manifest({ images: [dImage('busybox')], instances: [dInstance('base', { state: 'stopped' }), d] }), live: stopped, state: state('image.busybox', 'instance.base') };
+  assert.is(plan(input).changes.find((c) => c.address === 'instance.copy-1')!.fields.find((f) => f.path === 'source')!.note, undefined);
+});
+
 test.run();
