@@ -78,7 +78,7 @@ it('a changed source is a guarded replace; removing everything deletes the copy,
   assert.match(refused.stderr, 'instance copy-1 (replaced');
   const a = await run('lxapply', ctx.args('--auto-approve', '--allow-replace'));
   assert.is(a.code, 0, show(a));
-  assert.match(a.stdout, '~ source: base/s1 -> base (replace)');
+  assert.match(a.stdout, '~ source: base/s1 -> base (replace; base is copied while it runs: files being written may be copied half-way (copy a snapshot for a consistent copy))');
   assert.is((await run('lxplan', ctx.args())).stdout, NO_CHANGES);
 
   const d = await run('lxapply', ctx.args('--destroy', '--auto-approve', '--allow-delete'));
