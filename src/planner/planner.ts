@@ -279,7 +279,7 @@ function checkReferences(ctx: PlanContext): LxplanError[] {
   }
   return [...checkReferencesOffline(ctx.manifest, {
     profiles, images, networks: staying('network'), storagePools: staying('storage_pool'), storageVolumes: staying('storage_volume'),
-  }), ...checkCopySources(ctx.manifest, ctx.live, goingAway('instance')), ...checkArchitectures(ctx.manifest, ctx.live, ctx.resolveImage),
+  }), ...checkCopySources(ctx.manifest, ctx.live, ctx.state, goingAway('instance')), ...checkArchitectures(ctx.manifest, ctx.live, ctx.resolveImage),
     ...checkImageTypes(ctx.manifest, ctx.live, ctx.resolveImage)];
 }
 

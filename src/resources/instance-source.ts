@@ -12,6 +12,7 @@
 import { LxplanError } from '../errors.js';
 import type { LxdInstancesPost } from '../lxd/types.js';
 import type { LiveSnapshot, PlanContext } from './spec.js';
+import type { State } from '../state/model.js';
 import { addressOf, type Address, type CopySource, type DesiredInstance, type Manifest } from './types.js';
 
 /** "base" or "base/s1": LXD's own spelling of a copy source, and what the plan and the state show. */
@@ -47,13 +48,15 @@ export function sourceRefs(d: DesiredInstance): Address[] {
 /**
  * The instances and snapshots copies are made from must exist, in the manifests or in LXD
  * (`gone`: managed instances this plan deletes do not count), and copies must not copy each
- * other in a circle (nothing could be created first).
+ * other in a circle (nothing could be created first). A copy that exists and was made from the
+ * declared source needs it no more: the original may go.
  */
-export function checkCopySources(m: Manifest, live: LiveSnapshot, gone: ReadonlySet<string>): LxplanError[] {
+export function checkCopySources(m: Manifest, live: LiveSnapshot, state: State, gone: ReadonlySet<string>): LxplanError[] {
   const errors: LxplanError[] = [];
   for (const d of Object.values(m.instances)) {
     const src = d.copyOf;
     if (!src) continue;
+    if (live.instances[d.name] && state.resources[addressOf('instance', d.name)]?.attributes?.source === copySourceText(src)) continue;
     const where = d.keyAt?.['source.instance'] ?? d.keyAt?.source ?? d.at;
     const inManifest = Boolean(m.instances[src.instance]);
     if (!inManifest && !(live.instances[src.instance] && !gone.has(src.instance))) {

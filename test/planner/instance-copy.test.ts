@@ -67,6 +67,16 @@ test('the source must exist: an instance and snapshot neither declared nor in LX
   assert.match(e3.message, 'is a copy of instance "base", which is neither');
 });
 
+test('a copy that exists no longer needs its original: base and its snapshot may go', () => {
+  const s = copyState('base/s1');
+  const input = { manifest: manifest({ images: [dImage('busybox')], instances: [copy('s1')] }), live: live({ images: [lImage(FP_A, ['busybox'])], instances: [lInstance('base'), lInstance('copy-1')], snapshots: [lSnapshot('base/s1')] }), state: s };
+  const p = plan(input);
+  assert.equal(p.changes.filter((c) => c.action !== 'noop').map((c) => `${c.action} ${c.address}`), ['delete instance.base', 'delete snapshot.base/s1']);
+  // Its source changed: it is made again, and the new source must exist.
+  const e = planError({ ...input, manifest: manifest({ images: [dImage('busybox')], instances: [copy()] }) });
+  assert.match(e.message, 'is a copy of instance "base", which is neither');
+});
+
 test('an instance that exists in LXD but is not managed can be copied; copies copying each other in a circle cannot', () => {
   const ok = { manifest: manifest({ instances: [copy()] }), live: live({ instances: [lInstance('base')] }), state: state() };
   assert.is(change(ok, 'instance.copy-1')?.action, 'create');
