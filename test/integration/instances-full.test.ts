@@ -64,7 +64,7 @@ it('a copy of a snapshot: base, snapshot and copy in one apply, in order; the co
   assert.is(p.stdout, NO_CHANGES, show(p));
 });
 
-it('a changed source is a guarded replace; removing everything deletes the copy, the snapshot and the base', async (ctx) => {
+it('a changed source is a guarded replace; the original may go once copied; removing everything deletes the rest', async (ctx) => {
   await ctx.m.write({ 'lxplan.yaml': `${images(ctx)}instances:
   base:
     image: busybox
@@ -79,6 +79,17 @@ it('a changed source is a guarded replace; removing everything deletes the copy,
   const a = await run('lxapply', ctx.args('--auto-approve', '--allow-replace'));
   assert.is(a.code, 0, show(a));
   assert.match(a.stdout, '~ source: base/s1 -> base (replace; base is copied while it runs: files being written may be copied half-way (copy a snapshot for a consistent copy))');
+  assert.is((await run('lxplan', ctx.args())).stdout, NO_CHANGES);
+
+  // The copy is independent of its original: base (and its snapshot) may go, the copy stays.
+  await ctx.m.write({ 'lxplan.yaml': `${images(ctx)}instances:
+  copy-1:
+    source: {instance: base}
+    config: {user.role: copy}
+` });
+  const g = await run('lxapply', ctx.args('--auto-approve', '--allow-delete'));
+  assert.is(g.code, 0, show(g));
+  assert.equal((await ctx.project.client.listInstances()).map((i) => [i.name, i.status]), [['copy-1', 'Running']]);
   assert.is((await run('lxplan', ctx.args())).stdout, NO_CHANGES);
 
   const d = await run('lxapply', ctx.args('--destroy', '--auto-approve', '--allow-delete'));
