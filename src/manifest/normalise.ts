@@ -84,8 +84,8 @@ export function normaliseFile(file: SourceFile): FileObjects {
   return out;
 }
 
-/** The keys of an instance, from the schema. */
-const INSTANCE_KEYS: ReadonlySet<string> = new Set(schemaKeys('instance'));
+/** The keys of an instance, from the schema (read on first use). */
+let instanceKeys: ReadonlySet<string> | undefined;
 
 /** Builds one desired object; collects keyAt and value errors as it goes. */
 class ObjectBuilder {
@@ -218,7 +218,8 @@ class ObjectBuilder {
     const src = this.fields.get('source');
     const hasImage = this.fields.has('image');
     if (!src) {
-      const typo = [...this.fields.keys()].some((k) => !INSTANCE_KEYS.has(k) && closestName(k, ['image', 'source']) !== undefined);
+      instanceKeys ??= new Set(schemaKeys('instance'));
+      const typo = [...this.fields.keys()].some((k) => !instanceKeys!.has(k) && closestName(k, ['image', 'source']) !== undefined);
       if (!hasImage && !typo) {
         this.errors.push(new LxplanError('manifest.schema', `missing key "image" in ${this.owner}`, {
           location: at, hint: 'name an image alias from images: or one that exists in LXD, or copy an instance with source: {instance: NAME}',
