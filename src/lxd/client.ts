@@ -5,7 +5,7 @@
  * actions are waited on until their background operation ends. Errors are LxplanErrors:
  * 'lxd.unreachable' when there is no daemon, LxdApiError ('lxd.api') when it said no.
  */
-import type { Readable } from 'node:stream';
+import { Readable } from 'node:stream';
 import { LxdApiError, isNotFound } from './errors.js';
 import { multipartFiles } from './multipart.js';
 import { OP_SUCCESS, waitOperation } from './operations.js';
@@ -212,6 +212,52 @@ export class LxdClient {
     await this.request('PUT', `/1.0/instances/${seg(name)}/state`, {
       body: { action: put.action, timeout: put.timeout ?? -1, force: put.force ?? false, stateful: put.stateful ?? false },
     });
+  }
+
+  // --- instance files ---
+
+  /**
+   * POST /1.0/instances/{name}/files?path=...: writes one file (overwriting it), with its owner
+   * and mode in X-LXD-* headers. Works on running and stopped containers alike. LXD 5.0.2 applies
+   * the owner and mode only to a new file: an existing one keeps its own (deleteFile first).
+   */
+  async pushFile(instance: string, path: string, content: Buffer, meta: { uid: number; gid: number; mode: string }): Promise<void> {
+    await this.request('POST', `/1.0/instances/${seg(instance)}/files`, {
+      query: { path },
+      headers: { 'x-lxd-uid': String(meta.uid), 'x-lxd-gid': String(meta.gid), 'x-lxd-mode': meta.mode, 'x-lxd-type': 'file', 'x-lxd-write': 'overwrite' },
+      stream: { data: Readable.from([content]), length: content.length, contentType: 'application/octet-stream' },
+    });
+  }
+
+  /** POST /1.0/instances/{name}/files?path=... with X-LXD-type: directory: makes one folder (its parent must exist). */
+  async createDirectory(instance: string, path: string, meta: { uid: number; gid: number; mode: string }): Promise<void> {
+    await this.request('POST', `/1.0/instances/${seg(instance)}/files`, {
+      query: { path },
+      headers: { 'x-lxd-uid': String(meta.uid), 'x-lxd-gid': String(meta.gid), 'x-lxd-mode': meta.mode, 'x-lxd-type': 'directory' },
+    });
+  }
+
+  /** DELETE /1.0/instances/{name}/files?path=... (the file_delete extension). */
+  async deleteFile(instance: string, path: string): Promise<void> {
+    await this.request('DELETE', `/1.0/instances/${seg(instance)}/files`, { query: { path } });
+  }
+
+  /** GET /1.0/instances/{name}/files?path=...: a file's bytes (LXD answers with the raw file, not JSON), type ("file", "directory", "symlink"), owner and mode. */
+  async pullFile(instance: string, path: string): Promise<{ content: Buffer; type: string; uid: number; gid: number; mode: string }> {
+    const url = new URL(`/1.0/instances/${seg(instance)}/files`, 'http://lxd');
+    url.searchParams.set('path', path);
+    if (this.project !== 'default') url.searchParams.set('project', this.project);
+    this.stats.requests++;
+    const res = await this.transport.send({ method: 'GET', path: url.pathname + url.search, headers: { 'user-agent': USER_AGENT } });
+    if (res.status >= 400) {
+      let lxdError = res.body.toString('utf8');
+      try {
+        lxdError = (JSON.parse(lxdError) as Envelope).error ?? lxdError;
+      } catch { /* not JSON: keep the text */ }
+      throw new LxdApiError({ status: res.status, lxdError, method: 'GET', path: url.pathname, project: this.projectFor(url.pathname) });
+    }
+    const h = (k: string) => String(res.headers[k] ?? '');
+    return { content: res.body, type: h('x-lxd-type'), uid: Number(h('x-lxd-uid')), gid: Number(h('x-lxd-gid')), mode: h('x-lxd-mode') };
   }
 
   // --- profiles ---

@@ -48,7 +48,7 @@ export interface LxdInstancePut {
 export interface LxdInstancesPost extends LxdInstancePut {
   name: string;
   type?: 'container' | 'virtual-machine';
-  source: { type: 'image'; alias?: string; fingerprint?: string } | { type: 'none' } | { type: 'copy'; source: string };
+  source: { type: 'image'; alias?: string; fingerprint?: string } | { type: 'none' } | { type: 'copy'; source: string; instance_only?: boolean };
   start?: boolean;
 }
 

@@ -10,6 +10,7 @@ import { LxplanError, type SourceLocation } from '../errors.js';
 import type { DesiredInstance, DesiredObject, DesiredSnapshot, Manifest } from '../resources/types.js';
 import { displayPath, manifestFiles } from './files.js';
 import { resolveEnvRefs } from './env.js';
+import { readInstanceFiles } from './instance-files.js';
 import { normaliseFile, type FileObjects } from './normalise.js';
 import { formatLocation, parseManifestText } from './parse.js';
 import { readManifestText } from './read.js';
@@ -65,6 +66,7 @@ export async function loadManifests(pathArg: string, opts: LoadOptions = {}): Pr
     else errors.push(new LxplanError('manifest.duplicate', `server: is given twice: at ${formatLocation(m.server.at)} and at ${formatLocation(s.at)}`, { location: s.at, hint: 'keep one server: section over all manifest files' }));
   }
   if (opts.checkFiles ?? true) errors.push(...(await checkImageFiles(m)));
+  errors.push(...(await readInstanceFiles(m)));
   errors.push(...resolveEnvRefs(m, opts.env ?? process.env));
 
   if (errors.length > 0) throw combine(errors, displays);

@@ -16,11 +16,15 @@ import { LIMITS, limitApplies, limitHint, validateConfigValue, validateLimit } f
 import { validateDevice } from '../resources/devices.js';
 import { SERVER_NAME, serverSecretKeys, validateServerValue } from '../resources/server.js';
 import {
-  splitVolumeName, type DesiredServer, type DesiredImage, type DesiredInstance, type DesiredNetwork, type DesiredProfile, type DesiredStoragePool,
+  splitVolumeName, type CopySource, type DesiredFile, type DesiredServer, type DesiredImage, type DesiredInstance, type DesiredNetwork, type DesiredProfile, type DesiredStoragePool,
   type DesiredStorageVolume, type InstanceState, type NetworkType, type StorageDriver,
 } from '../resources/types.js';
 import { parseByteSizeBig } from '../resources/units.js';
+import { sha256Of } from '../resources/instance-files.js';
+import { cloudInitTwice } from '../resources/instance-keys.js';
 import { describe, isSection, KIND_OF } from './context.js';
+import { closestName } from './hints.js';
+import { schemaKeys } from './schema.js';
 import { deref, formatLocation, keyText, locate, type SourceFile } from './parse.js';
 
 export interface FileObjects {
@@ -86,6 +90,9 @@ export function normaliseFile(file: SourceFile): FileObjects {
   }
   return out;
 }
+
+/** The keys of an instance, from the schema (read on first use). */
+let instanceKeys: ReadonlySet<string> | undefined;
 
 /** Builds one desired object; collects keyAt and value errors as it goes. */
 class ObjectBuilder {
@@ -191,10 +198,107 @@ class ObjectBuilder {
         });
       }
     }
+    const copyOf = this.copySource(at);
+    const files = this.files();
+    if (files && type === 'virtual-machine') {
+      // LXD writes a VM's files through the lxd-agent inside it, which runs only while the VM does:
+      // lxplan writes files before the first start.
+      this.valueError(`files: of ${this.owner} are for containers only: LXD writes a virtual machine's files through its agent, which needs the VM running`, this.fields.get('files')!.keyNode,
+        'use cloud-init data (cloud-init.user-data write_files) for a virtual machine');
+    }
+    const ephemeralText = this.text('ephemeral');
+    const ephemeral = ephemeralText === undefined ? undefined : ephemeralText === 'true';
+    const architecture = this.text('architecture');
     return {
       kind: 'instance', name, at, keyAt: this.keyAt, image, profiles, description, config, devices, state, type,
       protect, restart, ...(renamedFrom ? { renamedFrom } : {}), ...this.sensitive(), ...(snapshots.length > 0 ? { snapshots } : {}),
+      ...(copyOf ? { copyOf } : {}), ...(files ? { files } : {}), ...(ephemeral !== undefined ? { ephemeral } : {}), ...(architecture ? { architecture } : {}),
     };
+  }
+
+  /**
+   * `source: {instance, snapshot}` (a copy) instead of `image:`: exactly one of them. Checked here
+   * rather than in the schema, whose oneOf findings read badly. A typo of either key is left to
+   * the schema's unknown-key error (its did-you-mean), so one mistake gives one error.
+   */
+  private copySource(at: SourceLocation): CopySource | undefined {
+    const src = this.fields.get('source');
+    const hasImage = this.fields.has('image');
+    if (!src) {
+      instanceKeys ??= new Set(schemaKeys('instance'));
+      const typo = [...this.fields.keys()].some((k) => !instanceKeys!.has(k) && closestName(k, ['image', 'source']) !== undefined);
+      if (!hasImage && !typo) {
+        this.errors.push(new LxplanError('manifest.schema', `missing key "image" in ${this.owner}`, {
+          location: at, hint: 'name an image alias from images: or one that exists in LXD, or copy an instance with source: {instance: NAME}',
+        }));
+      }
+      return undefined;
+    }
+    this.keyAt.source = this.loc(src.keyNode);
+    if (hasImage) {
+      this.errors.push(new LxplanError('manifest.value', `${this.owner} gives both image: (at ${formatLocation(this.keyAt.image)}) and source:`, {
+        location: this.keyAt.source, hint: 'an instance is made from an image or copied from another instance: keep one of them',
+      }));
+    }
+    const out: Partial<CopySource> = {};
+    for (const p of pairs(this.file, src.value)) {
+      if (p.key !== 'instance' && p.key !== 'snapshot') continue;
+      const v = scalarText(p.value);
+      if (v === undefined || v === '') continue; // the schema reports it
+      out[p.key] = v;
+      this.keyAt[`source.${p.key}`] = this.loc(p.keyNode);
+    }
+    return out.instance ? { instance: out.instance, ...(out.snapshot ? { snapshot: out.snapshot } : {}) } : undefined;
+  }
+
+  /**
+   * `files: {/path: {content: ... | source: ./file, mode, uid, gid, sensitive}}`. Inline content is
+   * hashed here; a `source:` file is read by the loader (readInstanceFiles), relative to this
+   * manifest's folder. Each file's key position is kept as keyAt["files.<path>"].
+   */
+  private files(): Record<string, DesiredFile> | undefined {
+    const f = this.fields.get('files');
+    if (!f) return undefined;
+    this.keyAt.files = this.loc(f.keyNode);
+    const out: Record<string, DesiredFile> = {};
+    for (const p of pairs(this.file, f.value)) {
+      this.keyAt[`files.${p.key}`] = this.loc(p.keyNode);
+      if (!p.key.startsWith('/') || p.key.endsWith('/') || p.key.split('/').some((s) => s === '..' || s === '.')) {
+        this.valueError(`file path "${p.key}" of ${this.owner} must be an absolute path to a file inside the instance, such as /etc/motd`, p.keyNode);
+        continue;
+      }
+      if (!isMap(p.value)) continue; // the schema reports it
+      const e = new Map(pairs(this.file, p.value).map((x) => [x.key, x]));
+      const content = e.get('content');
+      const source = e.get('source');
+      if ((content === undefined) === (source === undefined)) {
+        this.valueError(`file "${p.key}" of ${this.owner} needs exactly one of content: and source:`, content === undefined ? p.keyNode : source!.keyNode,
+          'content: is the text itself; source: is a file beside the manifest whose bytes are pushed');
+        continue;
+      }
+      const modeNode = e.get('mode')?.value ?? null;
+      const modeText = scalarText(modeNode) ?? '0644';
+      const mode = /^(0o|0)?[0-7]{3}$/.test(modeText) ? `0${modeText.slice(-3)}` : undefined;
+      if (mode === undefined) {
+        this.valueError(`invalid mode "${modeText}" of file "${p.key}" of ${this.owner}: write it in octal, like "0644" or "0600"`, modeNode);
+        continue;
+      }
+      const id = (k: 'uid' | 'gid') => Number(scalarText(e.get(k)?.value ?? null) ?? 0);
+      const sensitive = isScalar(e.get('sensitive')?.value) && (e.get('sensitive')!.value as { value: unknown }).value === true;
+      const base = { mode, uid: id('uid'), gid: id('gid'), ...(sensitive ? { sensitive } : {}) };
+      if (content) {
+        const text = scalarText(content.value);
+        if (text === undefined) continue; // the schema reports it
+        const bytes = Buffer.from(text, 'utf8');
+        out[p.key] = { content: bytes.toString('base64'), sha256: sha256Of(bytes), ...base };
+      } else {
+        const rel = scalarText(source!.value);
+        if (rel === undefined || rel === '') continue; // the schema reports it
+        this.keyAt[`files.${p.key}.source`] = this.loc(source!.value);
+        out[p.key] = { content: '', sha256: '', source: path.resolve(path.dirname(this.file.abs), rel), ...base };
+      }
+    }
+    return out;
   }
 
   network(name: string, at: SourceLocation): DesiredNetwork {
@@ -276,6 +380,12 @@ class ObjectBuilder {
         const problem = validateConfigValue(p.key, v);
         if (problem) this.valueError(problem, p.value, p.key.startsWith('limits.') ? limitHint(p.key.slice(7), v) : undefined);
       }
+    }
+
+    for (const [key, legacy] of cloudInitTwice(Object.keys(config))) {
+      this.errors.push(new LxplanError('manifest.value', `${this.owner} gives cloud-init data twice: ${key} and ${legacy} (its legacy name)`, {
+        location: this.keyAt[`config.${legacy}`], hint: `keep one of them (${key} on LXD 5.0 and later)`,
+      }));
     }
 
     let diskLimit: { value: string; keyNode: Node } | undefined;

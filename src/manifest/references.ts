@@ -67,7 +67,8 @@ export function checkReferencesOffline(m: Manifest, known: KnownNames): LxplanEr
   const profileNames = new Set([...Object.keys(m.profiles), ...known.profiles, 'default']);
   const imageNames = [...Object.keys(m.images), ...[...known.images].filter((n) => !/^[0-9a-f]{64}$/.test(n))];
   for (const inst of Object.values(m.instances)) {
-    if (!m.images[inst.image] && !knownImage(inst.image, known.images)) {
+    // A copy (source:) has no image; its source is checked by the planner, which knows LXD's instances.
+    if (!inst.copyOf && !m.images[inst.image] && !knownImage(inst.image, known.images)) {
       errors.push(new LxplanError('manifest.reference', `instance "${inst.name}" uses image "${inst.image}", which is neither in the manifests nor in LXD`, {
         location: inst.keyAt?.image ?? inst.at,
         hint: didYouMean(inst.image, imageNames) ?? 'define it under images:, or import it into LXD first',

@@ -41,6 +41,13 @@ export function manifestSchemaPath(): string {
 }
 
 let compiled: ValidateFunction | undefined;
+let schemaJson: { definitions: Record<string, { properties?: Record<string, unknown> }> } | undefined;
+
+/** The keys a definition of the schema allows ("instance": image, source, profiles, ...). */
+export function schemaKeys(definition: string): string[] {
+  schemaJson ??= JSON.parse(readFileSync(manifestSchemaPath(), 'utf8'));
+  return Object.keys(schemaJson!.definitions[definition]?.properties ?? {});
+}
 
 /**
  * The validator the build generated (scripts/build-validator.mjs), when it was generated from

@@ -3,7 +3,7 @@ import type { FieldImpact, Fields } from '../resources/spec.js';
 import type { FieldChange } from './plan.js';
 
 /** Fields that lead, in this order; the rest follow sorted by path. */
-const LEADING = ['image', 'fingerprint', 'type', 'driver', 'content_type', 'profiles', 'state', 'description', 'public'];
+const LEADING = ['image', 'source', 'fingerprint', 'type', 'driver', 'content_type', 'profiles', 'state', 'description', 'public'];
 
 function order(a: string, b: string): number {
   const ia = LEADING.indexOf(a);

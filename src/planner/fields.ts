@@ -1,6 +1,7 @@
 /** Secrets, recorded fields and drift: what the state remembers of each object's fields. */
 import { createHash } from 'node:crypto';
 import { canonicalFor } from '../resources/fields.js';
+import { sensitiveFilePaths } from '../resources/instance-files.js';
 import type { Fields, PlanContext, ResourceSpec } from '../resources/spec.js';
 import type { DesiredObject } from '../resources/types.js';
 import type { StateEntry } from '../state/model.js';
@@ -10,7 +11,7 @@ export const SENSITIVE = '(sensitive)';
 
 /** Field paths ("config.user.token") whose values are secrets. */
 export function sensitivePaths(d: DesiredObject | undefined): Set<string> {
-  return new Set((d?.sensitive ?? []).map((k) => `config.${k}`));
+  return new Set([...(d?.sensitive ?? []).map((k) => `config.${k}`), ...(d?.kind === 'instance' ? sensitiveFilePaths(d) : [])]);
 }
 
 export function hashSecret(value: string): string {
@@ -28,7 +29,7 @@ export function redact(fields: FieldChange[], secret: Set<string>): FieldChange[
 /** What the state records of an object's fields: display values, secrets as hashes. */
 export function recordFields(fields: Fields, secret: Set<string>): Record<string, string> {
   const out: Record<string, string> = {};
-  for (const path of Object.keys(fields).sort()) out[path] = secret.has(path) ? hashSecret(fields[path].display) : fields[path].display;
+  for (const path of Object.keys(fields).sort()) out[path] = secret.has(path) && !fields[path].fromState ? hashSecret(fields[path].display) : fields[path].display;
   return out;
 }
 
@@ -38,6 +39,7 @@ export function driftOf(spec: ResourceSpec, l: unknown, d: DesiredObject | undef
   const live = spec.liveFields(l, ctx, d);
   const out: FieldChange[] = [];
   for (const path of [...new Set([...Object.keys(entry.fields), ...Object.keys(live)])].sort()) {
+    if (live[path]?.fromState) continue;
     const rec = entry.fields[path];
     const now = live[path]?.display;
     const hashed = rec?.startsWith('sha256:') || secret.has(path);

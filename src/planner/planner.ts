@@ -13,6 +13,8 @@ import { LxplanError } from '../errors.js';
 import { checkReferencesOffline } from '../manifest/index.js';
 import { specs } from '../resources/index.js';
 import { worstImpact } from '../resources/impact.js';
+import { checkArchitectures, checkImageTypes } from '../resources/instance-arch.js';
+import { checkCopySources } from '../resources/instance-source.js';
 import type { FieldImpact, LiveSnapshot, PlanContext, ResourceSpec } from '../resources/spec.js';
 import { addressOf, KINDS, type Address, type DesiredObject, type Kind, type Manifest } from '../resources/types.js';
 import type { State, StateEntry } from '../state/model.js';
@@ -285,9 +287,10 @@ function checkReferences(ctx: PlanContext): LxplanError[] {
   for (const inst of Object.values(ctx.manifest.instances)) {
     if (!ctx.manifest.images[inst.image] && !images.has(inst.image) && /^[0-9a-f]{12,64}$/.test(inst.image) && ctx.resolveImage(inst.image)) images.add(inst.image);
   }
-  return checkReferencesOffline(ctx.manifest, {
+  return [...checkReferencesOffline(ctx.manifest, {
     profiles, images, networks: staying('network'), storagePools: staying('storage_pool'), storageVolumes: staying('storage_volume'),
-  });
+  }), ...checkCopySources(ctx.manifest, ctx.live, ctx.state, goingAway('instance')), ...checkArchitectures(ctx.manifest, ctx.live, ctx.resolveImage),
+    ...checkImageTypes(ctx.manifest, ctx.live, ctx.resolveImage)];
 }
 
 /**

@@ -1,14 +1,20 @@
 /**
- * Instances (containers; virtual machines are planned the same way). Fields fixed at creation
- * (LXD's InstancesPost only: the image source and the type) force a replace; everything in
- * InstancePut can change in place, live or at the next start (see instance-keys.ts).
+ * Instances (containers; virtual machines are planned the same way, see fieldImpact). Fields fixed
+ * at creation (LXD's InstancesPost only: the image or the instance copied (instance-source.ts),
+ * the type; and the architecture, which the image decides (instance-arch.ts)) force a replace;
+ * everything in InstancePut can change in place, live or at the next start (see instance-keys.ts).
+ * Files pushed into the instance are planned from the state's record (instance-files.ts).
  */
+import { LxplanError } from '../errors.js';
 import type { LxdClient } from '../lxd/client.js';
 import { isNotFound } from '../lxd/client.js';
 import type { ConfigMap, DeviceMap, LxdInstance, LxdInstancePut } from '../lxd/types.js';
 import { deviceImpact, deviceRefs } from './devices.js';
 import { configFields, deviceFields, digestOf, field, found, listField } from './fields.js';
 import { instanceKeyImpact, isServerComputedKey } from './instance-keys.js';
+import { canonicalArch, EPHEMERAL_STOP_NOTE, stopsEphemeral } from './instance-arch.js';
+import { desiredFileFields, fileImpact, pushFiles, recordedFileFields } from './instance-files.js';
+import { copyNote, copySourceText, instanceSourceOf, sourceRefs } from './instance-source.js';
 import type { FieldImpact, Fields, OpEvents, PlanContext, ResourceOps, ResourceSpec } from './spec.js';
 import { unenforcedSizeNote } from './storage-pool.js';
 import { addressOf, type DesiredInstance, type InstanceState } from './types.js';
@@ -29,11 +35,32 @@ export function instanceState(l: LxdInstance): string {
 
 function imageFieldOfLive(l: LxdInstance, ctx: PlanContext, d: DesiredInstance | undefined): string {
   const base = l.config['volatile.base_image'] ?? '';
-  const recorded = ctx.state.resources[addressOf('instance', l.name)]?.attributes?.image;
+  const attrs = ctx.state.resources[addressOf('instance', l.name)]?.attributes;
+  // A copy inherits its original's volatile.base_image: it was not made from that image.
+  if (attrs?.source) return `copy of ${attrs.source}`;
+  const recorded = attrs?.image;
   // The instance was made from the image the manifest names if state says so, or if that
   // reference resolves to the fingerprint LXD recorded as its base image.
   if (d && (recorded === d.image || (base !== '' && ctx.resolveImage(d.image) === base))) return d.image;
   return recorded ?? (base ? (ctx.aliasOf(base) ?? base.slice(0, 12)) : '(none)');
+}
+
+/**
+ * The copy source an instance was made from: as recorded in the state; made from an image when the
+ * state says that; as declared when nothing is recorded (an interrupted create, an import: LXD
+ * keeps no trace of it to check).
+ */
+function sourceFieldOfLive(l: LxdInstance, ctx: PlanContext, d: DesiredInstance | undefined): string {
+  const attrs = ctx.state.resources[addressOf('instance', l.name)]?.attributes;
+  if (attrs?.source) return attrs.source;
+  if (attrs?.image) return `image ${attrs.image}`;
+  return d?.copyOf ? copySourceText(d.copyOf) : '(not recorded)';
+}
+
+/** The creation input, `image` or (for a copy) `source`: live fields take the desired object's shape. */
+function originField(l: LxdInstance, ctx: PlanContext, d: DesiredInstance | undefined): Fields {
+  const copy = d ? d.copyOf !== undefined : Boolean(ctx.state.resources[addressOf('instance', l.name)]?.attributes?.source);
+  return copy ? { source: field(sourceFieldOfLive(l, ctx, d)) } : { image: field(imageFieldOfLive(l, ctx, d)) };
 }
 
 export const instanceSpec: ResourceSpec<DesiredInstance, LxdInstance> = {
@@ -43,52 +70,68 @@ export const instanceSpec: ResourceSpec<DesiredInstance, LxdInstance> = {
 
   desiredFields(d) {
     const f: Fields = {
-      image: field(d.image),
+      ...(d.copyOf ? { source: field(copySourceText(d.copyOf)) } : { image: field(d.image) }),
       type: field(d.type),
       profiles: listField(d.profiles),
       description: field(d.description),
       state: field(d.state),
+      // Only when written (or true in LXD), so instances that never were ephemeral have no such field.
+      ...(d.ephemeral !== undefined ? { ephemeral: field(String(d.ephemeral)) } : {}),
+      ...(d.architecture ? { architecture: field(d.architecture, canonicalArch(d.architecture)) } : {}),
     };
     configFields(d.config, f);
     deviceFields(d.devices, f);
+    desiredFileFields(d, f);
     return f;
   },
 
   liveFields(l, ctx, d) {
     const f: Fields = {
-      image: field(imageFieldOfLive(l, ctx, d)),
+      ...originField(l, ctx, d),
       type: field(l.type),
       profiles: listField(l.profiles),
       description: field(l.description ?? ''),
       state: field(instanceState(l)),
+      ...(l.ephemeral || d?.ephemeral !== undefined ? { ephemeral: field(String(Boolean(l.ephemeral))) } : {}),
+      // Compared only when declared: LXD gives every instance its image's.
+      ...(d?.architecture ? { architecture: field(l.architecture, canonicalArch(l.architecture)) } : {}),
     };
     configFields(l.config, f);
     deviceFields(l.devices, f);
+    // Files are not read back from LXD (see instance-files.ts): what lxplan last pushed.
+    recordedFileFields(ctx.state.resources[addressOf('instance', l.name)]?.fields, f);
     return f;
   },
 
   fieldImpact(path, l, d): FieldImpact {
-    if (path === 'image' || path === 'type') return { impact: 'replace' };
+    if (path === 'image' || path === 'source' || path === 'type' || path === 'architecture') return { impact: 'replace' };
+    if (path === 'state' && stopsEphemeral(d, instanceState(l))) return { impact: 'replace', note: EPHEMERAL_STOP_NOTE };
     if (path === 'name') return { impact: instanceState(l) === 'running' ? 'restart' : 'live' };
-    if (path === 'profiles' || path === 'description' || path === 'state') return { impact: 'live' };
+    if (path === 'profiles' || path === 'description' || path === 'state' || path === 'ephemeral') return { impact: 'live' };
+    if (path.startsWith('files.')) return fileImpact(path, d);
     // A stopped instance (or one this plan stops) takes every stored change at its next start.
     const running = instanceState(l) === 'running' && d.state !== 'stopped';
     // Containers hot-plug most devices, VMs mostly cannot (devices.ts); expanded: a profile's device counts too.
     if (path.startsWith('devices.')) return deviceImpact(path, l.expanded_devices ?? l.devices, d.devices, l.type, running);
     if (path.startsWith('config.')) {
       const r = instanceKeyImpact(path.slice('config.'.length));
-      return r.impact === 'restart' && !running ? { impact: 'live' } : r;
+      // LXD's live-update table is per key, for both kinds; which limits a running VM takes live
+      // (hotplug, balloon) cannot be checked on hosts without VMs: no live promise there.
+      if (l.type === 'virtual-machine' && running && r.impact === 'live' && path.startsWith('config.limits.')) {
+        return { impact: 'restart', note: 'virtual machine: a running VM may not take this limit live (not checked on a VM by lxplan)' };
+      }
+      return r.impact === 'restart' && !running ? { impact: 'live', ...(r.note ? { note: r.note } : {}) } : r;
     }
     return { impact: 'restart' };
   },
 
-  // Its image, its profiles, and the networks, pools and volumes its own devices name (those its
-  // profiles' devices name are the profiles' references).
-  refs: (d) => [addressOf('image', d.image), ...d.profiles.map((p) => addressOf('profile', p)), ...deviceRefs(d.devices)],
+  // Its image (or the instance and snapshot it copies), its profiles, and the networks, pools and
+  // volumes its own devices name (those its profiles' devices name are the profiles' references).
+  refs: (d) => [...sourceRefs(d), ...d.profiles.map((p) => addressOf('profile', p)), ...deviceRefs(d.devices)],
   liveRefs: (l) => [...l.profiles.map((p) => addressOf('profile', p)), ...deviceRefs(l.devices ?? {})],
-  fieldNote: (path, d, ctx) => diskSizeNote(path, d.devices, ctx),
+  fieldNote: (path, d, ctx) => diskSizeNote(path, d.devices, ctx) ?? copyNote(path, d, ctx),
   builtin: () => false,
-  stateAttributes: (d) => ({ image: d.image }),
+  stateAttributes: (d): Record<string, string> => (d.copyOf ? { source: copySourceText(d.copyOf) } : { image: d.image }),
   digest: (l) => digestOf({
     type: l.type, profiles: l.profiles, description: l.description ?? '', devices: l.devices,
     config: Object.fromEntries(Object.entries(l.config).filter(([k]) => !isServerComputedKey(k))),
@@ -113,7 +156,7 @@ export function instancePut(d: DesiredInstance, cur: LxdInstance): LxdInstancePu
     architecture: cur.architecture,
     config,
     devices: d.devices,
-    ephemeral: cur.ephemeral,
+    ephemeral: Boolean(d.ephemeral),
     profiles: d.profiles,
     stateful: cur.stateful,
     description: d.description,
@@ -123,7 +166,7 @@ export function instancePut(d: DesiredInstance, cur: LxdInstance): LxdInstancePu
 function samePut(a: LxdInstancePut, cur: LxdInstance): boolean {
   const norm = (x: unknown) => JSON.stringify(x, (_k, v) => (v && typeof v === 'object' && !Array.isArray(v) ? Object.fromEntries(Object.entries(v).sort()) : v));
   return norm(a.config) === norm(cur.config) && norm(a.devices) === norm(cur.devices)
-    && norm(a.profiles) === norm(cur.profiles) && (a.description ?? '') === (cur.description ?? '');
+    && norm(a.profiles) === norm(cur.profiles) && (a.description ?? '') === (cur.description ?? '') && Boolean(a.ephemeral) === Boolean(cur.ephemeral);
 }
 
 /** A clean stop or restart first; forced when the instance does not stop in time. */
@@ -158,12 +201,27 @@ export const instanceOps: ResourceOps<DesiredInstance> = {
   exists: (client, name) => found(() => client.getInstance(name), isNotFound),
 
   async create(client, d, ev) {
-    const source = looksLikeFingerprint(d.image) ? { type: 'image' as const, fingerprint: d.image } : { type: 'image' as const, alias: d.image };
+    const source = instanceSourceOf(d, looksLikeFingerprint);
     // Created stopped, then started: the instance exists (and is recorded) even if it fails to start.
     await client.createInstance({
       name: d.name, type: d.type, source, profiles: d.profiles, config: d.config,
       devices: d.devices, description: d.description, start: false,
+      ...(d.ephemeral ? { ephemeral: true } : {}), ...(d.architecture ? { architecture: d.architecture } : {}),
     });
+    if (d.copyOf || d.architecture) {
+      const { value: cur, etag } = await client.getInstance(d.name);
+      // LXD makes an instance with its image's architecture, whatever was asked (see instance-arch.ts).
+      if (d.architecture && canonicalArch(cur.architecture) !== canonicalArch(d.architecture)) {
+        throw new LxplanError('apply.failed', `LXD made instance "${d.name}" ${cur.architecture}, its image's architecture, not ${d.architecture} as declared; it is left as made (stopped)`, {
+          hint: `use an image built for ${d.architecture}, or remove architecture: (the next plan replaces it)`,
+        });
+      }
+      // LXD merged the original's config under ours: write the copy's own config, exactly.
+      const put = instancePut(d, cur);
+      if (!samePut(put, cur)) await client.updateInstance(d.name, put, etag);
+    }
+    // In place before the first start: what the instance's init reads at boot is there.
+    await pushFiles(client, d, ev);
     await convergeState(client, d.name, 'stopped', d.state, ev);
   },
 
@@ -172,6 +230,8 @@ export const instanceOps: ResourceOps<DesiredInstance> = {
     ev.verify?.(cur);
     const put = instancePut(d, cur);
     if (!samePut(put, cur)) await client.updateInstance(d.name, put, etag);
+    // The op does not know which files changed: each declared file is read once, and those that differ are written.
+    await pushFiles(client, d, ev);
     await convergeState(client, d.name, instanceState(cur), d.state, ev);
   },
 
@@ -179,6 +239,11 @@ export const instanceOps: ResourceOps<DesiredInstance> = {
     const { value: cur } = await client.getInstance(from);
     ev.verify?.(cur);
     const status = instanceState(cur);
+    if (cur.ephemeral && status !== 'stopped') {
+      throw new LxplanError('apply.failed', `instance "${from}" is ephemeral and ${status}: LXD renames stopped instances only, and deletes an ephemeral one when it stops; nothing was changed`, {
+        hint: 'apply ephemeral: false first (under its old name), then the rename; or remove renamed_from to replace it',
+      });
+    }
     if (status !== 'stopped') {
       ev.progress('stopping to rename (LXD renames stopped instances only)');
       if (status === 'frozen') await client.setInstanceState(from, { action: 'unfreeze' });

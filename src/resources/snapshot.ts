@@ -25,10 +25,12 @@ export function snapshotKey(s: { instance: string; name: string }): string {
   return `${s.instance}/${s.name}`;
 }
 
-/** The instances whose snapshots a plan needs: those declaring snapshots, and those with snapshots in the state. */
+/** The instances whose snapshots a plan needs: those declaring snapshots, those with snapshots in the state, and those whose snapshots are copied. */
 export function instancesWithSnapshots(m: Manifest | undefined, state: State | undefined): string[] {
   const names = new Set<string>();
   for (const d of Object.values(m?.snapshots ?? {})) names.add(d.instance);
+  // A copy of a snapshot: whether that snapshot exists is checked before planning.
+  for (const d of Object.values(m?.instances ?? {})) if (d.copyOf?.snapshot) names.add(d.copyOf.instance);
   for (const e of Object.values(state?.resources ?? {})) if (e.kind === 'snapshot') names.add(splitSnapshotName(e.name).instance);
   return [...names].sort();
 }

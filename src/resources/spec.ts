@@ -15,6 +15,8 @@ import type { Address, DesiredObject, Kind, Manifest } from './types.js';
 export interface FieldValue {
   display: string;
   canonical: string;
+  /** Not read from LXD but taken from the state's record (instance files): it cannot drift, and is recorded again as it is. */
+  fromState?: boolean;
 }
 /** An object flattened to dotted field paths: "image", "profiles", "config.limits.memory", "devices.root.pool". */
 export type Fields = Record<string, FieldValue>;

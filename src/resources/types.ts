@@ -74,6 +74,36 @@ export interface DesiredInstance extends DesiredBase {
   restart: 'manual' | 'auto';
   /** Named snapshots to take once and keep (`snapshots:`); the loader turns them into `Manifest.snapshots`. */
   snapshots?: string[];
+  /** `source:`: made as a copy of another instance or of one of its snapshots, instead of from an image (`image` is then ""). */
+  copyOf?: CopySource;
+  /** `files:`: files pushed into the instance, by absolute path. */
+  files?: Record<string, DesiredFile>;
+  /** `ephemeral: true`: LXD deletes the instance when it stops. Absent when not written (false). */
+  ephemeral?: boolean;
+  /** `architecture:` (creation-time; compared only when declared). */
+  architecture?: string;
+}
+
+/** A file to push into an instance (instance-files.ts). */
+export interface DesiredFile {
+  /** The bytes, base64 (so plans and saved plans stay JSON); read from `source:` at load time. */
+  content: string;
+  /** "sha256:<hex>" of the bytes. */
+  sha256: string;
+  /** Four octal digits, "0644" by default. */
+  mode: string;
+  uid: number;
+  gid: number;
+  /** The file `source:` it was read from (absolute), when not given inline. */
+  source?: string;
+  /** A secret: plans show "(sensitive)", the state keeps a hash. */
+  sensitive?: boolean;
+}
+
+/** An instance to copy (`source: {instance, snapshot}`); the snapshot is optional. */
+export interface CopySource {
+  instance: string;
+  snapshot?: string;
 }
 
 /** Network types LXD 5.0 manages (rest-api.yaml NetworksPost `type`; doc/networks.md). */

@@ -42,6 +42,7 @@ function instanceManifest(inst: LxdInstance, live: LiveSnapshot): Record<string,
     image: imageRef(inst, live),
     ...(inst.type !== 'container' ? { type: inst.type } : {}),
     ...(inst.description ? { description: inst.description } : {}),
+    ...(inst.ephemeral ? { ephemeral: true } : {}),
     profiles: inst.profiles,
     ...splitConfig(inst.config),
     ...(Object.keys(inst.devices).length ? { devices: inst.devices } : {}),
@@ -161,7 +162,8 @@ export async function importObjects(manifestPath: string, objects: { kind: Kind;
       if (address in next.resources) throw new LxplanError('usage', `${kind} "${name}" is managed by lxplan already`);
       const liveFields = spec.liveFields(l, { ...ctx, state: next }, d);
       const attributes = spec.stateAttributes(d, ctx);
-      if (kind === 'instance') attributes.image = liveFields.image.display;
+      // What LXD shows the instance was made from (a copy's source cannot be seen: it is taken as declared).
+      if (kind === 'instance' && liveFields.image) attributes.image = liveFields.image.display;
       next = withEntry(next, address, {
         kind, name, since: new Date().toISOString(),
         ...(Object.keys(attributes).length ? { attributes } : {}),

@@ -45,7 +45,8 @@ export async function readPlanFile(file: string): Promise<Plan> {
  * (and the environment, for ${env:NAME}), and must hash to what the plan recorded.
  */
 async function restoreSecrets(plan: Plan, file: string): Promise<void> {
-  const needing = plan.changes.filter((c) => c.desired && Object.values(c.desired.kind === 'image' ? {} : c.desired.config).includes(SENSITIVE));
+  const secretFile = (d: DesiredObject) => d.kind === 'instance' && Object.values(d.files ?? {}).some((f) => f.content === SENSITIVE);
+  const needing = plan.changes.filter((c) => c.desired && (Object.values(c.desired.kind === 'image' ? {} : c.desired.config).includes(SENSITIVE) || secretFile(c.desired)));
   if (needing.length === 0) return;
   if (!plan.manifestPath) throw new LxplanError('plan.stale', `saved plan ${file} holds secrets but not the manifests they come from`);
   const m = await loadManifests(plan.manifestPath);
@@ -61,6 +62,17 @@ async function restoreSecrets(plan: Plan, file: string): Promise<void> {
         });
       }
       d.config[key] = now;
+    }
+    if (d.kind !== 'instance') continue;
+    for (const [target, f] of Object.entries(d.files ?? {})) {
+      if (f.content !== SENSITIVE) continue;
+      const now = (fresh as typeof d | undefined)?.files?.[target];
+      if (!now || now.sha256 !== f.sha256) {
+        throw new LxplanError('plan.stale', `saved plan ${file} is stale: the secret file ${target} of instance "${c.name}" is not the one the plan was made with`, {
+          hint: 'the manifests or the file changed since; make a new plan',
+        });
+      }
+      d.files![target] = now;
     }
   }
 }

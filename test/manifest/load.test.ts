@@ -204,7 +204,7 @@ test('missing keys are reported at the object, enums get did-you-mean, repeated 
     ].join('\n'),
   });
   assert.equal(described(await loadError(dir)), [
-    `${dir}/m.yaml:2:3: missing key "image" in instance "web-1"\n  hint: name an image alias from images: or one that exists in LXD`,
+    `${dir}/m.yaml:2:3: missing key "image" in instance "web-1"\n  hint: name an image alias from images: or one that exists in LXD, or copy an instance with source: {instance: NAME}`,
     `${dir}/m.yaml:3:12: "state" of instance "web-1" must be one of running, stopped, frozen, not the string "runing"\n  hint: did you mean "running"?`,
     `${dir}/m.yaml:4:11: "type" of instance "web-1" must be one of container, virtual-machine, not the string "vm"`,
     `${dir}/m.yaml:5:32: "default" is listed twice in "profiles" of instance "web-1"\n  hint: LXD applies each profile once: remove the repeat`,

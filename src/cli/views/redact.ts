@@ -42,6 +42,11 @@ function redactField(f: FieldChange, keys: Set<string>): FieldChange {
 }
 
 function redactDesired(d: DesiredObject, keys: Set<string>): DesiredObject {
+  if (d.kind === 'instance' && Object.values(d.files ?? {}).some((f) => f.sensitive)) {
+    // A secret file's content (its hash stays: a saved plan checks the file read again against it).
+    const files = Object.fromEntries(Object.entries(d.files!).map(([p, f]) => [p, f.sensitive ? { ...f, content: SENSITIVE } : f]));
+    d = { ...d, files };
+  }
   if (d.kind === 'image' || keys.size === 0) return d;
   const config = Object.fromEntries(Object.entries(d.config).map(([k, v]) => [k, keys.has(k) ? SENSITIVE : v]));
   return { ...d, config };
