@@ -8,7 +8,8 @@
  *    snapshots LXD has that lxplan does not manage are named in the instance's reason;
  *  - instance deleted: snapshots lxplan does not manage are named too (LXD deletes them with it);
  *  - instance renamed: a snapshot that moves with it is kept (its state entry moves), not deleted
- *    under the old name and taken again under the new one (which LXD would refuse: it exists).
+ *    under the old name and taken again under the new one (which LXD would refuse: it exists);
+ *  - snapshots of one instance are taken one at a time (see oneSnapshotAtATime).
  */
 import type { PlanContext } from '../resources/spec.js';
 import { addressOf, splitSnapshotName } from '../resources/types.js';
@@ -60,5 +61,24 @@ export function followInstanceSnapshots(changes: ResourceChange[], ctx: PlanCont
       }
     }
   }
-  return dropped.size === 0 ? changes : changes.filter((c) => !dropped.has(c));
+  const kept = dropped.size === 0 ? changes : changes.filter((c) => !dropped.has(c));
+  oneSnapshotAtATime(kept);
+  return kept;
+}
+
+/**
+ * Snapshots of one instance are taken one after the other: LXD 5.0.2 freezes a running container
+ * for each snapshot, and two snapshots of the same container at once can leave one of them
+ * running forever (seen here: the operation "Snapshotting instance" stayed RUNNING until the
+ * container was force-stopped). Each take waits for the previous one of the same instance.
+ */
+function oneSnapshotAtATime(changes: ResourceChange[]): void {
+  const last = new Map<string, ResourceChange>();
+  for (const c of changes) {
+    if (c.kind !== 'snapshot' || (c.action !== 'create' && c.action !== 'replace')) continue;
+    const { instance } = splitSnapshotName(c.name);
+    const before = last.get(instance);
+    if (before && !c.dependsOn.includes(before.address)) c.dependsOn.push(before.address);
+    last.set(instance, c);
+  }
 }
