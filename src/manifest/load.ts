@@ -7,7 +7,7 @@
 import { stat } from 'node:fs/promises';
 import path from 'node:path';
 import { LxplanError, type SourceLocation } from '../errors.js';
-import type { DesiredInstance, DesiredObject, DesiredSnapshot, Manifest } from '../resources/types.js';
+import { isDirectorySource, type DesiredInstance, type DesiredObject, type DesiredSnapshot, type Manifest } from '../resources/types.js';
 import { displayPath, manifestFiles } from './files.js';
 import { resolveEnvRefs } from './env.js';
 import { normaliseFile, type FileObjects } from './normalise.js';
@@ -85,6 +85,16 @@ function merge<T extends DesiredObject>(into: Record<string, T>, objects: T[], e
 async function checkImageFiles(m: Manifest): Promise<LxplanError[]> {
   const errors: LxplanError[] = [];
   for (const img of Object.values(m.images)) {
+    if (isDirectorySource(img.source)) {
+      const p = img.source.directory;
+      const st = p ? await stat(p).catch(() => undefined) : undefined;
+      if (!p || st?.isDirectory()) continue;
+      errors.push(new LxplanError('manifest.io', `image "${img.name}": directory ${displayPath(p)} ${st ? 'is not a directory' : 'does not exist'}`, {
+        location: img.keyAt?.['source.directory'] ?? img.at,
+        hint: `paths in source: are relative to the folder of the manifest file (${displayPath(path.dirname(path.resolve(img.at.file)))})`,
+      }));
+      continue;
+    }
     for (const part of ['metadata', 'rootfs'] as const) {
       const p = img.source[part];
       if (!p) continue;

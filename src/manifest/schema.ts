@@ -129,6 +129,8 @@ function toError(file: SourceFile, e: ErrorObject): LxplanError | null {
 
   // A name that breaks LXD's rules (propertyNames -> pattern); the wrapper error adds nothing.
   if (e.keyword === 'propertyNames') return null;
+  // A failed if/then is reported by the then-branch's own finding (a missing key).
+  if (e.keyword === 'if') return null;
   if (e.propertyName !== undefined) {
     const name = e.propertyName;
     const keyNode = lookup(file, [...segs, name]).key;
@@ -213,7 +215,7 @@ function unknownKeyHint(key: string, allowed: string[], segs: string[], inLimits
 function requiredHint(segs: string[], missing: string): string | undefined {
   if (missing === 'image') return 'name an image alias from images: or one that exists in LXD';
   if (missing === 'type' && segs[segs.length - 2] === 'devices') return 'every device needs a type, e.g. type: disk or type: nic';
-  if (missing === 'source') return 'images are local split images: source: {metadata: ..., rootfs: ...}';
+  if (missing === 'source') return 'give source: {metadata: ..., rootfs: ...} (a split image) or source: {directory: ...} (a root file system lxplan packs)';
   if (missing === 'driver') return 'the storage driver of the pool: dir, btrfs, zfs, lvm, ceph or cephfs';
   return undefined;
 }

@@ -37,11 +37,34 @@ interface DesiredBase {
   keyAt?: Record<string, SourceLocation>;
 }
 
+/** A local split image: its two tarballs, absolute paths (resolved against the manifest's folder). */
+export interface SplitImageSource { metadata: string; rootfs: string }
+/** A local root file system directory lxplan packs itself (image-directory.ts), with the metadata.yaml it writes. */
+export interface DirectoryImageSource {
+  /** Absolute path of the root file system directory. */
+  directory: string;
+  /** LXD's spelling (x86_64, aarch64); default the host's. */
+  architecture: string;
+  /** Unix seconds; also every tarball entry's mtime. */
+  creationDate: number;
+  /** metadata.yaml properties (os, release, description ...). */
+  properties: Record<string, string>;
+}
+export type ImageSource = SplitImageSource | DirectoryImageSource;
+export function isDirectorySource(s: ImageSource): s is DirectoryImageSource {
+  return 'directory' in s;
+}
+
 export interface DesiredImage extends DesiredBase {
   kind: 'image';
-  /** A local split image; absolute paths (resolved against the manifest's folder). */
-  source: { metadata: string; rootfs: string };
+  source: ImageSource;
   public: boolean;
+  /** Aliases besides the object's name (`aliases:`), pointing at the same image. */
+  aliases?: string[];
+  /** The image's properties (`properties:`), set with a PUT after import; absent: not managed. */
+  properties?: Record<string, string>;
+  /** `auto_update:`; absent: not managed. */
+  autoUpdate?: boolean;
   /** Filled in before planning by hashing the tarballs (sha256 of metadata bytes then rootfs bytes). */
   fingerprint?: string;
 }

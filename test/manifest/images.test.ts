@@ -1,0 +1,68 @@
+/** The image parts of the manifest: directory sources, settings, and the mistakes people make with them. */
+import path from 'node:path';
+import { test } from 'uvu';
+import * as assert from 'uvu/assert';
+import { loadManifests } from '../../src/manifest/index.js';
+import { lxdArchitecture } from '../../src/resources/image-files.js';
+import { loadError, summary, tree } from './helpers.js';
+
+test('a directory source: absolute path, host architecture and fixed creation date by default, properties as strings', async () => {
+  const dir = await tree({
+    'rootfs/etc/hostname': 'x\n',
+    'm.yaml': 'images:\n  app:\n    source:\n      directory: rootfs\n      properties: {os: busybox, release: 1}\n    aliases: [app-latest]\n    properties: {os: busybox}\n    auto_update: false\n',
+  });
+  const m = await loadManifests(dir);
+  const img = m.images.app;
+  assert.equal(img.source, { directory: path.join(dir, 'rootfs'), architecture: lxdArchitecture(), creationDate: 1704067200, properties: { os: 'busybox', release: '1' } });
+  assert.equal(img.aliases, ['app-latest']);
+  assert.equal(img.properties, { os: 'busybox' });
+  assert.is(img.autoUpdate, false);
+});
+
+test('creation_date as a date or Unix seconds; architecture as given', async () => {
+  const dir = await tree({
+    'rootfs/a': '',
+    'm.yaml': 'images:\n  a:\n    source: {directory: rootfs, creation_date: 2025-02-03, architecture: aarch64}\n  b:\n    source: {directory: rootfs, creation_date: 1000}\n',
+  });
+  const m = await loadManifests(dir);
+  assert.equal(m.images.a.source, { directory: path.join(dir, 'rootfs'), architecture: 'aarch64', creationDate: Date.parse('2025-02-03T00:00:00Z') / 1000, properties: {} });
+  assert.is((m.images.b.source as { creationDate: number }).creationDate, 1000);
+  assert.is(m.images.a.aliases, undefined, 'aliases: absent means none declared');
+  assert.is(m.images.a.properties, undefined, 'properties: absent means not managed');
+});
+
+test('mixed sources, metadata keys on a split image, a bad date, a name repeated as an alias, a missing directory: each located', async () => {
+  const dir = await tree({
+    'rootfs/a': '',
+    'images/m.tar.gz': '', 'images/r.tar.gz': '',
+    'm.yaml': [
+      'images:',
+      '  a:',
+      '    source: {directory: rootfs, metadata: images/m.tar.gz}',
+      '  b:',
+      '    source: {metadata: images/m.tar.gz, rootfs: images/r.tar.gz, architecture: x86_64}',
+      '  c:',
+      '    source: {directory: rootfs, creation_date: yesterday}',
+      '    aliases: [c, c2, c2]',
+      '  d:',
+      '    source: {directory: nowhere}',
+      '  e:',
+      '    source: {}',
+      '',
+    ].join('\n'),
+  });
+  const e = await loadError(dir);
+  const got = summary(e).map((s) => s.replaceAll(`${dir}/`, ''));
+  assert.equal(got, [
+    'manifest.value m.yaml:3:33: source.metadata and source.directory of image "a" are two different sources: give one',
+    'manifest.value m.yaml:5:66: source.architecture of image "b" applies to source.directory only (a split image\'s metadata tarball has its own metadata.yaml)',
+    'manifest.value m.yaml:7:48: invalid creation_date of image "c": give Unix seconds (1704067200) or a date (2024-01-01 or 2024-01-01T00:00:00Z)',
+    'manifest.value m.yaml:8:15: alias "c" of image "c" is its name already: the name is always an alias',
+    'manifest.value m.yaml:8:22: alias "c2" of image "c" is listed twice',
+    'manifest.io m.yaml:10:14: image "d": directory nowhere does not exist',
+    'manifest.schema m.yaml:12:5: missing key "metadata" in source of image "e"',
+    'manifest.schema m.yaml:12:5: missing key "rootfs" in source of image "e"',
+  ]);
+});
+
+test.run();
