@@ -7,12 +7,13 @@
 import { stat } from 'node:fs/promises';
 import path from 'node:path';
 import { LxplanError, type SourceLocation } from '../errors.js';
-import { isDirectorySource, type DesiredInstance, type DesiredObject, type DesiredSnapshot, type Manifest } from '../resources/types.js';
+import { isDirectorySource, isSplitSource, type DesiredInstance, type DesiredObject, type DesiredSnapshot, type Manifest } from '../resources/types.js';
 import { displayPath, manifestFiles } from './files.js';
 import { resolveEnvRefs } from './env.js';
 import { normaliseFile, type FileObjects } from './normalise.js';
 import { formatLocation, parseManifestText } from './parse.js';
 import { readManifestText } from './read.js';
+import { linkRemotes } from './remotes.js';
 import { validateAgainstSchema } from './schema.js';
 
 export interface LoadOptions {
@@ -59,6 +60,7 @@ export async function loadManifests(pathArg: string, opts: LoadOptions = {}): Pr
     merge(m.storageVolumes, objects.storageVolumes, errors);
   }
   m.snapshots = snapshotsOf(m.instances);
+  errors.push(...(await linkRemotes(m, perFile.flatMap((o) => o.remotes))));
   if (opts.checkFiles ?? true) errors.push(...(await checkImageFiles(m)));
   errors.push(...resolveEnvRefs(m, opts.env ?? process.env));
 
@@ -95,8 +97,10 @@ async function checkImageFiles(m: Manifest): Promise<LxplanError[]> {
       }));
       continue;
     }
+    const split = img.source;
+    if (!isSplitSource(split)) continue;
     for (const part of ['metadata', 'rootfs'] as const) {
-      const p = img.source[part];
+      const p = split[part];
       if (!p) continue;
       const st = await stat(p).catch(() => undefined);
       if (st?.isFile()) continue;

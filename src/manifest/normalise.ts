@@ -16,7 +16,7 @@ import { LIMITS, limitApplies, limitHint, validateConfigValue, validateLimit } f
 import { validateDeviceValue } from '../resources/devices.js';
 import { lxdArchitecture } from '../resources/image-files.js';
 import {
-  splitVolumeName, type DesiredImage, type DirectoryImageSource, type ImageSource, type DesiredInstance, type DesiredNetwork, type DesiredProfile, type DesiredStoragePool,
+  splitVolumeName, type DesiredImage, type DesiredRemote, type DirectoryImageSource, type ImageSource, type DesiredInstance, type DesiredNetwork, type DesiredProfile, type DesiredStoragePool,
   type DesiredStorageVolume, type InstanceState, type NetworkType, type StorageDriver,
 } from '../resources/types.js';
 import { parseByteSizeBig } from '../resources/units.js';
@@ -33,6 +33,8 @@ export interface FileObjects {
   networks: DesiredNetwork[];
   storagePools: DesiredStoragePool[];
   storageVolumes: DesiredStorageVolume[];
+  /** `remotes:`: image servers. */
+  remotes: DesiredRemote[];
   errors: LxplanError[];
 }
 
@@ -64,8 +66,9 @@ function pairs(file: SourceFile, node: Node | null): Array<{ key: string; keyNod
 }
 
 export function normaliseFile(file: SourceFile): FileObjects {
-  const out: FileObjects = { images: [], profiles: [], instances: [], networks: [], storagePools: [], storageVolumes: [], errors: [] };
+  const out: FileObjects = { images: [], profiles: [], instances: [], networks: [], storagePools: [], storageVolumes: [], remotes: [], errors: [] };
   for (const section of pairs(file, deref(file, file.doc.contents))) {
+    if (section.key === 'remotes') out.remotes.push(...remotesOf(file, section.value));
     if (!isSection(section.key)) continue;
     for (const obj of pairs(file, section.value)) {
       if (!isMap(obj.value)) continue;
@@ -80,6 +83,27 @@ export function normaliseFile(file: SourceFile): FileObjects {
         case 'storage_volumes': out.storageVolumes.push(b.storageVolume(obj.key, at)); break;
       }
     }
+  }
+  return out;
+}
+
+/** `remotes: {NAME: {url, protocol, certificate}}`: certificate paths made absolute, positions kept (the schema checks the rest). */
+function remotesOf(file: SourceFile, node: Node | null): DesiredRemote[] {
+  const dir = path.dirname(file.abs);
+  const out: DesiredRemote[] = [];
+  for (const r of pairs(file, node)) {
+    if (!isMap(r.value)) continue;
+    const keyAt: Record<string, SourceLocation> = {};
+    const fields = new Map(pairs(file, r.value).map((p) => [p.key, p]));
+    const text = (k: string) => {
+      const f = fields.get(k);
+      if (f) keyAt[k] = locate(file, f.keyNode);
+      return f ? scalarText(f.value) : undefined;
+    };
+    const url = text('url') ?? '';
+    const protocol = text('protocol') === 'simplestreams' ? 'simplestreams' : 'lxd';
+    const cert = text('certificate');
+    out.push({ name: r.key, at: locate(file, r.keyNode), url, protocol, ...(cert ? { certificatePath: path.resolve(dir, cert) } : {}), keyAt });
   }
   return out;
 }
@@ -131,16 +155,30 @@ class ObjectBuilder {
       return path.resolve(dir, p.value.value);
     };
     let source: ImageSource;
-    if (given.has('directory')) {
+    const text = (key: string) => scalarText(given.get(key)?.value ?? null);
+    if (given.has('remote')) {
+      const alias = text('alias');
+      const fingerprint = text('fingerprint');
+      // The loader fills in server, protocol and certificate from remotes:.
+      source = { remote: text('remote') ?? '', ...(alias !== undefined ? { alias } : {}), ...(fingerprint !== undefined ? { fingerprint } : {}), server: '', protocol: 'lxd', certificate: '' };
+      if ((alias === undefined) === (fingerprint === undefined)) {
+        this.valueError(`source of ${this.owner} copies from remote "${text('remote')}": give alias or fingerprint (one of them)`, src!.keyNode);
+      }
+      for (const other of ['metadata', 'rootfs', 'directory', 'architecture', 'creation_date', 'properties']) {
+        if (given.has(other)) this.valueError(`source.${other} of ${this.owner} does not go with source.remote: the image comes from the remote server`, given.get(other)!.keyNode);
+      }
+    } else if (given.has('directory')) {
       source = { directory: pathOf('directory'), ...this.directoryMetadata(given) };
-      for (const other of ['metadata', 'rootfs']) {
+      for (const other of ['metadata', 'rootfs', 'alias', 'fingerprint']) {
         if (given.has(other)) this.valueError(`source.${other} and source.directory of ${this.owner} are two different sources: give one`, given.get(other)!.keyNode, 'source: {directory: DIR} builds the tarballs from DIR; source: {metadata: FILE, rootfs: FILE} uses tarballs you built');
       }
     } else {
       source = { metadata: pathOf('metadata'), rootfs: pathOf('rootfs') };
       if (src && isMap(src.value)) {
-        for (const k of ['architecture', 'creation_date', 'properties']) {
-          if (given.has(k)) this.valueError(`source.${k} of ${this.owner} applies to source.directory only (a split image's metadata tarball has its own metadata.yaml)`, given.get(k)!.keyNode);
+        for (const k of ['architecture', 'creation_date', 'properties', 'alias', 'fingerprint']) {
+          if (given.has(k)) this.valueError(k === 'alias' || k === 'fingerprint'
+            ? `source.${k} of ${this.owner} names an image on a remote server: give source.remote too`
+            : `source.${k} of ${this.owner} applies to source.directory only (a split image's metadata tarball has its own metadata.yaml)`, given.get(k)!.keyNode);
         }
       }
     }

@@ -4,13 +4,16 @@
  * anything is uploaded.
  */
 import { LxplanError } from '../errors.js';
+import { RemoteError, resolveRemoteImage, type RemoteServer } from '../lxd/remote.js';
+import { formatLocation } from '../manifest/parse.js';
 import { buildDirectoryImage, fingerprintOfDirectoryImage } from './image-directory.js';
 import { fingerprintOfSplitImage } from './image-files.js';
-import { isDirectorySource, type DesiredImage } from './types.js';
+import { isDirectorySource, isRemoteSource, type DesiredImage, type Manifest } from './types.js';
 
 /** The fingerprint of a local image; a manifest error naming the image's source when it cannot be read. */
-export async function localImageFingerprint(img: DesiredImage): Promise<string> {
+export async function localImageFingerprint(img: DesiredImage): Promise<string | undefined> {
   const s = img.source;
+  if (isRemoteSource(s)) return undefined;
   try {
     return isDirectorySource(s) ? await fingerprintOfDirectoryImage(s.directory, s) : await fingerprintOfSplitImage(s.metadata, s.rootfs);
   } catch (e) {
@@ -31,6 +34,7 @@ export async function localImageFingerprint(img: DesiredImage): Promise<string> 
  */
 export async function withImageTarballs<T>(d: DesiredImage, expected: string, upload: (metadataPath: string, rootfsPath: string) => Promise<T>): Promise<T> {
   const s = d.source;
+  if (isRemoteSource(s)) throw new Error(`image ${d.name}: copied from remote "${s.remote}", not uploaded`);
   if (!isDirectorySource(s)) return upload(s.metadata, s.rootfs);
   const built = await buildDirectoryImage(s.directory, s);
   try {
@@ -41,4 +45,31 @@ export async function withImageTarballs<T>(d: DesiredImage, expected: string, up
   } finally {
     await built.cleanup();
   }
+}
+
+/**
+ * The fingerprint each image copied from an LXD remote has there now: the alias resolved over
+ * HTTPS (src/lxd/remote.ts), so the plan shows it and knows whether a copy is needed. Images
+ * from simplestreams servers keep no fingerprint (lxplan does not read their indexes).
+ * A remote that cannot be read is an error naming the remote and the image's `source:`.
+ */
+export async function resolveRemoteFingerprints(m: Manifest): Promise<void> {
+  await Promise.all(Object.values(m.images).map(async (img) => {
+    const s = img.source;
+    if (!isRemoteSource(s)) return;
+    const server: RemoteServer = { name: s.remote, url: s.server, protocol: s.protocol, ...(s.certificate ? { certificate: s.certificate } : {}) };
+    try {
+      img.fingerprint = await resolveRemoteImage(server, { alias: s.alias, fingerprint: s.fingerprint });
+    } catch (e) {
+      if (!(e instanceof RemoteError)) throw e;
+      const remote = m.remotes?.[s.remote];
+      throw new LxplanError(e.reason === 'not-found' ? 'manifest.reference' : 'lxd.unreachable', `image "${img.name}": ${e.message}`, {
+        location: img.keyAt?.[s.alias !== undefined ? 'source.alias' : 'source.fingerprint'] ?? img.keyAt?.['source.remote'] ?? img.at,
+        hint: e.reason === 'not-found' ? `only public images can be copied without a client certificate: check the alias on that server (lxc image alias list)`
+          : e.reason === 'certificate' ? `put that server's own certificate in remote "${s.remote}"'s certificate: file${remote ? ` (${formatLocation(remote.keyAt?.certificate ?? remote.at)})` : ''}`
+          : `check url: of remote "${s.remote}"${remote ? ` (${formatLocation(remote.keyAt?.url ?? remote.at)})` : ''} and that the server listens there (core.https_address)`,
+        cause: e,
+      });
+    }
+  }));
 }

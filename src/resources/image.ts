@@ -7,12 +7,13 @@
  */
 import type { LxdClient } from '../lxd/client.js';
 import { isNotFound } from '../lxd/client.js';
+import { pullImage } from '../lxd/remote.js';
 import type { LxdImagePut } from '../lxd/requests.js';
 import type { LxdImage, LxdImageAliasEntry } from '../lxd/types.js';
 import { digestOf, field, found, listField } from './fields.js';
 import { withImageTarballs } from './image-source.js';
 import type { Fields, LiveImage, OpEvents, PlanContext, ResourceOps, ResourceSpec } from './spec.js';
-import type { DesiredImage } from './types.js';
+import { addressOf, isRemoteSource, type DesiredImage, type RemoteImageSource } from './types.js';
 
 function fingerprintField(fp: string) {
   return field(fp.slice(0, 12), fp);
@@ -41,6 +42,20 @@ function settingsFields(f: Fields, s: { public: boolean; aliases: string[]; prop
   return f;
 }
 
+/** "lab:busybox" for an image copied from a remote (the alias, or the fingerprint as written); undefined for local images. */
+export function sourceText(d: DesiredImage): string | undefined {
+  const s = d.source;
+  return isRemoteSource(s) ? `${s.remote}:${s.alias ?? s.fingerprint}` : undefined;
+}
+
+/**
+ * Whether the fingerprint is compared: always for local images; for a remote copy unless LXD
+ * follows the alias itself (auto_update: true), when a moved alias is LXD's to catch up with.
+ */
+function comparesFingerprint(d: DesiredImage): boolean {
+  return !(isRemoteSource(d.source) && d.autoUpdate === true);
+}
+
 export const imageSpec: ResourceSpec<DesiredImage, LiveImage> = {
   kind: 'image',
   desired: (m) => m.images,
@@ -51,11 +66,19 @@ export const imageSpec: ResourceSpec<DesiredImage, LiveImage> = {
   },
   desiredFields(d) {
     const f: Fields = {};
-    if (d.fingerprint) f.fingerprint = fingerprintField(d.fingerprint);
+    const source = sourceText(d);
+    if (source !== undefined) f.source = field(source);
+    if (d.fingerprint && comparesFingerprint(d)) f.fingerprint = fingerprintField(d.fingerprint);
     return settingsFields(f, { public: d.public, aliases: d.aliases ?? [], properties: d.properties, autoUpdate: d.autoUpdate });
   },
-  liveFields(l, _ctx: PlanContext, d) {
-    const f: Fields = { fingerprint: fingerprintField(l.image.fingerprint) };
+  liveFields(l, ctx: PlanContext, d) {
+    const f: Fields = {};
+    if (d && sourceText(d) !== undefined) {
+      // Where a copy came from is not in LXD's image object: the state records it. (A state
+      // without the record, from before: taken to be the manifest's.)
+      f.source = field(ctx.state.resources[addressOf('image', l.alias)]?.attributes?.source ?? sourceText(d)!);
+    }
+    if (!d || (d.fingerprint && comparesFingerprint(d))) f.fingerprint = fingerprintField(l.image.fingerprint);
     return settingsFields(f, {
       public: l.image.public,
       aliases: liveExtraAliases(l.alias, l.image),
@@ -63,11 +86,20 @@ export const imageSpec: ResourceSpec<DesiredImage, LiveImage> = {
       autoUpdate: d?.autoUpdate !== undefined ? l.image.auto_update : undefined,
     });
   },
-  fieldImpact: (path) => (path === 'fingerprint' ? { impact: 'replace', note: 'a new image: the alias moves to it; instances made from the old one keep running' } : { impact: 'live' }),
+  fieldImpact(path, _l, d) {
+    if (path === 'fingerprint') {
+      return { impact: 'replace', note: isRemoteSource(d.source) ? `the image the source names on remote "${d.source.remote}" changed: a new copy, the alias moves to it; instances made from the old one keep running` : 'a new image: the alias moves to it; instances made from the old one keep running' };
+    }
+    if (path === 'source') return { impact: 'replace', note: 'another source: a new image, the alias moves to it' };
+    return { impact: 'live' };
+  },
   refs: () => [],
   liveRefs: () => [],
   builtin: () => false,
-  stateAttributes: () => ({}),
+  stateAttributes(d): Record<string, string> {
+    const source = sourceText(d);
+    return source !== undefined ? { source } : {};
+  },
   digest: (l) => l.image.fingerprint,
 };
 
@@ -85,8 +117,27 @@ async function findImage(client: LxdClient, fp: string): Promise<{ value: LxdIma
   }
 }
 
-/** Uploads the image unless LXD already has these exact bytes; then its settings. */
+/** Has the local daemon pull a remote's image (unless it has the planned one already); then its settings. */
+async function ensureCopied(client: LxdClient, d: DesiredImage, s: RemoteImageSource, ev: OpEvents): Promise<string> {
+  if (d.fingerprint && (await findImage(client, d.fingerprint))) {
+    await applySettings(client, d.fingerprint, d);
+    return d.fingerprint;
+  }
+  ev.progress(`copying from remote ${s.remote} (${s.server})`);
+  const remote = { name: s.remote, url: s.server, protocol: s.protocol, ...(s.certificate ? { certificate: s.certificate } : {}) };
+  // The fingerprint the plan showed is what is pulled (the alias may have moved since); the alias
+  // goes along so that LXD can follow it when auto_update is on.
+  const got = await pullImage(client, { remote, alias: s.alias, fingerprint: d.fingerprint ?? s.fingerprint, public: d.public, autoUpdate: d.autoUpdate ?? false });
+  const fp = got ?? d.fingerprint;
+  if (!fp) throw new Error(`image ${d.name}: LXD copied it from remote "${s.remote}" without saying its fingerprint`);
+  if (d.fingerprint && fp !== d.fingerprint) throw new Error(`image ${d.name}: LXD copied ${fp.slice(0, 12)} from remote "${s.remote}", the plan has ${d.fingerprint.slice(0, 12)}`);
+  await applySettings(client, fp, d);
+  return fp;
+}
+
+/** Uploads (or copies) the image unless LXD already has these exact bytes; then its settings. */
 async function ensureUploaded(client: LxdClient, d: DesiredImage, ev: OpEvents): Promise<string> {
+  if (isRemoteSource(d.source)) return ensureCopied(client, d, d.source, ev);
   const fp = fingerprintOf(d);
   if (!(await findImage(client, fp))) {
     let lastShown = 0;

@@ -50,9 +50,41 @@ export interface DirectoryImageSource {
   /** metadata.yaml properties (os, release, description ...). */
   properties: Record<string, string>;
 }
-export type ImageSource = SplitImageSource | DirectoryImageSource;
+/**
+ * An image copied from another server (`source: {remote: lab, alias: busybox}`). The loader fills
+ * in the server's address, protocol and certificate from `remotes:`, so the desired image carries
+ * everything an apply needs (a saved plan too).
+ */
+export interface RemoteImageSource {
+  /** The name in `remotes:`. */
+  remote: string;
+  alias?: string;
+  fingerprint?: string;
+  /** From `remotes:`: https URL, protocol, and the server's certificate (PEM text; "" when none is pinned). */
+  server: string;
+  protocol: 'lxd' | 'simplestreams';
+  certificate: string;
+}
+export type ImageSource = SplitImageSource | DirectoryImageSource | RemoteImageSource;
 export function isDirectorySource(s: ImageSource): s is DirectoryImageSource {
   return 'directory' in s;
+}
+export function isRemoteSource(s: ImageSource): s is RemoteImageSource {
+  return 'remote' in s;
+}
+export function isSplitSource(s: ImageSource): s is SplitImageSource {
+  return 'metadata' in s;
+}
+
+/** An image server named in `remotes:` (not an LXD object lxplan manages: a place images come from). */
+export interface DesiredRemote {
+  name: string;
+  at: SourceLocation;
+  url: string;
+  protocol: 'lxd' | 'simplestreams';
+  /** Absolute path of the server's certificate file, when given. */
+  certificatePath?: string;
+  keyAt?: Record<string, SourceLocation>;
 }
 
 export interface DesiredImage extends DesiredBase {
@@ -180,4 +212,6 @@ export interface Manifest {
   storageVolumes: Record<string, DesiredStorageVolume>;
   /** Keyed by "INSTANCE/SNAPSHOT", from each instance's `snapshots:` (absent: none). */
   snapshots?: Record<string, DesiredSnapshot>;
+  /** Image servers (`remotes:`), by name (absent: none). */
+  remotes?: Record<string, DesiredRemote>;
 }

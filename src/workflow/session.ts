@@ -8,7 +8,7 @@ import { LxplanError } from '../errors.js';
 import { LxdClient } from '../lxd/client.js';
 import { loadManifests } from '../manifest/index.js';
 import { plan as makePlan, type Plan, type PlanOptions } from '../planner/index.js';
-import { localImageFingerprint } from '../resources/image-source.js';
+import { localImageFingerprint, resolveRemoteFingerprints } from '../resources/image-source.js';
 import { readLive } from '../resources/live.js';
 import { instancesWithSnapshots } from '../resources/snapshot.js';
 import type { LiveSnapshot } from '../resources/spec.js';
@@ -76,6 +76,7 @@ export async function connect(statePath: string, operation: string, opts: Connec
 
 export async function openSession(opts: SessionOptions): Promise<Session> {
   const manifest = await loadChecked(opts.path);
+  await resolveRemoteFingerprints(manifest);
   const statePath = opts.statePath ?? (await defaultStatePath(opts.path));
   const { state, client, close } = await connect(statePath, opts.operation, opts);
   try {

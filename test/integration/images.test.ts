@@ -3,15 +3,17 @@
  * CLI, in a throwaway project: a root file system directory lxplan packs itself (known
  * fingerprint before upload, no-op second plan, an edited file replaces the image while the
  * instance made from it keeps running), and the image settings (extra aliases, properties,
- * public, auto_update) changed live.
+ * public, auto_update) changed live; and copies from a second LXD daemon (scripts/lxd2-up.sh).
  */
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { randomBytes } from 'node:crypto';
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
 import * as tar from 'tar';
-import { lxdArchitecture } from '../../src/resources/image-files.js';
+import { LxdClient } from '../../src/lxd/client.js';
+import { ensureBusyboxImage, lxdArchitecture } from '../../src/resources/image-files.js';
 import { fingerprintOfDirectoryImage } from '../../src/resources/image-directory.js';
 import { extraAliasDescription } from '../../src/resources/image.js';
 import { manifestDir, run, show } from './cli.js';
@@ -189,3 +191,122 @@ it('removed from the manifests, the image and its extra aliases are deleted afte
 });
 
 it.run();
+
+// --- copies from another LXD server (scripts/lxd2-up.sh: https://127.0.0.1:8444) ---
+
+const LXD2_DIR = process.env.LXD2_DIR ?? '/var/lib/lxd2';
+const LXD2_URL = 'https://127.0.0.1:8444';
+
+type RemoteCtx = {
+  project: Awaited<ReturnType<typeof throwawayProject>>;
+  m: Awaited<ReturnType<typeof manifestDir>>;
+  lab: LxdClient;
+  /** An alias made on the lab server for this suite, and the image it points at first. */
+  alias: string;
+  first: string;
+  /** An image this suite uploads to the lab server (removed in after). */
+  second?: string;
+  args: (...more: string[]) => string[];
+};
+const remote = suite<RemoteCtx>('images copied from another LXD server');
+
+function remoteManifest(ctx: RemoteCtx, extra = ''): string {
+  return `remotes:
+  lab: {url: "${LXD2_URL}", protocol: lxd, certificate: lab.crt}
+images:
+  bb:
+    source: {remote: lab, alias: ${ctx.alias}}
+    auto_update: false
+${extra}instances:
+  c1:
+    image: bb
+`;
+}
+
+remote.before(async (ctx) => {
+  ctx.lab = new LxdClient({ socketPath: path.join(LXD2_DIR, 'unix.socket') });
+  try {
+    ctx.first = (await ctx.lab.getImageAlias('busybox')).value.target;
+  } catch (e) {
+    throw new Error(`the second LXD (${LXD2_DIR}) with its public busybox image is needed: run scripts/lxd2-up.sh (${(e as Error).message})`);
+  }
+  ctx.alias = `lxplan-test-${randomBytes(3).toString('hex')}`;
+  await ctx.lab.createImageAlias(ctx.alias, ctx.first, 'lxplan integration test: safe to delete when no test runs');
+  ctx.project = await throwawayProject();
+  ctx.m = await manifestDir({ 'lxplan.yaml': remoteManifest(ctx), 'lab.crt': await readFile(path.join(LXD2_DIR, 'server.crt'), 'utf8') });
+  ctx.args = (...more) => ['--project', ctx.project.name, ...more, ctx.m.dir];
+});
+
+remote.after(async (ctx) => {
+  try {
+    await ctx.project?.cleanup();
+    if (ctx.alias) await ctx.lab.deleteImageAlias(ctx.alias).catch(() => undefined);
+    if (ctx.second) await ctx.lab.deleteImage(ctx.second).catch(() => undefined);
+  } finally {
+    ctx.lab?.close();
+    await ctx.m?.cleanup();
+  }
+});
+
+remote('the plan resolves the alias on the remote and shows the fingerprint; lxapply has LXD pull it; then No changes.', async (ctx) => {
+  const p = await run('lxplan', ctx.args());
+  assert.is(p.code, 0, show(p));
+  assert.ok(p.stdout.includes(`  + image bb
+      + fingerprint: ${ctx.first.slice(0, 12)}
+      + public:      false
+      + auto_update: false
+      + source:      lab:${ctx.alias}
+`), show(p));
+  const a = await run('lxapply', ctx.args('--auto-approve'));
+  assert.is(a.code, 0, show(a));
+  assert.is((await ctx.project.client.getImageAlias('bb')).value.target, ctx.first);
+  assert.is((await ctx.project.client.getInstance('c1')).value.status, 'Running');
+  const again = await run('lxplan', ctx.args());
+  assert.is(again.stdout, 'No changes. LXD matches the manifests.\n', show(again));
+});
+
+remote('the alias moved on the remote: the plan shows the new fingerprint, a replace of the local copy; the instance keeps running', async (ctx) => {
+  const other = await ensureBusyboxImage(path.join(tmpdir(), 'lxplan-test-image-lab-other'), { alias: 'lab-other' });
+  ctx.second = other.fingerprint;
+  const has = await ctx.lab.getImage(other.fingerprint).then(() => true, () => false);
+  if (!has) await ctx.lab.uploadSplitImage({ metadataPath: other.metadataPath, rootfsPath: other.rootfsPath, public: true });
+  else await ctx.lab.updateImage(other.fingerprint, { auto_update: false, properties: {}, public: true });
+  const { etag } = await ctx.lab.getImageAlias(ctx.alias);
+  await ctx.lab.updateImageAlias(ctx.alias, other.fingerprint, etag);
+
+  const uuid = (await ctx.project.client.getInstance('c1')).value.config['volatile.uuid'];
+  const p = await run('lxplan', ctx.args());
+  assert.is(p.code, 0, show(p));
+  assert.is(p.stdout, `lxplan will make these changes:
+
+  -/+ image bb (replace: fingerprint ${ctx.first.slice(0, 12)} -> ${other.fingerprint.slice(0, 12)})
+      ~ fingerprint: ${ctx.first.slice(0, 12)} -> ${other.fingerprint.slice(0, 12)} (replace; the image the source names on remote "lab" changed: a new copy, the alias moves to it; instances made from the old one keep running)
+
+Plan: 1 to add, 0 to change, 1 to destroy.
+`, show(p));
+  const a = await run('lxapply', ctx.args('--auto-approve'));
+  assert.is(a.code, 0, show(a));
+  assert.is((await ctx.project.client.getImageAlias('bb')).value.target, other.fingerprint);
+  assert.equal((await ctx.project.client.listImages()).map((i) => i.fingerprint), [other.fingerprint], 'the old copy is deleted');
+  const c1 = (await ctx.project.client.getInstance('c1')).value;
+  assert.is(c1.status, 'Running');
+  assert.is(c1.config['volatile.uuid'], uuid);
+  const again = await run('lxplan', ctx.args());
+  assert.is(again.stdout, 'No changes. LXD matches the manifests.\n', show(again));
+});
+
+remote('an unreachable remote is an error naming the remote and the manifest position; nothing changes', async (ctx) => {
+  await ctx.m.write({ 'lxplan.yaml': remoteManifest(ctx).replace(LXD2_URL, 'https://127.0.0.1:1') });
+  const p = await run('lxplan', ctx.args());
+  assert.is(p.code, 1, show(p));
+  assert.match(p.stderr, `lxplan.yaml:5:27: image "bb": cannot reach remote "lab" at https://127.0.0.1:1: connection refused`);
+  assert.match(p.stderr, 'hint: check url: of remote "lab" (');
+  // A certificate that is not the server's is refused too (pinned, not merely "some valid certificate").
+  await ctx.m.write({ 'lxplan.yaml': remoteManifest(ctx), 'lab.crt': await readFile('/var/lib/lxd/server.crt', 'utf8') });
+  const wrong = await run('lxplan', ctx.args());
+  assert.is(wrong.code, 1, show(wrong));
+  assert.match(wrong.stderr, 'presented a certificate other than the one in its certificate: file');
+  await ctx.m.write({ 'lxplan.yaml': remoteManifest(ctx), 'lab.crt': await readFile(path.join(LXD2_DIR, 'server.crt'), 'utf8') });
+});
+
+remote.run();

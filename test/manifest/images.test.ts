@@ -65,4 +65,44 @@ test('mixed sources, metadata keys on a split image, a bad date, a name repeated
   ]);
 });
 
+test('remotes: an image copied from one gets its url, protocol and certificate; unknown remotes and missing certificates are located', async () => {
+  const pem = (await import('node:fs')).readFileSync('/var/lib/lxd/server.crt', 'utf8');
+  const dir = await tree({
+    'certs/lab.crt': pem,
+    'a.yaml': 'remotes:\n  lab: {url: "https://127.0.0.1:8444", certificate: certs/lab.crt}\n  ss: {url: "https://images.example", protocol: simplestreams}\n',
+    'b.yaml': 'images:\n  bb:\n    source: {remote: lab, alias: busybox}\n  up:\n    source: {remote: ss, fingerprint: 0123456789ab}\n',
+  });
+  const m = await loadManifests(dir);
+  assert.equal(m.images.bb.source, { remote: 'lab', alias: 'busybox', server: 'https://127.0.0.1:8444', protocol: 'lxd', certificate: pem });
+  assert.equal(m.images.up.source, { remote: 'ss', fingerprint: '0123456789ab', server: 'https://images.example', protocol: 'simplestreams', certificate: '' });
+  assert.equal(Object.keys(m.remotes ?? {}), ['lab', 'ss']);
+
+  const bad = await tree({
+    'm.yaml': [
+      'remotes:',
+      '  lab: {url: "https://127.0.0.1:8444", certificate: nowhere.crt}',
+      'images:',
+      '  a:',
+      '    source: {remote: lbb, alias: busybox}',
+      '  b:',
+      '    source: {remote: lab}',
+      '  c:',
+      '    source: {remote: lab, alias: x, rootfs: r.tar.gz}',
+      '  d:',
+      '    source: {alias: busybox}',
+      '',
+    ].join('\n'),
+  });
+  const got = summary(await loadError(bad)).map((x) => x.replaceAll(`${bad}/`, ''));
+  assert.equal(got, [
+    'manifest.io m.yaml:2:40: remote "lab": certificate nowhere.crt does not exist',
+    'manifest.reference m.yaml:5:14: image "a" is copied from remote "lbb", which is not defined under remotes:',
+    'manifest.value m.yaml:7:5: source of image "b" copies from remote "lab": give alias or fingerprint (one of them)',
+    'manifest.value m.yaml:9:37: source.rootfs of image "c" does not go with source.remote: the image comes from the remote server',
+    'manifest.schema m.yaml:11:5: missing key "metadata" in source of image "d"',
+    'manifest.schema m.yaml:11:5: missing key "rootfs" in source of image "d"',
+    'manifest.value m.yaml:11:14: source.alias of image "d" names an image on a remote server: give source.remote too',
+  ]);
+});
+
 test.run();
