@@ -13,6 +13,7 @@ import { resolveEnvRefs } from './env.js';
 import { normaliseFile, type FileObjects } from './normalise.js';
 import { formatLocation, parseManifestText } from './parse.js';
 import { readManifestText } from './read.js';
+import { checkPublishedSources } from './published.js';
 import { linkRemotes } from './remotes.js';
 import { validateAgainstSchema } from './schema.js';
 
@@ -61,6 +62,7 @@ export async function loadManifests(pathArg: string, opts: LoadOptions = {}): Pr
   }
   m.snapshots = snapshotsOf(m.instances);
   errors.push(...(await linkRemotes(m, perFile.flatMap((o) => o.remotes))));
+  errors.push(...checkPublishedSources(m));
   if (opts.checkFiles ?? true) errors.push(...(await checkImageFiles(m)));
   errors.push(...resolveEnvRefs(m, opts.env ?? process.env));
 

@@ -156,7 +156,13 @@ class ObjectBuilder {
     };
     let source: ImageSource;
     const text = (key: string) => scalarText(given.get(key)?.value ?? null);
-    if (given.has('remote')) {
+    if (given.has('instance')) {
+      const snapshot = text('snapshot');
+      source = { instance: text('instance') ?? '', ...(snapshot !== undefined ? { snapshot } : {}) };
+      for (const other of ['metadata', 'rootfs', 'directory', 'architecture', 'creation_date', 'properties', 'remote', 'alias', 'fingerprint']) {
+        if (given.has(other)) this.valueError(`source.${other} of ${this.owner} does not go with source.instance: the image is published from the instance`, given.get(other)!.keyNode);
+      }
+    } else if (given.has('remote')) {
       const alias = text('alias');
       const fingerprint = text('fingerprint');
       // The loader fills in server, protocol and certificate from remotes:.
@@ -175,6 +181,7 @@ class ObjectBuilder {
     } else {
       source = { metadata: pathOf('metadata'), rootfs: pathOf('rootfs') };
       if (src && isMap(src.value)) {
+        if (given.has('snapshot')) this.valueError(`source.snapshot of ${this.owner} names a snapshot to publish: give source.instance too`, given.get('snapshot')!.keyNode);
         for (const k of ['architecture', 'creation_date', 'properties', 'alias', 'fingerprint']) {
           if (given.has(k)) this.valueError(k === 'alias' || k === 'fingerprint'
             ? `source.${k} of ${this.owner} names an image on a remote server: give source.remote too`

@@ -8,12 +8,12 @@ import { RemoteError, resolveRemoteImage, type RemoteServer } from '../lxd/remot
 import { formatLocation } from '../manifest/parse.js';
 import { buildDirectoryImage, fingerprintOfDirectoryImage } from './image-directory.js';
 import { fingerprintOfSplitImage } from './image-files.js';
-import { isDirectorySource, isRemoteSource, type DesiredImage, type Manifest } from './types.js';
+import { isDirectorySource, isPublishedSource, isRemoteSource, type DesiredImage, type Manifest } from './types.js';
 
 /** The fingerprint of a local image; a manifest error naming the image's source when it cannot be read. */
 export async function localImageFingerprint(img: DesiredImage): Promise<string | undefined> {
   const s = img.source;
-  if (isRemoteSource(s)) return undefined;
+  if (isRemoteSource(s) || isPublishedSource(s)) return undefined;
   try {
     return isDirectorySource(s) ? await fingerprintOfDirectoryImage(s.directory, s) : await fingerprintOfSplitImage(s.metadata, s.rootfs);
   } catch (e) {
@@ -34,7 +34,7 @@ export async function localImageFingerprint(img: DesiredImage): Promise<string |
  */
 export async function withImageTarballs<T>(d: DesiredImage, expected: string, upload: (metadataPath: string, rootfsPath: string) => Promise<T>): Promise<T> {
   const s = d.source;
-  if (isRemoteSource(s)) throw new Error(`image ${d.name}: copied from remote "${s.remote}", not uploaded`);
+  if (isRemoteSource(s) || isPublishedSource(s)) throw new Error(`image ${d.name}: ${isRemoteSource(s) ? `copied from remote "${s.remote}"` : `published from instance ${s.instance}`}, not uploaded`);
   if (!isDirectorySource(s)) return upload(s.metadata, s.rootfs);
   const built = await buildDirectoryImage(s.directory, s);
   try {

@@ -13,7 +13,7 @@ import type { LxdImage, LxdImageAliasEntry } from '../lxd/types.js';
 import { digestOf, field, found, listField } from './fields.js';
 import { withImageTarballs } from './image-source.js';
 import type { Fields, LiveImage, OpEvents, PlanContext, ResourceOps, ResourceSpec } from './spec.js';
-import { addressOf, isRemoteSource, type DesiredImage, type RemoteImageSource } from './types.js';
+import { addressOf, isPublishedSource, isRemoteSource, type DesiredImage, type PublishedImageSource, type RemoteImageSource } from './types.js';
 
 function fingerprintField(fp: string) {
   return field(fp.slice(0, 12), fp);
@@ -42,9 +42,10 @@ function settingsFields(f: Fields, s: { public: boolean; aliases: string[]; prop
   return f;
 }
 
-/** "lab:busybox" for an image copied from a remote (the alias, or the fingerprint as written); undefined for local images. */
+/** "lab:busybox" for an image copied from a remote (the alias, or the fingerprint as written), "snapshot base/clean" for one published; undefined for local images. */
 export function sourceText(d: DesiredImage): string | undefined {
   const s = d.source;
+  if (isPublishedSource(s)) return s.snapshot !== undefined ? `snapshot ${s.instance}/${s.snapshot}` : `instance ${s.instance}`;
   return isRemoteSource(s) ? `${s.remote}:${s.alias ?? s.fingerprint}` : undefined;
 }
 
@@ -93,7 +94,16 @@ export const imageSpec: ResourceSpec<DesiredImage, LiveImage> = {
     if (path === 'source') return { impact: 'replace', note: 'another source: a new image, the alias moves to it' };
     return { impact: 'live' };
   },
-  refs: () => [],
+  fieldNote(path, d) {
+    if (path === 'source' && isPublishedSource(d.source)) return 'published when applied: LXD gives it its fingerprint then';
+    return undefined;
+  },
+  // A published image is made after the instance and the snapshot it comes from.
+  refs: (d) => {
+    const s = d.source;
+    if (!isPublishedSource(s)) return [];
+    return [addressOf('instance', s.instance), ...(s.snapshot !== undefined ? [addressOf('snapshot', `${s.instance}/${s.snapshot}`)] : [])];
+  },
   liveRefs: () => [],
   builtin: () => false,
   stateAttributes(d): Record<string, string> {
@@ -135,9 +145,29 @@ async function ensureCopied(client: LxdClient, d: DesiredImage, s: RemoteImageSo
   return fp;
 }
 
-/** Uploads (or copies) the image unless LXD already has these exact bytes; then its settings. */
+/** Publishes the image from its instance or snapshot (always a new image); then its settings. */
+async function publish(client: LxdClient, d: DesiredImage, s: PublishedImageSource, ev: OpEvents): Promise<string> {
+  const name = s.snapshot !== undefined ? `${s.instance}/${s.snapshot}` : s.instance;
+  ev.progress(`publishing from ${s.snapshot !== undefined ? 'snapshot' : 'instance'} ${name}`);
+  let fp: string;
+  try {
+    fp = await client.publishImage({ type: s.snapshot !== undefined ? 'snapshot' : 'instance', name }, { public: d.public });
+  } catch (e) {
+    // The same files published within the same second give the same bytes (LXD writes the
+    // publish time, in seconds, into metadata.yaml; seen here with two snapshots of an unchanged
+    // container), and LXD refuses the duplicate: that image is the one the source names.
+    const same = /The image already exists: ([0-9a-f]{64})/.exec((e as Error).message ?? '');
+    if (!same) throw e;
+    fp = same[1];
+  }
+  await applySettings(client, fp, d);
+  return fp;
+}
+
+/** Uploads, copies or publishes the image (unless LXD already has these exact bytes); then its settings. */
 async function ensureUploaded(client: LxdClient, d: DesiredImage, ev: OpEvents): Promise<string> {
   if (isRemoteSource(d.source)) return ensureCopied(client, d, d.source, ev);
+  if (isPublishedSource(d.source)) return publish(client, d, d.source, ev);
   const fp = fingerprintOf(d);
   if (!(await findImage(client, fp))) {
     let lastShown = 0;
@@ -229,10 +259,20 @@ async function deleteIfUnaliased(client: LxdClient, fp: string): Promise<void> {
   }
 }
 
+/**
+ * An image whose fingerprint was not known when planning (published, or copied from a
+ * simplestreams server) gets it now: the executor records the desired image's fingerprint in the
+ * state entry once the change is made, so the state holds the image LXD actually made.
+ */
+function learnFingerprint(d: DesiredImage, fp: string): void {
+  if (!d.fingerprint) d.fingerprint = fp;
+}
+
 export const imageOps: ResourceOps<DesiredImage> = {
   exists: (client, name) => found(() => client.getImageAlias(name), isNotFound),
   async create(client, d, ev) {
     const fp = await ensureUploaded(client, d, ev);
+    learnFingerprint(d, fp);
     await client.createImageAlias(d.name, fp);
     await syncExtraAliases(client, d, fp);
   },
@@ -244,6 +284,7 @@ export const imageOps: ResourceOps<DesiredImage> = {
   },
   async replace(client, d, ev) {
     const fp = await ensureUploaded(client, d, ev);
+    learnFingerprint(d, fp);
     const { value: alias, etag } = await client.getImageAlias(d.name);
     ev.verify?.({ alias: d.name, image: { fingerprint: alias.target } });
     await client.updateImageAlias(d.name, fp, etag);

@@ -65,7 +65,19 @@ export interface RemoteImageSource {
   protocol: 'lxd' | 'simplestreams';
   certificate: string;
 }
-export type ImageSource = SplitImageSource | DirectoryImageSource | RemoteImageSource;
+/**
+ * An image published from an instance, or from one of its snapshots (`source: {instance: base,
+ * snapshot: clean}`). Its fingerprint is known only once LXD made it: it is published once and
+ * kept; a changed source is a replace.
+ */
+export interface PublishedImageSource {
+  instance: string;
+  snapshot?: string;
+}
+export type ImageSource = SplitImageSource | DirectoryImageSource | RemoteImageSource | PublishedImageSource;
+export function isPublishedSource(s: ImageSource): s is PublishedImageSource {
+  return 'instance' in s;
+}
 export function isDirectorySource(s: ImageSource): s is DirectoryImageSource {
   return 'directory' in s;
 }

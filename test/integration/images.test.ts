@@ -5,6 +5,7 @@
  * instance made from it keeps running), and the image settings (extra aliases, properties,
  * public, auto_update) changed live; and copies from a second LXD daemon (scripts/lxd2-up.sh).
  */
+import { spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -310,3 +311,106 @@ remote('an unreachable remote is an error naming the remote and the manifest pos
 });
 
 remote.run();
+
+// --- published from a snapshot of an instance in the same manifests ---
+
+type PubCtx = {
+  project: Awaited<ReturnType<typeof throwawayProject>>;
+  m: Awaited<ReturnType<typeof manifestDir>>;
+  image: Awaited<ReturnType<typeof testImage>>;
+  args: (...more: string[]) => string[];
+};
+const published = suite<PubCtx>('images published from an instance snapshot');
+
+function publishedManifest(ctx: PubCtx, snapshot: string, snapshots: string[]): string {
+  return `images:
+  bb:
+    source: {metadata: ${ctx.image.metadataPath}, rootfs: ${ctx.image.rootfsPath}}
+  golden:
+    source: {instance: base, snapshot: ${snapshot}}
+    properties: {os: busybox, description: golden}
+instances:
+  base:
+    image: bb
+    snapshots: [${snapshots.join(', ')}]
+  web-2:
+    image: golden
+`;
+}
+
+published.before(async (ctx) => {
+  ctx.project = await throwawayProject();
+  ctx.image = await testImage();
+  ctx.m = await manifestDir({ 'lxplan.yaml': publishedManifest(ctx, 'clean', ['clean']) });
+  ctx.args = (...more) => ['--project', ctx.project.name, ...more, ctx.m.dir];
+});
+
+published.after(async (ctx) => {
+  try {
+    await ctx.project?.cleanup();
+  } finally {
+    await ctx.m?.cleanup();
+  }
+});
+
+published('one apply: instance, its snapshot, the image published from it, an instance from that image, in that order; then No changes.', async (ctx) => {
+  const p = await run('lxplan', ctx.args());
+  assert.is(p.code, 0, show(p));
+  assert.ok(p.stdout.includes(`  + image golden
+      + public:                 false
+      + properties.description: golden
+      + properties.os:          busybox
+      + source:                 snapshot base/clean (published when applied: LXD gives it its fingerprint then)
+`), show(p));
+  const a = await run('lxapply', ctx.args('--auto-approve'));
+  assert.is(a.code, 0, show(a));
+  const order = ['instance base:', 'snapshot base/clean:', 'image golden:', 'instance web-2:'].map((s) => a.stdout.indexOf(s));
+  assert.ok(order.every((i) => i >= 0), show(a));
+  assert.equal([...order].sort((x, y) => x - y), order, `made in dependency order\n${show(a)}`);
+
+  const fp = (await ctx.project.client.getImageAlias('golden')).value.target;
+  assert.is.not(fp, ctx.image.fingerprint);
+  const web2 = (await ctx.project.client.getInstance('web-2')).value;
+  assert.is(web2.status, 'Running');
+  assert.is(web2.config['volatile.base_image'], fp);
+  assert.is((await ctx.project.client.getInstance('base')).value.status, 'Running', 'the snapshot is published while base runs');
+  const st = JSON.parse(await readFile(path.join(ctx.m.dir, 'lxplan.state.json'), 'utf8')) as { resources: Record<string, { fingerprint?: string; attributes?: Record<string, string> }> };
+  assert.is(st.resources['image.golden'].attributes?.source, 'snapshot base/clean');
+  assert.is(st.resources['image.golden'].fingerprint, fp, 'the state records the fingerprint LXD gave it');
+
+  const again = await run('lxplan', ctx.args());
+  assert.is(again.stdout, 'No changes. LXD matches the manifests.\n', show(again));
+});
+
+published('another snapshot as the source is a replace: a new snapshot, a new image, the alias moves, web-2 keeps running', async (ctx) => {
+  const before = (await ctx.project.client.getImageAlias('golden')).value.target;
+  // Something changed in base since "clean": a snapshot of the same files published within the same
+  // second gives the same bytes (LXD writes the publish time, in seconds, into metadata.yaml).
+  const exec = await execInInstance(ctx.project.name, 'base', ['sh', '-c', 'echo v2 > /root/version']);
+  assert.is(exec, 0);
+  await ctx.m.write({ 'lxplan.yaml': publishedManifest(ctx, 'v2', ['clean', 'v2']) });
+  const p = await run('lxplan', ctx.args());
+  assert.is(p.code, 0, show(p));
+  assert.ok(p.stdout.includes(`  -/+ image golden (replace: source snapshot base/clean -> snapshot base/v2)
+      ~ source: snapshot base/clean -> snapshot base/v2 (replace; another source: a new image, the alias moves to it; published when applied: LXD gives it its fingerprint then)
+`), show(p));
+  const a = await run('lxapply', ctx.args('--auto-approve'));
+  assert.is(a.code, 0, show(a));
+  const after = (await ctx.project.client.getImageAlias('golden')).value.target;
+  assert.is.not(after, before);
+  assert.not.ok((await ctx.project.client.listImages()).some((i) => i.fingerprint === before), 'the old published image is deleted');
+  assert.is((await ctx.project.client.getInstance('web-2')).value.status, 'Running');
+  const again = await run('lxplan', ctx.args());
+  assert.is(again.stdout, 'No changes. LXD matches the manifests.\n', show(again));
+});
+
+/** Runs a command in an instance of a project with lxc; returns its exit code. */
+function execInInstance(project: string, instance: string, cmd: string[]): Promise<number | null> {
+  return new Promise((resolve, reject) => {
+    const child = spawn('lxc', ['exec', '--project', project, instance, '--', ...cmd], { stdio: 'ignore' });
+    child.on('error', reject);
+    child.on('close', resolve);
+  });
+}
+
+published.run();

@@ -105,4 +105,39 @@ test('remotes: an image copied from one gets its url, protocol and certificate; 
   ]);
 });
 
+test('published images: a running instance needs a snapshot, and the snapshot must be one the instance declares', async () => {
+  const ok = await tree({
+    'm.yaml': 'images:\n  g:\n    source: {instance: base, snapshot: clean}\n  h:\n    source: {instance: cold}\ninstances:\n  base:\n    image: bb\n    snapshots: [clean]\n  cold:\n    image: bb\n    state: stopped\n',
+  });
+  const m = await loadManifests(ok, { checkFiles: false });
+  assert.equal(m.images.g.source, { instance: 'base', snapshot: 'clean' });
+  assert.equal(m.images.h.source, { instance: 'cold' });
+
+  const bad = await tree({
+    'm.yaml': [
+      'images:',
+      '  a:',
+      '    source: {instance: base}',
+      '  b:',
+      '    source: {instance: base, snapshot: nope}',
+      '  c:',
+      '    source: {instance: elsewhere}',
+      '  d:',
+      '    source: {snapshot: clean, instance: base, rootfs: r.tar.gz}',
+      'instances:',
+      '  base:',
+      '    image: bb',
+      '    snapshots: [clean]',
+      '',
+    ].join('\n'),
+  });
+  const got = summary(await loadError(bad, { checkFiles: false })).map((x) => x.replaceAll(`${bad}/`, ''));
+  assert.equal(got, [
+    'manifest.value m.yaml:3:14: image "a" is published from instance "base", which the manifests keep running: LXD cannot publish a running container',
+    'manifest.reference m.yaml:5:30: image "b" is published from snapshot "nope" of instance "base", which its snapshots: do not list',
+    'manifest.value m.yaml:7:14: image "c" is published from instance "elsewhere", which the manifests do not declare stopped: LXD cannot publish a running container',
+    'manifest.value m.yaml:9:47: source.rootfs of image "d" does not go with source.instance: the image is published from the instance',
+  ]);
+});
+
 test.run();

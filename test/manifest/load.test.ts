@@ -155,7 +155,7 @@ test('unknown keys at every level read naturally', async () => {
     `${dir}/m.yaml:5:42: unknown limit "kernel.nofile" in profile "p"\n  hint: known limits: cpu, cpu.allowance, cpu.priority, cpu.nodes, memory, memory.enforce, memory.swap, memory.swap.priority, memory.hugepages, processes, disk.priority, network.priority, hugepages.64KB, hugepages.1MB, hugepages.2MB, hugepages.1GB, disk; other LXD keys go under config: (as limits.kernel.nofile)`,
     `${dir}/m.yaml:6:5: unknown key "memory" in profile "p"\n  hint: "memory" is a limit: put it under limits:`,
     `${dir}/m.yaml:7:5: unknown key "boot.autostart" in profile "p"\n  hint: LXD config keys go under config:`,
-    `${dir}/m.yaml:10:38: unknown key "meta" in source of image "i"\n  hint: allowed keys: metadata, rootfs, remote, alias, fingerprint, directory, architecture, creation_date, properties`,
+    `${dir}/m.yaml:10:38: unknown key "meta" in source of image "i"\n  hint: allowed keys: metadata, rootfs, instance, snapshot, remote, alias, fingerprint, directory, architecture, creation_date, properties`,
   ]);
 });
 

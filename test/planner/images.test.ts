@@ -3,7 +3,7 @@ import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { plan } from '../../src/planner/index.js';
 import { extraAliasDescription } from '../../src/resources/image.js';
-import { dImage, dInstance, FP_A, FP_B, lImage, lInstance, live, manifest, render, state } from './builders.js';
+import { dImage, dInstance, dSnapshot, FP_A, FP_B, lImage, lInstance, live, manifest, render, state } from './builders.js';
 
 const marked = (name: string, extras: string[]) => extras.map((a) => ({ name: a, description: extraAliasDescription(name) }));
 
@@ -69,6 +69,42 @@ test('an image still used by an instance in the manifests cannot be removed from
   } catch (e) {
     assert.match((e as Error).message, 'instance "web-1" uses image "app"');
   }
+});
+
+test('a published image is made after its instance and snapshot, and before the instance made from it', () => {
+  const golden = dImage('golden', undefined, { source: { instance: 'base', snapshot: 'clean' }, fingerprint: undefined });
+  const base = dInstance('base', { image: 'busybox', snapshots: ['clean'] });
+  const web2 = dInstance('web-2', { image: 'golden' });
+  const m = manifest({ images: [dImage('busybox'), golden], instances: [base, web2], snapshots: [dSnapshot('base/clean')] });
+  const p = plan({ manifest: m, live: live(), state: state() });
+  const by = (a: string) => p.changes.find((c) => c.address === a);
+  assert.equal(by('image.golden')?.dependsOn, ['instance.base', 'snapshot.base/clean']);
+  assert.equal(by('instance.web-2')?.dependsOn, ['image.golden']);
+  assert.equal(by('image.golden')?.stateAttributes, { source: 'snapshot base/clean' });
+  assert.match(render({ manifest: m, live: live(), state: state() }), '      + source: snapshot base/clean (published when applied: LXD gives it its fingerprint then)\n');
+});
+
+test('a published image is kept as made: no fingerprint compared; another source is a replace', () => {
+  const golden = (snapshot: string) => dImage('golden', undefined, { source: { instance: 'base', snapshot }, fingerprint: undefined });
+  const st = state('image.golden');
+  st.resources['image.golden'].attributes = { source: 'snapshot base/clean' };
+  const l = live({ images: [lImage(FP_B, ['golden'])] });
+  assert.is(render({ manifest: manifest({ images: [golden('clean')] }), live: l, state: st }), 'No changes. LXD matches the manifests.\n');
+  const p = plan({ manifest: manifest({ images: [golden('v2')] }), live: l, state: st });
+  const c = p.changes.find((x) => x.address === 'image.golden');
+  assert.is(c?.action, 'replace');
+  assert.equal(c?.fields.map((f) => `${f.path}: ${f.before} -> ${f.after}`), ['source: snapshot base/clean -> snapshot base/v2']);
+});
+
+test('an image copied from a remote: the resolved fingerprint is compared unless LXD follows the alias (auto_update: true)', () => {
+  const src = { remote: 'lab', alias: 'busybox', server: 'https://127.0.0.1:8444', protocol: 'lxd' as const, certificate: '' };
+  const st = state('image.bb');
+  st.resources['image.bb'].attributes = { source: 'lab:busybox' };
+  const l = live({ images: [lImage(FP_A, ['bb'])] });
+  const moved = plan({ manifest: manifest({ images: [dImage('bb', FP_B, { source: src, autoUpdate: false })] }), live: l, state: st });
+  assert.is(moved.changes[0].action, 'replace');
+  const followed = render({ manifest: manifest({ images: [dImage('bb', FP_B, { source: src, autoUpdate: true })] }), live: live({ images: [lImage(FP_A, ['bb'], { auto_update: true })] }), state: st });
+  assert.is(followed, 'No changes. LXD matches the manifests.\n');
 });
 
 test.run();
