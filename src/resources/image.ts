@@ -105,6 +105,15 @@ export const imageSpec: ResourceSpec<DesiredImage, LiveImage> = {
     return [addressOf('instance', s.instance), ...(s.snapshot !== undefined ? [addressOf('snapshot', `${s.instance}/${s.snapshot}`)] : [])];
   },
   liveRefs: () => [],
+  // Instances made from this image go first: those lxplan made from its alias (the state records
+  // an instance's image reference), and those LXD says come from these bytes (volatile.base_image;
+  // after a replace, instances made before it name the older image there).
+  deleteAfter: (l, ctx) => {
+    const out = new Set<string>();
+    for (const e of Object.values(ctx.state.resources)) if (e.kind === 'instance' && e.attributes?.image === l.alias) out.add(addressOf('instance', e.name));
+    for (const i of Object.values(ctx.live.instances)) if (i.config?.['volatile.base_image'] === l.image.fingerprint) out.add(addressOf('instance', i.name));
+    return [...out].sort();
+  },
   builtin: () => false,
   stateAttributes(d): Record<string, string> {
     const source = sourceText(d);

@@ -186,6 +186,10 @@ it('removed from the manifests, the image and its extra aliases are deleted afte
   await ctx.m.write({ 'lxplan.yaml': directoryManifest(ctx, { image: false, instance: false }) });
   const a = await run('lxapply', ctx.args('--auto-approve', '--allow-delete'));
   assert.is(a.code, 0, show(a));
+  // The image goes after the instance made from it.
+  const inst = a.stdout.indexOf('instance web-1: deleted');
+  const img = a.stdout.indexOf('image bbdir: deleted');
+  assert.ok(inst >= 0 && img > inst, show(a));
   assert.equal(await ctx.project.client.listImages(), []);
   assert.equal(await ctx.project.client.listImageAliases(), []);
   assert.equal(await ctx.project.client.listInstances(), []);

@@ -107,4 +107,24 @@ test('an image copied from a remote: the resolved fingerprint is compared unless
   assert.is(followed, 'No changes. LXD matches the manifests.\n');
 });
 
+test('removing an image and the instances made from it: the image is deleted after them', () => {
+  const l = live({
+    images: [lImage(FP_A, ['app']), lImage(FP_B, ['other'])],
+    instances: [lInstance('web-1', { config: { 'volatile.base_image': FP_A } }), lInstance('web-2', { config: { 'volatile.base_image': FP_A } }), lInstance('db-1', { config: { 'volatile.base_image': FP_B } })],
+  });
+  // web-2 is not lxplan's (not in the state): it stays, and keeps its own copy of the image.
+  const p = plan({ manifest: manifest(), live: l, state: state('image.app', 'instance.web-1') });
+  const img = p.changes.find((c) => c.address === 'image.app');
+  assert.is(img?.action, 'delete');
+  // web-1 goes too: the image waits for it. web-2 stays: nothing to wait for, nothing refused.
+  assert.equal(img?.dependsOn, ['instance.web-1']);
+  assert.is(p.changes.find((c) => c.address === 'instance.web-1')?.action, 'delete');
+});
+
+test('an instance made from the alias before the image was replaced is still waited for (the state names its image)', () => {
+  const l = live({ images: [lImage(FP_B, ['busybox'])], instances: [lInstance('web-1', { config: { 'volatile.base_image': FP_A } })] });
+  const p = plan({ manifest: manifest(), live: l, state: state('image.busybox', 'instance.web-1') });
+  assert.equal(p.changes.find((c) => c.address === 'image.busybox')?.dependsOn, ['instance.web-1']);
+});
+
 test.run();
