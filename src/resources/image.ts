@@ -138,18 +138,27 @@ async function findImage(client: LxdClient, fp: string): Promise<{ value: LxdIma
 
 /** Has the local daemon pull a remote's image (unless it has the planned one already); then its settings. */
 async function ensureCopied(client: LxdClient, d: DesiredImage, s: RemoteImageSource, ev: OpEvents): Promise<string> {
-  if (d.fingerprint && (await findImage(client, d.fingerprint))) {
+  const follow = d.autoUpdate === true && s.alias !== undefined;
+  // (Following an alias, the pull is what records it: never skipped.)
+  if (!follow && d.fingerprint && (await findImage(client, d.fingerprint))) {
     await applySettings(client, d.fingerprint, d);
     return d.fingerprint;
   }
   ev.progress(`copying from remote ${s.remote} (${s.server})`);
   const remote = { name: s.remote, url: s.server, protocol: s.protocol, ...(s.certificate ? { certificate: s.certificate } : {}) };
-  // The fingerprint the plan showed is what is pulled (the alias may have moved since); the alias
-  // goes along so that LXD can follow it when auto_update is on.
-  const got = await pullImage(client, { remote, alias: s.alias, fingerprint: d.fingerprint ?? s.fingerprint, public: d.public, autoUpdate: d.autoUpdate ?? false });
-  const fp = got ?? d.fingerprint;
+  // Without auto_update, the fingerprint the plan showed is what is pulled (the alias may have
+  // moved since). With auto_update, the alias alone: LXD 5.0 records where an image came from
+  // (update_source, what auto_update follows) only for a pull by alias, not when a fingerprint
+  // is given too (checked on this machine); the image is then whatever the alias names now.
+  const got = await pullImage(client, { remote, alias: s.alias, fingerprint: follow ? undefined : d.fingerprint ?? s.fingerprint, public: d.public, autoUpdate: d.autoUpdate ?? false });
+  const fp = got ?? (follow ? undefined : d.fingerprint);
   if (!fp) throw new Error(`image ${d.name}: LXD copied it from remote "${s.remote}" without saying its fingerprint`);
-  if (d.fingerprint && fp !== d.fingerprint) throw new Error(`image ${d.name}: LXD copied ${fp.slice(0, 12)} from remote "${s.remote}", the plan has ${d.fingerprint.slice(0, 12)}`);
+  if (!follow && d.fingerprint && fp !== d.fingerprint) throw new Error(`image ${d.name}: LXD copied ${fp.slice(0, 12)} from remote "${s.remote}", the plan has ${d.fingerprint.slice(0, 12)}`);
+  if (follow && !(await findImage(client, fp))?.value.update_source?.alias) {
+    // LXD records the alias to follow only when the pull downloads the image: one it had already
+    // (same bytes under another alias) is left without.
+    ev.notice?.(`image ${d.name}: LXD had these bytes already (${fp.slice(0, 12)}) and did not record alias "${s.alias}" of remote "${s.remote}" to follow: auto_update will not refresh it`);
+  }
   await applySettings(client, fp, d);
   return fp;
 }
@@ -270,11 +279,11 @@ async function deleteIfUnaliased(client: LxdClient, fp: string): Promise<void> {
 
 /**
  * An image whose fingerprint was not known when planning (published, or copied from a
- * simplestreams server) gets it now: the executor records the desired image's fingerprint in the
+ * simplestreams server), or a copy that followed its alias (auto_update), gets the one LXD made: the executor records the desired image's fingerprint in the
  * state entry once the change is made, so the state holds the image LXD actually made.
  */
 function learnFingerprint(d: DesiredImage, fp: string): void {
-  if (!d.fingerprint) d.fingerprint = fp;
+  if (!d.fingerprint || isRemoteSource(d.source)) d.fingerprint = fp;
 }
 
 export const imageOps: ResourceOps<DesiredImage> = {

@@ -314,6 +314,29 @@ remote('an unreachable remote is an error naming the remote and the manifest pos
   await ctx.m.write({ 'lxplan.yaml': remoteManifest(ctx), 'lab.crt': await readFile(path.join(LXD2_DIR, 'server.crt'), 'utf8') });
 });
 
+remote('auto_update: true pulls by alias, so LXD records the alias to follow; then No changes.', async (ctx) => {
+  // First no image at all: LXD records the alias only when the pull downloads the image.
+  await ctx.m.write({ 'lxplan.yaml': `remotes:\n  lab: {url: "${LXD2_URL}", protocol: lxd, certificate: lab.crt}\n` });
+  const cleared = await run('lxapply', ctx.args('--auto-approve', '--allow-delete'));
+  assert.is(cleared.code, 0, show(cleared));
+  assert.equal(await ctx.project.client.listImages(), []);
+  await ctx.m.write({ 'lxplan.yaml': `remotes:
+  lab: {url: "${LXD2_URL}", protocol: lxd, certificate: lab.crt}
+images:
+  follow:
+    source: {remote: lab, alias: ${ctx.alias}}
+    auto_update: true
+` });
+  const a = await run('lxapply', ctx.args('--auto-approve'));
+  assert.is(a.code, 0, show(a));
+  const fp = (await ctx.project.client.getImageAlias('follow')).value.target;
+  const img = (await ctx.project.client.getImage(fp)).value;
+  assert.is(img.auto_update, true);
+  assert.equal({ alias: img.update_source?.alias, server: img.update_source?.server, protocol: img.update_source?.protocol }, { alias: ctx.alias, server: LXD2_URL, protocol: 'lxd' });
+  const again = await run('lxplan', ctx.args());
+  assert.is(again.stdout, 'No changes. LXD matches the manifests.\n', show(again));
+});
+
 remote.run();
 
 // --- published from a snapshot of an instance in the same manifests ---
