@@ -94,8 +94,14 @@ export const imageSpec: ResourceSpec<DesiredImage, LiveImage> = {
     if (path === 'source') return { impact: 'replace', note: 'another source: a new image, the alias moves to it' };
     return { impact: 'live' };
   },
-  fieldNote(path, d) {
+  fieldNote(path, d, ctx) {
     if (path === 'source' && isPublishedSource(d.source)) return 'published when applied: LXD gives it its fingerprint then';
+    if (path === 'aliases') {
+      // An extra alias another image holds, that lxplan did not make for this one: lxapply refuses to take it.
+      const marker = extraAliasDescription(d.name);
+      const taken = (d.aliases ?? []).filter((a) => ctx.live.images.some((i) => i.aliases?.some((x) => x.name === a && x.description !== marker) && i.fingerprint !== d.fingerprint));
+      if (taken.length > 0) return `${taken.map((a) => `"${a}"`).join(', ')} already ${taken.length > 1 ? 'name other images' : 'names another image'} in LXD, not made by lxplan for this one: lxapply will refuse to take ${taken.length > 1 ? 'them' : 'it'}`;
+    }
     return undefined;
   },
   // A published image is made after the instance and the snapshot it comes from.

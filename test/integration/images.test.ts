@@ -115,6 +115,25 @@ Plan: 1 to add, 0 to change, 1 to destroy.
   assert.is(again.stdout, 'No changes. LXD matches the manifests.\n', show(again));
 });
 
+it('a saved plan is applied only with the directory it was made from: changed since, the upload is refused', async (ctx) => {
+  const planFile = path.join(ctx.m.dir, 'plan.json');
+  await writeFile(path.join(ctx.rootfs, 'etc/hostname'), 'planned\n');
+  const p = await run('lxplan', ctx.args('-o', planFile));
+  assert.is(p.code, 0, show(p));
+  assert.match(p.stdout, '-/+ image bbdir (replace: fingerprint');
+  await writeFile(path.join(ctx.rootfs, 'etc/hostname'), 'not what was planned\n');
+  const before = (await ctx.project.client.getImageAlias('bbdir')).value.target;
+  const a = await run('lxapply', ['--project', ctx.project.name, '--auto-approve', planFile]);
+  assert.is.not(a.code, 0, show(a));
+  assert.match(a.stdout + a.stderr, 'changed since the plan');
+  assert.is((await ctx.project.client.getImageAlias('bbdir')).value.target, before, 'nothing was uploaded or moved');
+  assert.equal((await ctx.project.client.listImages()).map((i) => i.fingerprint), [before]);
+  // Back to what LXD has: nothing to do.
+  await writeFile(path.join(ctx.rootfs, 'etc/hostname'), 'edited\n');
+  const again = await run('lxplan', ctx.args());
+  assert.is(again.stdout, 'No changes. LXD matches the manifests.\n', show(again));
+});
+
 it('aliases, properties, public and auto_update are changed live on the image', async (ctx) => {
   await ctx.m.write({ 'lxplan.yaml': directoryManifest(ctx, { settings: `    aliases: [bb-one, bb-two]
     public: true

@@ -127,4 +127,10 @@ test('an instance made from the alias before the image was replaced is still wai
   assert.equal(p.changes.find((c) => c.address === 'image.busybox')?.dependsOn, ['instance.web-1']);
 });
 
+test('an extra alias that another image holds, made by someone else, is flagged in the plan', () => {
+  const d = dImage('app', FP_A, { aliases: ['shared'] });
+  const out = render({ manifest: manifest({ images: [d] }), live: live({ images: [lImage(FP_B, ['shared'])] }), state: state() });
+  assert.match(out, '+ aliases:     [shared] ("shared" already names another image in LXD, not made by lxplan for this one: lxapply will refuse to take it)');
+});
+
 test.run();
