@@ -4,7 +4,7 @@
 # LXD_DIR=/var/lib/lxd2, listening on https://127.0.0.1:8444, a dir storage pool, and a PUBLIC
 # busybox image with the alias "busybox", built offline from the host's busybox.
 # Idempotent: starts nothing when the daemon answers, imports nothing when the alias exists.
-# Needs the lxd and busybox-static packages (scripts/lxd-up.sh installs them first).
+# Needs lxd (scripts/lxd-up.sh installs it first); installs busybox-static and curl when missing.
 set -euo pipefail
 
 LXD2_DIR="${LXD2_DIR:-/var/lib/lxd2}"
@@ -18,6 +18,13 @@ lxc2() { LXD_DIR="$LXD2_DIR" lxc "$@"; }
 answers() {
   [ -S "$SOCKET" ] && curl -sf --max-time 5 --unix-socket "$SOCKET" http://lxd/1.0 >/dev/null 2>&1
 }
+
+if [ ! -x /bin/busybox ] || ! command -v curl >/dev/null 2>&1; then
+  say "installing busybox-static and curl from Debian's packages"
+  export DEBIAN_FRONTEND=noninteractive
+  apt-get update -q >/dev/null
+  apt-get install -y -q busybox-static curl >/dev/null
+fi
 
 if answers; then
   say "the second LXD already answers on $SOCKET"
