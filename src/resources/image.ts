@@ -1,9 +1,11 @@
 /**
  * Images, addressed by the alias the manifest gives them. An image's content is its
- * fingerprint, computed locally from the tarballs (image-files.ts), so the planner knows
- * without uploading whether LXD already has it. New content means a new image: the alias
- * moves to it and the old image goes (a replace). Instances made from the old image keep
- * running: LXD copies an image into each instance at creation.
+ * fingerprint: computed locally from the tarballs or the packed directory (image-source.ts), or
+ * read on the remote server it is copied from (src/lxd/remote.ts), so the planner knows without
+ * uploading whether LXD already has it. New content means a new image: the alias moves to it and
+ * the old image goes (a replace). Instances made from the old image keep running: LXD copies an
+ * image into each instance at creation. An image published from an instance has no fingerprint
+ * before it exists: its source (recorded in the state) is what is compared.
  */
 import type { LxdClient } from '../lxd/client.js';
 import { isNotFound } from '../lxd/client.js';
@@ -49,6 +51,9 @@ export function sourceText(d: DesiredImage): string | undefined {
   return isRemoteSource(s) ? `${s.remote}:${s.alias ?? s.fingerprint}` : undefined;
 }
 
+/** How a plan names the source of an image that came from local tarballs or a directory, when the manifest now names another. */
+const LOCAL_FILES = 'local files';
+
 /**
  * Whether the fingerprint is compared: always for local images; for a remote copy unless LXD
  * follows the alias itself (auto_update: true), when a moved alias is LXD's to catch up with.
@@ -75,9 +80,10 @@ export const imageSpec: ResourceSpec<DesiredImage, LiveImage> = {
   liveFields(l, ctx: PlanContext, d) {
     const f: Fields = {};
     if (d && sourceText(d) !== undefined) {
-      // Where a copy came from is not in LXD's image object: the state records it. (A state
-      // without the record, from before: taken to be the manifest's.)
-      f.source = field(ctx.state.resources[addressOf('image', l.alias)]?.attributes?.source ?? sourceText(d)!);
+      // Where a copy came from is not in LXD's image object: the state records it. An image lxplan
+      // manages without that record came from local files (tarballs or a directory).
+      const entry = ctx.state.resources[addressOf('image', l.alias)];
+      f.source = field(entry ? entry.attributes?.source ?? LOCAL_FILES : sourceText(d)!);
     }
     if (!d || (d.fingerprint && comparesFingerprint(d))) f.fingerprint = fingerprintField(l.image.fingerprint);
     return settingsFields(f, {

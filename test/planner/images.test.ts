@@ -133,4 +133,12 @@ test('an extra alias that another image holds, made by someone else, is flagged 
   assert.match(out, '+ aliases:     [shared] ("shared" already names another image in LXD, not made by lxplan for this one: lxapply will refuse to take it)');
 });
 
+test('an image lxplan made from local files, now to be published from a snapshot: a replace', () => {
+  const golden = dImage('golden', undefined, { source: { instance: 'base', snapshot: 'clean' }, fingerprint: undefined });
+  const p = plan({ manifest: manifest({ images: [golden], instances: [dInstance('base', { image: 'golden2', snapshots: ['clean'] })], snapshots: [dSnapshot('base/clean')] }), live: live({ images: [lImage(FP_A, ['golden']), lImage(FP_B, ['golden2'])] }), state: state('image.golden') });
+  const c = p.changes.find((x) => x.address === 'image.golden');
+  assert.is(c?.action, 'replace');
+  assert.equal(c?.fields.map((f) => `${f.path}: ${f.before} -> ${f.after}`), ['source: local files -> snapshot base/clean']);
+});
+
 test.run();
