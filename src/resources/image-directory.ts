@@ -14,6 +14,7 @@
  * Regular files, directories, symbolic links and hard links are packed; device nodes, sockets
  * and FIFOs are not (the tar package does not write them, and LXD creates /dev itself).
  */
+import { createHash, type Hash } from 'node:crypto';
 import type { Stats } from 'node:fs';
 import { chmod, lstat, mkdir, mkdtemp, readdir, rm, utimes, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -67,22 +68,17 @@ export async function listTree(root: string): Promise<string[]> {
   return out;
 }
 
-/**
- * Packs `entries` (relative to `cwd`) into a gzip tarball at `file`, deterministically (see the
- * file comment). `mtime` is every entry's modification time.
- */
-export async function writeDeterministicTarball(cwd: string, entries: string[], file: string, mtime: Date): Promise<void> {
-  const tar = await import('tar');
-  await tar.c({
+/** tar.c options that pack deterministically (see the file comment); `mtime` is every entry's modification time. */
+function deterministicOptions(cwd: string, mtime: Date) {
+  return {
     // Not `portable` (it drops uid/gid and clears group/other write bits): the same effect is
     // had entry by entry below, keeping owners and modes. The gzip header gets no timestamp.
     gzip: { portable: true } as never,
     noDirRecurse: true,
     mtime,
     cwd,
-    file,
-    onWriteEntry(entry) {
-      const e = entry as unknown as { stat: Stats; myuid: number };
+    onWriteEntry(entry: unknown) {
+      const e = entry as { stat: Stats; myuid: number };
       // No user name in the header (it would be the packing user's), no atime/ctime/dev/ino in
       // an extended header: a copy of stat with those fixed.
       e.myuid = -1;
@@ -91,7 +87,20 @@ export async function writeDeterministicTarball(cwd: string, entries: string[], 
         atime: mtime, ctime: mtime, mtime, birthtime: mtime, dev: 0, ino: 0, atimeMs: 0, ctimeMs: 0,
       }) as Stats;
     },
-  }, entries);
+  };
+}
+
+/** Packs `entries` (relative to `cwd`) into a gzip tarball at `file`, deterministically. */
+export async function writeDeterministicTarball(cwd: string, entries: string[], file: string, mtime: Date): Promise<void> {
+  const tar = await import('tar');
+  await tar.c({ ...deterministicOptions(cwd, mtime), file }, entries);
+}
+
+/** Feeds the same bytes writeDeterministicTarball would write into `hash`, without writing them anywhere. */
+async function hashDeterministicTarball(cwd: string, entries: string[], mtime: Date, hash: Hash): Promise<void> {
+  const tar = await import('tar');
+  const stream = tar.c(deterministicOptions(cwd, mtime), entries) as unknown as AsyncIterable<Buffer>;
+  for await (const chunk of stream) hash.update(chunk);
 }
 
 /** The root file system directory must exist and be a directory. */
@@ -100,21 +109,27 @@ async function checkDirectory(dir: string): Promise<void> {
   if (!st.isDirectory()) throw Object.assign(new Error(`${dir} is not a directory`), { code: 'ENOTDIR', path: dir });
 }
 
+/** A temporary folder holding metadata.yaml with its fixed mode and mtime; removed by the caller. */
+async function stageMetadata(meta: DirectoryImageMetadata, mtime: Date): Promise<{ work: string; metaDir: string }> {
+  const work = await mkdtemp(path.join(tmpdir(), 'lxplan-image-'));
+  const metaDir = path.join(work, 'meta');
+  await mkdir(metaDir, { mode: 0o755 });
+  await writeFile(path.join(metaDir, 'metadata.yaml'), metadataYamlOf(meta));
+  await chmod(path.join(metaDir, 'metadata.yaml'), 0o644);
+  await utimes(path.join(metaDir, 'metadata.yaml'), mtime, mtime);
+  return { work, metaDir };
+}
+
 /**
- * Builds meta.tar.gz and rootfs.tar.gz for `dir` in a new temporary folder; returns them with
- * their fingerprint. The caller removes them with cleanup().
+ * Builds meta.tar.gz and rootfs.tar.gz for `dir` in a new temporary folder (to upload them);
+ * returns them with their fingerprint. The caller removes them with cleanup().
  */
 export async function buildDirectoryImage(dir: string, meta: DirectoryImageMetadata): Promise<BuiltDirectoryImage> {
   await checkDirectory(dir);
-  const work = await mkdtemp(path.join(tmpdir(), 'lxplan-image-'));
+  const mtime = new Date(meta.creationDate * 1000);
+  const { work, metaDir } = await stageMetadata(meta, mtime);
   const cleanup = () => rm(work, { recursive: true, force: true });
   try {
-    const mtime = new Date(meta.creationDate * 1000);
-    const metaDir = path.join(work, 'meta');
-    await mkdir(metaDir, { mode: 0o755 });
-    await writeFile(path.join(metaDir, 'metadata.yaml'), metadataYamlOf(meta));
-    await chmod(path.join(metaDir, 'metadata.yaml'), 0o644);
-    await utimes(path.join(metaDir, 'metadata.yaml'), mtime, mtime);
     const metadataPath = path.join(work, 'meta.tar.gz');
     const rootfsPath = path.join(work, 'rootfs.tar.gz');
     await writeDeterministicTarball(metaDir, ['metadata.yaml'], metadataPath, mtime);
@@ -126,9 +141,20 @@ export async function buildDirectoryImage(dir: string, meta: DirectoryImageMetad
   }
 }
 
-/** The fingerprint a directory image will have: built in a temporary folder, hashed, removed. */
+/**
+ * The fingerprint a directory image will have (what a plan needs): both tarballs packed as
+ * buildDirectoryImage packs them, streamed into the hash, never written to disk.
+ */
 export async function fingerprintOfDirectoryImage(dir: string, meta: DirectoryImageMetadata): Promise<string> {
-  const built = await buildDirectoryImage(dir, meta);
-  await built.cleanup();
-  return built.fingerprint;
+  await checkDirectory(dir);
+  const mtime = new Date(meta.creationDate * 1000);
+  const { work, metaDir } = await stageMetadata(meta, mtime);
+  try {
+    const hash = createHash('sha256');
+    await hashDeterministicTarball(metaDir, ['metadata.yaml'], mtime, hash);
+    await hashDeterministicTarball(dir, await listTree(dir), mtime, hash);
+    return hash.digest('hex');
+  } finally {
+    await rm(work, { recursive: true, force: true });
+  }
 }

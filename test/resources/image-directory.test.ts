@@ -60,6 +60,8 @@ test('the tarballs hold the tree sorted, owners and modes as on disk, fixed mtim
   if (process.getuid?.() === 0) await chown(path.join(a, 'bin/tool'), 1234, 4321);
   const built = await buildDirectoryImage(a, META);
   try {
+    // What a plan computes without writing tarballs is the hash of exactly what is uploaded.
+    assert.is(await fingerprintOfDirectoryImage(a, META), built.fingerprint);
     const entries: Array<{ path: string; mode?: number; uid?: number; gid?: number; mtime?: Date; type: string; linkpath?: string; uname?: string }> = [];
     await tar.t({ file: built.rootfsPath, onReadEntry: (e) => { entries.push({ path: e.path, mode: e.mode, uid: e.uid, gid: e.gid, mtime: e.mtime, type: e.type, linkpath: e.linkpath, uname: e.uname }); e.resume(); } });
     assert.equal(entries.map((e) => e.path), ['bin/', 'bin/alias', 'bin/tool', 'etc/', 'etc/hostname', 'tmp/']);
