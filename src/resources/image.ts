@@ -131,7 +131,11 @@ export const imageSpec: ResourceSpec<DesiredImage, LiveImage> = {
     const source = sourceText(d);
     return source !== undefined ? { source } : {};
   },
-  digest: (l) => l.image.fingerprint,
+  // What lxplan manages of it: a saved plan's change is refused when someone changed any of it since.
+  digest: (l) => digestOf({
+    fingerprint: l.image.fingerprint, public: l.image.public, properties: l.image.properties ?? {}, auto_update: l.image.auto_update,
+    aliases: liveExtraAliases(l.alias, l.image),
+  }),
 };
 
 function fingerprintOf(d: DesiredImage): string {
@@ -316,7 +320,7 @@ export const imageOps: ResourceOps<DesiredImage> = {
     const fp = await ensureUploaded(client, d, ev);
     learnFingerprint(d, fp);
     const { value: alias, etag } = await client.getImageAlias(d.name);
-    ev.verify?.({ alias: d.name, image: { fingerprint: alias.target } });
+    if (ev.verify) ev.verify({ alias: d.name, image: (await client.getImage(alias.target)).value });
     await client.updateImageAlias(d.name, fp, etag);
     await syncExtraAliases(client, d, fp);
     if (alias.target !== fp) {
@@ -328,7 +332,7 @@ export const imageOps: ResourceOps<DesiredImage> = {
     let target: string;
     try {
       target = (await client.getImageAlias(name)).value.target;
-      ev.verify?.({ alias: name, image: { fingerprint: target } });
+      if (ev.verify) ev.verify({ alias: name, image: (await client.getImage(target)).value });
       await client.deleteImageAlias(name);
     } catch (e) {
       if (isNotFound(e)) return;

@@ -185,6 +185,31 @@ Plan: 0 to add, 1 to change, 0 to destroy.
   await ctx.project.client.deleteImageAlias('theirs');
 });
 
+it('a saved plan changing an image is refused when someone changed its settings in LXD since', async (ctx) => {
+  const planFile = path.join(ctx.m.dir, 'plan-settings.json');
+  await ctx.m.write({ 'lxplan.yaml': directoryManifest(ctx, { settings: `    aliases: [bb-two, bb-three]
+    public: false
+    auto_update: false
+    properties: {os: busybox, release: "1"}
+` }) });
+  const p = await run('lxplan', ctx.args('-o', planFile));
+  assert.is(p.code, 0, show(p));
+  assert.match(p.stdout, '~ public: true -> false (live)');
+  const fp = (await ctx.project.client.getImageAlias('bbdir')).value.target;
+  const { value, etag } = await ctx.project.client.getImage(fp);
+  await ctx.project.client.updateImage(fp, { auto_update: value.auto_update, public: value.public, properties: { ...value.properties, release: 'by hand' } }, etag);
+  const a = await run('lxapply', ['--project', ctx.project.name, '--auto-approve', planFile]);
+  assert.is.not(a.code, 0, show(a));
+  assert.match(a.stdout + a.stderr, 'image "bbdir" was changed in LXD since the plan was made; nothing was written to it');
+  const now = (await ctx.project.client.getImage(fp)).value;
+  assert.is(now.public, true, 'the plan\'s change was not made');
+  assert.is(now.properties.release, 'by hand', 'the change made by hand is kept');
+  // The next plan shows it, and puts the manifest's value back.
+  const fix = await run('lxapply', ctx.args('--auto-approve'));
+  assert.is(fix.code, 0, show(fix));
+  assert.is((await ctx.project.client.getImage(fp)).value.properties.release, '1');
+});
+
 it('an extra alias that another image already has is refused, not taken', async (ctx) => {
   const other = await testImage();
   await ctx.m.write({

@@ -2,7 +2,7 @@
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { plan } from '../../src/planner/index.js';
-import { extraAliasDescription } from '../../src/resources/image.js';
+import { extraAliasDescription, imageSpec } from '../../src/resources/image.js';
 import { dImage, dInstance, dSnapshot, FP_A, FP_B, lImage, lInstance, live, manifest, render, state } from './builders.js';
 
 const marked = (name: string, extras: string[]) => extras.map((a) => ({ name: a, description: extraAliasDescription(name) }));
@@ -139,6 +139,17 @@ test('an image lxplan made from local files, now to be published from a snapshot
   const c = p.changes.find((x) => x.address === 'image.golden');
   assert.is(c?.action, 'replace');
   assert.equal(c?.fields.map((f) => `${f.path}: ${f.before} -> ${f.after}`), ['source: local files -> snapshot base/clean']);
+});
+
+test('the digest a saved plan checks covers the settings lxplan manages, not what LXD changes by itself', () => {
+  const base = lImage(FP_A, ['app'], { properties: { os: 'busybox' } });
+  const d = (l: ReturnType<typeof lImage>) => imageSpec.digest({ alias: 'app', image: l });
+  assert.is(d(base), d({ ...base, size: 5, uploaded_at: 'later' } as typeof base));
+  assert.is.not(d(base), d({ ...base, public: true }));
+  assert.is.not(d(base), d({ ...base, properties: { os: 'other' } }));
+  assert.is.not(d(base), d({ ...base, auto_update: true }));
+  assert.is.not(d(base), d({ ...base, aliases: [...base.aliases, ...marked('app', ['app-1'])] }));
+  assert.is.not(d(base), d({ ...base, fingerprint: FP_B }));
 });
 
 test.run();
