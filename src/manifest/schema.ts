@@ -164,6 +164,11 @@ function toError(file: SourceFile, e: ErrorObject): LxplanError | null {
       return mk(`${describe(segs)} must be one of ${allowedValues.join(', ')}, not ${got(e.data)}`, at.value,
         typeof e.data === 'string' ? didYouMean(e.data, allowedValues) : undefined);
     }
+    case 'pattern': {
+      // The pattern itself says little to a person: the field's description says what is expected.
+      const description = (e.parentSchema as { description?: string } | undefined)?.description;
+      return mk(`${describe(segs)} is not valid: ${got(e.data)} does not match ${String((e.params as { pattern: string }).pattern)}`, at.value, description);
+    }
     case 'minLength':
       return mk(`${describe(segs)} must not be empty`, at.value ?? at.key);
     case 'uniqueItems': {

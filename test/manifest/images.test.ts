@@ -140,4 +140,13 @@ test('published images: a running instance needs a snapshot, and the snapshot mu
   ]);
 });
 
+test('a remote that is not https, and a bad fingerprint: the field in words, and what it expects', async () => {
+  const dir = await tree({ 'm.yaml': 'remotes:\n  lab: {url: "http://x"}\nimages:\n  a:\n    source: {remote: lab, fingerprint: XYZ}\n' });
+  const e = await loadError(dir);
+  assert.equal([e, ...e.more].map((x) => `${x.location?.line}:${x.location?.col} ${x.message} | ${x.hint}`), [
+    '2:14 "url" of remote "lab" is not valid: the string "http://x" does not match ^https:// | The server\'s HTTPS address, e.g. https://images.example:8443.',
+    '5:40 "fingerprint" in source of image "a" is not valid: the string "XYZ" does not match ^[0-9a-f]{12,64}$ | With remote: the image\'s fingerprint on that server (a unique prefix is enough).',
+  ]);
+});
+
 test.run();
