@@ -220,7 +220,7 @@ function unknownKeyHint(key: string, allowed: string[], segs: string[], inLimits
 function requiredHint(segs: string[], missing: string): string | undefined {
   if (missing === 'image') return 'name an image alias from images: or one that exists in LXD';
   if (missing === 'type' && segs[segs.length - 2] === 'devices') return 'every device needs a type, e.g. type: disk or type: nic';
-  if (missing === 'source') return 'give source: {metadata: ..., rootfs: ...} (a split image) or source: {directory: ...} (a root file system lxplan packs)';
+  if (missing === 'source') return 'give source: {metadata: ..., rootfs: ...} (a split image), {directory: ...} (a root file system lxplan packs), {remote: ..., alias: ...} (a copy) or {instance: ..., snapshot: ...} (published)';
   if (missing === 'driver') return 'the storage driver of the pool: dir, btrfs, zfs, lvm, ceph or cephfs';
   return undefined;
 }
