@@ -102,6 +102,7 @@ export const imageSpec: ResourceSpec<DesiredImage, LiveImage> = {
   },
   fieldNote(path, d, ctx) {
     if (path === 'source' && isPublishedSource(d.source)) return 'published when applied: LXD gives it its fingerprint then';
+    if (path === 'auto_update' && d.autoUpdate === true && !isRemoteSource(d.source)) return 'LXD refreshes only images copied from a remote server: this one has nothing to follow';
     if (path === 'aliases') {
       // An extra alias another image holds, that lxplan did not make for this one: lxapply refuses to take it.
       const marker = extraAliasDescription(d.name);

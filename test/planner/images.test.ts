@@ -31,7 +31,7 @@ test('settings changes are live updates; the same settings are no change', () =>
 
   ~ image app (live)
       ~ aliases:                [app-1] -> [app-2] (live)
-      ~ auto_update:            false -> true (live)
+      ~ auto_update:            false -> true (live; LXD refreshes only images copied from a remote server: this one has nothing to follow)
       - properties.description: x (live)
       ~ properties.release:     1 -> 2 (live)
 
@@ -150,6 +150,11 @@ test('the digest a saved plan checks covers the settings lxplan manages, not wha
   assert.is.not(d(base), d({ ...base, auto_update: true }));
   assert.is.not(d(base), d({ ...base, aliases: [...base.aliases, ...marked('app', ['app-1'])] }));
   assert.is.not(d(base), d({ ...base, fingerprint: FP_B }));
+});
+
+test('auto_update: true on a local image is flagged: LXD has nothing to follow', () => {
+  const out = render({ manifest: manifest({ images: [dImage('app', FP_A, { autoUpdate: true })] }), live: live(), state: state() });
+  assert.match(out, '+ auto_update: true (LXD refreshes only images copied from a remote server: this one has nothing to follow)');
 });
 
 test.run();
