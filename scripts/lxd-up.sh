@@ -47,3 +47,6 @@ profiles:
 YAML
 fi
 say "ready: $(curl -sf --unix-socket "$SOCKET" http://lxd/1.0 | grep -o '"server_version":"[^"]*"')"
+
+# The second daemon the `remotes:` tests copy images from (https://127.0.0.1:8444).
+bash "$(dirname "$0")/lxd2-up.sh"

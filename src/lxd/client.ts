@@ -320,6 +320,18 @@ export class LxdClient {
     return fp;
   }
 
+  /**
+   * Publishes an image from an instance ("base") or a snapshot ("base/clean") and returns its
+   * fingerprint. LXD 5.0 refuses a running container ("Cannot export a running instance as an
+   * image"); a snapshot of one is fine.
+   */
+  async publishImage(source: { type: 'instance' | 'snapshot'; name: string }, opts: { public: boolean }): Promise<string> {
+    const res = await this.request<{ fingerprint?: string }>('POST', '/1.0/images', { body: { source, public: opts.public } });
+    const fp = res.value?.fingerprint;
+    if (!fp) throw new LxdApiError({ status: res.status, lxdError: 'publishing finished without a fingerprint', method: 'POST', path: '/1.0/images', project: this.project });
+    return fp;
+  }
+
   async listImageAliases(): Promise<LxdImageAliasEntry[]> {
     return (await this.request<LxdImageAliasEntry[]>('GET', '/1.0/images/aliases', { query: { recursion: 1 } })).value ?? [];
   }

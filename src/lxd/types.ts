@@ -95,6 +95,8 @@ export interface LxdImage {
   type?: string;
   created_at?: string;
   uploaded_at?: string;
+  /** Where LXD pulled it from, recorded for auto_update (a pull by alias that downloaded it). */
+  update_source?: { alias?: string; server?: string; protocol?: string; certificate?: string };
 }
 
 /** GET /1.0/images/aliases?recursion=1 element. */

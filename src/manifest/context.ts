@@ -18,6 +18,7 @@ export function isSection(s: string | undefined): s is Section {
 
 /** `instance "web-1"` for ["instances", "web-1", ...]; undefined above the object level. */
 export function ownerOf(segs: readonly string[]): string | undefined {
+  if (segs.length >= 2 && segs[0] === 'remotes') return `remote "${segs[1]}"`;
   if (segs.length < 2 || !isSection(segs[0])) return undefined;
   return `${KIND_OF[segs[0]]} "${segs[1]}"`;
 }

@@ -7,13 +7,15 @@
 import { stat } from 'node:fs/promises';
 import path from 'node:path';
 import { LxplanError, type SourceLocation } from '../errors.js';
-import type { DesiredInstance, DesiredObject, DesiredSnapshot, Manifest } from '../resources/types.js';
+import { isDirectorySource, isSplitSource, type DesiredInstance, type DesiredObject, type DesiredSnapshot, type Manifest } from '../resources/types.js';
 import { displayPath, manifestFiles } from './files.js';
 import { resolveEnvRefs } from './env.js';
 import { readInstanceFiles } from './instance-files.js';
 import { normaliseFile, type FileObjects } from './normalise.js';
 import { formatLocation, parseManifestText } from './parse.js';
 import { readManifestText } from './read.js';
+import { checkPublishedSources } from './published.js';
+import { linkRemotes } from './remotes.js';
 import { validateAgainstSchema } from './schema.js';
 
 export interface LoadOptions {
@@ -65,6 +67,8 @@ export async function loadManifests(pathArg: string, opts: LoadOptions = {}): Pr
     if (!m.server) m.server = s;
     else errors.push(new LxplanError('manifest.duplicate', `server: is given twice: at ${formatLocation(m.server.at)} and at ${formatLocation(s.at)}`, { location: s.at, hint: 'keep one server: section over all manifest files' }));
   }
+  errors.push(...(await linkRemotes(m, perFile.flatMap((o) => o.remotes))));
+  errors.push(...checkPublishedSources(m));
   if (opts.checkFiles ?? true) errors.push(...(await checkImageFiles(m)));
   errors.push(...(await readInstanceFiles(m)));
   errors.push(...resolveEnvRefs(m, opts.env ?? process.env));
@@ -92,8 +96,20 @@ function merge<T extends DesiredObject>(into: Record<string, T>, objects: T[], e
 async function checkImageFiles(m: Manifest): Promise<LxplanError[]> {
   const errors: LxplanError[] = [];
   for (const img of Object.values(m.images)) {
+    if (isDirectorySource(img.source)) {
+      const p = img.source.directory;
+      const st = p ? await stat(p).catch(() => undefined) : undefined;
+      if (!p || st?.isDirectory()) continue;
+      errors.push(new LxplanError('manifest.io', `image "${img.name}": directory ${displayPath(p)} ${st ? 'is not a directory' : 'does not exist'}`, {
+        location: img.keyAt?.['source.directory'] ?? img.at,
+        hint: `paths in source: are relative to the folder of the manifest file (${displayPath(path.dirname(path.resolve(img.at.file)))})`,
+      }));
+      continue;
+    }
+    const split = img.source;
+    if (!isSplitSource(split)) continue;
     for (const part of ['metadata', 'rootfs'] as const) {
-      const p = img.source[part];
+      const p = split[part];
       if (!p) continue;
       const st = await stat(p).catch(() => undefined);
       if (st?.isFile()) continue;

@@ -14,9 +14,11 @@ import { LxplanError, type SourceLocation } from '../errors.js';
 import type { ConfigMap, Device, DeviceMap } from '../lxd/types.js';
 import { LIMITS, limitApplies, limitHint, validateConfigValue, validateLimit } from '../resources/limits.js';
 import { validateDevice } from '../resources/devices.js';
+import { lxdArchitecture } from '../resources/image-files.js';
 import { SERVER_NAME, serverSecretKeys, validateServerValue } from '../resources/server.js';
 import {
   splitVolumeName, type CopySource, type DesiredFile, type DesiredServer, type DesiredImage, type DesiredInstance, type DesiredNetwork, type DesiredProfile, type DesiredStoragePool,
+  type DesiredRemote, type DirectoryImageSource, type ImageSource,
   type DesiredStorageVolume, type InstanceState, type NetworkType, type StorageDriver,
 } from '../resources/types.js';
 import { parseByteSizeBig } from '../resources/units.js';
@@ -27,6 +29,9 @@ import { closestName } from './hints.js';
 import { schemaKeys } from './schema.js';
 import { deref, formatLocation, keyText, locate, type SourceFile } from './parse.js';
 
+/** A directory image's creation_date unless given: fixed (2024-01-01T00:00:00Z), so builds are reproducible. */
+export const DEFAULT_CREATION_DATE = 1704067200;
+
 export interface FileObjects {
   images: DesiredImage[];
   profiles: DesiredProfile[];
@@ -36,6 +41,8 @@ export interface FileObjects {
   storageVolumes: DesiredStorageVolume[];
   /** `server:` of this file (at most one; the loader refuses a second over all files). */
   server: DesiredServer[];
+  /** `remotes:`: image servers. */
+  remotes: DesiredRemote[];
   errors: LxplanError[];
 }
 
@@ -67,12 +74,13 @@ function pairs(file: SourceFile, node: Node | null): Array<{ key: string; keyNod
 }
 
 export function normaliseFile(file: SourceFile): FileObjects {
-  const out: FileObjects = { images: [], profiles: [], instances: [], networks: [], storagePools: [], storageVolumes: [], server: [], errors: [] };
+  const out: FileObjects = { images: [], profiles: [], instances: [], networks: [], storagePools: [], storageVolumes: [], server: [], remotes: [], errors: [] };
   for (const section of pairs(file, deref(file, file.doc.contents))) {
     if (section.key === 'server' && isMap(section.value)) {
       out.server.push(new ObjectBuilder(file, ['server'], section.value, out.errors).server(locate(file, section.keyNode)));
       continue;
     }
+    if (section.key === 'remotes') out.remotes.push(...remotesOf(file, section.value));
     if (!isSection(section.key)) continue;
     for (const obj of pairs(file, section.value)) {
       if (!isMap(obj.value)) continue;
@@ -93,6 +101,27 @@ export function normaliseFile(file: SourceFile): FileObjects {
 
 /** The keys of an instance, from the schema (read on first use). */
 let instanceKeys: ReadonlySet<string> | undefined;
+
+/** `remotes: {NAME: {url, protocol, certificate}}`: certificate paths made absolute, positions kept (the schema checks the rest). */
+function remotesOf(file: SourceFile, node: Node | null): DesiredRemote[] {
+  const dir = path.dirname(file.abs);
+  const out: DesiredRemote[] = [];
+  for (const r of pairs(file, node)) {
+    if (!isMap(r.value)) continue;
+    const keyAt: Record<string, SourceLocation> = {};
+    const fields = new Map(pairs(file, r.value).map((p) => [p.key, p]));
+    const text = (k: string) => {
+      const f = fields.get(k);
+      if (f) keyAt[k] = locate(file, f.keyNode);
+      return f ? scalarText(f.value) : undefined;
+    };
+    const url = text('url') ?? '';
+    const protocol = text('protocol') === 'simplestreams' ? 'simplestreams' : 'lxd';
+    const cert = text('certificate');
+    out.push({ name: r.key, at: locate(file, r.keyNode), url, protocol, ...(cert ? { certificatePath: path.resolve(dir, cert) } : {}), keyAt });
+  }
+  return out;
+}
 
 /** Builds one desired object; collects keyAt and value errors as it goes. */
 class ObjectBuilder {
@@ -125,22 +154,119 @@ class ObjectBuilder {
 
   image(name: string, at: SourceLocation): DesiredImage {
     const dir = path.dirname(this.file.abs);
-    const source = { metadata: '', rootfs: '' };
     const src = this.fields.get('source');
+    const given = new Map<string, { keyNode: Node; value: Node | null }>();
     if (src) {
       this.keyAt.source = this.loc(src.keyNode);
       for (const p of pairs(this.file, src.value)) {
-        if (p.key !== 'metadata' && p.key !== 'rootfs') continue;
-        const v = scalarText(p.value);
-        if (v === undefined || !isScalar(p.value) || typeof p.value.value !== 'string') continue; // the schema reports it
-        source[p.key] = path.resolve(dir, v);
+        given.set(p.key, p);
         this.keyAt[`source.${p.key}`] = this.loc(p.keyNode);
+      }
+    }
+    /** A path in source:, absolute (the schema reports a non-string). */
+    const pathOf = (key: string): string => {
+      const p = given.get(key);
+      if (!p || !isScalar(p.value) || typeof p.value.value !== 'string') return '';
+      return path.resolve(dir, p.value.value);
+    };
+    let source: ImageSource;
+    const text = (key: string) => scalarText(given.get(key)?.value ?? null);
+    if (given.has('instance')) {
+      const snapshot = text('snapshot');
+      source = { instance: text('instance') ?? '', ...(snapshot !== undefined ? { snapshot } : {}) };
+      for (const other of ['metadata', 'rootfs', 'directory', 'architecture', 'creation_date', 'properties', 'remote', 'alias', 'fingerprint']) {
+        if (given.has(other)) this.valueError(`source.${other} of ${this.owner} does not go with source.instance: the image is published from the instance`, given.get(other)!.keyNode);
+      }
+    } else if (given.has('remote')) {
+      const alias = text('alias');
+      const fingerprint = text('fingerprint');
+      // The loader fills in server, protocol and certificate from remotes:.
+      source = { remote: text('remote') ?? '', ...(alias !== undefined ? { alias } : {}), ...(fingerprint !== undefined ? { fingerprint } : {}), server: '', protocol: 'lxd', certificate: '' };
+      if ((alias === undefined) === (fingerprint === undefined)) {
+        this.valueError(`source of ${this.owner} copies from remote "${text('remote')}": give alias or fingerprint (one of them)`, src!.keyNode);
+      }
+      for (const other of ['metadata', 'rootfs', 'directory', 'architecture', 'creation_date', 'properties']) {
+        if (given.has(other)) this.valueError(`source.${other} of ${this.owner} does not go with source.remote: the image comes from the remote server`, given.get(other)!.keyNode);
+      }
+    } else if (given.has('directory')) {
+      source = { directory: pathOf('directory'), ...this.directoryMetadata(given) };
+      for (const other of ['metadata', 'rootfs', 'alias', 'fingerprint']) {
+        if (given.has(other)) this.valueError(`source.${other} and source.directory of ${this.owner} are two different sources: give one`, given.get(other)!.keyNode, 'source: {directory: DIR} builds the tarballs from DIR; source: {metadata: FILE, rootfs: FILE} uses tarballs you built');
+      }
+    } else {
+      source = { metadata: pathOf('metadata'), rootfs: pathOf('rootfs') };
+      if (src && isMap(src.value)) {
+        if (given.has('snapshot')) this.valueError(`source.snapshot of ${this.owner} names a snapshot to publish: give source.instance too`, given.get('snapshot')!.keyNode);
+        for (const k of ['architecture', 'creation_date', 'properties', 'alias', 'fingerprint']) {
+          if (given.has(k)) this.valueError(k === 'alias' || k === 'fingerprint'
+            ? `source.${k} of ${this.owner} names an image on a remote server: give source.remote too`
+            : `source.${k} of ${this.owner} applies to source.directory only (a split image's metadata tarball has its own metadata.yaml)`, given.get(k)!.keyNode);
+        }
       }
     }
     const pub = this.fields.get('public');
     if (pub) this.keyAt.public = this.loc(pub.keyNode);
     const isPublic = isScalar(pub?.value) && pub!.value.value === true;
-    return { kind: 'image', name, at, keyAt: this.keyAt, source, public: isPublic };
+    return { kind: 'image', name, at, keyAt: this.keyAt, source, public: isPublic, ...this.imageSettings(name) };
+  }
+
+  /** metadata.yaml of a directory image: architecture (default the host's), creation_date (default fixed), properties. */
+  private directoryMetadata(given: Map<string, { keyNode: Node; value: Node | null }>): Omit<DirectoryImageSource, 'directory'> {
+    const architecture = scalarText(given.get('architecture')?.value ?? null) ?? lxdArchitecture();
+    let creationDate = DEFAULT_CREATION_DATE;
+    const cd = given.get('creation_date');
+    if (cd) {
+      const v = isScalar(cd.value) ? cd.value.value : undefined;
+      const t = typeof v === 'number' ? v : typeof v === 'string' ? Date.parse(v) / 1000 : NaN;
+      if (Number.isInteger(t) && t >= 0) creationDate = t;
+      else this.valueError(`invalid creation_date of ${this.owner}: give Unix seconds (1704067200) or a date (2024-01-01 or 2024-01-01T00:00:00Z)`, cd.value);
+    }
+    const properties: Record<string, string> = {};
+    for (const p of pairs(this.file, given.get('properties')?.value ?? null)) {
+      const v = scalarText(p.value);
+      if (v !== undefined) properties[p.key] = v;
+    }
+    return { architecture, creationDate, properties };
+  }
+
+  /** aliases:, properties:, auto_update: (each absent unless given). */
+  private imageSettings(name: string): Pick<DesiredImage, 'aliases' | 'properties' | 'autoUpdate'> {
+    const out: Pick<DesiredImage, 'aliases' | 'properties' | 'autoUpdate'> = {};
+    const al = this.fields.get('aliases');
+    if (al) {
+      this.keyAt.aliases = this.loc(al.keyNode);
+      const aliases: string[] = [];
+      if (isSeq(al.value)) {
+        al.value.items.forEach((item, i) => {
+          const node = deref(this.file, item);
+          const v = scalarText(node);
+          if (v === undefined) return;
+          this.keyAt[`aliases.${i}`] = this.loc(node);
+          if (v === name) this.valueError(`alias "${v}" of ${this.owner} is its name already: the name is always an alias`, node);
+          else if (aliases.includes(v)) this.valueError(`alias "${v}" of ${this.owner} is listed twice`, node);
+          else aliases.push(v);
+        });
+      }
+      out.aliases = aliases;
+    }
+    const pr = this.fields.get('properties');
+    if (pr) {
+      this.keyAt.properties = this.loc(pr.keyNode);
+      const properties: Record<string, string> = {};
+      for (const p of pairs(this.file, pr.value)) {
+        const v = scalarText(p.value);
+        if (v === undefined) continue;
+        properties[p.key] = v;
+        this.keyAt[`properties.${p.key}`] = this.loc(p.keyNode);
+      }
+      out.properties = properties;
+    }
+    const au = this.fields.get('auto_update');
+    if (au) {
+      this.keyAt.auto_update = this.loc(au.keyNode);
+      out.autoUpdate = isScalar(au.value) && au.value.value === true;
+    }
+    return out;
   }
 
   profile(name: string, at: SourceLocation): DesiredProfile {

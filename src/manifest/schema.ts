@@ -156,6 +156,8 @@ function toError(file: SourceFile, e: ErrorObject): LxplanError | null {
 
   // A name that breaks LXD's rules (propertyNames -> pattern); the wrapper error adds nothing.
   if (e.keyword === 'propertyNames') return null;
+  // A failed if/then is reported by the then-branch's own finding (a missing key).
+  if (e.keyword === 'if') return null;
   if (e.propertyName !== undefined) {
     const name = e.propertyName;
     const keyNode = lookup(file, [...segs, name]).key;
@@ -188,6 +190,11 @@ function toError(file: SourceFile, e: ErrorObject): LxplanError | null {
       const allowedValues = (e.params as { allowedValues: unknown[] }).allowedValues.map(String);
       return mk(`${describe(segs)} must be one of ${allowedValues.join(', ')}, not ${got(e.data)}`, at.value,
         typeof e.data === 'string' ? didYouMean(e.data, allowedValues) : undefined);
+    }
+    case 'pattern': {
+      // The pattern itself says little to a person: the field's description says what is expected.
+      const description = (e.parentSchema as { description?: string } | undefined)?.description;
+      return mk(`${describe(segs)} is not valid: ${got(e.data)} does not match ${String((e.params as { pattern: string }).pattern)}`, at.value, description);
     }
     case 'minLength':
       return mk(`${describe(segs)} must not be empty`, at.value ?? at.key);
@@ -240,7 +247,7 @@ function unknownKeyHint(key: string, allowed: string[], segs: string[], inLimits
 function requiredHint(segs: string[], missing: string): string | undefined {
   if (missing === 'image') return 'name an image alias from images: or one that exists in LXD';
   if (missing === 'type' && segs[segs.length - 2] === 'devices') return 'every device needs a type, e.g. type: disk or type: nic';
-  if (missing === 'source') return 'images are local split images: source: {metadata: ..., rootfs: ...}';
+  if (missing === 'source') return 'give source: {metadata: ..., rootfs: ...} (a split image), {directory: ...} (a root file system lxplan packs), {remote: ..., alias: ...} (a copy) or {instance: ..., snapshot: ...} (published)';
   if (missing === 'driver') return 'the storage driver of the pool: dir, btrfs, zfs, lvm, ceph or cephfs';
   return undefined;
 }

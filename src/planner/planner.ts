@@ -213,6 +213,14 @@ function linkDependencies(changes: ResourceChange[], ctx: PlanContext): void {
       if (needed || dep.action === 'update') c.dependsOn.push(ref);
     }
   }
+  for (const c of changes) {
+    if (c.action !== 'delete') continue;
+    const spec = specs[c.kind];
+    const l = (spec.live(ctx.live) as Record<string, unknown>)[c.name];
+    for (const a of l !== undefined ? spec.deleteAfter?.(l, ctx) ?? [] : []) {
+      if (byAddress.get(a)?.action === 'delete' && !c.dependsOn.includes(a)) c.dependsOn.push(a);
+    }
+  }
   for (const kind of KINDS) {
     const spec = specs[kind];
     for (const [name, l] of Object.entries(spec.live(ctx.live))) {

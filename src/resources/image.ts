@@ -1,19 +1,65 @@
 /**
  * Images, addressed by the alias the manifest gives them. An image's content is its
- * fingerprint, computed locally from the tarballs (image-files.ts), so the planner knows
- * without uploading whether LXD already has it. New content means a new image: the alias
- * moves to it and the old image goes (a replace). Instances made from the old image keep
- * running: LXD copies an image into each instance at creation.
+ * fingerprint: computed locally from the tarballs or the packed directory (image-source.ts), or
+ * read on the remote server it is copied from (src/lxd/remote.ts), so the planner knows without
+ * uploading whether LXD already has it. New content means a new image: the alias moves to it and
+ * the old image goes (a replace). Instances made from the old image keep running: LXD copies an
+ * image into each instance at creation. An image published from an instance has no fingerprint
+ * before it exists: its source (recorded in the state) is what is compared.
  */
 import type { LxdClient } from '../lxd/client.js';
 import { isNotFound } from '../lxd/client.js';
-import type { LxdImage } from '../lxd/types.js';
-import { field, found } from './fields.js';
-import type { Fields, LiveImage, OpEvents, ResourceOps, ResourceSpec } from './spec.js';
-import type { DesiredImage } from './types.js';
+import { pullImage } from '../lxd/remote.js';
+import type { LxdImagePut } from '../lxd/requests.js';
+import type { LxdImage, LxdImageAliasEntry } from '../lxd/types.js';
+import { digestOf, field, found, listField } from './fields.js';
+import { withImageTarballs } from './image-source.js';
+import type { Fields, LiveImage, OpEvents, PlanContext, ResourceOps, ResourceSpec } from './spec.js';
+import { addressOf, isPublishedSource, isRemoteSource, type DesiredImage, type PublishedImageSource, type RemoteImageSource } from './types.js';
 
 function fingerprintField(fp: string) {
   return field(fp.slice(0, 12), fp);
+}
+
+/**
+ * The description lxplan gives the extra aliases (`aliases:`) it makes for an image: it is how
+ * lxplan tells them from aliases someone else put on the same image, which it leaves alone.
+ */
+export function extraAliasDescription(name: string): string {
+  return `lxplan: alias of image ${name}`;
+}
+
+/** The extra aliases lxplan made for image `name` that point at `image`, sorted. */
+export function liveExtraAliases(name: string, image: LxdImage): string[] {
+  const marker = extraAliasDescription(name);
+  return (image.aliases ?? []).filter((a) => a.name !== name && a.description === marker).map((a) => a.name).sort();
+}
+
+/** Settings fields (public, aliases, properties, auto_update): properties and auto_update only when the manifest manages them. */
+function settingsFields(f: Fields, s: { public: boolean; aliases: string[]; properties?: Record<string, string>; autoUpdate?: boolean }): Fields {
+  f.public = field(String(s.public));
+  if (s.aliases.length > 0) f.aliases = listField([...s.aliases].sort());
+  if (s.properties) for (const [k, v] of Object.entries(s.properties)) f[`properties.${k}`] = field(String(v));
+  if (s.autoUpdate !== undefined) f.auto_update = field(String(s.autoUpdate));
+  return f;
+}
+
+/** "lab:busybox" for an image copied from a remote (the alias, or the fingerprint as written), "snapshot base/clean" for one published; undefined for local images. */
+export function sourceText(d: DesiredImage): string | undefined {
+  const s = d.source;
+  if (isPublishedSource(s)) return s.snapshot !== undefined ? `snapshot ${s.instance}/${s.snapshot}` : `instance ${s.instance}`;
+  return isRemoteSource(s) ? `${s.remote}:${s.alias ?? s.fingerprint}` : undefined;
+}
+
+/** How a plan names the source of an image that came from local tarballs or a directory, when the manifest now names another. */
+const LOCAL_FILES = 'local files';
+
+/**
+ * Whether the fingerprint is compared: always for local images; for a remote copy unless LXD
+ * follows the alias itself (auto_update: true), when a moved alias is LXD's to catch up with.
+ */
+function comparesFingerprint(d: DesiredImage): boolean {
+  return !(isRemoteSource(d.source) && d.autoUpdate === true);
 }
 
 export const imageSpec: ResourceSpec<DesiredImage, LiveImage> = {
@@ -25,19 +71,72 @@ export const imageSpec: ResourceSpec<DesiredImage, LiveImage> = {
     return out;
   },
   desiredFields(d) {
-    const f: Fields = { public: field(String(d.public)) };
-    if (d.fingerprint) f.fingerprint = fingerprintField(d.fingerprint);
-    return f;
+    const f: Fields = {};
+    const source = sourceText(d);
+    if (source !== undefined) f.source = field(source);
+    if (d.fingerprint && comparesFingerprint(d)) f.fingerprint = fingerprintField(d.fingerprint);
+    return settingsFields(f, { public: d.public, aliases: d.aliases ?? [], properties: d.properties, autoUpdate: d.autoUpdate });
   },
-  liveFields(l) {
-    return { fingerprint: fingerprintField(l.image.fingerprint), public: field(String(l.image.public)) };
+  liveFields(l, ctx: PlanContext, d) {
+    const f: Fields = {};
+    if (d && sourceText(d) !== undefined) {
+      // Where a copy came from is not in LXD's image object: the state records it. An image lxplan
+      // manages without that record came from local files (tarballs or a directory).
+      const entry = ctx.state.resources[addressOf('image', l.alias)];
+      f.source = field(entry ? entry.attributes?.source ?? LOCAL_FILES : sourceText(d)!);
+    }
+    if (!d || (d.fingerprint && comparesFingerprint(d))) f.fingerprint = fingerprintField(l.image.fingerprint);
+    return settingsFields(f, {
+      public: l.image.public,
+      aliases: liveExtraAliases(l.alias, l.image),
+      properties: d?.properties ? { ...(l.image.properties ?? {}) } : undefined,
+      autoUpdate: d?.autoUpdate !== undefined ? l.image.auto_update : undefined,
+    });
   },
-  fieldImpact: (path) => ({ impact: path === 'fingerprint' ? 'replace' : 'live' }),
-  refs: () => [],
+  fieldImpact(path, _l, d) {
+    if (path === 'fingerprint') {
+      return { impact: 'replace', note: isRemoteSource(d.source) ? `the image the source names on remote "${d.source.remote}" changed: a new copy, the alias moves to it; instances made from the old one keep running` : 'a new image: the alias moves to it; instances made from the old one keep running' };
+    }
+    if (path === 'source') return { impact: 'replace', note: 'another source: a new image, the alias moves to it' };
+    return { impact: 'live' };
+  },
+  fieldNote(path, d, ctx) {
+    if (path === 'source' && isPublishedSource(d.source)) return 'published when applied: LXD gives it its fingerprint then';
+    if (path === 'auto_update' && d.autoUpdate === true && !isRemoteSource(d.source)) return 'LXD refreshes only images copied from a remote server: this one has nothing to follow';
+    if (path === 'aliases') {
+      // An extra alias another image holds, that lxplan did not make for this one: lxapply refuses to take it.
+      const marker = extraAliasDescription(d.name);
+      const taken = (d.aliases ?? []).filter((a) => ctx.live.images.some((i) => i.aliases?.some((x) => x.name === a && x.description !== marker) && i.fingerprint !== d.fingerprint));
+      if (taken.length > 0) return `${taken.map((a) => `"${a}"`).join(', ')} already ${taken.length > 1 ? 'name other images' : 'names another image'} in LXD, not made by lxplan for this one: lxapply will refuse to take ${taken.length > 1 ? 'them' : 'it'}`;
+    }
+    return undefined;
+  },
+  // A published image is made after the instance and the snapshot it comes from.
+  refs: (d) => {
+    const s = d.source;
+    if (!isPublishedSource(s)) return [];
+    return [addressOf('instance', s.instance), ...(s.snapshot !== undefined ? [addressOf('snapshot', `${s.instance}/${s.snapshot}`)] : [])];
+  },
   liveRefs: () => [],
+  // Instances made from this image go first: those lxplan made from its alias (the state records
+  // an instance's image reference), and those LXD says come from these bytes (volatile.base_image;
+  // after a replace, instances made before it name the older image there).
+  deleteAfter: (l, ctx) => {
+    const out = new Set<string>();
+    for (const e of Object.values(ctx.state.resources)) if (e.kind === 'instance' && e.attributes?.image === l.alias) out.add(addressOf('instance', e.name));
+    for (const i of Object.values(ctx.live.instances)) if (i.config?.['volatile.base_image'] === l.image.fingerprint) out.add(addressOf('instance', i.name));
+    return [...out].sort();
+  },
   builtin: () => false,
-  stateAttributes: () => ({}),
-  digest: (l) => l.image.fingerprint,
+  stateAttributes(d): Record<string, string> {
+    const source = sourceText(d);
+    return source !== undefined ? { source } : {};
+  },
+  // What lxplan manages of it: a saved plan's change is refused when someone changed any of it since.
+  digest: (l) => digestOf({
+    fingerprint: l.image.fingerprint, public: l.image.public, properties: l.image.properties ?? {}, auto_update: l.image.auto_update,
+    aliases: liveExtraAliases(l.alias, l.image),
+  }),
 };
 
 function fingerprintOf(d: DesiredImage): string {
@@ -54,35 +153,133 @@ async function findImage(client: LxdClient, fp: string): Promise<{ value: LxdIma
   }
 }
 
-/** Uploads the image unless LXD already has these exact bytes. */
-async function ensureUploaded(client: LxdClient, d: DesiredImage, ev: OpEvents): Promise<string> {
-  const fp = fingerprintOf(d);
-  const found = await findImage(client, fp);
-  if (found) {
-    if (found.value.public !== d.public) await client.updateImage(fp, { ...writable(found.value), public: d.public }, found.etag);
-    return fp;
+/** Has the local daemon pull a remote's image (unless it has the planned one already); then its settings. */
+async function ensureCopied(client: LxdClient, d: DesiredImage, s: RemoteImageSource, ev: OpEvents): Promise<string> {
+  const follow = d.autoUpdate === true && s.alias !== undefined;
+  // (Following an alias, the pull is what records it: never skipped.)
+  if (!follow && d.fingerprint && (await findImage(client, d.fingerprint))) {
+    await applySettings(client, d.fingerprint, d);
+    return d.fingerprint;
   }
-  let lastShown = 0;
-  const uploaded = await client.uploadSplitImage({
-    metadataPath: d.source.metadata,
-    rootfsPath: d.source.rootfs,
-    public: d.public,
-    onProgress(sent, total) {
-      const now = Date.now();
-      if (now - lastShown > 1000 || sent === total) {
-        lastShown = now;
-        ev.progress(`uploading ${(sent / 1e6).toFixed(1)} of ${(total / 1e6).toFixed(1)} MB`);
-      }
-    },
-  });
-  if (uploaded !== fp) {
-    throw new Error(`image ${d.name}: LXD computed fingerprint ${uploaded}, lxplan expected ${fp}`);
+  ev.progress(`copying from remote ${s.remote} (${s.server})`);
+  const remote = { name: s.remote, url: s.server, protocol: s.protocol, ...(s.certificate ? { certificate: s.certificate } : {}) };
+  // Without auto_update, the fingerprint the plan showed is what is pulled (the alias may have
+  // moved since). With auto_update, the alias alone: LXD 5.0 records where an image came from
+  // (update_source, what auto_update follows) only for a pull by alias, not when a fingerprint
+  // is given too (checked on this machine); the image is then whatever the alias names now.
+  const got = await pullImage(client, { remote, alias: s.alias, fingerprint: follow ? undefined : d.fingerprint ?? s.fingerprint, public: d.public, autoUpdate: d.autoUpdate ?? false });
+  const fp = got ?? (follow ? undefined : d.fingerprint);
+  if (!fp) throw new Error(`image ${d.name}: LXD copied it from remote "${s.remote}" without saying its fingerprint`);
+  if (!follow && d.fingerprint && fp !== d.fingerprint) throw new Error(`image ${d.name}: LXD copied ${fp.slice(0, 12)} from remote "${s.remote}", the plan has ${d.fingerprint.slice(0, 12)}`);
+  if (follow && !(await findImage(client, fp))?.value.update_source?.alias) {
+    // LXD records the alias to follow only when the pull downloads the image: one it had already
+    // (same bytes under another alias) is left without.
+    ev.notice?.(`image ${d.name}: LXD had these bytes already (${fp.slice(0, 12)}) and did not record alias "${s.alias}" of remote "${s.remote}" to follow: auto_update will not refresh it`);
   }
+  await applySettings(client, fp, d);
   return fp;
 }
 
-function writable(i: LxdImage) {
-  return { auto_update: i.auto_update, properties: i.properties, public: i.public };
+/** Publishes the image from its instance or snapshot (always a new image); then its settings. */
+async function publish(client: LxdClient, d: DesiredImage, s: PublishedImageSource, ev: OpEvents): Promise<string> {
+  const name = s.snapshot !== undefined ? `${s.instance}/${s.snapshot}` : s.instance;
+  ev.progress(`publishing from ${s.snapshot !== undefined ? 'snapshot' : 'instance'} ${name}`);
+  let fp: string;
+  try {
+    fp = await client.publishImage({ type: s.snapshot !== undefined ? 'snapshot' : 'instance', name }, { public: d.public });
+  } catch (e) {
+    // The same files published within the same second give the same bytes (LXD writes the
+    // publish time, in seconds, into metadata.yaml; seen here with two snapshots of an unchanged
+    // container), and LXD refuses the duplicate: that image is the one the source names.
+    const same = /The image already exists: ([0-9a-f]{64})/.exec((e as Error).message ?? '');
+    if (!same) throw e;
+    fp = same[1];
+  }
+  await applySettings(client, fp, d);
+  return fp;
+}
+
+/** Uploads, copies or publishes the image (unless LXD already has these exact bytes); then its settings. */
+async function ensureUploaded(client: LxdClient, d: DesiredImage, ev: OpEvents): Promise<string> {
+  if (isRemoteSource(d.source)) return ensureCopied(client, d, d.source, ev);
+  if (isPublishedSource(d.source)) return publish(client, d, d.source, ev);
+  const fp = fingerprintOf(d);
+  if (!(await findImage(client, fp))) {
+    let lastShown = 0;
+    const uploaded = await withImageTarballs(d, fp, (metadataPath, rootfsPath) => client.uploadSplitImage({
+      metadataPath,
+      rootfsPath,
+      public: d.public,
+      onProgress(sent, total) {
+        const now = Date.now();
+        if (now - lastShown > 1000 || sent === total) {
+          lastShown = now;
+          ev.progress(`uploading ${(sent / 1e6).toFixed(1)} of ${(total / 1e6).toFixed(1)} MB`);
+        }
+      },
+    }));
+    if (uploaded !== fp) {
+      throw new Error(`image ${d.name}: LXD computed fingerprint ${uploaded}, lxplan expected ${fp}`);
+    }
+  }
+  await applySettings(client, fp, d);
+  return fp;
+}
+
+/** The PUT body: what the manifest manages over what LXD has (PUT replaces every writable field). */
+function settingsPut(current: LxdImage, d: DesiredImage): LxdImagePut {
+  return { auto_update: d.autoUpdate ?? current.auto_update, properties: d.properties ?? current.properties ?? {}, public: d.public };
+}
+
+/** Sets public, properties and auto_update with one PUT (If-Match), when they differ. */
+async function applySettings(client: LxdClient, fp: string, d: DesiredImage, verify?: OpEvents['verify']): Promise<void> {
+  const { value, etag } = await client.getImage(fp);
+  verify?.({ alias: d.name, image: value });
+  const want = settingsPut(value, d);
+  const have = { auto_update: value.auto_update, properties: value.properties ?? {}, public: value.public };
+  if (digestOf(want) !== digestOf(have)) await client.updateImage(fp, want, etag);
+}
+
+/**
+ * Makes the extra aliases (`aliases:`) point at `fp`: creates missing ones, moves lxplan's own
+ * from an older image, adopts one already on `fp`; an alias of another image that lxplan did
+ * not make is never taken. Then removes lxplan's extra aliases of `fp` the manifest dropped.
+ */
+async function syncExtraAliases(client: LxdClient, d: DesiredImage, fp: string): Promise<void> {
+  const marker = extraAliasDescription(d.name);
+  const want = d.aliases ?? [];
+  for (const a of want) {
+    let existing: { value: LxdImageAliasEntry; etag?: string } | undefined;
+    try {
+      existing = await client.getImageAlias(a);
+    } catch (e) {
+      if (!isNotFound(e)) throw e;
+    }
+    if (!existing) {
+      await client.createImageAlias(a, fp, marker);
+      continue;
+    }
+    if (existing.value.target === fp && existing.value.description === marker) continue;
+    if (existing.value.target !== fp && existing.value.description !== marker) {
+      throw new Error(`image ${d.name}: alias "${a}" already exists in LXD for image ${existing.value.target.slice(0, 12)}, which lxplan did not make: remove it there, or drop it from aliases:`);
+    }
+    await client.updateImageAlias(a, fp, existing.etag, marker);
+  }
+  await removeExtraAliases(client, d.name, fp, new Set(want));
+}
+
+/** Deletes lxplan's extra aliases of image `name` on `fp`, except those in `keep`. */
+async function removeExtraAliases(client: LxdClient, name: string, fp: string, keep: Set<string>): Promise<void> {
+  const found = await findImage(client, fp);
+  if (!found) return;
+  for (const a of liveExtraAliases(name, found.value)) {
+    if (keep.has(a)) continue;
+    try {
+      await client.deleteImageAlias(a);
+    } catch (e) {
+      if (!isNotFound(e)) throw e;
+    }
+  }
 }
 
 /** Deletes an image once no alias points at it any more. */
@@ -97,35 +294,52 @@ async function deleteIfUnaliased(client: LxdClient, fp: string): Promise<void> {
   }
 }
 
+/**
+ * An image whose fingerprint was not known when planning (published, or copied from a
+ * simplestreams server), or a copy that followed its alias (auto_update), gets the one LXD made: the executor records the desired image's fingerprint in the
+ * state entry once the change is made, so the state holds the image LXD actually made.
+ */
+function learnFingerprint(d: DesiredImage, fp: string): void {
+  if (!d.fingerprint || isRemoteSource(d.source)) d.fingerprint = fp;
+}
+
 export const imageOps: ResourceOps<DesiredImage> = {
   exists: (client, name) => found(() => client.getImageAlias(name), isNotFound),
   async create(client, d, ev) {
     const fp = await ensureUploaded(client, d, ev);
+    learnFingerprint(d, fp);
     await client.createImageAlias(d.name, fp);
+    await syncExtraAliases(client, d, fp);
   },
   async update(client, d, ev) {
-    const fp = fingerprintOf(d);
-    const { value, etag } = await client.getImage(fp);
-    ev.verify?.({ alias: d.name, image: value });
-    await client.updateImage(fp, { ...writable(value), public: d.public }, etag);
+    // The image the alias points at (what the plan compared), not a fingerprint computed again.
+    const fp = (await client.getImageAlias(d.name)).value.target;
+    await applySettings(client, fp, d, ev.verify);
+    await syncExtraAliases(client, d, fp);
   },
   async replace(client, d, ev) {
     const fp = await ensureUploaded(client, d, ev);
+    learnFingerprint(d, fp);
     const { value: alias, etag } = await client.getImageAlias(d.name);
-    ev.verify?.({ alias: d.name, image: { fingerprint: alias.target } });
+    if (ev.verify) ev.verify({ alias: d.name, image: (await client.getImage(alias.target)).value });
     await client.updateImageAlias(d.name, fp, etag);
-    if (alias.target !== fp) await deleteIfUnaliased(client, alias.target);
+    await syncExtraAliases(client, d, fp);
+    if (alias.target !== fp) {
+      await removeExtraAliases(client, d.name, alias.target, new Set());
+      await deleteIfUnaliased(client, alias.target);
+    }
   },
   async delete(client, name, ev) {
     let target: string;
     try {
       target = (await client.getImageAlias(name)).value.target;
-      ev.verify?.({ alias: name, image: { fingerprint: target } });
+      if (ev.verify) ev.verify({ alias: name, image: (await client.getImage(target)).value });
       await client.deleteImageAlias(name);
     } catch (e) {
       if (isNotFound(e)) return;
       throw e;
     }
+    await removeExtraAliases(client, name, target, new Set());
     await deleteIfUnaliased(client, target);
   },
 };

@@ -83,6 +83,13 @@ export interface ResourceSpec<D extends DesiredObject = DesiredObject, L = unkno
    * their instance): its references then never stop a delete or a replace of what it belongs to.
    */
   partOfReferenced?: boolean;
+  /**
+   * Objects whose deletion, when planned, comes before this object's deletion, though they do not
+   * need it in LXD's eyes (an image and the instances made from it: LXD copies the image, but
+   * lxplan never removes an image before the instances made from it). Ordering only: never a
+   * reason to refuse a plan.
+   */
+  deleteAfter?(l: L, ctx: PlanContext): Address[];
   /** Objects LXD always has (the default profile): adopted when declared, never deleted. */
   builtin(name: string): boolean;
   /** State attributes to remember after a create or update of `d`. */

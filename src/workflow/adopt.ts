@@ -17,6 +17,7 @@ import { instancesWithSnapshots } from '../resources/snapshot.js';
 import type { LiveSnapshot } from '../resources/spec.js';
 import { addressOf, type DesiredObject, type Kind } from '../resources/types.js';
 import { withEntry } from '../state/model.js';
+import { resolveRemoteFingerprints } from '../resources/image-source.js';
 import { connect, defaultStatePath, loadChecked, type ConnectOptions } from './session.js';
 
 /** config split into the typed `limits:` view and the rest, as a user would write it. */
@@ -141,6 +142,7 @@ export async function writeExport(dir: string, text: string): Promise<string> {
  */
 export async function importObjects(manifestPath: string, objects: { kind: Kind; name: string }[], opts: ConnectOptions): Promise<string[]> {
   const manifest = await loadChecked(manifestPath);
+  await resolveRemoteFingerprints(manifest);
   const statePath = opts.statePath ?? (await defaultStatePath(manifestPath));
   const { state, client, close } = await connect(statePath, 'import', opts);
   try {

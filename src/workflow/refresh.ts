@@ -2,10 +2,12 @@
 import { refreshState, type Refresh } from '../planner/index.js';
 import { readLive } from '../resources/live.js';
 import { instancesWithSnapshots } from '../resources/snapshot.js';
+import { resolveRemoteFingerprints } from '../resources/image-source.js';
 import { connect, defaultStatePath, loadChecked, type ConnectOptions } from './session.js';
 
 export async function refreshOnly(manifestPath: string, opts: ConnectOptions): Promise<Refresh & { recorded: number }> {
   const manifest = await loadChecked(manifestPath);
+  await resolveRemoteFingerprints(manifest);
   const statePath = opts.statePath ?? (await defaultStatePath(manifestPath));
   const { state, client, close } = await connect(statePath, 'refresh', opts);
   try {

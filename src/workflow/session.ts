@@ -8,7 +8,7 @@ import { LxplanError } from '../errors.js';
 import { LxdClient } from '../lxd/client.js';
 import { loadManifests } from '../manifest/index.js';
 import { plan as makePlan, type Plan, type PlanOptions } from '../planner/index.js';
-import { fingerprintOfSplitImage } from '../resources/image-files.js';
+import { localImageFingerprint, resolveRemoteFingerprints } from '../resources/image-source.js';
 import { readLive } from '../resources/live.js';
 import { instancesWithSnapshots } from '../resources/snapshot.js';
 import type { LiveSnapshot } from '../resources/spec.js';
@@ -49,18 +49,10 @@ export async function defaultStatePath(manifestPath: string): Promise<string> {
   return path.join(st?.isFile() ? path.dirname(manifestPath) : manifestPath, STATE_FILE);
 }
 
-/** Hashes each local image's tarballs: the fingerprint LXD will give it. */
+/** The fingerprint LXD will give each local image: its tarballs hashed, or its directory packed and hashed (image-source.ts). */
 export async function computeFingerprints(m: Manifest): Promise<void> {
   await Promise.all(Object.values(m.images).map(async (img) => {
-    try {
-      img.fingerprint = await fingerprintOfSplitImage(img.source.metadata, img.source.rootfs);
-    } catch (e) {
-      const err = e as NodeJS.ErrnoException;
-      throw new LxplanError('manifest.io', `image "${img.name}": cannot read ${err.path ?? 'its tarballs'}: ${err.code === 'ENOENT' ? 'no such file' : err.message}`, {
-        location: img.keyAt?.['source.metadata'] ?? img.keyAt?.source ?? img.at,
-        hint: 'paths in source: are relative to the manifest file; build the tarballs first (see the example\'s README)',
-      });
-    }
+    img.fingerprint = await localImageFingerprint(img);
   }));
 }
 
@@ -84,6 +76,7 @@ export async function connect(statePath: string, operation: string, opts: Connec
 
 export async function openSession(opts: SessionOptions): Promise<Session> {
   const manifest = await loadChecked(opts.path);
+  await resolveRemoteFingerprints(manifest);
   const statePath = opts.statePath ?? (await defaultStatePath(opts.path));
   const { state, client, close } = await connect(statePath, opts.operation, opts);
   try {

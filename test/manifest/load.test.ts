@@ -83,7 +83,7 @@ test('a single file: dir is its folder, image paths resolve against it', async (
   const m = await loadManifests(path.join(dir, 'sub/one.yaml'));
   assert.is(m.dir, path.join(dir, 'sub'));
   assert.equal(m.files, [path.join(dir, 'sub/one.yaml')]);
-  assert.is(m.images.bb.source.metadata, path.join(dir, 'images/bb/meta.tar.gz'));
+  assert.is((m.images.bb.source as { metadata: string }).metadata, path.join(dir, 'images/bb/meta.tar.gz'));
 });
 
 test('a directory: only *.yaml/*.yml, not hidden files, not sub-directories, sorted by name', async () => {
@@ -155,7 +155,7 @@ test('unknown keys at every level read naturally', async () => {
     `${dir}/m.yaml:5:42: unknown limit "kernel.nofile" in profile "p"\n  hint: known limits: cpu, cpu.allowance, cpu.priority, cpu.nodes, memory, memory.enforce, memory.swap, memory.swap.priority, memory.hugepages, processes, disk.priority, network.priority, hugepages.64KB, hugepages.1MB, hugepages.2MB, hugepages.1GB, disk; other LXD keys go under config: (as limits.kernel.nofile)`,
     `${dir}/m.yaml:6:5: unknown key "memory" in profile "p"\n  hint: "memory" is a limit: put it under limits:`,
     `${dir}/m.yaml:7:5: unknown key "boot.autostart" in profile "p"\n  hint: LXD config keys go under config:`,
-    `${dir}/m.yaml:10:38: unknown key "meta" in source of image "i"\n  hint: allowed keys: metadata, rootfs`,
+    `${dir}/m.yaml:10:38: unknown key "meta" in source of image "i"\n  hint: allowed keys: metadata, rootfs, instance, snapshot, remote, alias, fingerprint, directory, architecture, creation_date, properties`,
   ]);
 });
 

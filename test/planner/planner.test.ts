@@ -97,7 +97,7 @@ test('new image content under the same alias replaces the image, not the instanc
   assert.is(render(input), `lxplan will make these changes:
 
   -/+ image busybox (replace: fingerprint aaaaaaaaaaaa -> bbbbbbbbbbbb)
-      ~ fingerprint: aaaaaaaaaaaa -> bbbbbbbbbbbb (replace)
+      ~ fingerprint: aaaaaaaaaaaa -> bbbbbbbbbbbb (replace; a new image: the alias moves to it; instances made from the old one keep running)
 
 Plan: 1 to add, 0 to change, 1 to destroy.
 `);
