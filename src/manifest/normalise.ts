@@ -14,9 +14,10 @@ import { LxplanError, type SourceLocation } from '../errors.js';
 import type { ConfigMap, Device, DeviceMap } from '../lxd/types.js';
 import { LIMITS, limitApplies, limitHint, validateConfigValue, validateLimit } from '../resources/limits.js';
 import { validateDeviceValue } from '../resources/devices.js';
+import { projectKeyHint, projectKeyProblem } from '../resources/project-keys.js';
 import {
   splitVolumeName, type DesiredImage, type DesiredInstance, type DesiredNetwork, type DesiredProfile, type DesiredStoragePool,
-  type DesiredStorageVolume, type InstanceState, type NetworkType, type StorageDriver,
+  type DesiredStorageVolume, type DesiredProject, type InstanceState, type NetworkType, type StorageDriver,
 } from '../resources/types.js';
 import { parseByteSizeBig } from '../resources/units.js';
 import { describe, isSection, KIND_OF } from './context.js';
@@ -29,6 +30,9 @@ export interface FileObjects {
   networks: DesiredNetwork[];
   storagePools: DesiredStoragePool[];
   storageVolumes: DesiredStorageVolume[];
+  projects: DesiredProject[];
+  /** The top-level `project:` key: the LXD project this file's objects live in. */
+  project?: { name: string; at: SourceLocation };
   errors: LxplanError[];
 }
 
@@ -60,8 +64,13 @@ function pairs(file: SourceFile, node: Node | null): Array<{ key: string; keyNod
 }
 
 export function normaliseFile(file: SourceFile): FileObjects {
-  const out: FileObjects = { images: [], profiles: [], instances: [], networks: [], storagePools: [], storageVolumes: [], errors: [] };
+  const out: FileObjects = { images: [], profiles: [], instances: [], networks: [], storagePools: [], storageVolumes: [], projects: [], errors: [] };
   for (const section of pairs(file, deref(file, file.doc.contents))) {
+    if (section.key === 'project') {
+      const name = scalarText(section.value);
+      if (name !== undefined && isScalar(section.value) && typeof section.value.value === 'string') out.project = { name, at: locate(file, section.value) };
+      continue;
+    }
     if (!isSection(section.key)) continue;
     for (const obj of pairs(file, section.value)) {
       if (!isMap(obj.value)) continue;
@@ -74,6 +83,7 @@ export function normaliseFile(file: SourceFile): FileObjects {
         case 'networks': out.networks.push(b.network(obj.key, at)); break;
         case 'storage_pools': out.storagePools.push(b.storagePool(obj.key, at)); break;
         case 'storage_volumes': out.storageVolumes.push(b.storageVolume(obj.key, at)); break;
+        case 'projects': out.projects.push(b.project(obj.key, at)); break;
       }
     }
   }
@@ -200,6 +210,18 @@ class ObjectBuilder {
     const driver = (this.text('driver') ?? '') as StorageDriver;
     const description = this.text('description') ?? '';
     return { kind: 'storage_pool', name, at, keyAt: this.keyAt, driver, description, config: this.plainConfig() };
+  }
+
+  /** A project: description and config, each config value checked against LXD's project keys (project-keys.ts). */
+  project(name: string, at: SourceLocation): DesiredProject {
+    const description = this.text('description') ?? '';
+    const nodes = new Map<string, Node | null>();
+    const config = this.plainConfig(nodes);
+    for (const [k, v] of Object.entries(config)) {
+      const problem = projectKeyProblem(k, v);
+      if (problem) this.errors.push(new LxplanError('manifest.value', `${problem} (${this.owner})`, { location: this.loc(nodes.get(k) ?? null), hint: projectKeyHint(k) }));
+    }
+    return { kind: 'project', name, at, keyAt: this.keyAt, description, config };
   }
 
   /** A custom volume keyed "POOL/VOLUME"; `size:` is the short form of config: {size: ...}. */

@@ -5,7 +5,7 @@
  * the executor).
  */
 import type { LxdClient } from '../lxd/client.js';
-import type { LxdImage, LxdInstance, LxdInstanceSnapshot, LxdNetwork, LxdProfile, LxdStoragePool, LxdStorageVolume } from '../lxd/types.js';
+import type { LxdImage, LxdInstance, LxdInstanceSnapshot, LxdNetwork, LxdProfile, LxdProject, LxdStoragePool, LxdStorageVolume } from '../lxd/types.js';
 import type { State } from '../state/model.js';
 import type { AffectedInstance } from '../planner/plan.js';
 import type { Impact } from './impact.js';
@@ -37,6 +37,8 @@ export interface LiveSnapshot {
   storageVolumes: Record<string, LxdStorageVolume>;
   /** Snapshots of the instances that declare some or have some in the state, keyed "INSTANCE/SNAPSHOT" (absent: none read). */
   snapshots?: Record<string, LxdInstanceSnapshot>;
+  /** Every LXD project (global; absent: none read). */
+  projects?: Record<string, LxdProject>;
 }
 
 export interface PlanContext {
@@ -84,6 +86,12 @@ export interface ResourceSpec<D extends DesiredObject = DesiredObject, L = unkno
   isRunning?(l: L, d: D): boolean;
   /** Whether the object must not be destroyed (instance `protect: true` / security.protection.delete). */
   isProtected?(l: L | undefined, d: D | undefined): boolean;
+  /** Global objects (projects, storage pools) are not inside the LXD project the run works in. */
+  global?: boolean;
+  /** Why LXD will refuse this change of field `path` (e.g. a project feature of a non-empty project): the plan is refused with it. */
+  refuse?(path: string, l: L, d: D, ctx: PlanContext): string | undefined;
+  /** What in the live object makes LXD refuse to delete it, beyond what the plan itself reads and deletes (a project's contents). */
+  deleteBlockers?(name: string, l: L, ctx: PlanContext): string[];
   /** How changing this object from `l` to `d` reaches the instances using it (profiles: the blast radius). */
   affects?(name: string, l: L, d: D, ctx: PlanContext): AffectedInstance[];
 }
@@ -112,4 +120,4 @@ export interface ResourceOps<D extends DesiredObject = DesiredObject> {
   restart?(client: LxdClient, name: string, ev: OpEvents): Promise<void>;
 }
 
-export type AnyLive = LxdInstanceSnapshot | LxdInstance | LxdProfile | LiveImage | LxdNetwork | LxdStoragePool | LxdStorageVolume;
+export type AnyLive = LxdProject | LxdInstanceSnapshot | LxdInstance | LxdProfile | LiveImage | LxdNetwork | LxdStoragePool | LxdStorageVolume;
