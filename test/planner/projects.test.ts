@@ -6,6 +6,7 @@
  */
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
+import { fromPlanDocument, toPlanDocument } from '../../src/cli/views/plan-json.js';
 import { plan, type PlanInput } from '../../src/planner/index.js';
 import type { LxdProject } from '../../src/lxd/types.js';
 import type { DesiredProject, Manifest } from '../../src/resources/types.js';
@@ -160,6 +161,15 @@ test('the built-in default pool stays global: an instance using it waits only fo
   const m = scoped('dev', manifest({ instances: [dInstance('web-1', { devices: { root: { type: 'disk', path: '/', pool: 'default' } } })], images: [dImage('busybox')], storagePools: [dPool('default')] }));
   const input = { manifest: { ...m, projects: { dev: dProject('dev') } }, live: withProjects(live({ storagePools: [lPool('default')] })), state: state('storage_pool.default') };
   assert.equal(dependsOn(input, 'instance.web-1'), ['image.busybox', 'project.dev']);
+});
+
+test('a plan creating a project survives a saved plan (the JSON document and its schema know the kind)', () => {
+  const m = scoped('dev', manifest({ instances: [dInstance('web-1')], images: [dImage('busybox')] }));
+  const p = plan({ manifest: { ...m, projects: { dev: dProject('dev', { 'limits.instances': '3' }) } }, live: withProjects(live()), state: state() });
+  const doc = toPlanDocument(p, { lxplanVersion: '0.0.0' });
+  assert.equal(doc.changes.map((c) => c.address), ['project.dev', 'image.busybox', 'instance.web-1']);
+  const back = fromPlanDocument(JSON.parse(JSON.stringify(doc)), 'plan.json');
+  assert.equal(back.changes, JSON.parse(JSON.stringify(p.changes)));
 });
 
 test.run();
