@@ -20,7 +20,7 @@ import { diffFields } from './diff.js';
 import { driftOf, recordFields, redact, sensitivePaths } from './fields.js';
 import { summarise, type FieldChange, type Plan, type PlanOptions, type ResourceChange } from './plan.js';
 import { selectTargets } from './targets.js';
-import { desiredRefs, liveRefsOf, scopeOf } from './scope.js';
+import { desiredRefs, liveRefsOf, noteBuiltinsGoingWithProject, scopeOf } from './scope.js';
 
 export interface PlanInput {
   manifest: Manifest;
@@ -346,6 +346,7 @@ export function plan(input: PlanInput): Plan {
   let changes = KINDS.flatMap((kind) => planKind({ spec: specs[kind], ctx, options, errors }));
   throwAll(errors);
   linkDependencies(changes, ctx);
+  changes = noteBuiltinsGoingWithProject(changes, ctx);
   if (options.targets && options.targets.length > 0) changes = selectTargets(changes, options.targets);
   checkDeletesUnused(changes, ctx, errors);
   checkDeleteBlockers(changes, ctx, errors);

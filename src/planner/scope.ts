@@ -7,9 +7,11 @@
  * snapshots always; images, profiles, networks and custom volumes only when the project has the
  * matching feature (otherwise they are the default project's); projects and storage pools never.
  */
+import { specs } from '../resources/index.js';
 import { hasFeature } from '../resources/project.js';
 import type { PlanContext, ResourceSpec } from '../resources/spec.js';
 import { addressOf, type Address, type Kind } from '../resources/types.js';
+import type { ResourceChange } from './plan.js';
 
 /** Per kind: global, always in the project, or in the project when it has this feature. */
 export const WHERE: Record<Kind, 'global' | 'project' | `features.${string}`> = {
@@ -59,4 +61,17 @@ export function desiredRefs(spec: ResourceSpec, d: Parameters<ResourceSpec['refs
  */
 export function liveRefsOf(spec: ResourceSpec, name: string, l: unknown, ctx: PlanContext): Address[] {
   return [...spec.liveRefs(l), ...(spec.builtin(name) ? [] : scopeRef(spec.kind, ctx))];
+}
+
+/**
+ * When the plan deletes the scope project, the built-in objects inside it (its default profile)
+ * go with it: say so instead of "leaves it as it is".
+ */
+export function noteBuiltinsGoingWithProject(changes: ResourceChange[], ctx: PlanContext): ResourceChange[] {
+  const scope = scopeOf(ctx);
+  const projectGoes = changes.some((c) => c.kind === 'project' && c.name === scope && c.action === 'delete');
+  if (!projectGoes) return changes;
+  return changes.map((c) => (c.action === 'noop' && c.stateOp === 'remove' && c.kind !== 'project' && inScope(c.kind, ctx) && specs[c.kind].builtin(c.name)
+    ? { ...c, reason: `no longer in the manifests: LXD deletes this built-in ${c.kind} with project "${scope}"` }
+    : c));
 }

@@ -111,6 +111,7 @@ test('--destroy: the scope project is deleted last, after everything in it; its 
   assert.equal(p.changes.find((c) => c.address === 'project.dev')?.action, 'delete');
   assert.equal(dependsOn(input, 'project.dev')?.sort(), ['image.busybox', 'instance.web-1', 'profile.small']);
   assert.equal(p.summary, { add: 0, change: 0, destroy: 4 });
+  assert.is(p.changes.find((c) => c.address === 'profile.default')?.reason, 'no longer in the manifests: LXD deletes this built-in profile with project "dev"');
 });
 
 test('deleting the scope project while it holds objects lxplan does not manage is refused before apply', () => {
