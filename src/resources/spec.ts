@@ -86,8 +86,6 @@ export interface ResourceSpec<D extends DesiredObject = DesiredObject, L = unkno
   isRunning?(l: L, d: D): boolean;
   /** Whether the object must not be destroyed (instance `protect: true` / security.protection.delete). */
   isProtected?(l: L | undefined, d: D | undefined): boolean;
-  /** Global objects (projects, storage pools) are not inside the LXD project the run works in. */
-  global?: boolean;
   /** Why LXD will refuse this change of field `path` (e.g. a project feature of a non-empty project): the plan is refused with it. */
   refuse?(path: string, l: L, d: D, ctx: PlanContext): string | undefined;
   /** What in the live object makes LXD refuse to delete it, beyond what the plan itself reads and deletes (a project's contents). */
