@@ -7,7 +7,7 @@ import { EXIT } from './exit-codes.js';
 
 export const commonFlags = {
   state: Flags.string({ description: 'state file (default: lxplan.state.json next to the manifests)', helpValue: 'FILE' }),
-  project: Flags.string({ description: 'LXD project to work in [default: default]', env: 'LXPLAN_PROJECT', helpValue: 'NAME' }),
+  project: Flags.string({ description: 'LXD project to work in [default: the manifests\' project: key, else default]; differing from project: is an error', env: 'LXPLAN_PROJECT', helpValue: 'NAME' }),
   socket: Flags.string({ description: 'LXD unix socket (default: $LXD_SOCKET, $LXD_DIR/unix.socket, /var/lib/lxd/unix.socket, the snap\'s)', helpValue: 'PATH' }),
 };
 

@@ -5,11 +5,12 @@
  */
 import type { Kind } from '../resources/types.js';
 
-export type Section = 'images' | 'profiles' | 'instances' | 'networks' | 'storage_pools' | 'storage_volumes';
-export const SECTIONS: readonly Section[] = ['images', 'profiles', 'instances', 'networks', 'storage_pools', 'storage_volumes'];
+export type Section = 'images' | 'profiles' | 'instances' | 'networks' | 'storage_pools' | 'storage_volumes' | 'projects';
+export const SECTIONS: readonly Section[] = ['images', 'profiles', 'instances', 'networks', 'storage_pools', 'storage_volumes', 'projects'];
 export const KIND_OF = {
   images: 'image', profiles: 'profile', instances: 'instance',
   networks: 'network', storage_pools: 'storage_pool', storage_volumes: 'storage_volume',
+  projects: 'project',
 } as const satisfies Record<Section, Kind>;
 
 export function isSection(s: string | undefined): s is Section {

@@ -60,6 +60,8 @@ export async function loadManifests(pathArg: string, opts: LoadOptions = {}): Pr
     merge(m.networks, objects.networks, errors);
     merge(m.storagePools, objects.storagePools, errors);
     merge(m.storageVolumes, objects.storageVolumes, errors);
+    if (objects.projects.length > 0) merge((m.projects ??= {}), objects.projects, errors);
+    scopeOf(m, objects, errors);
   }
   m.snapshots = snapshotsOf(m.instances);
   // server: at most once over all files.
@@ -88,6 +90,21 @@ function merge<T extends DesiredObject>(into: Record<string, T>, objects: T[], e
     errors.push(new LxplanError('manifest.duplicate', `${o.kind} "${o.name}" is defined twice: at ${formatLocation(prev.at)} and at ${formatLocation(o.at)}`, {
       location: o.at,
       hint: 'names are unique per kind across all manifest files: rename or remove one',
+    }));
+  }
+}
+
+/** The top-level `project:` key: every file that says it must say the same. */
+function scopeOf(m: Manifest, objects: FileObjects, errors: LxplanError[]): void {
+  const said = objects.project;
+  if (!said) return;
+  if (m.project === undefined) {
+    m.project = said.name;
+    m.projectAt = said.at;
+  } else if (m.project !== said.name) {
+    errors.push(new LxplanError('manifest.value', `the files of one directory name different LXD projects: "${m.project}" at ${formatLocation(m.projectAt!)} and "${said.name}" at ${formatLocation(said.at)}`, {
+      location: said.at,
+      hint: 'all objects of a directory live in one project: make the project: keys agree, or move the objects of the other project to their own directory',
     }));
   }
 }

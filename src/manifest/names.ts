@@ -17,10 +17,10 @@ export function instanceNameProblem(name: string): string | null {
   return null;
 }
 
-export type NamedKind = 'profile' | 'image' | 'network' | 'storage_pool' | 'storage_volume';
+export type NamedKind = 'profile' | 'image' | 'network' | 'storage_pool' | 'storage_volume' | 'project';
 
 const NAME_WORDS: Record<NamedKind, string> = {
-  profile: 'profile name', image: 'image alias', network: 'network name', storage_pool: 'storage pool name', storage_volume: 'custom volume',
+  profile: 'profile name', image: 'image alias', network: 'network name', storage_pool: 'storage pool name', storage_volume: 'custom volume', project: 'project name',
 };
 
 /**

@@ -15,10 +15,11 @@ import type { ConfigMap, Device, DeviceMap } from '../lxd/types.js';
 import { LIMITS, limitApplies, limitHint, validateConfigValue, validateLimit } from '../resources/limits.js';
 import { validateDevice } from '../resources/devices.js';
 import { lxdArchitecture } from '../resources/image-files.js';
+import { projectKeyHint, projectKeyProblem } from '../resources/project-keys.js';
 import { SERVER_NAME, serverSecretKeys, validateServerValue } from '../resources/server.js';
 import {
   splitVolumeName, type CopySource, type DesiredFile, type DesiredServer, type DesiredImage, type DesiredInstance, type DesiredNetwork, type DesiredProfile, type DesiredStoragePool,
-  type DesiredRemote, type DirectoryImageSource, type ImageSource,
+  type DesiredRemote, type DirectoryImageSource, type ImageSource, type DesiredProject,
   type DesiredStorageVolume, type InstanceState, type NetworkType, type StorageDriver,
 } from '../resources/types.js';
 import { parseByteSizeBig } from '../resources/units.js';
@@ -43,6 +44,9 @@ export interface FileObjects {
   server: DesiredServer[];
   /** `remotes:`: image servers. */
   remotes: DesiredRemote[];
+  projects: DesiredProject[];
+  /** The top-level `project:` key: the LXD project this file's objects live in. */
+  project?: { name: string; at: SourceLocation };
   errors: LxplanError[];
 }
 
@@ -74,8 +78,13 @@ function pairs(file: SourceFile, node: Node | null): Array<{ key: string; keyNod
 }
 
 export function normaliseFile(file: SourceFile): FileObjects {
-  const out: FileObjects = { images: [], profiles: [], instances: [], networks: [], storagePools: [], storageVolumes: [], server: [], remotes: [], errors: [] };
+  const out: FileObjects = { images: [], profiles: [], instances: [], networks: [], storagePools: [], storageVolumes: [], server: [], remotes: [], projects: [], errors: [] };
   for (const section of pairs(file, deref(file, file.doc.contents))) {
+    if (section.key === 'project') {
+      const name = scalarText(section.value);
+      if (name !== undefined && isScalar(section.value) && typeof section.value.value === 'string') out.project = { name, at: locate(file, section.value) };
+      continue;
+    }
     if (section.key === 'server' && isMap(section.value)) {
       out.server.push(new ObjectBuilder(file, ['server'], section.value, out.errors).server(locate(file, section.keyNode)));
       continue;
@@ -93,6 +102,7 @@ export function normaliseFile(file: SourceFile): FileObjects {
         case 'networks': out.networks.push(b.network(obj.key, at)); break;
         case 'storage_pools': out.storagePools.push(b.storagePool(obj.key, at)); break;
         case 'storage_volumes': out.storageVolumes.push(b.storageVolume(obj.key, at)); break;
+        case 'projects': out.projects.push(b.project(obj.key, at)); break;
       }
     }
   }
@@ -449,6 +459,18 @@ class ObjectBuilder {
     }
     const secret = serverSecretKeys(config);
     return { kind: 'server', name: SERVER_NAME, at, keyAt: this.keyAt, config, ...(secret.length > 0 ? { sensitive: secret } : {}) };
+  }
+
+  /** A project: description and config, each config value checked against LXD's project keys (project-keys.ts). */
+  project(name: string, at: SourceLocation): DesiredProject {
+    const description = this.text('description') ?? '';
+    const nodes = new Map<string, Node | null>();
+    const config = this.plainConfig(nodes);
+    for (const [k, v] of Object.entries(config)) {
+      const problem = projectKeyProblem(k, v);
+      if (problem) this.errors.push(new LxplanError('manifest.value', `${problem} (${this.owner})`, { location: this.loc(nodes.get(k) ?? null), hint: projectKeyHint(k) }));
+    }
+    return { kind: 'project', name, at, keyAt: this.keyAt, description, config };
   }
 
   /** A custom volume keyed "POOL/VOLUME"; `size:` is the short form of config: {size: ...}. */

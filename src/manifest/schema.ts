@@ -175,6 +175,10 @@ function toError(file: SourceFile, e: ErrorObject): LxplanError | null {
       const allowed = Object.keys((e.parentSchema as { properties?: object } | undefined)?.properties ?? {});
       const inLimits = segs[segs.length - 1] === 'limits' && segs.length === 3;
       if (segs.length === 0) return mk(`unknown top-level key "${key}"`, keyNode, unknownKeyHint(key, allowed, segs, false));
+      if (key === 'project' && segs.length === 2 && isSection(segs[0])) {
+        return mk(`project: on ${describe(segs)} is not supported yet`, keyNode,
+          'put objects of another project in their own directory with a top-level project: NAME (all objects of a directory live in one project)');
+      }
       const where = inLimits ? `in ${ownerOf(segs)}` : describeContainer(segs);
       return mk(`unknown ${inLimits ? 'limit' : 'key'} "${key}" ${where}`, keyNode, unknownKeyHint(key, allowed, segs, inLimits));
     }
@@ -239,7 +243,7 @@ function unknownKeyHint(key: string, allowed: string[], segs: string[], inLimits
   }
   if (segs.length === 0) {
     if ((allowed as string[]).includes(`storage_${key}`)) return `did you mean "storage_${key}"?`;
-    return 'a manifest has images:, profiles:, instances:, networks:, storage_pools: and storage_volumes:';
+    return 'a manifest has images:, profiles:, instances:, networks:, storage_pools:, storage_volumes:, projects: and project:';
   }
   return allowed.length > 0 ? `allowed keys: ${allowed.join(', ')}` : undefined;
 }

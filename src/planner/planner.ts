@@ -24,6 +24,7 @@ import { summarise, type FieldChange, type Plan, type PlanOptions, type Resource
 import { carryProfileRestarts, PENDING_RESTART } from './profile-restarts.js';
 import { followInstanceSnapshots } from './snapshots.js';
 import { selectTargets } from './targets.js';
+import { desiredRefs, liveRefsOf, noteBuiltinsGoingWithProject, scopeOf } from './scope.js';
 
 export interface PlanInput {
   manifest: Manifest;
@@ -89,6 +90,15 @@ function planExisting(k: KindPlanner, name: string, d: DesiredObject, l: unknown
   if (renamedFrom) {
     const running = spec.isRunning?.(l, d) ?? false;
     fields = [{ path: 'name', before: renamedFrom, after: name, impact: running ? 'restart' : 'live', ...(running ? { note: 'LXD renames stopped instances only: it is stopped, renamed and started' } : {}) }, ...fields];
+  }
+  for (const f of fields) {
+    const why = spec.refuse?.(f.path, l, d, ctx);
+    if (why) {
+      k.errors.push(new LxplanError('plan.conflict', `${spec.kind} "${name}": ${f.path} cannot change: ${why}`, {
+        location: d.keyAt?.[f.path] ?? d.at,
+        hint: 'leave it as it is; or empty the project first (apply without its contents), then change it',
+      }));
+    }
   }
   const usedBy = fields.length > 0 ? spec.affects?.(name, l, d, ctx) : undefined;
   const impacts = [...fields.map((f) => f.impact), ...(usedBy ?? []).flatMap((u) => (u.impact ? [u.impact] : []))];
@@ -205,11 +215,12 @@ function linkDependencies(changes: ResourceChange[], ctx: PlanContext): void {
     if (c.action === 'noop') continue;
     const spec = specs[c.kind];
     const l = (spec.live(ctx.live) as Record<string, unknown>)[c.renamedFrom ?? c.name];
-    const refs = new Set([...(c.desired ? spec.refs(c.desired) : []), ...(l !== undefined ? spec.liveRefs(l) : [])]);
+    const wants = c.desired ? desiredRefs(spec, c.desired, ctx) : [];
+    const refs = new Set([...wants, ...(l !== undefined ? liveRefsOf(spec, c.renamedFrom ?? c.name, l, ctx) : [])]);
     for (const ref of refs) {
       const dep = byAddress.get(ref);
       if (!dep || c.dependsOn.includes(ref)) continue;
-      const needed = c.desired && spec.refs(c.desired).includes(ref) && (dep.action === 'create' || dep.action === 'replace');
+      const needed = wants.includes(ref) && (dep.action === 'create' || dep.action === 'replace');
       if (needed || dep.action === 'update') c.dependsOn.push(ref);
     }
   }
@@ -226,7 +237,7 @@ function linkDependencies(changes: ResourceChange[], ctx: PlanContext): void {
     for (const [name, l] of Object.entries(spec.live(ctx.live))) {
       const user = byAddress.get(addressOf(kind, name)) ?? changes.find((c) => c.renamedFrom === name && c.kind === kind);
       if (!user || user.action === 'noop' || user.action === 'create') continue;
-      for (const ref of spec.liveRefs(l)) {
+      for (const ref of liveRefsOf(spec, name, l, ctx)) {
         const used = byAddress.get(ref);
         // (Not when the user waits for it already: both replaced at once; LXD then refuses the delete while it is in use.)
         if (used && (used.action === 'delete' || used.action === 'replace') && !used.dependsOn.includes(user.address) && !user.dependsOn.includes(used.address)) used.dependsOn.push(user.address);
@@ -249,21 +260,54 @@ function checkDeletesUnused(changes: ResourceChange[], ctx: PlanContext, errors:
     for (const [name, l] of Object.entries(spec.live(ctx.live))) {
       const c = changing.get(addressOf(kind, name));
       if (c?.action === 'delete') continue;
-      const stillUses = c?.desired ? new Set(spec.refs(c.desired)) : new Set(spec.liveRefs(l));
-      for (const ref of spec.liveRefs(l)) {
+      const stillUses = c?.desired ? new Set(desiredRefs(spec, c.desired, ctx)) : new Set(liveRefsOf(spec, name, l, ctx));
+      for (const ref of liveRefsOf(spec, name, l, ctx)) {
         // A user replaced too lets go of what is deleted (it waits), not of what is replaced (each replace is one step).
         if (c?.action === 'replace' && deleting.get(ref) !== 'replace') continue;
         if (deleting.has(ref) && stillUses.has(ref)) {
           const replaced = deleting.get(ref) === 'replace';
+          const holds = ref === addressOf('project', scopeOf(ctx));
           errors.push(new LxplanError('plan.conflict',
-            `${ref.replace('.', ' "')}" cannot be ${replaced ? 'replaced (LXD deletes it first)' : 'deleted'}: ${kind} "${name}" uses it${c ? '' : ' and is not managed by lxplan'}`,
-            { hint: replaced
+            `${ref.replace('.', ' "')}" cannot be ${replaced ? 'replaced (LXD deletes it first)' : 'deleted'}: ${kind} "${name}" ${holds ? 'is in it (LXD deletes only empty projects)' : 'uses it'}${c ? '' : ' and is not managed by lxplan'}`,
+            { hint: holds
+              ? c ? `remove ${kind} "${name}" from the manifests too, or keep the project` : `delete ${kind} "${name}" from the project first (or lxplan import it and remove it), or keep the project in the manifests`
+              : replaced
               ? `detach it from ${kind} "${name}" first (apply without it), then make the change that replaces it`
               : c ? `remove it from ${kind} "${name}" in the manifest too` : `detach it from ${kind} "${name}" first, or keep it in the manifests` }));
         }
       }
     }
   }
+}
+
+/** Objects LXD will not delete while they hold something the plan does not delete first (a project's contents). */
+function checkDeleteBlockers(changes: ResourceChange[], ctx: PlanContext, errors: LxplanError[]): void {
+  for (const c of changes) {
+    if (c.action !== 'delete' && c.action !== 'replace') continue;
+    const spec = specs[c.kind];
+    const l = (spec.live(ctx.live) as Record<string, unknown>)[c.name];
+    const blockers = l === undefined ? [] : spec.deleteBlockers?.(c.name, l, ctx) ?? [];
+    if (blockers.length === 0) continue;
+    const shown = blockers.length <= 5 ? blockers.join(', ') : `${blockers.slice(0, 5).join(', ')} and ${blockers.length - 5} more`;
+    errors.push(new LxplanError('plan.conflict',
+      `${c.kind} "${c.name}" cannot be ${c.action === 'delete' ? 'deleted' : 'replaced'}: LXD deletes only empty ${c.kind}s, and it holds ${shown}, which this plan does not delete`,
+      { hint: `delete ${blockers.length === 1 ? 'it' : 'them'} first (they are not managed by this configuration), or keep the ${c.kind} in the manifests` }));
+  }
+}
+
+/**
+ * The project the run works in must exist, or be declared here (then it is created first). A
+ * plan with nothing to put in it (--destroy, an empty directory) needs neither.
+ */
+function checkScopeExists(ctx: PlanContext, errors: LxplanError[]): void {
+  const scope = scopeOf(ctx);
+  if (scope === 'default' || !ctx.live.projects || ctx.live.projects[scope] || ctx.manifest.projects?.[scope]) return;
+  const declaresSomething = KINDS.some((kind) => kind !== 'project' && Object.keys(specs[kind].desired(ctx.manifest)).length > 0);
+  if (!declaresSomething) return;
+  errors.push(new LxplanError('plan.conflict', `LXD project "${scope}" does not exist`, {
+    location: ctx.manifest.projectAt,
+    hint: `declare it under projects: (lxplan then creates it before everything in it), or create it: lxc project create ${scope}`,
+  }));
 }
 
 /** Protected objects are never destroyed: not by a replace, a removal from the manifests or --destroy. */
@@ -320,7 +364,10 @@ function throwAll(errors: LxplanError[]): void {
 }
 
 export function emptyManifest(m: Manifest): Manifest {
-  return { dir: m.dir, files: m.files, images: {}, profiles: {}, instances: {}, networks: {}, storagePools: {}, storageVolumes: {} };
+  return {
+    dir: m.dir, files: m.files, images: {}, profiles: {}, instances: {}, networks: {}, storagePools: {}, storageVolumes: {},
+    ...(m.project !== undefined ? { project: m.project } : {}), ...(m.projectAt ? { projectAt: m.projectAt } : {}),
+  };
 }
 
 export function plan(input: PlanInput): Plan {
@@ -328,14 +375,17 @@ export function plan(input: PlanInput): Plan {
   const ctx = makeContext(options.destroy ? { ...input, manifest: emptyManifest(input.manifest) } : input);
   throwAll(checkReferences(ctx));
   const errors: LxplanError[] = [];
+  checkScopeExists(ctx, errors);
   const conflicts: KindPlanner['conflicts'] = [];
   let changes = KINDS.flatMap((kind) => planKind({ spec: specs[kind], ctx, options, errors, conflicts }));
   throwAll([...errors, ...relevantConflicts(conflicts, changes, options.targets)]);
   changes = followInstanceSnapshots(changes, ctx);
   carryProfileRestarts(changes, ctx, options);
   linkDependencies(changes, ctx);
+  changes = noteBuiltinsGoingWithProject(changes, ctx);
   if (options.targets && options.targets.length > 0) changes = selectTargets(changes, options.targets);
   checkDeletesUnused(changes, ctx, errors);
+  checkDeleteBlockers(changes, ctx, errors);
   checkProtected(changes, ctx, errors);
   throwAll(errors);
   return {

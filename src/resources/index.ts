@@ -3,6 +3,7 @@ import { imageOps, imageSpec } from './image.js';
 import { instanceOps, instanceSpec } from './instance.js';
 import { networkOps, networkSpec } from './network.js';
 import { profileOps, profileSpec } from './profile.js';
+import { projectOps, projectSpec } from './project.js';
 import { serverOps, serverSpec } from './server.js';
 import { snapshotOps, snapshotSpec } from './snapshot.js';
 import type { ResourceOps, ResourceSpec } from './spec.js';
@@ -11,6 +12,7 @@ import { storageVolumeOps, storageVolumeSpec } from './storage-volume.js';
 import type { Kind } from './types.js';
 
 export const specs: Record<Kind, ResourceSpec<any, any>> = {
+  project: projectSpec,
   storage_pool: storagePoolSpec,
   network: networkSpec,
   storage_volume: storageVolumeSpec,
@@ -22,6 +24,7 @@ export const specs: Record<Kind, ResourceSpec<any, any>> = {
 };
 
 export const ops: Record<Kind, ResourceOps<any>> = {
+  project: projectOps,
   storage_pool: storagePoolOps,
   network: networkOps,
   storage_volume: storageVolumeOps,

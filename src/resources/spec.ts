@@ -5,7 +5,7 @@
  * the executor).
  */
 import type { LxdClient } from '../lxd/client.js';
-import type { LxdImage, LxdInstance, LxdInstanceSnapshot, LxdNetwork, LxdProfile, LxdServer, LxdStoragePool, LxdStorageVolume } from '../lxd/types.js';
+import type { LxdImage, LxdInstance, LxdInstanceSnapshot, LxdNetwork, LxdProfile, LxdProject, LxdServer, LxdStoragePool, LxdStorageVolume } from '../lxd/types.js';
 import type { State, StateEntry } from '../state/model.js';
 import type { AffectedInstance } from '../planner/plan.js';
 import type { Impact } from './impact.js';
@@ -41,6 +41,8 @@ export interface LiveSnapshot {
   snapshots?: Record<string, LxdInstanceSnapshot>;
   /** GET /1.0 (absent: not read, e.g. in planner fixtures). */
   server?: LxdServer;
+  /** Every LXD project (global; absent: none read). */
+  projects?: Record<string, LxdProject>;
 }
 
 export interface PlanContext {
@@ -106,6 +108,10 @@ export interface ResourceSpec<D extends DesiredObject = DesiredObject, L = unkno
    * unset. Undefined: nothing is desired.
    */
   withRecord?(d: D | undefined, entry: StateEntry | undefined): D | undefined;
+  /** Why LXD will refuse this change of field `path` (e.g. a project feature of a non-empty project): the plan is refused with it. */
+  refuse?(path: string, l: L, d: D, ctx: PlanContext): string | undefined;
+  /** What in the live object makes LXD refuse to delete it, beyond what the plan itself reads and deletes (a project's contents). */
+  deleteBlockers?(name: string, l: L, ctx: PlanContext): string[];
   /** How changing this object from `l` to `d` reaches the instances using it (profiles: the blast radius). */
   affects?(name: string, l: L, d: D, ctx: PlanContext): AffectedInstance[];
 }
@@ -134,4 +140,4 @@ export interface ResourceOps<D extends DesiredObject = DesiredObject> {
   restart?(client: LxdClient, name: string, ev: OpEvents): Promise<void>;
 }
 
-export type AnyLive = LxdServer | LxdInstanceSnapshot | LxdInstance | LxdProfile | LiveImage | LxdNetwork | LxdStoragePool | LxdStorageVolume;
+export type AnyLive = LxdProject | LxdServer | LxdInstanceSnapshot | LxdInstance | LxdProfile | LiveImage | LxdNetwork | LxdStoragePool | LxdStorageVolume;

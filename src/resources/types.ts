@@ -8,12 +8,12 @@
 import type { SourceLocation } from '../errors.js';
 import type { ConfigMap, DeviceMap } from '../lxd/types.js';
 
-export type Kind = 'storage_pool' | 'network' | 'storage_volume' | 'image' | 'profile' | 'instance' | 'snapshot' | 'server';
+export type Kind = 'project' | 'storage_pool' | 'network' | 'storage_volume' | 'image' | 'profile' | 'instance' | 'snapshot' | 'server';
 /**
  * Every kind, in display order: what others use comes first. (Dependency order comes from each
  * kind's references, not from this list.)
  */
-export const KINDS: readonly Kind[] = ['storage_pool', 'network', 'storage_volume', 'image', 'profile', 'instance', 'snapshot', 'server'];
+export const KINDS: readonly Kind[] = ['project', 'storage_pool', 'network', 'storage_volume', 'image', 'profile', 'instance', 'snapshot', 'server'];
 
 /** "instance.web-1", "profile.small", "image.busybox", "storage_volume.fast/data". */
 export type Address = string;
@@ -250,7 +250,17 @@ export interface DesiredServer extends DesiredBase {
   unset?: string[];
 }
 
-export type DesiredObject = DesiredServer | DesiredSnapshot | DesiredImage | DesiredProfile | DesiredInstance | DesiredNetwork | DesiredStoragePool | DesiredStorageVolume;
+export type DesiredObject = DesiredProject | DesiredServer | DesiredSnapshot | DesiredImage | DesiredProfile | DesiredInstance | DesiredNetwork | DesiredStoragePool | DesiredStorageVolume;
+
+/**
+ * An LXD project (`projects:`): a global object, not inside a project. Every config key is
+ * written in place, but LXD changes features.* only while the project is empty (see project.ts).
+ */
+export interface DesiredProject extends DesiredBase {
+  kind: 'project';
+  description: string;
+  config: ConfigMap;
+}
 
 /** One loaded configuration (a directory of manifests). Maps are keyed by object name. */
 export interface Manifest {
@@ -271,4 +281,13 @@ export interface Manifest {
   server?: DesiredServer;
   /** Image servers (`remotes:`), by name (absent: none). */
   remotes?: Record<string, DesiredRemote>;
+  /** Projects declared under `projects:` (absent: none). */
+  projects?: Record<string, DesiredProject>;
+  /**
+   * The LXD project the directory's objects live in: the top-level `project:` key, or (after
+   * the session resolves it) --project / LXPLAN_PROJECT. Absent: "default".
+   */
+  project?: string;
+  /** Where the top-level `project:` key is (absent when no file says it). */
+  projectAt?: SourceLocation;
 }

@@ -49,7 +49,11 @@ function entryOut(e: StateEntry): Record<string, unknown> {
 
 /** The file's text: stable, pretty JSON with `resources` sorted by address. */
 export function serialize(state: State): string {
-  const doc = { version: state.version, lineage: state.lineage, serial: state.serial, resources: sortedRecord(state.resources, entryOut) };
+  const doc = {
+    version: state.version, lineage: state.lineage, serial: state.serial,
+    ...(state.project !== undefined ? { project: state.project } : {}),
+    resources: sortedRecord(state.resources, entryOut),
+  };
   return JSON.stringify(doc, null, 2) + '\n';
 }
 
@@ -109,7 +113,8 @@ function checkEntry(address: string, e: unknown, problems: string[]): StateEntry
 /** Checks a document that claims the current version; returns a fresh State (no aliasing of `doc`). */
 function checkCurrent(doc: Record<string, unknown>, path: string): State {
   const problems: string[] = [];
-  unknownKeys(doc, ['version', 'lineage', 'serial', 'resources'], '', problems);
+  unknownKeys(doc, ['version', 'lineage', 'serial', 'project', 'resources'], '', problems);
+  if (doc.project !== undefined && (typeof doc.project !== 'string' || doc.project === '')) problems.push(`project: must be a non-empty string, found ${describe(doc.project)}`);
   if (typeof doc.lineage !== 'string' || doc.lineage === '') problems.push(`lineage: must be a non-empty string, found ${describe(doc.lineage)}`);
   if (typeof doc.serial !== 'number' || !Number.isSafeInteger(doc.serial) || doc.serial < 0) problems.push(`serial: must be a whole number >= 0, found ${describe(doc.serial)}`);
   const resources: State['resources'] = {};
@@ -119,7 +124,7 @@ function checkCurrent(doc: Record<string, unknown>, path: string): State {
     if (entry) resources[address] = entry;
   }
   if (problems.length > 0) throw malformed(path, problems);
-  return { version: STATE_VERSION, lineage: doc.lineage as string, serial: doc.serial as number, resources };
+  return { version: STATE_VERSION, lineage: doc.lineage as string, serial: doc.serial as number, ...(doc.project !== undefined ? { project: doc.project as string } : {}), resources };
 }
 
 /** A state file that cannot be read as JSON at all; `why` says how (not UTF-8, not JSON). */

@@ -51,6 +51,22 @@ export class StateManager {
     return this.current;
   }
 
+  /**
+   * Ties the state to the LXD project the run works in: a state written for another project is
+   * refused (its addresses name objects of that project); one that records none (new, or written
+   * before projects were recorded) takes this one, written with the next save.
+   */
+  bindProject(project: string): void {
+    const recorded = this.current.project;
+    if (recorded === project) return;
+    if (recorded !== undefined) {
+      throw new LxplanError('usage', `state file ${this.path} is for LXD project "${recorded}", not "${project}"`, {
+        hint: `each project has its own state: use --state with another file for project "${project}", or work in project "${recorded}"`,
+      });
+    }
+    this.current = { ...this.current, project };
+  }
+
   /** Who holds the lock (this process), when locked. */
   get lockInfo(): LockInfo | undefined {
     return this.lock?.info;
@@ -94,7 +110,8 @@ export class StateManager {
     if (this.released) return Promise.reject(new Error(`state file ${this.path}: save after release()`));
     const run = this.queue.then(async () => {
       const next = fn(this.current);
-      const saved: State = { ...next, version: STATE_VERSION, lineage: this.current.lineage, serial: this.current.serial + 1 };
+      const project = this.current.project ?? next.project;
+      const saved: State = { ...next, version: STATE_VERSION, lineage: this.current.lineage, serial: this.current.serial + 1, ...(project !== undefined ? { project } : {}) };
       await writeAtomic(this.path, serialize(saved));
       this.current = saved;
       return saved;

@@ -25,6 +25,8 @@ export interface State {
   lineage: string;
   /** +1 on every save: tells two versions of the same state apart. */
   serial: number;
+  /** The LXD project the state's objects live in (absent in files written before projects were recorded). */
+  project?: string;
   resources: Record<Address, StateEntry>;
 }
 

@@ -13,6 +13,8 @@ import { specs } from '../resources/index.js';
 import { isServerComputedKey } from '../resources/instance-keys.js';
 import { LIMITS, NOT_CONFIG_LIMITS } from '../resources/limits.js';
 import { readLive } from '../resources/live.js';
+import { readLiveIn } from '../resources/live-project.js';
+import { resolveProject } from './project-scope.js';
 import { instancesWithSnapshots } from '../resources/snapshot.js';
 import type { LiveSnapshot } from '../resources/spec.js';
 import { addressOf, type DesiredObject, type Kind } from '../resources/types.js';
@@ -143,10 +145,13 @@ export async function writeExport(dir: string, text: string): Promise<string> {
 export async function importObjects(manifestPath: string, objects: { kind: Kind; name: string }[], opts: ConnectOptions): Promise<string[]> {
   const manifest = await loadChecked(manifestPath);
   await resolveRemoteFingerprints(manifest);
+  const project = resolveProject(opts.project, manifest);
+  manifest.project = project;
   const statePath = opts.statePath ?? (await defaultStatePath(manifestPath));
-  const { state, client, close } = await connect(statePath, 'import', opts);
+  const { state, client, close } = await connect(statePath, 'import', { ...opts, project });
   try {
-    const live = await readLive(client, instancesWithSnapshots(manifest, state.state));
+    state.bindProject(project);
+    const live = await readLiveIn(client, manifest, instancesWithSnapshots(manifest, state.state));
     const ctx = makeContext({ manifest, live, state: state.state });
     let next = state.state;
     const done: string[] = [];

@@ -1,17 +1,21 @@
 /** lxplan --refresh-only: record what LXD has into the state, without touching LXD. */
 import { refreshState, type Refresh } from '../planner/index.js';
-import { readLive } from '../resources/live.js';
+import { readLiveIn } from '../resources/live-project.js';
 import { instancesWithSnapshots } from '../resources/snapshot.js';
 import { resolveRemoteFingerprints } from '../resources/image-source.js';
+import { resolveProject } from './project-scope.js';
 import { connect, defaultStatePath, loadChecked, type ConnectOptions } from './session.js';
 
 export async function refreshOnly(manifestPath: string, opts: ConnectOptions): Promise<Refresh & { recorded: number }> {
   const manifest = await loadChecked(manifestPath);
   await resolveRemoteFingerprints(manifest);
+  const project = resolveProject(opts.project, manifest);
+  manifest.project = project;
   const statePath = opts.statePath ?? (await defaultStatePath(manifestPath));
-  const { state, client, close } = await connect(statePath, 'refresh', opts);
+  const { state, client, close } = await connect(statePath, 'refresh', { ...opts, project });
   try {
-    const live = await readLive(client, instancesWithSnapshots(manifest, state.state));
+    state.bindProject(project);
+    const live = await readLiveIn(client, manifest, instancesWithSnapshots(manifest, state.state));
     const r = refreshState({ manifest, live, state: state.state });
     if (JSON.stringify(r.state.resources) !== JSON.stringify(state.state.resources)) await state.save(r.state);
     return { ...r, recorded: Object.keys(r.state.resources).length };

@@ -93,6 +93,7 @@ export async function openSavedPlan(file: string, opts: ConnectOptions): Promise
   }
   const session = await connect(statePath, 'apply', { ...opts, project: opts.project ?? plan.project });
   try {
+    session.state.bindProject(session.client.project);
     const now = session.state.state;
     const was = plan.state ?? { lineage: '', serial: -1 };
     const sameState = now.serial === was.serial && (now.serial === 0 || now.lineage === was.lineage);

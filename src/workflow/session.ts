@@ -9,11 +9,12 @@ import { LxdClient } from '../lxd/client.js';
 import { loadManifests } from '../manifest/index.js';
 import { plan as makePlan, type Plan, type PlanOptions } from '../planner/index.js';
 import { localImageFingerprint, resolveRemoteFingerprints } from '../resources/image-source.js';
-import { readLive } from '../resources/live.js';
+import { readLiveIn } from '../resources/live-project.js';
 import { instancesWithSnapshots } from '../resources/snapshot.js';
 import type { LiveSnapshot } from '../resources/spec.js';
 import type { Manifest } from '../resources/types.js';
 import { StateManager } from '../state/index.js';
+import { resolveProject } from './project-scope.js';
 
 export const STATE_FILE = 'lxplan.state.json';
 
@@ -77,13 +78,16 @@ export async function connect(statePath: string, operation: string, opts: Connec
 export async function openSession(opts: SessionOptions): Promise<Session> {
   const manifest = await loadChecked(opts.path);
   await resolveRemoteFingerprints(manifest);
+  const project = resolveProject(opts.project, manifest);
+  manifest.project = project;
   const statePath = opts.statePath ?? (await defaultStatePath(opts.path));
-  const { state, client, close } = await connect(statePath, opts.operation, opts);
+  const { state, client, close } = await connect(statePath, opts.operation, { ...opts, project });
   try {
-    const live = await readLive(client, instancesWithSnapshots(manifest, state.state));
+    state.bindProject(project);
+    const live = await readLiveIn(client, manifest, instancesWithSnapshots(manifest, state.state));
     const plan = makePlan({ manifest, live, state: state.state, options: opts.planOptions });
     plan.createdAt = new Date().toISOString();
-    plan.project = opts.project ?? 'default';
+    plan.project = project;
     plan.manifestPath = opts.path;
     plan.statePath = statePath;
     return { manifest, client, state, statePath, live, plan, close };

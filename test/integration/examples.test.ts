@@ -55,7 +55,10 @@ for (const name of examples) {
         restoreServer = Object.fromEntries(Object.keys(m.server.config).map((k) => [k, now[k] ?? '']));
       }
 
-      const args = (...more: string[]) => ['--project', project.name, ...more, dir];
+      // An example that names its own project (top-level project:) runs there; the project it
+      // declares is claimed, so a crash of this run does not leave it behind.
+      for (const n of Object.keys(m.projects ?? {})) await project.claim('project', n);
+      const args = (...more: string[]) => [...(m.project ? [] : ['--project', project.name]), ...more, dir];
       const a = await run('lxapply', args('--auto-approve'));
       assert.is(a.code, 0, show(a));
       const p = await run('lxplan', args());

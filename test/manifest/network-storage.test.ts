@@ -140,7 +140,7 @@ test('an unknown top-level key names the sections; "pools" and "volumes" get the
   const dir = await tree({ 'm.yaml': 'pools:\n  fast: {driver: dir}\nvlans: {}\n' });
   assert.equal(described(await loadError(dir)), [
     `${dir}/m.yaml:1:1: unknown top-level key "pools"\n  hint: did you mean "storage_pools"?`,
-    `${dir}/m.yaml:3:1: unknown top-level key "vlans"\n  hint: a manifest has images:, profiles:, instances:, networks:, storage_pools: and storage_volumes:`,
+    `${dir}/m.yaml:3:1: unknown top-level key "vlans"\n  hint: a manifest has images:, profiles:, instances:, networks:, storage_pools:, storage_volumes:, projects: and project:`,
   ]);
 });
 

@@ -1,0 +1,39 @@
+/**
+ * Reading LXD for a run scoped to a project: the projects (global, one request), then what
+ * readLive reads inside the scope project. A scope project that does not exist yet (declared
+ * under projects:, created by this apply) holds nothing: its reads are not sent (LXD answers 404
+ * for most of them) and read as empty, except what the new project will not have of its own
+ * (a kind whose feature is off is the default project's, read there) and the default profile
+ * LXD gives a project with features.profiles.
+ */
+import type { LxdClient } from '../lxd/client.js';
+import type { LxdProfile } from '../lxd/types.js';
+import { readLive } from './live.js';
+import { hasFeature } from './project.js';
+import type { LiveSnapshot } from './spec.js';
+import type { Manifest } from './types.js';
+
+/** The default profile LXD 5.0.2 makes with a project (read back after `POST /1.0/projects`). */
+export function newProjectDefaultProfile(project: string): LxdProfile {
+  return { name: 'default', description: `Default LXD profile for project ${project}`, config: {}, devices: {}, used_by: [] };
+}
+
+export async function readLiveIn(client: LxdClient, manifest: Manifest, snapshotsOf: readonly string[] = []): Promise<LiveSnapshot> {
+  const root = client.project === 'default' ? client : client.withProject('default');
+  const projects = Object.fromEntries((await root.listProjects()).map((p) => [p.name, p]));
+  const scope = client.project;
+  if (projects[scope]) return { ...(await readLive(client, snapshotsOf)), projects };
+  const config = manifest.projects?.[scope]?.config;
+  const own = (feature: string) => hasFeature(scope, config, feature);
+  const shared = await readLive(root);
+  return {
+    ...shared,
+    instances: {},
+    snapshots: {},
+    profiles: own('features.profiles') ? { default: newProjectDefaultProfile(scope) } : shared.profiles,
+    images: own('features.images') ? [] : shared.images,
+    networks: own('features.networks') ? {} : shared.networks,
+    storageVolumes: own('features.storage.volumes') ? {} : shared.storageVolumes,
+    projects,
+  };
+}
