@@ -301,10 +301,10 @@ remote('the plan resolves the alias on the remote and shows the fingerprint; lxa
   const p = await run('lxplan', ctx.args());
   assert.is(p.code, 0, show(p));
   assert.ok(p.stdout.includes(`  + image bb
+      + source:      lab:${ctx.alias}
       + fingerprint: ${ctx.first.slice(0, 12)}
       + public:      false
       + auto_update: false
-      + source:      lab:${ctx.alias}
 `), show(p));
   const a = await run('lxapply', ctx.args('--auto-approve'));
   assert.is(a.code, 0, show(a));
@@ -428,10 +428,10 @@ published('one apply: instance, its snapshot, the image published from it, an in
   const p = await run('lxplan', ctx.args());
   assert.is(p.code, 0, show(p));
   assert.ok(p.stdout.includes(`  + image golden
+      + source:                 snapshot base/clean (published when applied: LXD gives it its fingerprint then)
       + public:                 false
       + properties.description: golden
       + properties.os:          busybox
-      + source:                 snapshot base/clean (published when applied: LXD gives it its fingerprint then)
 `), show(p));
   const a = await run('lxapply', ctx.args('--auto-approve'));
   assert.is(a.code, 0, show(a));
