@@ -49,6 +49,11 @@ export interface ProgressOptions {
   now?: () => number;
   /** Redraw period of the live block. */
   intervalMs?: number;
+  /**
+   * Without a terminal: every this often, a line for each change still running (a CI log must
+   * show what lxapply waits for, e.g. an LXD operation that does not end). Default 60 s.
+   */
+  stillRunningMs?: number;
 }
 
 export class ProgressView {
@@ -61,7 +66,19 @@ export class ProgressView {
     this.now = o.now ?? Date.now;
     if (o.live) {
       this.timer = setInterval(() => this.redraw(), o.intervalMs ?? 250);
-      this.timer.unref();
+    } else {
+      this.timer = setInterval(() => this.reportStillRunning(), o.stillRunningMs ?? 60_000);
+    }
+    this.timer.unref();
+  }
+
+  /** Without a terminal: one line per change running for at least `stillRunningMs`. */
+  reportStillRunning(): void {
+    const t = this.now();
+    const every = this.o.stillRunningMs ?? 60_000;
+    for (const [address, f] of this.inFlight) {
+      if (t - f.since < every) continue;
+      this.o.write(this.o.chalk.dim(`${label(address)}: still ${VERB[f.action][0]} after ${Math.round((t - f.since) / 1000)}s${f.message ? ` (${f.message})` : ''}\n`));
     }
   }
 

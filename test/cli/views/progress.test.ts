@@ -39,4 +39,18 @@ test('on a terminal: the changes in flight are drawn below the finished lines an
     + '\x1b[1A\x1b[0Jimage busybox: created (1.2s)\n');
 });
 
+test('without a terminal: a change running for a minute or more gets a "still" line, so a CI log shows what lxapply waits for', () => {
+  const { v, out, tick } = view(false);
+  v.sink({ type: 'start', address: 'snapshot.web-1/clean', action: 'create' });
+  v.sink({ type: 'start', address: 'instance.web-2', action: 'update' });
+  tick(30_000);
+  v.sink({ type: 'done', address: 'instance.web-2', action: 'update', ms: 30_000 });
+  v.reportStillRunning();
+  tick(45_000);
+  v.sink({ type: 'progress', address: 'snapshot.web-1/clean', message: 'waiting for LXD' });
+  v.reportStillRunning();
+  v.stop();
+  assert.is(out(), 'instance web-2: updated (30.0s)\nsnapshot web-1/clean: still creating after 75s (waiting for LXD)\n');
+});
+
 test.run();
