@@ -135,6 +135,8 @@ export const instanceSpec: ResourceSpec<DesiredInstance, LxdInstance> = {
   digest: (l) => digestOf({
     type: l.type, profiles: l.profiles, description: l.description ?? '', devices: l.devices,
     config: Object.fromEntries(Object.entries(l.config).filter(([k]) => !isServerComputedKey(k))),
+    // Only when set: digests of instances that are not ephemeral stay what they were.
+    ...(l.ephemeral ? { ephemeral: true } : {}),
   }),
   isRunning: (l, d) => instanceState(l) === 'running' && d.state === 'running',
   isProtected: (l, d) => Boolean(d?.protect) || parseBool(l?.config?.['security.protection.delete'] ?? '') === true,

@@ -6,6 +6,7 @@
  */
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
+import { instanceSpec } from '../../src/resources/instance.js';
 import { plan, type PlanInput } from '../../src/planner/index.js';
 import { EPHEMERAL_STOP_NOTE } from '../../src/resources/instance-arch.js';
 import type { DesiredInstance } from '../../src/resources/types.js';
@@ -69,6 +70,12 @@ test('description is changed live', () => {
   const c = change(input({ description: 'the web server' }));
   assert.is(c.action, 'update');
   assert.equal(c.fields.map((f) => [f.path, f.before, f.after, f.impact]), [['description', '', 'the web server', 'live']]);
+});
+
+test('ephemeral is in the instance digest: a saved plan is refused when someone made the instance ephemeral since', () => {
+  const base = lInstance('web-1');
+  assert.is.not(instanceSpec.digest({ ...base, ephemeral: true }), instanceSpec.digest(base));
+  assert.is(instanceSpec.digest({ ...base, ephemeral: false }), instanceSpec.digest(base));
 });
 
 test.run();
