@@ -231,10 +231,22 @@ export const instanceOps: ResourceOps<DesiredInstance> = {
     const { value: cur, etag } = await client.getInstance(d.name);
     ev.verify?.(cur);
     const put = instancePut(d, cur);
-    if (!samePut(put, cur)) await client.updateInstance(d.name, put, etag);
+    let now = instanceState(cur);
+    if (!samePut(put, cur)) {
+      if (d.state === 'stopped' && now !== 'stopped') {
+        // Stopped first, then changed: some devices (ipvlan nics, mig gpus) cannot be added to a
+        // running container at all. (Stopping changes volatile keys, hence the ETag: read again.)
+        await convergeState(client, d.name, now, 'stopped', ev);
+        now = 'stopped';
+        const again = await client.getInstance(d.name);
+        await client.updateInstance(d.name, instancePut(d, again.value), again.etag);
+      } else {
+        await client.updateInstance(d.name, put, etag);
+      }
+    }
     // The op does not know which files changed: each declared file is read once, and those that differ are written.
     await pushFiles(client, d, ev);
-    await convergeState(client, d.name, instanceState(cur), d.state, ev);
+    await convergeState(client, d.name, now, d.state, ev);
   },
 
   async rename(client, from, d, ev) {

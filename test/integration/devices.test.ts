@@ -252,4 +252,22 @@ it('a device LXD 5.0.2 would refuse is refused before anything is sent, at its l
   assert.equal((await instance(ctx)).devices, before.devices);
 });
 
+it('a device that cannot be hot-plugged (an ipvlan nic) with state: stopped: stopped first, then added', async (ctx) => {
+  // LXD refuses to add an ipvlan nic to a running container ("Device cannot be added when
+  // instance is running"): with state: stopped in the same change, lxapply stops it first.
+  const ipvlan = '      ipv: {type: nic, nictype: ipvlan, parent: eth0, ipv4.address: 192.0.2.77}\n';
+  await ctx.m.write({ 'lxplan.yaml': manifest(ctx, ipvlan).replace('    profiles: [default, extras]\n', '    profiles: [default, extras]\n    state: stopped\n') });
+  const a = await run('lxapply', ctx.args('--auto-approve'));
+  assert.is(a.code, 0, show(a));
+  const inst = await instance(ctx);
+  assert.is(inst.status, 'Stopped');
+  assert.is(inst.devices.ipv?.nictype, 'ipvlan');
+  await noChanges(ctx);
+  // Back to running without it.
+  await ctx.m.write({ 'lxplan.yaml': manifest(ctx, '') });
+  const back = await run('lxapply', ctx.args('--auto-approve'));
+  assert.is(back.code, 0, show(back));
+  assert.is((await instance(ctx)).status, 'Running');
+});
+
 it.run();
