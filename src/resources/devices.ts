@@ -424,5 +424,5 @@ export function deviceImpact(path: string, live: DeviceMap | undefined, desired:
   // Added or removed: one note (on the type) is enough; changed in place: on each changed option.
   const whole = name !== undefined && (live?.[name] === undefined || desired?.[name] === undefined);
   if (whole && !path.endsWith('.type')) return { impact: 'restart' };
-  return { impact: 'restart', note: `LXD 5.0.2 cannot add or remove ${cold} while the container runs ("Device cannot be added when instance is running"), and lxapply writes devices before it stops or restarts anything: stop the container first (lxc stop), then apply` };
+  return { impact: 'restart', note: `LXD 5.0.2 cannot add or remove ${cold} while the container runs ("Device cannot be added when instance is running"): declare state: stopped with this change (lxapply then stops it first), or stop it by hand first` };
 }

@@ -191,10 +191,10 @@ test('device impact: live on a container, except ipvlan nics and mig gpus; at ne
   assert.equal(deviceImpact('devices.web.listen', {}, { web: proxy }, 'container', true), { impact: 'live' });
   assert.is(deviceImpact('devices.eth1.nictype', {}, { eth1: ipvlan }, 'container', true).impact, 'restart');
   assert.is(deviceImpact('devices.eth1.nictype', { eth1: ipvlan }, {}, 'container', true).impact, 'restart');
-  assert.match(deviceImpact('devices.eth1.type', { eth1: ipvlan }, {}, 'container', true).note ?? '', /stop the container first/);
+  assert.match(deviceImpact('devices.eth1.type', { eth1: ipvlan }, {}, 'container', true).note ?? '', /declare state: stopped with this change/);
   // Added or removed whole: the note is on the type only; changed in place: on each option.
   assert.equal(deviceImpact('devices.eth1.parent', { eth1: ipvlan }, {}, 'container', true), { impact: 'restart' });
-  assert.match(deviceImpact('devices.eth1.parent', { eth1: ipvlan }, { eth1: { ...ipvlan, parent: 'eth9' } }, 'container', true).note ?? '', /stop the container first/);
+  assert.match(deviceImpact('devices.eth1.parent', { eth1: ipvlan }, { eth1: { ...ipvlan, parent: 'eth9' } }, 'container', true).note ?? '', /declare state: stopped with this change/);
   assert.is(deviceImpact('devices.g.pci', {}, { g: { type: 'gpu', gputype: 'mig' } }, 'container', true).impact, 'restart');
   assert.equal(deviceImpact('devices.eth1.nictype', {}, { eth1: ipvlan }, 'container', false), { impact: 'live' });
   assert.equal(deviceImpact('devices.web.listen', {}, { web: proxy }, 'virtual-machine', true), { impact: 'restart' });
