@@ -345,7 +345,9 @@ class ObjectBuilder {
     const ephemeralText = this.text('ephemeral');
     const ephemeral = ephemeralText === undefined ? undefined : ephemeralText === 'true';
     const architecture = this.text('architecture');
+    const project = this.text('project');
     return {
+      ...(project ? { project } : {}),
       kind: 'instance', name, at, keyAt: this.keyAt, image, profiles, description, config, devices, state, type,
       protect, restart, ...(renamedFrom ? { renamedFrom } : {}), ...this.sensitive(), ...(snapshots.length > 0 ? { snapshots } : {}),
       ...(copyOf ? { copyOf } : {}), ...(files ? { files } : {}), ...(ephemeral !== undefined ? { ephemeral } : {}), ...(architecture ? { architecture } : {}),

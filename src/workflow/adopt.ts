@@ -151,7 +151,7 @@ export async function importObjects(manifestPath: string, objects: { kind: Kind;
   const { state, client, close } = await connect(statePath, 'import', { ...opts, project });
   try {
     state.bindProject(project);
-    const live = await readLiveIn(client, manifest, instancesWithSnapshots(manifest, state.state));
+    const live = await readLiveIn(client, manifest, instancesWithSnapshots(manifest, state.state), state.state);
     const ctx = makeContext({ manifest, live, state: state.state });
     let next = state.state;
     const done: string[] = [];

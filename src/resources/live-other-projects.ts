@@ -1,0 +1,37 @@
+/**
+ * Objects of this directory that live in other projects than its scope (`project:` on an
+ * instance, object-project.ts): each such project's lists are read once (the same requests as
+ * readLive, one set per project, whatever the number of objects), and only the instances this
+ * directory declares there or recorded there are taken into the snapshot, with their snapshots.
+ * The scope project's objects of the same names are dropped: the name means the object where it
+ * lives. Nothing else of another project is ever seen, so nothing else there is touched.
+ */
+import type { LxdClient } from '../lxd/client.js';
+import type { State } from '../state/model.js';
+import { readLive } from './live.js';
+import { otherProjects } from './object-project.js';
+import type { LiveSnapshot } from './spec.js';
+import type { Manifest } from './types.js';
+
+export async function mergeOtherProjects(client: LxdClient, manifest: Manifest, state: State, snapshotsOf: readonly string[], live: LiveSnapshot): Promise<LiveSnapshot> {
+  const others = otherProjects(manifest, state);
+  if (others.size === 0) return live;
+  const instances = { ...live.instances };
+  const snapshots = { ...(live.snapshots ?? {}) };
+  const reads = await Promise.all([...others].map(async ([project, names]) => {
+    // A project about to be created (declared under projects:) holds nothing yet.
+    const exists = live.projects === undefined || live.projects[project] !== undefined;
+    const there = exists ? await readLive(client.withProject(project), snapshotsOf.filter((n) => names.has(n))) : undefined;
+    return { names, there };
+  }));
+  for (const { names, there } of reads) {
+    for (const n of names) {
+      delete instances[n];
+      for (const k of Object.keys(snapshots)) if (k.startsWith(`${n}/`)) delete snapshots[k];
+      const l = there?.instances[n];
+      if (l) instances[n] = l;
+      for (const [k, s] of Object.entries(there?.snapshots ?? {})) if (k.startsWith(`${n}/`)) snapshots[k] = s;
+    }
+  }
+  return { ...live, instances, ...(live.snapshots !== undefined || Object.keys(snapshots).length > 0 ? { snapshots } : {}) };
+}

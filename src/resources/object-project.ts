@@ -1,0 +1,78 @@
+/**
+ * `project:` on an object: an instance may live in another LXD project than the directory's
+ * scope (the top-level project:). Names stay unique per kind within a directory, so addresses
+ * stay `kind.name`: the project is an attribute of the object, recorded in its state entry (the
+ * `project` attribute) so that an object removed from the manifests is deleted where it lives.
+ * Snapshots follow their instance.
+ *
+ * Where lxplan looks for an object's live counterpart: in the project its state entry records
+ * (where lxplan made it), else in the project it is declared in. A declared project that differs
+ * from the recorded one is a move: a replace (planner), deleting in the old project and creating
+ * in the new one (executor).
+ */
+import type { State } from '../state/model.js';
+import { addressOf, splitSnapshotName, type DesiredObject, type Kind, type Manifest } from './types.js';
+
+/** The state attribute recording the project an object lives in (only when it is not the scope). */
+export const PROJECT_ATTRIBUTE = 'project';
+
+/** Kinds that take `project:` (the manifest schema refuses it elsewhere). */
+export const PER_OBJECT_PROJECT: ReadonlySet<Kind> = new Set<Kind>(['instance']);
+
+export function scopeOfManifest(m: Manifest): string {
+  return m.project ?? 'default';
+}
+
+/** The instance a snapshot belongs to; the object itself for other kinds. */
+function owner(kind: Kind, name: string): { kind: Kind; name: string } {
+  return kind === 'snapshot' ? { kind: 'instance', name: splitSnapshotName(name).instance } : { kind, name };
+}
+
+/** The project a declared object is to live in (undefined: not declared). */
+export function declaredProject(kind: Kind, name: string, m: Manifest): string | undefined {
+  const o = owner(kind, name);
+  if (!PER_OBJECT_PROJECT.has(o.kind)) return undefined;
+  const d = (m.instances as Record<string, DesiredObject>)[o.name];
+  return d ? d.project ?? scopeOfManifest(m) : undefined;
+}
+
+/** The project the state records for an object (undefined: not in the state). */
+export function recordedProject(kind: Kind, name: string, m: Manifest, state: State): string | undefined {
+  const o = owner(kind, name);
+  const entry = state.resources[addressOf(o.kind, o.name)];
+  if (!entry) return undefined;
+  return entry.attributes?.[PROJECT_ATTRIBUTE] ?? scopeOfManifest(m);
+}
+
+/** The project the object's live counterpart is read from: where lxplan made it, else where it is declared, else the scope. */
+export function liveProjectOf(kind: Kind, name: string, m: Manifest, state: State): string {
+  return recordedProject(kind, name, m, state) ?? declaredProject(kind, name, m) ?? scopeOfManifest(m);
+}
+
+/** The project a desired object lives in. */
+export function desiredProjectOf(d: DesiredObject, m: Manifest): string {
+  return declaredProject(d.kind, d.name, m) ?? scopeOfManifest(m);
+}
+
+/** The state attributes that say where an object lives: none in the scope project. */
+export function projectAttributes(d: DesiredObject, m: Manifest): Record<string, string> {
+  const p = desiredProjectOf(d, m);
+  return p === scopeOfManifest(m) ? {} : { [PROJECT_ATTRIBUTE]: p };
+}
+
+/**
+ * Projects other than the scope whose objects this run reads, each with the instance names
+ * looked for there (liveProjectOf).
+ */
+export function otherProjects(m: Manifest, state: State): Map<string, Set<string>> {
+  const scope = scopeOfManifest(m);
+  const names = new Set([...Object.keys(m.instances), ...Object.values(state.resources).filter((e) => e.kind === 'instance').map((e) => e.name)]);
+  const out = new Map<string, Set<string>>();
+  for (const n of names) {
+    const p = liveProjectOf('instance', n, m, state);
+    if (p === scope) continue;
+    if (!out.has(p)) out.set(p, new Set());
+    out.get(p)!.add(n);
+  }
+  return out;
+}
