@@ -217,7 +217,8 @@ class ObjectBuilder {
     const pub = this.fields.get('public');
     if (pub) this.keyAt.public = this.loc(pub.keyNode);
     const isPublic = isScalar(pub?.value) && pub!.value.value === true;
-    return { kind: 'image', name, at, keyAt: this.keyAt, source, public: isPublic, ...this.imageSettings(name) };
+    const project = this.text('project');
+    return { ...(project ? { project } : {}), kind: 'image', name, at, keyAt: this.keyAt, source, public: isPublic, ...this.imageSettings(name) };
   }
 
   /** metadata.yaml of a directory image: architecture (default the host's), creation_date (default fixed), properties. */

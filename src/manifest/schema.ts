@@ -178,7 +178,7 @@ function toError(file: SourceFile, e: ErrorObject): LxplanError | null {
       if (key === 'project' && segs.length === 2 && isSection(segs[0])) {
         // Storage pools and projects are not inside any project; other kinds that are take project: on instances only so far.
         const global = segs[0] === 'storage_pools' || segs[0] === 'projects';
-        return mk(global ? `project: on ${describe(segs)}: ${segs[0] === 'projects' ? 'projects' : 'storage pools'} are global, not inside a project` : `project: on ${describe(segs)} is not supported yet (only instances take project:)`, keyNode,
+        return mk(global ? `project: on ${describe(segs)}: ${segs[0] === 'projects' ? 'projects' : 'storage pools'} are global, not inside a project` : `project: on ${describe(segs)} is not supported yet (only instances and images take project:)`, keyNode,
           global ? 'remove the project: key' : 'put objects of another project in their own directory with a top-level project: NAME');
       }
       const where = inLimits ? `in ${ownerOf(segs)}` : describeContainer(segs);

@@ -60,6 +60,12 @@ export function checkObjectProjects(ctx: PlanContext): LxplanError[] {
         }));
         continue;
       }
+      if (p !== scope && effectiveProject(kind, p, ctx) !== p) {
+        errors.push(new LxplanError('plan.conflict', `${kind} "${d.name}": project "${p}" has no ${kind}s of its own (${WHERE[kind]} is off): LXD would keep it in the default project`, {
+          location: at, hint: `turn ${WHERE[kind]} on for project "${p}" (while it is empty), or leave out project:`,
+        }));
+        continue;
+      }
       if (d.renamedFrom && ctx.state.resources[`${kind}.${d.renamedFrom}`] && liveProjectOf(kind, d.renamedFrom, ctx.manifest, ctx.state) !== p) {
         errors.push(new LxplanError('plan.conflict', `${kind} "${d.name}" is renamed (renamed_from: ${d.renamedFrom}) and moved to project "${p}" at once`, {
           location: at, hint: 'rename it in one apply, then move it in another',
@@ -70,9 +76,9 @@ export function checkObjectProjects(ctx: PlanContext): LxplanError[] {
         if (refKind === 'profile' && name === 'default') continue;
         const mine = effectiveProject(refKind, p, ctx);
         if (mine === undefined) continue;
-        // Instances and snapshots are where they are declared (or were made); the rest where the scope keeps them.
+        // Where the referenced object lives: its own project: (or where it was made), else the scope; then where LXD keeps that kind for it.
         const followsItsInstance = WHERE[refKind] === 'project';
-        const theirs = followsItsInstance ? declaredProject(refKind, name, ctx.manifest) ?? liveProjectOf(refKind, name, ctx.manifest, ctx.state) : effectiveProject(refKind, scope, ctx);
+        const theirs = effectiveProject(refKind, declaredProject(refKind, name, ctx.manifest) ?? liveProjectOf(refKind, name, ctx.manifest, ctx.state), ctx);
         if (mine === theirs) continue;
         const word = refKind.replace('_', ' ');
         errors.push(new LxplanError('manifest.reference', `${kind} "${d.name}" is in project "${p}" and uses ${word} "${name}", which is in project "${theirs}": LXD looks for it in project "${mine}"`, {

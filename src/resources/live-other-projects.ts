@@ -1,8 +1,9 @@
 /**
  * Objects of this directory that live in other projects than its scope (`project:` on an
- * instance, object-project.ts): each such project's lists are read once (the same requests as
- * readLive, one set per project, whatever the number of objects), and only the instances this
- * directory declares there or recorded there are taken into the snapshot, with their snapshots.
+ * instance or an image, object-project.ts): each such project's lists are read once (the same
+ * requests as readLive, one set per project, whatever the number of objects), and only the
+ * instances (with their snapshots) and images this directory declares there or recorded there
+ * are taken into the snapshot.
  * The scope project's objects of the same names are dropped: the name means the object where it
  * lives. Nothing else of another project is ever seen, so nothing else there is touched.
  */
@@ -18,20 +19,28 @@ export async function mergeOtherProjects(client: LxdClient, manifest: Manifest, 
   if (others.size === 0) return live;
   const instances = { ...live.instances };
   const snapshots = { ...(live.snapshots ?? {}) };
-  const reads = await Promise.all([...others].map(async ([project, names]) => {
+  let images = live.images;
+  const reads = await Promise.all([...others].map(async ([project, byKind]) => {
     // A project about to be created (declared under projects:) holds nothing yet.
     const exists = live.projects === undefined || live.projects[project] !== undefined;
-    const there = exists ? await readLive(client.withProject(project), snapshotsOf.filter((n) => names.has(n))) : undefined;
-    return { names, there };
+    const mine = byKind.get('instance') ?? new Set<string>();
+    const there = exists ? await readLive(client.withProject(project), snapshotsOf.filter((n) => mine.has(n))) : undefined;
+    return { byKind, there };
   }));
-  for (const { names, there } of reads) {
-    for (const n of names) {
+  for (const { byKind, there } of reads) {
+    for (const n of byKind.get('instance') ?? []) {
       delete instances[n];
       for (const k of Object.keys(snapshots)) if (k.startsWith(`${n}/`)) delete snapshots[k];
       const l = there?.instances[n];
       if (l) instances[n] = l;
       for (const [k, s] of Object.entries(there?.snapshots ?? {})) if (k.startsWith(`${n}/`)) snapshots[k] = s;
     }
+    // Images are named by alias: the scope's image loses the alias, the other project's image carrying it is added.
+    const aliases = byKind.get('image') ?? new Set<string>();
+    if (aliases.size > 0) {
+      images = images.map((i) => ({ ...i, aliases: (i.aliases ?? []).filter((a) => !aliases.has(a.name)) }));
+      images = [...images, ...(there?.images ?? []).filter((i) => (i.aliases ?? []).some((a) => aliases.has(a.name)))];
+    }
   }
-  return { ...live, instances, ...(live.snapshots !== undefined || Object.keys(snapshots).length > 0 ? { snapshots } : {}) };
+  return { ...live, instances, images, ...(live.snapshots !== undefined || Object.keys(snapshots).length > 0 ? { snapshots } : {}) };
 }

@@ -17,7 +17,12 @@ import { addressOf, splitSnapshotName, type DesiredObject, type Kind, type Manif
 export const PROJECT_ATTRIBUTE = 'project';
 
 /** Kinds that take `project:` (the manifest schema refuses it elsewhere). */
-export const PER_OBJECT_PROJECT: ReadonlySet<Kind> = new Set<Kind>(['instance']);
+export const PER_OBJECT_PROJECT: ReadonlySet<Kind> = new Set<Kind>(['instance', 'image']);
+
+/** The declared objects of a kind that takes project: (by name). */
+function declaredOf(kind: Kind, m: Manifest): Record<string, DesiredObject> {
+  return kind === 'instance' ? m.instances : kind === 'image' ? m.images : {};
+}
 
 export function scopeOfManifest(m: Manifest): string {
   return m.project ?? 'default';
@@ -32,7 +37,7 @@ function owner(kind: Kind, name: string): { kind: Kind; name: string } {
 export function declaredProject(kind: Kind, name: string, m: Manifest): string | undefined {
   const o = owner(kind, name);
   if (!PER_OBJECT_PROJECT.has(o.kind)) return undefined;
-  const d = (m.instances as Record<string, DesiredObject>)[o.name];
+  const d = declaredOf(o.kind, m)[o.name];
   return d ? d.project ?? scopeOfManifest(m) : undefined;
 }
 
@@ -61,18 +66,22 @@ export function projectAttributes(d: DesiredObject, m: Manifest): Record<string,
 }
 
 /**
- * Projects other than the scope whose objects this run reads, each with the instance names
- * looked for there (liveProjectOf).
+ * Projects other than the scope whose objects this run reads, each with the names looked for
+ * there (liveProjectOf), per kind that takes project:.
  */
-export function otherProjects(m: Manifest, state: State): Map<string, Set<string>> {
+export function otherProjects(m: Manifest, state: State): Map<string, Map<Kind, Set<string>>> {
   const scope = scopeOfManifest(m);
-  const names = new Set([...Object.keys(m.instances), ...Object.values(state.resources).filter((e) => e.kind === 'instance').map((e) => e.name)]);
-  const out = new Map<string, Set<string>>();
-  for (const n of names) {
-    const p = liveProjectOf('instance', n, m, state);
-    if (p === scope) continue;
-    if (!out.has(p)) out.set(p, new Set());
-    out.get(p)!.add(n);
+  const out = new Map<string, Map<Kind, Set<string>>>();
+  for (const kind of PER_OBJECT_PROJECT) {
+    const names = new Set([...Object.keys(declaredOf(kind, m)), ...Object.values(state.resources).filter((e) => e.kind === kind).map((e) => e.name)]);
+    for (const n of names) {
+      const p = liveProjectOf(kind, n, m, state);
+      if (p === scope) continue;
+      if (!out.has(p)) out.set(p, new Map());
+      const byKind = out.get(p)!;
+      if (!byKind.has(kind)) byKind.set(kind, new Set());
+      byKind.get(kind)!.add(n);
+    }
   }
   return out;
 }

@@ -112,7 +112,12 @@ export const projectSpec: ResourceSpec<DesiredProject, LxdProject> = {
   },
   deleteBlockers(name, l, ctx) {
     // What the plan reads is read in the project where lxplan looks for it (the scope, or an instance's own project:).
-    const readHere = (c: { kind: string; name: string }) => (c.kind === 'instances' ? liveProjectOf('instance', c.name, ctx.manifest, ctx.state) : scopeOfManifest(ctx.manifest)) === name;
+    const readHere = (c: { kind: string; name: string }): boolean => {
+      if (c.kind === 'instances') return liveProjectOf('instance', c.name, ctx.manifest, ctx.state) === name;
+      // An image is named by its fingerprint here, by its alias in lxplan (one fingerprint may be in several projects).
+      if (c.kind === 'images') return ctx.live.images.some((i) => i.fingerprint === c.name && (i.aliases ?? []).some((a) => liveProjectOf('image', a.name, ctx.manifest, ctx.state) === name));
+      return scopeOfManifest(ctx.manifest) === name;
+    };
     return projectContents(l).filter((c) => !readHere(c) || !coveredByPlan(c, ctx)).map((c) => c.text);
   },
   refs: () => [],

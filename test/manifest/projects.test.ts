@@ -53,7 +53,7 @@ test('project: on an instance is kept; on a profile it is not supported yet, on 
   assert.ok(ok.instances['web-1'].keyAt?.project);
   const dir = await tree({ 'm.yaml': 'profiles:\n  small:\n    project: dev\nstorage_pools:\n  fast:\n    driver: dir\n    project: dev\n' });
   assert.equal(described(await loadError(dir)), [
-    `${dir}/m.yaml:3:5: project: on profile "small" is not supported yet (only instances take project:)\n  hint: put objects of another project in their own directory with a top-level project: NAME`,
+    `${dir}/m.yaml:3:5: project: on profile "small" is not supported yet (only instances and images take project:)\n  hint: put objects of another project in their own directory with a top-level project: NAME`,
     `${dir}/m.yaml:7:5: project: on storage_pool "fast": storage pools are global, not inside a project\n  hint: remove the project: key`,
   ]);
 });
