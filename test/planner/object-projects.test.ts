@@ -112,4 +112,29 @@ test('a project that does not exist, an image LXD would look for elsewhere, a re
   assert.match(planError({ manifest: renamed, live: l, state: state('instance.web-a', 'image.busybox', 'project.b') }).message, /renamed \(renamed_from: web-a\) and moved to project "b" at once/);
 });
 
+test('an image in another project: made there, read by its alias there only; a project without features.images is refused', () => {
+  const OWN = { 'features.images': 'true', 'features.profiles': 'true' };
+  const m = scoped(manifest({ images: [dImage('busybox'), dImage('busybox-b', FP_A, inB)], instances: [dInstance('web-b', { ...inB, image: 'busybox-b' })] }), [dProject('b', OWN)]);
+  const input = { manifest: m, live: withProjects(live()), state: state() };
+  const img = change(input, 'image.busybox-b');
+  assert.is(img.project, 'b');
+  assert.equal(img.stateAttributes?.project, 'b');
+  assert.equal(img.dependsOn, ['project.b']);
+  assert.equal(change(input, 'instance.web-b').dependsOn, ['image.busybox-b', 'project.b']);
+  assert.is(change(input, 'image.busybox').project, undefined);
+  // Applied: the snapshot holds both images (same fingerprint), each alias read where it lives.
+  const s = state('image.busybox', 'image.busybox-b', 'instance.web-b', 'project.b');
+  s.resources['image.busybox-b'].attributes = { project: 'b' };
+  s.resources['instance.web-b'].attributes = { image: 'busybox-b', project: 'b' };
+  const l = withProjects(live({ images: [lImage(FP_A, ['busybox']), lImage(FP_A, ['busybox-b'])], instances: [lInstance('web-b')] }),
+    lProject('b', OWN, ['/1.0/instances/web-b?project=b', `/1.0/images/${FP_A}?project=b`]));
+  assert.ok(render({ manifest: m, live: l, state: s }).startsWith('No changes.'), render({ manifest: m, live: l, state: s }));
+  // --destroy: b holds its image and instance, both deleted first; b goes last.
+  const destroy = { manifest: m, live: l, state: s, options: { destroy: true } };
+  assert.equal(change(destroy, 'project.b').dependsOn.sort(), ['image.busybox-b', 'instance.web-b']);
+  // An image needs a project with images of its own.
+  const shared = scoped(manifest({ images: [dImage('busybox-b', FP_A, inB)] }), [dProject('b')]);
+  assert.match(planError({ manifest: shared, live: withProjects(live()), state: state() }).message, 'image "busybox-b": project "b" has no images of its own (features.images is off)');
+});
+
 test.run();
