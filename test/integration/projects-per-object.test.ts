@@ -113,6 +113,16 @@ it('the plan makes project B first, then what is in it; lxapply puts each object
   assert.is(again.stdout, 'No changes. LXD matches the manifests.\n', show(again));
 });
 
+it('objects of the scope with the names of objects in B are not confused with them (nor touched later)', async (ctx) => {
+  // Made by hand in A: an instance named cb and an alias busybox-b (both names lxplan manages in B).
+  const fp = (await ctx.a.client.listImages()).find((i) => i.aliases?.some((x) => x.name === 'busybox'))!.fingerprint;
+  await ctx.a.client.createImageAlias('busybox-b', fp);
+  await ctx.a.client.createInstance({ name: 'cb', source: { type: 'image', fingerprint: fp }, profiles: ['default'], config: {}, devices: {} });
+  const p = await run('lxplan', ['--detailed-exitcode', ctx.m.dir]);
+  assert.is(p.code, 0, show(p));
+  assert.is(p.stdout, 'No changes. LXD matches the manifests.\n', show(p));
+});
+
 it('moving an instance to another project is a replace, refused without --allow-replace; then it lives in B only', async (ctx) => {
   await ctx.m.write({ 'lxplan.yaml': manifest(ctx, { caInB: true }) });
   const p = await run('lxplan', [ctx.m.dir]);
@@ -122,12 +132,12 @@ it('moving an instance to another project is a replace, refused without --allow-
   const refused = await run('lxapply', ['--auto-approve', ctx.m.dir]);
   assert.is(refused.code, 1, show(refused));
   assert.match(refused.stderr, 'instance ca (replaced: destroyed and created again)');
-  assert.equal(await names(ctx.a.client), ['ca']);
+  assert.equal(await names(ctx.a.client), ['ca', 'cb']);
 
   const a = await run('lxapply', ['--auto-approve', '--allow-replace', ctx.m.dir]);
   assert.is(a.code, 0, show(a));
   assert.equal(await names(ctx.root.withProject(ctx.b)), ['ca', 'cb']);
-  assert.equal(await names(ctx.a.client), []);
+  assert.equal(await names(ctx.a.client), ['cb'], 'ca left A; the hand-made cb stays');
   const again = await run('lxplan', [ctx.m.dir]);
   assert.is(again.stdout, 'No changes. LXD matches the manifests.\n', show(again));
 });
@@ -138,13 +148,15 @@ it('an instance removed from the manifests is deleted in the project it lives in
   assert.is(a.code, 0, show(a));
   assert.ok(a.stdout.includes('instance cb: deleted'), show(a));
   assert.equal(await names(ctx.root.withProject(ctx.b)), ['ca']);
+  assert.equal(await names(ctx.a.client), ['cb'], 'the hand-made cb of A is left alone');
 
   const d = await run('lxapply', ['--destroy', '--auto-approve', '--allow-delete', ctx.m.dir]);
   assert.is(d.code, 0, show(d));
   const [instance, image, project] = order(d.stdout, ['instance ca: deleted', 'image busybox-b: deleted', `project ${ctx.b}: deleted`]);
   assert.ok(instance < project && image < project, show(d));
   assert.ok(await ctx.root.getProject(ctx.b).then(() => false, (e) => isNotFound(e)), 'project B is gone from LXD');
-  assert.equal(await names(ctx.a.client), []);
+  assert.equal(await names(ctx.a.client), ['cb'], 'the hand-made cb of A is left alone');
+  assert.ok((await ctx.a.client.listImages()).some((i) => i.aliases?.some((x) => x.name === 'busybox-b')), 'the hand-made alias busybox-b of A is left alone');
 });
 
 it.run();
