@@ -18,6 +18,7 @@ import { TEST_PREFIX, testImage, throwawayProject } from './harness.js';
 type Ctx = {
   a: Awaited<ReturnType<typeof throwawayProject>>;
   b: string;
+  created: string;
   root: LxdClient;
   image: Awaited<ReturnType<typeof testImage>>;
   m: Awaited<ReturnType<typeof manifestDir>>;
@@ -27,8 +28,8 @@ const it = suite<Ctx>('project: on objects: an image and an instance in another 
 const ROOT_DISK = '    devices:\n      root: {type: disk, path: /, pool: default}\n';
 
 /** `caInB`: instance ca moved to B; `withCb`: instance cb (in B) still declared. */
-function manifest(ctx: Ctx, parts: { caInB?: boolean; withCb?: boolean } = {}): string {
-  const { caInB = false, withCb = true } = parts;
+function manifest(ctx: Ctx, parts: { caInB?: boolean; withCb?: boolean; withCc?: boolean } = {}): string {
+  const { caInB = false, withCb = true, withCc = false } = parts;
   const src = `{metadata: ${ctx.image.metadataPath}, rootfs: ${ctx.image.rootfsPath}}`;
   return `project: ${ctx.a.name}
 projects:
@@ -37,7 +38,7 @@ projects:
     config:
       user.lxplan.test.host: "${hostname()}"
       user.lxplan.test.pid: "${process.pid}"
-      user.lxplan.test.created: "${new Date().toISOString()}"
+      user.lxplan.test.created: "${ctx.created}"
 images:
   busybox:
     source: ${src}
@@ -49,6 +50,10 @@ instances:
 ${caInB ? `    project: ${ctx.b}\n    image: busybox-b\n` : '    image: busybox\n'}${ROOT_DISK}${withCb ? `  cb:
     project: ${ctx.b}
     image: busybox-b
+${ROOT_DISK}` : ''}${withCc ? `  cc:
+    project: ${ctx.b}
+    image: busybox-b
+    state: stopped
 ${ROOT_DISK}` : ''}`;
 }
 
@@ -64,6 +69,7 @@ it.before(async (ctx) => {
   ctx.image = await testImage();
   ctx.a = await throwawayProject();
   ctx.b = `${TEST_PREFIX}-proj-${randomBytes(3).toString('hex')}`;
+  ctx.created = new Date().toISOString();
   // Claimed before lxplan creates it: the harness's cleanup (and a sweep after a crash) purges it.
   await ctx.a.claim('project', ctx.b);
   ctx.m = await manifestDir({ 'lxplan.yaml': manifest(ctx) });
@@ -150,10 +156,25 @@ it('an instance removed from the manifests is deleted in the project it lives in
   assert.equal(await names(ctx.root.withProject(ctx.b)), ['ca']);
   assert.equal(await names(ctx.a.client), ['cb'], 'the hand-made cb of A is left alone');
 
+  // lxplan import of an instance made by hand in B: looked for in B, recorded as living there.
+  const inB = ctx.root.withProject(ctx.b);
+  const fp = (await inB.listImages()).find((i) => i.aliases?.some((x) => x.name === 'busybox-b'))!.fingerprint;
+  await inB.createInstance({ name: 'cc', source: { type: 'image', fingerprint: fp }, profiles: ['default'], config: {}, devices: { root: { type: 'disk', path: '/', pool: 'default' } } });
+  await ctx.m.write({ 'lxplan.yaml': manifest(ctx, { caInB: true, withCb: false, withCc: true }) });
+  const conflict = await run('lxplan', [ctx.m.dir]);
+  assert.is(conflict.code, 1, show(conflict));
+  assert.match(conflict.stderr, 'instance "cc" already exists in LXD and is not managed by lxplan');
+  const imp = await run('lxplan', ['import', 'instance', 'cc', ctx.m.dir]);
+  assert.is(imp.code, 0, show(imp));
+  const state = JSON.parse(await readFile(path.join(ctx.m.dir, 'lxplan.state.json'), 'utf8')) as { resources: Record<string, { attributes?: Record<string, string> }> };
+  assert.is(state.resources['instance.cc'].attributes?.project, ctx.b);
+  const after = await run('lxplan', [ctx.m.dir]);
+  assert.is(after.stdout, 'No changes. LXD matches the manifests.\n', show(after));
+
   const d = await run('lxapply', ['--destroy', '--auto-approve', '--allow-delete', ctx.m.dir]);
   assert.is(d.code, 0, show(d));
-  const [instance, image, project] = order(d.stdout, ['instance ca: deleted', 'image busybox-b: deleted', `project ${ctx.b}: deleted`]);
-  assert.ok(instance < project && image < project, show(d));
+  const [instance, other, image, project] = order(d.stdout, ['instance ca: deleted', 'instance cc: deleted', 'image busybox-b: deleted', `project ${ctx.b}: deleted`]);
+  assert.ok(instance < project && other < project && image < project, show(d));
   assert.ok(await ctx.root.getProject(ctx.b).then(() => false, (e) => isNotFound(e)), 'project B is gone from LXD');
   assert.equal(await names(ctx.a.client), ['cb'], 'the hand-made cb of A is left alone');
   assert.ok((await ctx.a.client.listImages()).some((i) => i.aliases?.some((x) => x.name === 'busybox-b')), 'the hand-made alias busybox-b of A is left alone');
