@@ -50,6 +50,7 @@ instances:
 ${caInB ? `    project: ${ctx.b}\n    image: busybox-b\n` : '    image: busybox\n'}${ROOT_DISK}${withCb ? `  cb:
     project: ${ctx.b}
     image: busybox-b
+    snapshots: [clean]
 ${ROOT_DISK}` : ''}${withCc ? `  cc:
     project: ${ctx.b}
     image: busybox-b
@@ -102,12 +103,13 @@ it('the plan makes project B first, then what is in it; lxapply puts each object
 
   const a = await run('lxapply', ['--auto-approve', ctx.m.dir]);
   assert.is(a.code, 0, show(a));
-  const [project, image, instance] = order(a.stdout, [`project ${ctx.b}: created`, 'image busybox-b: created', 'instance cb: created']);
-  assert.ok(project < image && image < instance, show(a));
+  const [project, image, instance, snapshot] = order(a.stdout, [`project ${ctx.b}: created`, 'image busybox-b: created', 'instance cb: created', 'snapshot cb/clean: created']);
+  assert.ok(project < image && image < instance && instance < snapshot, show(a));
 
   const inB = ctx.root.withProject(ctx.b);
   assert.equal(await names(inB), ['cb']);
   assert.equal(await names(ctx.a.client), ['ca']);
+  assert.equal((await inB.listSnapshots('cb')).map((x) => x.name), ['clean'], 'the snapshot is taken in B');
   assert.ok((await inB.listImages()).some((i) => i.aliases?.some((x) => x.name === 'busybox-b')));
   assert.not.ok((await ctx.a.client.listImages()).some((i) => i.aliases?.some((x) => x.name === 'busybox-b')));
   const state = JSON.parse(await readFile(path.join(ctx.m.dir, 'lxplan.state.json'), 'utf8')) as { resources: Record<string, { attributes?: Record<string, string> }> };

@@ -11,7 +11,7 @@ import { fromPlanDocument, toPlanDocument } from '../../src/cli/views/plan-json.
 import { plan, type PlanInput } from '../../src/planner/index.js';
 import type { LxdProject } from '../../src/lxd/types.js';
 import type { DesiredProject, Manifest } from '../../src/resources/types.js';
-import { dImage, dInstance, FP_A, lImage, lInstance, live, manifest, planError, render, state } from './builders.js';
+import { dImage, dInstance, dSnapshot, FP_A, lImage, lInstance, lSnapshot, live, manifest, planError, render, state } from './builders.js';
 
 /** Projects sharing the default project's images and profiles (features off), as the integration test makes them. */
 const SHARED = { 'features.images': 'false', 'features.profiles': 'false' };
@@ -135,6 +135,21 @@ test('an image in another project: made there, read by its alias there only; a p
   // An image needs a project with images of its own.
   const shared = scoped(manifest({ images: [dImage('busybox-b', FP_A, inB)] }), [dProject('b')]);
   assert.match(planError({ manifest: shared, live: withProjects(live()), state: state() }).message, 'image "busybox-b": project "b" has no images of its own (features.images is off)');
+});
+
+test('snapshots follow their instance: taken in its project, and moved with it (taken again in the new project)', () => {
+  const m = scoped(manifest({ images: [dImage('busybox')], instances: [dInstance('web-b', { ...inB, snapshots: ['s1'] })], snapshots: [dSnapshot('web-b/s1')] }), [dProject('b')]);
+  const created = change({ manifest: m, live: withProjects(live()), state: state() }, 'snapshot.web-b/s1');
+  assert.is(created.project, 'b');
+  assert.ok(created.dependsOn.includes('instance.web-b'));
+  // Made in the scope, now declared in b: the instance is replaced, its snapshot taken again in b.
+  const l = withProjects(live({ images: [lImage(FP_A, ['busybox'])], instances: [lInstance('web-b')], snapshots: [lSnapshot('web-b/s1')] }), lProject('b'));
+  const moved = { manifest: m, live: l, state: state('instance.web-b', 'snapshot.web-b/s1', 'image.busybox', 'project.b') };
+  const snap = change(moved, 'snapshot.web-b/s1');
+  assert.is(change(moved, 'instance.web-b').action, 'replace');
+  assert.is(snap.action, 'replace');
+  assert.is(snap.project, 'b');
+  assert.is(snap.fromProject, 'a');
 });
 
 test.run();
