@@ -152,7 +152,13 @@ it('moving an instance to another project is a replace, refused without --allow-
 
 it('an instance removed from the manifests is deleted in the project it lives in; --destroy deletes project B last', async (ctx) => {
   await ctx.m.write({ 'lxplan.yaml': manifest(ctx, { caInB: true, withCb: false }) });
-  const a = await run('lxapply', ['--auto-approve', '--allow-delete', ctx.m.dir]);
+  // Through a saved plan: it carries the project each change is made in.
+  const saved = path.join(ctx.m.dir, 'saved-plan.json');
+  const p = await run('lxplan', ['--out', saved, ctx.m.dir]);
+  assert.is(p.code, 0, show(p));
+  const doc = JSON.parse(await readFile(saved, 'utf8')) as { changes: Array<{ address: string; action: string; project?: string }> };
+  assert.equal(doc.changes.filter((c) => c.address.startsWith('instance.cb')).map((c) => [c.action, c.project]), [['delete', ctx.b]]);
+  const a = await run('lxapply', ['--auto-approve', '--allow-delete', saved]);
   assert.is(a.code, 0, show(a));
   assert.ok(a.stdout.includes('instance cb: deleted'), show(a));
   assert.equal(await names(ctx.root.withProject(ctx.b)), ['ca']);
