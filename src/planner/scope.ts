@@ -8,10 +8,10 @@
  * matching feature (otherwise they are the default project's); projects and storage pools never.
  */
 import { specs } from '../resources/index.js';
-import { desiredProjectOf, liveProjectOf } from '../resources/object-project.js';
+import { declaredProject, desiredProjectOf, liveProjectOf } from '../resources/object-project.js';
 import { hasFeature } from '../resources/project.js';
 import type { PlanContext, ResourceSpec } from '../resources/spec.js';
-import { addressOf, type Address, type Kind } from '../resources/types.js';
+import { addressOf, parseAddress, type Address, type Kind } from '../resources/types.js';
 import type { ResourceChange } from './plan.js';
 
 /** Per kind: global, always in the project, or in the project when it has this feature. */
@@ -56,9 +56,23 @@ function scopeRef(kind: Kind, ctx: PlanContext, project: string): Address[] {
   return project !== 'default' && inScope(kind, ctx, project) ? [addressOf('project', project)] : [];
 }
 
+/**
+ * Whether a reference of an object living in `project` names the object lxplan knows by that
+ * address: an instance in a project with profiles of its own uses that project's profile
+ * "small", not the scope's (`project:` on objects; checkObjectProjects refuses such references
+ * in the manifests, but a live instance may hold them). Global kinds always are.
+ */
+function refersHere(ref: Address, project: string, ctx: PlanContext): boolean {
+  const { kind, name } = parseAddress(ref);
+  const mine = effectiveProject(kind, project, ctx);
+  if (mine === undefined) return true;
+  return effectiveProject(kind, declaredProject(kind, name, ctx.manifest) ?? liveProjectOf(kind, name, ctx.manifest, ctx.state), ctx) === mine;
+}
+
 /** What a desired object needs: its own references, and the project it lives in. */
 export function desiredRefs(spec: ResourceSpec, d: Parameters<ResourceSpec['refs']>[0], ctx: PlanContext): Address[] {
-  return [...spec.refs(d), ...scopeRef(spec.kind, ctx, desiredProjectOf(d, ctx.manifest))];
+  const project = desiredProjectOf(d, ctx.manifest);
+  return [...spec.refs(d).filter((r) => refersHere(r, project, ctx)), ...scopeRef(spec.kind, ctx, project)];
 }
 
 /**
@@ -66,7 +80,8 @@ export function desiredRefs(spec: ResourceSpec, d: Parameters<ResourceSpec['refs
  * (the project's default profile) does not hold its project: LXD deletes it with the project.
  */
 export function liveRefsOf(spec: ResourceSpec, name: string, l: unknown, ctx: PlanContext): Address[] {
-  return [...spec.liveRefs(l), ...(spec.builtin(name) ? [] : scopeRef(spec.kind, ctx, liveProjectOf(spec.kind, name, ctx.manifest, ctx.state)))];
+  const project = liveProjectOf(spec.kind, name, ctx.manifest, ctx.state);
+  return [...spec.liveRefs(l).filter((r) => refersHere(r, project, ctx)), ...(spec.builtin(name) ? [] : scopeRef(spec.kind, ctx, project))];
 }
 
 /**

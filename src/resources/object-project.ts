@@ -11,6 +11,8 @@
  * in the new one (executor).
  */
 import type { State } from '../state/model.js';
+import { hasFeature } from './project.js';
+import type { PlanContext } from './spec.js';
 import { addressOf, splitSnapshotName, type DesiredObject, type Kind, type Manifest } from './types.js';
 
 /** The state attribute recording the project an object lives in (only when it is not the scope). */
@@ -84,4 +86,14 @@ export function otherProjects(m: Manifest, state: State): Map<string, Map<Kind, 
     }
   }
   return out;
+}
+
+/**
+ * Whether a live instance uses the scope's profiles: it lives in the scope, or in a project that
+ * shares them (both without features.profiles: the default project's). A profile change of the
+ * scope reaches only those instances (its blast radius).
+ */
+export function usesScopeProfiles(instance: string, ctx: PlanContext): boolean {
+  const where = (p: string) => (hasFeature(p, ctx.manifest.projects?.[p]?.config ?? ctx.live.projects?.[p]?.config, 'features.profiles') ? p : 'default');
+  return where(liveProjectOf('instance', instance, ctx.manifest, ctx.state)) === where(scopeOfManifest(ctx.manifest));
 }

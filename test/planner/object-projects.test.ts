@@ -11,7 +11,7 @@ import { fromPlanDocument, toPlanDocument } from '../../src/cli/views/plan-json.
 import { plan, type PlanInput } from '../../src/planner/index.js';
 import type { LxdProject } from '../../src/lxd/types.js';
 import type { DesiredProject, Manifest } from '../../src/resources/types.js';
-import { dImage, dInstance, dSnapshot, FP_A, lImage, lInstance, lSnapshot, live, manifest, planError, render, state } from './builders.js';
+import { dImage, dInstance, dProfile, dSnapshot, FP_A, lImage, lInstance, lProfile, lSnapshot, live, manifest, planError, render, state } from './builders.js';
 
 /** Projects sharing the default project's images and profiles (features off), as the integration test makes them. */
 const SHARED = { 'features.images': 'false', 'features.profiles': 'false' };
@@ -150,6 +150,31 @@ test('snapshots follow their instance: taken in its project, and moved with it (
   assert.is(snap.action, 'replace');
   assert.is(snap.project, 'b');
   assert.is(snap.fromProject, 'a');
+});
+
+test("the scope's profiles do not reach an instance in a project with profiles of its own (same names, other profiles)", () => {
+  const OWN = { 'features.images': 'true', 'features.profiles': 'true' };
+  const m = scoped(manifest({ images: [dImage('busybox-b', FP_A, inB)], profiles: [dProfile('small', { config: { 'limits.cpu': '2' } })], instances: [dInstance('web-b', { ...inB, image: 'busybox-b', profiles: ['default'] })] }), [dProject('b', OWN)]);
+  const s = state('image.busybox-b', 'instance.web-b', 'profile.small', 'project.b');
+  s.resources['image.busybox-b'].attributes = { project: 'b' };
+  s.resources['instance.web-b'].attributes = { image: 'busybox-b', project: 'b' };
+  // web-b uses b's own profile "small" (made by hand in b): the scope's "small" changing is not its business.
+  const l = withProjects(live({ images: [lImage(FP_A, ['busybox-b'])], profiles: [lProfile('small', { config: { 'limits.cpu': '1' } })], instances: [lInstance('web-b', { profiles: ['default', 'small'] })] }), lProject('b', OWN));
+  const input = { manifest: m, live: l, state: s };
+  const small = change(input, 'profile.small');
+  assert.is(small.action, 'update');
+  assert.equal(small.usedBy ?? [], []);
+  assert.equal(change(input, 'instance.web-b').dependsOn, []);
+  // Nor does it stop the scope's "small" from being deleted.
+  const without = { ...input, manifest: { ...m, profiles: {} } };
+  assert.is(change(without, 'profile.small').action, 'delete');
+  // In a project sharing the scope's profiles (features.profiles off in both), it does reach it.
+  const sharedM = scoped(manifest({ images: [dImage('busybox')], profiles: [dProfile('small', { config: { 'limits.cpu': '2' } })], instances: [dInstance('web-b', { ...inB, profiles: ['default', 'small'] })] }), [dProject('b')]);
+  const sharedState = state('image.busybox', 'instance.web-b', 'profile.small', 'project.b');
+  sharedState.resources['instance.web-b'].attributes = { image: 'busybox', project: 'b' };
+  const sharedLive = withProjects(live({ images: [lImage(FP_A, ['busybox'])], profiles: [lProfile('small', { config: { 'limits.cpu': '1' } })], instances: [lInstance('web-b', { profiles: ['default', 'small'] })] }), lProject('b'));
+  const shared = { manifest: sharedM, live: sharedLive, state: sharedState };
+  assert.equal(change(shared, 'profile.small').usedBy?.map((u) => u.name), ['web-b']);
 });
 
 test.run();
