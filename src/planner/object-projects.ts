@@ -66,6 +66,12 @@ export function checkObjectProjects(ctx: PlanContext): LxplanError[] {
         }));
         continue;
       }
+      const blocked = ctx.live.movesBlocked?.[`${kind}.${d.name}`];
+      if (blocked !== undefined) {
+        errors.push(new LxplanError('plan.conflict', `${kind} "${d.name}" cannot move to project "${blocked}": it has an unmanaged ${kind} of that name already`, {
+          location: at, hint: `rename one of them, or remove the ${kind} from project "${blocked}" first`,
+        }));
+      }
       if (d.renamedFrom && ctx.state.resources[`${kind}.${d.renamedFrom}`] && liveProjectOf(kind, d.renamedFrom, ctx.manifest, ctx.state) !== p) {
         errors.push(new LxplanError('plan.conflict', `${kind} "${d.name}" is renamed (renamed_from: ${d.renamedFrom}) and moved to project "${p}" at once`, {
           location: at, hint: 'rename it in one apply, then move it in another',

@@ -133,6 +133,15 @@ it('objects of the scope with the names of objects in B are not confused with th
 
 it('moving an instance to another project is a replace, refused without --allow-replace; then it lives in B only', async (ctx) => {
   await ctx.m.write({ 'lxplan.yaml': manifest(ctx, { caInB: true }) });
+  // B has an instance named ca already (made by hand): the move is refused at plan time, nothing is deleted.
+  const inB = ctx.root.withProject(ctx.b);
+  const fp = (await inB.listImages()).find((i) => i.aliases?.some((x) => x.name === 'busybox-b'))!.fingerprint;
+  await inB.createInstance({ name: 'ca', source: { type: 'image', fingerprint: fp }, profiles: ['default'], config: {}, devices: { root: { type: 'disk', path: '/', pool: 'default' } } });
+  const taken = await run('lxplan', [ctx.m.dir]);
+  assert.is(taken.code, 1, show(taken));
+  assert.match(taken.stderr, `instance "ca" cannot move to project "${ctx.b}": it has an unmanaged instance of that name already`);
+  await inB.deleteInstance('ca');
+
   const p = await run('lxplan', [ctx.m.dir]);
   assert.is(p.code, 0, show(p));
   assert.ok(p.stdout.includes('-/+ instance ca'), show(p));

@@ -177,4 +177,11 @@ test("the scope's profiles do not reach an instance in a project with profiles o
   assert.equal(change(shared, 'profile.small').usedBy?.map((u) => u.name), ['web-b']);
 });
 
+test('a move to a project that has an unmanaged object of that name is refused at plan time', () => {
+  const m = scoped(manifest({ images: [dImage('busybox')], instances: [dInstance('web-b')] }), [dProject('b')]);
+  const l = { ...withProjects(live({ images: [lImage(FP_A, ['busybox'])], instances: [lInstance('web-b')] }), lProject('b')), movesBlocked: { 'instance.web-b': 'a' } };
+  const e = planError({ manifest: m, live: l, state: stateInB('project.b') });
+  assert.is(e.message, 'instance "web-b" cannot move to project "a": it has an unmanaged instance of that name already');
+});
+
 test.run();
