@@ -72,8 +72,14 @@ function journalled(state: State, c: ResourceChange, now: Date): State {
   });
 }
 
-async function change(c: ResourceChange, client: LxdClient, ev: OpEvents): Promise<void> {
+/** The client for the project the change is made in (`project:` on an object; the scope otherwise). */
+function scoped(client: LxdClient, project: string | undefined): LxdClient {
+  return project && project !== client.project ? client.withProject(project) : client;
+}
+
+async function change(c: ResourceChange, scope: LxdClient, ev: OpEvents): Promise<void> {
   const kindOps = ops[c.kind];
+  const client = scoped(scope, c.project);
   switch (c.action) {
     case 'noop':
       return;
@@ -85,6 +91,11 @@ async function change(c: ResourceChange, client: LxdClient, ev: OpEvents): Promi
       if (c.restart === 'now' && !c.renamedFrom && kindOps.restart) await kindOps.restart(client, c.name, ev);
       return;
     case 'replace':
+      // A move between projects: deleted where it was, made in its new project.
+      if (c.fromProject !== undefined) {
+        await kindOps.delete(scoped(scope, c.fromProject), c.name, ev);
+        return kindOps.create(client, c.desired!, ev);
+      }
       if (kindOps.replace) return kindOps.replace(client, c.desired!, ev);
       await kindOps.delete(client, c.name, ev);
       return kindOps.create(client, c.desired!, ev);
@@ -128,7 +139,7 @@ export async function apply(plan: Plan, opts: ApplyOptions): Promise<ApplyResult
       // plan shows it (and what is still to do) instead of failing with "already exists".
       if (c.action === 'create' || c.action === 'replace') {
         // One read decides; when it fails too, the journalled intent stays for the next run.
-        const there = await ops[c.kind].exists(opts.client, c.name).catch(() => undefined);
+        const there = await ops[c.kind].exists(scoped(opts.client, c.project), c.name).catch(() => undefined);
         // No recorded fields: what LXD has is not what lxplan applied, and must not read as drift.
         if (there === true) await opts.state.update((s) => recorded(s, { ...c, stateFields: undefined }, now()));
         else if (there === false) await opts.state.update((s) => withoutEntry(s, address));
@@ -179,7 +190,7 @@ async function changeWhenIdle(c: ResourceChange, client: LxdClient, ev: OpEvents
     } catch (e) {
       if (attempt >= 4 || !BUSY.test(String((e as Error)?.message))) throw e;
       const name = encodeURIComponent(c.renamedFrom ?? c.name);
-      const busyWith = (await client.runningOperations()).filter((op) => Object.values(op.resources ?? {}).flat().some((url) => new RegExp(`/${name}(\\?|/|$)`).test(url)));
+      const busyWith = (await scoped(client, c.project).runningOperations()).filter((op) => Object.values(op.resources ?? {}).flat().some((url) => new RegExp(`/${name}(\\?|/|$)`).test(url)));
       (ev.notice ?? ev.progress)(`LXD is still busy with it (${busyWith.map((op) => op.description ?? op.id).join(', ') || 'an operation'}): waiting, then trying again`);
       for (const op of busyWith) await client.waitForOperation(op.id);
       if (busyWith.length === 0) await new Promise((r) => setTimeout(r, 500 * attempt));
@@ -222,8 +233,8 @@ async function reconcileAfterRestart(c: ResourceChange, opts: ApplyOptions, ev: 
   const again: OpEvents = { progress: ev.progress };
   const kindOps = ops[c.kind];
   let how: string;
-  if (c.action === 'create' && (await kindOps.exists(opts.client, c.name))) {
-    await kindOps.update(opts.client, c.desired!, again);
+  if (c.action === 'create' && (await kindOps.exists(scoped(opts.client, c.project), c.name))) {
+    await kindOps.update(scoped(opts.client, c.project), c.desired!, again);
     how = 'LXD had made it: brought it to the plan';
   } else {
     await change({ ...c, liveDigest: undefined }, opts.client, again);

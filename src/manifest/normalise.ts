@@ -217,7 +217,8 @@ class ObjectBuilder {
     const pub = this.fields.get('public');
     if (pub) this.keyAt.public = this.loc(pub.keyNode);
     const isPublic = isScalar(pub?.value) && pub!.value.value === true;
-    return { kind: 'image', name, at, keyAt: this.keyAt, source, public: isPublic, ...this.imageSettings(name) };
+    const project = this.text('project');
+    return { ...(project ? { project } : {}), kind: 'image', name, at, keyAt: this.keyAt, source, public: isPublic, ...this.imageSettings(name) };
   }
 
   /** metadata.yaml of a directory image: architecture (default the host's), creation_date (default fixed), properties. */
@@ -345,7 +346,9 @@ class ObjectBuilder {
     const ephemeralText = this.text('ephemeral');
     const ephemeral = ephemeralText === undefined ? undefined : ephemeralText === 'true';
     const architecture = this.text('architecture');
+    const project = this.text('project');
     return {
+      ...(project ? { project } : {}),
       kind: 'instance', name, at, keyAt: this.keyAt, image, profiles, description, config, devices, state, type,
       protect, restart, ...(renamedFrom ? { renamedFrom } : {}), ...this.sensitive(), ...(snapshots.length > 0 ? { snapshots } : {}),
       ...(copyOf ? { copyOf } : {}), ...(files ? { files } : {}), ...(ephemeral !== undefined ? { ephemeral } : {}), ...(architecture ? { architecture } : {}),

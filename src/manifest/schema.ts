@@ -176,8 +176,10 @@ function toError(file: SourceFile, e: ErrorObject): LxplanError | null {
       const inLimits = segs[segs.length - 1] === 'limits' && segs.length === 3;
       if (segs.length === 0) return mk(`unknown top-level key "${key}"`, keyNode, unknownKeyHint(key, allowed, segs, false));
       if (key === 'project' && segs.length === 2 && isSection(segs[0])) {
-        return mk(`project: on ${describe(segs)} is not supported yet`, keyNode,
-          'put objects of another project in their own directory with a top-level project: NAME (all objects of a directory live in one project)');
+        // Storage pools and projects are not inside any project; other kinds that are take project: on instances only so far.
+        const global = segs[0] === 'storage_pools' || segs[0] === 'projects';
+        return mk(global ? `project: on ${describe(segs)}: ${segs[0] === 'projects' ? 'projects' : 'storage pools'} are global, not inside a project` : `project: on ${describe(segs)} is not supported yet (only instances and images take project:)`, keyNode,
+          global ? 'remove the project: key' : 'put objects of another project in their own directory with a top-level project: NAME');
       }
       const where = inLimits ? `in ${ownerOf(segs)}` : describeContainer(segs);
       return mk(`unknown ${inLimits ? 'limit' : 'key'} "${key}" ${where}`, keyNode, unknownKeyHint(key, allowed, segs, inLimits));

@@ -25,6 +25,8 @@ import { carryProfileRestarts, PENDING_RESTART } from './profile-restarts.js';
 import { followInstanceSnapshots } from './snapshots.js';
 import { selectTargets } from './targets.js';
 import { desiredRefs, liveRefsOf, noteBuiltinsGoingWithProject, scopeOf } from './scope.js';
+import { checkObjectProjects, moveField, placeChanges, projectCreateField } from './object-projects.js';
+import { projectAttributes } from '../resources/object-project.js';
 
 export interface PlanInput {
   manifest: Manifest;
@@ -91,6 +93,8 @@ function planExisting(k: KindPlanner, name: string, d: DesiredObject, l: unknown
     const running = spec.isRunning?.(l, d) ?? false;
     fields = [{ path: 'name', before: renamedFrom, after: name, impact: running ? 'restart' : 'live', ...(running ? { note: 'LXD renames stopped instances only: it is stopped, renamed and started' } : {}) }, ...fields];
   }
+  const moved = moveField(spec.kind, renamedFrom ?? name, d, ctx);
+  if (moved) fields = [moved, ...fields];
   for (const f of fields) {
     const why = spec.refuse?.(f.path, l, d, ctx);
     if (why) {
@@ -106,7 +110,7 @@ function planExisting(k: KindPlanner, name: string, d: DesiredObject, l: unknown
   let action: ResourceChange['action'] = impact === 'replace' ? 'replace' : fields.length > 0 ? 'update' : 'noop';
 
   // Restarts: a running instance with restart-impact changes (now or left pending by an earlier apply).
-  const attrs: Record<string, string> = spec.stateAttributes(d, ctx);
+  const attrs: Record<string, string> = { ...spec.stateAttributes(d, ctx), ...projectAttributes(d, ctx.manifest) };
   let restart: ResourceChange['restart'];
   let reason: string | undefined = adopt ? `built-in ${spec.kind}: lxplan starts managing it`
     : entry?.attributes?.intent ? `made by an interrupted apply (${entry.attributes.intent}): lxplan manages it` : undefined;
@@ -175,8 +179,8 @@ function planKind(k: KindPlanner): ResourceChange[] {
       const desiredFields = spec.desiredFields(d, ctx);
       out.push({
         ...base, action: 'create', stateOp: 'add', desired: d,
-        fields: redact(diffFields(desiredFields, {}, (path) => withNote({ impact: 'live' }, spec.fieldNote?.(path, d, ctx))), secret),
-        stateAttributes: spec.stateAttributes(d, ctx),
+        fields: [...projectCreateField(d, ctx), ...redact(diffFields(desiredFields, {}, (path) => withNote({ impact: 'live' }, spec.fieldNote?.(path, d, ctx))), secret)],
+        stateAttributes: { ...spec.stateAttributes(d, ctx), ...projectAttributes(d, ctx.manifest) },
         stateFields: recordFields(desiredFields, secret),
         ...(entry ? { reason: entry.attributes?.intent ? `an interrupted apply did not finish: ${entry.attributes.intent} again` : 'was deleted outside lxplan' } : {}),
       });
@@ -266,7 +270,7 @@ function checkDeletesUnused(changes: ResourceChange[], ctx: PlanContext, errors:
         if (c?.action === 'replace' && deleting.get(ref) !== 'replace') continue;
         if (deleting.has(ref) && stillUses.has(ref)) {
           const replaced = deleting.get(ref) === 'replace';
-          const holds = ref === addressOf('project', scopeOf(ctx));
+          const holds = ref.startsWith('project.');
           errors.push(new LxplanError('plan.conflict',
             `${ref.replace('.', ' "')}" cannot be ${replaced ? 'replaced (LXD deletes it first)' : 'deleted'}: ${kind} "${name}" ${holds ? 'is in it (LXD deletes only empty projects)' : 'uses it'}${c ? '' : ' and is not managed by lxplan'}`,
             { hint: holds
@@ -376,6 +380,7 @@ export function plan(input: PlanInput): Plan {
   throwAll(checkReferences(ctx));
   const errors: LxplanError[] = [];
   checkScopeExists(ctx, errors);
+  errors.push(...checkObjectProjects(ctx));
   const conflicts: KindPlanner['conflicts'] = [];
   let changes = KINDS.flatMap((kind) => planKind({ spec: specs[kind], ctx, options, errors, conflicts }));
   throwAll([...errors, ...relevantConflicts(conflicts, changes, options.targets)]);
@@ -383,6 +388,7 @@ export function plan(input: PlanInput): Plan {
   carryProfileRestarts(changes, ctx, options);
   linkDependencies(changes, ctx);
   changes = noteBuiltinsGoingWithProject(changes, ctx);
+  changes = placeChanges(changes, ctx);
   if (options.targets && options.targets.length > 0) changes = selectTargets(changes, options.targets);
   checkDeletesUnused(changes, ctx, errors);
   checkDeleteBlockers(changes, ctx, errors);

@@ -8,9 +8,10 @@
  * matching feature (otherwise they are the default project's); projects and storage pools never.
  */
 import { specs } from '../resources/index.js';
+import { declaredProject, desiredProjectOf, liveProjectOf } from '../resources/object-project.js';
 import { hasFeature } from '../resources/project.js';
 import type { PlanContext, ResourceSpec } from '../resources/spec.js';
-import { addressOf, type Address, type Kind } from '../resources/types.js';
+import { addressOf, parseAddress, type Address, type Kind } from '../resources/types.js';
 import type { ResourceChange } from './plan.js';
 
 /** Per kind: global, always in the project, or in the project when it has this feature. */
@@ -31,29 +32,47 @@ export function scopeOf(ctx: PlanContext): string {
   return ctx.manifest.project ?? 'default';
 }
 
-/** The scope project's config: as declared when it is declared (a project about to be created has no live one), else as LXD has it. */
-function scopeConfig(ctx: PlanContext): Record<string, string> | undefined {
-  const scope = scopeOf(ctx);
-  return ctx.manifest.projects?.[scope]?.config ?? ctx.live.projects?.[scope]?.config;
+/** A project's config: as declared when it is declared (a project about to be created has no live one), else as LXD has it. */
+export function projectConfig(project: string, ctx: PlanContext): Record<string, string> | undefined {
+  return ctx.manifest.projects?.[project]?.config ?? ctx.live.projects?.[project]?.config;
 }
 
-/** Whether objects of `kind` are inside the scope project (so they need it). */
-export function inScope(kind: Kind, ctx: PlanContext): boolean {
+/** Whether objects of `kind` are inside `project` (default: the scope project), so they need it. */
+export function inScope(kind: Kind, ctx: PlanContext, project = scopeOf(ctx)): boolean {
   const where = WHERE[kind];
   if (where === 'global') return false;
   if (where === 'project') return true;
-  return hasFeature(scopeOf(ctx), scopeConfig(ctx), where);
+  return hasFeature(project, projectConfig(project, ctx), where);
 }
 
-/** The scope project's address, for objects inside it (none for the default project: never created nor deleted). */
-function scopeRef(kind: Kind, ctx: PlanContext): Address[] {
-  const scope = scopeOf(ctx);
-  return scope !== 'default' && inScope(kind, ctx) ? [addressOf('project', scope)] : [];
+/** The project where LXD keeps `kind` for objects of `project`: the project itself, or the default project when the feature is off. */
+export function effectiveProject(kind: Kind, project: string, ctx: PlanContext): string | undefined {
+  if (WHERE[kind] === 'global') return undefined;
+  return inScope(kind, ctx, project) ? project : 'default';
+}
+
+/** The address of the project an object lives in (the scope, or its own project:), for objects inside it (none for the default project: never created nor deleted). */
+function scopeRef(kind: Kind, ctx: PlanContext, project: string): Address[] {
+  return project !== 'default' && inScope(kind, ctx, project) ? [addressOf('project', project)] : [];
+}
+
+/**
+ * Whether a reference of an object living in `project` names the object lxplan knows by that
+ * address: an instance in a project with profiles of its own uses that project's profile
+ * "small", not the scope's (`project:` on objects; checkObjectProjects refuses such references
+ * in the manifests, but a live instance may hold them). Global kinds always are.
+ */
+function refersHere(ref: Address, project: string, ctx: PlanContext): boolean {
+  const { kind, name } = parseAddress(ref);
+  const mine = effectiveProject(kind, project, ctx);
+  if (mine === undefined) return true;
+  return effectiveProject(kind, declaredProject(kind, name, ctx.manifest) ?? liveProjectOf(kind, name, ctx.manifest, ctx.state), ctx) === mine;
 }
 
 /** What a desired object needs: its own references, and the project it lives in. */
 export function desiredRefs(spec: ResourceSpec, d: Parameters<ResourceSpec['refs']>[0], ctx: PlanContext): Address[] {
-  return [...spec.refs(d), ...scopeRef(spec.kind, ctx)];
+  const project = desiredProjectOf(d, ctx.manifest);
+  return [...spec.refs(d).filter((r) => refersHere(r, project, ctx)), ...scopeRef(spec.kind, ctx, project)];
 }
 
 /**
@@ -61,7 +80,8 @@ export function desiredRefs(spec: ResourceSpec, d: Parameters<ResourceSpec['refs
  * (the project's default profile) does not hold its project: LXD deletes it with the project.
  */
 export function liveRefsOf(spec: ResourceSpec, name: string, l: unknown, ctx: PlanContext): Address[] {
-  return [...spec.liveRefs(l), ...(spec.builtin(name) ? [] : scopeRef(spec.kind, ctx))];
+  const project = liveProjectOf(spec.kind, name, ctx.manifest, ctx.state);
+  return [...spec.liveRefs(l).filter((r) => refersHere(r, project, ctx)), ...(spec.builtin(name) ? [] : scopeRef(spec.kind, ctx, project))];
 }
 
 /**

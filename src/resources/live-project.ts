@@ -8,6 +8,8 @@
  */
 import type { LxdClient } from '../lxd/client.js';
 import type { LxdProfile } from '../lxd/types.js';
+import type { State } from '../state/model.js';
+import { mergeOtherProjects } from './live-other-projects.js';
 import { readLive } from './live.js';
 import { hasFeature } from './project.js';
 import type { LiveSnapshot } from './spec.js';
@@ -18,7 +20,13 @@ export function newProjectDefaultProfile(project: string): LxdProfile {
   return { name: 'default', description: `Default LXD profile for project ${project}`, config: {}, devices: {}, used_by: [] };
 }
 
-export async function readLiveIn(client: LxdClient, manifest: Manifest, snapshotsOf: readonly string[] = []): Promise<LiveSnapshot> {
+/** `state`: what lxplan recorded, to find the objects living in other projects than the scope (live-other-projects.ts). */
+export async function readLiveIn(client: LxdClient, manifest: Manifest, snapshotsOf: readonly string[] = [], state?: State): Promise<LiveSnapshot> {
+  const live = await readLiveInScope(client, manifest, snapshotsOf);
+  return state ? mergeOtherProjects(client, manifest, state, snapshotsOf, live) : live;
+}
+
+async function readLiveInScope(client: LxdClient, manifest: Manifest, snapshotsOf: readonly string[]): Promise<LiveSnapshot> {
   const root = client.project === 'default' ? client : client.withProject('default');
   const projects = Object.fromEntries((await root.listProjects()).map((p) => [p.name, p]));
   const scope = client.project;

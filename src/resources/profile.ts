@@ -3,6 +3,7 @@
  * instances using it at once. The `default` profile always exists: declaring it adopts it,
  * removing it from the manifests stops managing it, and it is never deleted.
  */
+import { usesScopeProfiles } from './object-project.js';
 import { isNotFound } from '../lxd/client.js';
 import type { AffectedInstance } from '../planner/plan.js';
 import { diffFields } from '../planner/diff.js';
@@ -65,7 +66,8 @@ function blastRadius(name: string, l: LxdProfile, d: DesiredProfile, ctx: PlanCo
   const secret = new Set((d.sensitive ?? []).map((k) => `config.${k}`));
   const out: AffectedInstance[] = [];
   for (const inst of Object.values(ctx.live.instances).sort((a, b) => (a.name < b.name ? -1 : 1))) {
-    if (!inst.profiles.includes(name)) continue;
+    // (An instance with project: in a project with profiles of its own uses that project's profile of this name.)
+    if (!inst.profiles.includes(name) || !usesScopeProfiles(inst.name, ctx)) continue;
     // The instance's impact rules, as if it keeps its current state.
     const asIs = { state: instanceState(inst) === 'running' ? 'running' : 'stopped' } as DesiredInstance;
     const fields = diffFields(expand(inst, after), expand(inst, before), (path) => instanceSpec.fieldImpact(path, inst, asIs))

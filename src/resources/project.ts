@@ -23,6 +23,7 @@ import { isNotFound, type LxdClient } from '../lxd/client.js';
 import type { LxdProject } from '../lxd/types.js';
 import { configFields, configToWrite, digestOf, field, found, managedConfig, ownedConfig, type FilledKeys } from './fields.js';
 import type { Fields, PlanContext, ResourceOps, ResourceSpec } from './spec.js';
+import { liveProjectOf, scopeOfManifest } from './object-project.js';
 import type { DesiredProject } from './types.js';
 import { parseBool } from './units.js';
 
@@ -110,8 +111,14 @@ export const projectSpec: ResourceSpec<DesiredProject, LxdProject> = {
     return `LXD changes ${key} only while the project is empty, and project "${l.name}" holds ${listed(contents.map((c) => c.text))}`;
   },
   deleteBlockers(name, l, ctx) {
-    const scope = ctx.manifest.project ?? 'default';
-    return projectContents(l).filter((c) => name !== scope || !coveredByPlan(c, ctx)).map((c) => c.text);
+    // What the plan reads is read in the project where lxplan looks for it (the scope, or an instance's own project:).
+    const readHere = (c: { kind: string; name: string }): boolean => {
+      if (c.kind === 'instances') return liveProjectOf('instance', c.name, ctx.manifest, ctx.state) === name;
+      // An image is named by its fingerprint here, by its alias in lxplan (one fingerprint may be in several projects).
+      if (c.kind === 'images') return ctx.live.images.some((i) => i.fingerprint === c.name && (i.aliases ?? []).some((a) => liveProjectOf('image', a.name, ctx.manifest, ctx.state) === name));
+      return scopeOfManifest(ctx.manifest) === name;
+    };
+    return projectContents(l).filter((c) => !readHere(c) || !coveredByPlan(c, ctx)).map((c) => c.text);
   },
   refs: () => [],
   liveRefs: () => [],

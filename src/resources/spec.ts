@@ -43,6 +43,8 @@ export interface LiveSnapshot {
   server?: LxdServer;
   /** Every LXD project (global; absent: none read). */
   projects?: Record<string, LxdProject>;
+  /** Objects whose project: changed, by address, when the project they move to has one of that name already (live-other-projects.ts). */
+  movesBlocked?: Record<string, string>;
 }
 
 export interface PlanContext {

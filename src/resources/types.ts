@@ -35,6 +35,8 @@ interface DesiredBase {
   sensitive?: string[];
   /** Positions of individual keys, by dotted path inside the object ("limits.memory", "config.boot.autostart", "devices.root", "image", "profiles.1"). */
   keyAt?: Record<string, SourceLocation>;
+  /** The LXD project the object lives in (`project:` on an instance or an image; see object-project.ts); absent: the directory's scope. */
+  project?: string;
 }
 
 /** A local split image: its two tarballs, absolute paths (resolved against the manifest's folder). */

@@ -14,6 +14,7 @@ import { isServerComputedKey } from '../resources/instance-keys.js';
 import { LIMITS, NOT_CONFIG_LIMITS } from '../resources/limits.js';
 import { readLive } from '../resources/live.js';
 import { readLiveIn } from '../resources/live-project.js';
+import { projectAttributes } from '../resources/object-project.js';
 import { resolveProject } from './project-scope.js';
 import { instancesWithSnapshots } from '../resources/snapshot.js';
 import type { LiveSnapshot } from '../resources/spec.js';
@@ -151,7 +152,7 @@ export async function importObjects(manifestPath: string, objects: { kind: Kind;
   const { state, client, close } = await connect(statePath, 'import', { ...opts, project });
   try {
     state.bindProject(project);
-    const live = await readLiveIn(client, manifest, instancesWithSnapshots(manifest, state.state));
+    const live = await readLiveIn(client, manifest, instancesWithSnapshots(manifest, state.state), state.state);
     const ctx = makeContext({ manifest, live, state: state.state });
     let next = state.state;
     const done: string[] = [];
@@ -168,7 +169,8 @@ export async function importObjects(manifestPath: string, objects: { kind: Kind;
       }
       if (address in next.resources) throw new LxplanError('usage', `${kind} "${name}" is managed by lxplan already`);
       const liveFields = spec.liveFields(l, { ...ctx, state: next }, d);
-      const attributes = spec.stateAttributes(d, ctx);
+      // Where it lives (project: on the object): read there by readLiveIn, recorded there.
+      const attributes = { ...spec.stateAttributes(d, ctx), ...projectAttributes(d, manifest) };
       // What LXD shows the instance was made from (a copy's source cannot be seen: it is taken as declared).
       if (kind === 'instance' && liveFields.image) attributes.image = liveFields.image.display;
       next = withEntry(next, address, {

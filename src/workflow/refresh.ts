@@ -15,7 +15,7 @@ export async function refreshOnly(manifestPath: string, opts: ConnectOptions): P
   const { state, client, close } = await connect(statePath, 'refresh', { ...opts, project });
   try {
     state.bindProject(project);
-    const live = await readLiveIn(client, manifest, instancesWithSnapshots(manifest, state.state));
+    const live = await readLiveIn(client, manifest, instancesWithSnapshots(manifest, state.state), state.state);
     const r = refreshState({ manifest, live, state: state.state });
     if (JSON.stringify(r.state.resources) !== JSON.stringify(state.state.resources)) await state.save(r.state);
     return { ...r, recorded: Object.keys(r.state.resources).length };

@@ -84,7 +84,7 @@ export async function openSession(opts: SessionOptions): Promise<Session> {
   const { state, client, close } = await connect(statePath, opts.operation, { ...opts, project });
   try {
     state.bindProject(project);
-    const live = await readLiveIn(client, manifest, instancesWithSnapshots(manifest, state.state));
+    const live = await readLiveIn(client, manifest, instancesWithSnapshots(manifest, state.state), state.state);
     const plan = makePlan({ manifest, live, state: state.state, options: opts.planOptions });
     plan.createdAt = new Date().toISOString();
     plan.project = project;

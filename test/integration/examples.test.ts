@@ -31,7 +31,7 @@ const examples = (await readdir(path.join(root, 'examples'), { withFileTypes: tr
 const it = suite('every example applies, converges and is destroyed');
 
 it('the examples folder has the examples the docs name', () => {
-  for (const name of ['guide', 'web', 'images', 'images-remote', 'instances', 'devices', 'network-storage', 'projects', 'server']) assert.ok(examples.includes(name), `examples/${name} is missing`);
+  for (const name of ['guide', 'web', 'images', 'images-remote', 'instances', 'devices', 'network-storage', 'projects', 'projects-per-object', 'server']) assert.ok(examples.includes(name), `examples/${name} is missing`);
 });
 
 for (const name of examples) {

@@ -47,10 +47,14 @@ test('project config: unknown keys (with a did you mean) and bad values are repo
   ]);
 });
 
-test('project: on an object is not supported yet, and says what to do instead', async () => {
-  const dir = await tree({ 'm.yaml': 'instances:\n  web-1:\n    image: busybox\n    project: dev\n' });
-  assert.equal(described(await loadError(dir)).slice(0, 1), [
-    `${dir}/m.yaml:4:5: project: on instance "web-1" is not supported yet\n  hint: put objects of another project in their own directory with a top-level project: NAME (all objects of a directory live in one project)`,
+test('project: on an instance is kept; on a profile it is not supported yet, on a storage pool it is refused as global', async () => {
+  const ok = await loadManifests(await tree({ 'm.yaml': 'instances:\n  web-1:\n    image: busybox\n    project: dev\n' }));
+  assert.is(ok.instances['web-1'].project, 'dev');
+  assert.ok(ok.instances['web-1'].keyAt?.project);
+  const dir = await tree({ 'm.yaml': 'profiles:\n  small:\n    project: dev\nstorage_pools:\n  fast:\n    driver: dir\n    project: dev\n' });
+  assert.equal(described(await loadError(dir)), [
+    `${dir}/m.yaml:3:5: project: on profile "small" is not supported yet (only instances and images take project:)\n  hint: put objects of another project in their own directory with a top-level project: NAME`,
+    `${dir}/m.yaml:7:5: project: on storage_pool "fast": storage pools are global, not inside a project\n  hint: remove the project: key`,
   ]);
 });
 

@@ -54,6 +54,10 @@ export interface ChangeDocument {
   restart?: 'now' | 'pending';
   renamed_from?: string;
   live_digest?: string;
+  /** The LXD project the change is made in, when not the plan's project (`project:` on an object). */
+  project?: string;
+  /** A move between projects: the project the object is deleted from. */
+  from_project?: string;
   desired?: DesiredObject;
 }
 
@@ -106,6 +110,8 @@ function changeOut(ch: ResourceChange): ChangeDocument {
     restart: ch.restart,
     renamed_from: ch.renamedFrom,
     live_digest: ch.liveDigest,
+    project: ch.project,
+    from_project: ch.fromProject,
     desired: ch.desired && json(ch.desired),
   });
 }
@@ -150,6 +156,8 @@ function changeIn(c: ChangeDocument): ResourceChange {
     restart: c.restart,
     renamedFrom: c.renamed_from,
     liveDigest: c.live_digest,
+    project: c.project,
+    fromProject: c.from_project,
   });
 }
 
