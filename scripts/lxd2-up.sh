@@ -1,6 +1,5 @@
 #!/usr/bin/env bash
-# A second LXD daemon on this machine, as an image server for tests of `remotes:`
-# (see /work/shared/design/lxd-here.md, "A second daemon on the same machine"):
+# A second LXD daemon on this machine, as an image server for tests of `remotes:`, reached over HTTPS:
 # LXD_DIR=/var/lib/lxd2, listening on https://127.0.0.1:8444, a dir storage pool, and a PUBLIC
 # busybox image with the alias "busybox", built offline from the host's busybox.
 # Idempotent: starts nothing when the daemon answers, imports nothing when the alias exists.

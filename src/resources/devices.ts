@@ -78,7 +78,7 @@ function parseIops(s: string): bigint | null {
 // ---------------------------------------------------------------------------------------------
 // Device options per type, as LXD 5.0.2 accepts them.
 //
-// Written by hand from LXD's configuration.json (configs "device-*", /work/shared/reference/lxd),
+// Written by hand from LXD's configuration.json (configs "device-*", the LXD documentation's generated key reference),
 // which describes a NEWER LXD, then checked against the 5.0.2 daemon with `lxc config device add`
 // on a container and `lxc profile device add` (November 2026). Keys in the reference that 5.0.2
 // refuses ("Invalid device option") are left out: disk io.bus, io.cache, io.threads, initial.*,

@@ -1,7 +1,7 @@
 /**
  * Project config keys LXD 5.0 knows, with what their values must be: checked by the loader so a
  * typo ("limits.instance") or a bad value ("ten") is reported with its file:line:col, before LXD
- * answers with a bare 400. Source: /work/shared/reference/lxd/configuration.json, entity
+ * answers with a bare 400. Source: LXD's configuration.json (its documented config keys), entity
  * "project" (which also lists keys of newer LXD: features.networks.zones,
  * features.storage.buckets, limits.disk.pool.*, limits.networks.uplink_ips.*: kept, LXD 5.0.2
  * refuses them at apply). Values of restricted.* (block, allow, managed, ...) are left to LXD.

@@ -241,8 +241,8 @@ it('ephemeral: created ephemeral; a restart keeps it; stopping it is a guarded r
 
 /*
  * Virtual machines are planned against the real daemon but never applied: this host's kernel has
- * no vhost_vsock, so LXD cannot start a VM here (docs: /work/shared/design/lxd-here.md, "What does
- * not work here"), and the busybox test image is a container image besides. What can be checked
+ * no vhost_vsock, so LXD cannot start a VM here (nothing that needs a VM works on these machines:
+ * no test boots one), and the busybox test image is a container image besides. What can be checked
  * without booting one is checked: the plan, and the refusal of a container image.
  */
 it('virtual machines: planned against LXD (not applied: no vhost_vsock here); a container image is refused', async (ctx) => {
