@@ -113,6 +113,7 @@ export async function apply(plan: Plan, opts: ApplyOptions): Promise<ApplyResult
 
   const visit = async (address: Address, c: ResourceChange) => {
     const ev: OpEvents = {
+      changed: c.fields.map((f) => f.path),
       progress: (message) => sink({ type: 'progress', address, message }),
       notice: (message) => sink({ type: 'notice', address, message }),
       // What the operation read (and sends the ETag of) must be what the plan saw.

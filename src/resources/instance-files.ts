@@ -87,13 +87,15 @@ export function fileImpact(path: string, d: DesiredInstance): FieldImpact {
 }
 
 /**
- * Writes every declared file that differs from the instance's, making missing parent folders.
+ * Writes every declared file (or only those whose fields are in `changed`: an update of other keys
+ * touches no file) that differs from the instance's, making missing parent folders.
  * Each is read first (one GET): a file already as declared is left alone (its modification time
  * too); LXD 5.0.2 keeps an existing file's owner and mode on overwrite, so a file whose owner or
  * mode differs is deleted and pushed again (it is absent for that moment).
  */
-export async function pushFiles(client: LxdClient, d: DesiredInstance, ev: OpEvents): Promise<void> {
-  const files = Object.entries(d.files ?? {});
+export async function pushFiles(client: LxdClient, d: DesiredInstance, ev: OpEvents, changed?: readonly string[]): Promise<void> {
+  const touched = changed && new Set(changed.map((p) => p.replace(/:mode$/, '')));
+  const files = Object.entries(d.files ?? {}).filter(([path]) => !touched || touched.has(filePath(path)));
   if (files.length === 0) return;
   for (const [path, f] of files) {
     const bytes = fileBytes(f);

@@ -244,8 +244,8 @@ export const instanceOps: ResourceOps<DesiredInstance> = {
         await client.updateInstance(d.name, put, etag);
       }
     }
-    // The op does not know which files changed: each declared file is read once, and those that differ are written.
-    await pushFiles(client, d, ev);
+    // Only the files the plan changes (all when not known): each is read once, and written if it differs.
+    await pushFiles(client, d, ev, ev.changed);
     await convergeState(client, d.name, now, d.state, ev);
   },
 

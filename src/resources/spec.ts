@@ -125,6 +125,8 @@ export interface OpEvents {
   notice?(message: string): void;
   /** Called by an operation with the object it read (and whose ETag it sends as If-Match): throws when it is not what the plan saw. */
   verify?(live: unknown): void;
+  /** The field paths the plan changes on the object ("files./etc/motd", "config.limits.memory"); absent: not known, do it all. */
+  changed?: readonly string[];
 }
 
 /** Operations the executor runs. Each write re-reads the object for its ETag and sends If-Match. */

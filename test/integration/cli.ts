@@ -46,3 +46,36 @@ export async function manifestDir(files: Record<string, string>): Promise<{ dir:
 export function show(r: CliResult): string {
   return `exit ${r.code}\n--- stdout\n${r.stdout}\n--- stderr\n${r.stderr}`;
 }
+
+/**
+ * A unix socket in front of LXD's that records the request line of every HTTP request going
+ * through it (`--socket` pointed at it): what a run of the CLI really asks LXD.
+ */
+export async function countingSocket(): Promise<{ path: string; requests: string[]; close(): Promise<void> }> {
+  const { connect, createServer } = await import('node:net');
+  const { resolveSocketPath } = await import('../../src/lxd/socket.js');
+  const upstreamPath = resolveSocketPath();
+  const dir = await mkdtemp(path.join(tmpdir(), 'lxplan-proxy-'));
+  const socket = path.join(dir, 'lxd.sock');
+  const requests: string[] = [];
+  const line = /(?:^|\r\n)(GET|HEAD|POST|PUT|PATCH|DELETE) (\/\S*) HTTP\/1\.[01]\r\n/g;
+  const server = createServer((client) => {
+    const upstream = connect(upstreamPath);
+    client.on('data', (chunk) => { for (const m of chunk.toString('latin1').matchAll(line)) requests.push(`${m[1]} ${m[2]}`); });
+    client.pipe(upstream).pipe(client);
+    const end = () => { client.destroy(); upstream.destroy(); };
+    client.on('error', end);
+    upstream.on('error', end);
+    client.on('close', end);
+    upstream.on('close', end);
+  });
+  await new Promise<void>((resolve, reject) => server.listen(socket, resolve).on('error', reject));
+  return {
+    path: socket,
+    requests,
+    close: async () => {
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+      await rm(dir, { recursive: true, force: true });
+    },
+  };
+}

@@ -7,7 +7,7 @@ import path from 'node:path';
 import { gunzipSync, gzipSync } from 'node:zlib';
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
-import { manifestDir, run, show } from './cli.js';
+import { countingSocket, manifestDir, run, show } from './cli.js';
 import { testImage, throwawayProject } from './harness.js';
 
 type Ctx = {
@@ -145,8 +145,21 @@ it('files: pushed at create, read back through LXD\'s file API; an edit is pushe
   assert.is(st.pid, pid, 'the same PID 1: no restart');
   assert.is((await run('lxplan', ctx.args())).stdout, NO_CHANGES);
 
+  // A change of other keys touches no file: not even a read of one.
+  const proxy = await countingSocket();
+  try {
+    await ctx.m.write({ 'lxplan.yaml': filesManifest(ctx, 'hello\nthere\n', '0600').replace('  files-1:\n    image: busybox\n', '  files-1:\n    image: busybox\n    config: {user.note: files}\n') });
+    const u = await run('lxapply', ctx.args('--auto-approve', '--socket', proxy.path));
+    assert.is(u.code, 0, show(u));
+    assert.ok(proxy.requests.some((r) => r.startsWith('PUT /1.0/instances/files-1')), proxy.requests.join('\n'));
+    assert.equal(proxy.requests.filter((r) => /\/files\?path=/.test(r)), [], 'no file request');
+  } finally {
+    await proxy.close();
+  }
+  assert.is((await c.pullFile('files-1', '/etc/motd')).content.toString(), 'hello\nthere\n');
+
   // Removed from the manifest: no longer managed, left in the instance.
-  await ctx.m.write({ 'lxplan.yaml': filesManifest(ctx, 'hello\nthere\n', '0600').replace(/      \/opt\/app\/app\.conf.*\n/, '') });
+  await ctx.m.write({ 'lxplan.yaml': filesManifest(ctx, 'hello\nthere\n', '0600').replace(/      \/opt\/app\/app\.conf.*\n/, '').replace('    image: busybox\n    files:', '    image: busybox\n    config: {user.note: files}\n    files:') });
   const r = await run('lxapply', ctx.args('--auto-approve'));
   assert.is(r.code, 0, show(r));
   assert.match(r.stdout, 'no longer managed: the file stays in the instance as it is');
