@@ -8,8 +8,11 @@ import type { LiveSnapshot } from './spec.js';
 import { snapshotKey } from './snapshot.js';
 import { volumeKey } from './storage-volume.js';
 
-/** `snapshotsOf`: the instances whose snapshots to read (one request each; see snapshot.ts). */
-export async function readLive(client: LxdClient, snapshotsOf: readonly string[] = []): Promise<LiveSnapshot> {
+/**
+ * `snapshotsOf`: the instances whose snapshots to read (one request each; see snapshot.ts), or a
+ * choice among the instances LXD has (export: the instances it writes).
+ */
+export async function readLive(client: LxdClient, snapshotsOf: readonly string[] | ((instances: string[]) => string[]) = []): Promise<LiveSnapshot> {
   const volumesOfPools = client.listStoragePools().then(async (pools) => ({
     pools,
     // A pool deleted meanwhile (404) has no volumes.
@@ -21,7 +24,8 @@ export async function readLive(client: LxdClient, snapshotsOf: readonly string[]
   const instancesAndSnapshots = client.listInstances().then(async (instances) => {
     const present = new Set(instances.map((i) => i.name));
     // An instance deleted meanwhile (404) has no snapshots.
-    const snapshots = (await Promise.all(snapshotsOf.filter((n) => present.has(n)).map((n) => client.listSnapshots(n).catch((e) => {
+    const wanted = typeof snapshotsOf === 'function' ? snapshotsOf([...present]) : snapshotsOf;
+    const snapshots = (await Promise.all(wanted.filter((n) => present.has(n)).map((n) => client.listSnapshots(n).catch((e) => {
       if (isNotFound(e)) return [];
       throw e;
     })))).flat();

@@ -114,14 +114,13 @@ export async function exportLive(opts: ConnectOptions & { only?: { kind: Kind; n
   const { LxdClient } = await import('../lxd/client.js');
   const client = new LxdClient({ project: opts.project, socketPath: opts.socket });
   try {
-    let live = await readLive(client);
+    // Snapshots: one request per exported instance (LXD 5.0's instance list has none).
+    const exported = (names: string[]) => names.filter((n) => (opts.kind ?? 'instance') === 'instance' && (!opts.only?.length || opts.only.some((o) => o.kind === 'instance' && o.name === n)));
+    const live = await readLive(client, exported);
     for (const o of opts.only ?? []) {
       const exists = (specs[o.kind].live(live) as Record<string, unknown>)[o.name];
       if (!exists) throw new LxplanError('usage', `${o.kind} "${o.name}" does not exist in LXD${opts.project ? ` (project ${opts.project})` : ''}`);
     }
-    // Snapshots: one request per exported instance (LXD 5.0's instance list has none).
-    const instances = Object.keys(live.instances).filter((n) => (opts.kind ?? 'instance') === 'instance' && (!opts.only?.length || opts.only.some((o) => o.kind === 'instance' && o.name === n)));
-    if (instances.length > 0) live = await readLive(client, instances);
     return exportManifest(live, opts.only, opts.kind);
   } finally {
     client.close();
