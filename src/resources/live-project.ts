@@ -4,8 +4,9 @@
  * under projects:, created by this apply) holds nothing: its reads are not sent (LXD answers 404
  * for most of them) and read as empty, except what the new project will not have of its own
  * (a kind whose feature is off is the default project's, read there: where.ts) and the default
- * profile LXD gives a project with features.profiles. A scope project that exists is read
- * through ?project=P: LXD serves those kinds from the default project itself while P exists.
+ * profile LXD gives a project with features.profiles. In a scope project that exists, the kinds
+ * whose feature is off are read in the default project too (LXD would serve them from there
+ * through ?project=P, but only while P exists: one rule for reads, writes and deletes).
  */
 import type { LxdClient } from '../lxd/client.js';
 import type { LxdProfile } from '../lxd/types.js';
@@ -31,9 +32,10 @@ async function readLiveInScope(client: LxdClient, manifest: Manifest, snapshotsO
   const root = client.project === 'default' ? client : client.withProject('default');
   const projects = Object.fromEntries((await root.listProjects()).map((p) => [p.name, p]));
   const scope = client.project;
-  if (projects[scope]) return { ...(await readLive(client, snapshotsOf)), projects };
-  const config = manifest.projects?.[scope]?.config;
+  // Where each kind is: by the project's features as LXD has them (as declared, for a project about to be created).
+  const config = projects[scope]?.config ?? manifest.projects?.[scope]?.config;
   const own = (kind: Kind) => holdingProject(kind, scope, config) === scope;
+  if (projects[scope]) return { ...(await readLive(client, snapshotsOf, (kind) => (own(kind) ? client : root))), projects };
   const shared = await readLive(root);
   return {
     ...shared,

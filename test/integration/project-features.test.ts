@@ -16,7 +16,7 @@ import { hostname } from 'node:os';
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
 import { isNotFound, LxdClient } from '../../src/lxd/client.js';
-import { manifestDir, run, show } from './cli.js';
+import { countingSocket, manifestDir, run, show } from './cli.js';
 import { purgeProject, TEST_PREFIX, throwawayProject } from './harness.js';
 
 type Ctx = {
@@ -138,10 +138,23 @@ it('the plan says where each object will live: the default project', async (ctx)
   assert.is(by[`project.${ctx.p}`]?.project, undefined);
 });
 
+/** Requests for a profile, network or custom volume sent through project `p` (LXD then answers for the default project, or 404 while p does not exist). */
+const throughProject = (requests: string[], p: string) => requests.filter((r) => /^\w+ \/1\.0\/(profiles|networks|storage-pools\/[^/?]+\/volumes)/.test(r) && r.includes(`project=${p}`));
+
 it('lxapply creates them in the default project, with no request in the project before it exists (item 3)', async (ctx) => {
-  const a = await run('lxapply', ['--auto-approve', ctx.m.dir]);
-  assert.is(a.code, 0, show(a));
-  assert.not.match(a.stdout + a.stderr, 'Project not found');
+  const proxy = await countingSocket();
+  try {
+    const a = await run('lxapply', ['--auto-approve', '--socket', proxy.path, ctx.m.dir]);
+    assert.is(a.code, 0, show(a));
+    assert.not.match(a.stdout + a.stderr, 'Project not found');
+    // Made in the default project, never through P (which may not exist yet when they are sent).
+    assert.equal(throughProject(proxy.requests, ctx.p), [], proxy.requests.join('\n'));
+    for (const made of [`POST /1.0/profiles`, `POST /1.0/networks`, `POST /1.0/storage-pools/default/volumes/custom`]) {
+      assert.ok(proxy.requests.includes(made), `${made} in:\n${proxy.requests.join('\n')}`);
+    }
+  } finally {
+    await proxy.close();
+  }
   assert.ok(await exists(() => ctx.root.getProject(ctx.p)));
   assert.ok(await exists(() => ctx.root.getProfile(ctx.profile)), 'profile in the default project');
   assert.ok(await exists(() => ctx.root.getNetwork(ctx.net)), 'network');
@@ -155,8 +168,14 @@ it('--destroy deletes them where they live, and the project: nothing is left in 
   const p = await run('lxplan', ['--destroy', ctx.m.dir]);
   assert.is(p.code, 0, show(p));
   assert.match(p.stdout, `  - profile ${ctx.profile} (in project default)\n`);
-  const d = await run('lxapply', ['--destroy', '--auto-approve', '--allow-delete', ctx.m.dir]);
-  assert.is(d.code, 0, show(d));
+  const proxy = await countingSocket();
+  try {
+    const d = await run('lxapply', ['--destroy', '--auto-approve', '--allow-delete', '--socket', proxy.path, ctx.m.dir]);
+    assert.is(d.code, 0, show(d));
+    assert.equal(throughProject(proxy.requests, ctx.p), [], proxy.requests.join('\n'));
+  } finally {
+    await proxy.close();
+  }
   assert.not.ok(await exists(() => ctx.root.getProject(ctx.p)), 'project gone');
   assert.not.ok(await exists(() => ctx.root.getProfile(ctx.profile)), 'profile gone from the default project');
   assert.not.ok(await exists(() => ctx.root.getNetwork(ctx.net)), 'network gone');
