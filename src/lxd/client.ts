@@ -6,7 +6,7 @@
  * 'lxd.unreachable' when there is no daemon, LxdApiError ('lxd.api') when it said no.
  */
 import { Readable } from 'node:stream';
-import { LxdApiError, isNotFound } from './errors.js';
+import { LxdApiError, isNotFound, isProjectMissing } from './errors.js';
 import { multipartFiles } from './multipart.js';
 import { OP_SUCCESS, waitOperation } from './operations.js';
 import type {
@@ -20,7 +20,7 @@ import type {
   LxdProfile, LxdProject, LxdServer, LxdStoragePool, LxdStorageVolume,
 } from './types.js';
 
-export { LxdApiError, isNotFound };
+export { LxdApiError, isNotFound, isProjectMissing };
 
 export interface LxdClientOptions {
   /** LXD project every request is scoped to; "default" (or none) adds nothing. */

@@ -43,9 +43,24 @@ export function isLxdApiError(e: unknown): e is LxdApiError {
   return e instanceof LxdApiError;
 }
 
-/** True when LXD said the object does not exist: deletes treat that as done. */
+/**
+ * True when LXD said the object does not exist: deletes treat that as done, `exists` as false.
+ * Every "is it gone?" of lxplan asks this one predicate.
+ *
+ * Not every 404 says that. LXD 5.0.2 answers 404 too when the project a request is scoped to
+ * (?project=P) does not exist: `Failed to load project "P": Project not found` (networks,
+ * volumes), `Failed loading project "P": Project not found` (profiles), `Check if project has
+ * images: fetch project: Project not found` (images). The object may well exist elsewhere (in
+ * the default project, for a kind whose feature P lacks): that 404 is an error (isProjectMissing).
+ * For a project itself (/1.0/projects/P) "Project not found" is the object not found.
+ */
 export function isNotFound(e: unknown): boolean {
-  return e instanceof LxdApiError && e.status === 404;
+  return e instanceof LxdApiError && e.status === 404 && !isProjectMissing(e);
+}
+
+/** True when LXD refused a request because the project it is scoped to does not exist (see isNotFound). */
+export function isProjectMissing(e: unknown): boolean {
+  return e instanceof LxdApiError && e.status === 404 && !e.path.startsWith('/1.0/projects') && /\bProject not found\b/i.test(e.lxdError);
 }
 
 /** True when an If-Match ETag no longer matched: someone changed the object since it was read. */

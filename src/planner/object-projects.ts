@@ -28,12 +28,18 @@ export function projectCreateField(d: DesiredObject, ctx: PlanContext): FieldCha
   return p === scopeOf(ctx) ? [] : [{ path: 'project', after: p, impact: 'live' }];
 }
 
-/** Every change learns the project it is made in (when not the scope), and a move the project it leaves. */
+/**
+ * Every change learns the project it is made in, when not the scope, and a move the project it
+ * leaves: where LXD keeps the object (resources/where.ts), so a profile of a scope without
+ * features.profiles is made and deleted in the default project, not through the scope project
+ * (which may not exist yet, or any more). The executor's client for the change comes from this.
+ */
 export function placeChanges(changes: ResourceChange[], ctx: PlanContext): ResourceChange[] {
   const scope = scopeOf(ctx);
   return changes.map((c) => {
-    const from = liveProjectOf(c.kind, c.renamedFrom ?? c.name, ctx.manifest, ctx.state);
-    const to = c.desired ? desiredProjectOf(c.desired, ctx.manifest) : from;
+    const home = liveProjectOf(c.kind, c.renamedFrom ?? c.name, ctx.manifest, ctx.state);
+    const from = effectiveProject(c.kind, home, ctx) ?? home;
+    const to = c.desired ? effectiveProject(c.kind, desiredProjectOf(c.desired, ctx.manifest), ctx) ?? desiredProjectOf(c.desired, ctx.manifest) : from;
     if (to === scope && from === scope) return c;
     return { ...c, ...(to !== scope ? { project: to } : {}), ...(from !== to ? { fromProject: from } : {}) };
   });

@@ -74,7 +74,7 @@ export interface ResourceChange {
   renamedFrom?: string;
   /** Digest of the live object at plan time; a saved plan's change is refused if LXD's object differs at apply time. */
   liveDigest?: string;
-  /** The LXD project the object lives in (after the change), when it is not the run's scope (`project:` on an instance): its operations use a client scoped to it. */
+  /** The LXD project the object lives in (after the change), when it is not the run's scope (`project:` on an instance, or the default project for a kind whose feature the scope lacks: resources/where.ts): its operations use a client scoped to it. */
   project?: string;
   /** For a move between projects (a replace): the project the object is deleted from, when it is not the scope. Absent with `project` set: the scope. */
   fromProject?: string;

@@ -24,7 +24,7 @@ import { summarise, type FieldChange, type Plan, type PlanOptions, type Resource
 import { carryProfileRestarts, PENDING_RESTART } from './profile-restarts.js';
 import { followInstanceSnapshots } from './snapshots.js';
 import { selectTargets } from './targets.js';
-import { desiredRefs, liveRefsOf, noteBuiltinsGoingWithProject, scopeOf } from './scope.js';
+import { desiredRefs, liveRefsOf, noteBuiltinsGoingWithProject, releasedBy, scopeOf, waitForProjectDeletes } from './scope.js';
 import { checkObjectProjects, moveField, placeChanges, projectCreateField } from './object-projects.js';
 import { projectAttributes } from '../resources/object-project.js';
 
@@ -266,6 +266,8 @@ function checkDeletesUnused(changes: ResourceChange[], ctx: PlanContext, errors:
       if (c?.action === 'delete') continue;
       const stillUses = c?.desired ? new Set(desiredRefs(spec, c.desired, ctx)) : new Set(liveRefsOf(spec, name, l, ctx));
       for (const ref of liveRefsOf(spec, name, l, ctx)) {
+        // A built-in deleted with its project lets go when the project goes (the delete waits for it).
+        if (!c?.desired && releasedBy(kind, name, ref, changes, ctx)) continue;
         // A user replaced too lets go of what is deleted (it waits), not of what is replaced (each replace is one step).
         if (c?.action === 'replace' && deleting.get(ref) !== 'replace') continue;
         if (deleting.has(ref) && stillUses.has(ref)) {
@@ -387,6 +389,7 @@ export function plan(input: PlanInput): Plan {
   changes = followInstanceSnapshots(changes, ctx);
   carryProfileRestarts(changes, ctx, options);
   linkDependencies(changes, ctx);
+  waitForProjectDeletes(changes, ctx);
   changes = noteBuiltinsGoingWithProject(changes, ctx);
   changes = placeChanges(changes, ctx);
   if (options.targets && options.targets.length > 0) changes = selectTargets(changes, options.targets);

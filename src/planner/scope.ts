@@ -3,29 +3,19 @@
  * Every object inside the scope project needs that project: it is created after the project and
  * deleted before it. This is added here, for every kind at once, rather than in each kind's refs.
  *
- * Which kinds are inside a project is LXD's rule (doc/projects.md): instances and their
- * snapshots always; images, profiles, networks and custom volumes only when the project has the
- * matching feature (otherwise they are the default project's); projects and storage pools never.
+ * Which kinds are inside a project is LXD's rule (doc/projects.md), kept in one place,
+ * resources/where.ts: instances and their snapshots always; images, profiles, networks and
+ * custom volumes only when the project has the matching feature (otherwise they are the default
+ * project's, and are made, read and deleted there: placeChanges); projects and storage pools never.
  */
 import { specs } from '../resources/index.js';
 import { declaredProject, desiredProjectOf, liveProjectOf } from '../resources/object-project.js';
-import { hasFeature } from '../resources/project.js';
 import type { PlanContext, ResourceSpec } from '../resources/spec.js';
 import { addressOf, parseAddress, type Address, type Kind } from '../resources/types.js';
+import { holdingProject, WHERE } from '../resources/where.js';
 import type { ResourceChange } from './plan.js';
 
-/** Per kind: global, always in the project, or in the project when it has this feature. */
-export const WHERE: Record<Kind, 'global' | 'project' | `features.${string}`> = {
-  project: 'global',
-  storage_pool: 'global',
-  network: 'features.networks',
-  storage_volume: 'features.storage.volumes',
-  image: 'features.images',
-  profile: 'features.profiles',
-  instance: 'project',
-  snapshot: 'project',
-  server: 'global',
-};
+export { WHERE };
 
 /** The project the run works in. */
 export function scopeOf(ctx: PlanContext): string {
@@ -39,16 +29,12 @@ export function projectConfig(project: string, ctx: PlanContext): Record<string,
 
 /** Whether objects of `kind` are inside `project` (default: the scope project), so they need it. */
 export function inScope(kind: Kind, ctx: PlanContext, project = scopeOf(ctx)): boolean {
-  const where = WHERE[kind];
-  if (where === 'global') return false;
-  if (where === 'project') return true;
-  return hasFeature(project, projectConfig(project, ctx), where);
+  return effectiveProject(kind, project, ctx) === project;
 }
 
-/** The project where LXD keeps `kind` for objects of `project`: the project itself, or the default project when the feature is off. */
+/** The project where LXD keeps `kind` for objects of `project`: the project itself, or the default project when the feature is off (resources/where.ts). */
 export function effectiveProject(kind: Kind, project: string, ctx: PlanContext): string | undefined {
-  if (WHERE[kind] === 'global') return undefined;
-  return inScope(kind, ctx, project) ? project : 'default';
+  return holdingProject(kind, project, projectConfig(project, ctx));
 }
 
 /** The address of the project an object lives in (the scope, or its own project:), for objects inside it (none for the default project: never created nor deleted). */
@@ -95,4 +81,37 @@ export function noteBuiltinsGoingWithProject(changes: ResourceChange[], ctx: Pla
   return changes.map((c) => (c.action === 'noop' && c.stateOp === 'remove' && c.kind !== 'project' && inScope(c.kind, ctx) && specs[c.kind].builtin(c.name)
     ? { ...c, reason: `no longer in the manifests: LXD deletes this built-in ${c.kind} with project "${scope}"` }
     : c));
+}
+
+/**
+ * The delete of the project that takes a live built-in object away with it (LXD deletes a
+ * project's default profile with the project), and with it the object's use of `ref`: when the
+ * plan deletes that project and leaves the object as it is. Not when `ref` lives in that project
+ * too: it is deleted before the project, while the profile still uses it.
+ */
+export function releasedBy(kind: Kind, name: string, ref: Address, changes: readonly ResourceChange[], ctx: PlanContext): Address | undefined {
+  if (!specs[kind].builtin(name)) return undefined;
+  const home = liveProjectOf(kind, name, ctx.manifest, ctx.state);
+  if (home === 'default' || !inScope(kind, ctx, home)) return undefined;
+  const project = addressOf('project', home);
+  if (!changes.some((c) => c.address === project && c.action === 'delete')) return undefined;
+  const used = parseAddress(ref);
+  if (effectiveProject(used.kind, liveProjectOf(used.kind, used.name, ctx.manifest, ctx.state), ctx) === home) return undefined;
+  return project;
+}
+
+/** A delete of what a built-in object uses waits for the project delete that takes the object away (releasedBy). */
+export function waitForProjectDeletes(changes: ResourceChange[], ctx: PlanContext): void {
+  const byAddress = new Map(changes.map((c) => [c.address, c]));
+  for (const spec of Object.values(specs) as ResourceSpec[]) {
+    for (const [name, l] of Object.entries(spec.live(ctx.live) as Record<string, unknown>)) {
+      const own = byAddress.get(addressOf(spec.kind, name));
+      if (own && (own.action !== 'noop' || own.desired)) continue;
+      for (const ref of liveRefsOf(spec, name, l, ctx)) {
+        const used = byAddress.get(ref);
+        const by = used && (used.action === 'delete' || used.action === 'replace') ? releasedBy(spec.kind, name, ref, changes, ctx) : undefined;
+        if (used && by && !used.dependsOn.includes(by)) used.dependsOn.push(by);
+      }
+    }
+  }
 }

@@ -5,18 +5,20 @@
  */
 import { isNotFound, type LxdClient } from '../lxd/client.js';
 import type { LiveSnapshot } from './spec.js';
+import type { Kind } from './types.js';
 import { snapshotKey } from './snapshot.js';
 import { volumeKey } from './storage-volume.js';
 
 /**
+ * `at`: the client for the project holding a kind's objects (where.ts), when it is not `client`'s.
  * `snapshotsOf`: the instances whose snapshots to read (one request each; see snapshot.ts), or a
  * choice among the instances LXD has (export: the instances it writes).
  */
-export async function readLive(client: LxdClient, snapshotsOf: readonly string[] | ((instances: string[]) => string[]) = []): Promise<LiveSnapshot> {
+export async function readLive(client: LxdClient, snapshotsOf: readonly string[] | ((instances: string[]) => string[]) = [], at: (kind: Kind) => LxdClient = () => client): Promise<LiveSnapshot> {
   const volumesOfPools = client.listStoragePools().then(async (pools) => ({
     pools,
     // A pool deleted meanwhile (404) has no volumes.
-    volumes: (await Promise.all(pools.map((p) => client.listCustomVolumes(p.name).catch((e) => {
+    volumes: (await Promise.all(pools.map((p) => at('storage_volume').listCustomVolumes(p.name).catch((e) => {
       if (isNotFound(e)) return [];
       throw e;
     })))).flat(),
@@ -32,7 +34,7 @@ export async function readLive(client: LxdClient, snapshotsOf: readonly string[]
     return { instances, snapshots };
   });
   const [{ instances, snapshots }, profiles, images, networks, { pools, volumes }, server] = await Promise.all([
-    instancesAndSnapshots, client.listProfiles(), client.listImages(), client.listNetworks(), volumesOfPools, client.server(),
+    instancesAndSnapshots, at('profile').listProfiles(), at('image').listImages(), at('network').listNetworks(), volumesOfPools, client.server(),
   ]);
   return {
     instances: Object.fromEntries(instances.map((i) => [i.name, i])),

@@ -11,7 +11,7 @@
  * in the new one (executor).
  */
 import type { State } from '../state/model.js';
-import { hasFeature } from './project.js';
+import { holdingProject } from './where.js';
 import type { PlanContext } from './spec.js';
 import { addressOf, splitSnapshotName, type DesiredObject, type Kind, type Manifest } from './types.js';
 
@@ -94,6 +94,6 @@ export function otherProjects(m: Manifest, state: State): Map<string, Map<Kind, 
  * scope reaches only those instances (its blast radius).
  */
 export function usesScopeProfiles(instance: string, ctx: PlanContext): boolean {
-  const where = (p: string) => (hasFeature(p, ctx.manifest.projects?.[p]?.config ?? ctx.live.projects?.[p]?.config, 'features.profiles') ? p : 'default');
+  const where = (p: string) => holdingProject('profile', p, ctx.manifest.projects?.[p]?.config ?? ctx.live.projects?.[p]?.config);
   return where(liveProjectOf('instance', instance, ctx.manifest, ctx.state)) === where(scopeOfManifest(ctx.manifest));
 }

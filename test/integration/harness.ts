@@ -7,7 +7,7 @@
 import { randomBytes } from 'node:crypto';
 import { hostname, tmpdir } from 'node:os';
 import path from 'node:path';
-import { LxdClient, isNotFound } from '../../src/lxd/client.js';
+import { LxdClient, isNotFound, isProjectMissing } from '../../src/lxd/client.js';
 import { ensureBusyboxImage } from '../../src/resources/image-files.js';
 
 export const TEST_PREFIX = 'lxplan-test';
@@ -86,7 +86,8 @@ export async function throwawayProject(prefix = TEST_PREFIX): Promise<ThrowawayP
  */
 export async function purgeProject(root: LxdClient, name: string): Promise<void> {
   const c = root.withProject(name);
-  const gone = (e: unknown) => { if (!isNotFound(e)) throw e; };
+  // Gone: the object, or the whole project (LXD then answers "Project not found" in it).
+  const gone = (e: unknown) => { if (!isNotFound(e) && !isProjectMissing(e)) throw e; };
   let instances;
   try {
     instances = await c.listInstances();

@@ -105,13 +105,13 @@ it('lxapply makes the pool, the bridge and the volume first, then the instance a
   + storage_pool ${ctx.pool}
       + driver:        dir
       + config.source: ${ctx.source}
-  + network ${ctx.net}
+  + network ${ctx.net} (in project default)
       + type:                    bridge
       + config.dns.domain:       lab
       + config.ipv4.address:     ${ctx.subnet}.1/24
       + config.ipv4.dhcp.ranges: ${ctx.subnet}.100-${ctx.subnet}.200
       + config.ipv4.nat:         true
-  + storage_volume ${ctx.pool}/data
+  + storage_volume ${ctx.pool}/data (in project default)
       + content_type: filesystem
       + config.size:  64MB (not enforced unless the filesystem of dir pool "${ctx.pool}" has project quotas: LXD stores the size and skips the quota)
   + image busybox
@@ -175,7 +175,7 @@ it('a network config change is applied live, and what LXD filled in stays', asyn
     const p = await run('lxplan', ctx.args());
     assert.is(p.stdout, `lxplan will make these changes:
 
-  ~ network ${ctx.net} (live)
+  ~ network ${ctx.net} (in project default; live)
       ~ config.dns.domain: lab -> lab2 (live)
 
 Plan: 0 to add, 1 to change, 0 to destroy.
@@ -236,9 +236,9 @@ it('detaching: the instance leaves the bridge and the volume, which are deleted 
   const p = await run('lxplan', ctx.args());
   assert.is(p.stdout, `lxplan will make these changes:
 
-  - network ${ctx.adopted}
-  - network ${ctx.net}
-  - storage_volume ${ctx.pool}/data
+  - network ${ctx.adopted} (in project default)
+  - network ${ctx.net} (in project default)
+  - storage_volume ${ctx.pool}/data (in project default)
   ~ instance web-1 (live)
       - devices.data.path:           /data (live)
       - devices.data.pool:           ${ctx.pool} (live)

@@ -78,13 +78,22 @@ function impactNote(impact: Impact | undefined, fields: FieldChange[]): string |
 }
 
 /**
+ * "in project default": where the object lives, when that is not the plan's project (a profile
+ * of a project without features.profiles lives in the default project). Not when a `project`
+ * field of the change says it already (a create or a move of an object with project:).
+ */
+function whereNote(ch: ResourceChange): string | undefined {
+  return ch.project !== undefined && !ch.fields.some((f) => f.path === 'project') ? `in project ${ch.project}` : undefined;
+}
+
+/**
  * What the headline says in parentheses, without them: "live", "restart: security.privileged",
- * "replace: image busybox -> alpine", "renamed from web-old; live". Undefined when nothing.
+ * "replace: image busybox -> alpine", "renamed from web-old; live", "in project default". Undefined when nothing.
  * Shared with the markdown view. Pass a redacted change.
  */
 export function headlineNote(ch: ResourceChange): string | undefined {
   const impact = ch.action === 'update' || ch.action === 'replace' ? impactNote(ch.action === 'replace' ? 'replace' : ch.impact, ch.fields) : undefined;
-  const parts = [ch.renamedFrom !== undefined ? `renamed from ${ch.renamedFrom}` : undefined, impact].filter((p) => p !== undefined);
+  const parts = [whereNote(ch), ch.renamedFrom !== undefined ? `renamed from ${ch.renamedFrom}` : undefined, impact].filter((p) => p !== undefined);
   return parts.length > 0 ? parts.join('; ') : undefined;
 }
 

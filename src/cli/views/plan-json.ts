@@ -54,7 +54,7 @@ export interface ChangeDocument {
   restart?: 'now' | 'pending';
   renamed_from?: string;
   live_digest?: string;
-  /** The LXD project the change is made in, when not the plan's project (`project:` on an object). */
+  /** The LXD project the object lives in and the change is made in, when not the plan's project (`project:` on an object; the default project for a kind whose feature the plan's project lacks). */
   project?: string;
   /** A move between projects: the project the object is deleted from. */
   from_project?: string;
