@@ -27,6 +27,7 @@ import { selectTargets } from './targets.js';
 import { desiredRefs, liveRefsOf, noteBuiltinsGoingWithProject, scopeOf } from './scope.js';
 import { checkObjectProjects, moveField, placeChanges, projectCreateField } from './object-projects.js';
 import { projectAttributes } from '../resources/object-project.js';
+import { orderSharedIdentities } from './identities.js';
 
 export interface PlanInput {
   manifest: Manifest;
@@ -158,17 +159,19 @@ function planKind(k: KindPlanner): ResourceChange[] {
   const desired = spec.desired(ctx.manifest) as Record<string, DesiredObject>;
   const live = spec.live(ctx.live) as Record<string, unknown>;
   // Old names consumed by a rename are planned with the new name, not deleted.
+  // (renamed_from, or a rename the kind recognises: an image's new key for the same bytes.)
   const renames = new Map<string, string>();
   for (const d of Object.values(desired)) {
-    const from = d.renamedFrom;
-    if (from && live[d.name] === undefined && live[from] !== undefined && addressOf(spec.kind, from) in ctx.state.resources && !desired[from]) renames.set(from, d.name);
+    const from = d.renamedFrom ?? spec.impliedRename?.(d, ctx);
+    if (from && !renames.has(from) && live[d.name] === undefined && live[from] !== undefined && addressOf(spec.kind, from) in ctx.state.resources && !desired[from]) renames.set(from, d.name);
   }
+  const renamedFromOf = new Map([...renames].map(([from, to]) => [to, from]));
   const names = [...new Set([...Object.keys(desired), ...managedNames(ctx.state, spec.kind)])].filter((n) => !renames.has(n)).sort();
   const out: ResourceChange[] = [];
   for (const name of names) {
     const address = addressOf(spec.kind, name);
     const declared = desired[name];
-    const renamedFrom = declared?.renamedFrom && renames.get(declared.renamedFrom) === name ? declared.renamedFrom : undefined;
+    const renamedFrom = declared ? renamedFromOf.get(name) : undefined;
     const l = renamedFrom ? live[renamedFrom] : live[name];
     const entry = ctx.state.resources[renamedFrom ? addressOf(spec.kind, renamedFrom) : address];
     // A kind may complete the desired object from its state entry (the server config: keys to unset).
@@ -390,6 +393,7 @@ export function plan(input: PlanInput): Plan {
   changes = noteBuiltinsGoingWithProject(changes, ctx);
   changes = placeChanges(changes, ctx);
   if (options.targets && options.targets.length > 0) changes = selectTargets(changes, options.targets);
+  orderSharedIdentities(changes, ctx);
   checkDeletesUnused(changes, ctx, errors);
   checkDeleteBlockers(changes, ctx, errors);
   checkProtected(changes, ctx, errors);
