@@ -26,7 +26,8 @@ import { followInstanceSnapshots } from './snapshots.js';
 import { selectTargets } from './targets.js';
 import { desiredRefs, liveRefsOf, noteBuiltinsGoingWithProject, scopeOf } from './scope.js';
 import { checkObjectProjects, moveField, placeChanges, projectCreateField } from './object-projects.js';
-import { projectAttributes } from '../resources/object-project.js';
+import { desiredProjectOf, projectAttributes } from '../resources/object-project.js';
+import { resolveImageRef } from './image-refs.js';
 import { orderSharedIdentities } from './identities.js';
 
 export interface PlanInput {
@@ -38,23 +39,15 @@ export interface PlanInput {
 
 export function makeContext(input: PlanInput): PlanContext {
   const { manifest, live } = input;
-  const liveAlias = new Map<string, string>();
-  for (const img of live.images) for (const a of img.aliases ?? []) liveAlias.set(a.name, img.fingerprint);
-  return {
+  const ctx: PlanContext = {
     manifest, live, state: input.state,
-    resolveImage(ref) {
-      const d = manifest.images[ref];
-      if (d) return d.fingerprint;
-      const aliased = liveAlias.get(ref);
-      if (aliased) return aliased;
-      if (/^[0-9a-f]{12,64}$/.test(ref)) return live.images.find((i) => i.fingerprint.startsWith(ref))?.fingerprint;
-      return undefined;
-    },
+    resolveImage: (ref, project) => resolveImageRef(ctx, ref, project),
     aliasOf(fp) {
       for (const d of Object.values(manifest.images)) if (d.fingerprint === fp) return d.name;
       return live.images.find((i) => i.fingerprint === fp)?.aliases?.[0]?.name;
     },
   };
+  return ctx;
 }
 
 /** Names of a kind in state. */
@@ -344,7 +337,7 @@ function checkReferences(ctx: PlanContext): LxplanError[] {
   const images = new Set<string>();
   for (const img of ctx.live.images) for (const a of img.aliases ?? []) if (!imagesGone.has(a.name)) images.add(a.name);
   for (const inst of Object.values(ctx.manifest.instances)) {
-    if (!ctx.manifest.images[inst.image] && !images.has(inst.image) && /^[0-9a-f]{12,64}$/.test(inst.image) && ctx.resolveImage(inst.image)) images.add(inst.image);
+    if (!ctx.manifest.images[inst.image] && !images.has(inst.image) && /^[0-9a-f]{12,64}$/.test(inst.image) && ctx.resolveImage(inst.image, desiredProjectOf(inst, ctx.manifest))) images.add(inst.image);
   }
   return [...checkReferencesOffline(ctx.manifest, {
     profiles, images, networks: staying('network'), storagePools: staying('storage_pool'), storageVolumes: staying('storage_volume'),

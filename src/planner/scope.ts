@@ -13,6 +13,7 @@ import { hasFeature } from '../resources/project.js';
 import type { PlanContext, ResourceSpec } from '../resources/spec.js';
 import { addressOf, parseAddress, type Address, type Kind } from '../resources/types.js';
 import type { ResourceChange } from './plan.js';
+import { declaredImageAddress } from './image-refs.js';
 
 /** Per kind: global, always in the project, or in the project when it has this feature. */
 export const WHERE: Record<Kind, 'global' | 'project' | `features.${string}`> = {
@@ -72,7 +73,7 @@ function refersHere(ref: Address, project: string, ctx: PlanContext): boolean {
 /** What a desired object needs: its own references, and the project it lives in. */
 export function desiredRefs(spec: ResourceSpec, d: Parameters<ResourceSpec['refs']>[0], ctx: PlanContext): Address[] {
   const project = desiredProjectOf(d, ctx.manifest);
-  return [...spec.refs(d).filter((r) => refersHere(r, project, ctx)), ...scopeRef(spec.kind, ctx, project)];
+  return [...spec.refs(d).map((r) => declaredImageAddress(r, project, ctx)).filter((r) => refersHere(r, project, ctx)), ...scopeRef(spec.kind, ctx, project)];
 }
 
 /**

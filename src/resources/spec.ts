@@ -51,8 +51,8 @@ export interface PlanContext {
   manifest: Manifest;
   live: LiveSnapshot;
   state: State;
-  /** The fingerprint an image reference (alias or fingerprint prefix) resolves to, desired images first, then LXD's. */
-  resolveImage(ref: string): string | undefined;
+  /** The fingerprint an image reference (key, alias or fingerprint prefix) resolves to, desired images first, then LXD's; from `project` (an instance's) when given (planner/image-refs.ts). */
+  resolveImage(ref: string, project?: string): string | undefined;
   /** An alias for a fingerprint, for display: the manifest's name first, then LXD's aliases. */
   aliasOf(fingerprint: string): string | undefined;
 }
