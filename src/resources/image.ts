@@ -162,6 +162,8 @@ export const imageSpec: ResourceSpec<DesiredImage, LiveImage> = {
         && liveProjectOf('image', e.name, ctx.manifest, ctx.state) === project)
       .map((e) => e.name).sort()[0];
   },
+  // A rename: the record is the old key's (its extra aliases then include the new key).
+  inRecordTerms: (d, entry) => (entry.name !== d.name ? { ...d, name: entry.name } : d),
   stateAttributes(d): Record<string, string> {
     const source = sourceText(d);
     return source !== undefined ? { source } : {};

@@ -64,6 +64,10 @@ test('item 6: an extra alias promoted to the key is the same image renamed, not 
 
 Plan: 0 to add, 1 to change, 0 to destroy.
 `);
+  // With the state lxapply records (the old key's extra alias a2 in its fields): no drift either.
+  const made = plan({ manifest: manifest({ images: [dImage('a1', FP_A, { aliases: ['a2'] })] }), live: live(), state: state() }).changes[0];
+  const recorded = { ...state(), resources: { 'image.a1': { kind: 'image' as const, name: 'a1', since: '2026-11-23T00:00:00.000Z', fields: made.stateFields } } };
+  assert.is(render({ ...input, state: recorded }), render(input));
   // The old key kept as an extra alias: one more field.
   const kept = { ...input, manifest: manifest({ images: [dImage('a2', FP_A, { aliases: ['a1'] })] }) };
   assert.is(render(kept), `lxplan will make these changes:
