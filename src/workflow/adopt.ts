@@ -21,6 +21,7 @@ import type { LiveSnapshot } from '../resources/spec.js';
 import { addressOf, type DesiredObject, type Kind } from '../resources/types.js';
 import { withEntry } from '../state/model.js';
 import { resolveRemoteFingerprints } from '../resources/image-source.js';
+import { extraAliasOwner } from '../resources/image.js';
 import { connect, defaultStatePath, loadChecked, type ConnectOptions } from './session.js';
 
 /** config split into the typed `limits:` view and the rest, as a user would write it. */
@@ -38,7 +39,9 @@ function splitConfig(config: Record<string, string>): { limits?: Record<string, 
 
 function imageRef(inst: LxdInstance, live: LiveSnapshot): string {
   const base = inst.config['volatile.base_image'] ?? '';
-  return live.images.find((i) => i.fingerprint === base)?.aliases?.[0]?.name ?? base;
+  // The image's own alias, not an extra alias lxplan made for it (that one is part of the image).
+  const image = live.images.find((i) => i.fingerprint === base);
+  return image?.aliases?.find((a) => extraAliasOwner(a, image) === undefined)?.name ?? base;
 }
 
 function instanceManifest(inst: LxdInstance, live: LiveSnapshot): Record<string, unknown> {

@@ -159,26 +159,36 @@ it('item 7: two images claiming one alias are refused before anything is made, n
   });
 });
 
-it('items 8 and 9: an instance naming a declared image by fingerprint (or prefix) is planned; the same image by another name is no change and no drift', async () => {
+const instanceManifest = (img: TestImage, ref: string) => `images:\n${imageYaml(img, 'img')}instances:\n  web-1:\n    image: ${ref}\n    state: stopped\n`;
+
+it('item 8: an instance naming a declared image by a fingerprint prefix is planned after it and made from it', async () => {
   const img = await testImage();
   await inProject(async (p, m, args) => {
-    const manifest = (ref: string) => `images:\n${imageYaml(img, 'img')}instances:\n  web-1:\n    image: ${ref}\n    state: stopped\n`;
     // A fingerprint prefix of an image the plan creates: no "neither in the manifests nor in LXD".
-    await m.write({ 'lxplan.yaml': manifest(img.fingerprint.slice(0, 12)) });
+    await m.write({ 'lxplan.yaml': instanceManifest(img, img.fingerprint.slice(0, 12)) });
     const out = await applied(args());
     assert.ok(out.indexOf('image img: created') < out.indexOf('instance web-1: created'), out);
     assert.is((await p.client.getInstance('web-1')).value.config['volatile.base_image'], img.fingerprint);
     await noChanges(args());
-    // The key, then the whole fingerprint: the same image each time.
-    for (const ref of ['img', img.fingerprint]) {
-      await m.write({ 'lxplan.yaml': manifest(ref) });
+  });
+});
+
+it('item 9: naming the same image by its fingerprint instead of its key (and back) is no drift and no change', async () => {
+  const img = await testImage();
+  await inProject(async (p, m, args) => {
+    await m.write({ 'lxplan.yaml': instanceManifest(img, 'img') });
+    await applied(args());
+    const uuid = (await p.client.getInstance('web-1')).value.config['volatile.uuid'];
+    for (const ref of [img.fingerprint, img.fingerprint.slice(0, 12), 'img']) {
+      await m.write({ 'lxplan.yaml': instanceManifest(img, ref) });
       const plan = await run('lxplan', args());
       assert.is(plan.code, 0, show(plan));
       assert.is(plan.stdout, NO_CHANGES, show(plan));
-      assert.not.match(plan.stdout + plan.stderr, 'Changed outside lxplan');
-      await applied(args());
+      const a = await applied(args());
+      assert.not.match(a, 'Changed outside lxplan', a);
       await noChanges(args());
     }
+    assert.is((await p.client.getInstance('web-1')).value.config['volatile.uuid'], uuid, 'the same instance');
   });
 });
 
