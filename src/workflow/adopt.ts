@@ -10,6 +10,7 @@ import type { LxdInstance, LxdNetwork, LxdProfile, LxdStoragePool, LxdStorageVol
 import { makeContext } from '../planner/index.js';
 import { recordFields, sensitivePaths } from '../planner/fields.js';
 import { specs } from '../resources/index.js';
+import { extraAliasOwner } from '../resources/image.js';
 import { isServerComputedKey } from '../resources/instance-keys.js';
 import { LIMITS, NOT_CONFIG_LIMITS } from '../resources/limits.js';
 import { readLive } from '../resources/live.js';
@@ -21,7 +22,6 @@ import type { LiveSnapshot } from '../resources/spec.js';
 import { addressOf, type DesiredObject, type Kind } from '../resources/types.js';
 import { withEntry } from '../state/model.js';
 import { resolveRemoteFingerprints } from '../resources/image-source.js';
-import { extraAliasOwner } from '../resources/image.js';
 import { connect, defaultStatePath, loadChecked, type ConnectOptions } from './session.js';
 
 /** config split into the typed `limits:` view and the rest, as a user would write it. */
