@@ -104,6 +104,22 @@ it('item 5: two images with the same bytes, one of them renamed: both aliases on
   });
 });
 
+it('item 5: two keys on one image, both gone, one new key: the delete of one and the rename of the other never run at once', async () => {
+  const img = await testImage();
+  await inProject(async (p, m, args) => {
+    await m.write({ 'lxplan.yaml': `images:\n${imageYaml(img, 'a0')}${imageYaml(img, 'a1')}` });
+    await applied(args());
+    const uploaded = (await p.client.getImage(img.fingerprint)).value.uploaded_at;
+    await m.write({ 'lxplan.yaml': `images:\n${imageYaml(img, 'a2')}` });
+    const out = await applied(args());
+    assert.ok(out.indexOf('image a1: deleted') >= 0 && out.indexOf('image a2: updated') > out.indexOf('image a1: deleted'), out);
+    const image = (await p.client.getImage(img.fingerprint)).value;
+    assert.equal(image.aliases.map((a) => a.name), ['a2']);
+    assert.is(image.uploaded_at, uploaded, 'the image was never deleted');
+    await noChanges(args());
+  });
+});
+
 it('item 5: an alias one image lets go of and another takes: handed over in order, not at once', async () => {
   const [img, img2] = await Promise.all([testImage(), otherImage()]);
   await inProject(async (p, m, args) => {

@@ -148,4 +148,22 @@ test('item 9: naming the same image by its fingerprint instead of its key is no 
   assert.is(render({ manifest: byFingerprint, live: l, state: after }), 'No changes. LXD matches the manifests.\n');
 });
 
+test('item 5: two keys on the same bytes, both gone, one new key: one rename, one delete, not at once', () => {
+  const input = { manifest: manifest({ images: [dImage('a2')] }), live: live({ images: [lImage(FP_A, ['a0', 'a1'])] }), state: state('image.a0', 'image.a1') };
+  assert.equal(plan(input).changes.filter((c) => c.action !== 'noop').map((c) => `${c.action} ${c.address} ${c.renamedFrom ?? '-'} <- [${c.dependsOn.join(', ')}]`), [
+    'delete image.a1 - <- []',
+    'update image.a2 a0 <- [image.a1]',
+  ]);
+});
+
+test('item 5: an instance made from the old key, now naming the new one: the image is renamed, the instance is not replaced', () => {
+  const m = manifest({ images: [dImage('a2')], instances: [dInstance('web-1', { image: 'a2' })] });
+  const st = state('image.a1', 'instance.web-1');
+  st.resources['instance.web-1'].attributes = { image: 'a1' };
+  st.resources['instance.web-1'].fields = { image: 'a1' };
+  const input = { manifest: m, live: live({ images: [lImage(FP_A, ['a1'])], instances: [lInstance('web-1')] }), state: st };
+  assert.equal(plan(input).changes.filter((c) => c.action !== 'noop').map((c) => `${c.action} ${c.address}`), ['update image.a2']);
+  assert.is(change(input, 'instance.web-1')?.drift?.find((f) => f.path === 'image'), undefined);
+});
+
 test.run();
