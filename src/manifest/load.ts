@@ -13,6 +13,7 @@ import { resolveEnvRefs } from './env.js';
 import { readInstanceFiles } from './instance-files.js';
 import { normaliseFile, type FileObjects } from './normalise.js';
 import { formatLocation, parseManifestText } from './parse.js';
+import { checkImageAliasClaims } from './image-aliases.js';
 import { readManifestText } from './read.js';
 import { checkPublishedSources } from './published.js';
 import { linkRemotes } from './remotes.js';
@@ -64,6 +65,7 @@ export async function loadManifests(pathArg: string, opts: LoadOptions = {}): Pr
     scopeOf(m, objects, errors);
   }
   m.snapshots = snapshotsOf(m.instances);
+  errors.push(...checkImageAliasClaims(m));
   // server: at most once over all files.
   for (const s of perFile.flatMap((o) => o.server)) {
     if (!m.server) m.server = s;

@@ -36,7 +36,9 @@ export function recordFields(fields: Fields, secret: Set<string>): Record<string
 /** Fields whose live value differs from what lxplan last recorded: changed outside lxplan. */
 export function driftOf(spec: ResourceSpec, l: unknown, d: DesiredObject | undefined, entry: StateEntry, ctx: PlanContext, secret: Set<string>): FieldChange[] {
   if (!entry.fields) return [];
-  const live = spec.liveFields(l, ctx, d);
+  // LXD against the state, never against the manifest: live values a kind shows in the desired
+  // object's terms (an instance's image by the name the manifest uses) are shown in the record's.
+  const live = spec.liveFields(l, ctx, d && spec.inRecordTerms ? spec.inRecordTerms(d, entry) : d);
   const out: FieldChange[] = [];
   for (const path of [...new Set([...Object.keys(entry.fields), ...Object.keys(live)])].sort()) {
     if (live[path]?.fromState) continue;

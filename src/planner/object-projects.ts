@@ -10,6 +10,7 @@ import type { PlanContext } from '../resources/spec.js';
 import { parseAddress, type DesiredObject, type Kind } from '../resources/types.js';
 import type { FieldChange, ResourceChange } from './plan.js';
 import { effectiveProject, scopeOf, WHERE } from './scope.js';
+import { declaredImageAddress } from './image-refs.js';
 
 /** A declared object whose project differs from where it lives: a new object in the other project (a replace). */
 export function moveField(kind: Kind, liveName: string, d: DesiredObject, ctx: PlanContext): FieldChange | undefined {
@@ -83,7 +84,7 @@ export function checkObjectProjects(ctx: PlanContext): LxplanError[] {
           location: at, hint: 'rename it in one apply, then move it in another',
         }));
       }
-      for (const ref of spec.refs(d)) {
+      for (const ref of spec.refs(d).map((r) => declaredImageAddress(r, p, ctx))) {
         const { kind: refKind, name } = parseAddress(ref);
         if (refKind === 'profile' && name === 'default') continue;
         const mine = effectiveProject(refKind, p, ctx);

@@ -26,7 +26,9 @@ import { followInstanceSnapshots } from './snapshots.js';
 import { selectTargets } from './targets.js';
 import { desiredRefs, liveRefsOf, noteBuiltinsGoingWithProject, releasedBy, scopeOf, waitForProjectDeletes } from './scope.js';
 import { checkObjectProjects, moveField, placeChanges, projectCreateField } from './object-projects.js';
-import { projectAttributes } from '../resources/object-project.js';
+import { desiredProjectOf, projectAttributes } from '../resources/object-project.js';
+import { resolveImageRef } from './image-refs.js';
+import { orderSharedIdentities } from './identities.js';
 
 export interface PlanInput {
   manifest: Manifest;
@@ -37,23 +39,15 @@ export interface PlanInput {
 
 export function makeContext(input: PlanInput): PlanContext {
   const { manifest, live } = input;
-  const liveAlias = new Map<string, string>();
-  for (const img of live.images) for (const a of img.aliases ?? []) liveAlias.set(a.name, img.fingerprint);
-  return {
+  const ctx: PlanContext = {
     manifest, live, state: input.state,
-    resolveImage(ref) {
-      const d = manifest.images[ref];
-      if (d) return d.fingerprint;
-      const aliased = liveAlias.get(ref);
-      if (aliased) return aliased;
-      if (/^[0-9a-f]{12,64}$/.test(ref)) return live.images.find((i) => i.fingerprint.startsWith(ref))?.fingerprint;
-      return undefined;
-    },
+    resolveImage: (ref, project) => resolveImageRef(ctx, ref, project),
     aliasOf(fp) {
       for (const d of Object.values(manifest.images)) if (d.fingerprint === fp) return d.name;
       return live.images.find((i) => i.fingerprint === fp)?.aliases?.[0]?.name;
     },
   };
+  return ctx;
 }
 
 /** Names of a kind in state. */
@@ -158,17 +152,19 @@ function planKind(k: KindPlanner): ResourceChange[] {
   const desired = spec.desired(ctx.manifest) as Record<string, DesiredObject>;
   const live = spec.live(ctx.live) as Record<string, unknown>;
   // Old names consumed by a rename are planned with the new name, not deleted.
+  // (renamed_from, or a rename the kind recognises: an image's new key for the same bytes.)
   const renames = new Map<string, string>();
   for (const d of Object.values(desired)) {
-    const from = d.renamedFrom;
-    if (from && live[d.name] === undefined && live[from] !== undefined && addressOf(spec.kind, from) in ctx.state.resources && !desired[from]) renames.set(from, d.name);
+    const from = d.renamedFrom ?? spec.impliedRename?.(d, ctx);
+    if (from && !renames.has(from) && live[d.name] === undefined && live[from] !== undefined && addressOf(spec.kind, from) in ctx.state.resources && !desired[from]) renames.set(from, d.name);
   }
+  const renamedFromOf = new Map([...renames].map(([from, to]) => [to, from]));
   const names = [...new Set([...Object.keys(desired), ...managedNames(ctx.state, spec.kind)])].filter((n) => !renames.has(n)).sort();
   const out: ResourceChange[] = [];
   for (const name of names) {
     const address = addressOf(spec.kind, name);
     const declared = desired[name];
-    const renamedFrom = declared?.renamedFrom && renames.get(declared.renamedFrom) === name ? declared.renamedFrom : undefined;
+    const renamedFrom = declared ? renamedFromOf.get(name) : undefined;
     const l = renamedFrom ? live[renamedFrom] : live[name];
     const entry = ctx.state.resources[renamedFrom ? addressOf(spec.kind, renamedFrom) : address];
     // A kind may complete the desired object from its state entry (the server config: keys to unset).
@@ -343,7 +339,7 @@ function checkReferences(ctx: PlanContext): LxplanError[] {
   const images = new Set<string>();
   for (const img of ctx.live.images) for (const a of img.aliases ?? []) if (!imagesGone.has(a.name)) images.add(a.name);
   for (const inst of Object.values(ctx.manifest.instances)) {
-    if (!ctx.manifest.images[inst.image] && !images.has(inst.image) && /^[0-9a-f]{12,64}$/.test(inst.image) && ctx.resolveImage(inst.image)) images.add(inst.image);
+    if (!ctx.manifest.images[inst.image] && !images.has(inst.image) && /^[0-9a-f]{12,64}$/.test(inst.image) && ctx.resolveImage(inst.image, desiredProjectOf(inst, ctx.manifest))) images.add(inst.image);
   }
   return [...checkReferencesOffline(ctx.manifest, {
     profiles, images, networks: staying('network'), storagePools: staying('storage_pool'), storageVolumes: staying('storage_volume'),
@@ -393,6 +389,7 @@ export function plan(input: PlanInput): Plan {
   changes = noteBuiltinsGoingWithProject(changes, ctx);
   changes = placeChanges(changes, ctx);
   if (options.targets && options.targets.length > 0) changes = selectTargets(changes, options.targets);
+  orderSharedIdentities(changes, ctx);
   checkDeletesUnused(changes, ctx, errors);
   checkDeleteBlockers(changes, ctx, errors);
   checkProtected(changes, ctx, errors);

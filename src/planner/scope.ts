@@ -14,6 +14,7 @@ import type { PlanContext, ResourceSpec } from '../resources/spec.js';
 import { addressOf, parseAddress, type Address, type Kind } from '../resources/types.js';
 import { holdingProject, WHERE } from '../resources/where.js';
 import type { ResourceChange } from './plan.js';
+import { declaredImageAddress } from './image-refs.js';
 
 export { WHERE };
 
@@ -58,7 +59,7 @@ function refersHere(ref: Address, project: string, ctx: PlanContext): boolean {
 /** What a desired object needs: its own references, and the project it lives in. */
 export function desiredRefs(spec: ResourceSpec, d: Parameters<ResourceSpec['refs']>[0], ctx: PlanContext): Address[] {
   const project = desiredProjectOf(d, ctx.manifest);
-  return [...spec.refs(d).filter((r) => refersHere(r, project, ctx)), ...scopeRef(spec.kind, ctx, project)];
+  return [...spec.refs(d).map((r) => declaredImageAddress(r, project, ctx)).filter((r) => refersHere(r, project, ctx)), ...scopeRef(spec.kind, ctx, project)];
 }
 
 /**

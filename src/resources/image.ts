@@ -11,9 +11,10 @@ import type { LxdClient } from '../lxd/client.js';
 import { isNotFound } from '../lxd/client.js';
 import { pullImage } from '../lxd/remote.js';
 import type { LxdImagePut } from '../lxd/requests.js';
-import type { LxdImage, LxdImageAliasEntry } from '../lxd/types.js';
+import type { LxdImage, LxdImageAlias, LxdImageAliasEntry } from '../lxd/types.js';
 import { digestOf, field, found, listField } from './fields.js';
 import { withImageTarballs } from './image-source.js';
+import { desiredProjectOf, liveProjectOf } from './object-project.js';
 import type { Fields, LiveImage, OpEvents, PlanContext, ResourceOps, ResourceSpec } from './spec.js';
 import { addressOf, isPublishedSource, isRemoteSource, type DesiredImage, type PublishedImageSource, type RemoteImageSource } from './types.js';
 
@@ -27,6 +28,18 @@ function fingerprintField(fp: string) {
  */
 export function extraAliasDescription(name: string): string {
   return `lxplan: alias of image ${name}`;
+}
+
+/**
+ * The image whose extra alias `alias` is, when lxplan made it for another alias of the same LXD
+ * image (its description names that one): such an alias is part of that image everywhere, never
+ * an image of its own.
+ */
+export function extraAliasOwner(alias: LxdImageAlias, image: LxdImage): string | undefined {
+  const prefix = extraAliasDescription('');
+  if (!alias.description?.startsWith(prefix)) return undefined;
+  const owner = alias.description.slice(prefix.length);
+  return owner !== alias.name && (image.aliases ?? []).some((a) => a.name === owner) ? owner : undefined;
 }
 
 /** The extra aliases lxplan made for image `name` that point at `image`, sorted. */
@@ -65,9 +78,10 @@ function comparesFingerprint(d: DesiredImage): boolean {
 export const imageSpec: ResourceSpec<DesiredImage, LiveImage> = {
   kind: 'image',
   desired: (m) => m.images,
+  // One per alias, except the extra aliases lxplan made for another alias of the same image.
   live(s) {
     const out: Record<string, LiveImage> = {};
-    for (const image of s.images) for (const a of image.aliases ?? []) out[a.name] = { alias: a.name, image };
+    for (const image of s.images) for (const a of image.aliases ?? []) if (extraAliasOwner(a, image) === undefined) out[a.name] = { alias: a.name, image };
     return out;
   },
   desiredFields(d) {
@@ -88,7 +102,8 @@ export const imageSpec: ResourceSpec<DesiredImage, LiveImage> = {
     if (!d || (d.fingerprint && comparesFingerprint(d))) f.fingerprint = fingerprintField(l.image.fingerprint);
     return settingsFields(f, {
       public: l.image.public,
-      aliases: liveExtraAliases(l.alias, l.image),
+      // (Renamed to one of its extra aliases: that one becomes the name.)
+      aliases: liveExtraAliases(l.alias, l.image).filter((a) => a !== d?.name),
       properties: d?.properties ? { ...(l.image.properties ?? {}) } : undefined,
       autoUpdate: d?.autoUpdate !== undefined ? l.image.auto_update : undefined,
     });
@@ -128,6 +143,27 @@ export const imageSpec: ResourceSpec<DesiredImage, LiveImage> = {
     return [...out].sort();
   },
   builtin: () => false,
+  // Its bytes and every alias it has or will have: an image deleted and one created with the same
+  // fingerprint, or an alias one image lets go of and another takes, are never changed at once.
+  identities(l, d) {
+    const out: string[] = [];
+    if (l) out.push(`fingerprint ${l.image.fingerprint}`, `alias ${l.alias}`, ...liveExtraAliases(l.alias, l.image).map((a) => `alias ${a}`));
+    if (d) out.push(...(d.fingerprint ? [`fingerprint ${d.fingerprint}`] : []), `alias ${d.name}`, ...(d.aliases ?? []).map((a) => `alias ${a}`));
+    return out;
+  },
+  // A key changed with the same bytes: the image lxplan made under the old key, in the same
+  // project and gone from the manifests, is this one (its alias moves; nothing is uploaded or deleted).
+  impliedRename(d, ctx) {
+    if (!d.fingerprint) return undefined;
+    const live = imageSpec.live(ctx.live);
+    const project = desiredProjectOf(d, ctx.manifest);
+    return Object.values(ctx.state.resources)
+      .filter((e) => e.kind === 'image' && !ctx.manifest.images[e.name] && live[e.name]?.image.fingerprint === d.fingerprint
+        && liveProjectOf('image', e.name, ctx.manifest, ctx.state) === project)
+      .map((e) => e.name).sort()[0];
+  },
+  // A rename: the record is the old key's (its extra aliases then include the new key).
+  inRecordTerms: (d, entry) => (entry.name !== d.name ? { ...d, name: entry.name } : d),
   stateAttributes(d): Record<string, string> {
     const source = sourceText(d);
     return source !== undefined ? { source } : {};
@@ -328,6 +364,34 @@ export const imageOps: ResourceOps<DesiredImage> = {
       await removeExtraAliases(client, d.name, alias.target, new Set());
       await deleteIfUnaliased(client, alias.target);
     }
+  },
+  // A new key for the same image: the alias named by the new key is made (or, when it was one of
+  // the old key's extra aliases, becomes the name), the extra aliases follow, the old alias goes
+  // (or stays as an extra alias when aliases: lists it). The image itself is never deleted.
+  async rename(client, from, d, ev) {
+    const { value: old } = await client.getImageAlias(from);
+    const fp = old.target;
+    if (ev.verify) ev.verify({ alias: from, image: (await client.getImage(fp)).value });
+    let taken: { value: LxdImageAliasEntry; etag?: string } | undefined;
+    try {
+      taken = await client.getImageAlias(d.name);
+    } catch (e) {
+      if (!isNotFound(e)) throw e;
+    }
+    if (!taken) await client.createImageAlias(d.name, fp);
+    else if (taken.value.target !== fp || (taken.value.description !== extraAliasDescription(from) && taken.value.description !== '')) {
+      throw new Error(`image ${d.name}: alias "${d.name}" already exists in LXD for image ${taken.value.target.slice(0, 12)}, which lxplan did not make: remove it there, or keep the key "${from}"`);
+    } else if (taken.value.description !== '') await client.updateImageAlias(d.name, fp, taken.etag);
+    await syncExtraAliases(client, d, fp);
+    await removeExtraAliases(client, from, fp, new Set());
+    if (!(d.aliases ?? []).includes(from)) {
+      try {
+        await client.deleteImageAlias(from);
+      } catch (e) {
+        if (!isNotFound(e)) throw e;
+      }
+    }
+    await applySettings(client, fp, d);
   },
   async delete(client, name, ev) {
     let target: string;

@@ -14,6 +14,7 @@
  * plan that stops a running ephemeral instance destroys it: it is planned as a replace (its disk
  * is lost; it is created again, stopped), guarded like every replace, with a note saying why.
  */
+import { desiredProjectOf } from './object-project.js';
 import { LxplanError } from '../errors.js';
 import type { LxdImage } from '../lxd/types.js';
 import type { LiveSnapshot } from './spec.js';
@@ -39,7 +40,7 @@ export function stopsEphemeral(d: DesiredInstance, liveStatus: string): boolean 
  * A declared architecture must be the one LXD will make: the image's, when LXD has the image;
  * the copied instance's, for a copy of an instance that exists.
  */
-export function checkArchitectures(m: Manifest, live: LiveSnapshot, resolveImage: (ref: string) => string | undefined): LxplanError[] {
+export function checkArchitectures(m: Manifest, live: LiveSnapshot, resolveImage: (ref: string, project?: string) => string | undefined): LxplanError[] {
   const errors: LxplanError[] = [];
   for (const d of Object.values(m.instances)) {
     if (!d.architecture) continue;
@@ -49,7 +50,7 @@ export function checkArchitectures(m: Manifest, live: LiveSnapshot, resolveImage
       actual = live.instances[d.copyOf.instance]?.architecture;
       from = `instance "${d.copyOf.instance}" it copies`;
     } else {
-      const fp = resolveImage(d.image);
+      const fp = resolveImage(d.image, desiredProjectOf(d, m));
       actual = fp ? live.images.find((i: LxdImage) => i.fingerprint === fp)?.architecture : undefined;
       from = `image "${d.image}"`;
     }
@@ -66,11 +67,11 @@ export function checkArchitectures(m: Manifest, live: LiveSnapshot, resolveImage
  * An instance's type must match its image's (LXD has container images and virtual-machine
  * images); checked when LXD has the image (a manifest image's type is known once uploaded).
  */
-export function checkImageTypes(m: Manifest, live: LiveSnapshot, resolveImage: (ref: string) => string | undefined): LxplanError[] {
+export function checkImageTypes(m: Manifest, live: LiveSnapshot, resolveImage: (ref: string, project?: string) => string | undefined): LxplanError[] {
   const errors: LxplanError[] = [];
   for (const d of Object.values(m.instances)) {
     if (d.copyOf) continue;
-    const fp = resolveImage(d.image);
+    const fp = resolveImage(d.image, desiredProjectOf(d, m));
     const imageType = fp ? live.images.find((i) => i.fingerprint === fp)?.type : undefined;
     if (!imageType || imageType === d.type) continue;
     errors.push(new LxplanError('manifest.reference', `instance "${d.name}" is a ${d.type}, but image "${d.image}" is a ${imageType} image`, {

@@ -5,6 +5,7 @@
  * everything in InstancePut can change in place, live or at the next start (see instance-keys.ts).
  * Files pushed into the instance are planned from the state's record (instance-files.ts).
  */
+import { desiredProjectOf } from './object-project.js';
 import { LxplanError } from '../errors.js';
 import type { LxdClient } from '../lxd/client.js';
 import { isNotFound } from '../lxd/client.js';
@@ -41,7 +42,7 @@ function imageFieldOfLive(l: LxdInstance, ctx: PlanContext, d: DesiredInstance |
   const recorded = attrs?.image;
   // The instance was made from the image the manifest names if state says so, or if that
   // reference resolves to the fingerprint LXD recorded as its base image.
-  if (d && (recorded === d.image || (base !== '' && ctx.resolveImage(d.image) === base))) return d.image;
+  if (d && (recorded === d.image || (base !== '' && ctx.resolveImage(d.image, desiredProjectOf(d, ctx.manifest)) === base))) return d.image;
   return recorded ?? (base ? (ctx.aliasOf(base) ?? base.slice(0, 12)) : '(none)');
 }
 
@@ -132,6 +133,8 @@ export const instanceSpec: ResourceSpec<DesiredInstance, LxdInstance> = {
   fieldNote: (path, d, ctx) => diskSizeNote(path, d.devices, ctx) ?? copyNote(path, d, ctx),
   builtin: () => false,
   stateAttributes: (d): Record<string, string> => (d.copyOf ? { source: copySourceText(d.copyOf) } : { image: d.image }),
+  // The image as the state names it (the manifest may name the same image otherwise: its fingerprint).
+  inRecordTerms: (d, entry) => (!d.copyOf && entry.attributes?.image !== undefined ? { ...d, image: entry.attributes.image } : d),
   digest: (l) => digestOf({
     type: l.type, profiles: l.profiles, description: l.description ?? '', devices: l.devices,
     config: Object.fromEntries(Object.entries(l.config).filter(([k]) => !isServerComputedKey(k))),

@@ -51,8 +51,8 @@ export interface PlanContext {
   manifest: Manifest;
   live: LiveSnapshot;
   state: State;
-  /** The fingerprint an image reference (alias or fingerprint prefix) resolves to, desired images first, then LXD's. */
-  resolveImage(ref: string): string | undefined;
+  /** The fingerprint an image reference (key, alias or fingerprint prefix) resolves to, desired images first, then LXD's; from `project` (an instance's) when given (planner/image-refs.ts). */
+  resolveImage(ref: string, project?: string): string | undefined;
   /** An alias for a fingerprint, for display: the manifest's name first, then LXD's aliases. */
   aliasOf(fingerprint: string): string | undefined;
 }
@@ -116,6 +116,24 @@ export interface ResourceSpec<D extends DesiredObject = DesiredObject, L = unkno
   deleteBlockers?(name: string, l: L, ctx: PlanContext): string[];
   /** How changing this object from `l` to `d` reaches the instances using it (profiles: the blast radius). */
   affects?(name: string, l: L, d: D, ctx: PlanContext): AffectedInstance[];
+  /**
+   * The LXD objects a change of this object touches besides its own name, in its project: what
+   * the live object holds (`l`) and what the desired one will hold (`d`), e.g. an image's
+   * fingerprint and aliases. Two changes that share one are never made at once (the planner
+   * orders them: planner/identities.ts).
+   */
+  identities?(l: L | undefined, d: D | undefined): string[];
+  /**
+   * The managed object a declared one continues under a new name, when the manifests do not say
+   * so with renamed_from (an image whose key changed, same bytes): planned as a rename.
+   */
+  impliedRename?(d: D, ctx: PlanContext): string | undefined;
+  /**
+   * The desired object in the terms the state recorded (an instance's image named as it was
+   * when it was made): drift compares LXD with the state, so live values that are shown in the
+   * desired object's terms are shown in the record's terms instead.
+   */
+  inRecordTerms?(d: D, entry: StateEntry): D;
 }
 
 /** Events an operation reports while it works (upload progress, waiting for a stop ...). */

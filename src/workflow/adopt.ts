@@ -10,6 +10,7 @@ import type { LxdInstance, LxdNetwork, LxdProfile, LxdStoragePool, LxdStorageVol
 import { makeContext } from '../planner/index.js';
 import { recordFields, sensitivePaths } from '../planner/fields.js';
 import { specs } from '../resources/index.js';
+import { extraAliasOwner } from '../resources/image.js';
 import { isServerComputedKey } from '../resources/instance-keys.js';
 import { LIMITS, NOT_CONFIG_LIMITS } from '../resources/limits.js';
 import { readLive } from '../resources/live.js';
@@ -38,7 +39,9 @@ function splitConfig(config: Record<string, string>): { limits?: Record<string, 
 
 function imageRef(inst: LxdInstance, live: LiveSnapshot): string {
   const base = inst.config['volatile.base_image'] ?? '';
-  return live.images.find((i) => i.fingerprint === base)?.aliases?.[0]?.name ?? base;
+  // The image's own alias, not an extra alias lxplan made for it (that one is part of the image).
+  const image = live.images.find((i) => i.fingerprint === base);
+  return image?.aliases?.find((a) => extraAliasOwner(a, image) === undefined)?.name ?? base;
 }
 
 function instanceManifest(inst: LxdInstance, live: LiveSnapshot): Record<string, unknown> {

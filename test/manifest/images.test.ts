@@ -149,4 +149,23 @@ test('a remote that is not https, and a bad fingerprint: the field in words, and
   ]);
 });
 
+test('item 7 of issue 10: two images claiming one alias (a key and an aliases: entry, or two entries) are refused, naming both', async () => {
+  const dir = await tree({
+    'images/m.tar.gz': '', 'images/r.tar.gz': '',
+    'a.yaml': 'images:\n  a1:\n    source: {metadata: images/m.tar.gz, rootfs: images/r.tar.gz}\n    aliases: [shared, a2]\n',
+    'b.yaml': 'images:\n  a2:\n    source: {metadata: images/m.tar.gz, rootfs: images/r.tar.gz}\n    aliases: [shared]\n',
+  });
+  const e = await loadError(dir);
+  assert.equal(summary(e).map((s) => s.replaceAll(`${dir}/`, '')), [
+    'manifest.duplicate a.yaml:4:23: alias "a2" is claimed by two images: image "a2" (its key, at b.yaml:2:3) and image "a1" (in its aliases:, at a.yaml:4:23)',
+    'manifest.duplicate b.yaml:4:15: alias "shared" is claimed by two images: image "a1" (in its aliases:, at a.yaml:4:15) and image "a2" (in its aliases:, at b.yaml:4:15)',
+  ]);
+  // In two projects, the same alias names two images: no clash.
+  const ok = await tree({
+    'images/m.tar.gz': '', 'images/r.tar.gz': '',
+    'a.yaml': 'images:\n  a1:\n    source: {metadata: images/m.tar.gz, rootfs: images/r.tar.gz}\n    aliases: [shared]\n  a2:\n    project: other\n    source: {metadata: images/m.tar.gz, rootfs: images/r.tar.gz}\n    aliases: [shared]\n',
+  });
+  assert.equal(Object.keys((await loadManifests(ok)).images), ['a1', 'a2']);
+});
+
 test.run();
