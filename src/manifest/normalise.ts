@@ -16,7 +16,7 @@ import { LIMITS, limitApplies, limitHint, validateConfigValue, validateLimit } f
 import { configKeyProblem, type ConfigOwner } from '../resources/config-keys.js';
 import { validateDevice } from '../resources/devices.js';
 import { lxdArchitecture } from '../resources/image-files.js';
-import { projectKeyHint, projectKeyProblem } from '../resources/project-keys.js';
+import { isProjectKey, projectKeyHint, projectKeyProblem } from '../resources/project-keys.js';
 import { SERVER_NAME, serverSecretKeys, validateServerValue } from '../resources/server.js';
 import {
   splitVolumeName, type CopySource, type DesiredFile, type DesiredServer, type DesiredImage, type DesiredInstance, type DesiredNetwork, type DesiredProfile, type DesiredStoragePool,
@@ -479,7 +479,9 @@ class ObjectBuilder {
     const config = this.plainConfig(nodes);
     for (const [k, v] of Object.entries(config)) {
       const problem = projectKeyProblem(k, v);
-      if (problem) this.errors.push(new LxplanError('manifest.value', `${problem} (${this.owner})`, { location: this.loc(nodes.get(k) ?? null), hint: projectKeyHint(k) }));
+      // An unknown key is reported at the key, as for every other kind (config-keys.ts); a bad value at the value.
+      const known = isProjectKey(k);
+      if (problem) this.errors.push(new LxplanError(known ? 'manifest.value' : 'manifest.schema', `${problem} (${this.owner})`, { location: known ? this.loc(nodes.get(k) ?? null) : this.keyAt[`config.${k}`], hint: projectKeyHint(k) }));
     }
     return { kind: 'project', name, at, keyAt: this.keyAt, description, config };
   }

@@ -17,7 +17,7 @@ export function checkVolumeKeysByDriver(m: Manifest): LxplanError[] {
     for (const [k, value] of Object.entries(v.config)) {
       // Unknown to every driver: reported by the normaliser already.
       if (configKeyProblem({ kind: 'storage_volume' }, '', k, value)) continue;
-      const p = configKeyProblem({ kind: 'storage_volume', driver }, `storage volume "${v.name}"`, k, value);
+      const p = configKeyProblem({ kind: 'storage_volume', driver }, `storage_volume "${v.name}"`, k, value);
       if (p) out.push(new LxplanError(p.code, p.message, { location: v.keyAt?.[`config.${k}`] ?? v.at, ...(p.hint ? { hint: p.hint } : {}) }));
     }
   }

@@ -34,6 +34,11 @@ function kindOf(key: string): ValueKind | undefined {
   return PROJECT_KEYS[key] ?? PATTERNS.find(([re]) => re.test(key))?.[1];
 }
 
+/** Whether LXD knows the project key (its value may still be wrong). */
+export function isProjectKey(key: string): boolean {
+  return kindOf(key) !== undefined;
+}
+
 /** What is wrong with project config `key: value`, or undefined. */
 export function projectKeyProblem(key: string, value: string): string | undefined {
   const kind = kindOf(key);
