@@ -3,8 +3,10 @@
 // documents, from LXD's configuration.json (generated in LXD's source tree from its code, the
 // "configs" section: every key per entity with its type, condition and liveupdate).
 //
-//   node scripts/gen-config-keys.mjs PATH/TO/configuration.json
+//   node scripts/gen-config-keys.mjs PATH/TO/configuration.json [OUT]
 //
+// (OUT defaults to src/resources/lxd-config-keys.ts; test/resources/config-keys.test.ts writes to a
+// temporary file and compares, when LXD_CONFIGURATION_JSON names the JSON.)
 // The JSON itself is not part of this repository: give the path of a copy (LXD's repository has
 // it as doc/metadata.json / doc/config_options.json, depending on the release). The table keeps
 // only what lxplan checks: key names (a free part such as NAME, <name>, POOL_NAME or * written
@@ -134,6 +136,6 @@ export const SERVER_KEYS: LxdKeyTable = {
 ${table(keysOf('server'), '  ')}
 };
 `;
-const dest = path.join(root, 'src/resources/lxd-config-keys.ts');
+const dest = path.resolve(process.argv[3] ?? path.join(root, 'src/resources/lxd-config-keys.ts'));
 writeFileSync(dest, out);
 console.log(`wrote ${path.relative(root, dest)}`);

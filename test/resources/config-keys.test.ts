@@ -4,12 +4,17 @@
  * key) in December 2026: a profile and a container in a throwaway project, bridge, macvlan, sriov
  * and physical networks, a dir pool and a volume on it. The check must never refuse one of them.
  */
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { configKeyProblem, type ConfigOwner } from '../../src/resources/config-keys.js';
 import { instanceKeyImpact } from '../../src/resources/instance-keys.js';
 import { INSTANCE_KEYS } from '../../src/resources/lxd-config-keys.js';
 import { BOOL_KEYS, INT_KEYS } from '../../src/resources/units.js';
+import { repoRoot } from '../manifest/helpers.js';
 
 /** "code: message | hint" of the problem with `key: value`, or "ok". */
 function check(owner: ConfigOwner, key: string, value = ''): string {
@@ -181,6 +186,24 @@ test('the impact of every instance key agrees with the key table\'s liveupdate, 
   assert.equal(differ, []);
   // The adjustments hold as instance-keys.ts describes them.
   for (const k of ['boot.autostart', 'snapshots.schedule', 'cluster.evacuate', 'migration.stateful', 'user.foo', 'security.protection.delete']) assert.is(instanceKeyImpact(k).impact, 'live', k);
+});
+
+test('the key table is what the generator makes of configuration.json (when LXD_CONFIGURATION_JSON names a copy)', () => {
+  const json = process.env.LXD_CONFIGURATION_JSON;
+  if (!json) {
+    // The JSON is not in the repository (it is LXD's): nothing to compare with.
+    console.log('  skipped: set LXD_CONFIGURATION_JSON to the path of LXD\'s configuration.json to compare');
+    return;
+  }
+  const dir = mkdtempSync(path.join(tmpdir(), 'lxplan-keys-'));
+  try {
+    const out = path.join(dir, 'keys.ts');
+    const r = spawnSync(process.execPath, [path.join(repoRoot(), 'scripts/gen-config-keys.mjs'), json, out], { encoding: 'utf8' });
+    assert.is(r.status, 0, r.stderr);
+    assert.fixture(readFileSync(out, 'utf8'), readFileSync(path.join(repoRoot(), 'src/resources/lxd-config-keys.ts'), 'utf8'));
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
 });
 
 test.run();
