@@ -45,18 +45,22 @@ export type ConfigOwner =
 interface Compiled {
   exact: ReadonlyMap<string, LxdKeyInfo>;
   patterns: ReadonlyArray<[RegExp, LxdKeyInfo]>;
+  /** The fixed part of the keys that end in a free part ("environment.", "linux.sysctl."). */
+  prefixes: readonly string[];
 }
 
 function compile(...tables: LxdKeyTable[]): Compiled {
   const exact = new Map<string, LxdKeyInfo>();
   const patterns: Array<[RegExp, LxdKeyInfo]> = [];
+  const prefixes: string[] = [];
   for (const t of tables) {
     for (const [k, info] of Object.entries(t)) {
       if (!k.includes('*')) exact.set(k, info);
       else patterns.push([new RegExp(`^${k.split('*').map((s) => s.replace(/[.+?^${}()|[\]\\]/g, '\\$&')).join('.+')}$`), info]);
+      if (k.indexOf('*') === k.length - 1) prefixes.push(k.slice(0, -1));
     }
   }
-  return { exact, patterns };
+  return { exact, patterns, prefixes };
 }
 
 function lookup(c: Compiled, key: string): LxdKeyInfo | undefined {
@@ -146,8 +150,15 @@ function unknown(key: string, label: string, table: Compiled, fallback: string |
   return {
     code: 'manifest.schema',
     message: `unknown config key "${key}" for ${label}${context ? ` (${context})` : ''}`,
-    hint: didYouMean(key, table.exact.keys()) ?? fallback,
+    hint: didYouMean(key, candidates(key, table)) ?? fallback,
   };
+}
+
+/** The table's keys, and for each free namespace the key with its fixed part put right ("enviroment.TZ" -> "environment.TZ"). */
+function candidates(key: string, table: Compiled): string[] {
+  const parts = key.split('.');
+  const spelled = table.prefixes.map((p) => p + parts.slice(p.split('.').length - 1).join('.')).filter((c) => !c.endsWith('.'));
+  return [...table.exact.keys(), ...spelled];
 }
 
 function instanceHint(key: string): string {

@@ -58,7 +58,11 @@ test('instance keys: a typo is unknown, with a did-you-mean; free-form keys get 
   const c: ConfigOwner = { kind: 'instance', type: 'container' };
   assert.is(check(c, 'secrity.nesting'), 'manifest.schema: unknown config key "secrity.nesting" for X | did you mean "security.nesting"?');
   assert.is(check(c, 'limits.memry'), 'manifest.schema: unknown config key "limits.memry" for X | did you mean "limits.memory"?');
-  assert.is(check(c, 'usr.note'), 'manifest.schema: unknown config key "usr.note" for X | free-form keys go under user.* (environment.* for the environment of the instance\'s processes)');
+  // A typo in the fixed part of a free namespace is put right too.
+  assert.is(check(c, 'usr.note'), 'manifest.schema: unknown config key "usr.note" for X | did you mean "user.note"?');
+  assert.is(check(c, 'enviroment.TZ'), 'manifest.schema: unknown config key "enviroment.TZ" for X | did you mean "environment.TZ"?');
+  assert.is(check(c, 'linux.sysclt.net.ipv4.ip_forward'), 'manifest.schema: unknown config key "linux.sysclt.net.ipv4.ip_forward" for X | did you mean "linux.sysctl.net.ipv4.ip_forward"?');
+  assert.is(check(c, 'notes'), 'manifest.schema: unknown config key "notes" for X | free-form keys go under user.* (environment.* for the environment of the instance\'s processes)');
   // LXD 5.0.2 refuses these as unknown too (the namespace needs a name; "user" alone is no key).
   assert.is(check(c, 'limits.kernel.'), 'manifest.schema: unknown config key "limits.kernel." for X | limits.kernel.* takes a resource name, such as limits.kernel.nofile');
   assert.match(check(c, 'user'), /^manifest\.schema: unknown config key "user"/);
