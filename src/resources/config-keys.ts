@@ -79,11 +79,6 @@ const volumeTables = new Map(Object.keys(VOLUME_KEYS).map((d) => [d, compile(VOL
 const anyVolumeTable = compile(...Object.values(VOLUME_KEYS), USER);
 const serverTable = compile(SERVER_KEYS, LXD_5_0_SERVER, USER);
 
-/** Every instance key lxplan knows with what LXD's documentation says of it (for the value tables). */
-export function instanceKeyInfo(key: string): LxdKeyInfo | undefined {
-  return lookup(instanceTable, key);
-}
-
 export interface ConfigKeyProblem {
   /** manifest.schema for a key LXD does not know here, manifest.value for a known key in the wrong place or with a bad value. */
   code: 'manifest.schema' | 'manifest.value';
@@ -173,7 +168,8 @@ function elsewhere(key: string, tables: ReadonlyMap<string, Compiled>, hint: (na
 }
 
 function valueProblem(key: string, value: string, info: LxdKeyInfo): ConfigKeyProblem | undefined {
-  if (value === '') return undefined;
+  // ${env:NAME} is read when lxplan runs, after loading (manifest/env.ts).
+  if (value === '' || value.includes('${env:')) return undefined;
   if (info.type === 'bool' && parseBool(value) === null) return { code: 'manifest.value', atValue: true, message: `invalid value "${value}" for ${key}: use true or false` };
   if (info.type === 'integer' && parseInt64(value) === null) return { code: 'manifest.value', atValue: true, message: `invalid value "${value}" for ${key}: use a whole number` };
   return undefined;

@@ -122,6 +122,7 @@ test('networks: bool and integer keys have their values checked', () => {
   assert.is(check({ kind: 'network', type: 'bridge' }, 'bridge.mtu', '1500b'), 'manifest.value (value): invalid value "1500b" for bridge.mtu: use a whole number');
   for (const v of ['true', 'yes', 'Off', '0', '']) assert.is(check({ kind: 'network', type: 'bridge' }, 'ipv4.nat', v), 'ok', v);
   assert.is(check({ kind: 'network', type: 'bridge' }, 'bridge.mtu', '1400'), 'ok');
+  assert.is(check({ kind: 'network', type: 'bridge' }, 'bridge.mtu', '${env:MTU}'), 'ok');
   assert.is(check({ kind: 'network', type: 'bridge' }, 'ipv6.address', 'none'), 'ok');
 });
 
