@@ -18,6 +18,7 @@ import { readManifestText } from './read.js';
 import { checkPublishedSources } from './published.js';
 import { linkRemotes } from './remotes.js';
 import { validateAgainstSchema } from './schema.js';
+import { checkVolumeKeysByDriver } from './volume-keys.js';
 
 export interface LoadOptions {
   /** Check that image tarballs named in source: exist (default true). */
@@ -73,6 +74,7 @@ export async function loadManifests(pathArg: string, opts: LoadOptions = {}): Pr
   }
   errors.push(...(await linkRemotes(m, perFile.flatMap((o) => o.remotes))));
   errors.push(...checkPublishedSources(m));
+  errors.push(...checkVolumeKeysByDriver(m));
   if (opts.checkFiles ?? true) errors.push(...(await checkImageFiles(m)));
   errors.push(...(await readInstanceFiles(m)));
   errors.push(...resolveEnvRefs(m, opts.env ?? process.env));

@@ -13,9 +13,10 @@ import { isMap, isScalar, isSeq, type Node, type Pair, type YAMLMap } from 'yaml
 import { LxplanError, type SourceLocation } from '../errors.js';
 import type { ConfigMap, Device, DeviceMap } from '../lxd/types.js';
 import { LIMITS, limitApplies, limitHint, validateConfigValue, validateLimit } from '../resources/limits.js';
+import { configKeyProblem, type ConfigOwner } from '../resources/config-keys.js';
 import { validateDevice } from '../resources/devices.js';
 import { lxdArchitecture } from '../resources/image-files.js';
-import { projectKeyHint, projectKeyProblem } from '../resources/project-keys.js';
+import { isProjectKey, projectKeyHint, projectKeyProblem } from '../resources/project-keys.js';
 import { SERVER_NAME, serverSecretKeys, validateServerValue } from '../resources/server.js';
 import {
   splitVolumeName, type CopySource, type DesiredFile, type DesiredServer, type DesiredImage, type DesiredInstance, type DesiredNetwork, type DesiredProfile, type DesiredStoragePool,
@@ -443,13 +444,19 @@ class ObjectBuilder {
   network(name: string, at: SourceLocation): DesiredNetwork {
     const type = (this.text('type') ?? 'bridge') as NetworkType;
     const description = this.text('description') ?? '';
-    return { kind: 'network', name, at, keyAt: this.keyAt, type, description, config: this.plainConfig(), ...this.sensitive() };
+    const nodes = new Map<string, Node | null>();
+    const config = this.plainConfig(nodes);
+    this.checkKeys({ kind: 'network', type }, config, nodes);
+    return { kind: 'network', name, at, keyAt: this.keyAt, type, description, config, ...this.sensitive() };
   }
 
   storagePool(name: string, at: SourceLocation): DesiredStoragePool {
     const driver = (this.text('driver') ?? '') as StorageDriver;
     const description = this.text('description') ?? '';
-    return { kind: 'storage_pool', name, at, keyAt: this.keyAt, driver, description, config: this.plainConfig(), ...this.sensitive() };
+    const nodes = new Map<string, Node | null>();
+    const config = this.plainConfig(nodes);
+    this.checkKeys({ kind: 'storage_pool', driver }, config, nodes);
+    return { kind: 'storage_pool', name, at, keyAt: this.keyAt, driver, description, config, ...this.sensitive() };
   }
 
   /** `server: {config: ...}`: the LXD server's keys, with cheap value checks (integers, booleans). */
@@ -460,6 +467,7 @@ class ObjectBuilder {
       const problem = validateServerValue(k, v);
       if (problem) this.valueError(problem, nodes.get(k) ?? null);
     }
+    this.checkKeys({ kind: 'server' }, config, nodes, 'the server');
     const secret = serverSecretKeys(config);
     return { kind: 'server', name: SERVER_NAME, at, keyAt: this.keyAt, config, ...(secret.length > 0 ? { sensitive: secret } : {}) };
   }
@@ -471,7 +479,9 @@ class ObjectBuilder {
     const config = this.plainConfig(nodes);
     for (const [k, v] of Object.entries(config)) {
       const problem = projectKeyProblem(k, v);
-      if (problem) this.errors.push(new LxplanError('manifest.value', `${problem} (${this.owner})`, { location: this.loc(nodes.get(k) ?? null), hint: projectKeyHint(k) }));
+      // An unknown key is reported at the key, as for every other kind (config-keys.ts); a bad value at the value.
+      const known = isProjectKey(k);
+      if (problem) this.errors.push(new LxplanError(known ? 'manifest.value' : 'manifest.schema', `${problem} (${this.owner})`, { location: known ? this.loc(nodes.get(k) ?? null) : this.keyAt[`config.${k}`], hint: projectKeyHint(k) }));
     }
     return { kind: 'project', name, at, keyAt: this.keyAt, description, config };
   }
@@ -498,10 +508,23 @@ class ObjectBuilder {
     if (config.size !== undefined && parseByteSizeBig(config.size) === null) {
       this.valueError(`invalid size "${config.size}" of ${this.owner}: a size is a whole number with a unit like 10GB or 10GiB (kB/MB/GB are powers of 1000, KiB/MiB/GiB of 1024)`, valueNodes.get('size') ?? null);
     }
+    // Keys of any driver's volumes here; the loader checks them against the pool's driver once it knows it.
+    this.checkKeys({ kind: 'storage_volume' }, config, valueNodes);
     return { kind: 'storage_volume', name, at, keyAt: this.keyAt, pool, volume, contentType, description, config, ...this.sensitive() };
   }
 
-  /** config: as it is, every value a string (networks, pools and volumes: LXD checks their keys); `nodes` gets each value's node. */
+  /**
+   * Config keys LXD does not know for this kind of object (src/resources/config-keys.ts), reported
+   * at the key with a did-you-mean; a bad value of a typed key at the value.
+   */
+  private checkKeys(owner: ConfigOwner, config: ConfigMap, nodes: Map<string, Node | null>, label = this.owner): void {
+    for (const [k, v] of Object.entries(config)) {
+      const p = configKeyProblem(owner, label, k, v);
+      if (p) this.errors.push(new LxplanError(p.code, p.message, { location: p.atValue ? this.loc(nodes.get(k) ?? null) : this.keyAt[`config.${k}`], ...(p.hint ? { hint: p.hint } : {}) }));
+    }
+  }
+
+  /** config: as it is, every value a string; `nodes` gets each value's node. */
   private plainConfig(nodes?: Map<string, Node | null>): ConfigMap {
     const config: ConfigMap = {};
     const cfg = this.fields.get('config');
@@ -523,6 +546,7 @@ class ObjectBuilder {
     const cfg = this.fields.get('config');
     if (cfg) {
       this.keyAt.config = this.loc(cfg.keyNode);
+      const nodes = new Map<string, Node | null>();
       for (const p of pairs(this.file, cfg.value)) {
         const v = scalarText(p.value);
         if (v === undefined) continue;
@@ -530,7 +554,10 @@ class ObjectBuilder {
         this.keyAt[`config.${p.key}`] = this.loc(p.keyNode);
         const problem = validateConfigValue(p.key, v);
         if (problem) this.valueError(problem, p.value, p.key.startsWith('limits.') ? limitHint(p.key.slice(7), v) : undefined);
+        else nodes.set(p.key, p.value);
       }
+      // The keys whose value was refused above are known (or refused with a better message).
+      this.checkKeys(this.segs[0] === 'instances' ? { kind: 'instance', type } : { kind: 'profile' }, Object.fromEntries([...nodes.keys()].map((k) => [k, config[k]])), nodes);
     }
 
     for (const [key, legacy] of cloudInitTwice(Object.keys(config))) {

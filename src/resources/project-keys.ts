@@ -1,75 +1,42 @@
 /**
- * Project config keys LXD 5.0 knows, with what their values must be: checked by the loader so a
+ * Project config keys LXD knows, with what their values must be: checked by the loader so a
  * typo ("limits.instance") or a bad value ("ten") is reported with its file:line:col, before LXD
- * answers with a bare 400. Source: LXD's configuration.json (its documented config keys), entity
- * "project" (which also lists keys of newer LXD: features.networks.zones,
- * features.storage.buckets, limits.disk.pool.*, limits.networks.uplink_ips.*: kept, LXD 5.0.2
- * refuses them at apply). Values of restricted.* (block, allow, managed, ...) are left to LXD.
+ * answers with a bare 400. The names and bool/integer types come from the key table
+ * (lxd-config-keys.ts: LXD's configuration.json, entity "project", which also lists keys of newer
+ * LXD: features.networks.zones, features.storage.buckets, limits.disk.pool.*,
+ * limits.networks.uplink_ips.*, replica.cluster: kept, LXD 5.0.2 refuses them at apply); the byte
+ * sizes are ours (the file types them as strings). Values of restricted.* (block, allow, managed,
+ * ...) are left to LXD.
  */
 import { didYouMean } from '../manifest/hints.js';
+import { PROJECT_KEYS as LXD_PROJECT_KEYS } from './lxd-config-keys.js';
 import { parseBool, parseByteSizeBig, parseInt64 } from './units.js';
 
 type ValueKind = 'bool' | 'int' | 'size' | 'text';
 
-export const PROJECT_KEYS: Readonly<Record<string, ValueKind>> = {
-  'features.images': 'bool',
-  'features.networks': 'bool',
-  'features.networks.zones': 'bool',
-  'features.profiles': 'bool',
-  'features.storage.buckets': 'bool',
-  'features.storage.volumes': 'bool',
-  'limits.containers': 'int',
-  'limits.cpu': 'int',
-  'limits.disk': 'size',
-  'limits.instances': 'int',
-  'limits.memory': 'size',
-  'limits.networks': 'int',
-  'limits.processes': 'int',
-  'limits.virtual-machines': 'int',
-  restricted: 'bool',
-  'restricted.backups': 'text',
-  'restricted.cluster.groups': 'text',
-  'restricted.cluster.target': 'text',
-  'restricted.containers.interception': 'text',
-  'restricted.containers.lowlevel': 'text',
-  'restricted.containers.nesting': 'text',
-  'restricted.containers.privilege': 'text',
-  'restricted.devices.disk': 'text',
-  'restricted.devices.disk.paths': 'text',
-  'restricted.devices.gpu': 'text',
-  'restricted.devices.infiniband': 'text',
-  'restricted.devices.nic': 'text',
-  'restricted.devices.pci': 'text',
-  'restricted.devices.proxy': 'text',
-  'restricted.devices.unix-block': 'text',
-  'restricted.devices.unix-char': 'text',
-  'restricted.devices.unix-hotplug': 'text',
-  'restricted.devices.usb': 'text',
-  'restricted.idmap.gid': 'text',
-  'restricted.idmap.uid': 'text',
-  'restricted.networks.access': 'text',
-  'restricted.networks.subnets': 'text',
-  'restricted.networks.uplinks': 'text',
-  'restricted.networks.zones': 'text',
-  'restricted.snapshots': 'text',
-  'restricted.virtual-machines.lowlevel': 'text',
-  'backups.compression_algorithm': 'text',
-  'images.auto_update_cached': 'bool',
-  'images.auto_update_interval': 'int',
-  'images.compression_algorithm': 'text',
-  'images.default_architecture': 'text',
-  'images.remote_cache_expiry': 'int',
-};
+/** Keys whose value is a byte size (LXD: units.ParseByteSizeString). */
+const SIZES = new Set(['limits.disk', 'limits.memory', 'limits.disk.pool.*']);
+
+function kindFor(key: string): ValueKind {
+  const t = LXD_PROJECT_KEYS[key].type;
+  return SIZES.has(key) ? 'size' : t === 'bool' ? 'bool' : t === 'integer' ? 'int' : 'text';
+}
+
+export const PROJECT_KEYS: Readonly<Record<string, ValueKind>> = Object.fromEntries(
+  Object.keys(LXD_PROJECT_KEYS).filter((k) => !k.includes('*')).map((k) => [k, kindFor(k)]),
+);
 
 /** Keys with a free part: limits.disk.pool.POOL, limits.networks.uplink_ips.ipv4.NETWORK, user.* */
-const PATTERNS: ReadonlyArray<[RegExp, ValueKind]> = [
-  [/^user\..+/, 'text'],
-  [/^limits\.disk\.pool\..+/, 'size'],
-  [/^limits\.networks\.uplink_ips\.ipv[46]\..+/, 'text'],
-];
+const PATTERNS: ReadonlyArray<[RegExp, ValueKind]> = Object.keys(LXD_PROJECT_KEYS).filter((k) => k.includes('*'))
+  .map((k) => [new RegExp(`^${k.split('*').map((s) => s.replace(/\./g, '\\.')).join('.+')}$`), kindFor(k)]);
 
 function kindOf(key: string): ValueKind | undefined {
   return PROJECT_KEYS[key] ?? PATTERNS.find(([re]) => re.test(key))?.[1];
+}
+
+/** Whether LXD knows the project key (its value may still be wrong). */
+export function isProjectKey(key: string): boolean {
+  return kindOf(key) !== undefined;
 }
 
 /** What is wrong with project config `key: value`, or undefined. */

@@ -21,21 +21,17 @@ import type { StateEntry } from '../state/model.js';
 import { digestOf, field } from './fields.js';
 import type { Fields, ResourceOps, ResourceSpec } from './spec.js';
 import type { DesiredServer } from './types.js';
+import { SERVER_KEYS } from './lxd-config-keys.js';
+import { LXD_5_0_SERVER } from './lxd-config-keys-5.0.js';
 import { parseBool } from './units.js';
 
 /** The one server object's name (address "server.config"). */
 export const SERVER_NAME = 'config';
 
-/** Server keys LXD types as integers (configuration.json "server", present in 5.0). */
-const INT_KEYS = new Set([
-  'images.auto_update_interval', 'images.remote_cache_expiry', 'core.shutdown_timeout', 'cluster.images_minimal_replica',
-  'cluster.max_standby', 'cluster.max_voters', 'cluster.offline_threshold',
-]);
-/** Server keys LXD types as booleans. */
-const BOOL_KEYS = new Set([
-  'images.auto_update_cached', 'core.https_allowed_credentials', 'core.metrics_authentication', 'core.syslog_socket',
-  'core.trust_ca_certificates', 'acme.agree_tos', 'instances.migration.stateful',
-]);
+/** Server keys LXD types as integers, and as booleans (the key table: configuration.json "server", and LXD 5.0's keys it lacks). */
+const SERVER_TABLE = { ...SERVER_KEYS, ...LXD_5_0_SERVER };
+const INT_KEYS = new Set(Object.keys(SERVER_TABLE).filter((k) => SERVER_TABLE[k].type === 'integer'));
+const BOOL_KEYS = new Set(Object.keys(SERVER_TABLE).filter((k) => SERVER_TABLE[k].type === 'bool'));
 /** Keys whose values are secrets: shown as "(sensitive)", hashed in the state. */
 const SECRET_KEYS = new Set(['loki.auth.password', 'oidc.client.secret', 'network.ovn.client_key']);
 /** Keys LXD never reads back as written: a plan could never match them. */

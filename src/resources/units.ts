@@ -19,6 +19,8 @@
  * Which keys are booleans or integers is recorded from LXD's configuration metadata
  * (shared/reference/lxd/configuration.json, entity "instance").
  */
+import { INSTANCE_KEYS } from './lxd-config-keys.js';
+import { instanceKeysOfType } from './lxd-config-keys-5.0.js';
 
 const INT64_MAX = (1n << 63n) - 1n;
 
@@ -161,32 +163,12 @@ export function parseBool(s: string): boolean | null {
 }
 
 /**
- * Instance/profile config keys LXD types as bool (configuration.json, entity "instance").
- * Keys LXD does not know are compared as plain strings.
+ * Instance/profile config keys LXD types as bool, and as integer: from the key table
+ * (lxd-config-keys.ts, LXD's configuration.json, entity "instance", with the 5.0.2 keys it lacks,
+ * such as limits.network.priority). Keys LXD does not know are compared as plain strings.
  */
-export const BOOL_KEYS: ReadonlySet<string> = new Set([
-  'boot.autostart', 'boot.debug_edk2', 'migration.incremental.memory', 'migration.stateful',
-  'agent.nic_config', 'limits.memory.hugepages', 'limits.memory.swap', 'security.agent.metrics',
-  'security.delegate_bpf', 'security.devlxd', 'security.devlxd.images',
-  'security.devlxd.management.volumes', 'security.idmap.isolated', 'security.nesting',
-  'security.privileged', 'security.protection.delete', 'security.protection.shift',
-  'security.protection.start', 'security.sev', 'security.sev.policy.es',
-  'security.syscalls.deny_compat', 'security.syscalls.deny_default',
-  'security.syscalls.intercept.bpf', 'security.syscalls.intercept.bpf.devices',
-  'security.syscalls.intercept.mknod', 'security.syscalls.intercept.mount',
-  'security.syscalls.intercept.mount.shift', 'security.syscalls.intercept.sched_setscheduler',
-  'security.syscalls.intercept.setxattr', 'security.syscalls.intercept.sysinfo',
-  'snapshots.schedule.stopped',
-]);
-
-/** Instance/profile config keys LXD types as integer (configuration.json, entity "instance"; plus LXD 5.0's limits.network.priority). */
-export const INT_KEYS: ReadonlySet<string> = new Set([
-  'boot.autostart.delay', 'boot.autostart.priority', 'boot.host_shutdown_timeout',
-  'boot.stop.priority', 'migration.incremental.memory.goal',
-  'migration.incremental.memory.iterations', 'limits.cpu.priority', 'limits.disk.priority',
-  'limits.network.priority', 'limits.max_bus_ports', 'limits.memory.swap.priority',
-  'limits.processes', 'security.idmap.base', 'security.idmap.size',
-]);
+export const BOOL_KEYS: ReadonlySet<string> = new Set(instanceKeysOfType(INSTANCE_KEYS, 'bool'));
+export const INT_KEYS: ReadonlySet<string> = new Set(instanceKeysOfType(INSTANCE_KEYS, 'integer'));
 
 /** Config keys whose value is a byte size. */
 export const SIZE_KEYS: ReadonlySet<string> = new Set([

@@ -4,7 +4,7 @@
  */
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
-import { manifestDir, run, show } from './cli.js';
+import { countingSocket, manifestDir, run, show } from './cli.js';
 import { testImage, throwawayProject } from './harness.js';
 
 type Ctx = { project: Awaited<ReturnType<typeof throwawayProject>>; image: Awaited<ReturnType<typeof testImage>> };
@@ -78,6 +78,35 @@ bad('an instance naming an image that exists nowhere', async (ctx) => {
 
 bad('an unreachable daemon names the socket', async (ctx) => {
   await expectRefused(ctx, 'instances:\n  web-1:\n    image: busybox\n', /\/nonexistent\/lxd\.socket/, ['--socket', '/nonexistent/lxd.socket']);
+});
+
+/**
+ * issue 11 item 7: `secrity.nesting` passed validate and the plan (which even said "restart
+ * pending"), then LXD refused it ("Unknown configuration key"). Now every command refuses it at
+ * the key, with the did-you-mean, and asks LXD nothing that would change it (seen through a
+ * proxy socket that records every request).
+ */
+bad('a typo in a config key is refused at the key by validate, plan and apply, before any write to LXD', async (ctx) => {
+  const yaml = `images:\n  busybox:\n    source: {metadata: ${ctx.image.metadataPath}, rootfs: ${ctx.image.rootfsPath}}\ninstances:\n  web-1:\n    image: busybox\n    config:\n      secrity.nesting: "true"\n`;
+  const m = await manifestDir({ 'lxplan.yaml': yaml });
+  const proxy = await countingSocket();
+  try {
+    const before = await snapshot(ctx);
+    const lxd = ['--project', ctx.project.name, '--socket', proxy.path];
+    const runs: Array<['lxplan' | 'lxapply', string[]]> = [['lxplan', ['validate', m.dir]], ['lxplan', [...lxd, m.dir]], ['lxapply', [...lxd, '--auto-approve', m.dir]]];
+    for (const [bin, args] of runs) {
+      const r = await run(bin, args);
+      assert.is(r.code, 1, show(r));
+      assert.match(r.stderr, /lxplan\.yaml:8:7: unknown config key "secrity\.nesting" for instance "web-1"\n\s*hint: did you mean "security\.nesting"\?/, show(r));
+      assert.not.match(r.stderr, /restart|Unknown configuration key/, show(r));
+      assert.is(r.stdout, '', show(r));
+    }
+    assert.equal(proxy.requests.filter((q) => !q.startsWith('GET ')), [], 'no request that changes LXD');
+    assert.is(await snapshot(ctx), before, 'LXD is unchanged');
+  } finally {
+    await proxy.close();
+    await m.cleanup();
+  }
 });
 
 bad.run();

@@ -30,7 +30,7 @@ test('files of one directory naming different projects: one error naming both pl
   ]);
 });
 
-test('project config: unknown keys (with a did you mean) and bad values are reported at the value', async () => {
+test('project config: unknown keys are reported at the key (with a did you mean), bad values at the value', async () => {
   const dir = await tree({ 'm.yaml': `projects:
   dev:
     config:
@@ -40,7 +40,7 @@ test('project config: unknown keys (with a did you mean) and bad values are repo
       limits.disk: 12XB
 ` });
   assert.equal(described(await loadError(dir)), [
-    `${dir}/m.yaml:4:24: unknown project config key "limits.instance" (project "dev")\n  hint: did you mean "limits.instances"?`,
+    `${dir}/m.yaml:4:7: unknown project config key "limits.instance" (project "dev")\n  hint: did you mean "limits.instances"?`,
     `${dir}/m.yaml:5:26: invalid value "ten" for limits.containers: use a whole number (0 or more) (project "dev")`,
     `${dir}/m.yaml:6:24: invalid value "maybe" for features.images: use "true" or "false" (project "dev")\n  hint: features are "true" or "false"; LXD changes them only while the project is empty`,
     `${dir}/m.yaml:7:20: invalid value "12XB" for limits.disk: use a size with a unit like 10GB or 10GiB (project "dev")`,
