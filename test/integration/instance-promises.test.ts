@@ -21,7 +21,8 @@ const rename = suite<RenameCtx>('a rename of a running instance is a restart: it
 
 const renameManifest = (ctx: RenameCtx, name: string, renamedFrom?: string) => `${ctx.images}instances:
   ${name}:
-    image: busybox${renamedFrom ? `\n    renamed_from: ${renamedFrom}` : ''}
+    image: busybox
+    snapshots: [before]${renamedFrom ? `\n    renamed_from: ${renamedFrom}` : ''}
 `;
 
 rename.before(async (ctx) => {
@@ -42,6 +43,7 @@ rename('without --allow-restart the rename is refused and the instance keeps run
   assert.is(made.code, 0, show(made));
   const pid = await pidOf(ctx.project, 'a');
   assert.ok(pid > 0, 'a runs');
+  const taken = (await ctx.project.client.getSnapshot('a', 'before')).value.created_at;
 
   await ctx.m.write({ 'lxplan.yaml': renameManifest(ctx, 'b', 'a') });
   const p = await run('lxplan', ctx.args());
@@ -63,6 +65,9 @@ rename('without --allow-restart the rename is refused and the instance keeps run
   assert.is(done.code, 0, show(done));
   assert.equal((await ctx.project.client.listInstances()).map((i) => [i.name, i.status]), [['b', 'Running']]);
   assert.is.not(await pidOf(ctx.project, 'b'), pid, 'restarted to be renamed');
+  // LXD moves the snapshots with it: kept, not deleted and taken again.
+  assert.not.match(done.stdout, '- snapshot', show(done));
+  assert.is((await ctx.project.client.getSnapshot('b', 'before')).value.created_at, taken);
   const again = await run('lxplan', ctx.args());
   assert.is(again.stdout, 'No changes. LXD matches the manifests.\n', show(again));
 });
@@ -175,6 +180,20 @@ adopt('lxplan import of an instance adopts the built-ins the manifests declare: 
   const p = await run('lxplan', ['--project', ctx.project.name, ctx.one.dir]);
   assert.is(p.code, 0, show(p));
   assert.is(p.stdout, 'No changes. LXD matches the manifests.\n', show(p));
+});
+
+adopt('lxplan --json: an error from the plan (an unmanaged instance in the way) is a JSON document on stdout, exit 1', async (ctx) => {
+  const m = await manifestDir({ 'lxplan.yaml': `project: ${ctx.project.name}\ninstances:\n  legacy:\n    image: busybox\n` });
+  try {
+    const r = await run('lxplan', ['--json', m.dir]);
+    assert.is(r.code, 1, show(r));
+    const doc = JSON.parse(r.stdout);
+    assert.equal(doc.errors.map((e: { code: string; line?: number }) => [e.code, e.line]), [['plan.conflict', 3]]);
+    assert.match(doc.errors[0].message, 'instance "legacy" already exists in LXD and is not managed by lxplan');
+    assert.match(r.stderr, 'already exists in LXD', show(r));
+  } finally {
+    await m.cleanup();
+  }
 });
 
 adopt.run();
