@@ -68,8 +68,12 @@ export interface ResourceChange {
   drift?: FieldChange[];
   /** For a profile change: every instance using the profile, managed or not. */
   usedBy?: AffectedInstance[];
-  /** For a running instance with `restart` fields: restarted by this apply (`now`), or left for later (`pending`). */
-  restart?: 'now' | 'pending';
+  /**
+   * For a running instance with `restart` fields: restarted by this apply (`now`), or left for later (`pending`).
+   * `required`: the change cannot wait for the next start (LXD renames stopped instances only) and the plan
+   * was not allowed a restart (--allow-restart, restart: auto): lxapply refuses it unless confirmed on a terminal.
+   */
+  restart?: 'now' | 'pending' | 'required';
   /** The instance's previous name, when the manifest renames it (`renamed_from`). */
   renamedFrom?: string;
   /** Digest of the live object at plan time; a saved plan's change is refused if LXD's object differs at apply time. */

@@ -83,10 +83,8 @@ function planExisting(k: KindPlanner, name: string, d: DesiredObject, l: unknown
   const adopt = !entry && spec.builtin(name);
   const secret = sensitivePaths(d);
   let fields = redact(diffFields(spec.desiredFields(d, ctx), spec.liveFields(l, ctx, d), (path) => withNote(spec.fieldImpact(path, l, d), spec.fieldNote?.(path, d, ctx))), secret);
-  if (renamedFrom) {
-    const running = spec.isRunning?.(l, d) ?? false;
-    fields = [{ path: 'name', before: renamedFrom, after: name, impact: running ? 'restart' : 'live', ...(running ? { note: 'LXD renames stopped instances only: it is stopped, renamed and started' } : {}) }, ...fields];
-  }
+  // The kind says what a rename does to the object (an instance: LXD renames stopped instances only).
+  if (renamedFrom) fields = [{ path: 'name', before: renamedFrom, after: name, ...spec.fieldImpact('name', l, d) }, ...fields];
   const moved = moveField(spec.kind, renamedFrom ?? name, d, ctx);
   if (moved) fields = [moved, ...fields];
   for (const f of fields) {
@@ -103,19 +101,24 @@ function planExisting(k: KindPlanner, name: string, d: DesiredObject, l: unknown
   let impact = worstImpact(impacts);
   let action: ResourceChange['action'] = impact === 'replace' ? 'replace' : fields.length > 0 ? 'update' : 'noop';
 
-  // Restarts: a running instance with restart-impact changes (now or left pending by an earlier apply).
+  // Restarts: a running instance with restart-impact changes (now or left pending by an earlier apply),
+  // or a change that restarts it at once (a rename). Each restart is allowed (--allow-restart,
+  // restart: auto) or not; one not allowed waits for the next start, or, when it cannot wait, is
+  // `required`: lxapply refuses it unless confirmed (workflow/guards.ts).
   const attrs: Record<string, string> = { ...spec.stateAttributes(d, ctx), ...projectAttributes(d, ctx.manifest) };
   let restart: ResourceChange['restart'];
   let reason: string | undefined = adopt ? `built-in ${spec.kind}: lxplan starts managing it`
     : entry?.attributes?.intent ? `made by an interrupted apply (${entry.attributes.intent}): lxplan manages it` : undefined;
   const pendingBefore = keyList(entry?.attributes?.[PENDING]);
-  if (action !== 'replace' && spec.isRunning?.(l, d)) {
-    const needs = [...new Set([...pendingBefore, ...fields.filter((f) => f.impact === 'restart' && f.path !== 'name').map((f) => f.path.replace(/^config\./, ''))])];
-    if (renamedFrom) restart = 'now';
-    else if (needs.length > 0) {
+  const atOnce = fields.some((f) => f.path === 'name' && f.impact === 'restart');
+  if (action !== 'replace' && (atOnce || spec.isRunning?.(l, d))) {
+    const needs = spec.isRunning?.(l, d)
+      ? [...new Set([...pendingBefore, ...fields.filter((f) => f.impact === 'restart' && f.path !== 'name').map((f) => f.path.replace(/^config\./, ''))])]
+      : [];
+    if (atOnce || needs.length > 0) {
       const allowed = options.allowRestart || (d.kind === 'instance' && d.restart === 'auto');
-      restart = allowed ? 'now' : 'pending';
-      if (!allowed) attrs[PENDING] = needs.join(',');
+      restart = allowed ? 'now' : atOnce ? 'required' : 'pending';
+      if (restart === 'pending') attrs[PENDING] = needs.join(',');
       if (action === 'noop') {
         if (allowed) {
           action = 'update';

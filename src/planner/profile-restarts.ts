@@ -31,6 +31,12 @@ export function carryProfileRestarts(changes: ResourceChange[], ctx: PlanContext
         if (inst.action === 'noop') Object.assign(inst, { action: 'update', impact: 'restart', reason: `restarts: ${why}` });
         continue;
       }
+      // A change that restarts it at once anyway (a rename) takes the profile's keys with it, after the profile.
+      // (The instance's own line says so.)
+      if (inst.restart === 'required') {
+        if (!inst.dependsOn.includes(profile.address)) inst.dependsOn.push(profile.address);
+        continue;
+      }
       // Pending: recorded once the profile is updated (this change waits for it), shown by the next plans.
       const attrs = { ...(inst.stateAttributes ?? {}) };
       const pending = new Set((attrs[PENDING_RESTART] ?? '').split(',').filter(Boolean));

@@ -107,7 +107,12 @@ export const instanceSpec: ResourceSpec<DesiredInstance, LxdInstance> = {
   fieldImpact(path, l, d): FieldImpact {
     if (path === 'image' || path === 'source' || path === 'type' || path === 'architecture') return { impact: 'replace' };
     if (path === 'state' && stopsEphemeral(d, instanceState(l))) return { impact: 'replace', note: EPHEMERAL_STOP_NOTE };
-    if (path === 'name') return { impact: instanceState(l) === 'running' ? 'restart' : 'live' };
+    // LXD renames stopped instances only: a running (or frozen) one is stopped, renamed and started again.
+    if (path === 'name') {
+      return instanceState(l) !== 'stopped' && d.state !== 'stopped'
+        ? { impact: 'restart', note: 'LXD renames stopped instances only: it is stopped, renamed and started' }
+        : { impact: 'live' };
+    }
     if (path === 'profiles' || path === 'description' || path === 'state' || path === 'ephemeral') return { impact: 'live' };
     if (path.startsWith('files.')) return fileImpact(path, d);
     // A stopped instance (or one this plan stops) takes every stored change at its next start.

@@ -16,13 +16,12 @@ import { LIMITS, NOT_CONFIG_LIMITS } from '../resources/limits.js';
 import { readLive } from '../resources/live.js';
 import { readLiveIn } from '../resources/live-project.js';
 import { projectAttributes } from '../resources/object-project.js';
-import { resolveProject } from './project-scope.js';
 import { instancesWithSnapshots } from '../resources/snapshot.js';
 import type { LiveSnapshot } from '../resources/spec.js';
 import { addressOf, type DesiredObject, type Kind } from '../resources/types.js';
 import { withEntry } from '../state/model.js';
 import { resolveRemoteFingerprints } from '../resources/image-source.js';
-import { connect, defaultStatePath, loadChecked, type ConnectOptions } from './session.js';
+import { connectScoped, loadChecked, type ConnectOptions } from './session.js';
 
 /** config split into the typed `limits:` view and the rest, as a user would write it. */
 function splitConfig(config: Record<string, string>): { limits?: Record<string, string>; config?: Record<string, string> } {
@@ -94,12 +93,14 @@ function sorted<T>(m: Record<string, T>): Array<[string, T]> {
  * The manifest text for the live objects named (every object of the kinds export knows when
  * none). An instance's snapshots (`snapshots` of the live snapshot) become its `snapshots:` list.
  */
-export function exportManifest(live: LiveSnapshot, only: { kind: Kind; name: string }[] = [], kind?: Kind): string {
+export function exportManifest(live: LiveSnapshot, only: { kind: Kind; name: string }[] = [], kind?: Kind, project = 'default'): string {
   const wanted = (k: Kind, name: string) => (kind === undefined || kind === k) && (only.length === 0 || only.some((o) => o.kind === k && o.name === name));
   const section = <T>(k: Kind, objects: Record<string, T>, toManifest: (o: T) => Record<string, unknown>) =>
     Object.fromEntries(sorted(objects).filter(([name]) => wanted(k, name)).map(([name, o]) => [name, toManifest(o)]));
   const snapshotsOf = (inst: string) => Object.values(live.snapshots ?? {}).filter((s) => s.instance === inst).map((s) => s.name).sort();
-  const doc: Record<string, Record<string, unknown>> = {
+  const doc: Record<string, Record<string, unknown> | string> = {
+    // The project it was read from: the manifests then plan there, as every command finds it (project-scope.ts).
+    ...(project !== 'default' ? { project } : {}),
     storage_pools: section('storage_pool', live.storagePools, poolManifest),
     networks: section('network', live.networks, networkManifest),
     storage_volumes: section('storage_volume', live.storageVolumes, volumeManifest),
@@ -109,7 +110,7 @@ export function exportManifest(live: LiveSnapshot, only: { kind: Kind; name: str
       return { ...instanceManifest(i, live), ...(snaps.length ? { snapshots: snaps } : {}) };
     }),
   };
-  for (const k of Object.keys(doc)) if (Object.keys(doc[k]).length === 0) delete doc[k];
+  for (const k of Object.keys(doc)) if (typeof doc[k] !== 'string' && Object.keys(doc[k]).length === 0) delete doc[k];
   return `# Written by lxplan export from what LXD has. Images are referenced by the alias (or fingerprint)\n# LXD has for them; declare them under images: to let lxplan manage them too.\n${stringify(doc, { lineWidth: 0 })}`;
 }
 
@@ -124,7 +125,7 @@ export async function exportLive(opts: ConnectOptions & { only?: { kind: Kind; n
       const exists = (specs[o.kind].live(live) as Record<string, unknown>)[o.name];
       if (!exists) throw new LxplanError('usage', `${o.kind} "${o.name}" does not exist in LXD${opts.project ? ` (project ${opts.project})` : ''}`);
     }
-    return exportManifest(live, opts.only, opts.kind);
+    return exportManifest(live, opts.only, opts.kind, client.project);
   } finally {
     client.close();
   }
@@ -148,16 +149,26 @@ export async function writeExport(dir: string, text: string): Promise<string> {
 export async function importObjects(manifestPath: string, objects: { kind: Kind; name: string }[], opts: ConnectOptions): Promise<string[]> {
   const manifest = await loadChecked(manifestPath);
   await resolveRemoteFingerprints(manifest);
-  const project = resolveProject(opts.project, manifest);
-  manifest.project = project;
-  const statePath = opts.statePath ?? (await defaultStatePath(manifestPath));
-  const { state, client, close } = await connect(statePath, 'import', { ...opts, project });
+  const { state, client, close } = await connectScoped(manifestPath, manifest, 'import', opts);
   try {
-    state.bindProject(project);
     const live = await readLiveIn(client, manifest, instancesWithSnapshots(manifest, state.state), state.state);
     const ctx = makeContext({ manifest, live, state: state.state });
     let next = state.state;
     const done: string[] = [];
+    const record = (kind: Kind, name: string, d: DesiredObject, l: unknown) => {
+      const spec = specs[kind];
+      const liveFields = spec.liveFields(l, { ...ctx, state: next }, d);
+      // Where it lives (project: on the object): read there by readLiveIn, recorded there.
+      const attributes = { ...spec.stateAttributes(d, ctx), ...projectAttributes(d, manifest) };
+      // What LXD shows the instance was made from (a copy's source cannot be seen: it is taken as declared).
+      if (kind === 'instance' && liveFields.image) attributes.image = liveFields.image.display;
+      next = withEntry(next, addressOf(kind, name), {
+        kind, name, since: new Date().toISOString(),
+        ...(Object.keys(attributes).length ? { attributes } : {}),
+        fields: recordFields(liveFields, sensitivePaths(d)),
+      });
+      done.push(addressOf(kind, name));
+    };
     for (const { kind, name } of objects) {
       const spec = specs[kind];
       const address = addressOf(kind, name);
@@ -170,17 +181,17 @@ export async function importObjects(manifestPath: string, objects: { kind: Kind;
         });
       }
       if (address in next.resources) throw new LxplanError('usage', `${kind} "${name}" is managed by lxplan already`);
-      const liveFields = spec.liveFields(l, { ...ctx, state: next }, d);
-      // Where it lives (project: on the object): read there by readLiveIn, recorded there.
-      const attributes = { ...spec.stateAttributes(d, ctx), ...projectAttributes(d, manifest) };
-      // What LXD shows the instance was made from (a copy's source cannot be seen: it is taken as declared).
-      if (kind === 'instance' && liveFields.image) attributes.image = liveFields.image.display;
-      next = withEntry(next, address, {
-        kind, name, since: new Date().toISOString(),
-        ...(Object.keys(attributes).length ? { attributes } : {}),
-        fields: recordFields(liveFields, sensitivePaths(d)),
-      });
-      done.push(address);
+      record(kind, name, d, l);
+    }
+    // The built-ins the manifests declare (the default profile and pool, as export writes them)
+    // are adopted with them, as LXD has them: otherwise every plan would say "lxplan starts
+    // managing it" until an apply. (A difference from the manifest then shows as an update.)
+    for (const kind of EXPORT_KINDS) {
+      const spec = specs[kind];
+      for (const [name, d] of Object.entries(spec.desired(manifest) as Record<string, DesiredObject>)) {
+        const l = (spec.live(live) as Record<string, unknown>)[name];
+        if (spec.builtin(name) && l !== undefined && !(addressOf(kind, name) in next.resources)) record(kind, name, d, l);
+      }
     }
     await state.save(next);
     return done;

@@ -2,6 +2,11 @@
  * The LXD project a run works in: the manifests' top-level `project:` key or --project /
  * LXPLAN_PROJECT; both given and different is an error (neither silently wins: a shell that
  * exports LXPLAN_PROJECT=dev must not apply a prod directory to dev, nor the reverse).
+ *
+ * The one place this is decided. Every command that reads manifests gets its project from here
+ * through session.ts connectScoped (plan, apply, --refresh-only, --restore, import); a saved plan
+ * carries the project it was made for; export reads no manifests (--project, else default) and
+ * writes the project it read as `project:`; force-unlock touches only the state file.
  */
 import { LxplanError } from '../errors.js';
 import { formatLocation } from '../manifest/parse.js';

@@ -3,18 +3,13 @@ import { refreshState, type Refresh } from '../planner/index.js';
 import { readLiveIn } from '../resources/live-project.js';
 import { instancesWithSnapshots } from '../resources/snapshot.js';
 import { resolveRemoteFingerprints } from '../resources/image-source.js';
-import { resolveProject } from './project-scope.js';
-import { connect, defaultStatePath, loadChecked, type ConnectOptions } from './session.js';
+import { connectScoped, loadChecked, type ConnectOptions } from './session.js';
 
 export async function refreshOnly(manifestPath: string, opts: ConnectOptions): Promise<Refresh & { recorded: number }> {
   const manifest = await loadChecked(manifestPath);
   await resolveRemoteFingerprints(manifest);
-  const project = resolveProject(opts.project, manifest);
-  manifest.project = project;
-  const statePath = opts.statePath ?? (await defaultStatePath(manifestPath));
-  const { state, client, close } = await connect(statePath, 'refresh', { ...opts, project });
+  const { state, client, close } = await connectScoped(manifestPath, manifest, 'refresh', opts);
   try {
-    state.bindProject(project);
     const live = await readLiveIn(client, manifest, instancesWithSnapshots(manifest, state.state), state.state);
     const r = refreshState({ manifest, live, state: state.state });
     if (JSON.stringify(r.state.resources) !== JSON.stringify(state.state.resources)) await state.save(r.state);

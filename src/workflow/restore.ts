@@ -5,14 +5,28 @@
  * the command asks for confirmation, or takes --auto-approve.
  *
  * The manifests are not changed: if the snapshot's config differs from them, the next plan
- * shows the update that brings the instance back to the manifests.
+ * shows the update that brings the instance back to the manifests. What the restore changed is
+ * recorded in the instance's state entry (lxplan did it: not drift), and a running instance,
+ * restarted by LXD to restore it, has no restart pending any more.
+ *
+ * The project is found as by every command (connectScoped: --project / LXPLAN_PROJECT, the
+ * manifests' project:, default), and the instance is looked for where lxplan made it.
  */
 import { LxplanError } from '../errors.js';
 import { isNotFound, type LxdClient } from '../lxd/client.js';
-import type { ConfigMap } from '../lxd/types.js';
+import type { ConfigMap, LxdInstance } from '../lxd/types.js';
+import { loadManifests } from '../manifest/index.js';
+import { recordFields, sensitivePaths } from '../planner/fields.js';
+import { makeContext } from '../planner/index.js';
+import { PENDING_RESTART } from '../planner/profile-restarts.js';
 import { managedConfig } from '../resources/fields.js';
-import { addressOf, splitSnapshotName } from '../resources/types.js';
-import { connect, defaultStatePath, type ConnectOptions } from './session.js';
+import { instanceSpec } from '../resources/instance.js';
+import { liveProjectOf } from '../resources/object-project.js';
+import type { Fields } from '../resources/spec.js';
+import { addressOf, splitSnapshotName, type Manifest } from '../resources/types.js';
+import { withEntry, type State } from '../state/model.js';
+import type { StateManager } from '../state/manager.js';
+import { connectScoped, type ConnectOptions } from './session.js';
 
 export interface RestoreOptions extends ConnectOptions {
   /** The manifest directory or file (for the state file next to it). */
@@ -66,7 +80,7 @@ export function parseRestoreTarget(target: string): { instance: string; snapshot
   return { instance, snapshot };
 }
 
-async function readPreview(client: LxdClient, instance: string, snapshot: string): Promise<RestorePreview> {
+async function readPreview(client: LxdClient, instance: string, snapshot: string): Promise<{ preview: RestorePreview; before: LxdInstance }> {
   const [inst, snap] = await Promise.all([client.getInstance(instance), client.getSnapshot(instance, snapshot)]).catch((e) => {
     if (isNotFound(e)) {
       throw new LxplanError('lxd.api', `instance "${instance}" has no snapshot "${snapshot}" in LXD`, { hint: 'list what lxplan manages with lxplan; snapshots are declared under the instance\'s snapshots:' });
@@ -77,25 +91,71 @@ async function readPreview(client: LxdClient, instance: string, snapshot: string
   const then = snap.value;
   const profilesDiffer = JSON.stringify(now.profiles) !== JSON.stringify(then.profiles ?? []);
   return {
-    instance, snapshot, createdAt: then.created_at, status: now.status,
-    config: configDifferences(now.config, then.config ?? {}),
-    ...(profilesDiffer ? { profiles: { now: now.profiles, then: then.profiles ?? [] } } : {}),
+    before: now,
+    preview: {
+      instance, snapshot, createdAt: then.created_at, status: now.status,
+      config: configDifferences(now.config, then.config ?? {}),
+      ...(profilesDiffer ? { profiles: { now: now.profiles, then: then.profiles ?? [] } } : {}),
+    },
   };
+}
+
+/**
+ * The instance's state entry after the restore: each field the restore changed (config, devices,
+ * profiles, as liveFields sees them) recorded as LXD has it now; the rest as it was, so drift from
+ * before the restore still shows. Secrets stay hashed.
+ */
+export function recordRestore(state: State, manifest: Manifest, instance: string, before: LxdInstance, after: LxdInstance): State {
+  const address = addressOf('instance', instance);
+  const entry = state.resources[address];
+  if (!entry) return state;
+  const d = manifest.instances[instance];
+  const ctx = makeContext({ manifest, state, live: { instances: {}, profiles: {}, images: [], networks: {}, storagePools: {}, storageVolumes: {} } });
+  const was = instanceSpec.liveFields(before, ctx, d);
+  const now = instanceSpec.liveFields(after, ctx, d);
+  const fields = { ...(entry.fields ?? {}) };
+  if (entry.fields) {
+    const secret = new Set([...sensitivePaths(d), ...Object.keys(fields).filter((p) => fields[p].startsWith('sha256:'))]);
+    const changed: Fields = {};
+    for (const path of new Set([...Object.keys(was), ...Object.keys(now)])) {
+      if (was[path]?.display === now[path]?.display) continue;
+      if (now[path]) changed[path] = now[path];
+      else delete fields[path];
+    }
+    Object.assign(fields, recordFields(changed, secret));
+  }
+  const attributes = { ...(entry.attributes ?? {}) };
+  if (before.status === 'Running') delete attributes[PENDING_RESTART];
+  const { attributes: _attributes, fields: _fields, ...rest } = entry;
+  return withEntry(state, address, {
+    ...rest,
+    ...(Object.keys(attributes).length > 0 ? { attributes } : {}),
+    ...(entry.fields ? { fields: Object.fromEntries(Object.entries(fields).sort(([a], [b]) => (a < b ? -1 : 1))) } : {}),
+  });
+}
+
+async function restoreAndRecord(client: LxdClient, state: StateManager, manifest: Manifest, instance: string, snapshot: string, before: LxdInstance): Promise<void> {
+  await client.restoreSnapshot(instance, snapshot, false);
+  const { value: after } = await client.getInstance(instance);
+  await state.update((s) => recordRestore(s, manifest, instance, before, after));
 }
 
 /** Locks the state, checks that lxplan manages the instance, and reads what the restore rolls back. */
 export async function openRestore(opts: RestoreOptions): Promise<RestoreSession> {
   const { instance, snapshot } = parseRestoreTarget(opts.target);
-  const statePath = opts.statePath ?? (await defaultStatePath(opts.path));
-  const { state, client, close } = await connect(statePath, 'restore', opts);
+  const manifest = await loadManifests(opts.path);
+  const { state, client: scope, close, statePath } = await connectScoped(opts.path, manifest, 'restore', opts);
   try {
     if (!state.state.resources[addressOf('instance', instance)]) {
       throw new LxplanError('plan.guard', `instance "${instance}" is not managed by lxplan (not in ${statePath}); lxplan restores only the instances it manages`, {
         hint: 'check the instance name and the manifest path (the state file is found next to the manifests, or given with --state)',
       });
     }
-    const preview = await readPreview(client, instance, snapshot);
-    return { preview, restore: () => client.restoreSnapshot(instance, snapshot, false), close };
+    // Where lxplan made it (project: on the instance), else the scope.
+    const where = liveProjectOf('instance', instance, manifest, state.state);
+    const client = where === scope.project ? scope : scope.withProject(where);
+    const { preview, before } = await readPreview(client, instance, snapshot);
+    return { preview, restore: () => restoreAndRecord(client, state, manifest, instance, snapshot, before), close };
   } catch (e) {
     await close();
     throw e;

@@ -75,15 +75,30 @@ export async function connect(statePath: string, operation: string, opts: Connec
   return { state, client, close };
 }
 
+/**
+ * What every command that reads manifests does first: resolve the project the one way
+ * (project-scope.ts: --project / LXPLAN_PROJECT, the manifests' project:, default), lock the
+ * state (next to the manifests, or --state) and tie it to that project, and connect there.
+ */
+export async function connectScoped(manifestPath: string, manifest: Manifest, operation: string, opts: ConnectOptions): Promise<{ project: string; statePath: string; state: StateManager; client: LxdClient; close(): Promise<void> }> {
+  const project = resolveProject(opts.project, manifest);
+  manifest.project = project;
+  const statePath = opts.statePath ?? (await defaultStatePath(manifestPath));
+  const c = await connect(statePath, operation, { ...opts, project });
+  try {
+    c.state.bindProject(project);
+  } catch (e) {
+    await c.close();
+    throw e;
+  }
+  return { ...c, project, statePath };
+}
+
 export async function openSession(opts: SessionOptions): Promise<Session> {
   const manifest = await loadChecked(opts.path);
   await resolveRemoteFingerprints(manifest);
-  const project = resolveProject(opts.project, manifest);
-  manifest.project = project;
-  const statePath = opts.statePath ?? (await defaultStatePath(opts.path));
-  const { state, client, close } = await connect(statePath, opts.operation, { ...opts, project });
+  const { project, statePath, state, client, close } = await connectScoped(opts.path, manifest, opts.operation, opts);
   try {
-    state.bindProject(project);
     const live = await readLiveIn(client, manifest, instancesWithSnapshots(manifest, state.state), state.state);
     const plan = makePlan({ manifest, live, state: state.state, options: opts.planOptions });
     plan.createdAt = new Date().toISOString();

@@ -193,7 +193,8 @@ it('renamed_from renames the instance instead of replacing it', async (ctx) => {
   const p = await run('lxplan', ctx.args(ctx.m.dir));
   assert.match(p.stdout, '~ instance web-two (renamed from web-2', show(p));
   assert.match(p.stdout, 'Plan: 0 to add, 1 to change, 0 to destroy.', show(p));
-  const a = await run('lxapply', ctx.args('--auto-approve', ctx.m.dir));
+  // Running: LXD renames stopped instances only, so the rename is a restart and needs --allow-restart (instance-promises.test.ts).
+  const a = await run('lxapply', ctx.args('--auto-approve', '--allow-restart', ctx.m.dir));
   assert.is(a.code, 0, show(a));
   const names = (await client.listInstances()).map((i) => i.name).sort();
   assert.ok(names.includes('web-two') && !names.includes('web-2'), names.join(' '));

@@ -5,6 +5,9 @@ import { renderPlan } from '../../src/cli/views/plan-human.js';
 import { plan, refreshState, type PlanInput } from '../../src/planner/index.js';
 import type { ResourceChange } from '../../src/planner/plan.js';
 import type { State } from '../../src/state/model.js';
+import type { LxplanError } from '../../src/errors.js';
+import { checkGuards } from '../../src/workflow/guards.js';
+import { fromPlanDocument, toPlanDocument } from '../../src/cli/views/plan-json.js';
 import { dImage, dInstance, dProfile, FP_A, lImage, lInstance, live, lProfile, manifest, planError, state } from './builders.js';
 
 const images = [lImage(FP_A, ['busybox'])];
@@ -121,7 +124,61 @@ test('renamed_from plans a rename, not a replace', () => {
   assert.is(c.action, 'update');
   assert.is(c.renamedFrom, 'web-old');
   assert.equal(c.fields[0], { path: 'name', before: 'web-old', after: 'web-new', impact: 'restart', note: 'LXD renames stopped instances only: it is stopped, renamed and started' });
-  assert.is(c.restart, 'now');
+  // The restart cannot wait for the next start, and was not allowed: lxapply refuses it (guards.ts).
+  assert.is(c.restart, 'required');
+});
+
+const renameInput = (extra: Parameters<typeof dInstance>[1] = {}, liveExtra: Parameters<typeof lInstance>[1] = {}, allowRestart = false): PlanInput => ({
+  manifest: manifest({ instances: [dInstance('web-new', { renamedFrom: 'web-old', ...extra })] }),
+  live: live({ images, instances: [lInstance('web-old', liveExtra)] }),
+  state: state('instance.web-old'),
+  options: allowRestart ? { allowRestart: true } : {},
+});
+
+test('a rename of a running instance restarts it: allowed by --allow-restart or restart: auto, else required (refused by the guard)', () => {
+  assert.is(change(renameInput(), 'instance.web-new').restart, 'required');
+  assert.is(change(renameInput({}, {}, true), 'instance.web-new').restart, 'now');
+  assert.is(change(renameInput({ restart: 'auto' }), 'instance.web-new').restart, 'now');
+  // Frozen: unfrozen, stopped, renamed, started and frozen again: a restart all the same.
+  assert.is(change(renameInput({ state: 'frozen' }, { status: 'Frozen' }), 'instance.web-new').restart, 'required');
+  // Stopped (or stopped by this plan): no restart at all.
+  const stopped = change(renameInput({ state: 'stopped' }, { status: 'Stopped' }), 'instance.web-new');
+  assert.equal([stopped.fields[0].impact, stopped.restart], ['live', undefined]);
+  const stopping = change(renameInput({ state: 'stopped' }), 'instance.web-new');
+  assert.equal([stopping.fields[0].impact, stopping.restart], ['live', undefined]);
+
+  const p = plan(renameInput());
+  assert.throws(() => checkGuards(p, { allowDelete: true, allowReplace: true }), (e: Error) =>
+    e.message === 'the plan restarts instance web-new (renamed from web-old: LXD renames stopped instances only), and restarts are never implicit'
+    && (e as LxplanError).hint === 'run lxapply with --allow-restart to allow it (or restart: auto on the instance); nothing was changed');
+  checkGuards(plan(renameInput({}, {}, true)), { allowDelete: false, allowReplace: false });
+});
+
+test('a rename refused for its restart keeps the restarts pending before; allowed, it clears them (the instance restarts)', () => {
+  const pending: State = { ...state(), resources: { 'instance.web-old': { kind: 'instance', name: 'web-old', since: 'then', attributes: { image: 'busybox', pending_restart: 'security.privileged' } } } };
+  const refusedRename = change({ ...renameInput(), state: pending }, 'instance.web-new');
+  assert.is(refusedRename.restart, 'required');
+  const allowed = change({ ...renameInput({}, {}, true), state: pending }, 'instance.web-new');
+  assert.is(allowed.restart, 'now');
+  assert.is(allowed.stateAttributes?.pending_restart, undefined);
+});
+
+test('a saved plan keeps a required restart: lxapply PLAN refuses it as well', () => {
+  const doc = JSON.parse(JSON.stringify(toPlanDocument(plan(renameInput()), { lxplanVersion: '0.1.0' })));
+  const back = fromPlanDocument(doc, 'plan.json');
+  assert.is(back.changes.find((c) => c.address === 'instance.web-new')?.restart, 'required');
+  assert.throws(() => checkGuards(back, { allowDelete: true, allowReplace: true }), /the plan restarts instance web-new/);
+});
+
+test('the plan of a rename that needs a restart says lxapply refuses it without --allow-restart', () => {
+  assert.is(renderPlan(plan(renameInput())), `lxplan will make these changes:
+
+  ~ instance web-new (renamed from web-old; restart)
+      ~ name: web-old -> web-new (restart; LXD renames stopped instances only: it is stopped, renamed and started)
+      restart needed: the change cannot wait for the next start; lxapply refuses it without --allow-restart (or restart: auto on the instance, or a yes on a terminal)
+
+Plan: 0 to add, 1 to change, 0 to destroy.
+`);
 });
 
 test('sensitive values never leave the planner; the state keeps a hash', () => {

@@ -6,7 +6,7 @@ import { apply, type ApplyResult } from '../../executor/index.js';
 import type { LxdClient } from '../../lxd/client.js';
 import { isChange, type Plan } from '../../planner/plan.js';
 import type { StateManager } from '../../state/index.js';
-import { checkGuards, describeDestructive, unallowed } from '../../workflow/guards.js';
+import { checkGuards, describeDestructive, describeRestarts, unallowed } from '../../workflow/guards.js';
 import { openSavedPlan } from '../../workflow/saved-plan.js';
 import { describeRestore, openRestore } from '../../workflow/restore.js';
 import { openSession, type ConnectOptions } from '../../workflow/session.js';
@@ -75,7 +75,8 @@ Deleting or replacing an instance (its disk is lost) needs --allow-delete / --al
       if (!askable) checkGuards(plan, guards);
       if (askable && plan.changes.some(isChange)) {
         const destroying = risky.deletes.length + risky.replaces.length > 0 ? `\nThis DESTROYS ${describeDestructive(risky)}: their disks are lost.` : '';
-        if (!(await this.confirm(destroying))) {
+        const restarting = risky.restarts.length > 0 ? `\nThis RESTARTS ${describeRestarts(risky)}.` : '';
+        if (!(await this.confirm(destroying + restarting))) {
           this.print('Apply cancelled; nothing was changed.\n');
           return;
         }

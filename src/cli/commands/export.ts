@@ -34,7 +34,7 @@ export default class Export extends BaseCommand {
       const { loadManifests } = await import('../../manifest/index.js');
       const m = await loadManifests(args.dir);
       const objects = [...EXPORT_KINDS, 'snapshot' as const].flatMap((k) => Object.keys(specs[k].desired(m)).map((name) => ({ kind: k as Kind, name })))
-        // The default profile and pool are built in: adopted by the first apply, never imported.
+        // The default profile and pool are built in: importObjects adopts them with the rest.
         .filter((o) => !specs[o.kind].builtin(o.name));
       const done = await importObjects(args.dir, objects, connectOpts);
       this.print(`Imported ${done.length} object(s) into ${args.dir}: lxplan ${args.dir} plans against them now.\n`);

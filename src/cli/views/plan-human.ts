@@ -101,6 +101,7 @@ export function headlineNote(ch: ResourceChange): string | undefined {
 export const RESTART_WORDS: Record<NonNullable<ResourceChange['restart']>, string> = {
   now: 'lxapply restarts it to apply the change',
   pending: 'restart pending: the change takes effect at the next start (to restart now: lxapply --allow-restart, or restart: auto on the instance)',
+  required: 'restart needed: the change cannot wait for the next start; lxapply refuses it without --allow-restart (or restart: auto on the instance, or a yes on a terminal)',
 };
 
 interface FieldStyle {
@@ -171,7 +172,7 @@ function changeLines(raw: ResourceChange, c: ChalkInstance): Line[] {
   const out = [headlineLine(ch, c)];
   if (ch.action !== 'delete') out.push(...fieldsLines(ch.fields, styleFor(ch.fields, 6, ch.action === 'create', true), c));
   if (ch.action === 'update' && ch.restart !== undefined) {
-    out.push(line(6, ch.restart === 'now' ? c.yellow(RESTART_WORDS.now) : RESTART_WORDS.pending));
+    out.push(line(6, ch.restart === 'pending' ? RESTART_WORDS.pending : c.yellow(RESTART_WORDS[ch.restart])));
   }
   out.push(...usedByLines(ch, ch.usedBy ?? [], c));
   return out;

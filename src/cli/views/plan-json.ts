@@ -51,7 +51,7 @@ export interface ChangeDocument {
   fields: FieldDocument[];
   drift?: FieldDocument[];
   used_by?: AffectedInstanceDocument[];
-  restart?: 'now' | 'pending';
+  restart?: 'now' | 'pending' | 'required';
   renamed_from?: string;
   live_digest?: string;
   /** The LXD project the object lives in and the change is made in, when not the plan's project (`project:` on an object; the default project for a kind whose feature the plan's project lacks). */

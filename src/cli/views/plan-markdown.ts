@@ -30,6 +30,7 @@ export function codeSpan(s: string): string {
 const RESTART_NOTE: Record<NonNullable<ResourceChange['restart']>, string> = {
   now: 'lxapply restarts it',
   pending: 'takes effect at the next start',
+  required: 'needs a restart: refused without --allow-restart',
 };
 
 function bullet(raw: ResourceChange): string {
