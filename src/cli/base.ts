@@ -42,8 +42,14 @@ export abstract class BaseCommand extends Command {
   protected out = makeChalk(process.stdout);
   protected err = makeChalk(process.stderr);
 
+  /** What the command produces (the plan, the exported manifest, the apply's progress): stdout. */
   protected print(text: string): void {
     process.stdout.write(text);
+  }
+
+  /** A note on the side (a file was saved, written, imported): stderr, so stdout stays the document. */
+  protected note(text: string): void {
+    process.stderr.write(text);
   }
 
   /**

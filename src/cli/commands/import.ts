@@ -22,7 +22,7 @@ export default class Import extends BaseCommand {
     const connectOpts = { statePath: flags.state, project: flags.project, socket: flags.socket };
     if (!KINDS.includes(args.kind as Kind)) throw new LxplanError('usage', `unknown kind ${args.kind}`);
     const [address] = await importObjects(args.path, [{ kind: args.kind as Kind, name: args.name }], connectOpts);
-    this.print(`Imported ${address.replace('.', ' ')}: lxplan manages it now.\n\n`);
+    this.note(`Imported ${address.replace('.', ' ')}: lxplan manages it now.\n`);
     const session = await openSession({ path: args.path, ...connectOpts, operation: 'plan', planOptions: { targets: [address] } });
     await session.close();
     this.print(renderPlan(session.plan, this.out));
