@@ -5,7 +5,7 @@
  */
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { codeSpan, escapeMarkdown, renderPlanMarkdown } from '../../../src/cli/views/plan-markdown.js';
+import { codeSpan, escapeMarkdown, renderPlanMarkdown, renderRefreshMarkdown } from '../../../src/cli/views/plan-markdown.js';
 import { blastRadius, createAll, deleteOne, drift, driftOnly, multiLine, noChanges, renamed, replaceImage, restart, restartOwed, sensitive, stateOnly, updateLive } from './cases.js';
 import { change, field, planOf } from './plans.js';
 
@@ -183,6 +183,24 @@ Changed outside lxplan since the last apply:
 !     config.limits.memory: 1GiB -> 2GiB
 
 No changes. LXD keeps the changes made outside lxplan.
+\`\`\`
+
+</details>
+`);
+});
+
+test('--refresh-only --format markdown: what was recorded, then the drift; no plan summary', () => {
+  assert.is(renderRefreshMarkdown(driftOnly(), 'State refreshed from LXD: 1 object(s) recorded, 1 with drift; LXD was not changed.'), `**State refreshed from LXD: 1 object(s) recorded, 1 with drift; LXD was not changed.**
+
+> **Changed outside lxplan since the last apply:** \`instance web-1\` (config.limits.memory).
+
+<details><summary>Details</summary>
+
+\`\`\`diff
+Changed outside lxplan since the last apply:
+
+! instance web-1
+!     config.limits.memory: 1GiB -> 2GiB
 \`\`\`
 
 </details>
