@@ -77,8 +77,13 @@ function unknownFlag(input: string, u: CommandUsage): string {
   }
   const near = likely(word, visible.map(([name]) => name));
   if (near !== undefined) return `unknown flag ${given}: did you mean --${near}?`;
-  const elsewhere = Object.entries(u.otherFlags ?? {}).filter(([, names]) => names.includes(word)).map(([bin]) => bin);
-  if (elsewhere.length > 0) return `unknown flag ${given}: it is a flag of ${elsewhere.join(' and ')}, not of ${u.bin}`;
+  const rank = (bin: string) => (bin === 'lxplan' ? 0 : bin === 'lxapply' ? 1 : 2);
+  const elsewhere = Object.entries(u.otherFlags ?? {}).filter(([, names]) => names.includes(word)).map(([bin]) => bin)
+    .sort((a, b) => rank(a) - rank(b) || a.localeCompare(b));
+  if (elsewhere.length > 0) {
+    const which = elsewhere.length === 1 ? elsewhere[0] : `${elsewhere.slice(0, -1).join(', ')} and ${elsewhere[elsewhere.length - 1]}`;
+    return `unknown flag ${given}: it is a flag of ${which}, not of ${u.bin}`;
+  }
   return `unknown flag ${given}; ${u.bin} --help lists the flags`;
 }
 
