@@ -19,6 +19,8 @@ const CASES: Array<{ bin: 'lxplan' | 'lxapply'; args: string[]; stderr: string }
   { bin: 'lxplan', args: ['--detailed-exitcode', '--formt', 'markdown', DIR], stderr: 'unknown flag --formt: did you mean --format?' },
   { bin: 'lxplan', args: ['apply', '--auto-aprove', DIR], stderr: 'unknown flag --auto-aprove: did you mean --auto-approve?' },
   { bin: 'lxapply', args: [DIR, '--auto-aprove'], stderr: 'unknown flag --auto-aprove: did you mean --auto-approve?' },
+  { bin: 'lxplan', args: ['validate', '--hepl', DIR], stderr: 'unknown flag --hepl: did you mean --help?' },
+  // Nothing close: where the flags are listed.
   { bin: 'lxplan', args: ['validate', '--stat', 'x.json', DIR], stderr: 'unknown flag --stat; lxplan validate --help lists the flags' },
   { bin: 'lxplan', args: ['import', 'instance', 'web-1', DIR, '--projet', 'p'], stderr: 'unknown flag --projet: did you mean --project?' },
   { bin: 'lxplan', args: ['export', '--knd', 'instance'], stderr: 'unknown flag --knd: did you mean --kind?' },
