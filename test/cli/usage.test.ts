@@ -10,6 +10,7 @@ import * as assert from 'uvu/assert';
 import { run, show } from '../integration/cli.js';
 import { likely } from '../../src/cli/usage.js';
 import { lxplanArgs } from '../../src/cli/dispatch.js';
+import { commandArgs } from '../../src/workflow/session.js';
 
 const it = suite('usage errors');
 const DIR = 'examples/web';
@@ -92,6 +93,13 @@ it('likely: a typo, or the one option a word abbreviates', () => {
   assert.is(likely('md', ['human', 'markdown']), 'markdown');
   assert.is(likely('h', ['human', 'markdown']), undefined);
   assert.is(likely('zz', ['human', 'markdown']), undefined);
+});
+
+it('the arguments a hint gives lxplan import: this run\'s path, --state and --project, quoted for a shell', () => {
+  assert.is(commandArgs({ path: '.' }, undefined), '');
+  assert.is(commandArgs({ path: 'infra', project: 'staging' }, undefined), ' infra --project staging');
+  assert.is(commandArgs({ path: 'infra', project: 'staging' }, 'staging'), ' infra', 'the manifests say the project already');
+  assert.is(commandArgs({ path: "my infra/it's", statePath: 's.json' }, undefined), ` 'my infra/it'\\''s' --state s.json`);
 });
 
 it.run();
