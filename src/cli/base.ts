@@ -1,9 +1,21 @@
 /** What every lxplan command shares: common flags, error rendering, exit codes. */
-import { Command, Flags } from '@oclif/core';
+import path from 'node:path';
+import { Command, Flags, type Interfaces } from '@oclif/core';
 import type { PlanOptions } from '../planner/plan.js';
 import { errorDocument, renderError } from './views/errors.js';
 import { makeChalk } from './views/style.js';
 import { EXIT } from './exit-codes.js';
+import { usageError, type CommandUsage, type OptionDef } from './usage.js';
+
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+type Outputs = { [name: string]: any };
+
+/** How a person calls the command: lxapply runs as `lxplan apply` (bin/lxapply.js). */
+export function commandName(id: string | undefined): string {
+  if (id === 'plan' || id === undefined) return 'lxplan';
+  if (id === 'apply' && path.basename(process.argv[1] ?? '').startsWith('lxapply')) return 'lxapply';
+  return `lxplan ${id}`;
+}
 
 export const commonFlags = {
   state: Flags.string({ description: 'state file (default: lxplan.state.json next to the manifests)', helpValue: 'FILE' }),
@@ -30,15 +42,44 @@ export abstract class BaseCommand extends Command {
   protected out = makeChalk(process.stdout);
   protected err = makeChalk(process.stderr);
 
+  /** What the command produces (the plan, the exported manifest, the apply's progress): stdout. */
   protected print(text: string): void {
     process.stdout.write(text);
   }
 
+  /** A note on the side (a file was saved, written, imported): stderr, so stdout stays the document. */
+  protected note(text: string): void {
+    process.stderr.write(text);
+  }
+
+  /**
+   * Every command parses here: whatever oclif's parser throws (unknown flag, bad value, missing
+   * or extra argument) becomes a one-line usage error with a did-you-mean, exiting 1 (./usage.ts).
+   */
+  protected override async parse<F extends Outputs, B extends Outputs, A extends Outputs>(
+    options?: Interfaces.Input<F, B, A>, argv?: string[],
+  ): Promise<Interfaces.ParserOutput<F, B, A>> {
+    try {
+      return await super.parse(options, argv);
+    } catch (e) {
+      throw usageError(e, this.usage());
+    }
+  }
+
+  private usage(): CommandUsage {
+    const ctor = this.ctor as unknown as { flags?: Record<string, OptionDef>; args?: Record<string, OptionDef & { required?: boolean }>; enableJsonFlag?: boolean };
+    const flags: Record<string, OptionDef> = { ...(ctor.flags ?? {}), ...(ctor.enableJsonFlag ? { json: {} } : {}), help: {} };
+    const otherFlags: Record<string, string[]> = {};
+    for (const c of this.config.commands) {
+      if (c.id === this.id) continue;
+      otherFlags[c.id === 'apply' ? 'lxapply' : commandName(c.id)] = Object.keys(c.flags ?? {});
+    }
+    return { bin: commandName(this.id), flags, args: ctor.args ?? {}, otherFlags };
+  }
+
   protected override async catch(error: Error & { exitCode?: number; oclif?: { exit?: number } }): Promise<unknown> {
-    // oclif's own exits and parse errors keep oclif's handling.
-    if (error.oclif?.exit !== undefined || error.constructor?.name?.endsWith('ExitError')) throw error;
-    if ((error as { code?: string }).code === 'EEXIT') throw error;
-    if (error.name !== 'LxplanError' && /Unexpected argument|Nonexistent flag|Expected --|Missing required/.test(error.message)) throw error;
+    // oclif's own exits (this.exit, --help, --version) keep oclif's handling.
+    if (error.constructor?.name?.endsWith('ExitError') || (error as { code?: string }).code === 'EEXIT') throw error;
     // With --json, stdout stays JSON (the errors as a document); people still read stderr.
     if (this.jsonEnabled()) process.stdout.write(`${JSON.stringify(errorDocument(error), null, 2)}\n`);
     process.stderr.write(renderError(error, this.err));

@@ -2,7 +2,11 @@
 export const EXIT = {
   /** Success; with --detailed-exitcode: success and no changes. */
   OK: 0,
-  /** Any error: bad input, LXD unreachable, lock held, a failed change. */
+  /**
+   * Any error: bad input, LXD unreachable, lock held, a failed change; and a usage error (an
+   * unknown flag, command or argument, a value not among a flag's options), whatever the
+   * command: never CHANGES, which a CI job reads as "the plan has changes" (./usage.ts).
+   */
   ERROR: 1,
   /** With --detailed-exitcode: success, and the plan has changes. */
   CHANGES: 2,

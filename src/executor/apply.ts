@@ -157,8 +157,9 @@ export async function apply(plan: Plan, opts: ApplyOptions): Promise<ApplyResult
     concurrency: Math.max(1, opts.concurrency),
     signal: opts.signal,
     onEvent(e) {
+      // Every visited change is reported, noops that only touch the state too: each one an apply counts has its line.
       const c = graph.get(e.id);
-      if (!c || !isVisible(c)) return;
+      if (!c) return;
       if (e.type === 'start') sink({ type: 'start', address: e.id, action: c.action });
       else if (e.type === 'succeeded') sink({ type: 'done', address: e.id, action: c.action, ms: e.ms });
       else if (e.type === 'failed') sink({ type: 'failed', address: e.id, action: c.action, ms: e.ms, error: toError(e.error) });
@@ -242,11 +243,6 @@ async function reconcileAfterRestart(c: ResourceChange, opts: ApplyOptions, ev: 
     how = 'made the change again';
   }
   say(`LXD answered again after ${((Date.now() - t0) / 1000).toFixed(1)}s; re-read the ${c.kind} and ${how}`);
-}
-
-/** Noops that only adjust the state are not worth a line of progress. */
-function isVisible(c: ResourceChange): boolean {
-  return c.action !== 'noop';
 }
 
 function toError(e: unknown): Error {

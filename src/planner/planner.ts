@@ -35,6 +35,8 @@ export interface PlanInput {
   live: LiveSnapshot;
   state: State;
   options?: PlanOptions;
+  /** What follows `lxplan import KIND NAME` in a conflict's hint: this run's path and flags (" infra --project p"). */
+  importArgs?: string;
 }
 
 export function makeContext(input: PlanInput): PlanContext {
@@ -74,6 +76,7 @@ interface KindPlanner {
   errors: LxplanError[];
   /** Objects that exist in LXD unmanaged under a manifest name: reported unless --target leaves them out. */
   conflicts: Array<{ address: Address; error: LxplanError }>;
+  importArgs?: string;
 }
 
 /** An object in both the manifests and LXD: update, replace, noop; with restart, drift and blast radius. */
@@ -187,7 +190,7 @@ function planKind(k: KindPlanner): ResourceChange[] {
       if (!entry && !spec.builtin(name)) {
         k.conflicts.push({ address, error: new LxplanError('plan.conflict',
           `${spec.kind} "${name}" already exists in LXD and is not managed by lxplan; it will not be overwritten`,
-          { location: d.at, hint: `rename it in the manifest, or remove the ${spec.kind} from LXD to let lxplan create it` }) });
+          { location: d.at, hint: `to manage the ${spec.kind} LXD has, as it is (nothing is lost): lxplan import ${spec.kind} ${name}${k.importArgs ?? ''}; or rename it in the manifest, or remove the ${spec.kind} from LXD to let lxplan create it` }) });
         continue;
       }
       const change = planExisting(k, name, d, l, entry, renamedFrom);
@@ -383,7 +386,7 @@ export function plan(input: PlanInput): Plan {
   checkScopeExists(ctx, errors);
   errors.push(...checkObjectProjects(ctx));
   const conflicts: KindPlanner['conflicts'] = [];
-  let changes = KINDS.flatMap((kind) => planKind({ spec: specs[kind], ctx, options, errors, conflicts }));
+  let changes = KINDS.flatMap((kind) => planKind({ spec: specs[kind], ctx, options, errors, conflicts, importArgs: input.importArgs }));
   throwAll([...errors, ...relevantConflicts(conflicts, changes, options.targets)]);
   changes = followInstanceSnapshots(changes, ctx);
   carryProfileRestarts(changes, ctx, options);

@@ -19,6 +19,7 @@ import { projectAttributes } from '../resources/object-project.js';
 import { instancesWithSnapshots } from '../resources/snapshot.js';
 import type { LiveSnapshot } from '../resources/spec.js';
 import { addressOf, type DesiredObject, type Kind } from '../resources/types.js';
+import { parseBool } from '../resources/units.js';
 import { withEntry } from '../state/model.js';
 import { resolveRemoteFingerprints } from '../resources/image-source.js';
 import { connectScoped, loadChecked, type ConnectOptions } from './session.js';
@@ -43,14 +44,21 @@ function imageRef(inst: LxdInstance, live: LiveSnapshot): string {
   return image?.aliases?.find((a) => extraAliasOwner(a, image) === undefined)?.name ?? base;
 }
 
+/** The manifest key an instance's config key is written as, when it has one (`protect: true`). */
+const PROTECT_KEY = 'security.protection.delete';
+
 function instanceManifest(inst: LxdInstance, live: LiveSnapshot): Record<string, unknown> {
+  // `protect: true` is how a manifest says security.protection.delete=true (normalise.ts).
+  const protect = parseBool(inst.config[PROTECT_KEY] ?? '') === true;
+  const config = protect ? Object.fromEntries(Object.entries(inst.config).filter(([k]) => k !== PROTECT_KEY)) : inst.config;
   return {
     image: imageRef(inst, live),
     ...(inst.type !== 'container' ? { type: inst.type } : {}),
     ...(inst.description ? { description: inst.description } : {}),
     ...(inst.ephemeral ? { ephemeral: true } : {}),
+    ...(protect ? { protect: true } : {}),
     profiles: inst.profiles,
-    ...splitConfig(inst.config),
+    ...splitConfig(config),
     ...(Object.keys(inst.devices).length ? { devices: inst.devices } : {}),
     state: inst.status.toLowerCase() === 'stopped' ? 'stopped' : inst.status.toLowerCase() === 'frozen' ? 'frozen' : 'running',
   };

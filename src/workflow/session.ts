@@ -94,13 +94,34 @@ export async function connectScoped(manifestPath: string, manifest: Manifest, op
   return { ...c, project, statePath };
 }
 
+/** A word as a shell reads it back: quoted when it holds anything but safe characters. */
+function shellWord(s: string): string {
+  return /^[\w@%+=:,./-]+$/.test(s) ? s : `'${s.replace(/'/g, `'\\''`)}'`;
+}
+
+/**
+ * The path and flags another command needs to work on what this run works on, as they follow
+ * `lxplan import KIND NAME` in a hint: the manifest path (unless "."), --state and --project
+ * when this run was given them (--project unless the manifests' `project:` says the same).
+ */
+export function commandArgs(opts: { path: string; statePath?: string; project?: string }, manifestProject: string | undefined): string {
+  const words = [
+    ...(opts.path !== '.' ? [opts.path] : []),
+    ...(opts.statePath ? ['--state', opts.statePath] : []),
+    ...(opts.project && opts.project !== manifestProject ? ['--project', opts.project] : []),
+  ];
+  return words.map((w) => ` ${shellWord(w)}`).join('');
+}
+
 export async function openSession(opts: SessionOptions): Promise<Session> {
   const manifest = await loadChecked(opts.path);
   await resolveRemoteFingerprints(manifest);
+  // Before connectScoped sets manifest.project: the hint names --project only when the manifests do not.
+  const importArgs = commandArgs(opts, manifest.project);
   const { project, statePath, state, client, close } = await connectScoped(opts.path, manifest, opts.operation, opts);
   try {
     const live = await readLiveIn(client, manifest, instancesWithSnapshots(manifest, state.state), state.state);
-    const plan = makePlan({ manifest, live, state: state.state, options: opts.planOptions });
+    const plan = makePlan({ manifest, live, state: state.state, options: opts.planOptions, importArgs });
     plan.createdAt = new Date().toISOString();
     plan.project = project;
     plan.manifestPath = opts.path;

@@ -78,7 +78,7 @@ it('lxapply without a terminal and without --auto-approve refuses', async (ctx) 
 it('lxapply --auto-approve creates everything, then lxplan says No changes.', async (ctx) => {
   const r = await run('lxapply', ctx.args('--auto-approve'));
   assert.is(r.code, 0, show(r));
-  assert.ok(r.stdout.includes('Apply complete: 5 change(s) made.'), show(r));
+  assert.ok(r.stdout.includes('Apply complete: 5 created in LXD.'), show(r));
   const instances = Object.fromEntries((await ctx.project.client.listInstances()).map((i) => [i.name, i]));
   assert.equal(Object.keys(instances).sort(), ['web-1', 'web-2', 'web-3']);
   assert.is(instances['web-1'].status, 'Running');

@@ -139,7 +139,7 @@ Plan: 5 to add, 0 to change, 0 to destroy.
 
   const a = await run('lxapply', ctx.args('--auto-approve'));
   assert.is(a.code, 0, show(a));
-  assert.ok(a.stdout.includes('Apply complete: 5 change(s) made.'), show(a));
+  assert.ok(a.stdout.includes('Apply complete: 5 created in LXD.'), show(a));
   // The instance is made last: after everything it uses.
   const done = a.stdout.split('\n').filter((l) => / created \(/.test(l)).map((l) => l.split(':')[0]);
   assert.is(done[done.length - 1], 'instance web-1', show(a));
@@ -211,7 +211,8 @@ it('an existing network not in state is a conflict; lxplan import adopts it; the
 
   const imported = await run('lxplan', ['import', 'network', ctx.adopted, ctx.m.dir, '--project', ctx.project.name]);
   assert.is(imported.code, 0, show(imported));
-  assert.is(imported.stdout, `Imported network ${ctx.adopted}: lxplan manages it now.\n\nNo changes. LXD matches the manifests.\n`, show(imported));
+  assert.is(imported.stdout, 'No changes. LXD matches the manifests.\n', show(imported));
+  assert.is(imported.stderr, `Imported network ${ctx.adopted}: lxplan manages it now.\n`, show(imported));
 
   // The default pool: declared, it is adopted without a change (its source stays LXD's).
   await ctx.m.write({ 'lxplan.yaml': text.replace('storage_pools:\n', 'storage_pools:\n  default:\n    driver: dir\n') });

@@ -260,8 +260,10 @@ test('a profile change that needs a restart of a running managed instance: pendi
       + config.raw.lxc: lxc.apparmor.profile=unconfined (live)
       used by 2 instances:
         ~ web-1 (restart: raw.lxc)
+            + config.raw.lxc: lxc.apparmor.profile=unconfined (restart)
             restart pending: the change takes effect at the next start (to restart now: lxapply --allow-restart, or restart: auto on the instance)
         ~ web-2 (live)
+            + config.raw.lxc: lxc.apparmor.profile=unconfined (live)
 
 Plan: 0 to add, 1 to change, 0 to destroy.
 `);
@@ -283,7 +285,7 @@ test('with --allow-restart (or restart: auto), the instance is restarted after t
     const web1 = p.changes.find((c) => c.address === 'instance.web-1')!;
     assert.equal([web1.action, web1.impact, web1.restart, web1.dependsOn, web1.reason], ['update', 'restart', 'now', ['profile.small'], 'restarts: profile small changes raw.lxc']);
     assert.is(web1.stateAttributes?.pending_restart, undefined);
-    assert.match(renderPlan(p), '        ~ web-1 (restart: raw.lxc)\n            lxapply restarts it to apply the change\n');
+    assert.match(renderPlan(p), '        ~ web-1 (restart: raw.lxc)\n            + config.raw.lxc: lxc.apparmor.profile=unconfined (restart)\n            lxapply restarts it to apply the change\n');
     assert.is(p.summary.change, 2);
   }
 });

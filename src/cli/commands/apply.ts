@@ -13,7 +13,7 @@ import { openSession, type ConnectOptions } from '../../workflow/session.js';
 import { BaseCommand, commonFlags, planFlags } from '../base.js';
 import { EXIT } from '../exit-codes.js';
 import { renderPlan } from '../views/plan-human.js';
-import { ProgressView } from '../views/progress.js';
+import { countDone, ProgressView } from '../views/progress.js';
 
 interface Work {
   plan: Plan;
@@ -82,7 +82,7 @@ Deleting or replacing an instance (its disk is lost) needs --allow-delete / --al
         }
       }
       const result = await this.applyWithSignals(work, flags.parallelism);
-      this.report(result);
+      this.report(result, work.plan);
     } finally {
       await work.close();
     }
@@ -138,7 +138,8 @@ Deleting or replacing an instance (its disk is lost) needs --allow-delete / --al
     };
     process.on('SIGINT', onSignal);
     process.on('SIGTERM', onSignal);
-    const progress = new ProgressView({ write: (t) => this.print(t), live: Boolean(process.stdout.isTTY), chalk: this.out });
+    const byAddress = new Map(work.plan.changes.map((c) => [c.address, c]));
+    const progress = new ProgressView({ write: (t) => this.print(t), live: Boolean(process.stdout.isTTY), chalk: this.out, change: (a) => byAddress.get(a) });
     try {
       this.print('\n');
       return await apply(work.plan, {
@@ -155,13 +156,15 @@ Deleting or replacing an instance (its disk is lost) needs --allow-delete / --al
     }
   }
 
-  private report(r: ApplyResult): void {
-    const done = r.succeeded.length;
+  /** The closing line: each number is a count of the lines above it (./views/progress.ts countDone). */
+  private report(r: ApplyResult, plan: Plan): void {
+    const byAddress = new Map(plan.changes.map((c) => [c.address, c]));
+    const done = countDone(r.succeeded.flatMap((a) => byAddress.get(a) ?? []));
     if (r.failed.length === 0 && r.skipped.length === 0 && r.notStarted.length === 0) {
-      this.print(`\n${this.out.green.bold('Apply complete:')} ${done} change(s) made.\n`);
+      this.print(`\n${this.out.green.bold('Apply complete:')} ${done}.\n`);
       return;
     }
-    const parts = [`${done} change(s) made`, `${r.failed.length} failed`];
+    const parts = [done, `${r.failed.length} failed`];
     if (r.skipped.length) parts.push(`${r.skipped.length} skipped because something they need failed`);
     if (r.notStarted.length) parts.push(`${r.notStarted.length} not started (interrupted)`);
     throw new LxplanError('apply.failed', `apply incomplete: ${parts.join(', ')}`, {

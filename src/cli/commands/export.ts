@@ -28,7 +28,7 @@ export default class Export extends BaseCommand {
       return;
     }
     const file = await writeExport(args.dir, text);
-    this.print(`Wrote ${file}.\n`);
+    this.note(`Wrote ${file}.\n`);
     if (flags.import) {
       const { importObjects } = await import('../../workflow/adopt.js');
       const { loadManifests } = await import('../../manifest/index.js');
@@ -37,7 +37,7 @@ export default class Export extends BaseCommand {
         // The default profile and pool are built in: importObjects adopts them with the rest.
         .filter((o) => !specs[o.kind].builtin(o.name));
       const done = await importObjects(args.dir, objects, connectOpts);
-      this.print(`Imported ${done.length} object(s) into ${args.dir}: lxplan ${args.dir} plans against them now.\n`);
+      this.note(`Imported ${done.length} object(s) into ${args.dir}: lxplan ${args.dir} plans against them now.\n`);
     }
   }
 }

@@ -22,10 +22,9 @@ export default class Import extends BaseCommand {
     const connectOpts = { statePath: flags.state, project: flags.project, socket: flags.socket };
     if (!KINDS.includes(args.kind as Kind)) throw new LxplanError('usage', `unknown kind ${args.kind}`);
     const [address, ...builtins] = await importObjects(args.path, [{ kind: args.kind as Kind, name: args.name }], connectOpts);
-    this.print(`Imported ${address.replace('.', ' ')}: lxplan manages it now.\n`);
+    this.note(`Imported ${address.replace('.', ' ')}: lxplan manages it now.\n`);
     // The built-ins the manifests declare were adopted with it.
-    for (const b of builtins) this.print(`Adopted built-in ${b.replace('.', ' ')} as LXD has it.\n`);
-    this.print('\n');
+    for (const b of builtins) this.note(`Adopted built-in ${b.replace('.', ' ')} as LXD has it.\n`);
     const session = await openSession({ path: args.path, ...connectOpts, operation: 'plan', planOptions: { targets: [address] } });
     await session.close();
     this.print(renderPlan(session.plan, this.out));

@@ -8,7 +8,7 @@ import { lxplanVersion } from '../../workflow/version.js';
 import { BaseCommand, commonFlags, planFlags } from '../base.js';
 import { EXIT } from '../exit-codes.js';
 import { renderPlan } from '../views/plan-human.js';
-import { renderPlanMarkdown } from '../views/plan-markdown.js';
+import { renderPlanMarkdown, renderRefreshMarkdown } from '../views/plan-markdown.js';
 
 export default class Plan extends BaseCommand {
   static override summary = 'Show what lxapply would change in LXD, and how each change lands (live, restart, replace).';
@@ -40,8 +40,12 @@ Other commands: lxplan validate [PATH] (offline check), lxapply [PATH] (= lxplan
       const drifted = r.changes.filter((c) => c.drift);
       const plan = { formatVersion: 1 as const, changes: r.changes, summary: { add: 0, change: 0, destroy: 0 } };
       if (this.jsonEnabled()) return toPlanDocument(plan, { lxplanVersion: lxplanVersion() });
-      if (r.changes.length > 0) this.print(renderPlan(plan, this.out).replace(/\n[^\n]*No changes[^\n]*\n$/, '\n'));
-      this.print(`State refreshed from LXD: ${r.recorded} object(s) recorded, ${drifted.length} with drift; LXD was not changed.\n`);
+      const outcome = `State refreshed from LXD: ${r.recorded} object(s) recorded, ${drifted.length} with drift; LXD was not changed.`;
+      if (flags.format === 'markdown') this.print(renderRefreshMarkdown(plan, outcome));
+      else {
+        if (r.changes.length > 0) this.print(renderPlan(plan, this.out).replace(/\n[^\n]*No changes[^\n]*\n$/, '\n'));
+        this.print(`${outcome}\n`);
+      }
       if (flags['detailed-exitcode'] && drifted.length > 0) process.exitCode = EXIT.CHANGES;
       return undefined;
     }
@@ -50,9 +54,9 @@ Other commands: lxplan validate [PATH] (offline check), lxapply [PATH] (= lxplan
     const { plan } = session;
     if (flags.out) await savePlan(plan, flags.out);
     if (flags['detailed-exitcode'] && plan.changes.some(isChange)) process.exitCode = EXIT.CHANGES;
+    if (flags.out) this.note(`Saved the plan to ${flags.out}: lxapply ${flags.out} applies exactly this plan.\n`);
     if (this.jsonEnabled()) return toPlanDocument(plan, { lxplanVersion: lxplanVersion() });
     this.print(flags.format === 'markdown' ? renderPlanMarkdown(plan) : renderPlan(plan, this.out));
-    if (flags.out) this.print(`\nSaved the plan to ${flags.out}: lxapply ${flags.out} applies exactly this plan.\n`);
     return undefined;
   }
 }

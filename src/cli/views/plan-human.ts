@@ -20,6 +20,7 @@
  *         ~ config.limits.cpu: 1 -> 2 (live)
  *         used by 1 instance:
  *           ~ web-2 (live)
+ *               ~ config.limits.cpu: 1 -> 2 (live)
  *     -/+ instance web-3 (replace: image busybox -> alpine)
  *     - instance web-4
  *
@@ -138,12 +139,6 @@ function fieldsLines(fields: FieldChange[], s: FieldStyle, c: ChalkInstance): Li
   return fields.flatMap((f) => fieldLines(f, s, c));
 }
 
-/** Whether an instance's own changes are exactly the profile's (then listing them again says nothing). */
-function sameChanges(a: FieldChange[], b: FieldChange[]): boolean {
-  const key = (fs: FieldChange[]) => JSON.stringify(fs.map((f) => [f.path, f.before, f.after]).sort());
-  return key(a) === key(b);
-}
-
 /** The blast radius of a profile change: every instance using it, and how the change reaches it. */
 function usedByLines(ch: ResourceChange, users: AffectedInstance[], c: ChalkInstance): Line[] {
   if (users.length === 0) return [];
@@ -155,7 +150,8 @@ function usedByLines(ch: ResourceChange, users: AffectedInstance[], c: ChalkInst
       continue;
     }
     out.push({ indent: 8, mark: '~', colour: c.yellow, text: ` ${u.name} (${[impactNote(u.impact, u.fields), ...unmanaged].join('; ')})` });
-    if (!sameChanges(u.fields, ch.fields)) out.push(...fieldsLines(u.fields, styleFor(u.fields, 12, false, true), c));
+    // Always the fields: what reaches this instance, even when it is the profile's change as it is.
+    out.push(...fieldsLines(u.fields, styleFor(u.fields, 12, false, true), c));
     if (u.restart !== undefined) out.push(line(12, u.restart === 'now' ? c.yellow(RESTART_WORDS.now) : RESTART_WORDS.pending));
   }
   return out;

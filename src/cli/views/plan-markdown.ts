@@ -89,3 +89,17 @@ export function renderPlanMarkdown(plan: Plan): string {
   }
   return out.join('\n') + '\n';
 }
+
+/**
+ * `lxplan --refresh-only --format markdown`: what was recorded (the outcome line, in bold), the
+ * objects changed outside lxplan, and the drift in a collapsed block. Nothing is planned.
+ */
+export function renderRefreshMarkdown(plan: Plan, outcome: string): string {
+  const out = [`**${escapeMarkdown(outcome)}**`];
+  if (hasDrift(plan)) {
+    out.push('', driftNote(plan));
+    const lines = planLines(plan).filter((l) => !/No changes/.test(l.text));
+    out.push('', '<details><summary>Details</summary>', '', fenced('diff', lines.map(diffLine).join('\n').trimEnd()), '', '</details>');
+  }
+  return out.join('\n') + '\n';
+}

@@ -5,15 +5,58 @@
  */
 import type { ChalkInstance } from 'chalk';
 import type { ApplyEvent } from '../../executor/events.js';
-import type { Action } from '../../planner/plan.js';
+import { PENDING_RESTART } from '../../planner/profile-restarts.js';
+import type { Action, ResourceChange } from '../../planner/plan.js';
 
 const VERB: Record<Action, [string, string]> = {
   create: ['creating', 'created'],
   update: ['updating', 'updated'],
   replace: ['replacing', 'replaced'],
   delete: ['deleting', 'deleted'],
-  noop: ['checking', 'checked'],
+  // A noop is visited only for the state (a pending restart, an adoption, a forgotten object).
+  noop: ['recording', 'recorded in the state'],
 };
+
+/** The keys a change leaves waiting for the instance's next start ("limits.cpu, security.nesting"). */
+function pendingKeys(c: ResourceChange): string | undefined {
+  const keys = c.stateAttributes?.[PENDING_RESTART];
+  return keys ? keys.split(',').join(', ') : undefined;
+}
+
+/**
+ * What a finished line says of a change: the verb, and what else happened to it that the plan
+ * showed ("renamed from web-1", "restarted", "restart pending: limits.cpu"). A noop only the state
+ * changes for says why (the planner's reason, or the restart it records as pending).
+ */
+export function doneWords(c: ResourceChange): { verb: string; note?: string } {
+  const pending = pendingKeys(c);
+  if (c.action === 'noop') {
+    const verb = c.stateOp === 'remove' ? 'removed from the state' : VERB.noop[1];
+    const note = c.reason ?? (pending ? `restart pending (${pending}): it takes effect at the next start` : undefined);
+    return note ? { verb, note } : { verb };
+  }
+  const notes = [
+    c.renamedFrom !== undefined ? `renamed from ${c.renamedFrom}` : undefined,
+    c.action === 'update' && c.restart === 'now' ? 'restarted' : undefined,
+    c.action === 'update' && c.restart === 'pending' && pending ? `restart pending (${pending})` : undefined,
+  ].filter((n) => n !== undefined);
+  return notes.length > 0 ? { verb: VERB[c.action][1], note: notes.join(', ') } : { verb: VERB[c.action][1] };
+}
+
+const COUNTED: Array<[Action, string]> = [['create', 'created'], ['update', 'updated'], ['replace', 'replaced'], ['delete', 'deleted']];
+
+/**
+ * What an apply did, counted as its lines say it: "1 updated in LXD, 2 recorded in the state only"
+ * (a replace is one replaced object, a rename one updated; noops touched the state alone).
+ */
+export function countDone(done: ResourceChange[]): string {
+  const inLxd = COUNTED.map(([action, word]) => [done.filter((c) => c.action === action).length, word] as const)
+    .filter(([n]) => n > 0).map(([n, word]) => `${n} ${word}`);
+  const stateOnly = done.filter((c) => c.action === 'noop').length;
+  const parts = [inLxd.length > 0 ? `${inLxd.join(', ')} in LXD` : 'nothing changed in LXD'];
+  if (stateOnly > 0) parts.push(`${stateOnly} recorded in the state only`);
+  return parts.join(', ');
+}
 
 function label(address: string): string {
   const i = address.indexOf('.');
@@ -22,10 +65,19 @@ function label(address: string): string {
 
 const secs = (ms: number) => `${(ms / 1000).toFixed(1)}s`;
 
-/** The permanent line for an event, or undefined for events that only feed the live block. */
-export function renderEvent(e: ApplyEvent, c: ChalkInstance): string | undefined {
+/**
+ * The permanent line for an event, or undefined for events that only feed the live block. With
+ * the change (`change`), a finished line says what else happened to it (doneWords).
+ */
+export function renderEvent(e: ApplyEvent, c: ChalkInstance, change?: (address: string) => ResourceChange | undefined): string | undefined {
   switch (e.type) {
-    case 'done': return `${label(e.address)}: ${c.green(VERB[e.action][1])} (${secs(e.ms)})\n`;
+    case 'done': {
+      const ch = change?.(e.address);
+      const { verb, note } = ch ? doneWords(ch) : { verb: VERB[e.action][1], note: undefined };
+      // A state-only noop takes no time worth showing.
+      if (e.action === 'noop') return `${label(e.address)}: ${c.green(verb)}${note ? `: ${note}` : ''}\n`;
+      return `${label(e.address)}: ${c.green(verb)}${note ? `, ${note}` : ''} (${secs(e.ms)})\n`;
+    }
     case 'failed': return `${label(e.address)}: ${c.red(`${VERB[e.action][0]} failed`)} after ${secs(e.ms)}: ${e.error.message}\n`;
     case 'skipped': return `${label(e.address)}: ${c.yellow('skipped')}, because ${label(e.because)} failed\n`;
     case 'notice': return `${label(e.address)}: ${c.yellow(e.message)}\n`;
@@ -47,6 +99,8 @@ export interface ProgressOptions {
   live: boolean;
   chalk: ChalkInstance;
   now?: () => number;
+  /** The plan's change at an address, so finished lines say what else happened (renamed, restart pending). */
+  change?: (address: string) => ResourceChange | undefined;
   /** Redraw period of the live block. */
   intervalMs?: number;
   /**
@@ -83,12 +137,14 @@ export class ProgressView {
   }
 
   readonly sink = (e: ApplyEvent): void => {
-    if (e.type === 'start') this.inFlight.set(e.address, { action: e.action, since: this.now() });
+    if (e.type === 'start') {
+      if (e.action !== 'noop') this.inFlight.set(e.address, { action: e.action, since: this.now() });
+    }
     else if (e.type === 'progress') {
       const f = this.inFlight.get(e.address);
       if (f) f.message = e.message;
     } else if (e.type !== 'notice') this.inFlight.delete(e.address);
-    const line = renderEvent(e, this.o.chalk);
+    const line = renderEvent(e, this.o.chalk, this.o.change);
     if (!this.o.live) {
       if (line) this.o.write(line);
       return;

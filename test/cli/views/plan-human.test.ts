@@ -113,6 +113,8 @@ test('a profile change lists every instance using it', () => {
       + config.security.privileged: true (live)
       used by 3 instances:
         ~ web-1 (restart: security.privileged)
+            ~ config.limits.memory:       256MB -> 512MB (live)
+            + config.security.privileged: true (restart)
         ~ handmade (restart: security.privileged; not managed by lxplan)
             + config.security.privileged: true (restart)
           web-2 (not affected: its own config overrides these keys)
@@ -195,6 +197,7 @@ lxplan will make these changes:
       + config.environment.TOKEN: (sensitive) (live)
       used by 1 instance:
         ~ web-1 (live)
+            + config.environment.TOKEN: (sensitive) (live)
 
 Plan: 0 to add, 2 to change, 0 to destroy.
 `);

@@ -5,7 +5,7 @@
  */
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { codeSpan, escapeMarkdown, renderPlanMarkdown } from '../../../src/cli/views/plan-markdown.js';
+import { codeSpan, escapeMarkdown, renderPlanMarkdown, renderRefreshMarkdown } from '../../../src/cli/views/plan-markdown.js';
 import { blastRadius, createAll, deleteOne, drift, driftOnly, multiLine, noChanges, renamed, replaceImage, restart, restartOwed, sensitive, stateOnly, updateLive } from './cases.js';
 import { change, field, planOf } from './plans.js';
 
@@ -189,6 +189,24 @@ No changes. LXD keeps the changes made outside lxplan.
 `);
 });
 
+test('--refresh-only --format markdown: what was recorded, then the drift; no plan summary', () => {
+  assert.is(renderRefreshMarkdown(driftOnly(), 'State refreshed from LXD: 1 object(s) recorded, 1 with drift; LXD was not changed.'), `**State refreshed from LXD: 1 object(s) recorded, 1 with drift; LXD was not changed.**
+
+> **Changed outside lxplan since the last apply:** \`instance web-1\` (config.limits.memory).
+
+<details><summary>Details</summary>
+
+\`\`\`diff
+Changed outside lxplan since the last apply:
+
+! instance web-1
+!     config.limits.memory: 1GiB -> 2GiB
+\`\`\`
+
+</details>
+`);
+});
+
 test('a profile change lists every instance using it', () => {
   assert.is(renderPlanMarkdown(blastRadius()), `**Plan: 0 to add, 1 to change, 0 to destroy.**
 
@@ -204,6 +222,8 @@ lxplan will make these changes:
 +     config.security.privileged: true (live)
     used by 3 instances:
 !       web-1 (restart: security.privileged)
+!           config.limits.memory:       256MB -> 512MB (live)
++           config.security.privileged: true (restart)
 !       handmade (restart: security.privileged; not managed by lxplan)
 +           config.security.privileged: true (restart)
         web-2 (not affected: its own config overrides these keys)
@@ -320,6 +340,7 @@ lxplan will make these changes:
 +     config.environment.TOKEN: (sensitive) (live)
     used by 1 instance:
 !       web-1 (live)
++           config.environment.TOKEN: (sensitive) (live)
 
 Plan: 0 to add, 2 to change, 0 to destroy.
 \`\`\`
