@@ -26,7 +26,8 @@ export interface ThrowawayProject {
   client: LxdClient;
   /**
    * Records a global object this test makes (networks, storage pools and projects live outside
-   * projects): a sweep of this project, after a crash, deletes it too. Call before creating it.
+   * projects): a sweep of this project, after a crash, deletes it too. Call before creating it:
+   * a name that exists already is refused (it is not this test's to delete).
    */
   claim(kind: GlobalKind, name: string): Promise<void>;
   /** Removes everything in the project and what it claimed, then the project. Idempotent; 404s are fine. */
@@ -72,11 +73,20 @@ export async function throwawayProject(prefix = TEST_PREFIX): Promise<ThrowawayP
     throw e;
   }
   const claim = async (kind: GlobalKind, global: string) => {
+    // Only a name nobody holds yet: the sweep and cleanup delete what was claimed, and an object
+    // that exists already is someone else's (a user's network, an example applied by hand).
+    if (await globalExists(root, kind, global)) throw new Error(`${kind.replace('_', ' ')} "${global}" exists already in LXD: a test claims only a name it is about to create (its cleanup would delete someone else's object)`);
     const { value: p, etag } = await root.getProject(name);
     const list = [...new Set([...(p.config[CLAIMED] ?? '').split(',').filter(Boolean), `${kind}:${global}`])];
     await root.updateProject(name, { description: p.description, config: { ...p.config, [CLAIMED]: list.join(',') } }, etag);
   };
   return { name, client, claim, cleanup };
+}
+
+/** Whether a global object of that kind and name exists (a 404 says it does not). */
+async function globalExists(root: LxdClient, kind: GlobalKind, name: string): Promise<boolean> {
+  const get = { network: () => root.getNetwork(name), storage_pool: () => root.getStoragePool(name), project: () => root.getProject(name) }[kind];
+  return get().then(() => true, (e) => { if (isNotFound(e)) return false; throw e; });
 }
 
 /**
@@ -119,7 +129,8 @@ async function deleteClaimed(root: LxdClient, project: string): Promise<void> {
   const gone = (e: unknown) => { if (!isNotFound(e)) throw e; };
   const config = (await root.getProject(project).catch((e) => { gone(e); return undefined; }))?.value.config ?? {};
   const claimed = (config[CLAIMED] ?? '').split(',').filter(Boolean).map((c) => c.split(':') as [GlobalKind, string]);
-  const of = (kind: GlobalKind) => claimed.filter(([k]) => k === kind).map(([, n]) => n);
+  // `default` (project, pool) always exists, so no test ever made it: never purge it, whatever a claim says.
+  const of = (kind: GlobalKind) => claimed.filter(([k, n]) => k === kind && n !== 'default').map(([, n]) => n);
   for (const p of of('project')) await purgeProject(root, p);
   for (const n of of('network')) await root.deleteNetwork(n).catch(gone);
   for (const pool of of('storage_pool')) {
@@ -155,7 +166,10 @@ export async function sweepStaleTestProjects(prefix = TEST_PREFIX): Promise<stri
   const root = new LxdClient();
   try {
     const stale = (await root.listProjects()).filter((p) => p.name.startsWith(`${prefix}-`) && staleReason(p.config ?? {}) !== undefined);
-    for (const p of stale) await purgeProject(root, p.name);
+    // One leftover that cannot be removed (an object still in use) does not keep the others.
+    const failed: string[] = [];
+    for (const p of stale) await purgeProject(root, p.name).catch((e) => { failed.push(`${p.name}: ${(e as Error).message}`); });
+    if (failed.length) throw new Error(`the sweep could not remove ${failed.length} leftover test project(s):\n${failed.join('\n')}`);
     return stale.map((p) => p.name);
   } finally {
     root.close();
