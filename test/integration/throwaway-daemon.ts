@@ -231,6 +231,12 @@ export function staleDaemonReason(owner: Partial<Owner> | undefined, now = Date.
   }
 }
 
+/** Stops the daemon of an LXD_DIR a test made (not the machine's) and removes every trace of it, as destroy() does. */
+export function teardownDaemonDir(dir: string): Promise<void> {
+  if (!dir.startsWith(`${tmpdir()}/`)) return Promise.reject(new Error(`teardownDaemonDir: ${dir} is not a test's folder`));
+  return teardown(dir, undefined);
+}
+
 /** Tears down the throwaway daemons of dead runs (see staleDaemonReason); returns their folders. */
 export async function sweepStaleDaemons(base = tmpdir()): Promise<string[]> {
   const swept: string[] = [];
