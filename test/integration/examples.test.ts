@@ -139,8 +139,6 @@ it('every example outside the default project, so a newcomer can try them one af
     for (const name of ['web', 'guide', ...examples.filter((e) => e !== 'web' && e !== 'guide')]) {
       const copy = { name, ...(await exampleCopy(name)) };
       copies.push(copy);
-      const m = await loadManifests(copy.dir);
-      if (Object.keys({ ...m.instances, ...m.images, ...m.profiles }).length) assert.ok(m.project && m.project !== 'default', `examples/${name} declares project: (its own)`);
       await applyConverge(ctx, copy.dir);
     }
     const now = await inventory(ctx.daemon.client);
