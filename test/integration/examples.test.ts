@@ -22,6 +22,7 @@ import * as assert from 'uvu/assert';
 import type { LxdClient } from '../../src/lxd/client.js';
 import { loadManifests } from '../../src/manifest/index.js';
 import { root, run, show } from './cli.js';
+import { purgeProject } from './harness.js';
 import { teardownDaemonDir, throwawayDaemon, type ThrowawayDaemon } from './throwaway-daemon.js';
 
 /** Folders of examples/ that are not manifest directories. */
@@ -84,6 +85,22 @@ async function exampleCopy(name: string): Promise<{ dir: string; cleanup(): Prom
   return { dir, cleanup: () => rm(dir, { recursive: true, force: true }) };
 }
 
+/**
+ * After a failed destroy: removes what the daemon holds beyond `before` (it is a throwaway one),
+ * so the next example starts from the same daemon and one failure does not cascade.
+ */
+async function removeLeftovers(ctx: Ctx, before: Inventory): Promise<void> {
+  const c = ctx.daemon.client;
+  const now = await inventory(c);
+  const extra = (key: string) => (now[key] as string[]).filter((n) => !(before[key] as string[]).includes(n));
+  for (const p of extra('projects')) await purgeProject(c, p).catch(() => undefined);
+  for (const n of extra('networks')) await c.deleteNetwork(n).catch(() => undefined);
+  for (const pool of extra('pools')) {
+    for (const v of await c.listCustomVolumes(pool).catch(() => [])) await c.deleteCustomVolume(pool, v.name).catch(() => undefined);
+    await c.deleteStoragePool(pool).catch(() => undefined);
+  }
+}
+
 it.before(async (ctx) => {
   ctx.daemon = await throwawayDaemon();
 });
@@ -124,7 +141,10 @@ for (const name of examples) {
       assert.equal(await inventory(ctx.daemon.client), before, `examples/${name} left nothing behind; lxapply --destroy said:\n${out}`);
     } finally {
       // A failure half-way: remove what it made, so the next example starts from the same daemon.
-      if (!destroyed) await lx(ctx, 'lxapply', '--destroy', '--auto-approve', '--allow-delete', copy.dir);
+      if (!destroyed) {
+        await lx(ctx, 'lxapply', '--destroy', '--auto-approve', '--allow-delete', copy.dir);
+        await removeLeftovers(ctx, before);
+      }
       await copy.cleanup();
     }
   });
@@ -152,7 +172,10 @@ it('every example outside the default project, so a newcomer can try them one af
     destroyed = true;
     assert.equal(await inventory(ctx.daemon.client), before, 'all removed, nothing left');
   } finally {
-    if (!destroyed) for (const c of [...copies].reverse()) await lx(ctx, 'lxapply', '--destroy', '--auto-approve', '--allow-delete', c.dir);
+    if (!destroyed) {
+      for (const c of [...copies].reverse()) await lx(ctx, 'lxapply', '--destroy', '--auto-approve', '--allow-delete', c.dir);
+      await removeLeftovers(ctx, before);
+    }
     for (const c of copies) await c.cleanup();
   }
 });
