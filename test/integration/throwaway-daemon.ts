@@ -139,23 +139,27 @@ export async function throwawayDaemon(): Promise<ThrowawayDaemon> {
 
 /**
  * Stops a throwaway daemon and removes every trace of it: its instances force-stopped and its
- * managed networks deleted through its own socket (bridges are the host kernel's), then `lxd
- * shutdown`, then any process still naming its folder (the daemon, `[lxc monitor]`, dnsmasq) and
+ * managed networks deleted through its own socket (bridges are the host kernel's), then the
+ * shutdown `lxd shutdown` asks for (through that socket too), then any process still naming its folder (the daemon, `[lxc monitor]`, dnsmasq) and
  * their descendants killed, its mounts unmounted, its folder removed.
  */
 async function teardown(dir: string, client: LxdClient | undefined, exited?: Promise<void>): Promise<void> {
   const socket = path.join(dir, 'unix.socket');
   const c = client ?? new LxdClient({ socketPath: socket });
   try {
-    const answers = await c.request('GET', '/1.0').then(() => true, () => false);
-    if (answers) {
+    const server = await c.request<{ environment: { server_pid?: number } }>('GET', '/1.0').then((r) => r.value, () => undefined);
+    if (server) {
       const instances = await c.request<Array<{ name: string; project: string; status: string }>>('GET', '/1.0/instances', { query: { recursion: 1, 'all-projects': true } }).then((r) => r.value ?? [], () => []);
       await Promise.all(instances.filter((i) => i.status !== 'Stopped').map((i) => c.withProject(i.project).setInstanceState(i.name, { action: 'stop', force: true }).catch(() => undefined)));
       const networks = await c.listNetworks().catch(() => []);
       for (const n of networks.filter((x) => x.managed)) await c.deleteNetwork(n.name).catch(() => undefined);
+      // What `lxd shutdown` asks, sent to this daemon's own socket: never run as a command, which
+      // (a snap's wrapper, say) might pick another LXD_DIR than the one given.
+      await c.request('PUT', '/internal/shutdown').catch(() => undefined);
       c.close();
-      spawnSync('lxd', ['shutdown', '--timeout', '30'], { env: { ...process.env, LXD_DIR: dir }, stdio: 'ignore' });
-      if (exited) await within(exited, 10_000);
+      const pid = server.environment.server_pid;
+      if (exited) await within(exited, 30_000);
+      else if (pid && processesOf(dir).includes(pid)) await within(gone(pid), 30_000);
     }
   } finally {
     c.close();
@@ -163,6 +167,18 @@ async function teardown(dir: string, client: LxdClient | undefined, exited?: Pro
   killProcessesOf(dir);
   unmountUnder(dir);
   await rm(dir, { recursive: true, force: true });
+}
+
+/** Resolves once process `pid` no longer exists (polled). */
+async function gone(pid: number): Promise<void> {
+  for (;;) {
+    try {
+      process.kill(pid, 0);
+    } catch {
+      return;
+    }
+    await new Promise((r) => setTimeout(r, 50));
+  }
 }
 
 /**
