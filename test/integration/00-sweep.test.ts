@@ -14,7 +14,7 @@ import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { LxdClient } from '../../src/lxd/client.js';
 import { TEST_PREFIX, purgeProject, staleReason, sweepStaleTestProjects, throwawayProject } from './harness.js';
-import { DAEMON_PREFIX, staleDaemonReason, sweepStaleDaemons } from './throwaway-daemon.js';
+import { DAEMON_PREFIX, staleDaemonReason, sweepStaleDaemons, throwawayDaemon } from './throwaway-daemon.js';
 
 const HOUR = 60 * 60 * 1000;
 const owner = (pid: number, createdAgo: number, host = hostname()) => ({
@@ -113,6 +113,29 @@ test('a claim of a global object that exists already is refused (cleanup would d
     await purgeProject(root, other);
     await root.deleteNetwork(net).catch(() => undefined);
     root.close();
+  }
+});
+
+test('purging a project without features.profiles/images/storage.volumes leaves the default project\'s objects alone (on a throwaway daemon)', async () => {
+  // LXD lists the default project's profiles (images, volumes) for such a project: a purge that
+  // took them for the project's own would empty the user's default project. So: a daemon of its own.
+  const d = await throwawayDaemon();
+  try {
+    const c = d.client;
+    await c.createProfile({ name: 'users-own' });
+    await c.createCustomVolume('default', { name: 'users-vol', content_type: 'filesystem', config: {} });
+    const p = `${TEST_PREFIX}-nofeat-${randomBytes(2).toString('hex')}`;
+    await c.createProject({ name: p, config: { 'features.images': 'false', 'features.profiles': 'false', 'features.storage.volumes': 'false' } });
+    assert.ok((await c.withProject(p).listProfiles()).some((x) => x.name === 'users-own'), 'LXD lists the default project\'s profiles there');
+    await purgeProject(c, p);
+    assert.not.ok((await c.listProjects()).some((x) => x.name === p), 'the project is gone');
+    assert.ok((await c.listProfiles()).some((x) => x.name === 'users-own'), 'the default project\'s profile stays');
+    assert.ok((await c.listCustomVolumes('default')).some((v) => v.name === 'users-vol'), 'the default project\'s volume stays');
+    let refused: unknown;
+    await purgeProject(c, 'default').catch((e) => { refused = e; });
+    assert.match(String(refused), 'never the default project');
+  } finally {
+    await d.destroy();
   }
 });
 

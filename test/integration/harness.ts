@@ -90,20 +90,28 @@ async function globalExists(root: LxdClient, kind: GlobalKind, name: string): Pr
 }
 
 /**
- * Deletes a project and everything in it: instances (force-stopped first), images,
- * profiles other than `default`. Anything already gone is fine, so it can race with a
- * test's own cleanup and be called twice.
+ * Deletes a project and everything in it: instances (force-stopped first), and the images,
+ * profiles other than `default` and custom volumes it holds itself (only with the matching
+ * `features.*`: without it, what LXD lists there is the default project's). Anything already
+ * gone is fine, so it can race with a test's own cleanup and be called twice.
  */
 export async function purgeProject(root: LxdClient, name: string): Promise<void> {
+  // Never the default project (everything a user has), whatever a caller or a claim says.
+  if (name === 'default') throw new Error('purgeProject: never the default project');
   const c = root.withProject(name);
   const gone = (e: unknown) => { if (!isNotFound(e)) throw e; };
+  let config: Record<string, string>;
   let instances;
   try {
+    config = (await root.getProject(name)).value.config ?? {};
     instances = await c.listInstances();
   } catch (e) {
     // LXD answers 404 for a project that no longer exists.
     return gone(e);
   }
+  // A project without features.images (profiles, storage.volumes) lists the default project's
+  // images (profiles, volumes) as its own: those are not its to delete.
+  const own = (feature: string) => config[`features.${feature}`] === 'true';
   await Promise.all(instances.map(async (i) => {
     if (i.status !== 'Stopped') {
       await c.setInstanceState(i.name, { action: 'stop', force: true }).catch(async (e) => {
@@ -116,10 +124,17 @@ export async function purgeProject(root: LxdClient, name: string): Promise<void>
     await c.deleteInstance(i.name).catch(gone);
   }));
   const none = (e: unknown): [] => { gone(e); return []; };
-  await Promise.all((await c.listImages().catch(none)).map((img) => c.deleteImage(img.fingerprint).catch(gone)));
-  await Promise.all((await c.listProfiles().catch(none))
-    .filter((p) => p.name !== 'default')
-    .map((p) => c.deleteProfile(p.name).catch(gone)));
+  if (own('images')) await Promise.all((await c.listImages().catch(none)).map((img) => c.deleteImage(img.fingerprint).catch(gone)));
+  if (own('profiles')) {
+    await Promise.all((await c.listProfiles().catch(none))
+      .filter((p) => p.name !== 'default')
+      .map((p) => c.deleteProfile(p.name).catch(gone)));
+  }
+  if (own('storage.volumes')) {
+    for (const pool of await root.listStoragePools().catch(none)) {
+      await Promise.all((await c.listCustomVolumes(pool.name).catch(none)).map((v) => c.deleteCustomVolume(pool.name, v.name).catch(gone)));
+    }
+  }
   await deleteClaimed(root, name);
   await root.deleteProject(name).catch(gone);
 }
