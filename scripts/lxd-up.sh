@@ -47,6 +47,5 @@ profiles:
 YAML
 fi
 say "ready: $(curl -sf --unix-socket "$SOCKET" http://lxd/1.0 | grep -o '"server_version":"[^"]*"')"
-
-# The second daemon the `remotes:` tests copy images from (https://127.0.0.1:8444).
-bash "$(dirname "$0")/lxd2-up.sh"
+# Nothing else: the second daemon (scripts/lxd2-up.sh, listening on HTTPS) is started only by what
+# needs it (the tests, examples/images-remote/prepare.sh), never by a plain example run.

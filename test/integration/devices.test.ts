@@ -110,6 +110,8 @@ it.before(async (ctx) => {
   ctx.net = `lxpd${s}`;
   ctx.subnet = `10.${150 + (parseInt(s.slice(0, 2), 16) % 50)}.${parseInt(s.slice(2, 4), 16)}`;
   ctx.project = await throwawayProject();
+  // The bridge is global: claimed before lxplan makes it, so a crashed run's sweep removes it.
+  await ctx.project.claim('network', ctx.net);
   ctx.image = await testImage();
   ctx.port = await freePort();
   ctx.m = await manifestDir({ 'lxplan.yaml': manifest(ctx, '') });

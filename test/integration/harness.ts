@@ -26,7 +26,8 @@ export interface ThrowawayProject {
   client: LxdClient;
   /**
    * Records a global object this test makes (networks, storage pools and projects live outside
-   * projects): a sweep of this project, after a crash, deletes it too. Call before creating it.
+   * projects): a sweep of this project, after a crash, deletes it too. Call before creating it:
+   * a name that exists already is refused (it is not this test's to delete).
    */
   claim(kind: GlobalKind, name: string): Promise<void>;
   /** Removes everything in the project and what it claimed, then the project. Idempotent; 404s are fine. */
@@ -72,6 +73,9 @@ export async function throwawayProject(prefix = TEST_PREFIX): Promise<ThrowawayP
     throw e;
   }
   const claim = async (kind: GlobalKind, global: string) => {
+    // Only a name nobody holds yet: the sweep and cleanup delete what was claimed, and an object
+    // that exists already is someone else's (a user's network, an example applied by hand).
+    if (await globalExists(root, kind, global)) throw new Error(`${kind.replace('_', ' ')} "${global}" exists already in LXD: a test claims only a name it is about to create (its cleanup would delete someone else's object)`);
     const { value: p, etag } = await root.getProject(name);
     const list = [...new Set([...(p.config[CLAIMED] ?? '').split(',').filter(Boolean), `${kind}:${global}`])];
     await root.updateProject(name, { description: p.description, config: { ...p.config, [CLAIMED]: list.join(',') } }, etag);
@@ -79,22 +83,36 @@ export async function throwawayProject(prefix = TEST_PREFIX): Promise<ThrowawayP
   return { name, client, claim, cleanup };
 }
 
+/** Whether a global object of that kind and name exists (a 404 says it does not). */
+async function globalExists(root: LxdClient, kind: GlobalKind, name: string): Promise<boolean> {
+  const get = { network: () => root.getNetwork(name), storage_pool: () => root.getStoragePool(name), project: () => root.getProject(name) }[kind];
+  return get().then(() => true, (e) => { if (isNotFound(e)) return false; throw e; });
+}
+
 /**
- * Deletes a project and everything in it: instances (force-stopped first), images,
- * profiles other than `default`. Anything already gone is fine, so it can race with a
- * test's own cleanup and be called twice.
+ * Deletes a project and everything in it: instances (force-stopped first), and the images,
+ * profiles other than `default` and custom volumes it holds itself (only with the matching
+ * `features.*`: without it, what LXD lists there is the default project's). Anything already
+ * gone is fine, so it can race with a test's own cleanup and be called twice.
  */
 export async function purgeProject(root: LxdClient, name: string): Promise<void> {
+  // Never the default project (everything a user has), whatever a caller or a claim says.
+  if (name === 'default') throw new Error('purgeProject: never the default project');
   const c = root.withProject(name);
   // Gone: the object, or the whole project (LXD then answers "Project not found" in it).
   const gone = (e: unknown) => { if (!isNotFound(e) && !isProjectMissing(e)) throw e; };
+  let config: Record<string, string>;
   let instances;
   try {
+    config = (await root.getProject(name)).value.config ?? {};
     instances = await c.listInstances();
   } catch (e) {
     // LXD answers 404 for a project that no longer exists.
     return gone(e);
   }
+  // A project without features.images (profiles, storage.volumes) lists the default project's
+  // images (profiles, volumes) as its own: those are not its to delete.
+  const own = (feature: string) => config[`features.${feature}`] === 'true';
   await Promise.all(instances.map(async (i) => {
     if (i.status !== 'Stopped') {
       await c.setInstanceState(i.name, { action: 'stop', force: true }).catch(async (e) => {
@@ -107,10 +125,17 @@ export async function purgeProject(root: LxdClient, name: string): Promise<void>
     await c.deleteInstance(i.name).catch(gone);
   }));
   const none = (e: unknown): [] => { gone(e); return []; };
-  await Promise.all((await c.listImages().catch(none)).map((img) => c.deleteImage(img.fingerprint).catch(gone)));
-  await Promise.all((await c.listProfiles().catch(none))
-    .filter((p) => p.name !== 'default')
-    .map((p) => c.deleteProfile(p.name).catch(gone)));
+  if (own('images')) await Promise.all((await c.listImages().catch(none)).map((img) => c.deleteImage(img.fingerprint).catch(gone)));
+  if (own('profiles')) {
+    await Promise.all((await c.listProfiles().catch(none))
+      .filter((p) => p.name !== 'default')
+      .map((p) => c.deleteProfile(p.name).catch(gone)));
+  }
+  if (own('storage.volumes')) {
+    for (const pool of await root.listStoragePools().catch(none)) {
+      await Promise.all((await c.listCustomVolumes(pool.name).catch(none)).map((v) => c.deleteCustomVolume(pool.name, v.name).catch(gone)));
+    }
+  }
   await deleteClaimed(root, name);
   await root.deleteProject(name).catch(gone);
 }
@@ -120,7 +145,8 @@ async function deleteClaimed(root: LxdClient, project: string): Promise<void> {
   const gone = (e: unknown) => { if (!isNotFound(e)) throw e; };
   const config = (await root.getProject(project).catch((e) => { gone(e); return undefined; }))?.value.config ?? {};
   const claimed = (config[CLAIMED] ?? '').split(',').filter(Boolean).map((c) => c.split(':') as [GlobalKind, string]);
-  const of = (kind: GlobalKind) => claimed.filter(([k]) => k === kind).map(([, n]) => n);
+  // `default` (project, pool) always exists, so no test ever made it: never purge it, whatever a claim says.
+  const of = (kind: GlobalKind) => claimed.filter(([k, n]) => k === kind && n !== 'default').map(([, n]) => n);
   for (const p of of('project')) await purgeProject(root, p);
   for (const n of of('network')) await root.deleteNetwork(n).catch(gone);
   for (const pool of of('storage_pool')) {
@@ -156,7 +182,10 @@ export async function sweepStaleTestProjects(prefix = TEST_PREFIX): Promise<stri
   const root = new LxdClient();
   try {
     const stale = (await root.listProjects()).filter((p) => p.name.startsWith(`${prefix}-`) && staleReason(p.config ?? {}) !== undefined);
-    for (const p of stale) await purgeProject(root, p.name);
+    // One leftover that cannot be removed (an object still in use) does not keep the others.
+    const failed: string[] = [];
+    for (const p of stale) await purgeProject(root, p.name).catch((e) => { failed.push(`${p.name}: ${(e as Error).message}`); });
+    if (failed.length) throw new Error(`the sweep could not remove ${failed.length} leftover test project(s):\n${failed.join('\n')}`);
     return stale.map((p) => p.name);
   } finally {
     root.close();

@@ -1,8 +1,8 @@
 /**
- * server: {config: ...} end to end against the real daemon's global config. Only two harmless
- * keys nobody else uses (images.remote_cache_expiry, images.auto_update_interval) are written,
- * and the daemon's original values of both are put back in `after`, whatever happened: other
- * engineers use this daemon at the same time. Every other server key must be left as it was.
+ * server: {config: ...} end to end. Server keys are global to a daemon (every project sees
+ * them), so this suite runs on a throwaway daemon of its own (throwaway-daemon.ts), never on the
+ * machine's: lxplan is pointed at it with --socket, and the machine daemon's config is checked
+ * to be untouched after every apply. Every server key the manifests do not name must stay as it was.
  */
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
@@ -10,14 +10,17 @@ import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
 import { LxdClient } from '../../src/lxd/client.js';
 import { manifestDir, run, show } from './cli.js';
-import { throwawayProject } from './harness.js';
+import { throwawayDaemon, type ThrowawayDaemon } from './throwaway-daemon.js';
 
 const EXPIRY = 'images.remote_cache_expiry';
 const INTERVAL = 'images.auto_update_interval';
 
 type Ctx = {
+  /** The throwaway daemon's client (default project). */
   root: LxdClient;
-  project: Awaited<ReturnType<typeof throwawayProject>>;
+  daemon: ThrowawayDaemon;
+  /** The machine daemon's server config before the suite: never written. */
+  machine: Record<string, string>;
   m: Awaited<ReturnType<typeof manifestDir>>;
   args: (...more: string[]) => string[];
   /** The daemon's values of the two keys before the suite (LXD's default when unset). */
@@ -45,14 +48,24 @@ function fresh(original: string, ...not: string[]): string {
 }
 
 async function plan(ctx: Ctx): Promise<string> {
-  const p = await run('lxplan', ctx.args());
+  const p = await run('lxplan', ctx.args(), ctx.daemon.env);
   assert.is(p.code, 0, show(p));
   return p.stdout;
 }
 
+async function machineConfig(): Promise<Record<string, string>> {
+  const c = new LxdClient();
+  try {
+    return (await c.getServer()).value.config ?? {};
+  } finally {
+    c.close();
+  }
+}
+
 async function apply(ctx: Ctx): Promise<string> {
-  const a = await run('lxapply', ctx.args('--auto-approve'));
+  const a = await run('lxapply', ctx.args('--auto-approve'), ctx.daemon.env);
   assert.is(a.code, 0, show(a));
+  assert.equal(await machineConfig(), ctx.machine, 'the machine daemon\'s server config is untouched');
   return a.stdout;
 }
 
@@ -63,7 +76,9 @@ function setLine(key: string, from: string, to: string, width: number): string {
 }
 
 it.before(async (ctx) => {
-  ctx.root = new LxdClient();
+  ctx.machine = await machineConfig();
+  ctx.daemon = await throwawayDaemon();
+  ctx.root = ctx.daemon.client;
   const config = await serverConfig(ctx);
   // An unset key holds LXD's default (LXD does not store a key set to its default either).
   ctx.original = { [EXPIRY]: config[EXPIRY] ?? '10', [INTERVAL]: config[INTERVAL] ?? '6' };
@@ -71,18 +86,14 @@ it.before(async (ctx) => {
   ctx.a = fresh(ctx.original[EXPIRY]);
   ctx.b = fresh(ctx.original[INTERVAL]);
   ctx.c = fresh(ctx.original[EXPIRY], ctx.a);
-  ctx.project = await throwawayProject();
   ctx.m = await manifestDir({ 'lxplan.yaml': `server:\n  config:\n    ${EXPIRY}: ${ctx.a}\n    ${INTERVAL}: "${ctx.b}"\n` });
-  ctx.args = (...more) => ['--project', ctx.project.name, ...more, ctx.m.dir];
+  ctx.args = (...more) => [...ctx.daemon.args, ...more, ctx.m.dir];
 });
 
 it.after(async (ctx) => {
   try {
-    // Put the daemon's values back ("" unsets a key that was unset before).
-    if (ctx.original) await ctx.root.patchServerConfig(ctx.original);
-    await ctx.project?.cleanup();
+    await ctx.daemon?.destroy();
   } finally {
-    ctx.root?.close();
     await ctx.m?.cleanup();
   }
 });
@@ -127,12 +138,12 @@ Plan: 0 to add, 1 to change, 0 to destroy.
 it('a change made in LXD between plan and apply is not overwritten (saved plan refused)', async (ctx) => {
   await ctx.m.write({ 'lxplan.yaml': `server:\n  config:\n    ${EXPIRY}: ${ctx.a}\n` });
   const out = path.join(ctx.m.dir, 'saved-plan.json');
-  const p = await run('lxplan', ctx.args('--out', out));
+  const p = await run('lxplan', ctx.args('--out', out), ctx.daemon.env);
   assert.is(p.code, 0, show(p));
   // Someone else writes the same key meanwhile.
   const { etag } = await ctx.root.getServer();
   await ctx.root.patchServerConfig({ [EXPIRY]: '99' }, etag);
-  const a = await run('lxapply', ['--project', ctx.project.name, '--auto-approve', out]);
+  const a = await run('lxapply', [...ctx.daemon.args, '--auto-approve', out], ctx.daemon.env);
   assert.is(a.code, 1, show(a));
   assert.match(a.stderr, /server "config" was changed in LXD since the plan was made; nothing was written to it/);
   assert.is((await serverConfig(ctx))[EXPIRY], '99');
