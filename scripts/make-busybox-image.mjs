@@ -8,7 +8,7 @@ import path from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
-const lib = path.join(root, 'dist/src/resources/image-files.js');
+const lib = path.join(root, 'dist/src/resources/image/files.js');
 const args = process.argv.slice(2);
 const aliasAt = args.indexOf('--alias');
 const alias = aliasAt >= 0 ? args.splice(aliasAt, 2)[1] : undefined;

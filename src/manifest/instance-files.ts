@@ -6,7 +6,7 @@
 import { readFile, stat } from 'node:fs/promises';
 import path from 'node:path';
 import { LxplanError } from '../errors.js';
-import { FILE_MAX, sha256Of } from '../resources/instance-files.js';
+import { FILE_MAX, sha256Of } from '../resources/instance/files.js';
 import type { Manifest } from '../resources/types.js';
 import { displayPath } from './files.js';
 

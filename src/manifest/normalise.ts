@@ -15,17 +15,17 @@ import type { ConfigMap, Device, DeviceMap } from '../lxd/types.js';
 import { LIMITS, limitApplies, limitHint, validateConfigValue, validateLimit } from '../resources/limits.js';
 import { configKeyProblem, type ConfigOwner } from '../resources/config-keys.js';
 import { validateDevice } from '../resources/devices.js';
-import { lxdArchitecture } from '../resources/image-files.js';
-import { isProjectKey, projectKeyHint, projectKeyProblem } from '../resources/project-keys.js';
-import { SERVER_NAME, serverSecretKeys, validateServerValue } from '../resources/server.js';
+import { lxdArchitecture } from '../resources/image/files.js';
+import { isProjectKey, projectKeyHint, projectKeyProblem } from '../resources/project/keys.js';
+import { SERVER_NAME, serverSecretKeys, validateServerValue } from '../resources/server/spec.js';
 import {
   splitVolumeName, type CopySource, type DesiredFile, type DesiredServer, type DesiredImage, type DesiredInstance, type DesiredNetwork, type DesiredProfile, type DesiredStoragePool,
   type DesiredRemote, type DirectoryImageSource, type ImageSource, type DesiredProject,
   type DesiredStorageVolume, type InstanceState, type NetworkType, type StorageDriver,
 } from '../resources/types.js';
 import { parseByteSizeBig } from '../resources/units.js';
-import { sha256Of } from '../resources/instance-files.js';
-import { cloudInitTwice } from '../resources/instance-keys.js';
+import { sha256Of } from '../resources/instance/files.js';
+import { cloudInitTwice } from '../resources/instance/keys.js';
 import { describe, isSection, KIND_OF } from './context.js';
 import { closestName } from './hints.js';
 import { schemaKeys } from './schema.js';

@@ -1,7 +1,7 @@
 /** Secrets, recorded fields and drift: what the state remembers of each object's fields. */
 import { createHash } from 'node:crypto';
 import { canonicalFor } from '../resources/fields.js';
-import { sensitiveFilePaths } from '../resources/instance-files.js';
+import { sensitiveFilePaths } from '../resources/instance/files.js';
 import type { Fields, PlanContext, ResourceSpec } from '../resources/spec.js';
 import type { DesiredObject } from '../resources/types.js';
 import type { StateEntry } from '../state/model.js';

@@ -2,7 +2,7 @@
 import { createHash } from 'node:crypto';
 import type { ConfigMap, DeviceMap } from '../lxd/types.js';
 import { canonicalBitRate } from './devices.js';
-import { isServerComputedKey } from './instance-keys.js';
+import { isServerComputedKey } from './instance/keys.js';
 import type { FieldValue, Fields } from './spec.js';
 import { canonical, parseByteSize } from './units.js';
 

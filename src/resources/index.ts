@@ -1,39 +1,15 @@
 /** The kinds lxplan manages, in dependency order for display: what others use comes first. */
-import { imageOps, imageSpec } from './image.js';
-import { instanceOps, instanceSpec } from './instance.js';
-import { networkOps, networkSpec } from './network.js';
-import { profileOps, profileSpec } from './profile.js';
-import { projectOps, projectSpec } from './project.js';
-import { serverOps, serverSpec } from './server.js';
-import { snapshotOps, snapshotSpec } from './snapshot.js';
+import { registry } from './registry.js';
 import type { ResourceOps, ResourceSpec } from './spec.js';
-import { storagePoolOps, storagePoolSpec } from './storage-pool.js';
-import { storageVolumeOps, storageVolumeSpec } from './storage-volume.js';
 import type { Kind } from './types.js';
 
-export const specs: Record<Kind, ResourceSpec<any, any>> = {
-  project: projectSpec,
-  storage_pool: storagePoolSpec,
-  network: networkSpec,
-  storage_volume: storageVolumeSpec,
-  image: imageSpec,
-  profile: profileSpec,
-  instance: instanceSpec,
-  snapshot: snapshotSpec,
-  server: serverSpec,
-};
+export { registry, type KindEntry } from './registry.js';
 
-export const ops: Record<Kind, ResourceOps<any>> = {
-  project: projectOps,
-  storage_pool: storagePoolOps,
-  network: networkOps,
-  storage_volume: storageVolumeOps,
-  image: imageOps,
-  profile: profileOps,
-  instance: instanceOps,
-  snapshot: snapshotOps,
-  server: serverOps,
-};
+/** Each kind's spec (pure: for the planner), by kind. */
+export const specs = Object.fromEntries(registry.map((e) => [e.kind, e.spec])) as Record<Kind, ResourceSpec<any, any>>;
+
+/** Each kind's operations (I/O through the LXD client: for the executor), by kind. */
+export const ops = Object.fromEntries(registry.map((e) => [e.kind, e.ops])) as Record<Kind, ResourceOps<any>>;
 
 export type { Impact } from './impact.js';
 export { worstImpact } from './impact.js';

@@ -6,8 +6,8 @@
 import { isNotFound, type LxdClient } from '../lxd/client.js';
 import type { LiveSnapshot } from './spec.js';
 import type { Kind } from './types.js';
-import { snapshotKey } from './snapshot.js';
-import { volumeKey } from './storage-volume.js';
+import { snapshotKey } from './snapshot/spec.js';
+import { volumeKey } from './storage-volume/spec.js';
 
 /**
  * `at`: the client for the project holding a kind's objects (where.ts), when it is not `client`'s.

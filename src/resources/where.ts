@@ -10,7 +10,7 @@
  * deleted, the same request is refused with 404 "Failed to load project "P": Project not found".
  * So such an object is asked for in the project that holds it, never through P.
  */
-import { hasFeature } from './project.js';
+import { hasFeature } from './project/spec.js';
 import type { Kind } from './types.js';
 
 /** Per kind: global, always in the project, or in the project when it has this feature. */

@@ -10,18 +10,18 @@ import type { LxdInstance, LxdNetwork, LxdProfile, LxdStoragePool, LxdStorageVol
 import { makeContext } from '../planner/index.js';
 import { recordFields, sensitivePaths } from '../planner/fields.js';
 import { specs } from '../resources/index.js';
-import { extraAliasOwner } from '../resources/image.js';
-import { isServerComputedKey } from '../resources/instance-keys.js';
+import { extraAliasOwner } from '../resources/image/spec.js';
+import { isServerComputedKey } from '../resources/instance/keys.js';
 import { LIMITS, NOT_CONFIG_LIMITS } from '../resources/limits.js';
 import { readLive } from '../resources/live.js';
 import { readLiveIn } from '../resources/live-project.js';
 import { projectAttributes } from '../resources/object-project.js';
-import { instancesWithSnapshots } from '../resources/snapshot.js';
+import { instancesWithSnapshots } from '../resources/snapshot/spec.js';
 import type { LiveSnapshot } from '../resources/spec.js';
 import { addressOf, type DesiredObject, type Kind } from '../resources/types.js';
 import { parseBool } from '../resources/units.js';
 import { withEntry } from '../state/model.js';
-import { resolveRemoteFingerprints } from '../resources/image-source.js';
+import { resolveRemoteFingerprints } from '../resources/image/source.js';
 import { connectScoped, loadChecked, type ConnectOptions } from './session.js';
 
 /** config split into the typed `limits:` view and the rest, as a user would write it. */

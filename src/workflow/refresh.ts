@@ -1,8 +1,8 @@
 /** lxplan --refresh-only: record what LXD has into the state, without touching LXD. */
 import { refreshState, type Refresh } from '../planner/index.js';
 import { readLiveIn } from '../resources/live-project.js';
-import { instancesWithSnapshots } from '../resources/snapshot.js';
-import { resolveRemoteFingerprints } from '../resources/image-source.js';
+import { instancesWithSnapshots } from '../resources/snapshot/spec.js';
+import { resolveRemoteFingerprints } from '../resources/image/source.js';
 import { connectScoped, loadChecked, type ConnectOptions } from './session.js';
 
 export async function refreshOnly(manifestPath: string, opts: ConnectOptions): Promise<Refresh & { recorded: number }> {

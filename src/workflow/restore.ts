@@ -20,7 +20,7 @@ import { recordFields, sensitivePaths } from '../planner/fields.js';
 import { makeContext } from '../planner/index.js';
 import { PENDING_RESTART } from '../planner/profile-restarts.js';
 import { managedConfig } from '../resources/fields.js';
-import { instanceSpec } from '../resources/instance.js';
+import { instanceSpec } from '../resources/instance/spec.js';
 import { liveProjectOf } from '../resources/object-project.js';
 import type { Fields } from '../resources/spec.js';
 import { addressOf, splitSnapshotName, type Manifest } from '../resources/types.js';

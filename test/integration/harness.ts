@@ -8,7 +8,7 @@ import { randomBytes } from 'node:crypto';
 import { hostname, tmpdir } from 'node:os';
 import path from 'node:path';
 import { LxdClient, isNotFound, isProjectMissing } from '../../src/lxd/client.js';
-import { ensureBusyboxImage } from '../../src/resources/image-files.js';
+import { ensureBusyboxImage } from '../../src/resources/image/files.js';
 
 export const TEST_PREFIX = 'lxplan-test';
 

@@ -13,8 +13,8 @@ import path from 'node:path';
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
 import { isNotFound, LxdClient } from '../../src/lxd/client.js';
-import { ensureBusyboxImage } from '../../src/resources/image-files.js';
-import { extraAliasDescription } from '../../src/resources/image.js';
+import { ensureBusyboxImage } from '../../src/resources/image/files.js';
+import { extraAliasDescription } from '../../src/resources/image/spec.js';
 import { manifestDir, run, show } from './cli.js';
 import { purgeProject, TEST_PREFIX, testImage, throwawayProject, type TestImage, type ThrowawayProject } from './harness.js';
 

@@ -14,9 +14,9 @@ import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
 import * as tar from 'tar';
 import { LxdClient } from '../../src/lxd/client.js';
-import { ensureBusyboxImage, lxdArchitecture } from '../../src/resources/image-files.js';
-import { fingerprintOfDirectoryImage } from '../../src/resources/image-directory.js';
-import { extraAliasDescription } from '../../src/resources/image.js';
+import { ensureBusyboxImage, lxdArchitecture } from '../../src/resources/image/files.js';
+import { fingerprintOfDirectoryImage } from '../../src/resources/image/directory.js';
+import { extraAliasDescription } from '../../src/resources/image/spec.js';
 import { manifestDir, run, show } from './cli.js';
 import { testImage, throwawayProject } from './harness.js';
 

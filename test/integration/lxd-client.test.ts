@@ -7,7 +7,7 @@ import * as assert from 'uvu/assert';
 import { isLxplanError } from '../../src/errors.js';
 import { LxdApiError, LxdClient, isNotFound } from '../../src/lxd/client.js';
 import { DEBIAN_SOCKET, SNAP_SOCKET, resolveSocketPath } from '../../src/lxd/socket.js';
-import { fingerprintOfSplitImage } from '../../src/resources/image-files.js';
+import { fingerprintOfSplitImage } from '../../src/resources/image/files.js';
 import { memoryLimitOf } from './cgroup.js';
 import { testImage, throwawayProject, type TestImage, type ThrowawayProject } from './harness.js';
 

@@ -9,7 +9,7 @@ import path from 'node:path';
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
 import { manifestDir, run, show } from './cli.js';
-import { buildBusyboxImage } from '../../src/resources/image-files.js';
+import { buildBusyboxImage } from '../../src/resources/image/files.js';
 import { testImage, throwawayProject } from './harness.js';
 
 type Ctx = {

@@ -3,7 +3,7 @@ import path from 'node:path';
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { loadManifests } from '../../src/manifest/index.js';
-import { lxdArchitecture } from '../../src/resources/image-files.js';
+import { lxdArchitecture } from '../../src/resources/image/files.js';
 import { loadError, summary, tree } from './helpers.js';
 
 test('a directory source: absolute path, host architecture and fixed creation date by default, properties as strings', async () => {

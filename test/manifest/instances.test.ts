@@ -3,7 +3,7 @@ import path from 'node:path';
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { loadManifests } from '../../src/manifest/index.js';
-import { sha256Of } from '../../src/resources/instance-files.js';
+import { sha256Of } from '../../src/resources/instance/files.js';
 import { loadError, summary, tree } from './helpers.js';
 
 test('source: a copy of an instance or of its snapshot; image stays empty', async () => {

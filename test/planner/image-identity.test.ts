@@ -8,7 +8,7 @@ import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { plan, type PlanInput } from '../../src/planner/index.js';
 import type { LxdProject } from '../../src/lxd/types.js';
-import { extraAliasDescription } from '../../src/resources/image.js';
+import { extraAliasDescription } from '../../src/resources/image/spec.js';
 import type { Manifest } from '../../src/resources/types.js';
 import { dImage, dInstance, FP_A, FP_B, lImage, lInstance, live, manifest, planError, render, state } from './builders.js';
 

@@ -2,7 +2,7 @@
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { plan } from '../../src/planner/index.js';
-import { extraAliasDescription, imageSpec } from '../../src/resources/image.js';
+import { extraAliasDescription, imageSpec } from '../../src/resources/image/spec.js';
 import { dImage, dInstance, dSnapshot, FP_A, FP_B, lImage, lInstance, live, manifest, render, state } from './builders.js';
 
 const marked = (name: string, extras: string[]) => extras.map((a) => ({ name: a, description: extraAliasDescription(name) }));

@@ -5,7 +5,7 @@
  */
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { CLOUD_INIT_NOTE } from '../../src/resources/instance-keys.js';
+import { CLOUD_INIT_NOTE } from '../../src/resources/instance/keys.js';
 import { dImage, dInstance, FP_A, lImage, lInstance, live, manifest, render, state } from './builders.js';
 
 const BEFORE = '#cloud-config\npackages:\n  - nginx\n';

@@ -6,9 +6,9 @@
  */
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { instanceSpec } from '../../src/resources/instance.js';
+import { instanceSpec } from '../../src/resources/instance/spec.js';
 import { plan, type PlanInput } from '../../src/planner/index.js';
-import { EPHEMERAL_STOP_NOTE } from '../../src/resources/instance-arch.js';
+import { EPHEMERAL_STOP_NOTE } from '../../src/resources/instance/arch.js';
 import type { DesiredInstance } from '../../src/resources/types.js';
 import { checkGuards } from '../../src/workflow/guards.js';
 import { dImage, dInstance, FP_A, lImage, lInstance, live, manifest, planError, render, state } from './builders.js';

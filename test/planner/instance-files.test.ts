@@ -7,7 +7,7 @@ import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { redactPlan } from '../../src/cli/views/redact.js';
 import { plan } from '../../src/planner/index.js';
-import { sha256Of } from '../../src/resources/instance-files.js';
+import { sha256Of } from '../../src/resources/instance/files.js';
 import type { DesiredFile } from '../../src/resources/types.js';
 import type { State } from '../../src/state/model.js';
 import { dImage, dInstance, FP_A, lImage, lInstance, live, manifest, render, state } from './builders.js';

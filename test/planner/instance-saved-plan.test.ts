@@ -7,7 +7,7 @@ import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { fromPlanDocument, toPlanDocument } from '../../src/cli/views/plan-json.js';
 import { plan } from '../../src/planner/index.js';
-import { sha256Of } from '../../src/resources/instance-files.js';
+import { sha256Of } from '../../src/resources/instance/files.js';
 import type { DesiredInstance } from '../../src/resources/types.js';
 import { dImage, dInstance, dSnapshot, live, manifest, state } from './builders.js';
 

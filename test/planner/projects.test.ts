@@ -2,7 +2,7 @@
  * Projects in the planner: the project object (built-in default, keys LXD fills in, features
  * only while empty, deletes only when empty) and the scope project (everything in it waits for
  * its creation, its deletion waits for everything in it; which kinds are in it depends on its
- * features). Fixtures only: what LXD does was observed on 5.0.2 (see src/resources/project.ts).
+ * features). Fixtures only: what LXD does was observed on 5.0.2 (see src/resources/project/spec.ts).
  */
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';

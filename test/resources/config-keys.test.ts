@@ -11,7 +11,7 @@ import path from 'node:path';
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { configKeyProblem, type ConfigOwner } from '../../src/resources/config-keys.js';
-import { instanceKeyImpact } from '../../src/resources/instance-keys.js';
+import { instanceKeyImpact } from '../../src/resources/instance/keys.js';
 import { INSTANCE_KEYS } from '../../src/resources/lxd-config-keys.js';
 import { BOOL_KEYS, INT_KEYS } from '../../src/resources/units.js';
 import { repoRoot } from '../manifest/helpers.js';

@@ -6,7 +6,7 @@ import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { readFileSync } from 'node:fs';
 import { DEVICE_TYPES, deviceImpact, proxyAddressProblem, validateDevice } from '../../src/resources/devices.js';
-import { instanceSpec } from '../../src/resources/instance.js';
+import { instanceSpec } from '../../src/resources/instance/spec.js';
 import { repoRoot } from '../manifest/helpers.js';
 import { dInstance, lInstance } from '../planner/builders.js';
 

@@ -5,7 +5,7 @@ import path from 'node:path';
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import * as tar from 'tar';
-import { buildDirectoryImage, fingerprintOfDirectoryImage, listTree, metadataYamlOf, type DirectoryImageMetadata } from '../../src/resources/image-directory.js';
+import { buildDirectoryImage, fingerprintOfDirectoryImage, listTree, metadataYamlOf, type DirectoryImageMetadata } from '../../src/resources/image/directory.js';
 
 let dir: string;
 const META: DirectoryImageMetadata = { architecture: 'x86_64', creationDate: 1704067200, properties: { os: 'busybox', release: '1' } };

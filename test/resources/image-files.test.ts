@@ -6,7 +6,7 @@ import path from 'node:path';
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import * as tar from 'tar';
-import { buildBusyboxImage, busyboxImageIsFresh, ensureBusyboxImage, fingerprintOfSplitImage, lxdArchitecture } from '../../src/resources/image-files.js';
+import { buildBusyboxImage, busyboxImageIsFresh, ensureBusyboxImage, fingerprintOfSplitImage, lxdArchitecture } from '../../src/resources/image/files.js';
 
 let dir: string;
 test.before(async () => { dir = await mkdtemp(path.join(tmpdir(), 'lxplan-image-files-')); });

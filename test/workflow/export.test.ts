@@ -1,7 +1,7 @@
 /** lxplan export, from fixtures: what it writes for what LXD has. */
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { extraAliasDescription } from '../../src/resources/image.js';
+import { extraAliasDescription } from '../../src/resources/image/spec.js';
 import { exportManifest } from '../../src/workflow/adopt.js';
 import { FP_A, lImage, lInstance, live } from '../planner/builders.js';
 

@@ -1,5 +1,5 @@
 import { Args, Flags } from '@oclif/core';
-import { toPlanDocument } from '../../cli/views/plan-json.js';
+import { toPlanDocument } from '../views/plan-json.js';
 import { isChange } from '../../planner/plan.js';
 import { refreshOnly } from '../../workflow/refresh.js';
 import { savePlan } from '../../workflow/saved-plan.js';

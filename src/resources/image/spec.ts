@@ -7,16 +7,16 @@
  * image into each instance at creation. An image published from an instance has no fingerprint
  * before it exists: its source (recorded in the state) is what is compared.
  */
-import type { LxdClient } from '../lxd/client.js';
-import { isNotFound } from '../lxd/client.js';
-import { pullImage } from '../lxd/remote.js';
-import type { LxdImagePut } from '../lxd/requests.js';
-import type { LxdImage, LxdImageAlias, LxdImageAliasEntry } from '../lxd/types.js';
-import { digestOf, field, found, listField } from './fields.js';
-import { withImageTarballs } from './image-source.js';
-import { desiredProjectOf, liveProjectOf } from './object-project.js';
-import type { Fields, LiveImage, OpEvents, PlanContext, ResourceOps, ResourceSpec } from './spec.js';
-import { addressOf, isPublishedSource, isRemoteSource, type DesiredImage, type PublishedImageSource, type RemoteImageSource } from './types.js';
+import type { LxdClient } from '../../lxd/client.js';
+import { isNotFound } from '../../lxd/client.js';
+import { pullImage } from '../../lxd/remote.js';
+import type { LxdImagePut } from '../../lxd/requests.js';
+import type { LxdImage, LxdImageAlias, LxdImageAliasEntry } from '../../lxd/types.js';
+import { digestOf, field, found, listField } from '../fields.js';
+import { withImageTarballs } from './source.js';
+import { desiredProjectOf, liveProjectOf } from '../object-project.js';
+import type { Fields, LiveImage, OpEvents, PlanContext, ResourceOps, ResourceSpec } from '../spec.js';
+import { addressOf, isPublishedSource, isRemoteSource, type DesiredImage, type PublishedImageSource, type RemoteImageSource } from '../types.js';
 
 function fingerprintField(fp: string) {
   return field(fp.slice(0, 12), fp);

@@ -14,11 +14,11 @@
  * plan that stops a running ephemeral instance destroys it: it is planned as a replace (its disk
  * is lost; it is created again, stopped), guarded like every replace, with a note saying why.
  */
-import { desiredProjectOf } from './object-project.js';
-import { LxplanError } from '../errors.js';
-import type { LxdImage } from '../lxd/types.js';
-import type { LiveSnapshot } from './spec.js';
-import type { DesiredInstance, Manifest } from './types.js';
+import { desiredProjectOf } from '../object-project.js';
+import { LxplanError } from '../../errors.js';
+import type { LxdImage } from '../../lxd/types.js';
+import type { LiveSnapshot } from '../spec.js';
+import type { DesiredInstance, Manifest } from '../types.js';
 
 /** LXD's architecture names (shared/osarch), and the distribution names it accepts for them. */
 export const ARCHITECTURES = ['x86_64', 'i686', 'aarch64', 'armv6l', 'armv7l', 'armv8l', 'ppc', 'ppc64', 'ppc64le', 's390x', 'mips', 'mips64', 'riscv32', 'riscv64'] as const;

@@ -13,12 +13,12 @@
  * /1.0/instances/{name}/snapshots?recursion=1 per instance that declares snapshots or has
  * snapshots in the state (see live.ts): proportional to the instances with snapshots only.
  */
-import { isNotFound } from '../lxd/client.js';
-import type { LxdInstanceSnapshot } from '../lxd/types.js';
-import { digestOf, found } from './fields.js';
-import type { ResourceOps, ResourceSpec } from './spec.js';
-import { addressOf, splitSnapshotName, type DesiredSnapshot, type Manifest } from './types.js';
-import type { State } from '../state/model.js';
+import { isNotFound } from '../../lxd/client.js';
+import type { LxdInstanceSnapshot } from '../../lxd/types.js';
+import { digestOf, found } from '../fields.js';
+import type { ResourceOps, ResourceSpec } from '../spec.js';
+import { addressOf, splitSnapshotName, type DesiredSnapshot, type Manifest } from '../types.js';
+import type { State } from '../../state/model.js';
 
 /** "INSTANCE/SNAPSHOT" for a live snapshot. */
 export function snapshotKey(s: { instance: string; name: string }): string {

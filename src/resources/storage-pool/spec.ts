@@ -15,11 +15,11 @@
  * The `default` pool (made by `lxd init`) is built in, like the default profile: declaring it
  * adopts it, removing it from the manifests only stops managing it, it is never deleted.
  */
-import { isNotFound } from '../lxd/client.js';
-import type { LxdStoragePool } from '../lxd/types.js';
-import { configFields, configToWrite, digestOf, field, found, managedConfig, ownedConfig, type FilledKeys } from './fields.js';
-import type { FieldImpact, Fields, PlanContext, ResourceOps, ResourceSpec } from './spec.js';
-import type { DesiredStoragePool } from './types.js';
+import { isNotFound } from '../../lxd/client.js';
+import type { LxdStoragePool } from '../../lxd/types.js';
+import { configFields, configToWrite, digestOf, field, found, managedConfig, ownedConfig, type FilledKeys } from '../fields.js';
+import type { FieldImpact, Fields, PlanContext, ResourceOps, ResourceSpec } from '../spec.js';
+import type { DesiredStoragePool } from '../types.js';
 
 const FILLED_KEYS: Record<string, readonly string[]> = {
   dir: ['source'],

@@ -3,17 +3,17 @@
  * instances using it at once. The `default` profile always exists: declaring it adopts it,
  * removing it from the manifests stops managing it, and it is never deleted.
  */
-import { usesScopeProfiles } from './object-project.js';
-import { isNotFound } from '../lxd/client.js';
-import type { AffectedInstance } from '../planner/plan.js';
-import { diffFields } from '../planner/diff.js';
-import type { ConfigMap, DeviceMap, LxdInstance, LxdProfile } from '../lxd/types.js';
-import { configFields, deviceFields, digestOf, field, found } from './fields.js';
-import { worstImpact } from './impact.js';
-import { deviceRefs } from './devices.js';
-import { diskSizeNote, instanceSpec, instanceState } from './instance.js';
-import type { Fields, PlanContext, ResourceOps, ResourceSpec } from './spec.js';
-import { addressOf, type DesiredInstance, type DesiredProfile } from './types.js';
+import { usesScopeProfiles } from '../object-project.js';
+import { isNotFound } from '../../lxd/client.js';
+import type { AffectedInstance } from '../../planner/plan.js';
+import { diffFields } from '../../planner/diff.js';
+import type { ConfigMap, DeviceMap, LxdInstance, LxdProfile } from '../../lxd/types.js';
+import { configFields, deviceFields, digestOf, field, found } from '../fields.js';
+import { worstImpact } from '../impact.js';
+import { deviceRefs } from '../devices.js';
+import { diskSizeNote, instanceSpec, instanceState } from '../instance/spec.js';
+import type { Fields, PlanContext, ResourceOps, ResourceSpec } from '../spec.js';
+import { addressOf, type DesiredInstance, type DesiredProfile } from '../types.js';
 
 export const profileSpec: ResourceSpec<DesiredProfile, LxdProfile> = {
   kind: 'profile',

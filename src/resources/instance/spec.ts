@@ -5,21 +5,21 @@
  * everything in InstancePut can change in place, live or at the next start (see instance-keys.ts).
  * Files pushed into the instance are planned from the state's record (instance-files.ts).
  */
-import { desiredProjectOf } from './object-project.js';
-import { LxplanError } from '../errors.js';
-import type { LxdClient } from '../lxd/client.js';
-import { isNotFound } from '../lxd/client.js';
-import type { ConfigMap, DeviceMap, LxdInstance, LxdInstancePut } from '../lxd/types.js';
-import { deviceImpact, deviceRefs } from './devices.js';
-import { configFields, deviceFields, digestOf, field, found, listField } from './fields.js';
-import { instanceKeyImpact, isServerComputedKey } from './instance-keys.js';
-import { canonicalArch, EPHEMERAL_STOP_NOTE, stopsEphemeral } from './instance-arch.js';
-import { desiredFileFields, fileImpact, pushFiles, recordedFileFields } from './instance-files.js';
-import { copyNote, copySourceText, instanceSourceOf, sourceRefs } from './instance-source.js';
-import type { FieldImpact, Fields, OpEvents, PlanContext, ResourceOps, ResourceSpec } from './spec.js';
-import { unenforcedSizeNote } from './storage-pool.js';
-import { addressOf, type DesiredInstance, type InstanceState } from './types.js';
-import { parseBool } from './units.js';
+import { desiredProjectOf } from '../object-project.js';
+import { LxplanError } from '../../errors.js';
+import type { LxdClient } from '../../lxd/client.js';
+import { isNotFound } from '../../lxd/client.js';
+import type { ConfigMap, DeviceMap, LxdInstance, LxdInstancePut } from '../../lxd/types.js';
+import { deviceImpact, deviceRefs } from '../devices.js';
+import { configFields, deviceFields, digestOf, field, found, listField } from '../fields.js';
+import { instanceKeyImpact, isServerComputedKey } from './keys.js';
+import { canonicalArch, EPHEMERAL_STOP_NOTE, stopsEphemeral } from './arch.js';
+import { desiredFileFields, fileImpact, pushFiles, recordedFileFields } from './files.js';
+import { copyNote, copySourceText, instanceSourceOf, sourceRefs } from './source.js';
+import type { FieldImpact, Fields, OpEvents, PlanContext, ResourceOps, ResourceSpec } from '../spec.js';
+import { unenforcedSizeNote } from '../storage-pool/spec.js';
+import { addressOf, type DesiredInstance, type InstanceState } from '../types.js';
+import { parseBool } from '../units.js';
 
 /** Seconds a clean stop may take before lxplan forces it. */
 export const STOP_TIMEOUT_S = 30;

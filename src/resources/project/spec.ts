@@ -19,13 +19,13 @@
  *    can be removed" (500). The plan says so first (refuse / deleteBlockers below, and the
  *    planner's generic check that nothing it reads in the project stays behind).
  */
-import { isNotFound, type LxdClient } from '../lxd/client.js';
-import type { LxdProject } from '../lxd/types.js';
-import { configFields, configToWrite, digestOf, field, found, managedConfig, ownedConfig, type FilledKeys } from './fields.js';
-import type { Fields, PlanContext, ResourceOps, ResourceSpec } from './spec.js';
-import { liveProjectOf, scopeOfManifest } from './object-project.js';
-import type { DesiredProject } from './types.js';
-import { parseBool } from './units.js';
+import { isNotFound, type LxdClient } from '../../lxd/client.js';
+import type { LxdProject } from '../../lxd/types.js';
+import { configFields, configToWrite, digestOf, field, found, managedConfig, ownedConfig, type FilledKeys } from '../fields.js';
+import type { Fields, PlanContext, ResourceOps, ResourceSpec } from '../spec.js';
+import { liveProjectOf, scopeOfManifest } from '../object-project.js';
+import type { DesiredProject } from '../types.js';
+import { parseBool } from '../units.js';
 
 /** The features LXD turns on when a new project leaves them out (5.0.2). */
 export const DEFAULT_FEATURES: readonly string[] = ['features.images', 'features.profiles', 'features.storage.volumes'];

@@ -15,15 +15,15 @@
  * Every server key LXD 5.0.2 has applies live (configuration.json "server" marks none as needing
  * a restart; the daemon re-reads them on change).
  */
-import { LxplanError } from '../errors.js';
-import type { ConfigMap, LxdServer } from '../lxd/types.js';
-import type { StateEntry } from '../state/model.js';
-import { digestOf, field } from './fields.js';
-import type { Fields, ResourceOps, ResourceSpec } from './spec.js';
-import type { DesiredServer } from './types.js';
-import { SERVER_KEYS } from './lxd-config-keys.js';
-import { LXD_5_0_SERVER } from './lxd-config-keys-5.0.js';
-import { parseBool } from './units.js';
+import { LxplanError } from '../../errors.js';
+import type { ConfigMap, LxdServer } from '../../lxd/types.js';
+import type { StateEntry } from '../../state/model.js';
+import { digestOf, field } from '../fields.js';
+import type { Fields, ResourceOps, ResourceSpec } from '../spec.js';
+import type { DesiredServer } from '../types.js';
+import { SERVER_KEYS } from '../lxd-config-keys.js';
+import { LXD_5_0_SERVER } from '../lxd-config-keys-5.0.js';
+import { parseBool } from '../units.js';
 
 /** The one server object's name (address "server.config"). */
 export const SERVER_NAME = 'config';

@@ -3,12 +3,12 @@
  * directory lxplan packs (image-directory.ts). Both give the fingerprint LXD will assign before
  * anything is uploaded.
  */
-import { LxplanError } from '../errors.js';
-import { RemoteError, resolveRemoteImage, type RemoteServer } from '../lxd/remote.js';
-import { formatLocation } from '../manifest/parse.js';
-import { buildDirectoryImage, fingerprintOfDirectoryImage } from './image-directory.js';
-import { fingerprintOfSplitImage } from './image-files.js';
-import { isDirectorySource, isPublishedSource, isRemoteSource, type DesiredImage, type Manifest } from './types.js';
+import { LxplanError } from '../../errors.js';
+import { RemoteError, resolveRemoteImage, type RemoteServer } from '../../lxd/remote.js';
+import { formatLocation } from '../../manifest/parse.js';
+import { buildDirectoryImage, fingerprintOfDirectoryImage } from './directory.js';
+import { fingerprintOfSplitImage } from './files.js';
+import { isDirectorySource, isPublishedSource, isRemoteSource, type DesiredImage, type Manifest } from '../types.js';
 
 /** The fingerprint of a local image; a manifest error naming the image's source when it cannot be read. */
 export async function localImageFingerprint(img: DesiredImage): Promise<string | undefined> {

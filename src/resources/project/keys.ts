@@ -8,9 +8,9 @@
  * sizes are ours (the file types them as strings). Values of restricted.* (block, allow, managed,
  * ...) are left to LXD.
  */
-import { didYouMean } from '../manifest/hints.js';
-import { PROJECT_KEYS as LXD_PROJECT_KEYS } from './lxd-config-keys.js';
-import { parseBool, parseByteSizeBig, parseInt64 } from './units.js';
+import { didYouMean } from '../../manifest/hints.js';
+import { PROJECT_KEYS as LXD_PROJECT_KEYS } from '../lxd-config-keys.js';
+import { parseBool, parseByteSizeBig, parseInt64 } from '../units.js';
 
 type ValueKind = 'bool' | 'int' | 'size' | 'text';
 

@@ -19,7 +19,7 @@ import type { Stats } from 'node:fs';
 import { chmod, lstat, mkdir, mkdtemp, readdir, rm, utimes, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { fingerprintOfSplitImage } from './image-files.js';
+import { fingerprintOfSplitImage } from './files.js';
 
 /** What goes into metadata.yaml. */
 export interface DirectoryImageMetadata {

@@ -16,11 +16,11 @@
  * There is no built-in network: `lxd init` may or may not make lxdbr0, and LXD lets it be
  * deleted, so an existing network is adopted only on purpose (`lxplan import network NAME`).
  */
-import { isNotFound } from '../lxd/client.js';
-import type { LxdNetwork } from '../lxd/types.js';
-import { configFields, configToWrite, digestOf, field, found, managedConfig, ownedConfig, type FilledKeys } from './fields.js';
-import type { Fields, ResourceOps, ResourceSpec } from './spec.js';
-import { addressOf, type Address, type DesiredNetwork } from './types.js';
+import { isNotFound } from '../../lxd/client.js';
+import type { LxdNetwork } from '../../lxd/types.js';
+import { configFields, configToWrite, digestOf, field, found, managedConfig, ownedConfig, type FilledKeys } from '../fields.js';
+import type { Fields, ResourceOps, ResourceSpec } from '../spec.js';
+import { addressOf, type Address, type DesiredNetwork } from '../types.js';
 
 /** Keys LXD fills in on creation when they are left out, per network type (configuration.json, observed on 5.0.2). */
 const FILLED_KEYS: Record<string, readonly string[]> = {

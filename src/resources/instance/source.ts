@@ -9,11 +9,11 @@
  * takes its profiles and devices from the POST, so the copy is written once more after the copy
  * with exactly its own declared config (see instance.ts create).
  */
-import { LxplanError } from '../errors.js';
-import type { LxdInstancesPost } from '../lxd/types.js';
-import type { LiveSnapshot, PlanContext } from './spec.js';
-import type { State } from '../state/model.js';
-import { addressOf, type Address, type CopySource, type DesiredInstance, type Manifest } from './types.js';
+import { LxplanError } from '../../errors.js';
+import type { LxdInstancesPost } from '../../lxd/types.js';
+import type { LiveSnapshot, PlanContext } from '../spec.js';
+import type { State } from '../../state/model.js';
+import { addressOf, type Address, type CopySource, type DesiredInstance, type Manifest } from '../types.js';
 
 /** "base" or "base/s1": LXD's own spelling of a copy source, and what the plan and the state show. */
 export function copySourceText(s: CopySource): string {

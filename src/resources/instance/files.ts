@@ -16,11 +16,11 @@
  * lxplan never deletes what may hold a user's data.
  */
 import { createHash } from 'node:crypto';
-import { LxplanError } from '../errors.js';
-import { isNotFound, type LxdClient } from '../lxd/client.js';
-import { field } from './fields.js';
-import type { FieldImpact, Fields, OpEvents } from './spec.js';
-import type { DesiredFile, DesiredInstance } from './types.js';
+import { LxplanError } from '../../errors.js';
+import { isNotFound, type LxdClient } from '../../lxd/client.js';
+import { field } from '../fields.js';
+import type { FieldImpact, Fields, OpEvents } from '../spec.js';
+import type { DesiredFile, DesiredInstance } from '../types.js';
 
 /** Files at most this big, valid UTF-8 without NULs, show as text (and text diffs) in plans. */
 export const TEXT_FILE_MAX = 8 * 1024;

@@ -14,7 +14,7 @@
  *    its next boot as for a new instance, not before. Nothing in LXD re-runs it in a running one.
  * Keys not listed are treated as `restart`: when in doubt, do not promise a live change.
  */
-import type { Impact } from './impact.js';
+import type { Impact } from '../impact.js';
 
 interface KeyRule { pattern: RegExp; impact: Impact; note?: string }
 

@@ -17,12 +17,12 @@
  * Where the volumes live: with the project's features.storage.volumes, in the project; without
  * it (lxplan's test projects), in the default project, shared with it. LXD does both.
  */
-import { isNotFound } from '../lxd/client.js';
-import type { LxdStorageVolume } from '../lxd/types.js';
-import { configFields, configToWrite, digestOf, field, found, managedConfig, ownedConfig, type FilledKeys } from './fields.js';
-import type { FieldImpact, Fields, PlanContext, ResourceOps, ResourceSpec } from './spec.js';
-import { unenforcedSizeNote } from './storage-pool.js';
-import { addressOf, splitVolumeName, type DesiredStorageVolume } from './types.js';
+import { isNotFound } from '../../lxd/client.js';
+import type { LxdStorageVolume } from '../../lxd/types.js';
+import { configFields, configToWrite, digestOf, field, found, managedConfig, ownedConfig, type FilledKeys } from '../fields.js';
+import type { FieldImpact, Fields, PlanContext, ResourceOps, ResourceSpec } from '../spec.js';
+import { unenforcedSizeNote } from '../storage-pool/spec.js';
+import { addressOf, splitVolumeName, type DesiredStorageVolume } from '../types.js';
 
 /** Keys of a new volume LXD fills in: by driver, or from a `volume.*` default of its pool (in any of `poolConfigs`). */
 function filledFrom(...poolConfigs: (Record<string, string> | undefined)[]): FilledKeys {
