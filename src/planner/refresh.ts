@@ -3,7 +3,8 @@
  * Objects gone from LXD leave the state; drift is reported, not reverted.
  */
 import { specs } from '../resources/index.js';
-import { addressOf, KINDS } from '../resources/types.js';
+import { KINDS } from '../resources/registry.js';
+import { addressOf } from '../resources/types.js';
 import { withEntry, withoutEntry, type State } from '../state/model.js';
 import { driftOf, recordFields, sensitivePaths } from './fields.js';
 import type { ResourceChange } from './plan.js';

@@ -33,3 +33,6 @@ export const registry: readonly KindEntry[] = [
   { kind: 'snapshot', spec: snapshotSpec, ops: snapshotOps },
   { kind: 'server', spec: serverSpec, ops: serverOps },
 ];
+
+/** Every kind, in the registry's order. */
+export const KINDS: readonly Kind[] = registry.map((e) => e.kind);

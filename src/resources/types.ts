@@ -8,12 +8,13 @@
 import type { SourceLocation } from '../errors.js';
 import type { ConfigMap, DeviceMap } from '../lxd/types.js';
 
-export type Kind = 'project' | 'storage_pool' | 'network' | 'storage_volume' | 'image' | 'profile' | 'instance' | 'snapshot' | 'server';
 /**
- * Every kind, in display order: what others use comes first. (Dependency order comes from each
- * kind's references, not from this list.)
+ * The kinds lxplan manages. Each kind names itself from its own folder by declaration merging
+ * (`declare module '../types.js' { interface KindNames { instance: true } }` in <kind>/spec.ts);
+ * the ordered list of kinds is src/resources/registry.ts (KINDS there).
  */
-export const KINDS: readonly Kind[] = ['project', 'storage_pool', 'network', 'storage_volume', 'image', 'profile', 'instance', 'snapshot', 'server'];
+export interface KindNames {}
+export type Kind = keyof KindNames & string;
 
 /** "instance.web-1", "profile.small", "image.busybox", "storage_volume.fast/data". */
 export type Address = string;

@@ -5,7 +5,8 @@
  * them against each other) and upgrades older versions through `upgraders` first.
  */
 import { LxplanError } from '../errors.js';
-import { addressOf, KINDS, type Kind } from '../resources/types.js';
+import { KINDS } from '../resources/registry.js';
+import { addressOf, type Kind } from '../resources/types.js';
 import { STATE_VERSION, type State, type StateEntry } from './model.js';
 
 /**

@@ -1,6 +1,7 @@
 import { Args } from '@oclif/core';
 import { LxplanError } from '../../errors.js';
-import { KINDS, type Kind } from '../../resources/types.js';
+import { KINDS } from '../../resources/registry.js';
+import type { Kind } from '../../resources/types.js';
 import { importObjects } from '../../workflow/adopt.js';
 import { openSession } from '../../workflow/session.js';
 import { BaseCommand, commonFlags } from '../base.js';

@@ -407,3 +407,9 @@ export const imageOps: ResourceOps<DesiredImage> = {
     await deleteIfUnaliased(client, target);
   },
 };
+
+declare module '../types.js' {
+  interface KindNames {
+    image: true;
+  }
+}

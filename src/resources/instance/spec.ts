@@ -302,3 +302,9 @@ export const instanceOps: ResourceOps<DesiredInstance> = {
     }
   },
 };
+
+declare module '../types.js' {
+  interface KindNames {
+    instance: true;
+  }
+}

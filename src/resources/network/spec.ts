@@ -79,3 +79,9 @@ export const networkOps: ResourceOps<DesiredNetwork> = {
     }
   },
 };
+
+declare module '../types.js' {
+  interface KindNames {
+    network: true;
+  }
+}

@@ -101,3 +101,9 @@ export const profileOps: ResourceOps<DesiredProfile> = {
     }
   },
 };
+
+declare module '../types.js' {
+  interface KindNames {
+    profile: true;
+  }
+}

@@ -153,3 +153,9 @@ export const projectOps: ResourceOps<DesiredProject> = {
     }
   },
 };
+
+declare module '../types.js' {
+  interface KindNames {
+    project: true;
+  }
+}

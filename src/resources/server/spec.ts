@@ -142,3 +142,9 @@ export const serverOps: ResourceOps<DesiredServer> = {
     throw new LxplanError('apply.failed', 'the LXD server config is never deleted: lxplan only unsets the keys it set');
   },
 };
+
+declare module '../types.js' {
+  interface KindNames {
+    server: true;
+  }
+}

@@ -71,3 +71,9 @@ export const snapshotOps: ResourceOps<DesiredSnapshot> = {
     }
   },
 };
+
+declare module '../types.js' {
+  interface KindNames {
+    snapshot: true;
+  }
+}

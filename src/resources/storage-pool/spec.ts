@@ -100,3 +100,9 @@ export const storagePoolOps: ResourceOps<DesiredStoragePool> = {
     }
   },
 };
+
+declare module '../types.js' {
+  interface KindNames {
+    storage_pool: true;
+  }
+}

@@ -91,3 +91,9 @@ export const storageVolumeOps: ResourceOps<DesiredStorageVolume> = {
     }
   },
 };
+
+declare module '../types.js' {
+  interface KindNames {
+    storage_volume: true;
+  }
+}
