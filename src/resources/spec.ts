@@ -5,7 +5,6 @@
  * the executor).
  */
 import type { LxdClient } from '../lxd/client.js';
-import type { LxdImage, LxdInstance, LxdInstanceSnapshot, LxdNetwork, LxdProfile, LxdProject, LxdServer, LxdStoragePool, LxdStorageVolume } from '../lxd/types.js';
 import type { State, StateEntry } from '../state/model.js';
 import type { AffectedInstance } from '../planner/plan.js';
 import type { Impact } from './impact.js';
@@ -21,28 +20,13 @@ export interface FieldValue {
 /** An object flattened to dotted field paths: "image", "profiles", "config.limits.memory", "devices.root.pool". */
 export type Fields = Record<string, FieldValue>;
 
-/** Live images are addressed by alias, as in the manifest. */
-export interface LiveImage {
-  alias: string;
-  image: LxdImage;
-}
 
-/** Everything read from LXD for one plan: one list request per kind. */
+/**
+ * Everything read from LXD for one plan: one list request per kind. Each kind adds its own map to
+ * it from its folder (declaration merging: `declare module '../spec.js' { interface LiveSnapshot
+ * { ... } }` in <kind>/types.ts).
+ */
 export interface LiveSnapshot {
-  instances: Record<string, LxdInstance>;
-  profiles: Record<string, LxdProfile>;
-  images: LxdImage[];
-  /** Managed networks only (host interfaces LXD merely reports are left out). */
-  networks: Record<string, LxdNetwork>;
-  storagePools: Record<string, LxdStoragePool>;
-  /** Custom volumes only, keyed "POOL/VOLUME". */
-  storageVolumes: Record<string, LxdStorageVolume>;
-  /** Snapshots of the instances that declare some or have some in the state, keyed "INSTANCE/SNAPSHOT" (absent: none read). */
-  snapshots?: Record<string, LxdInstanceSnapshot>;
-  /** GET /1.0 (absent: not read, e.g. in planner fixtures). */
-  server?: LxdServer;
-  /** Every LXD project (global; absent: none read). */
-  projects?: Record<string, LxdProject>;
   /** Objects whose project: changed, by address, when the project they move to has one of that name already (live-other-projects.ts). */
   movesBlocked?: Record<string, string>;
 }
@@ -162,4 +146,3 @@ export interface ResourceOps<D extends DesiredObject = DesiredObject> {
   restart?(client: LxdClient, name: string, ev: OpEvents): Promise<void>;
 }
 
-export type AnyLive = LxdProject | LxdServer | LxdInstanceSnapshot | LxdInstance | LxdProfile | LiveImage | LxdNetwork | LxdStoragePool | LxdStorageVolume;

@@ -15,7 +15,8 @@ import type { LxdImage, LxdImageAlias, LxdImageAliasEntry } from '../../lxd/type
 import { digestOf, field, found, listField } from '../fields.js';
 import { withImageTarballs } from './source.js';
 import { desiredProjectOf, liveProjectOf } from '../object-project.js';
-import type { Fields, LiveImage, OpEvents, PlanContext, ResourceOps, ResourceSpec } from '../spec.js';
+import type { Fields, OpEvents, PlanContext, ResourceOps, ResourceSpec } from '../spec.js';
+import type { LiveImage } from './types.js';
 import { addressOf, isPublishedSource, isRemoteSource, type DesiredImage, type PublishedImageSource, type RemoteImageSource } from '../types.js';
 
 function fingerprintField(fp: string) {
@@ -407,9 +408,3 @@ export const imageOps: ResourceOps<DesiredImage> = {
     await deleteIfUnaliased(client, target);
   },
 };
-
-declare module '../types.js' {
-  interface KindNames {
-    image: true;
-  }
-}

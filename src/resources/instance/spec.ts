@@ -302,9 +302,3 @@ export const instanceOps: ResourceOps<DesiredInstance> = {
     }
   },
 };
-
-declare module '../types.js' {
-  interface KindNames {
-    instance: true;
-  }
-}

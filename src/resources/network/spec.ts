@@ -79,9 +79,3 @@ export const networkOps: ResourceOps<DesiredNetwork> = {
     }
   },
 };
-
-declare module '../types.js' {
-  interface KindNames {
-    network: true;
-  }
-}

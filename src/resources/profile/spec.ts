@@ -101,9 +101,3 @@ export const profileOps: ResourceOps<DesiredProfile> = {
     }
   },
 };
-
-declare module '../types.js' {
-  interface KindNames {
-    profile: true;
-  }
-}

@@ -153,9 +153,3 @@ export const projectOps: ResourceOps<DesiredProject> = {
     }
   },
 };
-
-declare module '../types.js' {
-  interface KindNames {
-    project: true;
-  }
-}

@@ -142,9 +142,3 @@ export const serverOps: ResourceOps<DesiredServer> = {
     throw new LxplanError('apply.failed', 'the LXD server config is never deleted: lxplan only unsets the keys it set');
   },
 };
-
-declare module '../types.js' {
-  interface KindNames {
-    server: true;
-  }
-}

@@ -71,9 +71,3 @@ export const snapshotOps: ResourceOps<DesiredSnapshot> = {
     }
   },
 };
-
-declare module '../types.js' {
-  interface KindNames {
-    snapshot: true;
-  }
-}

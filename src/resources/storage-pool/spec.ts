@@ -100,9 +100,3 @@ export const storagePoolOps: ResourceOps<DesiredStoragePool> = {
     }
   },
 };
-
-declare module '../types.js' {
-  interface KindNames {
-    storage_pool: true;
-  }
-}

@@ -91,9 +91,3 @@ export const storageVolumeOps: ResourceOps<DesiredStorageVolume> = {
     }
   },
 };
-
-declare module '../types.js' {
-  interface KindNames {
-    storage_volume: true;
-  }
-}
