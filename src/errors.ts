@@ -23,6 +23,8 @@ export type ErrorCode =
   | 'plan.stale'             // a saved plan no longer matches the state or LXD
   | 'lxd.unreachable'        // cannot connect to the daemon
   | 'lxd.api'                // the daemon answered with an error
+  | 'lxd.certificate'        // a remote presented another certificate than the pinned one, or nothing is pinned
+  | 'lxd.untrusted'          // a remote does not trust lxplan's client certificate
   | 'state.locked'           // another run holds the state lock
   | 'state.io'               // state file cannot be read or written
   | 'state.format'           // state file is corrupt or of an unknown version
