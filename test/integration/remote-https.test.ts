@@ -7,6 +7,7 @@
  * removed from the second daemon's trust store afterwards, and every token it made is revoked.
  */
 import { execFile } from 'node:child_process';
+import { existsSync } from 'node:fs';
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -18,6 +19,7 @@ import { findCliRemote } from '../../src/lxd/cli-config.js';
 import { HttpsTransport } from '../../src/lxd/https.js';
 import { fingerprintOf } from '../../src/lxd/tls.js';
 import { ensureClientIdentity } from '../../src/lxd/trust.js';
+import { resolveRemote } from '../../src/lxd/connect.js';
 import { run, show } from './cli.js';
 
 const exec = promisify(execFile);
@@ -120,6 +122,7 @@ it('an expired token is refused before any connection', async (ctx) => {
   const r = await run('lxplan', ['remote', 'add', 'lab', '--token', token], { LXPLAN_CONF: ctx.conf('e') });
   assert.is(r.code, 1, show(r));
   assert.match(r.stderr, 'the trust token for remote "lab" expired at 2020-01-01T00:00:00.000Z');
+  assert.not.ok(existsSync(path.join(ctx.conf('e'), 'client.crt')), 'bad input changes nothing: no client certificate made');
 });
 
 it('a server other than the pinned one is refused with the fingerprint it showed, before any request', async (ctx) => {
@@ -157,6 +160,17 @@ it('a client the server does not trust gets an error naming the remote and the w
     assert.match((e as { hint?: string }).hint ?? '', 'lxplan remote add lab');
   } finally {
     client.close();
+  }
+});
+
+it('nothing pinned: no connection, and the error shows the fingerprint the server presents', async (ctx) => {
+  const id = await ensureClientIdentity(ctx.conf('a'));
+  try {
+    await resolveRemote({}, { LXPLAN_REMOTE_URL: LXD2_URL, LXPLAN_REMOTE_NAME: 'lab', LXPLAN_CLIENT_CERT: id.certificate, LXPLAN_CLIENT_KEY: id.key }, []);
+    assert.unreachable('resolved a remote with nothing pinned');
+  } catch (e) {
+    assert.is((e as { code?: string }).code, 'lxd.certificate');
+    assert.match((e as Error).message, `The server at ${LXD2_URL} presents SHA-256 ${fingerprintOf(ctx.serverCert)}: check it on the server`);
   }
 });
 

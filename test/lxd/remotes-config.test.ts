@@ -12,6 +12,7 @@ import * as assert from 'uvu/assert';
 import { configDirs, findCliRemote, knownRemoteNames, readRemotes, writeCliRemote } from '../../src/lxd/cli-config.js';
 import { fingerprintOf, isFingerprint, normaliseFingerprint } from '../../src/lxd/tls.js';
 import { decodeTrustToken, ensureClientIdentity, tokenExpiry } from '../../src/lxd/trust.js';
+import { resolveRemote } from '../../src/lxd/connect.js';
 
 const FP = '73618aa177c13d0401fa5845a48a87c7dc09ac514218f118091404e0a61370b0';
 const token = (o: object) => Buffer.from(JSON.stringify(o)).toString('base64');
@@ -96,6 +97,50 @@ test('a client certificate is made once, ECDSA P-384, key readable by its owner 
     assert.is(b.certificate, a.certificate);
   } finally {
     rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+async function fails(p: Promise<unknown>): Promise<{ code?: string; message: string; hint?: string }> {
+  try {
+    await p;
+  } catch (e) {
+    return e as { code?: string; message: string; hint?: string };
+  }
+  throw new Error('expected a failure');
+}
+
+test('which daemon: the socket unless a remote is named or LXPLAN_REMOTE_URL is set; a named remote brings its own certificate and pin', async () => {
+  const root = mkdtempSync(path.join(tmpdir(), 'lxplan-connect-'));
+  try {
+    const dir = path.join(root, 'lxc');
+    writeCliRemote(dir, 'prod', { addr: 'https://127.0.0.1:1' }, 'PIN-PEM');
+    writeFileSync(path.join(dir, 'client.crt'), 'CRT');
+    writeFileSync(path.join(dir, 'client.key'), 'KEY');
+    const dirs = [{ tool: 'lxc' as const, dir }];
+    assert.is(await resolveRemote({}, {}, dirs), undefined);
+    assert.is(await resolveRemote({ remote: 'local' }, {}, dirs), undefined);
+    assert.equal(await resolveRemote({ remote: 'prod' }, {}, dirs), { name: 'prod', url: 'https://127.0.0.1:1', pin: { certificate: 'PIN-PEM' }, clientCertificate: 'CRT', clientKey: 'KEY' });
+    // The environment overrides the directory's pin and certificate (PEM text or a path).
+    writeFileSync(path.join(root, 'ci.key'), '-----BEGIN PRIVATE KEY-----\nCI\n');
+    const env = { LXPLAN_SERVER_FINGERPRINT: 'AB:'.repeat(31) + 'AB', LXPLAN_CLIENT_CERT: '-----BEGIN CERTIFICATE-----\nCI\n', LXPLAN_CLIENT_KEY: path.join(root, 'ci.key') };
+    assert.equal(await resolveRemote({ remote: 'prod' }, env, dirs), { name: 'prod', url: 'https://127.0.0.1:1', pin: { fingerprint: 'ab'.repeat(32) }, clientCertificate: env.LXPLAN_CLIENT_CERT, clientKey: '-----BEGIN PRIVATE KEY-----\nCI\n' });
+    // A hosted runner with secrets alone.
+    assert.equal(await resolveRemote({}, { ...env, LXPLAN_REMOTE_URL: 'https://10.1.1.1:8443' }, []), { name: 'remote', url: 'https://10.1.1.1:8443', pin: { fingerprint: 'ab'.repeat(32) }, clientCertificate: env.LXPLAN_CLIENT_CERT, clientKey: '-----BEGIN PRIVATE KEY-----\nCI\n' });
+
+    const unknown = await fails(resolveRemote({ remote: 'prdo' }, {}, dirs));
+    assert.is(unknown.code, 'usage');
+    assert.match(unknown.message, `no remote named "prdo" in ${dir} (known: prod)`);
+    const both = await fails(resolveRemote({ remote: 'prod', socket: '/x.sock' }, {}, dirs));
+    assert.match(both.message, '--socket and remote "prod" both name the daemon');
+    const noCert = await fails(resolveRemote({}, { LXPLAN_REMOTE_URL: 'https://127.0.0.1:1', LXPLAN_SERVER_FINGERPRINT: 'ab'.repeat(32) }, []));
+    assert.match(noCert.message, 'remote "remote": no client certificate and key');
+    const noPin = await fails(resolveRemote({}, { LXPLAN_REMOTE_URL: 'https://127.0.0.1:1', LXPLAN_CLIENT_CERT: env.LXPLAN_CLIENT_CERT, LXPLAN_CLIENT_KEY: env.LXPLAN_CLIENT_CERT }, []));
+    assert.is(noPin.code, 'lxd.certificate');
+    assert.match(noPin.message, 'no server certificate is pinned, and lxplan never connects to a server it cannot recognise');
+    const badFp = await fails(resolveRemote({ remote: 'prod' }, { LXPLAN_SERVER_FINGERPRINT: 'abc' }, dirs));
+    assert.match(badFp.message, 'LXPLAN_SERVER_FINGERPRINT: not a SHA-256 fingerprint');
+  } finally {
+    rmSync(root, { recursive: true, force: true });
   }
 });
 
