@@ -99,9 +99,14 @@ export function findCliRemote(name: string, dirs: ConfigDir[] = configDirs()): C
   return undefined;
 }
 
-/** Every remote name the config directories know, for "did you mean" and for messages. */
+/** Whether an entry is an LXD or Incus daemon over HTTPS (not an image server, not the local socket). */
+export function isDaemonRemote(e: CliRemoteEntry): boolean {
+  return /^https:\/\//.test(e.addr) && (e.protocol ?? 'lxd') === 'lxd';
+}
+
+/** Every daemon remote the config directories know, for messages. */
 export function knownRemoteNames(dirs: ConfigDir[] = configDirs()): string[] {
-  return [...new Set(dirs.flatMap((d) => Object.keys(readRemotes(d.dir))))].sort();
+  return [...new Set(dirs.flatMap((d) => Object.entries(readRemotes(d.dir)).filter(([, e]) => isDaemonRemote(e)).map(([n]) => n)))].sort();
 }
 
 /**

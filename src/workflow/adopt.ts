@@ -124,7 +124,8 @@ export function exportManifest(live: LiveSnapshot, only: { kind: Kind; name: str
 
 export async function exportLive(opts: ConnectOptions & { only?: { kind: Kind; name: string }[]; kind?: Kind }): Promise<string> {
   const { LxdClient } = await import('../lxd/client.js');
-  const client = new LxdClient({ project: opts.project, socketPath: opts.socket });
+  const { transportFor } = await import('../lxd/connect.js');
+  const client = new LxdClient({ project: opts.project, transport: await transportFor({ socket: opts.socket, remote: opts.remote }) });
   try {
     // Snapshots: one request per exported instance (LXD 5.0's instance list has none).
     const exported = (names: string[]) => names.filter((n) => (opts.kind ?? 'instance') === 'instance' && (!opts.only?.length || opts.only.some((o) => o.kind === 'instance' && o.name === n)));

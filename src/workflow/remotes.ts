@@ -4,7 +4,7 @@
  * config directory lxplan reads (src/lxd/cli-config.ts).
  */
 import { LxplanError } from '../errors.js';
-import { configDirs, findCliRemote, readRemotes, writeCliRemote, type ConfigDir } from '../lxd/cli-config.js';
+import { configDirs, findCliRemote, isDaemonRemote, readRemotes, writeCliRemote, type ConfigDir } from '../lxd/cli-config.js';
 import { fingerprintOf } from '../lxd/tls.js';
 import { decodeTrustToken, ensureClientIdentity, tokenExpiry, trustWithToken } from '../lxd/trust.js';
 
@@ -52,7 +52,7 @@ export function listRemotes(env: NodeJS.ProcessEnv = process.env): ListedRemote[
     const entries = readRemotes(d.dir);
     for (const name of Object.keys(entries).sort()) {
       // Image servers (simplestreams) and the local socket are not daemons lxplan manages remotely.
-      if (!/^https:\/\//.test(entries[name]!.addr) || (entries[name]!.protocol ?? 'lxd') !== 'lxd') continue;
+      if (!isDaemonRemote(entries[name]!)) continue;
       const r = findCliRemote(name, [d])!;
       out.push({ name, url: r.url, ...(r.serverCertificate ? { fingerprint: fingerprintOf(r.serverCertificate) } : {}), from: d, shadowed: seen.has(name) });
       seen.add(name);

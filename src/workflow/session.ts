@@ -6,6 +6,7 @@ import { stat } from 'node:fs/promises';
 import path from 'node:path';
 import { LxplanError } from '../errors.js';
 import { LxdClient } from '../lxd/client.js';
+import { transportFor } from '../lxd/connect.js';
 import { loadManifests } from '../manifest/index.js';
 import { plan as makePlan, type Plan, type PlanOptions } from '../planner/index.js';
 import { localImageFingerprint, resolveRemoteFingerprints } from '../resources/image/source.js';
@@ -25,6 +26,8 @@ export interface ConnectOptions {
   project?: string;
   /** LXD unix socket; default from LXD_SOCKET / LXD_DIR / the usual places. */
   socket?: string;
+  /** A remote daemon over HTTPS, by name (src/lxd/connect.ts); absent or "local": the unix socket. */
+  remote?: string;
 }
 
 export interface SessionOptions extends ConnectOptions {
@@ -66,8 +69,15 @@ export async function loadChecked(manifestPath: string): Promise<Manifest> {
 
 /** Locks the state and connects to LXD; on failure, releases what it took. */
 export async function connect(statePath: string, operation: string, opts: ConnectOptions): Promise<{ state: StateManager; client: LxdClient; close(): Promise<void> }> {
-  const state = await StateManager.open(statePath, { operation, lock: true });
-  const client = new LxdClient({ project: opts.project, socketPath: opts.socket });
+  const transport = await transportFor({ socket: opts.socket, remote: opts.remote });
+  let state: StateManager;
+  try {
+    state = await StateManager.open(statePath, { operation, lock: true });
+  } catch (e) {
+    transport.close();
+    throw e;
+  }
+  const client = new LxdClient({ project: opts.project, transport });
   const close = async () => {
     client.close();
     await state.release();

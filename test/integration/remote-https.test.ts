@@ -20,7 +20,7 @@ import { HttpsTransport } from '../../src/lxd/https.js';
 import { fingerprintOf } from '../../src/lxd/tls.js';
 import { ensureClientIdentity } from '../../src/lxd/trust.js';
 import { resolveRemote } from '../../src/lxd/connect.js';
-import { run, show } from './cli.js';
+import { manifestDir, run, show } from './cli.js';
 
 const exec = promisify(execFile);
 const LXD2_DIR = process.env.LXD2_DIR ?? '/var/lib/lxd2';
@@ -96,6 +96,44 @@ it('remote add with a token trusts lxplan, pins the server, and writes the remot
   const list = await run('lxplan', ['remote', 'list', '--json'], { LXPLAN_CONF: ctx.conf('a'), LXD_CONF: ctx.conf('none'), INCUS_CONF: ctx.conf('none') });
   assert.is(list.code, 0, show(list));
   assert.equal(JSON.parse(list.stdout).remotes, [{ name: 'lab', url: LXD2_URL, fingerprint: fingerprintOf(ctx.serverCert), tool: 'lxplan', dir: ctx.conf('a'), shadowed: false }]);
+});
+
+it('plan and apply over HTTPS with --remote: created, then a no-op plan, then destroyed, in a project of the remote', async (ctx) => {
+  const project = `lxplan-test-remote-${process.pid}`;
+  await ctx.lxd2.createProject({ name: project, description: 'lxplan integration test: safe to delete when no test runs', config: { 'features.profiles': 'true' } });
+  const m = await manifestDir({ 'lxplan.yaml': 'profiles:\n  over-https:\n    limits: {memory: 256MB}\n' });
+  const env = { LXPLAN_CONF: ctx.conf('a') };
+  try {
+    const args = [m.dir, '--remote', 'lab', '--project', project];
+    const planned = await run('lxplan', args, env);
+    assert.is(planned.code, 0, show(planned));
+    assert.match(planned.stdout, '+ profile over-https\n      + config.limits.memory: 256MB');
+    const applied = await run('lxapply', [...args, '--auto-approve'], env);
+    assert.is(applied.code, 0, show(applied));
+    const made = await ctx.lxd2.withProject(project).request<{ config: Record<string, string> }>('GET', '/1.0/profiles/over-https');
+    assert.is(made.value.config['limits.memory'], '256MB', 'made on the remote, in its project');
+    const again = await run('lxplan', args, env);
+    assert.match(again.stdout, 'No changes.');
+    const destroyed = await run('lxapply', [...args, '--destroy', '--auto-approve'], env);
+    assert.is(destroyed.code, 0, show(destroyed));
+    assert.match(destroyed.stdout, 'Apply complete: 1 deleted');
+  } finally {
+    await ctx.lxd2.withProject(project).request('DELETE', '/1.0/profiles/over-https').catch(() => undefined);
+    await ctx.lxd2.request('DELETE', `/1.0/projects/${project}`).catch(() => undefined);
+    await m.cleanup();
+  }
+});
+
+it('an unknown remote is a usage error listing the known ones, before anything is read or locked', async (ctx) => {
+  const m = await manifestDir({ 'lxplan.yaml': 'profiles:\n  x: {}\n' });
+  try {
+    const r = await run('lxplan', [m.dir, '--remote', 'lbа'], { LXPLAN_CONF: ctx.conf('a'), LXD_CONF: ctx.conf('none'), INCUS_CONF: ctx.conf('none') });
+    assert.is(r.code, 1, show(r));
+    assert.match(r.stderr, `no remote named "lbа" in ${ctx.conf('a')}, ${ctx.conf('none')}, ${ctx.conf('none')} (known: lab)`);
+    assert.not.ok(existsSync(path.join(m.dir, 'lxplan.state.json.lock')), 'no lock taken');
+  } finally {
+    await m.cleanup();
+  }
 });
 
 it('a used token is refused, naming the remote', async (ctx) => {

@@ -74,7 +74,7 @@ test('a remote written in the lxc format is read back, other entries and comment
     assert.match(text, /^# mine/);
     assert.equal(Object.keys(readRemotes(lxc)), ['prod', 'images', 'lab']);
     assert.equal(readRemotes(lxc).lab, { addr: 'https://10.0.0.11:8443', auth_type: 'tls', project: 'default', protocol: 'lxd', public: false });
-    assert.equal(knownRemoteNames(dirs), ['images', 'lab', 'prod']);
+    assert.equal(knownRemoteNames(dirs), ['lab', 'prod'], 'image servers are not daemons to manage');
   } finally {
     rmSync(root, { recursive: true, force: true });
   }

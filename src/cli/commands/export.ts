@@ -19,7 +19,7 @@ export default class Export extends BaseCommand {
 
   async run(): Promise<void> {
     const { args, flags } = await this.parse(Export);
-    const connectOpts = { statePath: flags.state, project: flags.project, socket: flags.socket };
+    const connectOpts = { statePath: flags.state, project: flags.project, socket: flags.socket, remote: flags.remote };
     if (flags.import && !args.dir) throw new LxplanError('usage', '--import needs a DIR to write the manifest and its state into');
     const only = (flags.name ?? []).flatMap((name) => (flags.kind ? [{ kind: flags.kind as Kind, name }] : [{ kind: 'instance' as Kind, name }]));
     const text = await exportLive({ ...connectOpts, only, kind: flags.kind as Kind | undefined });
