@@ -65,7 +65,7 @@ test('atomic write leaves no temp files; the replaced file is kept as .backup', 
     await Promise.all([1, 2, 3].map((i) => m.update((s) => withEntry(s, `profile.p${i}`, entry(`profile.p${i}`)))));
     const files = (await readdir(dir)).sort();
     assert.equal(files, ['lxplan.state.json', 'lxplan.state.json.backup', 'lxplan.state.json.lock', 'lxplan.state.json.lock-info.json']);
-    const backup = parse(await readFile(m.backupPath, 'utf8'), m.backupPath);
+    const backup = parse(await readFile(m.backupPath!, 'utf8'), m.backupPath!);
     assert.is(backup.serial, m.state.serial - 1);
     assert.ok(s2.serial < m.state.serial);
     await m.release();
