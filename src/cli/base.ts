@@ -18,7 +18,7 @@ export function commandName(id: string | undefined): string {
 }
 
 export const commonFlags = {
-  state: Flags.string({ description: 'state file (default: lxplan.state.json next to the manifests)', helpValue: 'FILE' }),
+  state: Flags.string({ description: 'state file (default: lxplan.state.json next to the manifests), or lxd:NAME: kept on the daemon itself, shared by every runner that reaches it', env: 'LXPLAN_STATE', helpValue: 'FILE' }),
   project: Flags.string({ description: 'LXD project to work in [default: the manifests\' project: key, else default]; differing from project: is an error', env: 'LXPLAN_PROJECT', helpValue: 'NAME' }),
   remote: Flags.string({ description: 'a remote LXD or Incus daemon over HTTPS: a name from `lxplan remote add` or the lxc/incus CLI config ("local": the unix socket)', env: 'LXPLAN_REMOTE', helpValue: 'NAME' }),
   socket: Flags.string({ description: 'LXD unix socket (default: $LXD_SOCKET, $LXD_DIR/unix.socket, /var/lib/lxd/unix.socket, the snap\'s)', helpValue: 'PATH' }),

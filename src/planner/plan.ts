@@ -109,6 +109,8 @@ export interface Plan {
   state?: { lineage: string; serial: number };
   /** LXD project the plan is for. */
   project?: string;
+  /** The remote daemon the plan is for, by name (absent: the local unix socket). */
+  remote?: string;
   options?: PlanOptions;
   /** When the plan was made (ISO 8601); set by the caller, the planner has no clock. */
   createdAt?: string;

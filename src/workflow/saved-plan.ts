@@ -91,7 +91,12 @@ export async function openSavedPlan(file: string, opts: ConnectOptions): Promise
   if (opts.project && plan.project && opts.project !== plan.project) {
     throw new LxplanError('usage', `saved plan ${file} was made for LXD project "${plan.project}", not "${opts.project}"`);
   }
-  const session = await connect(statePath, 'apply', { ...opts, project: opts.project ?? plan.project });
+  // A saved plan applies to the daemon it was made for: --remote may repeat it, never change it.
+  const given = opts.remote && opts.remote !== 'local' ? opts.remote : undefined;
+  if (opts.remote !== undefined && given !== plan.remote) {
+    throw new LxplanError('usage', `saved plan ${file} was made for ${plan.remote ? `remote "${plan.remote}"` : 'the local daemon'}, not ${given ? `remote "${given}"` : 'the local daemon'}`);
+  }
+  const session = await connect(statePath, 'apply', { ...opts, project: opts.project ?? plan.project, remote: plan.remote });
   try {
     session.state.bindProject(session.client.project);
     const now = session.state.state;

@@ -15,6 +15,9 @@ import { instancesWithSnapshots } from '../resources/snapshot/spec.js';
 import type { LiveSnapshot } from '../resources/spec.js';
 import type { Manifest } from '../resources/types.js';
 import { StateManager } from '../state/index.js';
+import { DaemonStore, daemonStateName } from '../state/daemon-store.js';
+import { FileStore } from '../state/file-store.js';
+import type { StateStore } from '../state/store.js';
 import { resolveProject } from './project-scope.js';
 
 export const STATE_FILE = 'lxplan.state.json';
@@ -67,17 +70,23 @@ export async function loadChecked(manifestPath: string): Promise<Manifest> {
   return m;
 }
 
+/** Where `--state` says the state is: a file, or `lxd:NAME` on the daemon the run talks to. */
+export function stateStore(statePath: string, client: LxdClient, opts: ConnectOptions): StateStore {
+  const name = daemonStateName(statePath);
+  return name === undefined ? new FileStore(statePath) : new DaemonStore(client.withProject('default'), name, opts.remote && opts.remote !== 'local' ? `remote ${opts.remote}` : client.endpoint);
+}
+
 /** Locks the state and connects to LXD; on failure, releases what it took. */
 export async function connect(statePath: string, operation: string, opts: ConnectOptions): Promise<{ state: StateManager; client: LxdClient; close(): Promise<void> }> {
   const transport = await transportFor({ socket: opts.socket, remote: opts.remote });
+  const client = new LxdClient({ project: opts.project, transport });
   let state: StateManager;
   try {
-    state = await StateManager.open(statePath, { operation, lock: true });
+    state = await StateManager.openStore(stateStore(statePath, client, opts), { operation, lock: true });
   } catch (e) {
-    transport.close();
+    client.close();
     throw e;
   }
-  const client = new LxdClient({ project: opts.project, transport });
   const close = async () => {
     client.close();
     await state.release();
@@ -134,6 +143,7 @@ export async function openSession(opts: SessionOptions): Promise<Session> {
     const plan = makePlan({ manifest, live, state: state.state, options: opts.planOptions, importArgs });
     plan.createdAt = new Date().toISOString();
     plan.project = project;
+    if (opts.remote && opts.remote !== 'local') plan.remote = opts.remote;
     plan.manifestPath = opts.path;
     plan.statePath = statePath;
     return { manifest, client, state, statePath, live, plan, close };

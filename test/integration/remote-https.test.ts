@@ -124,6 +124,57 @@ it('plan and apply over HTTPS with --remote: created, then a no-op plan, then de
   }
 });
 
+it('a saved plan applies to the remote it was made for, and refuses another daemon', async (ctx) => {
+  const project = `lxplan-test-remote-sp-${process.pid}`;
+  await ctx.lxd2.createProject({ name: project, description: 'lxplan integration test: safe to delete when no test runs', config: { 'features.profiles': 'true' } });
+  const m = await manifestDir({ 'lxplan.yaml': 'profiles:\n  saved-remote: {}\n' });
+  const env = { LXPLAN_CONF: ctx.conf('a') };
+  const planFile = path.join(m.dir, 'plan.json');
+  try {
+    const planned = await run('lxplan', [m.dir, '--remote', 'lab', '--project', project, '-o', planFile], env);
+    assert.is(planned.code, 0, show(planned));
+    assert.is(JSON.parse(await readFile(planFile, 'utf8')).remote, 'lab');
+    const elsewhere = await run('lxapply', [planFile, '--remote', 'local'], env);
+    assert.is(elsewhere.code, 1, show(elsewhere));
+    assert.match(elsewhere.stderr, `saved plan ${planFile} was made for remote "lab", not the local daemon`);
+    const applied = await run('lxapply', [planFile], env);
+    assert.is(applied.code, 0, show(applied));
+    await ctx.lxd2.withProject(project).request('GET', '/1.0/profiles/saved-remote');
+  } finally {
+    await ctx.lxd2.withProject(project).request('DELETE', '/1.0/profiles/saved-remote').catch(() => undefined);
+    await ctx.lxd2.request('DELETE', `/1.0/projects/${project}`).catch(() => undefined);
+    await m.cleanup();
+  }
+});
+
+it('two runners with no shared disk share one state kept on the remote (--state lxd:NAME)', async (ctx) => {
+  const project = `lxplan-test-remote-st-${process.pid}`;
+  const stateName = `it-${process.pid}`;
+  await ctx.lxd2.createProject({ name: project, description: 'lxplan integration test: safe to delete when no test runs', config: { 'features.profiles': 'true' } });
+  const manifest = { 'lxplan.yaml': 'profiles:\n  shared-state:\n    limits: {memory: 128MB}\n' };
+  const one = await manifestDir(manifest);
+  const two = await manifestDir(manifest);
+  const env = { LXPLAN_CONF: ctx.conf('a'), LXPLAN_STATE: `lxd:${stateName}` };
+  try {
+    const applied = await run('lxapply', [one.dir, '--remote', 'lab', '--project', project, '--auto-approve'], env);
+    assert.is(applied.code, 0, show(applied));
+    assert.not.ok(existsSync(path.join(one.dir, 'lxplan.state.json')), 'no state file on the runner');
+    // Another checkout elsewhere: the daemon's state says the profile is managed, so nothing to do.
+    const planned = await run('lxplan', [two.dir, '--remote', 'lab', '--project', project, '--detailed-exitcode'], env);
+    assert.is(planned.code, 0, show(planned));
+    assert.match(planned.stdout, 'No changes.');
+    const destroyed = await run('lxapply', [two.dir, '--remote', 'lab', '--project', project, '--destroy', '--auto-approve'], env);
+    assert.is(destroyed.code, 0, show(destroyed));
+    assert.match(destroyed.stdout, 'Apply complete: 1 deleted');
+  } finally {
+    await ctx.lxd2.withProject(project).request('DELETE', '/1.0/profiles/shared-state').catch(() => undefined);
+    await ctx.lxd2.request('DELETE', `/1.0/projects/${project}`).catch(() => undefined);
+    await ctx.lxd2.request('DELETE', `/1.0/projects/lxplan-state-${stateName}`).catch(() => undefined);
+    await one.cleanup();
+    await two.cleanup();
+  }
+});
+
 it('an unknown remote is a usage error listing the known ones, before anything is read or locked', async (ctx) => {
   const m = await manifestDir({ 'lxplan.yaml': 'profiles:\n  x: {}\n' });
   try {

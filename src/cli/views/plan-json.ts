@@ -66,6 +66,7 @@ export interface PlanDocument {
   lxplan_version: string;
   created_at?: string;
   project?: string;
+  remote?: string;
   manifest_path?: string;
   state_path?: string;
   state?: { lineage: string; serial: number };
@@ -124,6 +125,7 @@ export function toPlanDocument(plan: Plan, meta: { lxplanVersion: string }): Pla
     lxplan_version: meta.lxplanVersion,
     created_at: p.createdAt,
     project: p.project,
+    remote: p.remote,
     manifest_path: p.manifestPath,
     state_path: p.statePath,
     state: p.state && { lineage: p.state.lineage, serial: p.state.serial },
@@ -250,6 +252,7 @@ export function fromPlanDocument(doc: unknown, file: string): Plan {
     summary: d.summary,
     state: d.state,
     project: d.project,
+    remote: d.remote,
     manifestPath: d.manifest_path,
     statePath: d.state_path,
     options: d.options && compact({ allowRestart: d.options.allow_restart, targets: d.options.targets, destroy: d.options.destroy }),
