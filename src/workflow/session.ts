@@ -14,7 +14,7 @@ import { readLiveIn } from '../resources/live-project.js';
 import { instancesWithSnapshots } from '../resources/snapshot/spec.js';
 import type { LiveSnapshot } from '../resources/spec.js';
 import type { Manifest } from '../resources/types.js';
-import { StateManager } from '../state/index.js';
+import { forceUnlock, StateManager, type LockInfo } from '../state/index.js';
 import { DaemonStore, daemonStateName } from '../state/daemon-store.js';
 import { FileStore } from '../state/file-store.js';
 import type { StateStore } from '../state/store.js';
@@ -74,6 +74,18 @@ export async function loadChecked(manifestPath: string): Promise<Manifest> {
 export function stateStore(statePath: string, client: LxdClient, opts: ConnectOptions): StateStore {
   const name = daemonStateName(statePath);
   return name === undefined ? new FileStore(statePath) : new DaemonStore(client.withProject('default'), name, opts.remote && opts.remote !== 'local' ? `remote ${opts.remote}` : client.endpoint);
+}
+
+/** Removes a dead run's lock, by its ID: of a state file, or of a state kept on the daemon (which is then connected to, without a lock). */
+export async function forceUnlockState(statePath: string, id: string, opts: ConnectOptions): Promise<LockInfo | undefined> {
+  const name = daemonStateName(statePath);
+  if (name === undefined) return forceUnlock(statePath, id);
+  const client = new LxdClient({ transport: await transportFor({ socket: opts.socket, remote: opts.remote }) });
+  try {
+    return await (stateStore(statePath, client, opts) as DaemonStore).forceUnlock(id);
+  } finally {
+    client.close();
+  }
 }
 
 /** Locks the state and connects to LXD; on failure, releases what it took. */

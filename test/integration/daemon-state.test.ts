@@ -13,6 +13,7 @@ import { LxdClient } from '../../src/lxd/client.js';
 import { DaemonStore, LOCK_KEY, STATE_KEY, STATE_PROJECT_PREFIX } from '../../src/state/daemon-store.js';
 import { StateManager } from '../../src/state/manager.js';
 import { withEntry } from '../../src/state/model.js';
+import { run, show } from './cli.js';
 
 const LXD2_DIR = process.env.LXD2_DIR ?? '/var/lib/lxd2';
 const FAST = { staleMs: 1500, updateMs: 250 };
@@ -95,7 +96,13 @@ it('force-unlock removes a dead run\'s lock by its ID, and refuses another ID', 
   } catch (e) {
     assert.match((e as Error).message, `has ID ${held.info.id}, not 0000: nothing was removed`);
   }
-  assert.is((await store.forceUnlock(held.info.id)).pid, process.pid);
+  // As a person does it, from the "locked" message, through the CLI.
+  const r = await run('lxplan', ['force-unlock', held.info.id, '--state', `lxd:${store.name}`, '--socket', path.join(LXD2_DIR, 'unix.socket')]);
+  assert.is(r.code, 0, show(r));
+  assert.match(r.stdout, `Removed the lock of lxd:${store.name} (pid ${process.pid} on `);
+  const again = await run('lxplan', ['force-unlock', held.info.id, '--state', `lxd:${store.name}`, '--socket', path.join(LXD2_DIR, 'unix.socket')]);
+  assert.is(again.code, 1, show(again));
+  assert.match(again.stderr, `state lxd:${store.name} (project ${store.project} on ${path.join(LXD2_DIR, 'unix.socket')}) is not locked`);
   await held.release();
 });
 
