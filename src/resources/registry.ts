@@ -34,6 +34,7 @@ import { storageVolumeOps } from './storage-volume/ops.js';
 import { storageVolumeSpec } from './storage-volume/spec.js';
 import type { Kind } from './types.js';
 import type { LiveKind } from './live-kind.js';
+import { bindRegistry } from './kind-entries.js';
 
 export interface KindEntry {
   kind: Kind;
@@ -99,6 +100,8 @@ export const registry: readonly KindEntry[] = [
     live: serverLive,
   },
 ];
+
+bindRegistry(registry);
 
 /** Every kind, in the registry's order. */
 export const KINDS: readonly Kind[] = registry.map((e) => e.kind);
