@@ -7,12 +7,15 @@
 import { imageLive } from './image/live.js';
 import { imageOps } from './image/ops.js';
 import { imageSpec } from './image/spec.js';
+import { instanceExport } from './instance/export.js';
 import { instanceLive } from './instance/live.js';
 import { instanceOps } from './instance/ops.js';
 import { instanceSpec } from './instance/spec.js';
+import { networkExport } from './network/export.js';
 import { networkLive } from './network/live.js';
 import { networkOps } from './network/ops.js';
 import { networkSpec } from './network/spec.js';
+import { profileExport } from './profile/export.js';
 import { profileLive } from './profile/live.js';
 import { profileOps } from './profile/ops.js';
 import { profileSpec } from './profile/spec.js';
@@ -22,17 +25,21 @@ import { projectSpec } from './project/spec.js';
 import { serverLive } from './server/live.js';
 import { serverOps } from './server/ops.js';
 import { serverSpec } from './server/spec.js';
+import { snapshotExport } from './snapshot/export.js';
 import { snapshotLive } from './snapshot/live.js';
 import { snapshotOps } from './snapshot/ops.js';
 import { snapshotSpec } from './snapshot/spec.js';
 import type { ResourceOps, ResourceSpec } from './spec.js';
+import { storagePoolExport } from './storage-pool/export.js';
 import { storagePoolLive } from './storage-pool/live.js';
 import { storagePoolOps } from './storage-pool/ops.js';
 import { storagePoolSpec } from './storage-pool/spec.js';
+import { storageVolumeExport } from './storage-volume/export.js';
 import { storageVolumeLive } from './storage-volume/live.js';
 import { storageVolumeOps } from './storage-volume/ops.js';
 import { storageVolumeSpec } from './storage-volume/spec.js';
 import type { Kind } from './types.js';
+import type { KindExport } from './export-kind.js';
 import type { LiveKind } from './live-kind.js';
 import { bindRegistry } from './kind-entries.js';
 
@@ -42,6 +49,8 @@ export interface KindEntry {
   ops: ResourceOps<any>;
   /** How it is read from LXD and where it lives (<kind>/live.ts). */
   live: LiveKind;
+  /** How it is written by lxplan export and adopted by import (<kind>/export.ts); absent: not exported. */
+  export?: KindExport;
 }
 
 export const registry: readonly KindEntry[] = [
@@ -56,18 +65,21 @@ export const registry: readonly KindEntry[] = [
     spec: storagePoolSpec,
     ops: storagePoolOps,
     live: storagePoolLive,
+    export: storagePoolExport,
   },
   {
     kind: 'network',
     spec: networkSpec,
     ops: networkOps,
     live: networkLive,
+    export: networkExport,
   },
   {
     kind: 'storage_volume',
     spec: storageVolumeSpec,
     ops: storageVolumeOps,
     live: storageVolumeLive,
+    export: storageVolumeExport,
   },
   {
     kind: 'image',
@@ -80,18 +92,21 @@ export const registry: readonly KindEntry[] = [
     spec: profileSpec,
     ops: profileOps,
     live: profileLive,
+    export: profileExport,
   },
   {
     kind: 'instance',
     spec: instanceSpec,
     ops: instanceOps,
     live: instanceLive,
+    export: instanceExport,
   },
   {
     kind: 'snapshot',
     spec: snapshotSpec,
     ops: snapshotOps,
     live: snapshotLive,
+    export: snapshotExport,
   },
   {
     kind: 'server',
