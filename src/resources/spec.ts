@@ -118,6 +118,10 @@ export interface ResourceSpec<D extends DesiredObject = DesiredObject, L = unkno
    * desired object's terms are shown in the record's terms instead.
    */
   inRecordTerms?(d: D, entry: StateEntry): D;
+
+  // --- planner hooks ---
+  /** The fingerprint the state entry records for `d` when its operation reports none (an image's, as planned). */
+  recordedFingerprint?(d: D): string | undefined;
 }
 
 /** Events an operation reports while it works (upload progress, waiting for a stop ...). */
@@ -131,17 +135,26 @@ export interface OpEvents {
   changed?: readonly string[];
 }
 
+/**
+ * What an operation did that the plan could not know: the executor records it in the object's
+ * state entry (an operation never writes into the plan or its desired object).
+ */
+export interface OpResult {
+  /** The fingerprint of the image LXD made or holds (published, copied from a remote, followed by auto_update). */
+  fingerprint?: string;
+}
+
 /** Operations the executor runs. Each write re-reads the object for its ETag and sends If-Match. */
 export interface ResourceOps<D extends DesiredObject = DesiredObject> {
-  create(client: LxdClient, d: D, ev: OpEvents): Promise<void>;
-  update(client: LxdClient, d: D, ev: OpEvents): Promise<void>;
+  create(client: LxdClient, d: D, ev: OpEvents): Promise<OpResult | void>;
+  update(client: LxdClient, d: D, ev: OpEvents): Promise<OpResult | void>;
   delete(client: LxdClient, name: string, ev: OpEvents): Promise<void>;
   /** Whether the object exists in LXD now (after a failed create: to record what was left). */
   exists(client: LxdClient, name: string): Promise<boolean>;
   /** Destroy and create again; default is delete then create. */
-  replace?(client: LxdClient, d: D, ev: OpEvents): Promise<void>;
+  replace?(client: LxdClient, d: D, ev: OpEvents): Promise<OpResult | void>;
   /** Give the object named `from` the name of `d` (then update it to `d`). */
-  rename?(client: LxdClient, from: string, d: D, ev: OpEvents): Promise<void>;
+  rename?(client: LxdClient, from: string, d: D, ev: OpEvents): Promise<OpResult | void>;
   /** Restart the object so that stored changes take effect. */
   restart?(client: LxdClient, name: string, ev: OpEvents): Promise<void>;
 }
