@@ -17,6 +17,9 @@ export interface FieldValue {
   /** Not read from LXD but taken from the state's record (instance files): it cannot drift, and is recorded again as it is. */
   fromState?: boolean;
 }
+/** What a secret value reads as in a plan, its views and its saved file. */
+export const SENSITIVE = '(sensitive)';
+
 /** An object flattened to dotted field paths: "image", "profiles", "config.limits.memory", "devices.root.pool". */
 export type Fields = Record<string, FieldValue>;
 
@@ -39,6 +42,18 @@ export interface PlanContext {
   resolveImage(ref: string, project?: string): string | undefined;
   /** An alias for a fingerprint, for display: the manifest's name first, then LXD's aliases. */
   aliasOf(fingerprint: string): string | undefined;
+}
+
+/** A kind's secrets beyond its config keys (an instance's secret files): how plans hide them and a saved plan gets them back. */
+export interface SecretParts<D> {
+  /** Field paths whose values are secrets ("files./etc/app/token"). */
+  paths(d: D): string[];
+  /** `d` with those values replaced by SENSITIVE (what checks them stays: a file's sha256). */
+  redact(d: D): D;
+  /** Whether `d` (read from a saved plan) has values replaced by SENSITIVE. */
+  redacted(d: D): boolean;
+  /** Puts the values back into `d` from `fresh` (the manifests read again); what no longer matches, if one does not. */
+  restore(d: D, fresh: D | undefined): { what: string; hint: string } | undefined;
 }
 
 export interface FieldImpact {
@@ -122,6 +137,8 @@ export interface ResourceSpec<D extends DesiredObject = DesiredObject, L = unkno
   // --- planner hooks ---
   /** The fingerprint the state entry records for `d` when its operation reports none (an image's, as planned). */
   recordedFingerprint?(d: D): string | undefined;
+  /** Secrets of the desired object beyond its config keys (an instance's secret files). */
+  secrets?: SecretParts<D>;
 }
 
 /** Events an operation reports while it works (upload progress, waiting for a stop ...). */

@@ -1,6 +1,6 @@
 /**
  * The plan as people read it (terminal, CI log). Rendered from the same Plan value as the JSON and
- * markdown views, after redaction (./redact.ts: secrets read "(sensitive)"). Shape:
+ * markdown views, after redaction (planner/redact.ts: secrets read "(sensitive)"). Shape:
  *
  *   Changed outside lxplan since the last apply:
  *
@@ -32,7 +32,7 @@ import type { ChalkInstance } from 'chalk';
 import type { Impact } from '../../resources/impact.js';
 import { assertNever, GLYPH, isChange, type AffectedInstance, type FieldChange, type Plan, type ResourceChange } from '../../planner/plan.js';
 import { BLANK, joinLines, line, type Line } from './lines.js';
-import { redactChange } from './redact.js';
+import { redactChange } from '../../planner/redact.js';
 import { plain } from './style.js';
 import { isMultiLine, textDiff, valueLines } from './text-diff.js';
 

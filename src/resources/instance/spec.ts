@@ -20,6 +20,7 @@ import type { FieldImpact, Fields, OpEvents, PlanContext, ResourceOps, ResourceS
 import { unenforcedSizeNote } from '../storage-pool/spec.js';
 import { addressOf, type DesiredInstance, type InstanceState } from '../types.js';
 import { parseBool } from '../units.js';
+import { instanceSecrets } from './secrets.js';
 
 /** Seconds a clean stop may take before lxplan forces it. */
 export const STOP_TIMEOUT_S = 30;
@@ -148,6 +149,8 @@ export const instanceSpec: ResourceSpec<DesiredInstance, LxdInstance> = {
   }),
   isRunning: (l, d) => instanceState(l) === 'running' && d.state === 'running',
   isProtected: (l, d) => Boolean(d?.protect) || parseBool(l?.config?.['security.protection.delete'] ?? '') === true,
+  // --- planner hooks ---
+  secrets: instanceSecrets,
 };
 
 /** `devices.<name>.size` of a disk on a pool whose driver does not enforce it: a note saying so. */
