@@ -6,7 +6,8 @@
  */
 import type { LxdClient } from '../lxd/client.js';
 import type { State, StateEntry } from '../state/model.js';
-import type { AffectedInstance } from '../planner/plan.js';
+import type { LxplanError } from '../errors.js';
+import type { AffectedInstance, PlanOptions, ResourceChange } from '../planner/plan.js';
 import type { Impact } from './impact.js';
 import type { Address, DesiredObject, Kind, Manifest } from './types.js';
 
@@ -20,7 +21,7 @@ export interface FieldValue {
 /** What a secret value reads as in a plan, its views and its saved file. */
 export const SENSITIVE = '(sensitive)';
 
-/** An object flattened to dotted field paths: "image", "profiles", "config.limits.memory", "devices.root.pool". */
+/** An object flattened to dotted field paths: "profiles", "config.limits.memory", "devices.root.pool". */
 export type Fields = Record<string, FieldValue>;
 
 
@@ -38,7 +39,7 @@ export interface PlanContext {
   manifest: Manifest;
   live: LiveSnapshot;
   state: State;
-  /** The fingerprint an image reference (key, alias or fingerprint prefix) resolves to, desired images first, then LXD's; from `project` (an instance's) when given (planner/image-refs.ts). */
+  /** The fingerprint an image reference (key, alias or fingerprint prefix) resolves to, desired images first, then LXD's; from the given project (an instance's) when given (image/refs.ts). */
   resolveImage(ref: string, project?: string): string | undefined;
   /** An alias for a fingerprint, for display: the manifest's name first, then LXD's aliases. */
   aliasOf(fingerprint: string): string | undefined;
@@ -54,6 +55,36 @@ export interface SecretParts<D> {
   redacted(d: D): boolean;
   /** Puts the values back into `d` from `fresh` (the manifests read again); what no longer matches, if one does not. */
   restore(d: D, fresh: D | undefined): { what: string; hint: string } | undefined;
+}
+
+/** The state attribute listing the keys that wait for a restart ("limits.cpu,security.nesting"). */
+export const PENDING_RESTART = 'pending_restart';
+
+/** How a device of an instance or a profile names an object (a nic's network:, a disk's pool:). */
+export interface DeviceReference {
+  /** The device key that names the object. */
+  key: string;
+  /** The object's name ("fast/data" for a volume). */
+  name: string;
+  /** False when the name may be something lxplan does not know (a nic's parent may be a host interface). */
+  mustExist: boolean;
+}
+
+/**
+ * The kinds a device can name, each adding itself from its folder (declaration merging:
+ * `declare module '../spec.js' { interface DeviceReferencedKinds { network: true } }`).
+ */
+// eslint-disable-next-line @typescript-eslint/no-empty-object-type -- filled by declaration merging
+export interface DeviceReferencedKinds {}
+
+/** What the kind holding the others (a project) tells the planner about the scope a run works in and the objects in it. */
+export interface ScopeParts {
+  /** The field of an object, in plans, that names the project it lives in (`project:`). */
+  field: string;
+  /** A project's config: as declared when it is declared (a project about to be created has no live one), else as LXD has it. */
+  config(name: string, ctx: PlanContext): Record<string, string> | undefined;
+  /** Whether the project exists in LXD or is declared; undefined when LXD's projects were not read. */
+  exists(name: string, ctx: PlanContext): boolean | undefined;
 }
 
 export interface FieldImpact {
@@ -139,6 +170,26 @@ export interface ResourceSpec<D extends DesiredObject = DesiredObject, L = unkno
   recordedFingerprint?(d: D): string | undefined;
   /** Secrets of the desired object beyond its config keys (an instance's secret files). */
   secrets?: SecretParts<D>;
+  /** Whether the desired object lets lxplan restart it without --allow-restart (an instance's restart: auto). */
+  restartAllowed?(d: D): boolean;
+  /** Whether destroying an object of this kind loses data (instances, custom volumes, snapshots): lxapply asks for it by name. */
+  holdsData?: boolean;
+  /** For the kind that holds the objects of the others (a project): the scope a run works in. */
+  scope?: ScopeParts;
+  /** Fields shown first in this kind's changes, before the common ones (an instance's image). */
+  leadingFields?: readonly string[];
+  /** The functions this kind adds to the plan context (an image's resolveImage and aliasOf). */
+  planContext?(ctx: PlanContext): Partial<PlanContext>;
+  /** The address a reference to the object `name` of this kind stands for, from the given project (a declared image's fingerprint: that declaration); undefined: itself. */
+  referencedAs?(name: string, project: string, ctx: PlanContext): Address | undefined;
+  /** The names a reference to this kind may use that stay after this plan (`gone`: managed, no longer declared), keyed as manifest/references.ts expects them. */
+  referableNames?(ctx: PlanContext, gone: Set<string>): Record<string, Set<string>>;
+  /** Refusals of the whole plan this kind makes before anything is planned (`gone`: its managed objects no longer declared; an instance's copy source, architecture, image type). */
+  checkPlan?(ctx: PlanContext, gone: Set<string>): LxplanError[];
+  /** A pass over all changes once every kind is planned (snapshots follow their instance; a profile's restarts reach its instances); may change them, returns the changes. */
+  afterPlan?(changes: ResourceChange[], ctx: PlanContext, options: PlanOptions): ResourceChange[];
+  /** How a device (of an instance or a profile) names an object of this kind: a nic's network:, a disk's pool: or source:. */
+  deviceReferences?(device: Record<string, string>): DeviceReference[];
 }
 
 /** Events an operation reports while it works (upload progress, waiting for a stop ...). */

@@ -18,7 +18,7 @@ import type { ConfigMap, LxdInstance } from '../lxd/types.js';
 import { loadManifests } from '../manifest/index.js';
 import { recordFields, sensitivePaths } from '../planner/fields.js';
 import { makeContext } from '../planner/index.js';
-import { PENDING_RESTART } from '../planner/profile-restarts.js';
+import { PENDING_RESTART } from '../resources/spec.js';
 import { managedConfig } from '../resources/fields.js';
 import { instanceSpec } from '../resources/instance/spec.js';
 import { liveProjectOf } from '../resources/object-project.js';

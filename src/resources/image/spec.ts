@@ -17,6 +17,7 @@ import { withImageTarballs } from './source.js';
 import { desiredProjectOf, liveProjectOf } from '../object-project.js';
 import type { Fields, OpEvents, OpResult, PlanContext, ResourceOps, ResourceSpec } from '../spec.js';
 import type { LiveImage } from './types.js';
+import { aliasOfFingerprint, declaredImageAddress, referableImages, resolveImageRef } from './refs.js';
 import { addressOf, isPublishedSource, isRemoteSource, type DesiredImage, type PublishedImageSource, type RemoteImageSource } from '../types.js';
 
 function fingerprintField(fp: string) {
@@ -176,6 +177,9 @@ export const imageSpec: ResourceSpec<DesiredImage, LiveImage> = {
   }),
   // --- planner hooks ---
   recordedFingerprint: (d) => d.fingerprint,
+  planContext: (ctx) => ({ resolveImage: (ref, project) => resolveImageRef(ctx, ref, project), aliasOf: (fp) => aliasOfFingerprint(ctx, fp) }),
+  referencedAs: declaredImageAddress,
+  referableNames: referableImages,
 };
 
 function fingerprintOf(d: DesiredImage): string {

@@ -13,9 +13,9 @@ import type { ConfigMap, DeviceMap, LxdInstance, LxdInstancePut } from '../../lx
 import { deviceImpact, deviceRefs } from '../devices.js';
 import { configFields, deviceFields, digestOf, field, found, listField } from '../fields.js';
 import { instanceKeyImpact, isServerComputedKey } from './keys.js';
-import { canonicalArch, EPHEMERAL_STOP_NOTE, stopsEphemeral } from './arch.js';
+import { canonicalArch, checkArchitectures, checkImageTypes, EPHEMERAL_STOP_NOTE, stopsEphemeral } from './arch.js';
 import { desiredFileFields, fileImpact, pushFiles, recordedFileFields } from './files.js';
-import { copyNote, copySourceText, instanceSourceOf, sourceRefs } from './source.js';
+import { checkCopySources, copyNote, copySourceText, instanceSourceOf, sourceRefs } from './source.js';
 import type { FieldImpact, Fields, OpEvents, PlanContext, ResourceOps, ResourceSpec } from '../spec.js';
 import { unenforcedSizeNote } from '../storage-pool/spec.js';
 import { addressOf, type DesiredInstance, type InstanceState } from '../types.js';
@@ -151,6 +151,10 @@ export const instanceSpec: ResourceSpec<DesiredInstance, LxdInstance> = {
   isProtected: (l, d) => Boolean(d?.protect) || parseBool(l?.config?.['security.protection.delete'] ?? '') === true,
   // --- planner hooks ---
   secrets: instanceSecrets,
+  holdsData: true,
+  restartAllowed: (d) => d.restart === 'auto',
+  leadingFields: ['image'],
+  checkPlan: (ctx, gone) => [...checkCopySources(ctx.manifest, ctx.live, ctx.state, gone), ...checkArchitectures(ctx.manifest, ctx.live, ctx.resolveImage), ...checkImageTypes(ctx.manifest, ctx.live, ctx.resolveImage)],
 };
 
 /** `devices.<name>.size` of a disk on a pool whose driver does not enforce it: a note saying so. */

@@ -20,6 +20,7 @@ import { isNotFound } from '../../lxd/client.js';
 import type { LxdNetwork } from '../../lxd/types.js';
 import { configFields, configToWrite, digestOf, field, found, managedConfig, ownedConfig, type FilledKeys } from '../fields.js';
 import type { Fields, ResourceOps, ResourceSpec } from '../spec.js';
+import { networkDeviceReferences } from './device-refs.js';
 import { addressOf, type Address, type DesiredNetwork } from '../types.js';
 
 /** Keys LXD fills in on creation when they are left out, per network type (configuration.json, observed on 5.0.2). */
@@ -58,6 +59,9 @@ export const networkSpec: ResourceSpec<DesiredNetwork, LxdNetwork> = {
   builtin: () => false,
   stateAttributes: () => ({}),
   digest: (l) => digestOf({ type: l.type, description: l.description ?? '', config: managedConfig(l.config) }),
+  // --- planner hooks ---
+  referableNames: (ctx, gone) => ({ networks: new Set(Object.keys(ctx.live.networks).filter((n) => !gone.has(n))) }),
+  deviceReferences: networkDeviceReferences,
 };
 
 export const networkOps: ResourceOps<DesiredNetwork> = {

@@ -19,6 +19,7 @@ import { digestOf, found } from '../fields.js';
 import type { ResourceOps, ResourceSpec } from '../spec.js';
 import { addressOf, splitSnapshotName, type DesiredSnapshot, type Manifest } from '../types.js';
 import type { State } from '../../state/model.js';
+import { followInstanceSnapshots } from './follow.js';
 
 /** "INSTANCE/SNAPSHOT" for a live snapshot. */
 export function snapshotKey(s: { instance: string; name: string }): string {
@@ -49,6 +50,9 @@ export const snapshotSpec: ResourceSpec<DesiredSnapshot, LxdInstanceSnapshot> = 
   builtin: () => false,
   stateAttributes: () => ({}),
   digest: (l) => digestOf({ name: l.name, created_at: l.created_at }),
+  // --- planner hooks ---
+  holdsData: true,
+  afterPlan: (changes, ctx) => followInstanceSnapshots(changes, ctx),
 };
 
 export const snapshotOps: ResourceOps<DesiredSnapshot> = {
