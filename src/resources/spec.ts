@@ -190,6 +190,8 @@ export interface ResourceSpec<D extends DesiredObject = DesiredObject, L = unkno
   afterPlan?(changes: ResourceChange[], ctx: PlanContext, options: PlanOptions): ResourceChange[];
   /** How a device (of an instance or a profile) names an object of this kind: a nic's network:, a disk's pool: or source:. */
   deviceReferences?(device: Record<string, string>): DeviceReference[];
+  /** The kind whose objects this kind snapshots (a snapshot's instance): `lxapply --restore` rolls one back to one of them. */
+  snapshotOf?: Kind;
 }
 
 /** Events an operation reports while it works (upload progress, waiting for a stop ...). */

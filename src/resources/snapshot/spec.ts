@@ -53,6 +53,7 @@ export const snapshotSpec: ResourceSpec<DesiredSnapshot, LxdInstanceSnapshot> = 
   // --- planner hooks ---
   holdsData: true,
   afterPlan: (changes, ctx) => followInstanceSnapshots(changes, ctx),
+  snapshotOf: 'instance',
 };
 
 export const snapshotOps: ResourceOps<DesiredSnapshot> = {
