@@ -5,7 +5,7 @@
  * removed from the manifests is deleted (a guarded, destructive change: see workflow/guards.ts).
  *
  * It references its instance: taken after the instance exists, deleted before it. LXD deletes an
- * instance's snapshots with the instance and renames them with it: src/planner/snapshots.ts makes
+ * instance's snapshots with the instance and renames them with it: snapshot/follow.ts makes
  * the plan say so (replaced with a replaced instance, kept through a rename).
  *
  * Live snapshots: LXD 5.0.2's /1.0/instances?recursion=1 has no `snapshots` field (only
