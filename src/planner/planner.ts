@@ -350,11 +350,14 @@ function throwAll(errors: LxplanError[]): void {
   throw new LxplanError(first.code, first.message, { location: first.location, hint: first.hint, more: [...first.more, ...rest] });
 }
 
+/** The manifest declaring nothing (--destroy): where it is and its project, and each kind's map of objects (what the kind's spec.desired reads) empty. */
 export function emptyManifest(m: Manifest): Manifest {
+  const maps = new Set<unknown>(registry.map((e) => e.spec.desired(m)));
+  const empty = Object.fromEntries(Object.entries(m).filter(([, v]) => maps.has(v)).map(([k]) => [k, {}]));
   return {
-    dir: m.dir, files: m.files, images: {}, profiles: {}, instances: {}, networks: {}, storagePools: {}, storageVolumes: {},
+    dir: m.dir, files: m.files, ...empty,
     ...(m.project !== undefined ? { project: m.project } : {}), ...(m.projectAt ? { projectAt: m.projectAt } : {}),
-  };
+  } as Manifest;
 }
 
 export function plan(input: PlanInput): Plan {
