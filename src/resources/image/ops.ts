@@ -8,7 +8,7 @@ import type { LxdImagePut } from '../../lxd/requests.js';
 import type { LxdImage, LxdImageAliasEntry } from '../../lxd/types.js';
 import { digestOf, field, found } from '../fields.js';
 import { withImageTarballs } from './source.js';
-import type { OpEvents, ResourceOps } from '../spec.js';
+import type { OpEvents, OpResult, ResourceOps } from '../spec.js';
 import { isPublishedSource, isRemoteSource, type DesiredImage, type PublishedImageSource, type RemoteImageSource } from '../types.js';
 import { extraAliasDescription, liveExtraAliases } from './spec.js';
 
@@ -169,20 +169,21 @@ async function deleteIfUnaliased(client: LxdClient, fp: string): Promise<void> {
 
 /**
  * An image whose fingerprint was not known when planning (published, or copied from a
- * simplestreams server), or a copy that followed its alias (auto_update), gets the one LXD made: the executor records the desired image's fingerprint in the
- * state entry once the change is made, so the state holds the image LXD actually made.
+ * simplestreams server), or a copy that followed its alias (auto_update), gets the one LXD made:
+ * the operation returns it and the executor records it in the state entry, so the state holds
+ * the image LXD actually made.
  */
-function learnFingerprint(d: DesiredImage, fp: string): void {
-  if (!d.fingerprint || isRemoteSource(d.source)) d.fingerprint = fp;
+function learnedFingerprint(d: DesiredImage, fp: string): OpResult {
+  return !d.fingerprint || isRemoteSource(d.source) ? { fingerprint: fp } : {};
 }
 
 export const imageOps: ResourceOps<DesiredImage> = {
   exists: (client, name) => found(() => client.getImageAlias(name), isNotFound),
   async create(client, d, ev) {
     const fp = await ensureUploaded(client, d, ev);
-    learnFingerprint(d, fp);
     await client.createImageAlias(d.name, fp);
     await syncExtraAliases(client, d, fp);
+    return learnedFingerprint(d, fp);
   },
   async update(client, d, ev) {
     // The image the alias points at (what the plan compared), not a fingerprint computed again.
@@ -192,7 +193,6 @@ export const imageOps: ResourceOps<DesiredImage> = {
   },
   async replace(client, d, ev) {
     const fp = await ensureUploaded(client, d, ev);
-    learnFingerprint(d, fp);
     const { value: alias, etag } = await client.getImageAlias(d.name);
     if (ev.verify) ev.verify({ alias: d.name, image: (await client.getImage(alias.target)).value });
     await client.updateImageAlias(d.name, fp, etag);
@@ -201,6 +201,7 @@ export const imageOps: ResourceOps<DesiredImage> = {
       await removeExtraAliases(client, d.name, alias.target, new Set());
       await deleteIfUnaliased(client, alias.target);
     }
+    return learnedFingerprint(d, fp);
   },
   // A new key for the same image: the alias named by the new key is made (or, when it was one of
   // the old key's extra aliases, becomes the name), the extra aliases follow, the old alias goes

@@ -10,13 +10,14 @@ import type { DeviceMap, LxdInstance } from '../../lxd/types.js';
 import { deviceImpact, deviceRefs } from '../devices.js';
 import { configFields, deviceFields, digestOf, field, listField } from '../fields.js';
 import { instanceKeyImpact, isServerComputedKey } from './keys.js';
-import { canonicalArch, EPHEMERAL_STOP_NOTE, stopsEphemeral } from './arch.js';
-import { desiredFileFields, fileImpact, recordedFileFields } from './files.js';
-import { copyNote, copySourceText, sourceRefs } from './source.js';
-import type { FieldImpact, Fields, PlanContext, ResourceSpec } from '../spec.js';
+import { canonicalArch, checkArchitectures, checkImageTypes, EPHEMERAL_STOP_NOTE, stopsEphemeral } from './arch.js';
+import { desiredFileFields, fileImpact, pushFiles, recordedFileFields } from './files.js';
+import { checkCopySources, copyNote, copySourceText, instanceSourceOf, sourceRefs } from './source.js';
+import type { FieldImpact, Fields, OpEvents, PlanContext, ResourceOps, ResourceSpec } from '../spec.js';
 import { unenforcedSizeNote } from '../storage-pool/spec.js';
 import { addressOf, type DesiredInstance } from '../types.js';
 import { parseBool } from '../units.js';
+import { instanceSecrets } from './secrets.js';
 
 /** Seconds a clean stop may take before lxplan forces it. */
 export const STOP_TIMEOUT_S = 30;
@@ -145,6 +146,12 @@ export const instanceSpec: ResourceSpec<DesiredInstance, LxdInstance> = {
   }),
   isRunning: (l, d) => instanceState(l) === 'running' && d.state === 'running',
   isProtected: (l, d) => Boolean(d?.protect) || parseBool(l?.config?.['security.protection.delete'] ?? '') === true,
+  // --- planner hooks ---
+  secrets: instanceSecrets,
+  holdsData: true,
+  restartAllowed: (d) => d.restart === 'auto',
+  leadingFields: ['image'],
+  checkPlan: (ctx, gone) => [...checkCopySources(ctx.manifest, ctx.live, ctx.state, gone), ...checkArchitectures(ctx.manifest, ctx.live, ctx.resolveImage), ...checkImageTypes(ctx.manifest, ctx.live, ctx.resolveImage)],
 };
 
 /** `devices.<name>.size` of a disk on a pool whose driver does not enforce it: a note saying so. */

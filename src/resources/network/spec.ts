@@ -17,8 +17,9 @@
  * deleted, so an existing network is adopted only on purpose (`lxplan import network NAME`).
  */
 import type { LxdNetwork } from '../../lxd/types.js';
-import { configFields, digestOf, field, managedConfig, ownedConfig, type FilledKeys } from '../fields.js';
-import type { Fields, ResourceSpec } from '../spec.js';
+import { configFields, configToWrite, digestOf, field, found, managedConfig, ownedConfig, type FilledKeys } from '../fields.js';
+import type { Fields, ResourceOps, ResourceSpec } from '../spec.js';
+import { networkDeviceReferences } from './device-refs.js';
 import { addressOf, type Address, type DesiredNetwork } from '../types.js';
 
 /** Keys LXD fills in on creation when they are left out, per network type (configuration.json, observed on 5.0.2). */
@@ -57,4 +58,7 @@ export const networkSpec: ResourceSpec<DesiredNetwork, LxdNetwork> = {
   builtin: () => false,
   stateAttributes: () => ({}),
   digest: (l) => digestOf({ type: l.type, description: l.description ?? '', config: managedConfig(l.config) }),
+  // --- planner hooks ---
+  referableNames: (ctx, gone) => ({ networks: new Set(Object.keys(ctx.live.networks).filter((n) => !gone.has(n))) }),
+  deviceReferences: networkDeviceReferences,
 };

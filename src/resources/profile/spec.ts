@@ -13,6 +13,7 @@ import { deviceRefs } from '../devices.js';
 import { diskSizeNote, instanceSpec, instanceState } from '../instance/spec.js';
 import type { Fields, PlanContext, ResourceSpec } from '../spec.js';
 import { addressOf, type DesiredInstance, type DesiredProfile } from '../types.js';
+import { carryProfileRestarts } from './restarts.js';
 
 export const profileSpec: ResourceSpec<DesiredProfile, LxdProfile> = {
   kind: 'profile',
@@ -39,6 +40,9 @@ export const profileSpec: ResourceSpec<DesiredProfile, LxdProfile> = {
   stateAttributes: () => ({}),
   affects: blastRadius,
   digest: (l) => digestOf({ description: l.description ?? '', config: l.config ?? {}, devices: l.devices ?? {} }),
+  // --- planner hooks ---
+  referableNames: (ctx, gone) => ({ profiles: new Set(Object.keys(ctx.live.profiles).filter((n) => !gone.has(n))) }),
+  afterPlan: (changes, ctx, options) => carryProfileRestarts(changes, ctx, options),
 };
 
 /** An instance's expanded config and devices: its profiles in order, then its own keys. */
@@ -69,7 +73,7 @@ function blastRadius(name: string, l: LxdProfile, d: DesiredProfile, ctx: PlanCo
     if (!inst.profiles.includes(name) || !usesScopeProfiles(inst.name, ctx)) continue;
     // The instance's impact rules, as if it keeps its current state.
     const asIs = { state: instanceState(inst) === 'running' ? 'running' : 'stopped' } as DesiredInstance;
-    const fields = diffFields(expand(inst, after), expand(inst, before), (path) => instanceSpec.fieldImpact(path, inst, asIs))
+    const fields = diffFields(expand(inst, after), expand(inst, before), (path) => instanceSpec.fieldImpact(path, inst, asIs), instanceSpec.leadingFields)
       .map((f) => (secret.has(f.path) ? { ...f, sensitive: true, before: f.before && '(sensitive)', after: f.after && '(sensitive)' } : f));
     out.push({
       name: inst.name,

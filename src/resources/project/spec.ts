@@ -124,4 +124,10 @@ export const projectSpec: ResourceSpec<DesiredProject, LxdProject> = {
   builtin: (name) => name === 'default',
   stateAttributes: () => ({}),
   digest: (l) => digestOf({ description: l.description ?? '', config: managedConfig(l.config ?? {}) }),
+  // --- planner hooks ---
+  scope: {
+    field: 'project',
+    config: (name, ctx) => ctx.manifest.projects?.[name]?.config ?? ctx.live.projects?.[name]?.config,
+    exists: (name, ctx) => (ctx.live.projects ? Boolean(ctx.live.projects[name] || ctx.manifest.projects?.[name]) : undefined),
+  },
 };

@@ -5,7 +5,7 @@
  * removed from the manifests is deleted (a guarded, destructive change: see workflow/guards.ts).
  *
  * It references its instance: taken after the instance exists, deleted before it. LXD deletes an
- * instance's snapshots with the instance and renames them with it: src/planner/snapshots.ts makes
+ * instance's snapshots with the instance and renames them with it: snapshot/follow.ts makes
  * the plan say so (replaced with a replaced instance, kept through a rename).
  *
  * Live snapshots: LXD 5.0.2's /1.0/instances?recursion=1 has no `snapshots` field (only
@@ -18,6 +18,7 @@ import { digestOf } from '../fields.js';
 import type { ResourceSpec } from '../spec.js';
 import { addressOf, splitSnapshotName, type DesiredSnapshot, type Manifest } from '../types.js';
 import type { State } from '../../state/model.js';
+import { followInstanceSnapshots } from './follow.js';
 
 /** "INSTANCE/SNAPSHOT" for a live snapshot. */
 export function snapshotKey(s: { instance: string; name: string }): string {
@@ -48,4 +49,8 @@ export const snapshotSpec: ResourceSpec<DesiredSnapshot, LxdInstanceSnapshot> = 
   builtin: () => false,
   stateAttributes: () => ({}),
   digest: (l) => digestOf({ name: l.name, created_at: l.created_at }),
+  // --- planner hooks ---
+  holdsData: true,
+  afterPlan: (changes, ctx) => followInstanceSnapshots(changes, ctx),
+  snapshotOf: 'instance',
 };

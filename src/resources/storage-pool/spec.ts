@@ -16,8 +16,9 @@
  * adopts it, removing it from the manifests only stops managing it, it is never deleted.
  */
 import type { LxdStoragePool } from '../../lxd/types.js';
-import { configFields, digestOf, field, managedConfig, ownedConfig, type FilledKeys } from '../fields.js';
-import type { FieldImpact, Fields, PlanContext, ResourceSpec } from '../spec.js';
+import { configFields, configToWrite, digestOf, field, found, managedConfig, ownedConfig, type FilledKeys } from '../fields.js';
+import type { FieldImpact, Fields, PlanContext, ResourceOps, ResourceSpec } from '../spec.js';
+import { poolDeviceReferences } from './device-refs.js';
 import type { DesiredStoragePool } from '../types.js';
 
 const FILLED_KEYS: Record<string, readonly string[]> = {
@@ -78,4 +79,7 @@ export const storagePoolSpec: ResourceSpec<DesiredStoragePool, LxdStoragePool> =
   builtin: (name) => name === 'default',
   stateAttributes: () => ({}),
   digest: (l) => digestOf({ driver: l.driver, description: l.description ?? '', config: managedConfig(l.config) }),
+  // --- planner hooks ---
+  referableNames: (ctx, gone) => ({ storagePools: new Set(Object.keys(ctx.live.storagePools).filter((n) => !gone.has(n))) }),
+  deviceReferences: poolDeviceReferences,
 };

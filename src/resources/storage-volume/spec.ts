@@ -21,7 +21,8 @@ import type { LxdStorageVolume } from '../../lxd/types.js';
 import { configFields, digestOf, field, managedConfig, ownedConfig, type FilledKeys } from '../fields.js';
 import type { FieldImpact, Fields, PlanContext, ResourceSpec } from '../spec.js';
 import { unenforcedSizeNote } from '../storage-pool/spec.js';
-import { addressOf, type DesiredStorageVolume } from '../types.js';
+import { volumeDeviceReferences } from './device-refs.js';
+import { addressOf, splitVolumeName, type DesiredStorageVolume } from '../types.js';
 
 /** Keys of a new volume LXD fills in: by driver, or from a `volume.*` default of its pool (in any of `poolConfigs`). */
 export function filledFrom(...poolConfigs: (Record<string, string> | undefined)[]): FilledKeys {
@@ -62,4 +63,8 @@ export const storageVolumeSpec: ResourceSpec<DesiredStorageVolume, LxdStorageVol
   builtin: () => false,
   stateAttributes: () => ({}),
   digest: (l) => digestOf({ content_type: l.content_type || 'filesystem', description: l.description ?? '', config: managedConfig(l.config) }),
+  // --- planner hooks ---
+  referableNames: (ctx, gone) => ({ storageVolumes: new Set(Object.keys(ctx.live.storageVolumes).filter((n) => !gone.has(n))) }),
+  deviceReferences: volumeDeviceReferences,
+  holdsData: true,
 };
