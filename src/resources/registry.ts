@@ -42,6 +42,14 @@ import type { Kind } from './types.js';
 import type { KindExport } from './export-kind.js';
 import type { LiveKind } from './live-kind.js';
 import { bindRegistry } from './kind-entries.js';
+import { imageSchemaHints } from './image/schema-hints.js';
+import { instanceSchemaHints } from './instance/schema-hints.js';
+import { networkSchemaHints } from './network/schema-hints.js';
+import { profileSchemaHints } from './profile/schema-hints.js';
+import { projectSchemaHints } from './project/schema-hints.js';
+import { storagePoolSchemaHints } from './storage-pool/schema-hints.js';
+import { storageVolumeSchemaHints } from './storage-volume/schema-hints.js';
+import type { SchemaHints } from '../manifest/schema-hints.js';
 
 export interface KindEntry {
   kind: Kind;
@@ -51,6 +59,8 @@ export interface KindEntry {
   live: LiveKind;
   /** How it is written by lxplan export and adopted by import (<kind>/export.ts); absent: not exported. */
   export?: KindExport;
+  /** What the kind adds to the schema's findings about its objects (src/manifest/schema.ts); its schema fragment is <kind>/schema.json. */
+  schema?: SchemaHints;
 }
 
 export const registry: readonly KindEntry[] = [
@@ -59,6 +69,7 @@ export const registry: readonly KindEntry[] = [
     spec: projectSpec,
     ops: projectOps,
     live: projectLive,
+    schema: projectSchemaHints,
   },
   {
     kind: 'storage_pool',
@@ -66,6 +77,7 @@ export const registry: readonly KindEntry[] = [
     ops: storagePoolOps,
     live: storagePoolLive,
     export: storagePoolExport,
+    schema: storagePoolSchemaHints,
   },
   {
     kind: 'network',
@@ -73,6 +85,7 @@ export const registry: readonly KindEntry[] = [
     ops: networkOps,
     live: networkLive,
     export: networkExport,
+    schema: networkSchemaHints,
   },
   {
     kind: 'storage_volume',
@@ -80,12 +93,14 @@ export const registry: readonly KindEntry[] = [
     ops: storageVolumeOps,
     live: storageVolumeLive,
     export: storageVolumeExport,
+    schema: storageVolumeSchemaHints,
   },
   {
     kind: 'image',
     spec: imageSpec,
     ops: imageOps,
     live: imageLive,
+    schema: imageSchemaHints,
   },
   {
     kind: 'profile',
@@ -93,6 +108,7 @@ export const registry: readonly KindEntry[] = [
     ops: profileOps,
     live: profileLive,
     export: profileExport,
+    schema: profileSchemaHints,
   },
   {
     kind: 'instance',
@@ -100,6 +116,7 @@ export const registry: readonly KindEntry[] = [
     ops: instanceOps,
     live: instanceLive,
     export: instanceExport,
+    schema: instanceSchemaHints,
   },
   {
     kind: 'snapshot',
