@@ -15,23 +15,64 @@ import type { ResourceOps, ResourceSpec } from './spec.js';
 import { storagePoolOps, storagePoolSpec } from './storage-pool/spec.js';
 import { storageVolumeOps, storageVolumeSpec } from './storage-volume/spec.js';
 import type { Kind } from './types.js';
+import type { KindManifest } from '../manifest/kind.js';
+import { networkManifest } from './network/manifest.js';
 
 export interface KindEntry {
   kind: Kind;
   spec: ResourceSpec<any, any>;
   ops: ResourceOps<any>;
+  /** How the kind's section of the manifests is read (src/manifest/kind.ts). */
+  manifest?: KindManifest<any>;
 }
 
 export const registry: readonly KindEntry[] = [
-  { kind: 'project', spec: projectSpec, ops: projectOps },
-  { kind: 'storage_pool', spec: storagePoolSpec, ops: storagePoolOps },
-  { kind: 'network', spec: networkSpec, ops: networkOps },
-  { kind: 'storage_volume', spec: storageVolumeSpec, ops: storageVolumeOps },
-  { kind: 'image', spec: imageSpec, ops: imageOps },
-  { kind: 'profile', spec: profileSpec, ops: profileOps },
-  { kind: 'instance', spec: instanceSpec, ops: instanceOps },
-  { kind: 'snapshot', spec: snapshotSpec, ops: snapshotOps },
-  { kind: 'server', spec: serverSpec, ops: serverOps },
+  {
+    kind: 'project',
+    spec: projectSpec,
+    ops: projectOps,
+  },
+  {
+    kind: 'storage_pool',
+    spec: storagePoolSpec,
+    ops: storagePoolOps,
+  },
+  {
+    kind: 'network',
+    spec: networkSpec,
+    ops: networkOps,
+    manifest: networkManifest,
+  },
+  {
+    kind: 'storage_volume',
+    spec: storageVolumeSpec,
+    ops: storageVolumeOps,
+  },
+  {
+    kind: 'image',
+    spec: imageSpec,
+    ops: imageOps,
+  },
+  {
+    kind: 'profile',
+    spec: profileSpec,
+    ops: profileOps,
+  },
+  {
+    kind: 'instance',
+    spec: instanceSpec,
+    ops: instanceOps,
+  },
+  {
+    kind: 'snapshot',
+    spec: snapshotSpec,
+    ops: snapshotOps,
+  },
+  {
+    kind: 'server',
+    spec: serverSpec,
+    ops: serverOps,
+  },
 ];
 
 /** Every kind, in the registry's order. */
