@@ -67,6 +67,8 @@ export interface KindManifest<D extends DesiredObject = DesiredObject> {
   referenced?: Referenced;
   /** Whether `${env:NAME}` in the object's config: is read from the environment (env.ts); absent: not. */
   envConfig?: boolean;
+  /** Left out of validate's "N object(s)" (projects never were counted: kept so, see the issue 12 report). */
+  uncounted?: boolean;
   /** Checks of the kind's objects over all merged files, after derive (alias claims, files that must exist ...), in this order. */
   checks?: ReadonlyArray<(m: Manifest, ctx: CheckContext) => LxplanError[] | Promise<LxplanError[]>>;
 }

@@ -16,14 +16,22 @@ import { storagePoolOps, storagePoolSpec } from './storage-pool/spec.js';
 import { storageVolumeOps, storageVolumeSpec } from './storage-volume/spec.js';
 import type { Kind } from './types.js';
 import type { KindManifest } from '../manifest/kind.js';
+import { imageManifest } from './image/manifest.js';
+import { instanceManifest } from './instance/manifest.js';
 import { networkManifest } from './network/manifest.js';
+import { profileManifest } from './profile/manifest.js';
+import { projectManifest } from './project/manifest.js';
+import { serverManifest } from './server/manifest.js';
+import { snapshotManifest } from './snapshot/manifest.js';
+import { storagePoolManifest } from './storage-pool/manifest.js';
+import { storageVolumeManifest } from './storage-volume/manifest.js';
 
 export interface KindEntry {
   kind: Kind;
   spec: ResourceSpec<any, any>;
   ops: ResourceOps<any>;
   /** How the kind's section of the manifests is read (src/manifest/kind.ts). */
-  manifest?: KindManifest<any>;
+  manifest: KindManifest<any>;
 }
 
 export const registry: readonly KindEntry[] = [
@@ -31,11 +39,13 @@ export const registry: readonly KindEntry[] = [
     kind: 'project',
     spec: projectSpec,
     ops: projectOps,
+    manifest: projectManifest,
   },
   {
     kind: 'storage_pool',
     spec: storagePoolSpec,
     ops: storagePoolOps,
+    manifest: storagePoolManifest,
   },
   {
     kind: 'network',
@@ -47,31 +57,37 @@ export const registry: readonly KindEntry[] = [
     kind: 'storage_volume',
     spec: storageVolumeSpec,
     ops: storageVolumeOps,
+    manifest: storageVolumeManifest,
   },
   {
     kind: 'image',
     spec: imageSpec,
     ops: imageOps,
+    manifest: imageManifest,
   },
   {
     kind: 'profile',
     spec: profileSpec,
     ops: profileOps,
+    manifest: profileManifest,
   },
   {
     kind: 'instance',
     spec: instanceSpec,
     ops: instanceOps,
+    manifest: instanceManifest,
   },
   {
     kind: 'snapshot',
     spec: snapshotSpec,
     ops: snapshotOps,
+    manifest: snapshotManifest,
   },
   {
     kind: 'server',
     spec: serverSpec,
     ops: serverOps,
+    manifest: serverManifest,
   },
 ];
 
