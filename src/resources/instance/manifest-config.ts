@@ -8,7 +8,6 @@ import { LxplanError } from '../../errors.js';
 import type { ConfigMap, Device, DeviceMap } from '../../lxd/types.js';
 import { scalarText, type EntryReader } from '../../manifest/entry.js';
 import { formatLocation } from '../../manifest/parse.js';
-import type { ConfigOwner } from '../config-keys.js';
 import { deviceUses, validateDevice } from '../devices.js';
 import type { Reference } from '../../manifest/kind.js';
 import type { DesiredProfile } from '../profile/types.js';
@@ -21,7 +20,7 @@ import { cloudInitTwice } from './keys.js';
  * value checks: limit values (12XB, a bad CPU set), a limit given both in `limits:` and in `config:`,
  * limits that do not apply to the instance type (`type`: an instance's; undefined for a profile).
  */
-export function readConfigAndDevices(r: EntryReader, owner: ConfigOwner & { kind: 'instance' | 'profile' }): { config: ConfigMap; devices: DeviceMap } {
+export function readConfigAndDevices(r: EntryReader, owner: { kind: 'instance' | 'profile'; type?: 'container' | 'virtual-machine' }): { config: ConfigMap; devices: DeviceMap } {
   const type = owner.kind === 'instance' ? owner.type : undefined;
   const config: ConfigMap = {};
   const cfg = r.fields.get('config');

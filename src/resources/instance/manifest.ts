@@ -11,6 +11,7 @@ import type { KindManifest } from '../../manifest/kind.js';
 import { deref, formatLocation } from '../../manifest/parse.js';
 import { schemaKeys } from '../../manifest/schema.js';
 import { sha256Of } from './files.js';
+import { instanceKeyProblem } from './config-keys.js';
 import { deviceReferences, readConfigAndDevices } from './manifest-config.js';
 import { readInstanceFiles } from './manifest-files.js';
 import type { CopySource, DesiredFile, DesiredInstance, InstanceState } from './types.js';
@@ -187,6 +188,7 @@ export const instanceManifest: KindManifest<DesiredInstance> = {
     ...d.profiles.map((p, i) => ({ kind: 'profile' as const, name: p, at: d.keyAt?.[`profiles.${i}`] ?? d.keyAt?.profiles ?? d.at })),
     ...deviceReferences(d),
   ],
+  configKeyProblem: instanceKeyProblem,
   envConfig: true,
   checks: [readInstanceFiles],
 };

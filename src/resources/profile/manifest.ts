@@ -1,6 +1,7 @@
 /** How `profiles:` is read from the manifests (src/manifest/kind.ts). */
 import type { KindManifest } from '../../manifest/kind.js';
 import { plainNameProblem } from '../../manifest/names.js';
+import { instanceKeyProblem } from '../instance/config-keys.js';
 import { deviceReferences, readConfigAndDevices } from '../instance/manifest-config.js';
 import type { DesiredProfile } from './types.js';
 
@@ -19,5 +20,7 @@ export const profileManifest: KindManifest<DesiredProfile> = {
   references: deviceReferences,
   /** Every project has a default profile. */
   referenced: { known: 'profiles', always: true, builtin: ['default'], hint: 'define it under profiles:, or create it in LXD first' },
+  /** A profile's keys are an instance's, but for LXD's own volatile.* and image.*. */
+  configKeyProblem: instanceKeyProblem,
   envConfig: true,
 };

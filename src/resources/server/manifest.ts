@@ -1,5 +1,6 @@
 /** How `server:` (the LXD server's own config: one object) is read from the manifests (src/manifest/kind.ts). */
 import type { KindManifest } from '../../manifest/kind.js';
+import { serverKeyProblem } from './config-keys.js';
 import { SERVER_NAME, serverSecretKeys, validateServerValue } from './spec.js';
 import type { DesiredServer } from './types.js';
 
@@ -22,5 +23,6 @@ export const serverManifest: KindManifest<DesiredServer> = {
     const s = objects[SERVER_NAME];
     if (s) m.server = s;
   },
+  configKeyProblem: serverKeyProblem,
   envConfig: true,
 };

@@ -1,6 +1,7 @@
 /** How `storage_pools:` is read from the manifests (src/manifest/kind.ts). */
 import type { KindManifest } from '../../manifest/kind.js';
 import { plainNameProblem } from '../../manifest/names.js';
+import { poolKeyProblem } from './config-keys.js';
 import type { DesiredStoragePool, StorageDriver } from './types.js';
 
 export const storagePoolManifest: KindManifest<DesiredStoragePool> = {
@@ -19,5 +20,6 @@ export const storagePoolManifest: KindManifest<DesiredStoragePool> = {
   // Pools end up in paths: "." and ".." are refused here.
   nameProblem: (name) => plainNameProblem('storage pool name', name) ?? (name === '.' || name === '..' ? `invalid storage pool name "${name}": "." and ".." are not names` : null),
   referenced: { known: 'storagePools', word: 'storage pool', hint: 'define it under storage_pools:, or create it in LXD first' },
+  configKeyProblem: poolKeyProblem,
   envConfig: true,
 };

@@ -2,9 +2,9 @@
 import { LxplanError } from '../../errors.js';
 import type { KindManifest } from '../../manifest/kind.js';
 import { formatLocation } from '../../manifest/parse.js';
-import { configKeyProblem } from '../config-keys.js';
 import type { Manifest } from '../types.js';
 import { parseByteSizeBig } from '../units.js';
+import { volumeKeyProblem } from './config-keys.js';
 import { splitVolumeName, type DesiredStorageVolume } from './types.js';
 
 const WHAT = 'custom volume';
@@ -37,8 +37,8 @@ function checkVolumeKeysByDriver(m: Manifest): LxplanError[] {
     if (!driver) continue;
     for (const [k, value] of Object.entries(v.config)) {
       // Unknown to every driver: reported by the normaliser already.
-      if (configKeyProblem({ kind: 'storage_volume' }, '', k, value)) continue;
-      const p = configKeyProblem({ kind: 'storage_volume', driver }, `storage_volume "${v.name}"`, k, value);
+      if (volumeKeyProblem({ kind: 'storage_volume' }, '', k, value)) continue;
+      const p = volumeKeyProblem({ kind: 'storage_volume', driver }, `storage_volume "${v.name}"`, k, value);
       if (p) out.push(new LxplanError(p.code, p.message, { location: v.keyAt?.[`config.${k}`] ?? v.at, ...(p.hint ? { hint: p.hint } : {}) }));
     }
   }
@@ -79,6 +79,7 @@ export const storageVolumeManifest: KindManifest<DesiredStorageVolume> = {
   nameProblem: volumeNameProblem,
   references: (v) => [{ kind: 'storage_pool', name: v.pool, at: v.at }],
   referenced: { known: 'storageVolumes', word: 'custom volume', hint: 'define it under storage_volumes:, or create it in LXD first' },
+  configKeyProblem: volumeKeyProblem,
   envConfig: true,
   checks: [checkVolumeKeysByDriver],
 };
