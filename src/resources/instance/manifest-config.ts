@@ -12,7 +12,7 @@ import { deviceUses, validateDevice } from '../devices.js';
 import type { Reference } from '../../manifest/kind.js';
 import type { DesiredProfile } from '../profile/types.js';
 import type { DesiredInstance } from './types.js';
-import { LIMITS, limitApplies, limitHint, validateConfigValue, validateLimit } from '../limits.js';
+import { LIMITS, limitApplies, limitHint, validateConfigValue, validateLimit } from './limits.js';
 import { cloudInitTwice } from './keys.js';
 
 /**
