@@ -50,6 +50,16 @@ import { projectSchemaHints } from './project/schema-hints.js';
 import { storagePoolSchemaHints } from './storage-pool/schema-hints.js';
 import { storageVolumeSchemaHints } from './storage-volume/schema-hints.js';
 import type { SchemaHints } from '../manifest/schema-hints.js';
+import type { KindManifest } from '../manifest/kind.js';
+import { imageManifest } from './image/manifest.js';
+import { instanceManifest } from './instance/manifest.js';
+import { networkManifest } from './network/manifest.js';
+import { profileManifest } from './profile/manifest.js';
+import { projectManifest } from './project/manifest.js';
+import { serverManifest } from './server/manifest.js';
+import { snapshotManifest } from './snapshot/manifest.js';
+import { storagePoolManifest } from './storage-pool/manifest.js';
+import { storageVolumeManifest } from './storage-volume/manifest.js';
 
 export interface KindEntry {
   kind: Kind;
@@ -61,6 +71,8 @@ export interface KindEntry {
   export?: KindExport;
   /** What the kind adds to the schema's findings about its objects (src/manifest/schema.ts); its schema fragment is <kind>/schema.json. */
   schema?: SchemaHints;
+  /** How the kind's section of the manifests is read (src/manifest/kind.ts). */
+  manifest: KindManifest<any>;
 }
 
 export const registry: readonly KindEntry[] = [
@@ -70,6 +82,7 @@ export const registry: readonly KindEntry[] = [
     ops: projectOps,
     live: projectLive,
     schema: projectSchemaHints,
+    manifest: projectManifest,
   },
   {
     kind: 'storage_pool',
@@ -78,6 +91,7 @@ export const registry: readonly KindEntry[] = [
     live: storagePoolLive,
     export: storagePoolExport,
     schema: storagePoolSchemaHints,
+    manifest: storagePoolManifest,
   },
   {
     kind: 'network',
@@ -86,6 +100,7 @@ export const registry: readonly KindEntry[] = [
     live: networkLive,
     export: networkExport,
     schema: networkSchemaHints,
+    manifest: networkManifest,
   },
   {
     kind: 'storage_volume',
@@ -94,6 +109,7 @@ export const registry: readonly KindEntry[] = [
     live: storageVolumeLive,
     export: storageVolumeExport,
     schema: storageVolumeSchemaHints,
+    manifest: storageVolumeManifest,
   },
   {
     kind: 'image',
@@ -101,6 +117,7 @@ export const registry: readonly KindEntry[] = [
     ops: imageOps,
     live: imageLive,
     schema: imageSchemaHints,
+    manifest: imageManifest,
   },
   {
     kind: 'profile',
@@ -109,6 +126,7 @@ export const registry: readonly KindEntry[] = [
     live: profileLive,
     export: profileExport,
     schema: profileSchemaHints,
+    manifest: profileManifest,
   },
   {
     kind: 'instance',
@@ -117,6 +135,7 @@ export const registry: readonly KindEntry[] = [
     live: instanceLive,
     export: instanceExport,
     schema: instanceSchemaHints,
+    manifest: instanceManifest,
   },
   {
     kind: 'snapshot',
@@ -124,12 +143,14 @@ export const registry: readonly KindEntry[] = [
     ops: snapshotOps,
     live: snapshotLive,
     export: snapshotExport,
+    manifest: snapshotManifest,
   },
   {
     kind: 'server',
     spec: serverSpec,
     ops: serverOps,
     live: serverLive,
+    manifest: serverManifest,
   },
 ];
 
