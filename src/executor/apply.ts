@@ -8,7 +8,7 @@ import { Graph, walk } from '../graph/index.js';
 import type { LxdClient } from '../lxd/client.js';
 import { assertNever, type Plan, type ResourceChange } from '../planner/plan.js';
 import { ops, specs } from '../resources/index.js';
-import type { OpEvents } from '../resources/spec.js';
+import type { OpEvents, OpResult } from '../resources/spec.js';
 import type { Address } from '../resources/types.js';
 import type { StateManager } from '../state/manager.js';
 import { withEntry, withoutEntry, type State } from '../state/model.js';
@@ -48,9 +48,10 @@ export function buildGraph(plan: Plan): Graph<ResourceChange> {
   return g;
 }
 
-function recorded(state: State, c: ResourceChange, now: Date, since?: string): State {
+/** The state entry after the change: what the plan says to record, and what the operation reported (`done`). */
+function recorded(state: State, c: ResourceChange, now: Date, since?: string, done?: OpResult | void): State {
   const prior = since ? { since } : state.resources[c.address];
-  const fingerprint = c.desired?.kind === 'image' ? c.desired.fingerprint : undefined;
+  const fingerprint = done?.fingerprint ?? (c.desired ? specs[c.kind].recordedFingerprint?.(c.desired) : undefined);
   return withEntry(state, c.address, {
     kind: c.kind,
     name: c.name,
@@ -77,7 +78,8 @@ function scoped(client: LxdClient, project: string | undefined): LxdClient {
   return project && project !== client.project ? client.withProject(project) : client;
 }
 
-async function change(c: ResourceChange, scope: LxdClient, ev: OpEvents): Promise<void> {
+/** Makes one change through the kind's operations; returns what the operation reported (recorded in the state, never written into the plan). */
+async function change(c: ResourceChange, scope: LxdClient, ev: OpEvents): Promise<OpResult | void> {
   const kindOps = ops[c.kind];
   const client = scoped(scope, c.project);
   switch (c.action) {
@@ -85,11 +87,11 @@ async function change(c: ResourceChange, scope: LxdClient, ev: OpEvents): Promis
       return;
     case 'create':
       return kindOps.create(client, c.desired!, ev);
-    case 'update':
-      if (c.renamedFrom && kindOps.rename) await kindOps.rename(client, c.renamedFrom, c.desired!, ev);
-      else await kindOps.update(client, c.desired!, ev);
+    case 'update': {
+      const done = c.renamedFrom && kindOps.rename ? await kindOps.rename(client, c.renamedFrom, c.desired!, ev) : await kindOps.update(client, c.desired!, ev);
       if (c.restart === 'now' && !c.renamedFrom && kindOps.restart) await kindOps.restart(client, c.name, ev);
-      return;
+      return done;
+    }
     case 'replace':
       // A move between projects: deleted where it was, made in its new project.
       if (c.fromProject !== undefined) {
@@ -128,12 +130,13 @@ export async function apply(plan: Plan, opts: ApplyOptions): Promise<ApplyResult
     // Journal the intent first: if lxapply dies after LXD made the object but before the state
     // says so, the next run finds the intent and adopts the object instead of failing on it.
     if (c.action === 'create' || c.action === 'replace' || c.renamedFrom) await opts.state.update((s) => journalled(s, c, now()));
+    let done: OpResult | void;
     try {
       try {
-        await changeWhenIdle(c, opts.client, ev);
+        done = await changeWhenIdle(c, opts.client, ev);
       } catch (e) {
         if (!lostContact(e) || c.action === 'replace') throw e;
-        await reconcileAfterRestart(c, opts, ev, e as Error);
+        done = await reconcileAfterRestart(c, opts, ev, e as Error);
       }
     } catch (e) {
       // A create that failed half-way may have left the object in LXD: record it, so the next
@@ -149,7 +152,7 @@ export async function apply(plan: Plan, opts: ApplyOptions): Promise<ApplyResult
     }
     await opts.state.update((s) => {
       if (c.stateOp === 'remove' || c.action === 'delete') return withoutEntry(s, address);
-      return recorded(c.renamedFrom ? withoutEntry(s, `${c.kind}.${c.renamedFrom}`) : s, c, now(), c.renamedFrom ? s.resources[`${c.kind}.${c.renamedFrom}`]?.since : undefined);
+      return recorded(c.renamedFrom ? withoutEntry(s, `${c.kind}.${c.renamedFrom}`) : s, c, now(), c.renamedFrom ? s.resources[`${c.kind}.${c.renamedFrom}`]?.since : undefined, done);
     });
   };
 
@@ -185,7 +188,7 @@ const BUSY = /is busy running an? "?[\w ]+"? operation/;
  * still running in LXD, say), waits for LXD's operations on that object to end, re-reads it
  * and tries again: the operations are idempotent.
  */
-async function changeWhenIdle(c: ResourceChange, client: LxdClient, ev: OpEvents): Promise<void> {
+async function changeWhenIdle(c: ResourceChange, client: LxdClient, ev: OpEvents): Promise<OpResult | void> {
   for (let attempt = 1; ; attempt++) {
     try {
       return await change(c, client, ev);
@@ -219,7 +222,7 @@ const RECONNECT_TIMEOUT_MS = Number(process.env.LXPLAN_RECONNECT_TIMEOUT_MS ?? 6
  * updates; updates and deletes are idempotent. What the plan saw was verified before the first
  * attempt, under the lock; the re-read may already show this change, so it is not verified again.
  */
-async function reconcileAfterRestart(c: ResourceChange, opts: ApplyOptions, ev: OpEvents, cause: Error): Promise<void> {
+async function reconcileAfterRestart(c: ResourceChange, opts: ApplyOptions, ev: OpEvents, cause: Error): Promise<OpResult | void> {
   const say = ev.notice ?? ev.progress;
   say(`lost contact with LXD during the change (${cause.message.split('\n')[0]}); waiting for the daemon to answer again`);
   const t0 = Date.now();
@@ -235,14 +238,16 @@ async function reconcileAfterRestart(c: ResourceChange, opts: ApplyOptions, ev: 
   const again: OpEvents = { progress: ev.progress };
   const kindOps = ops[c.kind];
   let how: string;
+  let done: OpResult | void;
   if (c.action === 'create' && (await kindOps.exists(scoped(opts.client, c.project), c.name))) {
-    await kindOps.update(scoped(opts.client, c.project), c.desired!, again);
+    done = await kindOps.update(scoped(opts.client, c.project), c.desired!, again);
     how = 'LXD had made it: brought it to the plan';
   } else {
-    await change({ ...c, liveDigest: undefined }, opts.client, again);
+    done = await change({ ...c, liveDigest: undefined }, opts.client, again);
     how = 'made the change again';
   }
   say(`LXD answered again after ${((Date.now() - t0) / 1000).toFixed(1)}s; re-read the ${c.kind} and ${how}`);
+  return done;
 }
 
 function toError(e: unknown): Error {

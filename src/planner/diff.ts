@@ -2,18 +2,20 @@
 import type { FieldImpact, Fields } from '../resources/spec.js';
 import type { FieldChange } from './plan.js';
 
-/** Fields that lead, in this order; the rest follow sorted by path. */
-const LEADING = ['image', 'source', 'fingerprint', 'type', 'driver', 'content_type', 'profiles', 'state', 'description', 'public'];
+/** Fields that lead, in this order, after the kind's own (ResourceSpec.leadingFields); the rest follow sorted by path. */
+const LEADING = ['source', 'fingerprint', 'type', 'driver', 'content_type', 'profiles', 'state', 'description', 'public'];
 
-function order(a: string, b: string): number {
-  const ia = LEADING.indexOf(a);
-  const ib = LEADING.indexOf(b);
-  if (ia !== -1 || ib !== -1) return (ia === -1 ? LEADING.length : ia) - (ib === -1 ? LEADING.length : ib);
-  return a < b ? -1 : a > b ? 1 : 0;
+function orderBy(leading: readonly string[]): (a: string, b: string) => number {
+  return (a, b) => {
+    const ia = leading.indexOf(a);
+    const ib = leading.indexOf(b);
+    if (ia !== -1 || ib !== -1) return (ia === -1 ? leading.length : ia) - (ib === -1 ? leading.length : ib);
+    return a < b ? -1 : a > b ? 1 : 0;
+  };
 }
 
-export function diffFields(desired: Fields, live: Fields, impactOf: (path: string) => FieldImpact): FieldChange[] {
-  const paths = [...new Set([...Object.keys(desired), ...Object.keys(live)])].sort(order);
+export function diffFields(desired: Fields, live: Fields, impactOf: (path: string) => FieldImpact, kindLeading: readonly string[] = []): FieldChange[] {
+  const paths = [...new Set([...Object.keys(desired), ...Object.keys(live)])].sort(orderBy([...kindLeading, ...LEADING]));
   const out: FieldChange[] = [];
   for (const path of paths) {
     const d = desired[path];

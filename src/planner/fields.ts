@@ -1,17 +1,17 @@
 /** Secrets, recorded fields and drift: what the state remembers of each object's fields. */
 import { createHash } from 'node:crypto';
 import { canonicalFor } from '../resources/fields.js';
-import { sensitiveFilePaths } from '../resources/instance/files.js';
-import type { Fields, PlanContext, ResourceSpec } from '../resources/spec.js';
+import { specs } from '../resources/index.js';
+import { SENSITIVE, type Fields, type PlanContext, type ResourceSpec } from '../resources/spec.js';
 import type { DesiredObject } from '../resources/types.js';
 import type { StateEntry } from '../state/model.js';
 import type { FieldChange } from './plan.js';
 
-export const SENSITIVE = '(sensitive)';
+export { SENSITIVE };
 
 /** Field paths ("config.user.token") whose values are secrets. */
 export function sensitivePaths(d: DesiredObject | undefined): Set<string> {
-  return new Set([...(d?.sensitive ?? []).map((k) => `config.${k}`), ...(d?.kind === 'instance' ? sensitiveFilePaths(d) : [])]);
+  return new Set([...(d?.sensitive ?? []).map((k) => `config.${k}`), ...(d ? specs[d.kind].secrets?.paths(d) ?? [] : [])]);
 }
 
 export function hashSecret(value: string): string {

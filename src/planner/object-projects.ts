@@ -9,8 +9,7 @@ import { specs } from '../resources/index.js';
 import type { PlanContext } from '../resources/spec.js';
 import { parseAddress, type DesiredObject, type Kind } from '../resources/types.js';
 import type { FieldChange, ResourceChange } from './plan.js';
-import { effectiveProject, scopeOf, WHERE } from './scope.js';
-import { declaredImageAddress } from './image-refs.js';
+import { canonicalRef, effectiveProject, holder, projectField, scopeOf, WHERE } from './scope.js';
 
 /** A declared object whose project differs from where it lives: a new object in the other project (a replace). */
 export function moveField(kind: Kind, liveName: string, d: DesiredObject, ctx: PlanContext): FieldChange | undefined {
@@ -18,7 +17,7 @@ export function moveField(kind: Kind, liveName: string, d: DesiredObject, ctx: P
   const from = liveProjectOf(kind, liveName, ctx.manifest, ctx.state);
   const to = desiredProjectOf(d, ctx.manifest);
   if (from === to) return undefined;
-  return { path: 'project', before: from, after: to, impact: 'replace',
+  return { path: projectField(), before: from, after: to, impact: 'replace',
     note: `a new ${kind} is made in project "${to}" and the one in project "${from}" is deleted (what it held is lost)` };
 }
 
@@ -26,13 +25,13 @@ export function moveField(kind: Kind, liveName: string, d: DesiredObject, ctx: P
 export function projectCreateField(d: DesiredObject, ctx: PlanContext): FieldChange[] {
   if (!PER_OBJECT_PROJECT.has(d.kind)) return [];
   const p = desiredProjectOf(d, ctx.manifest);
-  return p === scopeOf(ctx) ? [] : [{ path: 'project', after: p, impact: 'live' }];
+  return p === scopeOf(ctx) ? [] : [{ path: projectField(), after: p, impact: 'live' }];
 }
 
 /**
  * Every change learns the project it is made in, when not the scope, and a move the project it
  * leaves: where LXD keeps the object (resources/where.ts), so a profile of a scope without
- * features.profiles is made and deleted in the default project, not through the scope project
+ * profiles of its own is made and deleted in the default project, not through the scope project
  * (which may not exist yet, or any more). The executor's client for the change comes from this.
  */
 export function placeChanges(changes: ResourceChange[], ctx: PlanContext): ResourceChange[] {
@@ -61,7 +60,7 @@ export function checkObjectProjects(ctx: PlanContext): LxplanError[] {
     for (const d of Object.values(spec.desired(ctx.manifest) as Record<string, DesiredObject>)) {
       const p = desiredProjectOf(d, ctx.manifest);
       const at = d.keyAt?.project ?? d.at;
-      if (p !== scope && p !== 'default' && ctx.live.projects && !ctx.live.projects[p] && !ctx.manifest.projects?.[p]) {
+      if (p !== scope && p !== 'default' && holder().exists(p, ctx) === false) {
         errors.push(new LxplanError('plan.conflict', `${kind} "${d.name}": LXD project "${p}" does not exist`, {
           location: at, hint: `declare it under projects: (lxplan then creates it before the ${kind}), or create it: lxc project create ${p}`,
         }));
@@ -84,19 +83,20 @@ export function checkObjectProjects(ctx: PlanContext): LxplanError[] {
           location: at, hint: 'rename it in one apply, then move it in another',
         }));
       }
-      for (const ref of spec.refs(d).map((r) => declaredImageAddress(r, p, ctx))) {
+      for (const ref of spec.refs(d).map((r) => canonicalRef(r, p, ctx))) {
         const { kind: refKind, name } = parseAddress(ref);
-        if (refKind === 'profile' && name === 'default') continue;
+        // A built-in object (the default profile) is each project's own.
+        if (specs[refKind].builtin(name)) continue;
         const mine = effectiveProject(refKind, p, ctx);
         if (mine === undefined) continue;
         // Where the referenced object lives: its own project: (or where it was made), else the scope; then where LXD keeps that kind for it.
-        const followsItsInstance = WHERE[refKind] === 'project';
+        const followsItsInstance = WHERE[refKind] !== 'global' && !WHERE[refKind].startsWith('features.');
         const theirs = effectiveProject(refKind, declaredProject(refKind, name, ctx.manifest) ?? liveProjectOf(refKind, name, ctx.manifest, ctx.state), ctx);
         if (mine === theirs) continue;
         const word = refKind.replace('_', ' ');
         errors.push(new LxplanError('manifest.reference', `${kind} "${d.name}" is in project "${p}" and uses ${word} "${name}", which is in project "${theirs}": LXD looks for it in project "${mine}"`, {
           location: at,
-          hint: followsItsInstance ? `put both in the same project` : `an object with project: uses what is found from the directory's scope too: give project "${p}" the same ${WHERE_WORD[refKind] ?? 'features'} setting as "${scope}", or put the ${kind} in its own directory with a top-level project: ${p}`,
+          hint: followsItsInstance ? `put both in the same project` : `an object with project: uses what is found from the directory's scope too: give project "${p}" the same ${featureOf(refKind)} setting as "${scope}", or put the ${kind} in its own directory with a top-level project: ${p}`,
         }));
       }
     }
@@ -104,6 +104,7 @@ export function checkObjectProjects(ctx: PlanContext): LxplanError[] {
   return errors;
 }
 
-const WHERE_WORD: Partial<Record<Kind, string>> = {
-  profile: 'features.profiles', image: 'features.images', network: 'features.networks', storage_volume: 'features.storage.volumes',
-};
+/** The project feature that keeps `kind` in its project ("features" when none does). */
+function featureOf(kind: Kind): string {
+  return WHERE[kind].startsWith('features.') ? WHERE[kind] : 'features';
+}

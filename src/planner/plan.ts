@@ -20,7 +20,7 @@ export const GLYPH: Record<Action, string> = {
 export type StateOp = 'keep' | 'add' | 'remove';
 
 export interface FieldChange {
-  /** Dotted path: "image", "profiles", "config.limits.memory", "devices.root.pool". */
+  /** Dotted path: "profiles", "config.limits.memory", "devices.root.pool". */
   path: string;
   /** As the user or LXD wrote it; undefined when absent on that side. */
   before?: string;
@@ -80,7 +80,7 @@ export interface ResourceChange {
   liveDigest?: string;
   /** The LXD project the object lives in (after the change), when it is not the run's scope (`project:` on an instance, or the default project for a kind whose feature the scope lacks: resources/where.ts): its operations use a client scoped to it. */
   project?: string;
-  /** For a move between projects (a replace): the project the object is deleted from, when it is not the scope. Absent with `project` set: the scope. */
+  /** For a move between projects (a replace): the project the object is deleted from, when it is not the scope. Absent with the project set: the scope. */
   fromProject?: string;
 }
 

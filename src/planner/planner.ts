@@ -13,22 +13,17 @@ import { LxplanError } from '../errors.js';
 import { checkReferencesOffline } from '../manifest/index.js';
 import { specs } from '../resources/index.js';
 import { worstImpact } from '../resources/impact.js';
-import { checkArchitectures, checkImageTypes } from '../resources/instance/arch.js';
-import { checkCopySources } from '../resources/instance/source.js';
-import type { FieldImpact, LiveSnapshot, PlanContext, ResourceSpec } from '../resources/spec.js';
-import { KINDS } from '../resources/registry.js';
-import { addressOf, type Address, type DesiredObject, type Kind, type Manifest } from '../resources/types.js';
+import { PENDING_RESTART, type FieldImpact, type LiveSnapshot, type PlanContext, type ResourceSpec } from '../resources/spec.js';
+import { KINDS, registry } from '../resources/registry.js';
+import { addressOf, parseAddress, type Address, type DesiredObject, type Kind, type Manifest } from '../resources/types.js';
 import type { State, StateEntry } from '../state/model.js';
 import { diffFields } from './diff.js';
 import { driftOf, recordFields, redact, sensitivePaths } from './fields.js';
 import { summarise, type FieldChange, type Plan, type PlanOptions, type ResourceChange } from './plan.js';
-import { carryProfileRestarts, PENDING_RESTART } from './profile-restarts.js';
-import { followInstanceSnapshots } from './snapshots.js';
 import { selectTargets } from './targets.js';
-import { desiredRefs, liveRefsOf, noteBuiltinsGoingWithProject, releasedBy, scopeOf, waitForProjectDeletes } from './scope.js';
+import { desiredRefs, holder, liveRefsOf, noteBuiltinsGoingWithProject, releasedBy, scopeOf, waitForProjectDeletes } from './scope.js';
 import { checkObjectProjects, moveField, placeChanges, projectCreateField } from './object-projects.js';
-import { desiredProjectOf, projectAttributes } from '../resources/object-project.js';
-import { resolveImageRef } from './image-refs.js';
+import { projectAttributes } from '../resources/object-project.js';
 import { orderSharedIdentities } from './identities.js';
 
 export interface PlanInput {
@@ -42,14 +37,9 @@ export interface PlanInput {
 
 export function makeContext(input: PlanInput): PlanContext {
   const { manifest, live } = input;
-  const ctx: PlanContext = {
-    manifest, live, state: input.state,
-    resolveImage: (ref, project) => resolveImageRef(ctx, ref, project),
-    aliasOf(fp) {
-      for (const d of Object.values(manifest.images)) if (d.fingerprint === fp) return d.name;
-      return live.images.find((i) => i.fingerprint === fp)?.aliases?.[0]?.name;
-    },
-  };
+  // The kinds add their own functions (an image's resolveImage and aliasOf).
+  const ctx = { manifest, live, state: input.state } as PlanContext;
+  for (const e of registry) Object.assign(ctx, e.spec.planContext?.(ctx));
   return ctx;
 }
 
@@ -86,7 +76,7 @@ function planExisting(k: KindPlanner, name: string, d: DesiredObject, l: unknown
   const address = addressOf(spec.kind, name);
   const adopt = !entry && spec.builtin(name);
   const secret = sensitivePaths(d);
-  let fields = redact(diffFields(spec.desiredFields(d, ctx), spec.liveFields(l, ctx, d), (path) => withNote(spec.fieldImpact(path, l, d), spec.fieldNote?.(path, d, ctx))), secret);
+  let fields = redact(diffFields(spec.desiredFields(d, ctx), spec.liveFields(l, ctx, d), (path) => withNote(spec.fieldImpact(path, l, d), spec.fieldNote?.(path, d, ctx)), spec.leadingFields), secret);
   // The kind says what a rename does to the object (an instance: LXD renames stopped instances only).
   if (renamedFrom) fields = [{ path: 'name', before: renamedFrom, after: name, ...spec.fieldImpact('name', l, d) }, ...fields];
   const moved = moveField(spec.kind, renamedFrom ?? name, d, ctx);
@@ -120,7 +110,7 @@ function planExisting(k: KindPlanner, name: string, d: DesiredObject, l: unknown
       ? [...new Set([...pendingBefore, ...fields.filter((f) => f.impact === 'restart' && f.path !== 'name').map((f) => f.path.replace(/^config\./, ''))])]
       : [];
     if (atOnce || needs.length > 0) {
-      const allowed = options.allowRestart || (d.kind === 'instance' && d.restart === 'auto');
+      const allowed = options.allowRestart || Boolean(spec.restartAllowed?.(d));
       restart = allowed ? 'now' : atOnce ? 'required' : 'pending';
       if (restart === 'pending') attrs[PENDING] = needs.join(',');
       if (action === 'noop') {
@@ -182,7 +172,7 @@ function planKind(k: KindPlanner): ResourceChange[] {
       const desiredFields = spec.desiredFields(d, ctx);
       out.push({
         ...base, action: 'create', stateOp: 'add', desired: d,
-        fields: [...projectCreateField(d, ctx), ...redact(diffFields(desiredFields, {}, (path) => withNote({ impact: 'live' }, spec.fieldNote?.(path, d, ctx))), secret)],
+        fields: [...projectCreateField(d, ctx), ...redact(diffFields(desiredFields, {}, (path) => withNote({ impact: 'live' }, spec.fieldNote?.(path, d, ctx)), spec.leadingFields), secret)],
         stateAttributes: { ...spec.stateAttributes(d, ctx), ...projectAttributes(d, ctx.manifest) },
         stateFields: recordFields(desiredFields, secret),
         ...(entry ? { reason: entry.attributes?.intent ? `an interrupted apply did not finish: ${entry.attributes.intent} again` : 'was deleted outside lxplan' } : {}),
@@ -275,7 +265,7 @@ function checkDeletesUnused(changes: ResourceChange[], ctx: PlanContext, errors:
         if (c?.action === 'replace' && deleting.get(ref) !== 'replace') continue;
         if (deleting.has(ref) && stillUses.has(ref)) {
           const replaced = deleting.get(ref) === 'replace';
-          const holds = ref.startsWith('project.');
+          const holds = parseAddress(ref).kind === holder().kind;
           errors.push(new LxplanError('plan.conflict',
             `${ref.replace('.', ' "')}" cannot be ${replaced ? 'replaced (LXD deletes it first)' : 'deleted'}: ${kind} "${name}" ${holds ? 'is in it (LXD deletes only empty projects)' : 'uses it'}${c ? '' : ' and is not managed by lxplan'}`,
             { hint: holds
@@ -310,8 +300,9 @@ function checkDeleteBlockers(changes: ResourceChange[], ctx: PlanContext, errors
  */
 function checkScopeExists(ctx: PlanContext, errors: LxplanError[]): void {
   const scope = scopeOf(ctx);
-  if (scope === 'default' || !ctx.live.projects || ctx.live.projects[scope] || ctx.manifest.projects?.[scope]) return;
-  const declaresSomething = KINDS.some((kind) => kind !== 'project' && Object.keys(specs[kind].desired(ctx.manifest)).length > 0);
+  const projects = holder();
+  if (scope === 'default' || projects.exists(scope, ctx) !== false) return;
+  const declaresSomething = KINDS.some((kind) => kind !== projects.kind && Object.keys(specs[kind].desired(ctx.manifest)).length > 0);
   if (!declaresSomething) return;
   errors.push(new LxplanError('plan.conflict', `LXD project "${scope}" does not exist`, {
     location: ctx.manifest.projectAt,
@@ -336,22 +327,9 @@ function checkReferences(ctx: PlanContext): LxplanError[] {
   // What lxplan manages and the manifests no longer declare is about to go (built-ins stay): it does not count.
   const goingAway = (kind: Kind) => new Set(managedNames(ctx.state, kind)
     .filter((n) => !(specs[kind].desired(ctx.manifest) as Record<string, unknown>)[n] && !specs[kind].builtin(n)));
-  const staying = (kind: Kind) => {
-    const gone = goingAway(kind);
-    return new Set(Object.keys(specs[kind].live(ctx.live) as Record<string, unknown>).filter((n) => !gone.has(n)));
-  };
-  const profilesGone = goingAway('profile');
-  const imagesGone = goingAway('image');
-  const profiles = new Set(Object.keys(ctx.live.profiles).filter((n) => !profilesGone.has(n)));
-  const images = new Set<string>();
-  for (const img of ctx.live.images) for (const a of img.aliases ?? []) if (!imagesGone.has(a.name)) images.add(a.name);
-  for (const inst of Object.values(ctx.manifest.instances)) {
-    if (!ctx.manifest.images[inst.image] && !images.has(inst.image) && /^[0-9a-f]{12,64}$/.test(inst.image) && ctx.resolveImage(inst.image, desiredProjectOf(inst, ctx.manifest))) images.add(inst.image);
-  }
-  return [...checkReferencesOffline(ctx.manifest, {
-    profiles, images, networks: staying('network'), storagePools: staying('storage_pool'), storageVolumes: staying('storage_volume'),
-  }), ...checkCopySources(ctx.manifest, ctx.live, ctx.state, goingAway('instance')), ...checkArchitectures(ctx.manifest, ctx.live, ctx.resolveImage),
-    ...checkImageTypes(ctx.manifest, ctx.live, ctx.resolveImage)];
+  // Each kind says which names references to it may use (a profile's, or an image's aliases).
+  const known = Object.assign({}, ...registry.map((e) => e.spec.referableNames?.(ctx, goingAway(e.kind)) ?? {})) as Parameters<typeof checkReferencesOffline>[1];
+  return [...checkReferencesOffline(ctx.manifest, known), ...registry.flatMap((e) => e.spec.checkPlan?.(ctx, goingAway(e.kind)) ?? [])];
 }
 
 /**
@@ -372,11 +350,14 @@ function throwAll(errors: LxplanError[]): void {
   throw new LxplanError(first.code, first.message, { location: first.location, hint: first.hint, more: [...first.more, ...rest] });
 }
 
+/** The manifest declaring nothing (--destroy): where it is and its project, and each kind's map of objects (what the kind's spec.desired reads) empty. */
 export function emptyManifest(m: Manifest): Manifest {
+  const maps = new Set<unknown>(registry.map((e) => e.spec.desired(m)));
+  const empty = Object.fromEntries(Object.entries(m).filter(([, v]) => maps.has(v)).map(([k]) => [k, {}]));
   return {
-    dir: m.dir, files: m.files, images: {}, profiles: {}, instances: {}, networks: {}, storagePools: {}, storageVolumes: {},
+    dir: m.dir, files: m.files, ...empty,
     ...(m.project !== undefined ? { project: m.project } : {}), ...(m.projectAt ? { projectAt: m.projectAt } : {}),
-  };
+  } as Manifest;
 }
 
 export function plan(input: PlanInput): Plan {
@@ -389,8 +370,8 @@ export function plan(input: PlanInput): Plan {
   const conflicts: KindPlanner['conflicts'] = [];
   let changes = KINDS.flatMap((kind) => planKind({ spec: specs[kind], ctx, options, errors, conflicts, importArgs: input.importArgs }));
   throwAll([...errors, ...relevantConflicts(conflicts, changes, options.targets)]);
-  changes = followInstanceSnapshots(changes, ctx);
-  carryProfileRestarts(changes, ctx, options);
+  // Passes the kinds make once every kind is planned, users before what they use (snapshots follow their instance; a profile's restarts reach its instances).
+  for (const e of [...registry].reverse()) if (e.spec.afterPlan) changes = e.spec.afterPlan(changes, ctx, options);
   linkDependencies(changes, ctx);
   waitForProjectDeletes(changes, ctx);
   changes = noteBuiltinsGoingWithProject(changes, ctx);

@@ -10,13 +10,31 @@
  */
 import { specs } from '../resources/index.js';
 import { declaredProject, desiredProjectOf, liveProjectOf } from '../resources/object-project.js';
-import type { PlanContext, ResourceSpec } from '../resources/spec.js';
+import { registry } from '../resources/registry.js';
+import type { PlanContext, ResourceSpec, ScopeParts } from '../resources/spec.js';
 import { addressOf, parseAddress, type Address, type Kind } from '../resources/types.js';
 import { holdingProject, WHERE } from '../resources/where.js';
 import type { ResourceChange } from './plan.js';
-import { declaredImageAddress } from './image-refs.js';
 
 export { WHERE };
+
+/** The kind holding the objects of the others (a project: the one with ResourceSpec.scope) and what it says about them. */
+export function holder(): { kind: Kind } & ScopeParts {
+  const e = registry.find((x) => x.spec.scope);
+  if (!e) throw new Error('no kind holds the others (ResourceSpec.scope)');
+  return { kind: e.kind, ...e.spec.scope! };
+}
+
+/** The field of an object, in plans, that names the project it lives in. */
+export function projectField(): string {
+  return holder().field;
+}
+
+/** The address a reference stands for, from the given project: as the referenced kind says (a declared image's fingerprint: that declaration), else itself. */
+export function canonicalRef(ref: Address, project: string, ctx: PlanContext): Address {
+  const { kind, name } = parseAddress(ref);
+  return specs[kind]?.referencedAs?.(name, project, ctx) ?? ref;
+}
 
 /** The project the run works in. */
 export function scopeOf(ctx: PlanContext): string {
@@ -25,26 +43,26 @@ export function scopeOf(ctx: PlanContext): string {
 
 /** A project's config: as declared when it is declared (a project about to be created has no live one), else as LXD has it. */
 export function projectConfig(project: string, ctx: PlanContext): Record<string, string> | undefined {
-  return ctx.manifest.projects?.[project]?.config ?? ctx.live.projects?.[project]?.config;
+  return holder().config(project, ctx);
 }
 
-/** Whether objects of `kind` are inside `project` (default: the scope project), so they need it. */
+/** Whether objects of `kind` are inside the given project (default: the scope project), so they need it. */
 export function inScope(kind: Kind, ctx: PlanContext, project = scopeOf(ctx)): boolean {
   return effectiveProject(kind, project, ctx) === project;
 }
 
-/** The project where LXD keeps `kind` for objects of `project`: the project itself, or the default project when the feature is off (resources/where.ts). */
+/** The project where LXD keeps `kind` for objects of the given project: the project itself, or the default project when the feature is off (resources/where.ts). */
 export function effectiveProject(kind: Kind, project: string, ctx: PlanContext): string | undefined {
   return holdingProject(kind, project, projectConfig(project, ctx));
 }
 
 /** The address of the project an object lives in (the scope, or its own project:), for objects inside it (none for the default project: never created nor deleted). */
 function scopeRef(kind: Kind, ctx: PlanContext, project: string): Address[] {
-  return project !== 'default' && inScope(kind, ctx, project) ? [addressOf('project', project)] : [];
+  return project !== 'default' && inScope(kind, ctx, project) ? [addressOf(holder().kind, project)] : [];
 }
 
 /**
- * Whether a reference of an object living in `project` names the object lxplan knows by that
+ * Whether a reference of an object living in the given project names the object lxplan knows by that
  * address: an instance in a project with profiles of its own uses that project's profile
  * "small", not the scope's (`project:` on objects; checkObjectProjects refuses such references
  * in the manifests, but a live instance may hold them). Global kinds always are.
@@ -59,7 +77,7 @@ function refersHere(ref: Address, project: string, ctx: PlanContext): boolean {
 /** What a desired object needs: its own references, and the project it lives in. */
 export function desiredRefs(spec: ResourceSpec, d: Parameters<ResourceSpec['refs']>[0], ctx: PlanContext): Address[] {
   const project = desiredProjectOf(d, ctx.manifest);
-  return [...spec.refs(d).map((r) => declaredImageAddress(r, project, ctx)).filter((r) => refersHere(r, project, ctx)), ...scopeRef(spec.kind, ctx, project)];
+  return [...spec.refs(d).map((r) => canonicalRef(r, project, ctx)).filter((r) => refersHere(r, project, ctx)), ...scopeRef(spec.kind, ctx, project)];
 }
 
 /**
@@ -77,9 +95,10 @@ export function liveRefsOf(spec: ResourceSpec, name: string, l: unknown, ctx: Pl
  */
 export function noteBuiltinsGoingWithProject(changes: ResourceChange[], ctx: PlanContext): ResourceChange[] {
   const scope = scopeOf(ctx);
-  const projectGoes = changes.some((c) => c.kind === 'project' && c.name === scope && c.action === 'delete');
+  const projects = holder().kind;
+  const projectGoes = changes.some((c) => c.kind === projects && c.name === scope && c.action === 'delete');
   if (!projectGoes) return changes;
-  return changes.map((c) => (c.action === 'noop' && c.stateOp === 'remove' && c.kind !== 'project' && inScope(c.kind, ctx) && specs[c.kind].builtin(c.name)
+  return changes.map((c) => (c.action === 'noop' && c.stateOp === 'remove' && c.kind !== projects && inScope(c.kind, ctx) && specs[c.kind].builtin(c.name)
     ? { ...c, reason: `no longer in the manifests: LXD deletes this built-in ${c.kind} with project "${scope}"` }
     : c));
 }
@@ -94,7 +113,7 @@ export function releasedBy(kind: Kind, name: string, ref: Address, changes: read
   if (!specs[kind].builtin(name)) return undefined;
   const home = liveProjectOf(kind, name, ctx.manifest, ctx.state);
   if (home === 'default' || !inScope(kind, ctx, home)) return undefined;
-  const project = addressOf('project', home);
+  const project = addressOf(holder().kind, home);
   if (!changes.some((c) => c.address === project && c.action === 'delete')) return undefined;
   const used = parseAddress(ref);
   if (effectiveProject(used.kind, liveProjectOf(used.kind, used.name, ctx.manifest, ctx.state), ctx) === home) return undefined;

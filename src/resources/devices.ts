@@ -15,39 +15,29 @@
  *  - disk limits.read / limits.write / limits.max: a byte rate (10MB) or an I/O rate (100iops).
  */
 import type { DeviceMap } from '../lxd/types.js';
-import type { FieldImpact } from './spec.js';
+import { registry } from './registry.js';
+import type { DeviceReference, DeviceReferencedKinds, FieldImpact } from './spec.js';
 import { addressOf, type Address, type Kind } from './types.js';
 import { didYouMean } from '../manifest/hints.js';
 import { parseBool, parseByteSizeBig, parseInt64 } from './units.js';
 
-export interface DeviceUse {
+export interface DeviceUse extends DeviceReference {
   /** The device's name. */
   device: string;
-  /** The device key that names the object. */
-  key: 'network' | 'parent' | 'pool' | 'source';
-  kind: Extract<Kind, 'network' | 'storage_pool' | 'storage_volume'>;
-  /** The object's name ("fast/data" for a volume). */
-  name: string;
-  /** False when the name may be something lxplan does not know (a nic's parent may be a host interface). */
-  mustExist: boolean;
+  /** The kind of the object named. */
+  kind: keyof DeviceReferencedKinds & Kind;
 }
 
-/** Every network, pool and volume the devices name, in device order. */
+/** Every object the devices name (networks, pools, volumes), in device order: each kind says how a device names it (ResourceSpec.deviceReferences). */
 export function deviceUses(devices: DeviceMap): DeviceUse[] {
   const out: DeviceUse[] = [];
   for (const [device, d] of Object.entries(devices ?? {})) {
-    if (d.type === 'nic') {
-      if (d.network) out.push({ device, key: 'network', kind: 'network', name: d.network, mustExist: true });
-      else if (d.parent) out.push({ device, key: 'parent', kind: 'network', name: d.parent, mustExist: false });
-    } else if (d.type === 'disk' && d.pool) {
-      out.push({ device, key: 'pool', kind: 'storage_pool', name: d.pool, mustExist: true });
-      if (d.source && !d.source.startsWith('/')) out.push({ device, key: 'source', kind: 'storage_volume', name: `${d.pool}/${d.source}`, mustExist: true });
-    }
+    for (const e of registry) for (const r of e.spec.deviceReferences?.(d) ?? []) out.push({ device, kind: e.kind as DeviceUse['kind'], ...r });
   }
   return out;
 }
 
-/** The addresses of what the devices use ("network.lxdbr1", "storage_pool.fast", "storage_volume.fast/data"). */
+/** The addresses of what the devices use (network.lxdbr1, storage_pool.fast, storage_volume.fast/data). */
 export function deviceRefs(devices: DeviceMap): Address[] {
   return [...new Set(deviceUses(devices).map((u) => addressOf(u.kind, u.name)))];
 }
@@ -160,7 +150,7 @@ const NIC: Record<string, Options> = {
     ...keys('security.acls.default.ingress.logged security.acls.default.egress.logged', BOOL),
   },
 };
-/** Keys a nic with `network:` takes from the network and may not set (LXD: 'Cannot use "mtu" property in conjunction with "network" property'). */
+/** Keys a nic with `network:` takes from the network and may not set (LXD: Cannot use "mtu" property in conjunction with the network property). */
 const FROM_NETWORK = ['nictype', 'parent', 'mtu', 'maas.subnet.ipv4', 'maas.subnet.ipv6'];
 /** Nictypes that need `parent:` (or `network:`). */
 const NEEDS_PARENT = new Set(['bridged', 'macvlan', 'sriov', 'physical', 'ipvlan']);
@@ -336,7 +326,7 @@ function combinationProblems(dev: Record<string, string>, instanceType: 'contain
       for (const fam of ['ipv4', 'ipv6']) {
         if (t === 'routed' && has(`${fam}.routes`) && !has(`${fam}.address`)) return [{ key: `${fam}.routes`, message: `${fam}.routes on a routed nic needs ${fam}.address` }];
       }
-      if (t === 'ovn' && !has('network')) return need('an ovn nic needs network: (the OVN network)');
+      if (t === 'ovn' && !dev.network) return need('an ovn nic needs network: (the OVN network)');
       if (t === 'ipvlan' && instanceType === 'virtual-machine') return need('an ipvlan nic works with containers only');
       return [];
     }

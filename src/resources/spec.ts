@@ -1,12 +1,14 @@
 /**
  * What the planner knows about a kind of LXD object. The planner is generic: it reads these
- * specs and has no per-kind `if`s. Each kind's file (instance.ts, profile.ts, image.ts) exports
- * one spec (pure: used by the planner) and its operations (I/O through the LXD client: used by
- * the executor).
+ * specs and has no per-kind `if`s. Each kind's folder (src/resources/<kind>/) has its spec
+ * (<kind>/spec.ts, pure: used by the planner) and its operations (<kind>/ops.ts, I/O through the
+ * LXD client: used by the executor). What only some kinds need is an optional hook, implemented in
+ * the kind's folder.
  */
 import type { LxdClient } from '../lxd/client.js';
 import type { State, StateEntry } from '../state/model.js';
-import type { AffectedInstance } from '../planner/plan.js';
+import type { LxplanError } from '../errors.js';
+import type { AffectedInstance, PlanOptions, ResourceChange } from '../planner/plan.js';
 import type { Impact } from './impact.js';
 import type { Address, DesiredObject, Kind, Manifest } from './types.js';
 
@@ -17,7 +19,10 @@ export interface FieldValue {
   /** Not read from LXD but taken from the state's record (instance files): it cannot drift, and is recorded again as it is. */
   fromState?: boolean;
 }
-/** An object flattened to dotted field paths: "image", "profiles", "config.limits.memory", "devices.root.pool". */
+/** What a secret value reads as in a plan, its views and its saved file. */
+export const SENSITIVE = '(sensitive)';
+
+/** An object flattened to dotted field paths: "profiles", "config.limits.memory", "devices.root.pool". */
 export type Fields = Record<string, FieldValue>;
 
 
@@ -35,10 +40,52 @@ export interface PlanContext {
   manifest: Manifest;
   live: LiveSnapshot;
   state: State;
-  /** The fingerprint an image reference (key, alias or fingerprint prefix) resolves to, desired images first, then LXD's; from `project` (an instance's) when given (planner/image-refs.ts). */
+  /** The fingerprint an image reference (key, alias or fingerprint prefix) resolves to, desired images first, then LXD's; from the given project (an instance's) when given (image/refs.ts). */
   resolveImage(ref: string, project?: string): string | undefined;
   /** An alias for a fingerprint, for display: the manifest's name first, then LXD's aliases. */
   aliasOf(fingerprint: string): string | undefined;
+}
+
+/** A kind's secrets beyond its config keys (an instance's secret files): how plans hide them and a saved plan gets them back. */
+export interface SecretParts<D> {
+  /** Field paths whose values are secrets ("files./etc/app/token"). */
+  paths(d: D): string[];
+  /** `d` with those values replaced by SENSITIVE (what checks them stays: a file's sha256). */
+  redact(d: D): D;
+  /** Whether `d` (read from a saved plan) has values replaced by SENSITIVE. */
+  redacted(d: D): boolean;
+  /** Puts the values back into `d` from `fresh` (the manifests read again); what no longer matches, if one does not. */
+  restore(d: D, fresh: D | undefined): { what: string; hint: string } | undefined;
+}
+
+/** The state attribute listing the keys that wait for a restart ("limits.cpu,security.nesting"). */
+export const PENDING_RESTART = 'pending_restart';
+
+/** How a device of an instance or a profile names an object (a nic's network:, a disk's pool:). */
+export interface DeviceReference {
+  /** The device key that names the object. */
+  key: string;
+  /** The object's name ("fast/data" for a volume). */
+  name: string;
+  /** False when the name may be something lxplan does not know (a nic's parent may be a host interface). */
+  mustExist: boolean;
+}
+
+/**
+ * The kinds a device can name, each adding itself from its folder (declaration merging:
+ * `declare module '../spec.js' { interface DeviceReferencedKinds { network: true } }`).
+ */
+// eslint-disable-next-line @typescript-eslint/no-empty-object-type -- filled by declaration merging
+export interface DeviceReferencedKinds {}
+
+/** What the kind holding the others (a project) tells the planner about the scope a run works in and the objects in it. */
+export interface ScopeParts {
+  /** The field of an object, in plans, that names the project it lives in (`project:`). */
+  field: string;
+  /** A project's config: as declared when it is declared (a project about to be created has no live one), else as LXD has it. */
+  config(name: string, ctx: PlanContext): Record<string, string> | undefined;
+  /** Whether the project exists in LXD or is declared; undefined when LXD's projects were not read. */
+  exists(name: string, ctx: PlanContext): boolean | undefined;
 }
 
 export interface FieldImpact {
@@ -118,6 +165,34 @@ export interface ResourceSpec<D extends DesiredObject = DesiredObject, L = unkno
    * desired object's terms are shown in the record's terms instead.
    */
   inRecordTerms?(d: D, entry: StateEntry): D;
+
+  // --- planner hooks ---
+  /** The fingerprint the state entry records for `d` when its operation reports none (an image's, as planned). */
+  recordedFingerprint?(d: D): string | undefined;
+  /** Secrets of the desired object beyond its config keys (an instance's secret files). */
+  secrets?: SecretParts<D>;
+  /** Whether the desired object lets lxplan restart it without --allow-restart (an instance's restart: auto). */
+  restartAllowed?(d: D): boolean;
+  /** Whether destroying an object of this kind loses data (instances, custom volumes, snapshots): lxapply asks for it by name. */
+  holdsData?: boolean;
+  /** For the kind that holds the objects of the others (a project): the scope a run works in. */
+  scope?: ScopeParts;
+  /** Fields shown first in this kind's changes, before the common ones (an instance's image). */
+  leadingFields?: readonly string[];
+  /** The functions this kind adds to the plan context (an image's resolveImage and aliasOf). */
+  planContext?(ctx: PlanContext): Partial<PlanContext>;
+  /** The address a reference to the object `name` of this kind stands for, from the given project (a declared image's fingerprint: that declaration); undefined: itself. */
+  referencedAs?(name: string, project: string, ctx: PlanContext): Address | undefined;
+  /** The names a reference to this kind may use that stay after this plan (`gone`: managed, no longer declared), keyed as manifest/references.ts expects them. */
+  referableNames?(ctx: PlanContext, gone: Set<string>): Record<string, Set<string>>;
+  /** Refusals of the whole plan this kind makes before anything is planned (`gone`: its managed objects no longer declared; an instance's copy source, architecture, image type). */
+  checkPlan?(ctx: PlanContext, gone: Set<string>): LxplanError[];
+  /** A pass over all changes once every kind is planned (snapshots follow their instance; a profile's restarts reach its instances); may change them, returns the changes. */
+  afterPlan?(changes: ResourceChange[], ctx: PlanContext, options: PlanOptions): ResourceChange[];
+  /** How a device (of an instance or a profile) names an object of this kind: a nic's network:, a disk's pool: or source:. */
+  deviceReferences?(device: Record<string, string>): DeviceReference[];
+  /** The kind whose objects this kind snapshots (a snapshot's instance): `lxapply --restore` rolls one back to one of them. */
+  snapshotOf?: Kind;
 }
 
 /** Events an operation reports while it works (upload progress, waiting for a stop ...). */
@@ -131,17 +206,26 @@ export interface OpEvents {
   changed?: readonly string[];
 }
 
+/**
+ * What an operation did that the plan could not know: the executor records it in the object's
+ * state entry (an operation never writes into the plan or its desired object).
+ */
+export interface OpResult {
+  /** The fingerprint of the image LXD made or holds (published, copied from a remote, followed by auto_update). */
+  fingerprint?: string;
+}
+
 /** Operations the executor runs. Each write re-reads the object for its ETag and sends If-Match. */
 export interface ResourceOps<D extends DesiredObject = DesiredObject> {
-  create(client: LxdClient, d: D, ev: OpEvents): Promise<void>;
-  update(client: LxdClient, d: D, ev: OpEvents): Promise<void>;
+  create(client: LxdClient, d: D, ev: OpEvents): Promise<OpResult | void>;
+  update(client: LxdClient, d: D, ev: OpEvents): Promise<OpResult | void>;
   delete(client: LxdClient, name: string, ev: OpEvents): Promise<void>;
   /** Whether the object exists in LXD now (after a failed create: to record what was left). */
   exists(client: LxdClient, name: string): Promise<boolean>;
   /** Destroy and create again; default is delete then create. */
-  replace?(client: LxdClient, d: D, ev: OpEvents): Promise<void>;
+  replace?(client: LxdClient, d: D, ev: OpEvents): Promise<OpResult | void>;
   /** Give the object named `from` the name of `d` (then update it to `d`). */
-  rename?(client: LxdClient, from: string, d: D, ev: OpEvents): Promise<void>;
+  rename?(client: LxdClient, from: string, d: D, ev: OpEvents): Promise<OpResult | void>;
   /** Restart the object so that stored changes take effect. */
   restart?(client: LxdClient, name: string, ev: OpEvents): Promise<void>;
 }

@@ -19,7 +19,7 @@ export type Kind = keyof DesiredByKind & string;
 /** A desired object of any kind. */
 export type DesiredObject = DesiredByKind[Kind];
 
-/** "instance.web-1", "profile.small", "image.busybox", "storage_volume.fast/data". */
+/** kind.name: instance.web-1, profile.small, storage_volume.fast/data. */
 export type Address = string;
 export function addressOf(kind: Kind, name: string): Address {
   return `${kind}.${name}`;
@@ -37,7 +37,7 @@ export interface DesiredBase {
   renamedFrom?: string;
   /** Config keys whose values are secrets (listed in `sensitive:` or written as ${env:NAME}). */
   sensitive?: string[];
-  /** Positions of individual keys, by dotted path inside the object ("limits.memory", "config.boot.autostart", "devices.root", "image", "profiles.1"). */
+  /** Positions of individual keys, by dotted path inside the object ("limits.memory", "config.boot.autostart", "devices.root", "profiles.1"). */
   keyAt?: Record<string, SourceLocation>;
   /** The LXD project the object lives in (`project:` on an instance or an image; see object-project.ts); absent: the directory's scope. */
   project?: string;

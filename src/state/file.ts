@@ -111,10 +111,13 @@ function checkEntry(address: string, e: unknown, problems: string[]): StateEntry
   };
 }
 
+/** The keys of a state document (every key of State, checked by the compiler). */
+const STATE_KEYS: Record<keyof State, true> = { version: true, lineage: true, serial: true, project: true, resources: true };
+
 /** Checks a document that claims the current version; returns a fresh State (no aliasing of `doc`). */
 function checkCurrent(doc: Record<string, unknown>, path: string): State {
   const problems: string[] = [];
-  unknownKeys(doc, ['version', 'lineage', 'serial', 'project', 'resources'], '', problems);
+  unknownKeys(doc, Object.keys(STATE_KEYS), '', problems);
   if (doc.project !== undefined && (typeof doc.project !== 'string' || doc.project === '')) problems.push(`project: must be a non-empty string, found ${describe(doc.project)}`);
   if (typeof doc.lineage !== 'string' || doc.lineage === '') problems.push(`lineage: must be a non-empty string, found ${describe(doc.lineage)}`);
   if (typeof doc.serial !== 'number' || !Number.isSafeInteger(doc.serial) || doc.serial < 0) problems.push(`serial: must be a whole number >= 0, found ${describe(doc.serial)}`);

@@ -9,7 +9,7 @@
  */
 import { LxplanError } from '../errors.js';
 import type { Plan, ResourceChange } from '../planner/plan.js';
-import type { Kind } from '../resources/types.js';
+import { specs } from '../resources/index.js';
 
 export interface GuardOptions {
   allowReplace: boolean;
@@ -23,12 +23,13 @@ export interface Destructive {
   restarts: ResourceChange[];
 }
 
-/** Kinds whose destruction loses data: instances (their root disk), custom volumes, and snapshots (the state they keep). */
-const HOLDS_DATA: ReadonlySet<Kind> = new Set<Kind>(['instance', 'storage_volume', 'snapshot']);
-
-/** Instances and custom volumes the plan destroys (images, profiles, networks and pools hold no data of their own). */
+/**
+ * What the plan destroys of the kinds whose destruction loses data (ResourceSpec.holdsData:
+ * instances, their root disk; custom volumes; snapshots, the state they keep). Images, profiles,
+ * networks and pools hold no data of their own.
+ */
 export function destructive(plan: Plan): Destructive {
-  const holding = plan.changes.filter((c) => HOLDS_DATA.has(c.kind));
+  const holding = plan.changes.filter((c) => specs[c.kind].holdsData);
   return {
     deletes: holding.filter((c) => c.action === 'delete'),
     replaces: holding.filter((c) => c.action === 'replace'),

@@ -14,15 +14,15 @@
  */
 import { LxplanError } from '../errors.js';
 import { isNotFound, type LxdClient } from '../lxd/client.js';
-import type { ConfigMap, LxdInstance } from '../lxd/types.js';
+import type { LxdInstance } from '../lxd/types.js';
 import { loadManifests } from '../manifest/index.js';
 import { recordFields, sensitivePaths } from '../planner/fields.js';
 import { makeContext } from '../planner/index.js';
-import { PENDING_RESTART } from '../planner/profile-restarts.js';
-import { managedConfig } from '../resources/fields.js';
-import { instanceSpec } from '../resources/instance/spec.js';
+import { specs } from '../resources/index.js';
 import { liveProjectOf } from '../resources/object-project.js';
-import type { Fields } from '../resources/spec.js';
+import { registry } from '../resources/registry.js';
+import { PENDING_RESTART, type Fields, type ResourceSpec } from '../resources/spec.js';
+import { restorePreview, type RestorePreview } from '../resources/snapshot/restore.js';
 import { addressOf, splitSnapshotName, type Manifest } from '../resources/types.js';
 import { withEntry, type State } from '../state/model.js';
 import type { StateManager } from '../state/manager.js';
@@ -35,25 +35,13 @@ export interface RestoreOptions extends ConnectOptions {
   target: string;
 }
 
-/** One config key that differs between the instance now and the snapshot (undefined: not set). */
-export interface ConfigDifference {
-  key: string;
-  now?: string;
-  then?: string;
-}
+export { configDifferences, describeRestore, type ConfigDifference, type RestorePreview } from '../resources/snapshot/restore.js';
 
-/** What a restore rolls back. */
-export interface RestorePreview {
-  instance: string;
-  snapshot: string;
-  /** When LXD took the snapshot (ISO 8601, as LXD reports it). */
-  createdAt: string;
-  /** The instance's status now ("Running", "Stopped" ...). */
-  status: string;
-  /** Config keys (volatile.* left out) whose values go back. */
-  config: ConfigDifference[];
-  /** Profiles, when they differ. */
-  profiles?: { now: string[]; then: string[] };
+/** The spec of the kind a snapshot restores (ResourceSpec.snapshotOf: an instance). */
+function ownerSpec(): ResourceSpec {
+  const e = registry.find((x) => x.spec.snapshotOf);
+  if (!e) throw new Error('no kind takes snapshots (ResourceSpec.snapshotOf)');
+  return specs[e.spec.snapshotOf!];
 }
 
 export interface RestoreSession {
@@ -61,14 +49,6 @@ export interface RestoreSession {
   /** Restores the snapshot; done on return. */
   restore(): Promise<void>;
   close(): Promise<void>;
-}
-
-export function configDifferences(now: ConfigMap, then: ConfigMap): ConfigDifference[] {
-  const a = managedConfig(now);
-  const b = managedConfig(then);
-  return [...new Set([...Object.keys(a), ...Object.keys(b)])].sort()
-    .filter((key) => a[key] !== b[key])
-    .map((key) => ({ key, ...(a[key] !== undefined ? { now: a[key] } : {}), ...(b[key] !== undefined ? { then: b[key] } : {}) }));
 }
 
 /** "web-1/clean" checked: both parts present. */
@@ -87,17 +67,7 @@ async function readPreview(client: LxdClient, instance: string, snapshot: string
     }
     throw e;
   });
-  const now = inst.value;
-  const then = snap.value;
-  const profilesDiffer = JSON.stringify(now.profiles) !== JSON.stringify(then.profiles ?? []);
-  return {
-    before: now,
-    preview: {
-      instance, snapshot, createdAt: then.created_at, status: now.status,
-      config: configDifferences(now.config, then.config ?? {}),
-      ...(profilesDiffer ? { profiles: { now: now.profiles, then: then.profiles ?? [] } } : {}),
-    },
-  };
+  return { before: inst.value, preview: restorePreview(instance, snapshot, inst.value, snap.value) };
 }
 
 /**
@@ -106,13 +76,14 @@ async function readPreview(client: LxdClient, instance: string, snapshot: string
  * before the restore still shows. Secrets stay hashed.
  */
 export function recordRestore(state: State, manifest: Manifest, instance: string, before: LxdInstance, after: LxdInstance): State {
-  const address = addressOf('instance', instance);
+  const spec = ownerSpec();
+  const address = addressOf(spec.kind, instance);
   const entry = state.resources[address];
   if (!entry) return state;
-  const d = manifest.instances[instance];
+  const d = spec.desired(manifest)[instance];
   const ctx = makeContext({ manifest, state, live: { instances: {}, profiles: {}, images: [], networks: {}, storagePools: {}, storageVolumes: {} } });
-  const was = instanceSpec.liveFields(before, ctx, d);
-  const now = instanceSpec.liveFields(after, ctx, d);
+  const was = spec.liveFields(before, ctx, d);
+  const now = spec.liveFields(after, ctx, d);
   const fields = { ...(entry.fields ?? {}) };
   if (entry.fields) {
     const secret = new Set([...sensitivePaths(d), ...Object.keys(fields).filter((p) => fields[p].startsWith('sha256:'))]);
@@ -146,13 +117,13 @@ export async function openRestore(opts: RestoreOptions): Promise<RestoreSession>
   const manifest = await loadManifests(opts.path);
   const { state, client: scope, close, statePath } = await connectScoped(opts.path, manifest, 'restore', opts);
   try {
-    if (!state.state.resources[addressOf('instance', instance)]) {
+    if (!state.state.resources[addressOf(ownerSpec().kind, instance)]) {
       throw new LxplanError('plan.guard', `instance "${instance}" is not managed by lxplan (not in ${statePath}); lxplan restores only the instances it manages`, {
         hint: 'check the instance name and the manifest path (the state file is found next to the manifests, or given with --state)',
       });
     }
     // Where lxplan made it (project: on the instance), else the scope.
-    const where = liveProjectOf('instance', instance, manifest, state.state);
+    const where = liveProjectOf(ownerSpec().kind, instance, manifest, state.state);
     const client = where === scope.project ? scope : scope.withProject(where);
     const { preview, before } = await readPreview(client, instance, snapshot);
     return { preview, restore: () => restoreAndRecord(client, state, manifest, instance, snapshot, before), close };
@@ -162,19 +133,3 @@ export async function openRestore(opts: RestoreOptions): Promise<RestoreSession>
   }
 }
 
-/** The preview as text for people. */
-export function describeRestore(p: RestorePreview): string {
-  const lines = [
-    `lxapply will restore instance ${p.instance} to its snapshot ${p.snapshot}, taken ${p.createdAt}.`,
-    `Everything written to ${p.instance} since then (its files and its config) is lost.${p.status === 'Running' ? ' LXD stops and starts it again to restore it.' : ''}`,
-  ];
-  if (p.config.length > 0 || p.profiles) {
-    lines.push('', 'Config that goes back:');
-    if (p.profiles) lines.push(`  ~ profiles: [${p.profiles.now.join(', ')}] -> [${p.profiles.then.join(', ')}]`);
-    for (const d of p.config) lines.push(`  ~ config.${d.key}: ${d.now ?? '(not set)'} -> ${d.then ?? '(not set)'}`);
-  } else {
-    lines.push('', 'The config is the same as the snapshot\'s: only the files go back.');
-  }
-  lines.push('', 'The manifests are not changed: the next plan shows any difference from them.');
-  return `${lines.join('\n')}\n`;
-}

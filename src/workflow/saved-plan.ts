@@ -7,10 +7,11 @@
  */
 import { readFile, writeFile } from 'node:fs/promises';
 import { LxplanError } from '../errors.js';
-import { fromPlanDocument, toPlanDocument } from '../cli/views/plan-json.js';
+import { fromPlanDocument, toPlanDocument } from './plan-file.js';
 import { loadManifests } from '../manifest/index.js';
 import { hashSecret, SENSITIVE } from '../planner/fields.js';
-import type { Plan } from '../planner/plan.js';
+import type { Plan, ResourceChange } from '../planner/plan.js';
+import { specs } from '../resources/index.js';
 import type { DesiredObject } from '../resources/types.js';
 import { connect, type ConnectOptions } from './session.js';
 import { lxplanVersion } from './version.js';
@@ -45,36 +46,29 @@ export async function readPlanFile(file: string): Promise<Plan> {
  * (and the environment, for ${env:NAME}), and must hash to what the plan recorded.
  */
 async function restoreSecrets(plan: Plan, file: string): Promise<void> {
-  const secretFile = (d: DesiredObject) => d.kind === 'instance' && Object.values(d.files ?? {}).some((f) => f.content === SENSITIVE);
-  const needing = plan.changes.filter((c) => c.desired && (Object.values(c.desired.kind === 'image' ? {} : c.desired.config).includes(SENSITIVE) || secretFile(c.desired)));
+  const needing = plan.changes.filter((c) => c.desired && (Object.values(configOf(c.desired)).includes(SENSITIVE) || specs[c.kind].secrets?.redacted(c.desired)));
   if (needing.length === 0) return;
   if (!plan.manifestPath) throw new LxplanError('plan.stale', `saved plan ${file} holds secrets but not the manifests they come from`);
   const m = await loadManifests(plan.manifestPath);
+  const stale = (what: string, c: ResourceChange, hint: string) => new LxplanError('plan.stale', `saved plan ${file} is stale: ${what} of ${c.kind} "${c.name}" is not the one the plan was made with`, { hint });
   for (const c of needing) {
-    const d = c.desired as Exclude<DesiredObject, { kind: 'image' }>;
-    const fresh = (c.kind === 'profile' ? m.profiles : m.instances)[c.name];
-    for (const [key, value] of Object.entries(d.config)) {
+    const d = c.desired!;
+    const fresh = (specs[c.kind].desired(m) as Record<string, DesiredObject>)[c.name];
+    const config = configOf(d);
+    for (const [key, value] of Object.entries(config)) {
       if (value !== SENSITIVE) continue;
-      const now = fresh?.config[key];
-      if (now === undefined || hashSecret(now) !== c.stateFields?.[`config.${key}`]) {
-        throw new LxplanError('plan.stale', `saved plan ${file} is stale: the secret value of config ${key} of ${c.kind} "${c.name}" is not the one the plan was made with`, {
-          hint: 'the manifests or the environment changed since; make a new plan',
-        });
-      }
-      d.config[key] = now;
+      const now = fresh ? configOf(fresh)[key] : undefined;
+      if (now === undefined || hashSecret(now) !== c.stateFields?.[`config.${key}`]) throw stale(`the secret value of config ${key}`, c, 'the manifests or the environment changed since; make a new plan');
+      config[key] = now;
     }
-    if (d.kind !== 'instance') continue;
-    for (const [target, f] of Object.entries(d.files ?? {})) {
-      if (f.content !== SENSITIVE) continue;
-      const now = (fresh as typeof d | undefined)?.files?.[target];
-      if (!now || now.sha256 !== f.sha256) {
-        throw new LxplanError('plan.stale', `saved plan ${file} is stale: the secret file ${target} of instance "${c.name}" is not the one the plan was made with`, {
-          hint: 'the manifests or the file changed since; make a new plan',
-        });
-      }
-      d.files![target] = now;
-    }
+    const wrong = specs[c.kind].secrets?.restore(d, fresh);
+    if (wrong) throw stale(wrong.what, c, wrong.hint);
   }
+}
+
+/** A desired object's config keys (none for a kind without config). */
+function configOf(d: DesiredObject): Record<string, string> {
+  return ('config' in d ? d.config : undefined) ?? {};
 }
 
 export interface SavedSession {

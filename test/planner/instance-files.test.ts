@@ -5,7 +5,7 @@
  */
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { redactPlan } from '../../src/cli/views/redact.js';
+import { redactPlan } from '../../src/planner/redact.js';
 import { plan } from '../../src/planner/index.js';
 import { sha256Of } from '../../src/resources/instance/files.js';
 import type { DesiredFile } from '../../src/resources/types.js';

@@ -5,7 +5,7 @@
  */
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { fromPlanDocument, toPlanDocument } from '../../src/cli/views/plan-json.js';
+import { fromPlanDocument, toPlanDocument } from '../../src/workflow/plan-file.js';
 import { plan } from '../../src/planner/index.js';
 import { sha256Of } from '../../src/resources/instance/files.js';
 import type { DesiredInstance } from '../../src/resources/types.js';

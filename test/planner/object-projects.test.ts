@@ -7,7 +7,7 @@
  */
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { fromPlanDocument, toPlanDocument } from '../../src/cli/views/plan-json.js';
+import { fromPlanDocument, toPlanDocument } from '../../src/workflow/plan-file.js';
 import { plan, type PlanInput } from '../../src/planner/index.js';
 import type { LxdProject } from '../../src/lxd/types.js';
 import type { DesiredProject, Manifest } from '../../src/resources/types.js';

@@ -7,7 +7,7 @@
  */
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { fromPlanDocument, toPlanDocument } from '../../src/cli/views/plan-json.js';
+import { fromPlanDocument, toPlanDocument } from '../../src/workflow/plan-file.js';
 import { renderPlanMarkdown } from '../../src/cli/views/plan-markdown.js';
 import type { LxdProject } from '../../src/lxd/types.js';
 import { plan, type PlanInput } from '../../src/planner/index.js';

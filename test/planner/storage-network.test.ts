@@ -6,7 +6,7 @@
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { renderPlan } from '../../src/cli/views/plan-human.js';
-import { fromPlanDocument, toPlanDocument } from '../../src/cli/views/plan-json.js';
+import { fromPlanDocument, toPlanDocument } from '../../src/workflow/plan-file.js';
 import { plan, type PlanInput } from '../../src/planner/index.js';
 import {
   dImage, dInstance, dNetwork, dPool, dProfile, dVolume, FP_A, lImage, lInstance, live, lNetwork, lPool, lProfile, lVolume, manifest, state,

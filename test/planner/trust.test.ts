@@ -7,7 +7,7 @@ import type { ResourceChange } from '../../src/planner/plan.js';
 import type { State } from '../../src/state/model.js';
 import type { LxplanError } from '../../src/errors.js';
 import { checkGuards } from '../../src/workflow/guards.js';
-import { fromPlanDocument, toPlanDocument } from '../../src/cli/views/plan-json.js';
+import { fromPlanDocument, toPlanDocument } from '../../src/workflow/plan-file.js';
 import { dImage, dInstance, dProfile, FP_A, lImage, lInstance, live, lProfile, manifest, planError, state } from './builders.js';
 
 const images = [lImage(FP_A, ['busybox'])];

@@ -1,5 +1,5 @@
 import { Args, Flags } from '@oclif/core';
-import { toPlanDocument } from '../views/plan-json.js';
+import { planJson } from '../views/plan-json.js';
 import { isChange } from '../../planner/plan.js';
 import { refreshOnly } from '../../workflow/refresh.js';
 import { savePlan } from '../../workflow/saved-plan.js';
@@ -39,7 +39,7 @@ Other commands: lxplan validate [PATH] (offline check), lxapply [PATH] (= lxplan
       const r = await refreshOnly(args.path, connectOpts);
       const drifted = r.changes.filter((c) => c.drift);
       const plan = { formatVersion: 1 as const, changes: r.changes, summary: { add: 0, change: 0, destroy: 0 } };
-      if (this.jsonEnabled()) return toPlanDocument(plan, { lxplanVersion: lxplanVersion() });
+      if (this.jsonEnabled()) return planJson(plan, { lxplanVersion: lxplanVersion() });
       const outcome = `State refreshed from LXD: ${r.recorded} object(s) recorded, ${drifted.length} with drift; LXD was not changed.`;
       if (flags.format === 'markdown') this.print(renderRefreshMarkdown(plan, outcome));
       else {
@@ -55,7 +55,7 @@ Other commands: lxplan validate [PATH] (offline check), lxapply [PATH] (= lxplan
     if (flags.out) await savePlan(plan, flags.out);
     if (flags['detailed-exitcode'] && plan.changes.some(isChange)) process.exitCode = EXIT.CHANGES;
     if (flags.out) this.note(`Saved the plan to ${flags.out}: lxapply ${flags.out} applies exactly this plan.\n`);
-    if (this.jsonEnabled()) return toPlanDocument(plan, { lxplanVersion: lxplanVersion() });
+    if (this.jsonEnabled()) return planJson(plan, { lxplanVersion: lxplanVersion() });
     this.print(flags.format === 'markdown' ? renderPlanMarkdown(plan) : renderPlan(plan, this.out));
     return undefined;
   }

@@ -1,6 +1,6 @@
 /**
  * The plan as people read it (terminal, CI log). Rendered from the same Plan value as the JSON and
- * markdown views, after redaction (./redact.ts: secrets read "(sensitive)"). Shape:
+ * markdown views, after redaction (planner/redact.ts: secrets read "(sensitive)"). Shape:
  *
  *   Changed outside lxplan since the last apply:
  *
@@ -32,7 +32,8 @@ import type { ChalkInstance } from 'chalk';
 import type { Impact } from '../../resources/impact.js';
 import { assertNever, GLYPH, isChange, type AffectedInstance, type FieldChange, type Plan, type ResourceChange } from '../../planner/plan.js';
 import { BLANK, joinLines, line, type Line } from './lines.js';
-import { redactChange } from './redact.js';
+import { redactChange } from '../../planner/redact.js';
+import { projectField } from '../../planner/scope.js';
 import { plain } from './style.js';
 import { isMultiLine, textDiff, valueLines } from './text-diff.js';
 
@@ -80,11 +81,11 @@ function impactNote(impact: Impact | undefined, fields: FieldChange[]): string |
 
 /**
  * "in project default": where the object lives, when that is not the plan's project (a profile
- * of a project without features.profiles lives in the default project). Not when a `project`
+ * of a project without profiles of its own lives in the default project). Not when the project
  * field of the change says it already (a create or a move of an object with project:).
  */
 function whereNote(ch: ResourceChange): string | undefined {
-  return ch.project !== undefined && !ch.fields.some((f) => f.path === 'project') ? `in project ${ch.project}` : undefined;
+  return ch.project !== undefined && !ch.fields.some((f) => f.path === projectField()) ? `in project ${ch.project}` : undefined;
 }
 
 /**

@@ -12,7 +12,7 @@
 import { isChange, GLYPH, type Plan, type ResourceChange } from '../../planner/plan.js';
 import type { Line } from './lines.js';
 import { hasDrift, headlineNote, noChangesDetail, pendingRestarts, planLines, stateNotes, summaryLine } from './plan-human.js';
-import { redactChange } from './redact.js';
+import { redactChange } from '../../planner/redact.js';
 
 /** Backslash-escapes what markdown would read as formatting, links or HTML in running text. */
 export function escapeMarkdown(s: string): string {

@@ -5,7 +5,7 @@
  */
 import type { ChalkInstance } from 'chalk';
 import type { ApplyEvent } from '../../executor/events.js';
-import { PENDING_RESTART } from '../../planner/profile-restarts.js';
+import { PENDING_RESTART } from '../../resources/spec.js';
 import type { Action, ResourceChange } from '../../planner/plan.js';
 
 const VERB: Record<Action, [string, string]> = {

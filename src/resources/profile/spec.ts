@@ -3,17 +3,17 @@
  * instances using it at once. The `default` profile always exists: declaring it adopts it,
  * removing it from the manifests stops managing it, and it is never deleted.
  */
-import { usesScopeProfiles } from '../object-project.js';
-import { isNotFound } from '../../lxd/client.js';
+import { usesScopeProfiles } from './uses-scope.js';
 import type { AffectedInstance } from '../../planner/plan.js';
 import { diffFields } from '../../planner/diff.js';
 import type { ConfigMap, DeviceMap, LxdInstance, LxdProfile } from '../../lxd/types.js';
-import { configFields, deviceFields, digestOf, field, found } from '../fields.js';
+import { configFields, deviceFields, digestOf, field } from '../fields.js';
 import { worstImpact } from '../impact.js';
 import { deviceRefs } from '../devices.js';
 import { diskSizeNote, instanceSpec, instanceState } from '../instance/spec.js';
-import type { Fields, PlanContext, ResourceOps, ResourceSpec } from '../spec.js';
+import type { Fields, PlanContext, ResourceSpec } from '../spec.js';
 import { addressOf, type DesiredInstance, type DesiredProfile } from '../types.js';
+import { carryProfileRestarts } from './restarts.js';
 
 export const profileSpec: ResourceSpec<DesiredProfile, LxdProfile> = {
   kind: 'profile',
@@ -40,6 +40,9 @@ export const profileSpec: ResourceSpec<DesiredProfile, LxdProfile> = {
   stateAttributes: () => ({}),
   affects: blastRadius,
   digest: (l) => digestOf({ description: l.description ?? '', config: l.config ?? {}, devices: l.devices ?? {} }),
+  // --- planner hooks ---
+  referableNames: (ctx, gone) => ({ profiles: new Set(Object.keys(ctx.live.profiles).filter((n) => !gone.has(n))) }),
+  afterPlan: (changes, ctx, options) => carryProfileRestarts(changes, ctx, options),
 };
 
 /** An instance's expanded config and devices: its profiles in order, then its own keys. */
@@ -70,7 +73,7 @@ function blastRadius(name: string, l: LxdProfile, d: DesiredProfile, ctx: PlanCo
     if (!inst.profiles.includes(name) || !usesScopeProfiles(inst.name, ctx)) continue;
     // The instance's impact rules, as if it keeps its current state.
     const asIs = { state: instanceState(inst) === 'running' ? 'running' : 'stopped' } as DesiredInstance;
-    const fields = diffFields(expand(inst, after), expand(inst, before), (path) => instanceSpec.fieldImpact(path, inst, asIs))
+    const fields = diffFields(expand(inst, after), expand(inst, before), (path) => instanceSpec.fieldImpact(path, inst, asIs), instanceSpec.leadingFields)
       .map((f) => (secret.has(f.path) ? { ...f, sensitive: true, before: f.before && '(sensitive)', after: f.after && '(sensitive)' } : f));
     out.push({
       name: inst.name,
@@ -81,23 +84,3 @@ function blastRadius(name: string, l: LxdProfile, d: DesiredProfile, ctx: PlanCo
   }
   return out;
 }
-
-export const profileOps: ResourceOps<DesiredProfile> = {
-  exists: (client, name) => found(() => client.getProfile(name), isNotFound),
-  async create(client, d) {
-    await client.createProfile({ name: d.name, description: d.description, config: d.config, devices: d.devices });
-  },
-  async update(client, d, ev) {
-    const { value, etag } = await client.getProfile(d.name);
-    ev.verify?.(value);
-    await client.updateProfile(d.name, { description: d.description, config: d.config, devices: d.devices }, etag);
-  },
-  async delete(client, name, ev) {
-    try {
-      if (ev.verify) ev.verify((await client.getProfile(name)).value);
-      await client.deleteProfile(name);
-    } catch (e) {
-      if (!isNotFound(e)) throw e;
-    }
-  },
-};

@@ -6,7 +6,7 @@ import { Chalk } from 'chalk';
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { renderPlan } from '../../../src/cli/views/plan-human.js';
-import { fromPlanDocument, toPlanDocument } from '../../../src/cli/views/plan-json.js';
+import { fromPlanDocument, toPlanDocument } from '../../../src/workflow/plan-file.js';
 import { renderPlanMarkdown } from '../../../src/cli/views/plan-markdown.js';
 import { plan } from '../../../src/planner/index.js';
 import type { Plan } from '../../../src/planner/plan.js';

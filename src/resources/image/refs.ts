@@ -3,19 +3,24 @@
  * a fingerprint or a unique prefix of one), resolved where LXD resolves it: in the project the
  * instance lives in (the default project's images when that project has no features.images).
  * A fingerprint of an image declared in the manifests names that declaration, known before LXD
- * has the image.
+ * has the image. The planner reaches these through the image spec's hooks (planContext,
+ * referencedAs, referableNames).
  */
-import type { LxdImage } from '../lxd/types.js';
-import { desiredProjectOf, liveProjectOf } from '../resources/object-project.js';
-import type { PlanContext } from '../resources/spec.js';
-import { addressOf, parseAddress, type Address, type DesiredImage } from '../resources/types.js';
-import { effectiveProject, scopeOf } from './scope.js';
+import type { LxdImage } from '../../lxd/types.js';
+import { desiredProjectOf, liveProjectOf, scopeOfManifest } from '../object-project.js';
+import type { PlanContext } from '../spec.js';
+import { addressOf, type Address, type DesiredImage } from '../types.js';
+import { holdingProject } from '../where.js';
 
 const FINGERPRINT = /^[0-9a-f]{12,64}$/;
 
 /** Where LXD keeps the images an object of `project` uses. */
 function imagesOf(project: string, ctx: PlanContext): string {
-  return effectiveProject('image', project, ctx) ?? project;
+  return holdingProject('image', project, ctx.manifest.projects?.[project]?.config ?? ctx.live.projects?.[project]?.config) ?? project;
+}
+
+function scopeOf(ctx: PlanContext): string {
+  return scopeOfManifest(ctx.manifest);
 }
 
 /** The project a live image was read from: the other project whose declared or recorded alias it carries, else the scope (live-other-projects.ts). */
@@ -59,10 +64,29 @@ export function resolveImageRef(ctx: PlanContext, ref: string, project?: string)
   return fps.size === 1 ? [...fps][0] : undefined;
 }
 
-/** A reference to `image.<fingerprint>` of a declared image, as the address of that declaration (what orders the instance after it). */
-export function declaredImageAddress(ref: Address, project: string, ctx: PlanContext): Address {
-  const { kind, name } = parseAddress(ref);
-  if (kind !== 'image' || ctx.manifest.images[name]) return ref;
+/** A reference to `image.<fingerprint>` of a declared image, as the address of that declaration (what orders the instance after it); undefined: the reference itself. */
+export function declaredImageAddress(name: string, project: string, ctx: PlanContext): Address | undefined {
+  if (ctx.manifest.images[name]) return undefined;
   const d = declaredByFingerprint(name, ctx, project);
-  return d ? addressOf('image', d.name) : ref;
+  return d ? addressOf('image', d.name) : undefined;
+}
+
+/** An alias for a fingerprint, for display: the manifest's name first, then LXD's aliases. */
+export function aliasOfFingerprint(ctx: PlanContext, fp: string): string | undefined {
+  for (const d of Object.values(ctx.manifest.images)) if (d.fingerprint === fp) return d.name;
+  return ctx.live.images.find((i) => i.fingerprint === fp)?.aliases?.[0]?.name;
+}
+
+/**
+ * The image names an instance's image: may use that stay after this plan (`gone`: managed images
+ * no longer declared): LXD's aliases, and a fingerprint (or prefix) a declared instance uses that
+ * resolves from its project.
+ */
+export function referableImages(ctx: PlanContext, gone: Set<string>): Record<string, Set<string>> {
+  const images = new Set<string>();
+  for (const img of ctx.live.images) for (const a of img.aliases ?? []) if (!gone.has(a.name)) images.add(a.name);
+  for (const inst of Object.values(ctx.manifest.instances)) {
+    if (!ctx.manifest.images[inst.image] && !images.has(inst.image) && FINGERPRINT.test(inst.image) && ctx.resolveImage(inst.image, desiredProjectOf(inst, ctx.manifest))) images.add(inst.image);
+  }
+  return { images };
 }

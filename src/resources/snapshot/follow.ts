@@ -10,10 +10,12 @@
  *  - instance renamed: a snapshot that moves with it is kept (its state entry moves), not deleted
  *    under the old name and taken again under the new one (which LXD would refuse: it exists);
  *  - snapshots of one instance are taken one at a time (see oneSnapshotAtATime).
+ *
+ * The planner runs it through the snapshot spec's afterPlan hook.
  */
-import type { PlanContext } from '../resources/spec.js';
-import { addressOf, splitSnapshotName } from '../resources/types.js';
-import type { ResourceChange } from './plan.js';
+import type { ResourceChange } from '../../planner/plan.js';
+import type { PlanContext } from '../spec.js';
+import { addressOf, splitSnapshotName } from '../types.js';
 
 function unmanagedSnapshotsOf(instance: string, ctx: PlanContext, changes: ResourceChange[]): string[] {
   const planned = new Set(changes.filter((c) => c.kind === 'snapshot').map((c) => c.name));

@@ -1,17 +1,19 @@
 /**
- * Secrets never reach a view: every view renders a redacted copy of the plan, in which each
- * sensitive value reads "(sensitive)". Doing it once, on the value, rather than in each renderer,
- * means a new view cannot forget it; and the JSON document (also the saved-plan file) holds no secret.
+ * Secrets never reach a view nor a saved plan: every view, and the plan document (the saved-plan
+ * file, workflow/plan-file.ts), renders a redacted copy of the plan, in which each sensitive value
+ * reads "(sensitive)". Doing it once, on the value, rather than in each renderer, means a new view
+ * cannot forget it.
  *
  * A config key is sensitive for a change when one of its fields `config.<key>` is marked sensitive,
  * or when the desired object lists the key in `sensitive` (so a secret that does not change, and so
  * has no field, is still kept out of `desired`). The planner already redacts the fields it makes;
- * this is the views' own guarantee, and the only redaction of `desired` (a saved plan's secrets are
+ * this is the views' and the plan file's own guarantee, and the only redaction of `desired` (a saved plan's secrets are
  * read again from the manifests and checked against `stateFields`' hashes: src/workflow/saved-plan.ts).
  */
-import { SENSITIVE } from '../../planner/fields.js';
-import type { AffectedInstance, FieldChange, Plan, ResourceChange } from '../../planner/plan.js';
-import type { DesiredObject } from '../../resources/types.js';
+import { SENSITIVE } from './fields.js';
+import type { AffectedInstance, FieldChange, Plan, ResourceChange } from './plan.js';
+import { specs } from '../resources/index.js';
+import type { DesiredObject } from '../resources/types.js';
 
 export { SENSITIVE };
 
@@ -42,12 +44,9 @@ function redactField(f: FieldChange, keys: Set<string>): FieldChange {
 }
 
 function redactDesired(d: DesiredObject, keys: Set<string>): DesiredObject {
-  if (d.kind === 'instance' && Object.values(d.files ?? {}).some((f) => f.sensitive)) {
-    // A secret file's content (its hash stays: a saved plan checks the file read again against it).
-    const files = Object.fromEntries(Object.entries(d.files!).map(([p, f]) => [p, f.sensitive ? { ...f, content: SENSITIVE } : f]));
-    d = { ...d, files };
-  }
-  if (d.kind === 'image' || keys.size === 0) return d;
+  // The kind's own secrets (an instance's secret files), then the config keys (of kinds that have config).
+  d = specs[d.kind].secrets?.redact(d) ?? d;
+  if (!('config' in d) || keys.size === 0) return d;
   const config = Object.fromEntries(Object.entries(d.config).map(([k, v]) => [k, keys.has(k) ? SENSITIVE : v]));
   return { ...d, config };
 }

@@ -5,15 +5,13 @@
  * exactly as for a change of the instance's own keys: the next plans keep saying it is pending
  * until it restarts. (Instances lxplan does not manage are only shown in the blast radius.)
  */
-import { specs } from '../resources/index.js';
-import type { PlanContext } from '../resources/spec.js';
-import { addressOf } from '../resources/types.js';
-import type { PlanOptions, ResourceChange } from './plan.js';
+import type { PlanOptions, ResourceChange } from '../../planner/plan.js';
+import { instanceSpec } from '../instance/spec.js';
+import { PENDING_RESTART, type PlanContext } from '../spec.js';
+import { addressOf } from '../types.js';
 
-/** The state attribute listing the keys that wait for a restart ("limits.cpu,security.nesting"). */
-export const PENDING_RESTART = 'pending_restart';
-
-export function carryProfileRestarts(changes: ResourceChange[], ctx: PlanContext, options: PlanOptions): void {
+/** Run by the planner through the profile spec's afterPlan hook; changes `changes` in place and returns them. */
+export function carryProfileRestarts(changes: ResourceChange[], ctx: PlanContext, options: PlanOptions): ResourceChange[] {
   const byAddress = new Map(changes.map((c) => [c.address, c]));
   for (const profile of changes) {
     if (profile.action !== 'update') continue;
@@ -22,7 +20,7 @@ export function carryProfileRestarts(changes: ResourceChange[], ctx: PlanContext
       const inst = byAddress.get(addressOf('instance', user.name));
       if (!inst || !inst.desired || inst.desired.kind !== 'instance' || (inst.action !== 'noop' && inst.action !== 'update')) continue;
       const live = ctx.live.instances[inst.renamedFrom ?? inst.name];
-      if (!live || !specs.instance.isRunning?.(live, inst.desired)) continue;
+      if (!live || !instanceSpec.isRunning?.(live, inst.desired)) continue;
       const keys = user.fields.filter((f) => f.impact === 'restart').map((f) => f.path.replace(/^config\./, ''));
       const why = `profile ${profile.name} changes ${keys.join(', ')}`;
       if (options.allowRestart || inst.desired.restart === 'auto') {
@@ -49,4 +47,5 @@ export function carryProfileRestarts(changes: ResourceChange[], ctx: PlanContext
       user.restart = 'pending';
     }
   }
+  return changes;
 }
