@@ -15,9 +15,9 @@ import * as assert from 'uvu/assert';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../..');
 const DOC = readFileSync(path.join(ROOT, 'docs/manifest.md'), 'utf8').split('\n');
-const SCHEMA = JSON.parse(readFileSync(path.join(ROOT, 'schemas/manifest.schema.json'), 'utf8'));
-
 interface Node { properties?: Record<string, Node> }
+
+const SCHEMA = JSON.parse(readFileSync(path.join(ROOT, 'schemas/manifest.schema.json'), 'utf8')) as { definitions: Record<string, Node>; properties: Record<string, Node> };
 
 /** The kinds, as the manifest's top-level keys: where the schema has them, and the line their key table follows. */
 const KINDS: Array<{ key: string; schema: Node; after: string }> = [
