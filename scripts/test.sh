@@ -2,7 +2,8 @@
 # The whole test suite, on a fresh machine too: installs the npm dependencies when missing,
 # builds, makes sure a local LXD runs (installing Debian's lxd if there is none) and the second
 # daemon the `remotes:` tests copy images from (scripts/lxd2-up.sh: https://127.0.0.1:8444), then
-# runs the unit and integration tests (test/run.mjs prints the closing "N passed, N failed").
+# runs the lint (ESLint, prettier --check), unit and integration tests (test/run.mjs prints the
+# closing "N passed, N failed").
 # Tests that kill or reconfigure a daemon start a throwaway one of their own
 # (test/integration/throwaway-daemon.ts); the machine's daemon is never stopped.
 set -euo pipefail

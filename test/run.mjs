@@ -1,11 +1,13 @@
 #!/usr/bin/env node
-// Runs the compiled uvu suites (dist/test) in two groups - unit tests, then the
-// integration tests against the real LXD daemon - and ends with one line
-// "N passed, N failed" added up from uvu's own per-group totals.
-// Usage: node test/run.mjs [unit|integration] [file-pattern]
+// Runs three groups - lint (test/lint.mjs: ESLint and prettier --check, one test per file per
+// tool), then the compiled uvu suites (dist/test): unit tests, then the integration tests against
+// the real LXD daemon - and ends with one line "N passed, N failed" added up from each group's
+// uvu-style totals.
+// Usage: node test/run.mjs [lint|unit|integration] [file-pattern]
 import { spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
+import { stripVTControlCharacters } from 'node:util';
 import path from 'node:path';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
@@ -14,24 +16,28 @@ const only = process.argv[2];
 // A name pattern selects among the compiled test files only (not their .map files).
 const pattern = process.argv[3] ? `(?:${process.argv[3]}).*\\.test\\.js$` : '\\.test\\.js$';
 
+// For lint the pattern is a regex on the repository-relative source paths, as given.
+const lint = path.join(root, 'test', 'lint.mjs');
+
 const groups = [
-  { name: 'unit', dir: 'dist/test', args: ['-i', 'integration'] },
-  { name: 'integration', dir: 'dist/test/integration', args: [] },
+  { name: 'lint', dir: null, argv: [lint, ...(process.argv[3] ? [process.argv[3]] : [])] },
+  { name: 'unit', dir: 'dist/test', argv: [uvu, 'dist/test', pattern, '-i', 'integration'] },
+  { name: 'integration', dir: 'dist/test/integration', argv: [uvu, 'dist/test/integration', pattern] },
 ].filter((g) => !only || g.name === only);
 
 function runGroup(g) {
   return new Promise((resolve) => {
-    if (!existsSync(path.join(root, g.dir))) return resolve({ total: 0, passed: 0, skipped: 0, crashed: `${g.dir} missing: run npm run build` });
-    const child = spawn(process.execPath, [uvu, g.dir, pattern, ...g.args], { cwd: root, stdio: ['ignore', 'pipe', 'inherit'], env: { ...process.env, ...(process.env.NO_COLOR ? {} : { FORCE_COLOR: process.stdout.isTTY ? '1' : '0' }) } });
+    if (g.dir && !existsSync(path.join(root, g.dir))) return resolve({ total: 0, passed: 0, skipped: 0, crashed: `${g.dir} missing: run npm run build` });
+    const child = spawn(process.execPath, g.argv, { cwd: root, stdio: ['ignore', 'pipe', 'inherit'], env: { ...process.env, ...(process.env.NO_COLOR ? {} : { FORCE_COLOR: process.stdout.isTTY ? '1' : '0' }) } });
     let out = '';
     child.stdout.on('data', (d) => { out += d; process.stdout.write(d); });
     child.on('close', (code) => {
-      const plain = out.replace(/\x1b\[[0-9;]*m/g, '');
+      const plain = stripVTControlCharacters(out);
       const num = (label) => { const m = plain.match(new RegExp(`${label}:\\s+(\\d+)`)); return m ? Number(m[1]) : null; };
       const total = num('Total'); const passed = num('Passed'); const skipped = num('Skipped') ?? 0;
-      if (total === null || passed === null) return resolve({ total: 0, passed: 0, skipped: 0, crashed: `uvu exited ${code} before printing its totals` });
+      if (total === null || passed === null) return resolve({ total: 0, passed: 0, skipped: 0, crashed: `${g.name} exited ${code} before printing its totals` });
       // uvu stops a file at its first throwing suite; a non-zero exit with all "passed" still is a failure.
-      resolve({ total, passed, skipped, crashed: code !== 0 && total === passed ? `uvu exited ${code}` : null });
+      resolve({ total, passed, skipped, crashed: code !== 0 && total === passed ? `${g.name} exited ${code}` : null });
     });
   });
 }

@@ -78,6 +78,7 @@ export abstract class BaseCommand extends Command {
     return { bin: commandName(this.id), flags, args: ctor.args ?? {}, otherFlags };
   }
 
+  // eslint-disable-next-line @typescript-eslint/require-await -- oclif's catch() is async: every throw below must stay a rejection
   protected override async catch(error: Error & { exitCode?: number; oclif?: { exit?: number } }): Promise<unknown> {
     // oclif's own exits (this.exit, --help, --version) keep oclif's handling.
     if (error.constructor?.name?.endsWith('ExitError') || (error as { code?: string }).code === 'EEXIT') throw error;

@@ -77,7 +77,7 @@ export function isConnectError(e: unknown): boolean {
 
 /** The error for a daemon that cannot be reached at `endpoint`, with what to try. */
 export function unreachable(endpoint: string, cause: unknown): LxplanError {
-  const code = String((cause as { code?: unknown })?.code ?? '');
+  const code = (cause as { code?: unknown })?.code;
   const why =
     code === 'ENOENT' ? 'the socket does not exist'
     : code === 'ECONNREFUSED' ? 'nothing listens on the socket'

@@ -156,7 +156,6 @@ async function infoOfHolder(path: string): Promise<LockInfo | undefined> {
 
 async function lockedError(path: string, timings: LockTimings): Promise<LxplanError> {
   const info = await infoOfHolder(path);
-  const dir = lockDirOf(path);
   const stale = `${Math.round(timings.staleMs / 1000)} s`;
   if (!info) {
     const age = await lockAgeMs(path);

@@ -214,7 +214,7 @@ function checkVersion(doc: Record<string, unknown>, file: string): void {
   const v = doc.format_version;
   if (v === undefined) refuse(file, 'it has no format_version (it is not an lxplan plan document)');
   const m = typeof v === 'string' ? /^(\d+)\.(\d+)$/.exec(v) : null;
-  if (!m) refuse(file, `format_version ${JSON.stringify(v)} is not "major.minor"`);
+  if (typeof v !== 'string' || !m) refuse(file, `format_version ${JSON.stringify(v)} is not "major.minor"`);
   if (Number(m[1]) !== PLAN_FORMAT.major || Number(m[2]) > PLAN_FORMAT.minor) {
     const by = typeof doc.lxplan_version === 'string' ? ` by lxplan ${doc.lxplan_version}` : '';
     const reads = PLAN_FORMAT.minor === 0 ? PLAN_FORMAT_VERSION : `${PLAN_FORMAT.major}.0 to ${PLAN_FORMAT_VERSION}`;
@@ -244,7 +244,7 @@ export function fromPlanDocument(doc: unknown, file: string): Plan {
   if (!isObject(doc)) refuse(file, 'it is not a JSON object');
   checkVersion(doc, file);
   const validate = validator();
-  if (!validate(doc)) refuse(file, problem(validate.errors![0]!));
+  if (!validate(doc)) refuse(file, problem(validate.errors![0]));
   const d = json(doc) as unknown as PlanDocument;
   checkConsistency(d, file);
   return compact({

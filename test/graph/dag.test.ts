@@ -8,7 +8,7 @@ function graph(...edges: string[]): Graph<string> {
   for (const e of edges) for (const id of e.split('->')) if (!g.has(id)) g.addNode(id, id);
   for (const e of edges) {
     const [from, to] = e.split('->');
-    if (to) g.addEdge(from!, to);
+    if (to) g.addEdge(from, to);
   }
   return g;
 }

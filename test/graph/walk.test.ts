@@ -7,7 +7,7 @@ function graph(...edges: string[]): Graph<string> {
   for (const e of edges) for (const id of e.split('->')) if (!g.has(id)) g.addNode(id, id);
   for (const e of edges) {
     const [from, to] = e.split('->');
-    if (to) g.addEdge(from!, to);
+    if (to) g.addEdge(from, to);
   }
   return g;
 }
@@ -87,9 +87,9 @@ test('a node with two failed dependencies is skipped once, for the first failure
 
 test('a visit that throws synchronously is a failure, not a crash', async () => {
   const g = graph('b->a');
-  const r = await walk(g, ((id: string) => {
+  const r = await walk(g, (id: string) => {
     throw new Error(`sync ${id}`);
-  }) as unknown as (id: string) => Promise<void>, { concurrency: 1 });
+  }, { concurrency: 1 });
   assert.equal(statuses(r), { a: 'failed', b: 'skipped(a)' });
 });
 
@@ -105,15 +105,16 @@ test('abort: nothing new starts, running visits finish, the rest are not-started
   }, { concurrency: 2, signal: ac.signal });
   assert.equal(statuses(r), { n0: 'succeeded', n1: 'succeeded', n2: 'not-started', n3: 'not-started', n4: 'not-started', n5: 'not-started', n6: 'not-started', n7: 'not-started', n8: 'not-started', n9: 'not-started' });
   assert.ok(seenSignal.every((s) => s === ac.signal));
-  const already = await walk(g, async () => assert.unreachable('started after abort'), { concurrency: 2, signal: ac.signal });
+  const already = await walk(g, () => Promise.resolve().then(() => assert.unreachable('started after abort')), { concurrency: 2, signal: ac.signal });
   assert.ok([...already.nodes.values()].every((n) => n.status === 'not-started'));
 });
 
 test('walking the reverse graph visits dependents first (delete order)', async () => {
   const g = graph('instance->image', 'instance->profile');
   const order: string[] = [];
-  await walk(g.reverse(), async (id) => {
+  await walk(g.reverse(), (id) => {
     order.push(id);
+    return Promise.resolve();
   }, { concurrency: 1 });
   assert.equal(order, ['instance', 'image', 'profile']);
 });
@@ -121,8 +122,9 @@ test('walking the reverse graph visits dependents first (delete order)', async (
 test('a cycle rejects before anything runs; bad concurrency rejects', async () => {
   let ran = false;
   const cyc = graph('a->b', 'b->a', 'c');
-  await walk(cyc, async () => {
+  await walk(cyc, () => {
     ran = true;
+    return Promise.resolve();
   }, { concurrency: 1 }).then(() => assert.unreachable('walked a cycle'), (e: Error) => assert.is(e.message, 'dependency cycle: a -> b -> a'));
   assert.not.ok(ran);
   await walk(graph('a'), async () => {}, { concurrency: 0 }).then(() => assert.unreachable('concurrency 0'), (e: Error) => assert.instance(e, RangeError));

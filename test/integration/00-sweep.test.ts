@@ -37,7 +37,7 @@ test('sweep removes a leftover of a dead run with its contents, and keeps a live
   const root = new LxdClient();
   const live = await throwawayProject();
   // A pid that surely ended: a child that already exited.
-  const deadPid = spawnSync('true').pid!;
+  const deadPid = spawnSync('true').pid;
   const leftover = `${TEST_PREFIX}-sweep-${randomBytes(2).toString('hex')}`;
   try {
     await root.createProject({ name: leftover, config: { 'features.profiles': 'true', 'features.images': 'true', ...owner(deadPid, 1000) } });
@@ -58,7 +58,7 @@ test('sweep removes a leftover of a dead run with its contents, and keeps a live
 
 test('sweep removes the global objects a dead run claimed (networks, pools), with its project', async () => {
   const root = new LxdClient();
-  const deadPid = spawnSync('true').pid!;
+  const deadPid = spawnSync('true').pid;
   const s = randomBytes(3).toString('hex');
   const leftover = `${TEST_PREFIX}-sweep-${s}`;
   const net = `lxpsw${s}`;
@@ -145,7 +145,7 @@ test('the throwaway daemons of dead runs are torn down (throwaway-daemon.ts)', a
   const left = readdirSync(tmpdir()).filter((e) => e.startsWith(DAEMON_PREFIX))
     .filter((e) => {
       try {
-        return staleDaemonReason(JSON.parse(readFileSync(path.join(tmpdir(), e, 'owner.json'), 'utf8'))) !== undefined;
+        return staleDaemonReason(JSON.parse(readFileSync(path.join(tmpdir(), e, 'owner.json'), 'utf8')) as Parameters<typeof staleDaemonReason>[0]) !== undefined;
       } catch {
         return false; // no owner.json yet: one being made right now (the sweep goes by age then)
       }

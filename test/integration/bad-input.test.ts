@@ -45,9 +45,9 @@ bad('with --json, stdout is a JSON document of the errors (and stderr still read
   try {
     const r = await run('lxplan', ['--project', ctx.project.name, '--json', m.dir]);
     assert.is(r.code, 1, show(r));
-    const doc = JSON.parse(r.stdout);
+    const doc = JSON.parse(r.stdout) as { format_version: string; errors: { code: string; line: number; col: number; file: string; hint?: string }[] };
     assert.is(doc.format_version, '1.0');
-    assert.equal(doc.errors.map((e: { code: string; line: number; col: number }) => [e.code, e.line, e.col]), [['manifest.schema', 4, 5], ['manifest.schema', 7, 12]]);
+    assert.equal(doc.errors.map((e) => [e.code, e.line, e.col]), [['manifest.schema', 4, 5], ['manifest.schema', 7, 12]]);
     assert.match(doc.errors[0].file, /lxplan\.yaml$/);
     assert.is(doc.errors[0].hint, 'did you mean "limits"?');
     assert.match(r.stderr, /lxplan\.yaml:4:5: /);

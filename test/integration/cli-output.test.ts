@@ -7,6 +7,7 @@
 import path from 'node:path';
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
+import type { PlanDocument } from '../../src/cli/views/plan-json.js';
 import { manifestDir, run, show } from './cli.js';
 import { testImage, throwawayProject } from './harness.js';
 
@@ -71,7 +72,7 @@ it('the CI command of docs/ci.md: stdout is exactly the markdown plan, the saved
   assert.ok(human.stdout.endsWith('\nPlan: 6 to add, 0 to change, 0 to destroy.\n'), show(human));
   assert.is(human.stderr, `Saved the plan to ${saved}: lxapply ${saved} applies exactly this plan.\n`, show(human));
   const json = await run('lxplan', ctx.args('--json', '-o', saved));
-  assert.is(JSON.parse(json.stdout).format_version, '1.0', show(json));
+  assert.is((JSON.parse(json.stdout) as PlanDocument).format_version, '1.0', show(json));
   // (Node may warn here that FORCE_COLOR, set by the test runner, overrides NO_COLOR.)
   assert.is(json.stderr.split('\n')[0], `Saved the plan to ${saved}: lxapply ${saved} applies exactly this plan.`, show(json));
   // The saved plan applies: one line per object, and the closing line counts those lines.

@@ -53,7 +53,7 @@ function httpGet(port: number, path: string): Promise<string> {
     let got = '';
     const sock = connect(port, '127.0.0.1', () => sock.write(`GET ${path} HTTP/1.0\r\n\r\n`));
     sock.setTimeout(10_000, () => sock.destroy(new Error(`no answer on 127.0.0.1:${port} in 10 s`)));
-    sock.on('data', (d) => { got += d; });
+    sock.on('data', (d) => { got += d.toString(); });
     sock.on('error', reject);
     sock.on('close', () => resolve(got));
   });

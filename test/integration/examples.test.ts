@@ -75,7 +75,7 @@ async function exampleCopy(name: string): Promise<{ dir: string; cleanup(): Prom
     const s = randomBytes(3);
     const renames: Array<[RegExp, string]> = [[new RegExp(`\\b${net}\\b`, 'g'), `lxpx${s.toString('hex')}`]];
     const subnet = /^(\d+\.\d+\.\d+)\.\d+\/24$/.exec(decl.config?.['ipv4.address'] ?? '')?.[1];
-    if (subnet) renames.push([new RegExp(`(?<![\\d.])${subnet.replace(/\./g, '\\.')}\\.`, 'g'), `10.${100 + (s[0]! % 50)}.${s[1]}.`]);
+    if (subnet) renames.push([new RegExp(`(?<![\\d.])${subnet.replace(/\./g, '\\.')}\\.`, 'g'), `10.${100 + (s[0] % 50)}.${s[1]}.`]);
     for (const f of files) {
       let text = await readFile(path.join(dir, f), 'utf8');
       for (const [from, to] of renames) text = text.replace(from, to);

@@ -7,6 +7,7 @@ import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
+import type { State } from '../../src/state/model.js';
 import { manifestDir, run, show } from './cli.js';
 import { testImage, throwawayProject } from './harness.js';
 
@@ -23,7 +24,7 @@ it('the instance LXD made is tracked, planned, and converged after the fix', asy
     const a = await run('lxapply', args('--auto-approve'));
     assert.is(a.code, 1, show(a));
     assert.match(a.stderr, /instance halfbad: .*forkstart/, show(a));
-    const state = JSON.parse(await readFile(path.join(m.dir, 'lxplan.state.json'), 'utf8'));
+    const state = JSON.parse(await readFile(path.join(m.dir, 'lxplan.state.json'), 'utf8')) as State;
     assert.ok(state.resources['instance.halfbad'], 'the half-made instance is in the state');
     assert.ok(state.resources['instance.good'], 'the other instance was made too');
     const halfbad = (await project.client.getInstance('halfbad')).value;

@@ -187,8 +187,8 @@ adopt('lxplan --json: an error from the plan (an unmanaged instance in the way) 
   try {
     const r = await run('lxplan', ['--json', m.dir]);
     assert.is(r.code, 1, show(r));
-    const doc = JSON.parse(r.stdout);
-    assert.equal(doc.errors.map((e: { code: string; line?: number }) => [e.code, e.line]), [['plan.conflict', 3]]);
+    const doc = JSON.parse(r.stdout) as { errors: { code: string; line?: number; message: string }[] };
+    assert.equal(doc.errors.map((e) => [e.code, e.line]), [['plan.conflict', 3]]);
     assert.match(doc.errors[0].message, 'instance "legacy" already exists in LXD and is not managed by lxplan');
     assert.match(r.stderr, 'already exists in LXD', show(r));
   } finally {

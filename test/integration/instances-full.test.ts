@@ -159,7 +159,7 @@ it('files: pushed at create, read back through LXD\'s file API; an edit is pushe
   assert.is((await c.pullFile('files-1', '/etc/motd')).content.toString(), 'hello\nthere\n');
 
   // Removed from the manifest: no longer managed, left in the instance.
-  await ctx.m.write({ 'lxplan.yaml': filesManifest(ctx, 'hello\nthere\n', '0600').replace(/      \/opt\/app\/app\.conf.*\n/, '').replace('    image: busybox\n    files:', '    image: busybox\n    config: {user.note: files}\n    files:') });
+  await ctx.m.write({ 'lxplan.yaml': filesManifest(ctx, 'hello\nthere\n', '0600').replace(/ {6}\/opt\/app\/app\.conf.*\n/, '').replace('    image: busybox\n    files:', '    image: busybox\n    config: {user.note: files}\n    files:') });
   const r = await run('lxapply', ctx.args('--auto-approve'));
   assert.is(r.code, 0, show(r));
   assert.match(r.stdout, 'no longer managed: the file stays in the instance as it is');

@@ -6,6 +6,7 @@ import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
+import type { State } from '../../src/state/model.js';
 import { memoryLimitOf } from './cgroup.js';
 import { finish, manifestDir, run, show, start } from './cli.js';
 import { testImage, throwawayProject } from './harness.js';
@@ -85,7 +86,7 @@ it('lxapply --auto-approve creates everything, then lxplan says No changes.', as
   assert.is(instances['web-3'].status, 'Stopped');
   assert.is(instances['web-1'].config['limits.memory'], '512MB');
   assert.equal(instances['web-1'].profiles, ['default', 'small']);
-  const state = JSON.parse(await readFile(path.join(ctx.m.dir, 'lxplan.state.json'), 'utf8'));
+  const state = JSON.parse(await readFile(path.join(ctx.m.dir, 'lxplan.state.json'), 'utf8')) as State;
   assert.equal(Object.keys(state.resources).sort(), ['image.busybox', 'instance.web-1', 'instance.web-2', 'instance.web-3', 'profile.small']);
   const again = await run('lxplan', ctx.args());
   assert.is(again.code, 0, show(again));
@@ -118,7 +119,7 @@ Plan: 0 to add, 1 to change, 0 to destroy.
 it('removing an instance from the manifest deletes it, and nothing unmanaged is touched', async (ctx) => {
   const { client } = ctx.project;
   await client.createInstance({ name: 'handmade', source: { type: 'image', fingerprint: ctx.image.fingerprint }, profiles: ['default'], config: {}, devices: {}, start: false });
-  await ctx.m.write({ 'lxplan.yaml': manifest(ctx.image, THREE.replace('memory: 512MB', 'memory: 1GiB').replace(/  web-3:\n.*\n.*\n/, '')) });
+  await ctx.m.write({ 'lxplan.yaml': manifest(ctx.image, THREE.replace('memory: 512MB', 'memory: 1GiB').replace(/ {2}web-3:\n.*\n.*\n/, '')) });
   const p = await run('lxplan', ctx.args());
   assert.is(p.stdout, `lxplan will make these changes:
 
@@ -138,7 +139,7 @@ Plan: 0 to add, 0 to change, 1 to destroy.
 
 it('a manifest instance whose name exists in LXD but not in state is a conflict, not overwritten', async (ctx) => {
   const { client } = ctx.project;
-  await ctx.m.write({ 'lxplan.yaml': manifest(ctx.image, THREE.replace('memory: 512MB', 'memory: 1GiB').replace(/  web-3:\n.*\n.*\n/, '') + '  handmade:\n    image: busybox\n    limits: {memory: 64MB}\n') });
+  await ctx.m.write({ 'lxplan.yaml': manifest(ctx.image, THREE.replace('memory: 512MB', 'memory: 1GiB').replace(/ {2}web-3:\n.*\n.*\n/, '') + '  handmade:\n    image: busybox\n    limits: {memory: 64MB}\n') });
   const r = await run('lxapply', ctx.args('--auto-approve'));
   assert.is(r.code, 1, show(r));
   assert.match(r.stderr, /lxplan\.yaml:\d+:3: instance "handmade" already exists in LXD and is not managed by lxplan; it will not be overwritten/);
@@ -148,7 +149,7 @@ it('a manifest instance whose name exists in LXD but not in state is a conflict,
 
 it('two lxapply at once on one state: the second fails at once and names the holder', async (ctx) => {
   const many = Array.from({ length: 8 }, (_, i) => `  batch-${i}:\n    image: busybox\n    state: stopped\n`).join('');
-  await ctx.m.write({ 'lxplan.yaml': manifest(ctx.image, THREE.replace('memory: 512MB', 'memory: 1GiB').replace(/  web-3:\n.*\n.*\n/, '') + many) });
+  await ctx.m.write({ 'lxplan.yaml': manifest(ctx.image, THREE.replace('memory: 512MB', 'memory: 1GiB').replace(/ {2}web-3:\n.*\n.*\n/, '') + many) });
   const first = start('lxapply', ctx.args('--auto-approve', '--parallelism', '1'));
   const firstDone = finish(first);
   // Wait until the first run has made its first change (it holds the lock from before it prints the plan).

@@ -12,6 +12,7 @@ import path from 'node:path';
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
 import { isNotFound, LxdClient } from '../../src/lxd/client.js';
+import type { State } from '../../src/state/model.js';
 import { manifestDir, run, show } from './cli.js';
 import { testImage, throwawayProject } from './harness.js';
 
@@ -224,7 +225,7 @@ No changes. LXD matches the manifests.
 `, show(adopt));
   const a = await run('lxapply', ctx.args('--auto-approve'));
   assert.is(a.code, 0, show(a));
-  const state = JSON.parse(await readFile(path.join(ctx.m.dir, 'lxplan.state.json'), 'utf8'));
+  const state = JSON.parse(await readFile(path.join(ctx.m.dir, 'lxplan.state.json'), 'utf8')) as State;
   assert.equal(Object.keys(state.resources).sort(), [
     'image.busybox', 'instance.web-1', `network.${ctx.adopted}`, `network.${ctx.net}`, 'storage_pool.default', `storage_pool.${ctx.pool}`, `storage_volume.${ctx.pool}/data`,
   ].sort());

@@ -47,7 +47,7 @@ const owner = () => [
 /** A random 10.2xx.x.0/24 prefix (as network-storage.test.ts), so parallel runs do not collide. */
 function subnet(): string {
   const b = randomBytes(2);
-  return `10.${200 + (b[0]! % 50)}.${b[1]}`;
+  return `10.${200 + (b[0] % 50)}.${b[1]}`;
 }
 
 const exists = (read: () => Promise<unknown>) => read().then(() => true, (e) => {

@@ -9,6 +9,7 @@ import path from 'node:path';
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
 import { LxdClient } from '../../src/lxd/client.js';
+import type { State } from '../../src/state/model.js';
 import { manifestDir, run, show } from './cli.js';
 import { throwawayDaemon, type ThrowawayDaemon } from './throwaway-daemon.js';
 
@@ -112,7 +113,7 @@ Plan: 0 to add, 1 to change, 0 to destroy.
   assert.is(config[EXPIRY], ctx.a);
   assert.is(config[INTERVAL], ctx.b);
   assert.equal(othersOf(config), ctx.others);
-  const state = JSON.parse(await readFile(path.join(ctx.m.dir, 'lxplan.state.json'), 'utf8'));
+  const state = JSON.parse(await readFile(path.join(ctx.m.dir, 'lxplan.state.json'), 'utf8')) as State;
   assert.equal(state.resources['server.config'].attributes, { keys: `${INTERVAL},${EXPIRY}` });
   assert.is(await plan(ctx), 'No changes. LXD matches the manifests.\n');
 });
@@ -166,7 +167,7 @@ Plan: 0 to add, 1 to change, 0 to destroy.
   const config = await serverConfig(ctx);
   assert.is(config[EXPIRY], undefined);
   assert.equal(othersOf(config), ctx.others);
-  const state = JSON.parse(await readFile(path.join(ctx.m.dir, 'lxplan.state.json'), 'utf8'));
+  const state = JSON.parse(await readFile(path.join(ctx.m.dir, 'lxplan.state.json'), 'utf8')) as State;
   assert.is(state.resources['server.config'], undefined);
   assert.is(await plan(ctx), 'No changes. LXD matches the manifests.\n');
 });

@@ -167,7 +167,7 @@ follows('lxplan export lists an instance\'s snapshots under snapshots:', async (
   await ctx.project.client.createSnapshot('web-2', 'by-hand', false);
   const e = await run('lxplan', ['export', '--project', ctx.project.name, '--kind', 'instance', '--name', 'web-2']);
   assert.is(e.code, 0, show(e));
-  assert.match(e.stdout, /\n    snapshots:\n      - by-hand\n      - clean\n/, show(e));
+  assert.match(e.stdout, /\n {4}snapshots:\n {6}- by-hand\n {6}- clean\n/, show(e));
 });
 
 follows.run();

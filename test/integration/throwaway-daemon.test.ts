@@ -14,6 +14,8 @@ import { manifestDir, run, show } from './cli.js';
 import { testImage } from './harness.js';
 import { staleDaemonReason, sweepStaleDaemons, throwawayDaemon } from './throwaway-daemon.js';
 
+type Owner = NonNullable<Parameters<typeof staleDaemonReason>[0]>;
+
 const it = suite('a throwaway LXD daemon');
 
 async function machine(): Promise<{ pid?: number; config: Record<string, string> }> {
@@ -79,10 +81,10 @@ it('the sweep tears down the daemon of a dead run, and keeps a live one', async 
   const live = await throwawayDaemon();
   const dead = await throwawayDaemon();
   try {
-    const deadPid = spawnSync('true').pid!;
-    await writeFile(path.join(dead.dir, 'owner.json'), JSON.stringify({ host: JSON.parse(readFileSync(path.join(live.dir, 'owner.json'), 'utf8')).host, pid: deadPid, created: new Date().toISOString() }));
+    const deadPid = spawnSync('true').pid;
+    await writeFile(path.join(dead.dir, 'owner.json'), JSON.stringify({ host: (JSON.parse(readFileSync(path.join(live.dir, 'owner.json'), 'utf8')) as Owner).host, pid: deadPid, created: new Date().toISOString() }));
     assert.match(staleDaemonReason({ host: 'h', pid: 1, created: new Date(0).toISOString() }) ?? '', /older than an hour/);
-    assert.is(staleDaemonReason(JSON.parse(readFileSync(path.join(live.dir, 'owner.json'), 'utf8'))), undefined);
+    assert.is(staleDaemonReason(JSON.parse(readFileSync(path.join(live.dir, 'owner.json'), 'utf8')) as Owner), undefined);
     const swept = await sweepStaleDaemons();
     assert.ok(swept.includes(dead.dir), `swept ${swept.join(', ')}`);
     assert.not.ok(swept.includes(live.dir));

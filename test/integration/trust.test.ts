@@ -6,6 +6,8 @@ import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
+import type { State } from '../../src/state/model.js';
+import type { PlanDocument } from '../../src/cli/views/plan-json.js';
 import { manifestDir, run, show } from './cli.js';
 import { testImage, throwawayProject } from './harness.js';
 
@@ -71,7 +73,7 @@ it('a saved plan is refused once the state moved on: it cannot be applied twice'
   const planFile = path.join(ctx.m.dir, 'plan2.json');
   const p = await run('lxplan', ctx.args('-o', planFile, ctx.m.dir));
   assert.is(p.code, 0, show(p));
-  const doc = JSON.parse(await readFile(planFile, 'utf8'));
+  const doc = JSON.parse(await readFile(planFile, 'utf8')) as PlanDocument;
   assert.is(doc.format_version, '1.0');
   const first = await run('lxapply', ctx.args(planFile));
   assert.is(first.code, 0, show(first));
@@ -210,7 +212,7 @@ it('--destroy removes everything lxplan manages, and nothing else', async (ctx) 
   const r = await run('lxapply', ctx.args('--auto-approve', '--destroy', '--allow-delete', ctx.m.dir));
   assert.is(r.code, 0, show(r));
   assert.equal((await client.listInstances()).map((i) => i.name).sort(), ['bystander']);
-  const state = JSON.parse(await readFile(path.join(ctx.m.dir, 'lxplan.state.json'), 'utf8'));
+  const state = JSON.parse(await readFile(path.join(ctx.m.dir, 'lxplan.state.json'), 'utf8')) as State;
   assert.equal(state.resources, {});
 });
 

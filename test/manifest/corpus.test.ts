@@ -33,7 +33,7 @@ const ROOT = repoRoot();
 const CORPUS = 'test/corpus';
 const NOTHING_KNOWN = { profiles: new Set<string>(), images: new Set<string>() };
 const names = readdirSync(path.join(ROOT, CORPUS)).filter((n) => /^\d{3}-/.test(n)).sort();
-const meta = (name: string): CaseMeta => JSON.parse(readFileSync(path.join(ROOT, CORPUS, name, 'case.json'), 'utf8'));
+const meta = (name: string): CaseMeta => JSON.parse(readFileSync(path.join(ROOT, CORPUS, name, 'case.json'), 'utf8')) as CaseMeta;
 
 let prevCwd = '';
 test.before(() => {

@@ -8,7 +8,7 @@ import { manifestSchemaPath } from '../../src/manifest/index.js';
 import { AJV_OPTIONS } from '../../src/manifest/schema-options.js';
 import { LIMITS, LIMIT_KEYS } from '../../src/resources/instance/limits.js';
 
-const schema = JSON.parse(readFileSync(manifestSchemaPath(), 'utf8'));
+const schema = JSON.parse(readFileSync(manifestSchemaPath(), 'utf8')) as { definitions: { limits: { properties: Record<string, { description: string }> } } };
 
 test('the schema compiles in ajv strict mode', () => {
   const ajv = new Ajv({ strict: true, allowUnionTypes: true });
@@ -27,7 +27,7 @@ test('the build generated the validator from this very schema, and it judges as 
 });
 
 test('the limits: keys of the schema are exactly the limit table, described alike', () => {
-  const props = schema.definitions.limits.properties as Record<string, { description: string }>;
+  const props = schema.definitions.limits.properties;
   assert.equal(Object.keys(props), [...LIMIT_KEYS]);
   for (const k of LIMIT_KEYS) assert.is(props[k].description, `limits.${k}: ${LIMITS[k].description}`);
 });
@@ -44,7 +44,7 @@ test('every property in the schema has a description (editors show it)', () => {
       }
     }
     for (const k of ['additionalProperties', 'items', 'propertyNames']) if (n[k] && typeof n[k] === 'object') walk(n[k], `${where}[${k}]`);
-    if (n.definitions) for (const [k, v] of Object.entries(n.definitions as object)) {
+    if (n.definitions) for (const [k, v] of Object.entries(n.definitions)) {
       if (!(v as { description?: string }).description) missing.push(`#/definitions/${k}`);
       walk(v, `#/definitions/${k}`);
     }

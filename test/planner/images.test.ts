@@ -144,7 +144,7 @@ test('an image lxplan made from local files, now to be published from a snapshot
 test('the digest a saved plan checks covers the settings lxplan manages, not what LXD changes by itself', () => {
   const base = lImage(FP_A, ['app'], { properties: { os: 'busybox' } });
   const d = (l: ReturnType<typeof lImage>) => imageSpec.digest({ alias: 'app', image: l });
-  assert.is(d(base), d({ ...base, size: 5, uploaded_at: 'later' } as typeof base));
+  assert.is(d(base), d({ ...base, size: 5, uploaded_at: 'later' }));
   assert.is.not(d(base), d({ ...base, public: true }));
   assert.is.not(d(base), d({ ...base, properties: { os: 'other' } }));
   assert.is.not(d(base), d({ ...base, auto_update: true }));

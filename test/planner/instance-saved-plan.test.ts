@@ -5,7 +5,7 @@
  */
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { fromPlanDocument, toPlanDocument } from '../../src/workflow/plan-file.js';
+import { fromPlanDocument, toPlanDocument, type PlanDocument } from '../../src/workflow/plan-file.js';
 import { plan } from '../../src/planner/index.js';
 import { sha256Of } from '../../src/resources/instance/files.js';
 import type { DesiredInstance } from '../../src/resources/types.js';
@@ -21,7 +21,7 @@ test('a plan with a copy of a snapshot, files, ephemeral and architecture goes t
     },
   });
   const p = plan({ manifest: manifest({ images: [dImage('busybox')], instances: [dInstance('base', { snapshots: ['s1'] }), copy], snapshots: [dSnapshot('base/s1')] }), live: live(), state: state() });
-  const doc = JSON.parse(JSON.stringify(toPlanDocument(p, { lxplanVersion: '0.1.0' })));
+  const doc = JSON.parse(JSON.stringify(toPlanDocument(p, { lxplanVersion: '0.1.0' }))) as PlanDocument;
   assert.not.match(JSON.stringify(doc), secret.toString('base64'));
   const back = fromPlanDocument(doc, 'plan.json');
   const c = back.changes.find((x) => x.address === 'instance.copy-1')!;

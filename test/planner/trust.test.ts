@@ -7,7 +7,7 @@ import type { ResourceChange } from '../../src/planner/plan.js';
 import type { State } from '../../src/state/model.js';
 import type { LxplanError } from '../../src/errors.js';
 import { checkGuards } from '../../src/workflow/guards.js';
-import { fromPlanDocument, toPlanDocument } from '../../src/workflow/plan-file.js';
+import { fromPlanDocument, toPlanDocument, type PlanDocument } from '../../src/workflow/plan-file.js';
 import { dImage, dInstance, dProfile, FP_A, lImage, lInstance, live, lProfile, manifest, planError, state } from './builders.js';
 
 const images = [lImage(FP_A, ['busybox'])];
@@ -164,7 +164,7 @@ test('a rename refused for its restart keeps the restarts pending before; allowe
 });
 
 test('a saved plan keeps a required restart: lxapply PLAN refuses it as well', () => {
-  const doc = JSON.parse(JSON.stringify(toPlanDocument(plan(renameInput()), { lxplanVersion: '0.1.0' })));
+  const doc = JSON.parse(JSON.stringify(toPlanDocument(plan(renameInput()), { lxplanVersion: '0.1.0' }))) as PlanDocument;
   const back = fromPlanDocument(doc, 'plan.json');
   assert.is(back.changes.find((c) => c.address === 'instance.web-new')?.restart, 'required');
   assert.throws(() => checkGuards(back, { allowDelete: true, allowReplace: true }), /the plan restarts instance web-new/);

@@ -53,7 +53,7 @@ const ACCEPTED: Array<Record<string, string>> = [
 ];
 
 test('the schema offers exactly the device types the table knows, and each has its checks', () => {
-  const schema = JSON.parse(readFileSync(`${repoRoot()}/schemas/manifest.schema.json`, 'utf8'));
+  const schema = JSON.parse(readFileSync(`${repoRoot()}/schemas/manifest.schema.json`, 'utf8')) as { definitions: { device: { properties: { type: { enum: string[] } } } } };
   assert.equal([...schema.definitions.device.properties.type.enum].sort(), [...DEVICE_TYPES].sort());
   // A device of a known type with an option no type has: reported as unknown (so every type has a table).
   for (const type of DEVICE_TYPES) assert.ok(validateDevice({ type, ...(type === 'nic' ? { nictype: 'p2p' } : {}), zzzz: '1' }).some((p) => p.key === 'zzzz' && p.schema), type);

@@ -83,7 +83,7 @@ test('the tarballs hold the tree sorted, owners and modes as on disk, fixed mtim
     assert.equal([...gz.subarray(4, 8)], [0, 0, 0, 0]);
 
     let yaml = '';
-    await tar.t({ file: built.metadataPath, onReadEntry: (e) => { e.on('data', (d: Buffer) => { yaml += d; }); } });
+    await tar.t({ file: built.metadataPath, onReadEntry: (e) => { e.on('data', (d: Buffer) => { yaml += d.toString(); }); } });
     assert.is(yaml, metadataYamlOf(META));
     assert.is(yaml, 'architecture: "x86_64"\ncreation_date: 1704067200\nproperties:\n  "os": "busybox"\n  "release": "1"\n');
   } finally {

@@ -44,7 +44,7 @@ test('the busybox image holds what LXD and the tests need', async () => {
     onReadEntry: (e) => {
       const info: { mode: number; type: string; linkpath?: string; mtime?: Date; body?: string } = { mode: e.mode ?? 0, type: e.type, linkpath: e.linkpath, mtime: e.mtime };
       entries.set(e.path, info);
-      if (e.path === 'sbin/init') { let s = ''; e.on('data', (d: Buffer) => { s += d; }); e.on('end', () => { info.body = s; }); } else e.resume();
+      if (e.path === 'sbin/init') { let s = ''; e.on('data', (d: Buffer) => { s += d.toString(); }); e.on('end', () => { info.body = s; }); } else e.resume();
     },
   });
   const names = [...entries.keys()];
@@ -63,7 +63,7 @@ test('the busybox image holds what LXD and the tests need', async () => {
   assert.ok([...entries.values()].every((e) => e.type === 'Directory' || e.mtime?.getTime() === Date.parse('2024-01-01T00:00:00Z')));
 
   let yaml = '';
-  await tar.t({ file: metadataPath, onReadEntry: (e) => { e.on('data', (d: Buffer) => { yaml += d; }); } });
+  await tar.t({ file: metadataPath, onReadEntry: (e) => { e.on('data', (d: Buffer) => { yaml += d.toString(); }); } });
   assert.match(yaml, new RegExp(`^architecture: ${lxdArchitecture()}$`, 'm'));
   assert.match(yaml, /^creation_date: 1704067200$/m);
   assert.match(yaml, /^ {2}os: busybox$/m);

@@ -198,6 +198,7 @@ test('a state file of NUL bytes (what a crash can leave): state.format, with no 
     assert.is(e.code, 'state.format');
     assert.ok(e.message.startsWith(`state file ${p} is corrupt (not valid JSON: Unexpected token '\\u0000', "\\u0000\\u0000`), e.message);
     assert.ok(e.message.endsWith(`; the previous good version is kept in ${p}.backup`), e.message);
+    // eslint-disable-next-line no-control-regex -- what is tested: no control character reaches the message
     assert.not.match(e.message, /[\x00-\x1f\x7f]/);
   }));
 

@@ -117,7 +117,7 @@ test('schemas/state.schema.json accepts what serialize writes', () => {
 });
 
 test('schemas/state.schema.json and parse reject the same documents', async () => {
-  const base = JSON.parse(serialize(sample())) as Record<string, any>;
+  const base = JSON.parse(serialize(sample())) as Record<string, unknown>;
   const variants: Record<string, unknown>[] = [
     { ...base, version: 2 },
     { ...base, lineage: '' },
@@ -140,7 +140,7 @@ test('schemas/state.schema.json and parse reject the same documents', async () =
   // And both accept an offset time and an entry without optional keys.
   const fine = { ...base, resources: { 'profile.a': { kind: 'profile', name: 'a', since: '2026-11-23T21:40:00+01:00' } } };
   assert.ok(validate(fine));
-  assert.is(parse(JSON.stringify(fine), P).resources['profile.a']!.since, '2026-11-23T21:40:00+01:00');
+  assert.is(parse(JSON.stringify(fine), P).resources['profile.a'].since, '2026-11-23T21:40:00+01:00');
 });
 
 test.run();

@@ -6,6 +6,7 @@ import { pathToFileURL } from 'node:url';
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { forceUnlock, lockDirOf, lockInfoPathOf, readLockInfo, StateManager, withEntry } from '../../src/state/index.js';
+import type { State } from '../../src/state/model.js';
 import { entry, inTempDir, lxplanError } from './helpers.js';
 
 const stateModule = pathToFileURL(new URL('../../src/state/index.js', import.meta.url).pathname).href;
@@ -24,7 +25,7 @@ function spawnHolder(statePath: string): Promise<{ child: ChildProcess; said: (w
   const child = spawn(process.execPath, ['--input-type=module', '-e', HOLDER, stateModule, statePath], { stdio: ['pipe', 'pipe', 'inherit'] });
   let out = '';
   const waiters: (() => void)[] = [];
-  child.stdout!.on('data', (d) => {
+  child.stdout.on('data', (d) => {
     out += d;
     waiters.splice(0).forEach((w) => w());
   });
@@ -45,11 +46,11 @@ test('lock info names this process', () =>
     const info = await readLockInfo(p);
     assert.ok(info);
     assert.equal(info, m.lockInfo);
-    assert.is(info!.pid, process.pid);
-    assert.is(info!.host, os.hostname());
-    assert.is(info!.operation, 'plan');
-    assert.match(info!.since, /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}Z$/);
-    assert.match(info!.id, /^[0-9a-f]{16}$/);
+    assert.is(info.pid, process.pid);
+    assert.is(info.host, os.hostname());
+    assert.is(info.operation, 'plan');
+    assert.match(info.since, /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}Z$/);
+    assert.match(info.id, /^[0-9a-f]{16}$/);
     await m.release();
     assert.not.ok(existsSync(lockDirOf(p)));
     assert.not.ok(existsSync(lockInfoPathOf(p)));
@@ -166,7 +167,7 @@ test('a lock lost while held is recorded, not thrown; saving and release still w
     assert.is(s.serial, 1);
     await m.release();
     assert.not.ok(existsSync(lockInfoPathOf(p)));
-    assert.ok(JSON.parse(await readFile(p, 'utf8')).resources['profile.a']);
+    assert.ok((JSON.parse(await readFile(p, 'utf8')) as State).resources['profile.a']);
   }));
 
 test.run();

@@ -27,7 +27,7 @@ test('withEntry / withoutEntry never mutate their input', () => {
 test('withEntry replaces; withoutEntry of an absent address returns the same state', () => {
   const s1 = withEntry(emptyState(), 'image.busybox', entry('image.busybox', { fingerprint: 'aa' }));
   const s2 = withEntry(s1, 'image.busybox', entry('image.busybox', { fingerprint: 'bb' }));
-  assert.is(s2.resources['image.busybox']!.fingerprint, 'bb');
+  assert.is(s2.resources['image.busybox'].fingerprint, 'bb');
   assert.is(withoutEntry(s2, 'instance.none'), s2);
   assert.is(withoutEntry(s2, 'constructor'), s2);
 });

@@ -60,7 +60,7 @@ test('a secret that does not change is kept out of the desired object too', () =
     state: state('instance.web-1'),
   });
   const doc = toPlanDocument(p, { lxplanVersion: '0.1.0' });
-  const desired = doc.changes[0]!.desired;
+  const desired = doc.changes[0].desired;
   assert.equal(desired?.kind !== 'image' ? desired?.config : undefined, { 'environment.API_KEY': '(sensitive)', 'limits.memory': '1GiB' });
   // The field that changes is not the secret: the human and markdown views have no reason to name it.
   assertNoSecret(p, ['key-s3cr3t'], false);
