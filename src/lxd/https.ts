@@ -107,7 +107,8 @@ function untrustedAnswer(body: Buffer): boolean {
 
 /** A connection-level failure as the error a person reads: TLS trouble, or nothing reachable there; anything else as it is. */
 export function reachFailure(name: string, origin: string, e: unknown): unknown {
-  const code = String((e as { code?: unknown })?.code ?? '');
+  const raw = (e as { code?: unknown })?.code;
+  const code = typeof raw === 'string' ? raw : '';
   if (/^(ERR_SSL|ERR_TLS|EPROTO|UNABLE_TO|CERT_|DEPTH_|SELF_SIGNED)/.test(code)) {
     return new LxplanError('lxd.certificate', `remote "${name}" (${origin}): TLS failed: ${(e as Error).message}`, { cause: e });
   }

@@ -22,7 +22,7 @@ export function sections(): Section[] {
 }
 
 /** The kind of each section ("instances" to the kind of instances). */
-export const KIND_OF: Readonly<Record<Section, Kind>> = new Proxy({} as Record<Section, Kind>, {
+export const KIND_OF: Readonly<Record<Section, Kind>> = new Proxy({}, {
   get: (_t, key) => (typeof key === 'string' ? sectionTable().get(key) : undefined),
 });
 

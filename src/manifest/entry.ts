@@ -5,7 +5,7 @@
  * tolerate anything the schema rejects (they skip it), so one run reports schema and value
  * problems together.
  */
-import { isMap, isScalar, isSeq, type Node, type Pair, type YAMLMap } from 'yaml';
+import { isMap, isScalar, isSeq, type Node } from 'yaml';
 import { LxplanError, type SourceLocation } from '../errors.js';
 import type { ConfigMap } from '../lxd/types.js';
 import { configKeyProblem, type ConfigOwner } from '../resources/config-keys.js';
@@ -37,7 +37,7 @@ export function pairs(file: SourceFile, node: Node | null): Field[] {
   if (!isMap(node)) return [];
   const seen = new Set<string>();
   const out: Field[] = [];
-  for (const p of (node as YAMLMap<unknown, unknown>).items as Pair<unknown, unknown>[]) {
+  for (const p of (node).items) {
     const key = keyText(p);
     if (seen.has(key)) continue;
     seen.add(key);

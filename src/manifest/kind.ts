@@ -55,7 +55,7 @@ export interface KindManifest<D extends DesiredObject = DesiredObject> {
   /** The section is the one object of the kind (`server: {...}`), of this name; absent: the section maps names to objects. */
   single?: { name: string };
   /** One entry of the section as the desired object; `r` reads its keys, collecting their positions and the value errors. */
-  normalise?(r: EntryReader, name: string, at: SourceLocation): D;
+  normalise?: (r: EntryReader, name: string, at: SourceLocation) => D;
   /** Puts the kind's merged objects (by name, maybe none) into the manifest: its own field, as its spec's desired() reads it. */
   store(m: Manifest, objects: Record<string, D>): void;
   /** The kind's objects made from other kinds' objects once the files are merged (an instance's snapshots: list). */

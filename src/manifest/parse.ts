@@ -53,7 +53,10 @@ export function deref(file: SourceFile, node: unknown): Node | null {
 /** A key as the data sees it: "web-1", or "1" for the number key 1. */
 export function keyText(pair: Pair<unknown, unknown>): string {
   const k = pair.key;
-  if (isScalar(k)) return k.value === null ? '' : String(k.value);
+  if (isScalar(k)) {
+    const v = k.value;
+    return v === null ? '' : typeof v === 'string' || typeof v === 'number' || typeof v === 'boolean' || typeof v === 'bigint' ? String(v) : JSON.stringify(v);
+  }
   return String(k);
 }
 

@@ -81,6 +81,7 @@ export function decodeManifest(bytes: Uint8Array, display: string): { text: stri
     };
   }
   // YAML allows tab, line feed and carriage return; other C0 controls and DEL are not printable.
+  // eslint-disable-next-line no-control-regex -- what is looked for: control characters in a manifest
   const ctrl = /[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]/.exec(text);
   if (ctrl) {
     const code = ctrl[0].charCodeAt(0);

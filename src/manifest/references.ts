@@ -30,11 +30,11 @@ export interface KnownNames {
 
 /** One located `manifest.reference` error per name found neither in `m` nor in `known`. */
 export function checkReferencesOffline(m: Manifest, known: KnownNames): LxplanError[] {
-  const target = new Map(registry.filter((e) => e.manifest.referenced).map((e) => [e.kind, { kind: e.kind, how: e.manifest.referenced!, declared: e.spec.desired(m) as Record<string, DesiredObject> }]));
+  const target = new Map(registry.filter((e) => e.manifest.referenced).map((e) => [e.kind, { kind: e.kind, how: e.manifest.referenced!, declared: e.spec.desired(m) }]));
   const uses: Array<{ ref: Reference; by: DesiredObject }> = [];
   for (const e of registry) {
     if (!e.manifest.references) continue;
-    for (const o of Object.values(e.spec.desired(m)) as DesiredObject[]) for (const ref of e.manifest.references(o)) uses.push({ ref, by: o });
+    for (const o of Object.values<DesiredObject>(e.spec.desired(m))) for (const ref of e.manifest.references(o)) uses.push({ ref, by: o });
   }
   const errors: LxplanError[] = [];
   for (const always of [true, false]) {

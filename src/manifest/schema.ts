@@ -153,7 +153,8 @@ function got(value: unknown): string {
   if (Array.isArray(value)) return 'a list';
   if (typeof value === 'object') return 'a mapping';
   if (typeof value === 'string') return `the string "${value.length > 40 ? value.slice(0, 40) + '...' : value}"`;
-  return `${typeof value === 'boolean' ? '' : 'the number '}${String(value)}`;
+  if (typeof value === 'boolean') return String(value);
+  return `the number ${typeof value === 'number' ? String(value) : typeof value}`;
 }
 
 function toError(file: SourceFile, e: ErrorObject): LxplanError | null {
@@ -247,7 +248,7 @@ function unknownKeyHint(key: string, allowed: string[], segs: string[], inLimits
     return `known limits: ${Object.keys(LIMITS).join(', ')}; other LXD keys go under config: (as limits.${key})`;
   }
   if (segs.length === 0) {
-    if ((allowed as string[]).includes(`storage_${key}`)) return `did you mean "storage_${key}"?`;
+    if ((allowed).includes(`storage_${key}`)) return `did you mean "storage_${key}"?`;
     return 'a manifest has images:, profiles:, instances:, networks:, storage_pools:, storage_volumes:, projects: and project:';
   }
   return allowed.length > 0 ? `allowed keys: ${allowed.join(', ')}` : undefined;

@@ -57,7 +57,7 @@ export function checkObjectProjects(ctx: PlanContext): LxplanError[] {
   const scope = scopeOf(ctx);
   for (const kind of PER_OBJECT_PROJECT) {
     const spec = specs[kind];
-    for (const d of Object.values(spec.desired(ctx.manifest) as Record<string, DesiredObject>)) {
+    for (const d of Object.values(spec.desired(ctx.manifest))) {
       const p = desiredProjectOf(d, ctx.manifest);
       const at = d.keyAt?.project ?? d.at;
       if (p !== scope && p !== 'default' && holder().exists(p, ctx) === false) {

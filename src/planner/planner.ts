@@ -146,8 +146,8 @@ function planExisting(k: KindPlanner, name: string, d: DesiredObject, l: unknown
 
 function planKind(k: KindPlanner): ResourceChange[] {
   const { spec, ctx } = k;
-  const desired = spec.desired(ctx.manifest) as Record<string, DesiredObject>;
-  const live = spec.live(ctx.live) as Record<string, unknown>;
+  const desired = spec.desired(ctx.manifest);
+  const live = spec.live(ctx.live);
   // Old names consumed by a rename are planned with the new name, not deleted.
   // (renamed_from, or a rename the kind recognises: an image's new key for the same bytes.)
   const renames = new Map<string, string>();
@@ -211,7 +211,7 @@ function linkDependencies(changes: ResourceChange[], ctx: PlanContext): void {
   for (const c of changes) {
     if (c.action === 'noop') continue;
     const spec = specs[c.kind];
-    const l = (spec.live(ctx.live) as Record<string, unknown>)[c.renamedFrom ?? c.name];
+    const l = (spec.live(ctx.live))[c.renamedFrom ?? c.name];
     const wants = c.desired ? desiredRefs(spec, c.desired, ctx) : [];
     const refs = new Set([...wants, ...(l !== undefined ? liveRefsOf(spec, c.renamedFrom ?? c.name, l, ctx) : [])]);
     for (const ref of refs) {
@@ -224,7 +224,7 @@ function linkDependencies(changes: ResourceChange[], ctx: PlanContext): void {
   for (const c of changes) {
     if (c.action !== 'delete') continue;
     const spec = specs[c.kind];
-    const l = (spec.live(ctx.live) as Record<string, unknown>)[c.name];
+    const l = (spec.live(ctx.live))[c.name];
     for (const a of l !== undefined ? spec.deleteAfter?.(l, ctx) ?? [] : []) {
       if (byAddress.get(a)?.action === 'delete' && !c.dependsOn.includes(a)) c.dependsOn.push(a);
     }
@@ -284,7 +284,7 @@ function checkDeleteBlockers(changes: ResourceChange[], ctx: PlanContext, errors
   for (const c of changes) {
     if (c.action !== 'delete' && c.action !== 'replace') continue;
     const spec = specs[c.kind];
-    const l = (spec.live(ctx.live) as Record<string, unknown>)[c.name];
+    const l = (spec.live(ctx.live))[c.name];
     const blockers = l === undefined ? [] : spec.deleteBlockers?.(c.name, l, ctx) ?? [];
     if (blockers.length === 0) continue;
     const shown = blockers.length <= 5 ? blockers.join(', ') : `${blockers.slice(0, 5).join(', ')} and ${blockers.length - 5} more`;
@@ -315,7 +315,7 @@ function checkProtected(changes: ResourceChange[], ctx: PlanContext, errors: Lxp
   for (const c of changes) {
     if (c.action !== 'delete' && c.action !== 'replace') continue;
     const spec = specs[c.kind];
-    const l = (spec.live(ctx.live) as Record<string, unknown>)[c.name];
+    const l = (spec.live(ctx.live))[c.name];
     if (!spec.isProtected?.(l, c.desired)) continue;
     errors.push(new LxplanError('plan.guard',
       `${c.kind} "${c.name}" is protected (protect: true / security.protection.delete) and this plan would ${c.action === 'delete' ? 'delete' : 'replace'} it`,

@@ -22,8 +22,8 @@ export function refreshState(input: PlanInput): Refresh {
   const changes: ResourceChange[] = [];
   for (const kind of KINDS) {
     const spec = specs[kind];
-    const live = spec.live(ctx.live) as Record<string, unknown>;
-    const desired = spec.desired(ctx.manifest) as Record<string, import('../resources/types.js').DesiredObject>;
+    const live = spec.live(ctx.live);
+    const desired = spec.desired(ctx.manifest);
     for (const entry of Object.values(input.state.resources).filter((e) => e.kind === kind).sort((a, b) => (a.name < b.name ? -1 : 1))) {
       const address = addressOf(kind, entry.name);
       const l = live[entry.name];

@@ -123,8 +123,8 @@ export function releasedBy(kind: Kind, name: string, ref: Address, changes: read
 /** A delete of what a built-in object uses waits for the project delete that takes the object away (releasedBy). */
 export function waitForProjectDeletes(changes: ResourceChange[], ctx: PlanContext): void {
   const byAddress = new Map(changes.map((c) => [c.address, c]));
-  for (const spec of Object.values(specs) as ResourceSpec[]) {
-    for (const [name, l] of Object.entries(spec.live(ctx.live) as Record<string, unknown>)) {
+  for (const spec of Object.values<ResourceSpec>(specs)) {
+    for (const [name, l] of Object.entries(spec.live(ctx.live))) {
       const own = byAddress.get(addressOf(spec.kind, name));
       if (own && (own.action !== 'noop' || own.desired)) continue;
       for (const ref of liveRefsOf(spec, name, l, ctx)) {

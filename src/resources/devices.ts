@@ -263,7 +263,7 @@ function optionsFor(dev: Record<string, string>): { options: Options; label: str
     return { options, label: `gpu (${gputype})` };
   }
   const options = type === undefined ? undefined : SIMPLE[type];
-  return options ? { options, label: type! } : { problem: { message: '' } };
+  return options ? { options, label: type } : { problem: { message: '' } };
 }
 
 /**

@@ -6,7 +6,7 @@
  */
 import type { Fields, LiveSnapshot } from './spec.js';
 
-export interface KindExport<L = any> {
+export interface KindExport<L = unknown> {
   /** The manifest section its objects are written under (with `entry`); absent: they are written inside the objects they belong to (an instance's snapshots), and imported with them by export --import. */
   section?: string;
   /** The manifest entry for live object `l`, as a user would write it. */

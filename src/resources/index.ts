@@ -1,15 +1,15 @@
 /** The kinds lxplan manages, in dependency order for display: what others use comes first. */
 import { registry } from './registry.js';
 import type { ResourceOps, ResourceSpec } from './spec.js';
-import type { Kind } from './types.js';
+import type { DesiredObject, Kind } from './types.js';
 
 export { registry, type KindEntry } from './registry.js';
 
 /** Each kind's spec (pure: for the planner), by kind. */
-export const specs = Object.fromEntries(registry.map((e) => [e.kind, e.spec])) as Record<Kind, ResourceSpec<any, any>>;
+export const specs = Object.fromEntries(registry.map((e) => [e.kind, e.spec])) as Record<Kind, ResourceSpec<DesiredObject, unknown>>;
 
 /** Each kind's operations (I/O through the LXD client: for the executor), by kind. */
-export const ops = Object.fromEntries(registry.map((e) => [e.kind, e.ops])) as Record<Kind, ResourceOps<any>>;
+export const ops = Object.fromEntries(registry.map((e) => [e.kind, e.ops])) as Record<Kind, ResourceOps<DesiredObject>>;
 
 export type { Impact } from './impact.js';
 export { worstImpact } from './impact.js';

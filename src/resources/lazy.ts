@@ -8,8 +8,8 @@ export function lazy<T extends object>(make: () => T): T {
   const get = () => (value ??= make());
   return new Proxy({} as T, {
     get(_t, key) {
-      const v = Reflect.get(get(), key);
-      return typeof v === 'function' ? v.bind(get()) : v;
+      const v: unknown = Reflect.get(get(), key);
+      return typeof v === 'function' ? (v as (...a: unknown[]) => unknown).bind(get()) : v;
     },
     has: (_t, key) => Reflect.has(get(), key),
     ownKeys: () => Reflect.ownKeys(get()),

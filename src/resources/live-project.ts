@@ -36,5 +36,5 @@ async function readLiveInScope(client: LxdClient, manifest: Manifest, snapshotsO
     return { ...(await readLive(client, snapshotsOf, (kind) => (own(kind) ? client : root))), ...first };
   }
   const shared = await readLive(root);
-  return Object.assign({ ...shared }, ...registry.filter((e) => !e.live.scoping && own(e.kind)).map((e) => e.live.none(scope)), first);
+  return Object.assign({ ...shared }, ...registry.filter((e) => !e.live.scoping && own(e.kind)).map((e) => e.live.none(scope)), first) as LiveSnapshot;
 }

@@ -24,7 +24,7 @@ export async function readKinds(entries: readonly KindEntry[], client: LxdClient
     }
     return read;
   };
-  return Object.assign({}, ...(await Promise.all(entries.map((e) => of(e.kind)))));
+  return Object.assign({}, ...(await Promise.all(entries.map((e) => of(e.kind))))) as Partial<LiveSnapshot>;
 }
 
 /**

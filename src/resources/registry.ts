@@ -38,7 +38,7 @@ import { storageVolumeExport } from './storage-volume/export.js';
 import { storageVolumeLive } from './storage-volume/live.js';
 import { storageVolumeOps } from './storage-volume/ops.js';
 import { storageVolumeSpec } from './storage-volume/spec.js';
-import type { Kind } from './types.js';
+import type { DesiredObject, Kind } from './types.js';
 import type { KindExport } from './export-kind.js';
 import type { LiveKind } from './live-kind.js';
 import { bindRegistry } from './kind-entries.js';
@@ -63,8 +63,8 @@ import { storageVolumeManifest } from './storage-volume/manifest.js';
 
 export interface KindEntry {
   kind: Kind;
-  spec: ResourceSpec<any, any>;
-  ops: ResourceOps<any>;
+  spec: ResourceSpec<DesiredObject, unknown>;
+  ops: ResourceOps<DesiredObject>;
   /** How it is read from LXD and where it lives (<kind>/live.ts). */
   live: LiveKind;
   /** How it is written by lxplan export and adopted by import (<kind>/export.ts); absent: not exported. */
@@ -72,7 +72,7 @@ export interface KindEntry {
   /** What the kind adds to the schema's findings about its objects (src/manifest/schema.ts); its schema fragment is <kind>/schema.json. */
   schema?: SchemaHints;
   /** How the kind's section of the manifests is read (src/manifest/kind.ts). */
-  manifest: KindManifest<any>;
+  manifest: KindManifest<DesiredObject>;
 }
 
 export const registry: readonly KindEntry[] = [

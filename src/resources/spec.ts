@@ -41,9 +41,9 @@ export interface PlanContext {
   live: LiveSnapshot;
   state: State;
   /** The fingerprint an image reference (key, alias or fingerprint prefix) resolves to, desired images first, then LXD's; from the given project (an instance's) when given (image/refs.ts). */
-  resolveImage(ref: string, project?: string): string | undefined;
+  resolveImage: (ref: string, project?: string) => string | undefined;
   /** An alias for a fingerprint, for display: the manifest's name first, then LXD's aliases. */
-  aliasOf(fingerprint: string): string | undefined;
+  aliasOf: (fingerprint: string) => string | undefined;
 }
 
 /** A kind's secrets beyond its config keys (an instance's secret files): how plans hide them and a saved plan gets them back. */
@@ -197,11 +197,11 @@ export interface ResourceSpec<D extends DesiredObject = DesiredObject, L = unkno
 
 /** Events an operation reports while it works (upload progress, waiting for a stop ...). */
 export interface OpEvents {
-  progress(message: string): void;
+  progress: (message: string) => void;
   /** A message that must reach the log, not only the live progress view. */
-  notice?(message: string): void;
+  notice?: (message: string) => void;
   /** Called by an operation with the object it read (and whose ETag it sends as If-Match): throws when it is not what the plan saw. */
-  verify?(live: unknown): void;
+  verify?: (live: unknown) => void;
   /** The field paths the plan changes on the object ("files./etc/motd", "config.limits.memory"); absent: not known, do it all. */
   changed?: readonly string[];
 }

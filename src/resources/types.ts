@@ -6,7 +6,6 @@
  * (see src/resources/units.ts and the per-kind specs).
  */
 import type { SourceLocation } from '../errors.js';
-import type { ConfigMap, DeviceMap } from '../lxd/types.js';
 
 /**
  * The kinds lxplan manages, each with its desired type. Each kind adds itself from its own folder
@@ -15,7 +14,7 @@ import type { ConfigMap, DeviceMap } from '../lxd/types.js';
  */
 // eslint-disable-next-line @typescript-eslint/no-empty-object-type -- filled by declaration merging
 export interface DesiredByKind {}
-export type Kind = keyof DesiredByKind & string;
+export type Kind = Extract<keyof DesiredByKind, string>;
 /** A desired object of any kind. */
 export type DesiredObject = DesiredByKind[Kind];
 

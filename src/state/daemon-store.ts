@@ -47,7 +47,7 @@ interface StoredLock extends LockInfo {
 export function daemonStateName(spec: string): string | undefined {
   const m = /^(?:lxd|incus):(.*)$/.exec(spec);
   if (!m) return undefined;
-  if (!NAME.test(m[1]!)) throw new LxplanError('usage', `--state ${spec}: a state kept on the daemon is named with lowercase letters, digits and '-' (at most 40), e.g. lxd:web`);
+  if (!NAME.test(m[1])) throw new LxplanError('usage', `--state ${spec}: a state kept on the daemon is named with lowercase letters, digits and '-' (at most 40), e.g. lxd:web`);
   return m[1];
 }
 

@@ -32,7 +32,7 @@ function byKey(a: string, b: string): number {
 
 function sortedRecord<V>(r: Record<string, V>, map: (v: V) => unknown = (v) => v): Record<string, unknown> {
   const out: Record<string, unknown> = {};
-  for (const k of Object.keys(r).sort(byKey)) out[k] = map(r[k]!);
+  for (const k of Object.keys(r).sort(byKey)) out[k] = map(r[k]);
   return out;
 }
 
@@ -67,7 +67,7 @@ function describe(v: unknown): string {
   if (Array.isArray(v)) return 'an array';
   if (typeof v === 'string') return JSON.stringify(v.length > 40 ? v.slice(0, 40) + '...' : v);
   if (typeof v === 'object') return 'an object';
-  return String(v);
+  return typeof v === 'number' || typeof v === 'boolean' || v === undefined ? String(v) : typeof v;
 }
 
 function unknownKeys(o: Record<string, unknown>, allowed: readonly string[], at: string, problems: string[]): void {
@@ -145,6 +145,7 @@ export function corruptError(path: string, why: string, cause?: unknown): Lxplan
  * (a file of NUL bytes, as a crash can leave), shown escaped; an offset becomes line and column.
  */
 function jsonProblem(message: string, text: string): string {
+  // eslint-disable-next-line no-control-regex -- what is escaped: control characters
   const escaped = message.replace(/[\x00-\x1f\x7f]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
   return escaped.replace(/ at position (\d+)(?: \(line \d+ column \d+\))?/, (_all, pos: string) => {
     const before = text.slice(0, Number(pos));

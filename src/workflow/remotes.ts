@@ -27,7 +27,7 @@ export async function addRemote(name: string, url: string | undefined, token: st
   // Bad input changes nothing: the token is checked before a client certificate is made.
   const expiry = tokenExpiry(decodeTrustToken(token));
   if (expiry && expiry.getTime() <= Date.now()) throw new LxplanError('usage', `the trust token for remote "${name}" expired at ${expiry.toISOString()}: make a new one on the server (\`lxc config trust add\`)`);
-  const own = configDirs(env)[0]!;
+  const own = configDirs(env)[0];
   const identity = await ensureClientIdentity(own.dir);
   const trusted = await trustWithToken(name, token, identity, url);
   writeCliRemote(own.dir, name, { addr: trusted.url, protocol: 'lxd', auth_type: 'tls' }, trusted.serverCertificate);
@@ -52,7 +52,7 @@ export function listRemotes(env: NodeJS.ProcessEnv = process.env): ListedRemote[
     const entries = readRemotes(d.dir);
     for (const name of Object.keys(entries).sort()) {
       // Image servers (simplestreams) and the local socket are not daemons lxplan manages remotely.
-      if (!isDaemonRemote(entries[name]!)) continue;
+      if (!isDaemonRemote(entries[name])) continue;
       const r = findCliRemote(name, [d])!;
       out.push({ name, url: r.url, ...(r.serverCertificate ? { fingerprint: fingerprintOf(r.serverCertificate) } : {}), from: d, shadowed: seen.has(name) });
       seen.add(name);

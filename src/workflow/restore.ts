@@ -48,7 +48,7 @@ export interface RestoreSession {
   preview: RestorePreview;
   /** Restores the snapshot; done on return. */
   restore(): Promise<void>;
-  close(): Promise<void>;
+  close: () => Promise<void>;
 }
 
 /** "web-1/clean" checked: both parts present. */

@@ -53,7 +53,7 @@ async function restoreSecrets(plan: Plan, file: string): Promise<void> {
   const stale = (what: string, c: ResourceChange, hint: string) => new LxplanError('plan.stale', `saved plan ${file} is stale: ${what} of ${c.kind} "${c.name}" is not the one the plan was made with`, { hint });
   for (const c of needing) {
     const d = c.desired!;
-    const fresh = (specs[c.kind].desired(m) as Record<string, DesiredObject>)[c.name];
+    const fresh = (specs[c.kind].desired(m))[c.name];
     const config = configOf(d);
     for (const [key, value] of Object.entries(config)) {
       if (value !== SENSITIVE) continue;
@@ -75,7 +75,7 @@ export interface SavedSession {
   plan: Plan;
   state: Awaited<ReturnType<typeof connect>>['state'];
   client: Awaited<ReturnType<typeof connect>>['client'];
-  close(): Promise<void>;
+  close: () => Promise<void>;
 }
 
 export async function openSavedPlan(file: string, opts: ConnectOptions): Promise<SavedSession> {

@@ -4,7 +4,6 @@
  */
 import { stat } from 'node:fs/promises';
 import path from 'node:path';
-import { LxplanError } from '../errors.js';
 import { LxdClient } from '../lxd/client.js';
 import { transportFor } from '../lxd/connect.js';
 import { loadManifests } from '../manifest/index.js';
@@ -49,7 +48,7 @@ export interface Session {
   statePath: string;
   live: LiveSnapshot;
   plan: Plan;
-  close(): Promise<void>;
+  close: () => Promise<void>;
 }
 
 export async function defaultStatePath(manifestPath: string): Promise<string> {
@@ -59,7 +58,7 @@ export async function defaultStatePath(manifestPath: string): Promise<string> {
 
 /** What each kind computes from the declared objects' local files before a plan (its live entry's prepare: the fingerprint LXD will give an image made from files). */
 export async function computeFingerprints(m: Manifest): Promise<void> {
-  await Promise.all(registry.map((e) => e.live.prepare?.(m)));
+  await Promise.all(registry.map(async (e) => e.live.prepare?.(m)));
 }
 
 /** Loads and checks the manifests only: nothing is read from LXD. */
@@ -88,7 +87,7 @@ export async function forceUnlockState(statePath: string, id: string, opts: Conn
 }
 
 /** Locks the state and connects to LXD; on failure, releases what it took. */
-export async function connect(statePath: string, operation: string, opts: ConnectOptions): Promise<{ state: StateManager; client: LxdClient; close(): Promise<void> }> {
+export async function connect(statePath: string, operation: string, opts: ConnectOptions): Promise<{ state: StateManager; client: LxdClient; close: () => Promise<void> }> {
   const transport = await transportFor({ socket: opts.socket, remote: opts.remote });
   const client = new LxdClient({ project: opts.project, transport });
   let state: StateManager;
@@ -110,7 +109,7 @@ export async function connect(statePath: string, operation: string, opts: Connec
  * (project-scope.ts: --project / LXPLAN_PROJECT, the manifests' project:, default), lock the
  * state (next to the manifests, or --state) and tie it to that project, and connect there.
  */
-export async function connectScoped(manifestPath: string, manifest: Manifest, operation: string, opts: ConnectOptions): Promise<{ project: string; statePath: string; state: StateManager; client: LxdClient; close(): Promise<void> }> {
+export async function connectScoped(manifestPath: string, manifest: Manifest, operation: string, opts: ConnectOptions): Promise<{ project: string; statePath: string; state: StateManager; client: LxdClient; close: () => Promise<void> }> {
   const project = resolveProject(opts.project, manifest);
   manifest.project = project;
   const statePath = opts.statePath ?? (await defaultStatePath(manifestPath));

@@ -38,7 +38,7 @@ test('the fingerprint an operation reports is recorded; the plan is not written 
   inTempDir(async (_dir, p) => {
     const plan = imageCreate();
     const before = JSON.stringify(plan);
-    const { result, state } = await applyWith({ create: async () => ({ fingerprint: MADE }) }, plan, p);
+    const { result, state } = await applyWith({ create: () => Promise.resolve({ fingerprint: MADE }) }, plan, p);
     assert.equal(result.failed, []);
     assert.is(state.resources['image.made']?.fingerprint, MADE);
     assert.is(JSON.stringify(plan), before);
@@ -47,7 +47,7 @@ test('the fingerprint an operation reports is recorded; the plan is not written 
 test('without a report, the planned fingerprint is recorded', () =>
   inTempDir(async (_dir, p) => {
     const planned = 'b'.repeat(64);
-    const { state } = await applyWith({ create: async () => undefined }, imageCreate(planned), p);
+    const { state } = await applyWith({ create: () => Promise.resolve(undefined) }, imageCreate(planned), p);
     assert.is(state.resources['image.made']?.fingerprint, planned);
   }));
 

@@ -95,7 +95,7 @@ it('remote add with a token trusts lxplan, pins the server, and writes the remot
 
   const list = await run('lxplan', ['remote', 'list', '--json'], { LXPLAN_CONF: ctx.conf('a'), LXD_CONF: ctx.conf('none'), INCUS_CONF: ctx.conf('none') });
   assert.is(list.code, 0, show(list));
-  assert.equal(JSON.parse(list.stdout).remotes, [{ name: 'lab', url: LXD2_URL, fingerprint: fingerprintOf(ctx.serverCert), tool: 'lxplan', dir: ctx.conf('a'), shadowed: false }]);
+  assert.equal((JSON.parse(list.stdout) as { remotes: unknown }).remotes, [{ name: 'lab', url: LXD2_URL, fingerprint: fingerprintOf(ctx.serverCert), tool: 'lxplan', dir: ctx.conf('a'), shadowed: false }]);
 });
 
 it('plan and apply over HTTPS with --remote: created, then a no-op plan, then destroyed, in a project of the remote', async (ctx) => {
@@ -133,7 +133,7 @@ it('a saved plan applies to the remote it was made for, and refuses another daem
   try {
     const planned = await run('lxplan', [m.dir, '--remote', 'lab', '--project', project, '-o', planFile], env);
     assert.is(planned.code, 0, show(planned));
-    assert.is(JSON.parse(await readFile(planFile, 'utf8')).remote, 'lab');
+    assert.is((JSON.parse(await readFile(planFile, 'utf8')) as { remote?: string }).remote, 'lab');
     const elsewhere = await run('lxapply', [planFile, '--remote', 'local'], env);
     assert.is(elsewhere.code, 1, show(elsewhere));
     assert.match(elsewhere.stderr, `saved plan ${planFile} was made for remote "lab", not the local daemon`);

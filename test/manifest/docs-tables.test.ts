@@ -22,7 +22,7 @@ import { repoRoot } from './helpers.js';
 const ROOT = repoRoot();
 const read = (rel: string) => readFileSync(path.join(ROOT, rel), 'utf8');
 const DOC = read('docs/manifest.md');
-const SCHEMA = JSON.parse(read('schemas/manifest.schema.json'));
+const SCHEMA = JSON.parse(read('schemas/manifest.schema.json')) as { definitions: Record<string, Node>; properties: Record<string, Node> };
 const docs = (await import(pathToFileURL(path.join(ROOT, 'scripts/assemble-manifest-docs.mjs')).href)) as {
   assembleManifestDocs(kinds: readonly string[], root?: string): string;
   readmeOf(kind: string): string;
@@ -72,7 +72,7 @@ test('docs/manifest.md holds every kind\'s README as it is', () => {
 for (const kind of KINDS) {
   const fragment = `src/resources/${kind.replace(/_/g, '-')}/schema.json`;
   if (!existsSync(path.join(ROOT, fragment))) continue;
-  const sections = Object.keys(JSON.parse(read(fragment)).properties ?? {});
+  const sections = Object.keys((JSON.parse(read(fragment)) as Node).properties ?? {});
   sections.forEach((section, n) => {
     test(`${docs.readmeOf(kind)}'s table for ${section} has exactly the schema's keys`, () => {
       const readme = read(docs.readmeOf(kind)).split('\n');
@@ -91,7 +91,7 @@ test('docs/manifest.md\'s remotes table has exactly the schema\'s keys', () => {
 test('every top-level key of the schema is a kind\'s section checked here, remotes, or the scope key', () => {
   const ofKinds = KINDS.flatMap((k) => {
     const fragment = `src/resources/${k.replace(/_/g, '-')}/schema.json`;
-    return existsSync(path.join(ROOT, fragment)) ? Object.keys(JSON.parse(read(fragment)).properties ?? {}) : [];
+    return existsSync(path.join(ROOT, fragment)) ? Object.keys((JSON.parse(read(fragment)) as Node).properties ?? {}) : [];
   });
   assert.equal(Object.keys(SCHEMA.properties).filter((k) => !ofKinds.includes(k) && k !== 'remotes'), ['project']);
   assert.ok(DOC.includes('**`project:`** (top level)'), 'docs/manifest.md documents the scope key');

@@ -22,6 +22,8 @@ const script = (await import(pathToFileURL(path.join(ROOT, 'scripts/assemble-sch
   fragmentFiles(kinds: readonly string[], root?: string): string[];
 };
 const read = (rel: string) => readFileSync(path.join(ROOT, rel), 'utf8');
+type Schema = Record<string, unknown> & { properties?: Record<string, unknown>; definitions?: Record<string, unknown>; $comment?: unknown };
+const schemaAt = (rel: string) => JSON.parse(read(rel)) as Schema;
 
 test('the committed schemas/manifest.schema.json is the one assembled from the base and the kinds\' fragments', () => {
   assert.ok(read('schemas/manifest.schema.json') === script.assembleSchema(KINDS),
@@ -29,16 +31,16 @@ test('the committed schemas/manifest.schema.json is the one assembled from the b
 });
 
 test('the top-level keys follow the registry: the base\'s first, then each kind\'s section in the registry\'s order', () => {
-  const order = (rel: string) => Object.keys(JSON.parse(read(rel)).properties ?? {});
+  const order = (rel: string) => Object.keys(schemaAt(rel).properties ?? {});
   const expected = [...order('src/manifest/schema.base.json'), ...script.fragmentFiles(KINDS).flatMap(order)];
-  assert.equal(Object.keys(JSON.parse(read('schemas/manifest.schema.json')).properties), expected);
+  assert.equal(Object.keys(schemaAt('schemas/manifest.schema.json').properties ?? {}), expected);
 });
 
 test('the split changed no meaning: every key and definition of the schema before it is there, identical', () => {
-  const before = JSON.parse(read('test/fixtures/schema/manifest.schema.pre-split.json'));
-  const now = JSON.parse(read('schemas/manifest.schema.json'));
-  for (const part of ['properties', 'definitions']) {
-    for (const [k, v] of Object.entries(before[part] as object)) assert.is(JSON.stringify(now[part][k]), JSON.stringify(v), `${part}.${k} is not what it was before the split: if it was changed on purpose, this proof has served (delete it and test/fixtures/schema/)`);
+  const before = schemaAt('test/fixtures/schema/manifest.schema.pre-split.json');
+  const now = schemaAt('schemas/manifest.schema.json');
+  for (const part of ['properties', 'definitions'] as const) {
+    for (const [k, v] of Object.entries(before[part] ?? {})) assert.is(JSON.stringify(now[part]?.[k]), JSON.stringify(v), `${part}.${k} is not what it was before the split: if it was changed on purpose, this proof has served (delete it and test/fixtures/schema/)`);
   }
   const rest = (s: Record<string, unknown>) => JSON.stringify(Object.fromEntries(Object.entries(s).filter(([k]) => k !== 'properties' && k !== 'definitions' && k !== '$comment')));
   assert.is(rest(now), rest(before));
@@ -63,7 +65,7 @@ test('the assembler refuses a key or definition defined twice, other keys in a f
   assert.throws(() => script.assembleSchema(['a'], scratch({ a: { properties: {}, required: ['as'] } })), /only properties and definitions, not required/);
   assert.throws(() => script.assembleSchema(['a'], scratch({ a: {}, stray: {} })), /src\/resources\/stray\/schema\.json: no kind of the registry/);
   const text = script.assembleSchema(['b_c', 'a'], scratch({ a: { properties: { as: {} } }, 'b-c': { properties: { bcs: {} } } }));
-  assert.equal(Object.keys(JSON.parse(text).properties), ['remotes', 'bcs', 'as']);
+  assert.equal(Object.keys((JSON.parse(text) as Schema).properties ?? {}), ['remotes', 'bcs', 'as']);
 });
 
 test.run();

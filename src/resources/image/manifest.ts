@@ -74,7 +74,7 @@ function readImage(r: EntryReader, name: string, at: SourceLocation): DesiredIma
   }
   const pub = r.fields.get('public');
   if (pub) r.keyAt.public = r.loc(pub.keyNode);
-  const isPublic = isScalar(pub?.value) && pub!.value.value === true;
+  const isPublic = isScalar(pub?.value) && pub.value.value === true;
   const project = r.text('project');
   return { ...(project ? { project } : {}), kind: 'image', name, at, keyAt: r.keyAt, source, public: isPublic, ...imageSettings(r, name) };
 }

@@ -6,7 +6,7 @@ import { isNotFound } from '../../lxd/client.js';
 import { pullImage } from '../../lxd/remote.js';
 import type { LxdImagePut } from '../../lxd/requests.js';
 import type { LxdImage, LxdImageAliasEntry } from '../../lxd/types.js';
-import { digestOf, field, found } from '../fields.js';
+import { digestOf, found } from '../fields.js';
 import { withImageTarballs } from './source.js';
 import type { OpEvents, OpResult, ResourceOps } from '../spec.js';
 import { isPublishedSource, isRemoteSource, type DesiredImage, type PublishedImageSource, type RemoteImageSource } from '../types.js';

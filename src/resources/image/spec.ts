@@ -10,10 +10,10 @@
 import type { LxdImage, LxdImageAlias } from '../../lxd/types.js';
 import { digestOf, field, listField } from '../fields.js';
 import { desiredProjectOf, liveProjectOf } from '../object-project.js';
-import type { Fields, OpEvents, OpResult, PlanContext, ResourceOps, ResourceSpec } from '../spec.js';
+import type { Fields, PlanContext, ResourceSpec } from '../spec.js';
 import type { LiveImage } from './types.js';
 import { aliasOfFingerprint, declaredImageAddress, referableImages, resolveImageRef } from './refs.js';
-import { addressOf, isPublishedSource, isRemoteSource, type DesiredImage, type PublishedImageSource, type RemoteImageSource } from '../types.js';
+import { addressOf, isPublishedSource, isRemoteSource, type DesiredImage } from '../types.js';
 
 function fingerprintField(fp: string) {
   return field(fp.slice(0, 12), fp);

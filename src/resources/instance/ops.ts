@@ -31,7 +31,7 @@ export function instancePut(d: DesiredInstance, cur: LxdInstance): LxdInstancePu
 }
 
 function samePut(a: LxdInstancePut, cur: LxdInstance): boolean {
-  const norm = (x: unknown) => JSON.stringify(x, (_k, v) => (v && typeof v === 'object' && !Array.isArray(v) ? Object.fromEntries(Object.entries(v).sort()) : v));
+  const norm = (x: unknown) => JSON.stringify(x, (_k, v: unknown) => (v && typeof v === 'object' && !Array.isArray(v) ? Object.fromEntries(Object.entries(v).sort()) : v));
   return norm(a.config) === norm(cur.config) && norm(a.devices) === norm(cur.devices)
     && norm(a.profiles) === norm(cur.profiles) && (a.description ?? '') === (cur.description ?? '') && Boolean(a.ephemeral) === Boolean(cur.ephemeral);
 }
@@ -40,7 +40,7 @@ function samePut(a: LxdInstancePut, cur: LxdInstance): boolean {
 async function stopOrRestart(client: LxdClient, name: string, action: 'stop' | 'restart', ev: OpEvents): Promise<void> {
   try {
     await client.setInstanceState(name, { action, timeout: STOP_TIMEOUT_S, force: false });
-  } catch (e) {
+  } catch {
     ev.progress(`clean ${action} did not finish in ${STOP_TIMEOUT_S}s, forcing`);
     await client.setInstanceState(name, { action, force: true });
   }

@@ -1,4 +1,5 @@
 /** How `networks:` is read from the manifests (src/manifest/kind.ts). */
+import type { Node } from 'yaml';
 import type { KindManifest } from '../../manifest/kind.js';
 import { networkKeyProblem } from './config-keys.js';
 import type { DesiredNetwork, NetworkType } from './types.js';
@@ -16,7 +17,7 @@ export const networkManifest: KindManifest<DesiredNetwork> = {
   normalise(r, name, at) {
     const type = (r.text('type') ?? 'bridge') as NetworkType;
     const description = r.text('description') ?? '';
-    const nodes = new Map();
+    const nodes = new Map<string, Node | null>();
     const config = r.plainConfig(nodes);
     r.checkKeys({ kind: 'network', type }, config, nodes);
     return { kind: 'network', name, at, keyAt: r.keyAt, type, description, config, ...r.sensitive() };

@@ -17,8 +17,8 @@
  * deleted, so an existing network is adopted only on purpose (`lxplan import network NAME`).
  */
 import type { LxdNetwork } from '../../lxd/types.js';
-import { configFields, configToWrite, digestOf, field, found, managedConfig, ownedConfig, type FilledKeys } from '../fields.js';
-import type { Fields, ResourceOps, ResourceSpec } from '../spec.js';
+import { configFields, digestOf, field, managedConfig, ownedConfig, type FilledKeys } from '../fields.js';
+import type { Fields, ResourceSpec } from '../spec.js';
 import { networkDeviceReferences } from './device-refs.js';
 import { addressOf, type Address, type DesiredNetwork } from '../types.js';
 

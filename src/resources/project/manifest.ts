@@ -1,4 +1,5 @@
 /** How `projects:` is read from the manifests (src/manifest/kind.ts). */
+import type { Node } from 'yaml';
 import { LxplanError } from '../../errors.js';
 import type { KindManifest } from '../../manifest/kind.js';
 import { plainNameProblem } from '../../manifest/names.js';
@@ -10,7 +11,7 @@ export const projectManifest: KindManifest<DesiredProject> = {
   /** Description and config, each config value checked against LXD's project keys (keys.ts). */
   normalise(r, name, at) {
     const description = r.text('description') ?? '';
-    const nodes = new Map();
+    const nodes = new Map<string, Node | null>();
     const config = r.plainConfig(nodes);
     for (const [k, v] of Object.entries(config)) {
       const problem = projectKeyProblem(k, v);

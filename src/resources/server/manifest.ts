@@ -1,4 +1,5 @@
 /** How `server:` (the LXD server's own config: one object) is read from the manifests (src/manifest/kind.ts). */
+import type { Node } from 'yaml';
 import type { KindManifest } from '../../manifest/kind.js';
 import { serverKeyProblem } from './config-keys.js';
 import { SERVER_NAME, serverSecretKeys, validateServerValue } from './spec.js';
@@ -9,7 +10,7 @@ export const serverManifest: KindManifest<DesiredServer> = {
   single: { name: SERVER_NAME },
   /** `server: {config: ...}`: the server's keys, with cheap value checks (integers, booleans). */
   normalise(r, _name, at) {
-    const nodes = new Map();
+    const nodes = new Map<string, Node | null>();
     const config = r.plainConfig(nodes);
     for (const [k, v] of Object.entries(config)) {
       const problem = validateServerValue(k, v);

@@ -7,7 +7,7 @@ import type { ResourceOps } from '../spec.js';
 import type { DesiredServer } from '../types.js';
 
 export const serverOps: ResourceOps<DesiredServer> = {
-  exists: async () => true,
+  exists: () => Promise.resolve(true),
   // The server always exists: "creating" it is setting its keys.
   create: (client, d, ev) => serverOps.update(client, d, ev),
   async update(client, d, ev) {
@@ -19,8 +19,8 @@ export const serverOps: ResourceOps<DesiredServer> = {
     for (const k of d.unset ?? []) if (current[k] !== undefined) patch[k] = '';
     if (Object.keys(patch).length > 0) await client.patchServerConfig(patch, etag);
   },
-  async delete() {
+  delete() {
     // The planner never deletes a built-in object; dropping server: unsets keys through update.
-    throw new LxplanError('apply.failed', 'the LXD server config is never deleted: lxplan only unsets the keys it set');
+    return Promise.reject(new LxplanError('apply.failed', 'the LXD server config is never deleted: lxplan only unsets the keys it set'));
   },
 };

@@ -1,4 +1,5 @@
 /** How `storage_pools:` is read from the manifests (src/manifest/kind.ts). */
+import type { Node } from 'yaml';
 import type { KindManifest } from '../../manifest/kind.js';
 import { plainNameProblem } from '../../manifest/names.js';
 import { poolKeyProblem } from './config-keys.js';
@@ -9,7 +10,7 @@ export const storagePoolManifest: KindManifest<DesiredStoragePool> = {
   normalise(r, name, at) {
     const driver = (r.text('driver') ?? '') as StorageDriver;
     const description = r.text('description') ?? '';
-    const nodes = new Map();
+    const nodes = new Map<string, Node | null>();
     const config = r.plainConfig(nodes);
     r.checkKeys({ kind: 'storage_pool', driver }, config, nodes);
     return { kind: 'storage_pool', name, at, keyAt: r.keyAt, driver, description, config, ...r.sensitive() };

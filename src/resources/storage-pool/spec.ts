@@ -16,8 +16,8 @@
  * adopts it, removing it from the manifests only stops managing it, it is never deleted.
  */
 import type { LxdStoragePool } from '../../lxd/types.js';
-import { configFields, configToWrite, digestOf, field, found, managedConfig, ownedConfig, type FilledKeys } from '../fields.js';
-import type { FieldImpact, Fields, PlanContext, ResourceOps, ResourceSpec } from '../spec.js';
+import { configFields, digestOf, field, managedConfig, ownedConfig, type FilledKeys } from '../fields.js';
+import type { FieldImpact, Fields, PlanContext, ResourceSpec } from '../spec.js';
 import { poolDeviceReferences } from './device-refs.js';
 import type { DesiredStoragePool } from '../types.js';
 

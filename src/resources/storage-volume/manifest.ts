@@ -1,4 +1,5 @@
 /** How `storage_volumes:` is read from the manifests (src/manifest/kind.ts): custom volumes keyed "POOL/VOLUME". */
+import type { Node } from 'yaml';
 import { LxplanError } from '../../errors.js';
 import type { KindManifest } from '../../manifest/kind.js';
 import { formatLocation } from '../../manifest/parse.js';
@@ -52,7 +53,7 @@ export const storageVolumeManifest: KindManifest<DesiredStorageVolume> = {
     const { pool, volume } = splitVolumeName(name);
     const contentType = r.text('content_type') === 'block' ? 'block' : 'filesystem';
     const description = r.text('description') ?? '';
-    const valueNodes = new Map();
+    const valueNodes = new Map<string, Node | null>();
     const config = r.plainConfig(valueNodes);
     const size = r.text('size');
     if (size !== undefined) {

@@ -22,7 +22,7 @@ import { configFields, digestOf, field, managedConfig, ownedConfig, type FilledK
 import type { FieldImpact, Fields, PlanContext, ResourceSpec } from '../spec.js';
 import { unenforcedSizeNote } from '../storage-pool/spec.js';
 import { volumeDeviceReferences } from './device-refs.js';
-import { addressOf, splitVolumeName, type DesiredStorageVolume } from '../types.js';
+import { addressOf, type DesiredStorageVolume } from '../types.js';
 
 /** Keys of a new volume LXD fills in: by driver, or from a `volume.*` default of its pool (in any of `poolConfigs`). */
 export function filledFrom(...poolConfigs: (Record<string, string> | undefined)[]): FilledKeys {
