@@ -6,25 +6,27 @@
  * it), in two `user.*` keys of the project's config, which LXD 5.0 and Incus 6.0 both keep:
  *
  *   user.lxplan.state   the state file's JSON, gzipped and base64-encoded
- *   user.lxplan.lock    who holds the lock (LockInfo) and when it last said it was alive
  *
- * Every write is one PUT of the project's config with If-Match: the daemon applies it only if
- * nobody wrote the project since it was read (HTTP 412 otherwise), which is the compare-and-swap
- * both the lock and the saves stand on. Measured here (docs/remotes.md): one key holds 64 MB
+ * and the lock is an object of that project, the profile `lxplan-lock`, whose user.lxplan.lock
+ * key says who holds it (LockInfo) and when it last said it was alive. Creating it is atomic (a
+ * name is unique in the daemon's database), which a PUT with If-Match is not: LXD compares the
+ * ETag and writes in two steps, and concurrent PUTs with the same ETag were seen to all succeed.
+ * Only the lock's holder writes the state; its PUTs still carry If-Match, so an edit made by hand
+ * in between is not overwritten silently (it is read again and the write retried). Measured here (docs/remotes.md): one key holds 64 MB
  * on both daemons; a PUT of 1 MB takes ~50 ms. A state is a few hundred bytes per object before
  * compression, so no chunking is needed; a state over MAX_ENCODED is refused with a message.
  *
  * The lock is alive while its holder rewrites `heartbeat` every updateMs; a lock whose heartbeat
- * is older than staleMs (by the reader's clock: runners' clocks must agree within that) is taken
- * over. Two runs racing for it both PUT with the ETag they read: one wins, the other gets 412,
- * reads again and finds the winner's lock.
+ * is older than staleMs (by the reader's clock: runners' clocks must agree within that) is removed
+ * and made again by the next run. Of two runs making it at once, one gets a conflict, reads the
+ * winner's lock and reports it.
  */
 import { randomBytes } from 'node:crypto';
 import os from 'node:os';
 import { gunzipSync, gzipSync } from 'node:zlib';
 import { LxplanError } from '../errors.js';
 import type { LxdClient } from '../lxd/client.js';
-import { isNotFound, isPreconditionFailed } from '../lxd/errors.js';
+import { isNotFound, isPreconditionFailed, LxdApiError } from '../lxd/errors.js';
 import type { LxdProject } from '../lxd/types.js';
 import { parse } from './file.js';
 import type { LockInfo, LockTimings } from './lock.js';
@@ -33,6 +35,8 @@ import type { HeldLock, StateStore } from './store.js';
 
 export const STATE_KEY = 'user.lxplan.state';
 export const LOCK_KEY = 'user.lxplan.lock';
+/** The object whose existence is the lock: a profile of the state's project (made atomically, or refused as existing). */
+export const LOCK_OBJECT = 'lxplan-lock';
 export const STATE_PROJECT_PREFIX = 'lxplan-state-';
 /** Encoded state larger than this is refused (the daemons take 64 MB in one key; a PUT of this size takes seconds). */
 export const MAX_ENCODED = 32 * 1024 * 1024;
@@ -62,6 +66,7 @@ function userName(): string {
 export class DaemonStore implements StateStore {
   readonly label: string;
   readonly project: string;
+  private scoped: LxdClient | undefined;
 
   /** `client`: any client of the daemon (the store works in its own project, whatever the client's). `where`: the daemon, for messages. */
   constructor(private readonly client: LxdClient, readonly name: string, where: string) {
@@ -145,43 +150,81 @@ export class DaemonStore implements StateStore {
     throw new LxplanError('state.io', `cannot write state ${this.label}: the project kept changing under every attempt`);
   }
 
+  /** A client of the state's own project (the lock object lives there). */
+  private inProject(): LxdClient {
+    return (this.scoped ??= this.client.withProject(this.project));
+  }
+
+  /** The lock object, when there is one: its info and ETag. */
+  private async readLock(): Promise<{ held: StoredLock | undefined; etag: string } | undefined> {
+    try {
+      const r = await this.inProject().request<{ config?: Record<string, string> }>('GET', `/1.0/profiles/${LOCK_OBJECT}`);
+      return { held: parseLock(r.value.config?.[LOCK_KEY]), etag: r.etag ?? '' };
+    } catch (e) {
+      if (isNotFound(e)) return undefined;
+      throw e;
+    }
+  }
+
   async lock(operation: string, timings: LockTimings): Promise<HeldLock> {
     const info: LockInfo = { id: randomBytes(8).toString('hex'), pid: process.pid, host: os.hostname(), user: userName(), operation, since: new Date().toISOString().replace(/\.\d{3}Z$/, 'Z') };
+    await this.ensure();
     for (let attempt = 0; attempt < 20; attempt++) {
-      const read = await this.ensure();
-      const held = parseLock(read.project.config?.[LOCK_KEY]);
-      if (held && Date.now() - Date.parse(held.heartbeat) < timings.staleMs) throw this.lockedError(held);
       const mine: StoredLock = { ...info, heartbeat: new Date().toISOString() };
-      if (await this.put(read, (c) => ({ ...c, [LOCK_KEY]: JSON.stringify(mine) }))) return new DaemonLock(this, info, timings);
+      try {
+        // Creating an object is atomic (the name is unique in the daemon's database): of two runs
+        // creating it at once, one gets it and the other a conflict. (An If-Match PUT is not enough
+        // for a lock: LXD checks the ETag and writes in two steps, and two PUTs racing with the same
+        // ETag were both seen to succeed here.)
+        await this.inProject().request('POST', '/1.0/profiles', { body: { name: LOCK_OBJECT, description: `lxplan's lock of state "${this.name}"`, config: { [LOCK_KEY]: JSON.stringify(mine) } } });
+        return new DaemonLock(this, info, timings);
+      } catch (e) {
+        if (!isConflict(e)) throw e;
+      }
+      const read = await this.readLock();
+      if (!read) continue; // released in between: try again
+      if (read.held && Date.now() - Date.parse(read.held.heartbeat) < timings.staleMs) throw this.lockedError(read.held);
+      // Stale (its holder stopped refreshing it) or unreadable: remove that one, then try again.
+      await this.removeLock(read.etag);
     }
     throw new LxplanError('state.locked', `cannot take the lock of state ${this.label}: it kept changing under every attempt`);
   }
 
+  private async removeLock(etag: string): Promise<void> {
+    try {
+      await this.inProject().request('DELETE', `/1.0/profiles/${LOCK_OBJECT}`, { etag });
+    } catch (e) {
+      if (!isNotFound(e) && !isPreconditionFailed(e)) throw e;
+    }
+  }
+
   /** Rewrites the heartbeat (refresh) or removes the lock (release) if it is still `id`'s; false when it is not (lost). */
   async touchLock(id: string, release: boolean): Promise<boolean> {
-    for (let attempt = 0; attempt < 20; attempt++) {
-      const read = await this.get();
-      const held = parseLock(read?.project.config?.[LOCK_KEY]);
-      if (!read || held?.id !== id) return false;
-      const ok = await this.put(read, (c) => {
-        const next = { ...c };
-        if (release) delete next[LOCK_KEY];
-        else next[LOCK_KEY] = JSON.stringify({ ...held, heartbeat: new Date().toISOString() });
-        return next;
-      });
-      if (ok) return true;
+    const read = await this.readLock();
+    if (!read || read.held?.id !== id) return false;
+    if (release) {
+      await this.removeLock(read.etag);
+      return true;
     }
-    return false;
+    try {
+      await this.inProject().request('PUT', `/1.0/profiles/${LOCK_OBJECT}`, {
+        body: { description: `lxplan's lock of state "${this.name}"`, config: { [LOCK_KEY]: JSON.stringify({ ...read.held, heartbeat: new Date().toISOString() }) }, devices: {} },
+        etag: read.etag,
+      });
+      return true;
+    } catch (e) {
+      if (isNotFound(e) || isPreconditionFailed(e)) return (await this.readLock())?.held?.id === id;
+      throw e;
+    }
   }
 
   /** Removes the lock held under `id` (lxplan force-unlock); the holder's info, or an error saying why not. */
   async forceUnlock(id: string): Promise<LockInfo> {
-    const read = await this.get();
-    const held = parseLock(read?.project.config?.[LOCK_KEY]);
-    if (!read || !held) throw new LxplanError('usage', `state ${this.label} is not locked`);
-    if (held.id !== id) throw new LxplanError('usage', `the lock of ${this.label} has ID ${held.id}, not ${id}: nothing was removed`);
-    if (!(await this.touchLock(id, true))) throw new LxplanError('usage', `the lock of ${this.label} changed while it was being removed: nothing was removed; look again`);
-    return held;
+    const read = await this.readLock();
+    if (!read?.held) throw new LxplanError('usage', `state ${this.label} is not locked`);
+    if (read.held.id !== id) throw new LxplanError('usage', `the lock of ${this.label} has ID ${read.held.id}, not ${id}: nothing was removed`);
+    await this.removeLock(read.etag);
+    return read.held;
   }
 
   private lockedError(held: StoredLock): LxplanError {
@@ -190,6 +233,11 @@ export class DaemonStore implements StateStore {
       hint: `wait for that run to finish and try again; if it died, the lock is taken over once it has not been refreshed for a while, or clear it with: lxplan force-unlock ${held.id} --state lxd:${this.name}`,
     });
   }
+}
+
+/** LXD's answer to creating what exists already (409; some paths say 400 with "already exists"). */
+function isConflict(e: unknown): boolean {
+  return e instanceof LxdApiError && (e.status === 409 || /already exists/i.test(e.lxdError));
 }
 
 function parseLock(text: string | undefined): StoredLock | undefined {

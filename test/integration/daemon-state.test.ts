@@ -10,7 +10,7 @@ import path from 'node:path';
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
 import { LxdClient } from '../../src/lxd/client.js';
-import { DaemonStore, LOCK_KEY, STATE_KEY, STATE_PROJECT_PREFIX } from '../../src/state/daemon-store.js';
+import { DaemonStore, LOCK_KEY, LOCK_OBJECT, STATE_KEY, STATE_PROJECT_PREFIX } from '../../src/state/daemon-store.js';
 import { StateManager } from '../../src/state/manager.js';
 import { withEntry } from '../../src/state/model.js';
 import { run, show } from './cli.js';
@@ -52,12 +52,18 @@ it('saved, then read back by another manager, gzipped in one user key of its own
   assert.is(b.state.lineage, a.state.lineage);
   const project = await ctx.lxd2.request<{ config: Record<string, string> }>('GET', `/1.0/projects/${store.project}`);
   assert.ok(project.value.config[STATE_KEY].startsWith('H4sI'), 'gzip, base64');
-  assert.is(project.value.config[LOCK_KEY], undefined, 'the lock is gone once released');
+  assert.is(project.value.config[LOCK_KEY], undefined, 'the lock is no key of the project');
+  try {
+    await ctx.lxd2.withProject(store.project).request('GET', `/1.0/profiles/${LOCK_OBJECT}`);
+    assert.unreachable('the lock is still there after release');
+  } catch (e) {
+    assert.is((e as { status?: number }).status, 404, String(e));
+  }
 });
 
 it('of two runs taking the lock at once, exactly one wins and the other names it', async (ctx) => {
   const store = ctx.store();
-  const results = await Promise.allSettled([1, 2, 3].map(() => new DaemonStore(ctx.lxd2, store.name, 'the second daemon').lock('apply', FAST)));
+  const results = await Promise.allSettled([1, 2, 3, 4, 5, 6].map(() => new DaemonStore(ctx.lxd2, store.name, 'the second daemon').lock('apply', FAST)));
   const won = results.filter((r) => r.status === 'fulfilled');
   const lost = results.filter((r): r is PromiseRejectedResult => r.status === 'rejected').map((r) => r.reason as Error & { code?: string });
   assert.is(won.length, 1, JSON.stringify(results.map((r) => r.status)));
