@@ -7,6 +7,7 @@
 import { imageOps, imageSpec } from './image/spec.js';
 import { instanceOps, instanceSpec } from './instance/spec.js';
 import { networkOps, networkSpec } from './network/spec.js';
+import { networkAclOps, networkAclSpec } from './network-acl/spec.js';
 import { profileOps, profileSpec } from './profile/spec.js';
 import { projectOps, projectSpec } from './project/spec.js';
 import { serverOps, serverSpec } from './server/spec.js';
@@ -25,6 +26,7 @@ export interface KindEntry {
 export const registry: readonly KindEntry[] = [
   { kind: 'project', spec: projectSpec, ops: projectOps },
   { kind: 'storage_pool', spec: storagePoolSpec, ops: storagePoolOps },
+  { kind: 'network_acl', spec: networkAclSpec, ops: networkAclOps },
   { kind: 'network', spec: networkSpec, ops: networkOps },
   { kind: 'storage_volume', spec: storageVolumeSpec, ops: storageVolumeOps },
   { kind: 'image', spec: imageSpec, ops: imageOps },

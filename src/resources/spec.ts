@@ -118,6 +118,15 @@ export interface ResourceSpec<D extends DesiredObject = DesiredObject, L = unkno
    * desired object's terms are shown in the record's terms instead.
    */
   inRecordTerms?(d: D, entry: StateEntry): D;
+  // --- references from other kinds ---
+  /** The objects of this kind an object of `kind` (desired or live: both in LXD's shape) names in its keys, with each key's path: added to that object's refs (named-in.ts). */
+  namedIn?(kind: Kind, o: unknown): NamedRef[];
+}
+
+/** A name of another object held in one of an object's keys ("config.security.acls", "devices.eth0.security.acls"). */
+export interface NamedRef {
+  name: string;
+  path: string;
 }
 
 /** Events an operation reports while it works (upload progress, waiting for a stop ...). */

@@ -1,0 +1,95 @@
+/**
+ * Network ACLs (doc/network-acls.md; rest-api.yaml NetworkACL, NetworkACLPut, NetworkACLsPost).
+ *
+ * An ACL is a named set of ingress and egress rules that networks (`security.acls`, bridge and
+ * OVN) and NICs (`security.acls` on an OVN NIC; bridged NICs take it from LXD 5.x on, not 5.0.2)
+ * apply. It lives where the project's networks live (where.ts: features.networks), so the ACLs of
+ * a bridge are the default project's on LXD 5.0 (bridges exist only there).
+ *
+ * Observed on LXD 5.0.2:
+ *  - every field is writable (NetworkACLPut: description, ingress, egress, config) and a PUT
+ *    reaches the firewall (nftables) of every network using the ACL at once: all changes are live;
+ *  - `state` has no default: a rule without it is refused ("State must be one of: enabled,
+ *    disabled, logged"); lxplan sends `enabled` when the manifest leaves it out;
+ *  - config takes user.* keys only ("Invalid config option");
+ *  - PATCH with only a description empties both rule lists, so lxplan always PUTs everything;
+ *  - an ACL in use (used_by not empty) cannot be deleted ("Cannot delete an ACL that is in use")
+ *    nor renamed ("Cannot rename an ACL that is in use"): deletes wait for the users to let go
+ *    (their references: refs.ts), and a rename of an ACL in use is refused by the plan;
+ *  - a rename is POST /1.0/network-acls/{name} {name}; a PUT with a stale ETag gets 412.
+ */
+import { isNotFound } from '../../lxd/client.js';
+import type { LxdNetworkAcl } from '../../lxd/types.js';
+import { configFields, digestOf, field, found } from '../fields.js';
+import type { Fields, ResourceOps, ResourceSpec } from '../spec.js';
+import { aclsNamedIn } from './refs.js';
+import { canonicalRule, rulesField, toLxdRule } from './rules.js';
+import type { DesiredNetworkAcl } from './types.js';
+
+/** The users LXD lists for an ACL (URLs such as /1.0/networks/br0, /1.0/instances/c1?project=p). */
+function usersOf(l: LxdNetworkAcl): string[] {
+  return l.used_by ?? [];
+}
+
+export const networkAclSpec: ResourceSpec<DesiredNetworkAcl, LxdNetworkAcl> = {
+  kind: 'network_acl',
+  desired: (m) => m.networkAcls ?? {},
+  live: (s) => s.networkAcls ?? {},
+  desiredFields(d) {
+    const f: Fields = { description: field(d.description), ingress: rulesField(d.ingress), egress: rulesField(d.egress) };
+    return configFields(d.config, f);
+  },
+  liveFields(l) {
+    const f: Fields = { description: field(l.description ?? ''), ingress: rulesField(l.ingress), egress: rulesField(l.egress) };
+    return configFields(l.config ?? {}, f);
+  },
+  fieldImpact: () => ({ impact: 'live' }),
+  // Another ACL named as a rule subject (OVN) is a reference too: namedIn below, as for networks and NICs.
+  refs: () => [],
+  liveRefs: () => [],
+  builtin: () => false,
+  stateAttributes: () => ({}),
+  digest: (l) => digestOf({
+    description: l.description ?? '', config: l.config ?? {},
+    ingress: (l.ingress ?? []).map((r) => JSON.stringify(canonicalRule(r))).sort(),
+    egress: (l.egress ?? []).map((r) => JSON.stringify(canonicalRule(r))).sort(),
+  }),
+  refuse(path, l) {
+    if (path !== 'name' || usersOf(l).length === 0) return undefined;
+    return `LXD renames an ACL only while nothing uses it, and ${usersOf(l).join(', ')} use${usersOf(l).length === 1 ? 's' : ''} it; `
+      + 'to move its users to a new name, declare the new ACL without renamed_from (lxplan creates it before its users change and deletes the old one after)';
+  },
+  // --- references from other kinds ---
+  namedIn: aclsNamedIn,
+};
+
+function put(d: DesiredNetworkAcl) {
+  return { description: d.description, ingress: d.ingress.map(toLxdRule), egress: d.egress.map(toLxdRule), config: d.config };
+}
+
+export const networkAclOps: ResourceOps<DesiredNetworkAcl> = {
+  exists: (client, name) => found(() => client.getNetworkAcl(name), isNotFound),
+  async create(client, d) {
+    await client.createNetworkAcl({ name: d.name, ...put(d) });
+  },
+  async update(client, d, ev) {
+    const { value, etag } = await client.getNetworkAcl(d.name);
+    ev.verify?.(value);
+    await client.updateNetworkAcl(d.name, put(d), etag);
+  },
+  async rename(client, from, d, ev) {
+    const { value } = await client.getNetworkAcl(from);
+    ev.verify?.(value);
+    await client.renameNetworkAcl(from, d.name);
+    const { etag } = await client.getNetworkAcl(d.name);
+    await client.updateNetworkAcl(d.name, put(d), etag);
+  },
+  async delete(client, name, ev) {
+    try {
+      if (ev.verify) ev.verify((await client.getNetworkAcl(name)).value);
+      await client.deleteNetworkAcl(name);
+    } catch (e) {
+      if (!isNotFound(e)) throw e;
+    }
+  },
+};
