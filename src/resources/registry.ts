@@ -4,17 +4,27 @@
  * layer that works on "each kind" iterates this list; a kind is one folder under src/resources/
  * plus one line here.
  */
-import { imageOps, imageSpec } from './image/spec.js';
-import { instanceOps, instanceSpec } from './instance/spec.js';
-import { networkOps, networkSpec } from './network/spec.js';
-import { networkAclOps, networkAclSpec } from './network-acl/spec.js';
-import { profileOps, profileSpec } from './profile/spec.js';
-import { projectOps, projectSpec } from './project/spec.js';
-import { serverOps, serverSpec } from './server/spec.js';
-import { snapshotOps, snapshotSpec } from './snapshot/spec.js';
+import { imageOps } from './image/ops.js';
+import { imageSpec } from './image/spec.js';
+import { instanceOps } from './instance/ops.js';
+import { instanceSpec } from './instance/spec.js';
+import { networkOps } from './network/ops.js';
+import { networkSpec } from './network/spec.js';
+import { networkAclOps } from './network-acl/ops.js';
+import { networkAclSpec } from './network-acl/spec.js';
+import { profileOps } from './profile/ops.js';
+import { profileSpec } from './profile/spec.js';
+import { projectOps } from './project/ops.js';
+import { projectSpec } from './project/spec.js';
+import { serverOps } from './server/ops.js';
+import { serverSpec } from './server/spec.js';
+import { snapshotOps } from './snapshot/ops.js';
+import { snapshotSpec } from './snapshot/spec.js';
 import type { ResourceOps, ResourceSpec } from './spec.js';
-import { storagePoolOps, storagePoolSpec } from './storage-pool/spec.js';
-import { storageVolumeOps, storageVolumeSpec } from './storage-volume/spec.js';
+import { storagePoolOps } from './storage-pool/ops.js';
+import { storagePoolSpec } from './storage-pool/spec.js';
+import { storageVolumeOps } from './storage-volume/ops.js';
+import { storageVolumeSpec } from './storage-volume/spec.js';
 import type { Kind } from './types.js';
 
 export interface KindEntry {

@@ -1,8 +1,8 @@
 /**
  * What the planner knows about a kind of LXD object. The planner is generic: it reads these
- * specs and has no per-kind `if`s. Each kind's file (instance.ts, profile.ts, image.ts) exports
- * one spec (pure: used by the planner) and its operations (I/O through the LXD client: used by
- * the executor).
+ * specs and has no per-kind `if`s. Each kind's folder has its spec (<kind>/spec.ts, pure: used by
+ * the planner) and its operations (<kind>/ops.ts, I/O through the LXD client: used by the
+ * executor).
  */
 import type { LxdClient } from '../lxd/client.js';
 import type { State, StateEntry } from '../state/model.js';

@@ -18,12 +18,11 @@
  *    (their references: refs.ts), and a rename of an ACL in use is refused by the plan;
  *  - a rename is POST /1.0/network-acls/{name} {name}; a PUT with a stale ETag gets 412.
  */
-import { isNotFound } from '../../lxd/client.js';
 import type { LxdNetworkAcl } from '../../lxd/types.js';
-import { configFields, digestOf, field, found } from '../fields.js';
-import type { Fields, ResourceOps, ResourceSpec } from '../spec.js';
+import { configFields, digestOf, field } from '../fields.js';
+import type { Fields, ResourceSpec } from '../spec.js';
 import { aclsNamedIn } from './refs.js';
-import { canonicalRule, rulesField, toLxdRule } from './rules.js';
+import { canonicalRule, rulesField } from './rules.js';
 import type { DesiredNetworkAcl } from './types.js';
 
 /** The users LXD lists for an ACL (URLs such as /1.0/networks/br0, /1.0/instances/c1?project=p). */
@@ -61,35 +60,4 @@ export const networkAclSpec: ResourceSpec<DesiredNetworkAcl, LxdNetworkAcl> = {
   },
   // --- references from other kinds ---
   namedIn: aclsNamedIn,
-};
-
-function put(d: DesiredNetworkAcl) {
-  return { description: d.description, ingress: d.ingress.map(toLxdRule), egress: d.egress.map(toLxdRule), config: d.config };
-}
-
-export const networkAclOps: ResourceOps<DesiredNetworkAcl> = {
-  exists: (client, name) => found(() => client.getNetworkAcl(name), isNotFound),
-  async create(client, d) {
-    await client.createNetworkAcl({ name: d.name, ...put(d) });
-  },
-  async update(client, d, ev) {
-    const { value, etag } = await client.getNetworkAcl(d.name);
-    ev.verify?.(value);
-    await client.updateNetworkAcl(d.name, put(d), etag);
-  },
-  async rename(client, from, d, ev) {
-    const { value } = await client.getNetworkAcl(from);
-    ev.verify?.(value);
-    await client.renameNetworkAcl(from, d.name);
-    const { etag } = await client.getNetworkAcl(d.name);
-    await client.updateNetworkAcl(d.name, put(d), etag);
-  },
-  async delete(client, name, ev) {
-    try {
-      if (ev.verify) ev.verify((await client.getNetworkAcl(name)).value);
-      await client.deleteNetworkAcl(name);
-    } catch (e) {
-      if (!isNotFound(e)) throw e;
-    }
-  },
 };

@@ -16,10 +16,9 @@
  * There is no built-in network: `lxd init` may or may not make lxdbr0, and LXD lets it be
  * deleted, so an existing network is adopted only on purpose (`lxplan import network NAME`).
  */
-import { isNotFound } from '../../lxd/client.js';
 import type { LxdNetwork } from '../../lxd/types.js';
-import { configFields, configToWrite, digestOf, field, found, managedConfig, ownedConfig, type FilledKeys } from '../fields.js';
-import type { Fields, ResourceOps, ResourceSpec } from '../spec.js';
+import { configFields, digestOf, field, managedConfig, ownedConfig, type FilledKeys } from '../fields.js';
+import type { Fields, ResourceSpec } from '../spec.js';
 import { addressOf, type Address, type DesiredNetwork } from '../types.js';
 
 /** Keys LXD fills in on creation when they are left out, per network type (configuration.json, observed on 5.0.2). */
@@ -58,24 +57,4 @@ export const networkSpec: ResourceSpec<DesiredNetwork, LxdNetwork> = {
   builtin: () => false,
   stateAttributes: () => ({}),
   digest: (l) => digestOf({ type: l.type, description: l.description ?? '', config: managedConfig(l.config) }),
-};
-
-export const networkOps: ResourceOps<DesiredNetwork> = {
-  exists: (client, name) => found(() => client.getNetwork(name), isNotFound),
-  async create(client, d) {
-    await client.createNetwork({ name: d.name, type: d.type, description: d.description, config: d.config });
-  },
-  async update(client, d, ev) {
-    const { value, etag } = await client.getNetwork(d.name);
-    ev.verify?.(value);
-    await client.updateNetwork(d.name, { description: d.description, config: configToWrite(value.config, d.config, networkFilledKeys(value.type)) }, etag);
-  },
-  async delete(client, name, ev) {
-    try {
-      if (ev.verify) ev.verify((await client.getNetwork(name)).value);
-      await client.deleteNetwork(name);
-    } catch (e) {
-      if (!isNotFound(e)) throw e;
-    }
-  },
 };

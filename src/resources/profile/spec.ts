@@ -4,15 +4,14 @@
  * removing it from the manifests stops managing it, and it is never deleted.
  */
 import { usesScopeProfiles } from '../object-project.js';
-import { isNotFound } from '../../lxd/client.js';
 import type { AffectedInstance } from '../../planner/plan.js';
 import { diffFields } from '../../planner/diff.js';
 import type { ConfigMap, DeviceMap, LxdInstance, LxdProfile } from '../../lxd/types.js';
-import { configFields, deviceFields, digestOf, field, found } from '../fields.js';
+import { configFields, deviceFields, digestOf, field } from '../fields.js';
 import { worstImpact } from '../impact.js';
 import { deviceRefs } from '../devices.js';
 import { diskSizeNote, instanceSpec, instanceState } from '../instance/spec.js';
-import type { Fields, PlanContext, ResourceOps, ResourceSpec } from '../spec.js';
+import type { Fields, PlanContext, ResourceSpec } from '../spec.js';
 import { addressOf, type DesiredInstance, type DesiredProfile } from '../types.js';
 
 export const profileSpec: ResourceSpec<DesiredProfile, LxdProfile> = {
@@ -81,23 +80,3 @@ function blastRadius(name: string, l: LxdProfile, d: DesiredProfile, ctx: PlanCo
   }
   return out;
 }
-
-export const profileOps: ResourceOps<DesiredProfile> = {
-  exists: (client, name) => found(() => client.getProfile(name), isNotFound),
-  async create(client, d) {
-    await client.createProfile({ name: d.name, description: d.description, config: d.config, devices: d.devices });
-  },
-  async update(client, d, ev) {
-    const { value, etag } = await client.getProfile(d.name);
-    ev.verify?.(value);
-    await client.updateProfile(d.name, { description: d.description, config: d.config, devices: d.devices }, etag);
-  },
-  async delete(client, name, ev) {
-    try {
-      if (ev.verify) ev.verify((await client.getProfile(name)).value);
-      await client.deleteProfile(name);
-    } catch (e) {
-      if (!isNotFound(e)) throw e;
-    }
-  },
-};

@@ -19,10 +19,9 @@
  *    can be removed" (500). The plan says so first (refuse / deleteBlockers below, and the
  *    planner's generic check that nothing it reads in the project stays behind).
  */
-import { isNotFound, type LxdClient } from '../../lxd/client.js';
 import type { LxdProject } from '../../lxd/types.js';
-import { configFields, configToWrite, digestOf, field, found, managedConfig, ownedConfig, type FilledKeys } from '../fields.js';
-import type { Fields, PlanContext, ResourceOps, ResourceSpec } from '../spec.js';
+import { configFields, digestOf, field, managedConfig, ownedConfig, type FilledKeys } from '../fields.js';
+import type { Fields, PlanContext, ResourceSpec } from '../spec.js';
 import { liveProjectOf, scopeOfManifest } from '../object-project.js';
 import type { DesiredProject } from '../types.js';
 import { parseBool } from '../units.js';
@@ -125,31 +124,4 @@ export const projectSpec: ResourceSpec<DesiredProject, LxdProject> = {
   builtin: (name) => name === 'default',
   stateAttributes: () => ({}),
   digest: (l) => digestOf({ description: l.description ?? '', config: managedConfig(l.config ?? {}) }),
-};
-
-/** Projects are not inside a project: written through a client without a project scope. */
-function unscoped(client: LxdClient): LxdClient {
-  return client.project === 'default' ? client : client.withProject('default');
-}
-
-export const projectOps: ResourceOps<DesiredProject> = {
-  exists: (client, name) => found(() => unscoped(client).getProject(name), isNotFound),
-  async create(client, d) {
-    await unscoped(client).createProject({ name: d.name, description: d.description, config: d.config });
-  },
-  async update(client, d, ev) {
-    const c = unscoped(client);
-    const { value, etag } = await c.getProject(d.name);
-    ev.verify?.(value);
-    await c.updateProject(d.name, { description: d.description, config: configToWrite(value.config ?? {}, d.config, projectFilledKeys(d.name)) }, etag);
-  },
-  async delete(client, name, ev) {
-    const c = unscoped(client);
-    try {
-      if (ev.verify) ev.verify((await c.getProject(name)).value);
-      await c.deleteProject(name);
-    } catch (e) {
-      if (!isNotFound(e)) throw e;
-    }
-  },
 };

@@ -15,11 +15,10 @@
  * Every server key LXD 5.0.2 has applies live (configuration.json "server" marks none as needing
  * a restart; the daemon re-reads them on change).
  */
-import { LxplanError } from '../../errors.js';
 import type { ConfigMap, LxdServer } from '../../lxd/types.js';
 import type { StateEntry } from '../../state/model.js';
 import { digestOf, field } from '../fields.js';
-import type { Fields, ResourceOps, ResourceSpec } from '../spec.js';
+import type { Fields, ResourceSpec } from '../spec.js';
 import type { DesiredServer } from '../types.js';
 import { SERVER_KEYS } from '../lxd-config-keys.js';
 import { LXD_5_0_SERVER } from '../lxd-config-keys-5.0.js';
@@ -122,23 +121,4 @@ export const serverSpec: ResourceSpec<DesiredServer, LxdServer> = {
   stateAttributes: (d) => ({ keys: Object.keys(d.config).sort().join(',') }),
   // The whole config: a saved plan is refused if any server key changed since (the PATCH's If-Match would refuse it anyway).
   digest: (l) => digestOf(l.config ?? {}),
-};
-
-export const serverOps: ResourceOps<DesiredServer> = {
-  exists: async () => true,
-  // The server always exists: "creating" it is setting its keys.
-  create: (client, d, ev) => serverOps.update(client, d, ev),
-  async update(client, d, ev) {
-    const { value, etag } = await client.getServer();
-    ev.verify?.(value);
-    const current = value.config ?? {};
-    const patch: ConfigMap = {};
-    for (const [k, v] of Object.entries(d.config)) if (current[k] !== v) patch[k] = v;
-    for (const k of d.unset ?? []) if (current[k] !== undefined) patch[k] = '';
-    if (Object.keys(patch).length > 0) await client.patchServerConfig(patch, etag);
-  },
-  async delete() {
-    // The planner never deletes a built-in object; dropping server: unsets keys through update.
-    throw new LxplanError('apply.failed', 'the LXD server config is never deleted: lxplan only unsets the keys it set');
-  },
 };

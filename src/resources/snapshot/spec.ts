@@ -13,10 +13,9 @@
  * /1.0/instances/{name}/snapshots?recursion=1 per instance that declares snapshots or has
  * snapshots in the state (see live.ts): proportional to the instances with snapshots only.
  */
-import { isNotFound } from '../../lxd/client.js';
 import type { LxdInstanceSnapshot } from '../../lxd/types.js';
-import { digestOf, found } from '../fields.js';
-import type { ResourceOps, ResourceSpec } from '../spec.js';
+import { digestOf } from '../fields.js';
+import type { ResourceSpec } from '../spec.js';
 import { addressOf, splitSnapshotName, type DesiredSnapshot, type Manifest } from '../types.js';
 import type { State } from '../../state/model.js';
 
@@ -49,25 +48,4 @@ export const snapshotSpec: ResourceSpec<DesiredSnapshot, LxdInstanceSnapshot> = 
   builtin: () => false,
   stateAttributes: () => ({}),
   digest: (l) => digestOf({ name: l.name, created_at: l.created_at }),
-};
-
-export const snapshotOps: ResourceOps<DesiredSnapshot> = {
-  async exists(client, name) {
-    const { instance, snapshot } = splitSnapshotName(name);
-    return found(() => client.getSnapshot(instance, snapshot), isNotFound);
-  },
-  async create(client, d) {
-    await client.createSnapshot(d.instance, d.snapshot, false);
-  },
-  // Never planned (no fields): a snapshot is kept as taken.
-  async update() {},
-  async delete(client, name, ev) {
-    const { instance, snapshot } = splitSnapshotName(name);
-    try {
-      if (ev.verify) ev.verify((await client.getSnapshot(instance, snapshot)).value);
-      await client.deleteSnapshot(instance, snapshot);
-    } catch (e) {
-      if (!isNotFound(e)) throw e;
-    }
-  },
 };

@@ -15,10 +15,9 @@
  * The `default` pool (made by `lxd init`) is built in, like the default profile: declaring it
  * adopts it, removing it from the manifests only stops managing it, it is never deleted.
  */
-import { isNotFound } from '../../lxd/client.js';
 import type { LxdStoragePool } from '../../lxd/types.js';
-import { configFields, configToWrite, digestOf, field, found, managedConfig, ownedConfig, type FilledKeys } from '../fields.js';
-import type { FieldImpact, Fields, PlanContext, ResourceOps, ResourceSpec } from '../spec.js';
+import { configFields, digestOf, field, managedConfig, ownedConfig, type FilledKeys } from '../fields.js';
+import type { FieldImpact, Fields, PlanContext, ResourceSpec } from '../spec.js';
 import type { DesiredStoragePool } from '../types.js';
 
 const FILLED_KEYS: Record<string, readonly string[]> = {
@@ -79,24 +78,4 @@ export const storagePoolSpec: ResourceSpec<DesiredStoragePool, LxdStoragePool> =
   builtin: (name) => name === 'default',
   stateAttributes: () => ({}),
   digest: (l) => digestOf({ driver: l.driver, description: l.description ?? '', config: managedConfig(l.config) }),
-};
-
-export const storagePoolOps: ResourceOps<DesiredStoragePool> = {
-  exists: (client, name) => found(() => client.getStoragePool(name), isNotFound),
-  async create(client, d) {
-    await client.createStoragePool({ name: d.name, driver: d.driver, description: d.description, config: d.config });
-  },
-  async update(client, d, ev) {
-    const { value, etag } = await client.getStoragePool(d.name);
-    ev.verify?.(value);
-    await client.updateStoragePool(d.name, { description: d.description, config: configToWrite(value.config, d.config, poolFilledKeys(value.driver)) }, etag);
-  },
-  async delete(client, name, ev) {
-    try {
-      if (ev.verify) ev.verify((await client.getStoragePool(name)).value);
-      await client.deleteStoragePool(name);
-    } catch (e) {
-      if (!isNotFound(e)) throw e;
-    }
-  },
 };

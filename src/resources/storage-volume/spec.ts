@@ -17,15 +17,14 @@
  * Where the volumes live: with the project's features.storage.volumes, in the project; without
  * it (lxplan's test projects), in the default project, shared with it. LXD does both.
  */
-import { isNotFound } from '../../lxd/client.js';
 import type { LxdStorageVolume } from '../../lxd/types.js';
-import { configFields, configToWrite, digestOf, field, found, managedConfig, ownedConfig, type FilledKeys } from '../fields.js';
-import type { FieldImpact, Fields, PlanContext, ResourceOps, ResourceSpec } from '../spec.js';
+import { configFields, digestOf, field, managedConfig, ownedConfig, type FilledKeys } from '../fields.js';
+import type { FieldImpact, Fields, PlanContext, ResourceSpec } from '../spec.js';
 import { unenforcedSizeNote } from '../storage-pool/spec.js';
-import { addressOf, splitVolumeName, type DesiredStorageVolume } from '../types.js';
+import { addressOf, type DesiredStorageVolume } from '../types.js';
 
 /** Keys of a new volume LXD fills in: by driver, or from a `volume.*` default of its pool (in any of `poolConfigs`). */
-function filledFrom(...poolConfigs: (Record<string, string> | undefined)[]): FilledKeys {
+export function filledFrom(...poolConfigs: (Record<string, string> | undefined)[]): FilledKeys {
   return (k) => k === 'block.filesystem' || k === 'block.mount_options' || poolConfigs.some((c) => c !== undefined && `volume.${k}` in c);
 }
 
@@ -63,31 +62,4 @@ export const storageVolumeSpec: ResourceSpec<DesiredStorageVolume, LxdStorageVol
   builtin: () => false,
   stateAttributes: () => ({}),
   digest: (l) => digestOf({ content_type: l.content_type || 'filesystem', description: l.description ?? '', config: managedConfig(l.config) }),
-};
-
-
-export const storageVolumeOps: ResourceOps<DesiredStorageVolume> = {
-  async exists(client, name) {
-    const { pool, volume } = splitVolumeName(name);
-    return found(() => client.getCustomVolume(pool, volume), isNotFound);
-  },
-  async create(client, d) {
-    await client.createCustomVolume(d.pool, { name: d.volume, content_type: d.contentType, description: d.description, config: d.config });
-  },
-  async update(client, d, ev) {
-    const { value, etag } = await client.getCustomVolume(d.pool, d.volume);
-    ev.verify?.(value);
-    // What LXD filled in from the pool's defaults is kept (read from LXD: the pool as it is now).
-    const filled = filledFrom((await client.getStoragePool(d.pool)).value.config);
-    await client.updateCustomVolume(d.pool, d.volume, { description: d.description, config: configToWrite(value.config, d.config, filled) }, etag);
-  },
-  async delete(client, name, ev) {
-    const { pool, volume } = splitVolumeName(name);
-    try {
-      if (ev.verify) ev.verify((await client.getCustomVolume(pool, volume)).value);
-      await client.deleteCustomVolume(pool, volume);
-    } catch (e) {
-      if (!isNotFound(e)) throw e;
-    }
-  },
 };
