@@ -5,11 +5,15 @@
  *
  * So must the networks, pools and custom volumes that devices name (a nic's `network:`, a
  * disk's `pool:` and `source:`) and a volume's pool; those are checked only when the caller
- * knows what LXD has (the sets are given): offline, `pool: default` cannot be judged.
+ * knows what LXD has (the sets are given): offline, `pool: default` cannot be judged. So must
+ * the objects a kind says other objects name in their keys (ResourceSpec.namedIn: the network
+ * ACLs of a network's or a NIC's `security.acls`), checked for the kinds `byKind` gives.
  */
 import { LxplanError, type SourceLocation } from '../errors.js';
 import { deviceUses } from '../resources/devices.js';
-import type { Manifest } from '../resources/types.js';
+import { namedIn } from '../resources/named-in.js';
+import { registry } from '../resources/registry.js';
+import type { DesiredObject, Kind, Manifest } from '../resources/types.js';
 import { didYouMean } from './hints.js';
 
 export interface KnownNames {
@@ -23,6 +27,8 @@ export interface KnownNames {
   storagePools?: Set<string>;
   /** Custom volumes in LXD, as "POOL/VOLUME"; undefined: not known, not checked. */
   storageVolumes?: Set<string>;
+  /** Per kind, the names LXD has, for the kinds other objects name in their keys (namedIn); a kind left out: not known, not checked. */
+  byKind?: Partial<Record<Kind, Set<string>>>;
 }
 
 const SECTION_OF = { network: 'networks', storage_pool: 'storage_pools', storage_volume: 'storage_volumes' } as const;
@@ -49,6 +55,27 @@ function checkStorageAndNetworks(m: Manifest, known: KnownNames, errors: LxplanE
       if (!u.mustExist) continue;
       const at = o.keyAt?.[`devices.${u.device}.${u.key}`] ?? o.keyAt?.[`devices.${u.device}`] ?? o.at;
       missing(u.kind, u.name, `device "${u.device}" of ${o.kind} "${o.name}"`, at);
+    }
+  }
+}
+
+/** Objects named in other objects' keys (namedIn) that are neither in `m` nor in `known.byKind`. */
+function checkNamedIn(m: Manifest, known: KnownNames, errors: LxplanError[]): void {
+  const declared = (kind: Kind) => Object.keys(registry.find((e) => e.kind === kind)?.spec.desired(m) ?? {});
+  for (const user of registry) {
+    for (const o of Object.values(user.spec.desired(m) ?? {}) as DesiredObject[]) {
+      for (const r of namedIn(registry, user.kind, o)) {
+        const inLxd = known.byKind?.[r.kind];
+        if (!inLxd) continue;
+        const all = new Set([...declared(r.kind), ...inLxd]);
+        if (all.has(r.name)) continue;
+        const [, device] = r.path.split('.');
+        const owner = r.path.startsWith('devices.') ? `device "${device}" of ${user.kind} "${o.name}"` : `${user.kind} "${o.name}"`;
+        errors.push(new LxplanError('manifest.reference', `${owner} uses ${r.kind.replace(/_/g, ' ')} "${r.name}", which is neither in the manifests nor in LXD`, {
+          location: o.keyAt?.[r.path] ?? o.at,
+          hint: didYouMean(r.name, all) ?? `define it under ${r.kind}s:, or create it in LXD first`,
+        }));
+      }
     }
   }
 }
@@ -83,5 +110,6 @@ export function checkReferencesOffline(m: Manifest, known: KnownNames): LxplanEr
     });
   }
   checkStorageAndNetworks(m, known, errors);
+  checkNamedIn(m, known, errors);
   return errors;
 }

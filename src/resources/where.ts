@@ -18,6 +18,7 @@ export const WHERE: Record<Kind, 'global' | 'project' | `features.${string}`> = 
   project: 'global',
   storage_pool: 'global',
   network: 'features.networks',
+  network_acl: 'features.networks',
   storage_volume: 'features.storage.volumes',
   image: 'features.images',
   profile: 'features.profiles',

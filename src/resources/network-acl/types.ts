@@ -39,7 +39,7 @@ export interface DesiredNetworkAcl extends DesiredBase {
 declare module '../spec.js' {
   interface LiveSnapshot {
     /** The ACLs of the project holding the scope's networks (its own with features.networks, else the default project's). */
-    networkAcls: Record<string, LxdNetworkAcl>;
+    networkAcls?: Record<string, LxdNetworkAcl>;
   }
 }
 
@@ -48,6 +48,7 @@ declare module '../types.js' {
     network_acl: DesiredNetworkAcl;
   }
   interface Manifest {
-    networkAcls: Record<string, DesiredNetworkAcl>;
+    /** Optional: a manifest without network_acls: has none. */
+    networkAcls?: Record<string, DesiredNetworkAcl>;
   }
 }
