@@ -92,12 +92,10 @@ function planExisting(k: KindPlanner, name: string, d: DesiredObject, l: unknown
   const moved = moveField(spec.kind, renamedFrom ?? name, d, ctx);
   if (moved) fields = [moved, ...fields];
   for (const f of fields) {
-    const why = spec.refuse?.(f.path, l, d, ctx);
-    if (why) {
-      k.errors.push(new LxplanError('plan.conflict', `${spec.kind} "${name}": ${f.path} cannot change: ${why}`, {
-        location: d.keyAt?.[f.path] ?? d.at,
-        hint: 'leave it as it is; or empty the project first (apply without its contents), then change it',
-      }));
+    const refused = spec.refuse?.(f.path, l, d, ctx);
+    if (refused) {
+      const { why, hint } = typeof refused === 'string' ? { why: refused, hint: 'leave it as it is; or empty the project first (apply without its contents), then change it' } : refused;
+      k.errors.push(new LxplanError('plan.conflict', `${spec.kind} "${name}": ${f.path} cannot change: ${why}`, { location: d.keyAt?.[f.path] ?? d.at, hint }));
     }
   }
   const usedBy = fields.length > 0 ? spec.affects?.(name, l, d, ctx) : undefined;

@@ -94,8 +94,8 @@ export interface ResourceSpec<D extends DesiredObject = DesiredObject, L = unkno
    * unset. Undefined: nothing is desired.
    */
   withRecord?(d: D | undefined, entry: StateEntry | undefined): D | undefined;
-  /** Why LXD will refuse this change of field `path` (e.g. a project feature of a non-empty project): the plan is refused with it. */
-  refuse?(path: string, l: L, d: D, ctx: PlanContext): string | undefined;
+  /** Why LXD will refuse this change of field `path` (e.g. a project feature of a non-empty project): the plan is refused with it; with `hint`, what to do instead (default: empty the project first). */
+  refuse?(path: string, l: L, d: D, ctx: PlanContext): string | { why: string; hint: string } | undefined;
   /** What in the live object makes LXD refuse to delete it, beyond what the plan itself reads and deletes (a project's contents). */
   deleteBlockers?(name: string, l: L, ctx: PlanContext): string[];
   /** How changing this object from `l` to `d` reaches the instances using it (profiles: the blast radius). */

@@ -25,9 +25,13 @@ import { aclsNamedIn } from './refs.js';
 import { canonicalRule, rulesField } from './rules.js';
 import type { DesiredNetworkAcl } from './types.js';
 
-/** The users LXD lists for an ACL (URLs such as /1.0/networks/br0, /1.0/instances/c1?project=p). */
-function usersOf(l: LxdNetworkAcl): string[] {
-  return l.used_by ?? [];
+/** The users LXD lists for an ACL, in words: /1.0/networks/br0 is network "br0", /1.0/instances/c1?project=p instance "c1". */
+export function usersOf(l: LxdNetworkAcl): string[] {
+  const KIND_OF: Record<string, string> = { networks: 'network', instances: 'instance', profiles: 'profile', 'network-acls': 'network ACL' };
+  return (l.used_by ?? []).map((url) => {
+    const m = /^\/1\.0\/([a-z-]+)\/([^?]+)/.exec(url);
+    return m && KIND_OF[m[1]] ? `${KIND_OF[m[1]]} "${decodeURIComponent(m[2])}"` : url;
+  });
 }
 
 export const networkAclSpec: ResourceSpec<DesiredNetworkAcl, LxdNetworkAcl> = {
@@ -54,9 +58,12 @@ export const networkAclSpec: ResourceSpec<DesiredNetworkAcl, LxdNetworkAcl> = {
     egress: (l.egress ?? []).map((r) => JSON.stringify(canonicalRule(r))).sort(),
   }),
   refuse(path, l) {
-    if (path !== 'name' || usersOf(l).length === 0) return undefined;
-    return `LXD renames an ACL only while nothing uses it, and ${usersOf(l).join(', ')} use${usersOf(l).length === 1 ? 's' : ''} it; `
-      + 'to move its users to a new name, declare the new ACL without renamed_from (lxplan creates it before its users change and deletes the old one after)';
+    const users = usersOf(l);
+    if (path !== 'name' || users.length === 0) return undefined;
+    return {
+      why: `LXD renames an ACL only while nothing uses it, and ${users.join(', ')} use${users.length === 1 ? 's' : ''} it`,
+      hint: 'to move its users to a new name, drop renamed_from: lxplan then creates the new ACL before its users change and deletes the old one after',
+    };
   },
   // --- references from other kinds ---
   namedIn: aclsNamedIn,
