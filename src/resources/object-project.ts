@@ -1,9 +1,10 @@
 /**
  * `project:` on an object: an instance may live in another LXD project than the directory's
  * scope (the top-level project:). Names stay unique per kind within a directory, so addresses
- * stay `kind.name`: the project is an attribute of the object, recorded in its state entry (the
- * `project` attribute) so that an object removed from the manifests is deleted where it lives.
- * Snapshots follow their instance.
+ * stay `kind.name`: the project is an attribute of the object, recorded in its state entry (its
+ * PROJECT_ATTRIBUTE) so that an object removed from the manifests is deleted where it lives.
+ * What belongs to an object lives with it (a kind's `ownedBy`: snapshots follow their instance).
+ * Which kinds take project: is each kind's own (its LiveKind's perObjectProject, <kind>/live.ts).
  *
  * Where lxplan looks for an object's live counterpart: in the project its state entry records
  * (where lxplan made it), else in the project it is declared in. A declared project that differs
@@ -11,28 +12,33 @@
  * in the new one (executor).
  */
 import type { State } from '../state/model.js';
-import { holdingProject } from './where.js';
-import type { PlanContext } from './spec.js';
-import { addressOf, splitSnapshotName, type DesiredObject, type Kind, type Manifest } from './types.js';
+import { lazy } from './lazy.js';
+import { PROJECT_ATTRIBUTE } from './project/where.js';
+import { registry, type KindEntry } from './registry.js';
+import { addressOf, type DesiredObject, type Kind, type Manifest } from './types.js';
 
-/** The state attribute recording the project an object lives in (only when it is not the scope). */
-export const PROJECT_ATTRIBUTE = 'project';
+export { PROJECT_ATTRIBUTE } from './project/where.js';
+
+function entryOf(kind: Kind): KindEntry {
+  return registry.find((e) => e.kind === kind)!;
+}
 
 /** Kinds that take `project:` (the manifest schema refuses it elsewhere). */
-export const PER_OBJECT_PROJECT: ReadonlySet<Kind> = new Set<Kind>(['instance', 'image']);
+export const PER_OBJECT_PROJECT: ReadonlySet<Kind> = lazy(() => new Set<Kind>(registry.filter((e) => e.live.perObjectProject).map((e) => e.kind)));
 
 /** The declared objects of a kind that takes project: (by name). */
 function declaredOf(kind: Kind, m: Manifest): Record<string, DesiredObject> {
-  return kind === 'instance' ? m.instances : kind === 'image' ? m.images : {};
+  return PER_OBJECT_PROJECT.has(kind) ? entryOf(kind).spec.desired(m) : {};
 }
 
 export function scopeOfManifest(m: Manifest): string {
   return m.project ?? 'default';
 }
 
-/** The instance a snapshot belongs to; the object itself for other kinds. */
+/** The object an object belongs to (a snapshot: its instance); the object itself for other kinds. */
 function owner(kind: Kind, name: string): { kind: Kind; name: string } {
-  return kind === 'snapshot' ? { kind: 'instance', name: splitSnapshotName(name).instance } : { kind, name };
+  const by = entryOf(kind).live.ownedBy;
+  return by ? { kind: by.kind, name: by.owner(name) } : { kind, name };
 }
 
 /** The project a declared object is to live in (undefined: not declared). */
@@ -86,14 +92,4 @@ export function otherProjects(m: Manifest, state: State): Map<string, Map<Kind, 
     }
   }
   return out;
-}
-
-/**
- * Whether a live instance uses the scope's profiles: it lives in the scope, or in a project that
- * shares them (both without features.profiles: the default project's). A profile change of the
- * scope reaches only those instances (its blast radius).
- */
-export function usesScopeProfiles(instance: string, ctx: PlanContext): boolean {
-  const where = (p: string) => holdingProject('profile', p, ctx.manifest.projects?.[p]?.config ?? ctx.live.projects?.[p]?.config);
-  return where(liveProjectOf('instance', instance, ctx.manifest, ctx.state)) === where(scopeOfManifest(ctx.manifest));
 }

@@ -4,46 +4,109 @@
  * layer that works on "each kind" iterates this list; a kind is one folder under src/resources/
  * plus one line here.
  */
+import { imageLive } from './image/live.js';
 import { imageOps } from './image/ops.js';
 import { imageSpec } from './image/spec.js';
+import { instanceLive } from './instance/live.js';
 import { instanceOps } from './instance/ops.js';
 import { instanceSpec } from './instance/spec.js';
+import { networkLive } from './network/live.js';
 import { networkOps } from './network/ops.js';
 import { networkSpec } from './network/spec.js';
+import { networkAclLive } from './network-acl/live.js';
 import { networkAclOps } from './network-acl/ops.js';
 import { networkAclSpec } from './network-acl/spec.js';
+import { profileLive } from './profile/live.js';
 import { profileOps } from './profile/ops.js';
 import { profileSpec } from './profile/spec.js';
+import { projectLive } from './project/live.js';
 import { projectOps } from './project/ops.js';
 import { projectSpec } from './project/spec.js';
+import { serverLive } from './server/live.js';
 import { serverOps } from './server/ops.js';
 import { serverSpec } from './server/spec.js';
+import { snapshotLive } from './snapshot/live.js';
 import { snapshotOps } from './snapshot/ops.js';
 import { snapshotSpec } from './snapshot/spec.js';
 import type { ResourceOps, ResourceSpec } from './spec.js';
+import { storagePoolLive } from './storage-pool/live.js';
 import { storagePoolOps } from './storage-pool/ops.js';
 import { storagePoolSpec } from './storage-pool/spec.js';
+import { storageVolumeLive } from './storage-volume/live.js';
 import { storageVolumeOps } from './storage-volume/ops.js';
 import { storageVolumeSpec } from './storage-volume/spec.js';
 import type { Kind } from './types.js';
+import type { LiveKind } from './live-kind.js';
 
 export interface KindEntry {
   kind: Kind;
   spec: ResourceSpec<any, any>;
   ops: ResourceOps<any>;
+  /** How it is read from LXD and where it lives (<kind>/live.ts). */
+  live: LiveKind;
 }
 
 export const registry: readonly KindEntry[] = [
-  { kind: 'project', spec: projectSpec, ops: projectOps },
-  { kind: 'storage_pool', spec: storagePoolSpec, ops: storagePoolOps },
-  { kind: 'network_acl', spec: networkAclSpec, ops: networkAclOps },
-  { kind: 'network', spec: networkSpec, ops: networkOps },
-  { kind: 'storage_volume', spec: storageVolumeSpec, ops: storageVolumeOps },
-  { kind: 'image', spec: imageSpec, ops: imageOps },
-  { kind: 'profile', spec: profileSpec, ops: profileOps },
-  { kind: 'instance', spec: instanceSpec, ops: instanceOps },
-  { kind: 'snapshot', spec: snapshotSpec, ops: snapshotOps },
-  { kind: 'server', spec: serverSpec, ops: serverOps },
+  {
+    kind: 'project',
+    spec: projectSpec,
+    ops: projectOps,
+    live: projectLive,
+  },
+  {
+    kind: 'storage_pool',
+    spec: storagePoolSpec,
+    ops: storagePoolOps,
+    live: storagePoolLive,
+  },
+  {
+    kind: 'network_acl',
+    spec: networkAclSpec,
+    ops: networkAclOps,
+    live: networkAclLive,
+  },
+  {
+    kind: 'network',
+    spec: networkSpec,
+    ops: networkOps,
+    live: networkLive,
+  },
+  {
+    kind: 'storage_volume',
+    spec: storageVolumeSpec,
+    ops: storageVolumeOps,
+    live: storageVolumeLive,
+  },
+  {
+    kind: 'image',
+    spec: imageSpec,
+    ops: imageOps,
+    live: imageLive,
+  },
+  {
+    kind: 'profile',
+    spec: profileSpec,
+    ops: profileOps,
+    live: profileLive,
+  },
+  {
+    kind: 'instance',
+    spec: instanceSpec,
+    ops: instanceOps,
+    live: instanceLive,
+  },
+  {
+    kind: 'snapshot',
+    spec: snapshotSpec,
+    ops: snapshotOps,
+    live: snapshotLive,
+  },
+  {
+    kind: 'server',
+    spec: serverSpec,
+    ops: serverOps,
+    live: serverLive,
+  },
 ];
 
 /** Every kind, in the registry's order. */

@@ -3,7 +3,7 @@
  * instances using it at once. The `default` profile always exists: declaring it adopts it,
  * removing it from the manifests stops managing it, and it is never deleted.
  */
-import { usesScopeProfiles } from '../object-project.js';
+import { usesScopeProfiles } from './uses-scope.js';
 import type { AffectedInstance } from '../../planner/plan.js';
 import { diffFields } from '../../planner/diff.js';
 import type { ConfigMap, DeviceMap, LxdInstance, LxdProfile } from '../../lxd/types.js';
