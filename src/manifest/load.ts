@@ -7,7 +7,9 @@
 import { stat } from 'node:fs/promises';
 import path from 'node:path';
 import { LxplanError, type SourceLocation } from '../errors.js';
-import { isDirectorySource, isSplitSource, type DesiredInstance, type DesiredObject, type DesiredSnapshot, type Manifest } from '../resources/types.js';
+import { registry } from '../resources/registry.js';
+import { isDirectorySource, isSplitSource, type DesiredInstance, type DesiredObject, type DesiredSnapshot, type Kind, type Manifest } from '../resources/types.js';
+import type { KindManifest } from './kind.js';
 import { displayPath, manifestFiles } from './files.js';
 import { resolveEnvRefs } from './env.js';
 import { readInstanceFiles } from './instance-files.js';
@@ -54,17 +56,24 @@ export async function loadManifests(pathArg: string, opts: LoadOptions = {}): Pr
     perFile.push(objects);
   }
 
-  const m: Manifest = { dir, files: displays, images: {}, profiles: {}, instances: {}, networks: {}, storagePools: {}, storageVolumes: {} };
+  const m = { dir, files: displays, images: {}, profiles: {}, instances: {}, storagePools: {}, storageVolumes: {} } as unknown as Manifest;
+  const read = registry.filter((e) => e.manifest?.normalise);
+  const merged = new Map<Kind, Record<string, DesiredObject>>(read.map((e) => [e.kind, {}]));
   for (const objects of perFile) {
+    for (const e of read) {
+      const list = objects.objects.get(e.kind) ?? [];
+      if (e.manifest!.single) mergeSingle(e.manifest!, merged.get(e.kind)!, list, errors);
+      else merge(merged.get(e.kind)!, list, errors);
+    }
     merge(m.images, objects.images, errors);
     merge(m.profiles, objects.profiles, errors);
     merge(m.instances, objects.instances, errors);
-    merge(m.networks, objects.networks, errors);
     merge(m.storagePools, objects.storagePools, errors);
     merge(m.storageVolumes, objects.storageVolumes, errors);
     if (objects.projects.length > 0) merge((m.projects ??= {}), objects.projects, errors);
     scopeOf(m, objects, errors);
   }
+  for (const e of read) e.manifest!.store(m, merged.get(e.kind)!);
   m.snapshots = snapshotsOf(m.instances);
   errors.push(...checkImageAliasClaims(m));
   // server: at most once over all files.
@@ -95,6 +104,18 @@ function merge<T extends DesiredObject>(into: Record<string, T>, objects: T[], e
       location: o.at,
       hint: 'names are unique per kind across all manifest files: rename or remove one',
     }));
+  }
+}
+
+/** A kind whose section is its one object (`server:`): at most once over all files. */
+function mergeSingle(km: KindManifest, into: Record<string, DesiredObject>, objects: DesiredObject[], errors: LxplanError[]): void {
+  for (const o of objects) {
+    const prev = into[o.name];
+    if (!prev) {
+      into[o.name] = o;
+      continue;
+    }
+    errors.push(new LxplanError('manifest.duplicate', `${km.section}: is given twice: at ${formatLocation(prev.at)} and at ${formatLocation(o.at)}`, { location: o.at, hint: `keep one ${km.section}: section over all manifest files` }));
   }
 }
 

@@ -9,36 +9,39 @@
  * run reports schema and value problems together.
  */
 import path from 'node:path';
-import { isMap, isScalar, isSeq, type Node, type Pair, type YAMLMap } from 'yaml';
+import { isMap, isScalar, isSeq, type Node } from 'yaml';
 import { LxplanError, type SourceLocation } from '../errors.js';
 import type { ConfigMap, Device, DeviceMap } from '../lxd/types.js';
 import { LIMITS, limitApplies, limitHint, validateConfigValue, validateLimit } from '../resources/limits.js';
-import { configKeyProblem, type ConfigOwner } from '../resources/config-keys.js';
 import { validateDevice } from '../resources/devices.js';
 import { lxdArchitecture } from '../resources/image/files.js';
 import { isProjectKey, projectKeyHint, projectKeyProblem } from '../resources/project/keys.js';
 import { SERVER_NAME, serverSecretKeys, validateServerValue } from '../resources/server/spec.js';
 import {
-  splitVolumeName, type CopySource, type DesiredFile, type DesiredServer, type DesiredImage, type DesiredInstance, type DesiredNetwork, type DesiredProfile, type DesiredStoragePool,
+  splitVolumeName, type CopySource, type DesiredFile, type DesiredServer, type DesiredImage, type DesiredInstance, type DesiredObject, type DesiredProfile, type DesiredStoragePool,
   type DesiredRemote, type DirectoryImageSource, type ImageSource, type DesiredProject,
-  type DesiredStorageVolume, type InstanceState, type NetworkType, type StorageDriver,
+  type DesiredStorageVolume, type InstanceState, type Kind, type StorageDriver,
 } from '../resources/types.js';
 import { parseByteSizeBig } from '../resources/units.js';
 import { sha256Of } from '../resources/instance/files.js';
 import { cloudInitTwice } from '../resources/instance/keys.js';
-import { describe, isSection, KIND_OF } from './context.js';
+import { isSection, KIND_OF } from './context.js';
 import { closestName } from './hints.js';
 import { schemaKeys } from './schema.js';
-import { deref, formatLocation, keyText, locate, type SourceFile } from './parse.js';
+import { deref, formatLocation, locate, type SourceFile } from './parse.js';
+import { EntryReader, pairs, scalarText } from './entry.js';
+import type { KindManifest } from './kind.js';
+import { registry } from '../resources/registry.js';
 
 /** A directory image's creation_date unless given: fixed (2024-01-01T00:00:00Z), so builds are reproducible. */
 export const DEFAULT_CREATION_DATE = 1704067200;
 
 export interface FileObjects {
+  /** The objects of each kind read by its manifest.ts (src/manifest/kind.ts), in file order. */
+  objects: Map<Kind, DesiredObject[]>;
   images: DesiredImage[];
   profiles: DesiredProfile[];
   instances: DesiredInstance[];
-  networks: DesiredNetwork[];
   storagePools: DesiredStoragePool[];
   storageVolumes: DesiredStorageVolume[];
   /** `server:` of this file (at most one; the loader refuses a second over all files). */
@@ -51,39 +54,31 @@ export interface FileObjects {
   errors: LxplanError[];
 }
 
-/**
- * A scalar as the string LXD will store: strings as parsed (quotes and escapes resolved),
- * numbers and booleans as their source text ("0.50" stays "0.50", not "0.5").
- * Undefined for anything that is not a non-null scalar.
- */
-export function scalarText(node: Node | null): string | undefined {
-  if (!isScalar(node)) return undefined;
-  const v = node.value;
-  if (typeof v === 'string') return v;
-  if (typeof v === 'number' || typeof v === 'boolean' || typeof v === 'bigint') return node.source ?? String(v);
-  return undefined;
-}
-
-/** The pairs of a mapping, each key once (a repeated key is reported by the parser). */
-function pairs(file: SourceFile, node: Node | null): Array<{ key: string; keyNode: Node; value: Node | null }> {
-  if (!isMap(node)) return [];
-  const seen = new Set<string>();
-  const out: Array<{ key: string; keyNode: Node; value: Node | null }> = [];
-  for (const p of (node as YAMLMap<unknown, unknown>).items as Pair<unknown, unknown>[]) {
-    const key = keyText(p);
-    if (seen.has(key)) continue;
-    seen.add(key);
-    out.push({ key, keyNode: p.key as Node, value: deref(file, p.value) });
-  }
-  return out;
+/** The kind whose section is `key`, with its manifest reader. */
+function readerOf(key: string): { kind: Kind; manifest: KindManifest } | undefined {
+  const e = registry.find((k) => k.manifest?.section === key && k.manifest.normalise);
+  return e ? { kind: e.kind, manifest: e.manifest! } : undefined;
 }
 
 export function normaliseFile(file: SourceFile): FileObjects {
-  const out: FileObjects = { images: [], profiles: [], instances: [], networks: [], storagePools: [], storageVolumes: [], server: [], remotes: [], projects: [], errors: [] };
+  const out: FileObjects = { objects: new Map(), images: [], profiles: [], instances: [], storagePools: [], storageVolumes: [], server: [], remotes: [], projects: [], errors: [] };
   for (const section of pairs(file, deref(file, file.doc.contents))) {
     if (section.key === 'project') {
       const name = scalarText(section.value);
       if (name !== undefined && isScalar(section.value) && typeof section.value.value === 'string') out.project = { name, at: locate(file, section.value) };
+      continue;
+    }
+    const reader = readerOf(section.key);
+    if (reader) {
+      const list = out.objects.get(reader.kind) ?? [];
+      out.objects.set(reader.kind, list);
+      const single = reader.manifest.single;
+      const entries = single ? [{ key: single.name, keyNode: section.keyNode, value: section.value, segs: [section.key] }]
+        : pairs(file, section.value).map((p) => ({ ...p, segs: [section.key, p.key] }));
+      for (const e of entries) {
+        if (!isMap(e.value)) continue;
+        list.push(reader.manifest.normalise!(new EntryReader(file, e.segs, e.value, out.errors), e.key, locate(file, e.keyNode)));
+      }
       continue;
     }
     if (section.key === 'server' && isMap(section.value)) {
@@ -100,7 +95,6 @@ export function normaliseFile(file: SourceFile): FileObjects {
         case 'images': out.images.push(b.image(obj.key, at)); break;
         case 'profiles': out.profiles.push(b.profile(obj.key, at)); break;
         case 'instances': out.instances.push(b.instance(obj.key, at)); break;
-        case 'networks': out.networks.push(b.network(obj.key, at)); break;
         case 'storage_pools': out.storagePools.push(b.storagePool(obj.key, at)); break;
         case 'storage_volumes': out.storageVolumes.push(b.storageVolume(obj.key, at)); break;
         case 'projects': out.projects.push(b.project(obj.key, at)); break;
@@ -134,42 +128,15 @@ function remotesOf(file: SourceFile, node: Node | null): DesiredRemote[] {
   return out;
 }
 
-/** Builds one desired object; collects keyAt and value errors as it goes. */
-class ObjectBuilder {
-  readonly keyAt: Record<string, SourceLocation> = {};
-  private readonly fields: Map<string, { keyNode: Node; value: Node | null }>;
-
-  constructor(private readonly file: SourceFile, private readonly segs: string[], body: Node, private readonly errors: LxplanError[]) {
-    this.fields = new Map(pairs(file, body).map((p) => [p.key, p]));
-  }
-
-  private get owner(): string {
-    return describe(this.segs);
-  }
-
-  private loc(node: Node | null | undefined): SourceLocation {
-    return locate(this.file, node);
-  }
-
-  private valueError(message: string, node: Node | null, hint?: string): void {
-    this.errors.push(new LxplanError('manifest.value', message, { location: this.loc(node), hint }));
-  }
-
-  /** A top-level field's text, recording where its key is. */
-  private text(key: string): string | undefined {
-    const f = this.fields.get(key);
-    if (!f) return undefined;
-    this.keyAt[key] = this.loc(f.keyNode);
-    return scalarText(f.value);
-  }
-
+/** Builds one desired object of a kind not yet read by its own manifest.ts. */
+class ObjectBuilder extends EntryReader {
   image(name: string, at: SourceLocation): DesiredImage {
     const dir = path.dirname(this.file.abs);
     const src = this.fields.get('source');
     const given = new Map<string, { keyNode: Node; value: Node | null }>();
     if (src) {
       this.keyAt.source = this.loc(src.keyNode);
-      for (const p of pairs(this.file, src.value)) {
+      for (const p of this.pairs(src.value)) {
         given.set(p.key, p);
         this.keyAt[`source.${p.key}`] = this.loc(p.keyNode);
       }
@@ -234,7 +201,7 @@ class ObjectBuilder {
       else this.valueError(`invalid creation_date of ${this.owner}: give Unix seconds (1704067200) or a date (2024-01-01 or 2024-01-01T00:00:00Z)`, cd.value);
     }
     const properties: Record<string, string> = {};
-    for (const p of pairs(this.file, given.get('properties')?.value ?? null)) {
+    for (const p of this.pairs(given.get('properties')?.value ?? null)) {
       const v = scalarText(p.value);
       if (v !== undefined) properties[p.key] = v;
     }
@@ -265,7 +232,7 @@ class ObjectBuilder {
     if (pr) {
       this.keyAt.properties = this.loc(pr.keyNode);
       const properties: Record<string, string> = {};
-      for (const p of pairs(this.file, pr.value)) {
+      for (const p of this.pairs(pr.value)) {
         const v = scalarText(p.value);
         if (v === undefined) continue;
         properties[p.key] = v;
@@ -285,15 +252,6 @@ class ObjectBuilder {
     const description = this.text('description') ?? '';
     const { config, devices } = this.configAndDevices(undefined);
     return { kind: 'profile', name, at, keyAt: this.keyAt, description, config, devices, ...this.sensitive() };
-  }
-
-  /** `sensitive: [key, ...]`: config keys whose values are secrets. */
-  private sensitive(): { sensitive?: string[] } {
-    const f = this.fields.get('sensitive');
-    if (!f || !isSeq(f.value)) return {};
-    this.keyAt.sensitive = this.loc(f.keyNode);
-    const keys = f.value.items.map((item) => scalarText(deref(this.file, item))).filter((k): k is string => k !== undefined);
-    return keys.length > 0 ? { sensitive: keys } : {};
   }
 
   instance(name: string, at: SourceLocation): DesiredInstance {
@@ -381,7 +339,7 @@ class ObjectBuilder {
       }));
     }
     const out: Partial<CopySource> = {};
-    for (const p of pairs(this.file, src.value)) {
+    for (const p of this.pairs(src.value)) {
       if (p.key !== 'instance' && p.key !== 'snapshot') continue;
       const v = scalarText(p.value);
       if (v === undefined || v === '') continue; // the schema reports it
@@ -401,14 +359,14 @@ class ObjectBuilder {
     if (!f) return undefined;
     this.keyAt.files = this.loc(f.keyNode);
     const out: Record<string, DesiredFile> = {};
-    for (const p of pairs(this.file, f.value)) {
+    for (const p of this.pairs(f.value)) {
       this.keyAt[`files.${p.key}`] = this.loc(p.keyNode);
       if (!p.key.startsWith('/') || p.key.endsWith('/') || p.key.split('/').some((s) => s === '..' || s === '.')) {
         this.valueError(`file path "${p.key}" of ${this.owner} must be an absolute path to a file inside the instance, such as /etc/motd`, p.keyNode);
         continue;
       }
       if (!isMap(p.value)) continue; // the schema reports it
-      const e = new Map(pairs(this.file, p.value).map((x) => [x.key, x]));
+      const e = new Map(this.pairs(p.value).map((x) => [x.key, x]));
       const content = e.get('content');
       const source = e.get('source');
       if ((content === undefined) === (source === undefined)) {
@@ -439,15 +397,6 @@ class ObjectBuilder {
       }
     }
     return out;
-  }
-
-  network(name: string, at: SourceLocation): DesiredNetwork {
-    const type = (this.text('type') ?? 'bridge') as NetworkType;
-    const description = this.text('description') ?? '';
-    const nodes = new Map<string, Node | null>();
-    const config = this.plainConfig(nodes);
-    this.checkKeys({ kind: 'network', type }, config, nodes);
-    return { kind: 'network', name, at, keyAt: this.keyAt, type, description, config, ...this.sensitive() };
   }
 
   storagePool(name: string, at: SourceLocation): DesiredStoragePool {
@@ -513,33 +462,6 @@ class ObjectBuilder {
     return { kind: 'storage_volume', name, at, keyAt: this.keyAt, pool, volume, contentType, description, config, ...this.sensitive() };
   }
 
-  /**
-   * Config keys LXD does not know for this kind of object (src/resources/config-keys.ts), reported
-   * at the key with a did-you-mean; a bad value of a typed key at the value.
-   */
-  private checkKeys(owner: ConfigOwner, config: ConfigMap, nodes: Map<string, Node | null>, label = this.owner): void {
-    for (const [k, v] of Object.entries(config)) {
-      const p = configKeyProblem(owner, label, k, v);
-      if (p) this.errors.push(new LxplanError(p.code, p.message, { location: p.atValue ? this.loc(nodes.get(k) ?? null) : this.keyAt[`config.${k}`], ...(p.hint ? { hint: p.hint } : {}) }));
-    }
-  }
-
-  /** config: as it is, every value a string; `nodes` gets each value's node. */
-  private plainConfig(nodes?: Map<string, Node | null>): ConfigMap {
-    const config: ConfigMap = {};
-    const cfg = this.fields.get('config');
-    if (!cfg) return config;
-    this.keyAt.config = this.loc(cfg.keyNode);
-    for (const p of pairs(this.file, cfg.value)) {
-      const v = scalarText(p.value);
-      if (v === undefined) continue;
-      config[p.key] = v;
-      nodes?.set(p.key, p.value);
-      this.keyAt[`config.${p.key}`] = this.loc(p.keyNode);
-    }
-    return config;
-  }
-
   /** config:, limits: (folded in) and devices:, with their value checks. */
   private configAndDevices(type: 'container' | 'virtual-machine' | undefined): { config: ConfigMap; devices: DeviceMap } {
     const config: ConfigMap = {};
@@ -547,7 +469,7 @@ class ObjectBuilder {
     if (cfg) {
       this.keyAt.config = this.loc(cfg.keyNode);
       const nodes = new Map<string, Node | null>();
-      for (const p of pairs(this.file, cfg.value)) {
+      for (const p of this.pairs(cfg.value)) {
         const v = scalarText(p.value);
         if (v === undefined) continue;
         config[p.key] = v;
@@ -570,7 +492,7 @@ class ObjectBuilder {
     const lim = this.fields.get('limits');
     if (lim) {
       this.keyAt.limits = this.loc(lim.keyNode);
-      for (const p of pairs(this.file, lim.value)) {
+      for (const p of this.pairs(lim.value)) {
         const v = scalarText(p.value);
         if (v === undefined || !LIMITS[p.key]) continue; // the schema reports both
         const problem = validateLimit(p.key, v);
@@ -610,11 +532,11 @@ class ObjectBuilder {
     const dv = this.fields.get('devices');
     if (dv) {
       this.keyAt.devices = this.loc(dv.keyNode);
-      for (const d of pairs(this.file, dv.value)) {
+      for (const d of this.pairs(dv.value)) {
         if (!isMap(d.value)) continue;
         const dev: Device = {};
         this.keyAt[`devices.${d.key}`] = this.loc(d.keyNode);
-        const entries = pairs(this.file, d.value);
+        const entries = this.pairs(d.value);
         let skipped = false;
         for (const p of entries) {
           const v = scalarText(p.value);

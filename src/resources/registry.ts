@@ -37,6 +37,8 @@ import { storageVolumeOps } from './storage-volume/ops.js';
 import { storageVolumeSpec } from './storage-volume/spec.js';
 import type { Kind } from './types.js';
 import type { LiveKind } from './live-kind.js';
+import type { KindManifest } from '../manifest/kind.js';
+import { networkManifest } from './network/manifest.js';
 
 export interface KindEntry {
   kind: Kind;
@@ -44,6 +46,8 @@ export interface KindEntry {
   ops: ResourceOps<any>;
   /** How it is read from LXD and where it lives (<kind>/live.ts). */
   live: LiveKind;
+  /** How the kind's section of the manifests is read (src/manifest/kind.ts). */
+  manifest?: KindManifest<any>;
 }
 
 export const registry: readonly KindEntry[] = [
@@ -70,6 +74,7 @@ export const registry: readonly KindEntry[] = [
     spec: networkSpec,
     ops: networkOps,
     live: networkLive,
+    manifest: networkManifest,
   },
   {
     kind: 'storage_volume',

@@ -18,7 +18,7 @@ export function aclNames(value: string | undefined): string[] {
 
 /** Whether a rule subject is an ACL name rather than an address, a range or @internal / @external. */
 function isAclName(subject: string): boolean {
-  return /^[A-Za-z][A-Za-z0-9_-]*$/.test(subject);
+  return /^[A-Za-z][A-Za-z0-9-]*$/.test(subject);
 }
 
 interface Shape {
