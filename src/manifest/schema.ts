@@ -6,7 +6,9 @@
  * The schema (schemas/manifest.schema.json) is the single description of the format: the
  * loader checks against it and editors (yaml-language-server) show its descriptions.
  * Values of limits are only type-checked here; their meaning is checked by
- * src/resources/limits.ts, which can say precisely what is wrong.
+ * src/resources/limits.ts, which can say precisely what is wrong. What a kind knows better
+ * (why a name breaks its rules, a hint for a key it requires) comes from its registry entry's
+ * schema hints (src/manifest/schema-hints.ts): nothing here names a kind.
  */
 import { createHash } from 'node:crypto';
 import { existsSync, readFileSync } from 'node:fs';
@@ -18,10 +20,11 @@ import type { Node } from 'yaml';
 import { LxplanError } from '../errors.js';
 import { AJV_OPTIONS } from './schema-options.js';
 import { LIMITS } from '../resources/limits.js';
-import { describe, describeContainer, isSection, KIND_OF, ownerOf } from './context.js';
+import { registry } from '../resources/registry.js';
+import { describe, describeContainer, isSection, KIND_OF, ownerOf, type Section } from './context.js';
 import { closestName, didYouMean } from './hints.js';
-import { instanceNameProblem, objectNameProblem } from './names.js';
 import { locate, lookup, type SourceFile } from './parse.js';
+import type { SchemaHints } from './schema-hints.js';
 
 const SCHEMA_REL = path.join('schemas', 'manifest.schema.json');
 
@@ -41,9 +44,15 @@ export function manifestSchemaPath(): string {
 }
 
 let compiled: ValidateFunction | undefined;
+
+/** The schema hints of the kind whose section this is. */
+function hintsOf(section: Section): SchemaHints | undefined {
+  return registry.find((e) => e.kind === KIND_OF[section])?.schema;
+}
+
 let schemaJson: { definitions: Record<string, { properties?: Record<string, unknown> }> } | undefined;
 
-/** The keys a definition of the schema allows ("instance": image, source, profiles, ...). */
+/** The keys a definition of the schema allows (a kind's object definition: its keys, in the schema's order). */
 export function schemaKeys(definition: string): string[] {
   schemaJson ??= JSON.parse(readFileSync(manifestSchemaPath(), 'utf8'));
   return Object.keys(schemaJson!.definitions[definition]?.properties ?? {});
@@ -162,9 +171,7 @@ function toError(file: SourceFile, e: ErrorObject): LxplanError | null {
     const name = e.propertyName;
     const keyNode = lookup(file, [...segs, name]).key;
     const section = segs.length === 1 && isSection(segs[0]) ? segs[0] : undefined;
-    let msg: string | null = null;
-    if (section === 'instances') msg = instanceNameProblem(name);
-    else if (section) msg = objectNameProblem(KIND_OF[section], name);
+    const msg = section ? hintsOf(section)?.nameProblem?.(name) ?? null : null;
     return mk(msg ?? `invalid name "${name}" ${describeContainer(segs)}`, keyNode);
   }
 
@@ -175,12 +182,8 @@ function toError(file: SourceFile, e: ErrorObject): LxplanError | null {
       const allowed = Object.keys((e.parentSchema as { properties?: object } | undefined)?.properties ?? {});
       const inLimits = segs[segs.length - 1] === 'limits' && segs.length === 3;
       if (segs.length === 0) return mk(`unknown top-level key "${key}"`, keyNode, unknownKeyHint(key, allowed, segs, false));
-      if (key === 'project' && segs.length === 2 && isSection(segs[0])) {
-        // Storage pools and projects are not inside any project; other kinds that are take project: on instances only so far.
-        const global = segs[0] === 'storage_pools' || segs[0] === 'projects';
-        return mk(global ? `project: on ${describe(segs)}: ${segs[0] === 'projects' ? 'projects' : 'storage pools'} are global, not inside a project` : `project: on ${describe(segs)} is not supported yet (only instances and images take project:)`, keyNode,
-          global ? 'remove the project: key' : 'put objects of another project in their own directory with a top-level project: NAME');
-      }
+      const special = segs.length === 2 && isSection(segs[0]) ? hintsOf(segs[0])?.unknownKey?.(key, describe(segs)) : undefined;
+      if (special) return mk(special.message, keyNode, special.hint);
       const where = inLimits ? `in ${ownerOf(segs)}` : describeContainer(segs);
       return mk(`unknown ${inLimits ? 'limit' : 'key'} "${key}" ${where}`, keyNode, unknownKeyHint(key, allowed, segs, inLimits));
     }
@@ -236,9 +239,10 @@ function unknownKeyHint(key: string, allowed: string[], segs: string[], inLimits
   if (key === '<<') return 'YAML merge keys (<<) are not supported: repeat the keys, or share a whole block with an alias (*name)';
   const dym = didYouMean(key, allowed);
   if (dym) return dym;
-  const owner = segs.length === 2 && isSection(segs[0]) ? segs[0] : undefined;
-  if ((owner === 'instances' || owner === 'profiles') && LIMITS[key]) return `"${key}" is a limit: put it under limits:`;
-  if (owner && owner !== 'images' && key.includes('.')) return `LXD config keys go under config:`;
+  // In an object whose kind takes limits: or config: (its schema definition says), a key that belongs there.
+  const inObject = segs.length === 2 && isSection(segs[0]);
+  if (inObject && allowed.includes('limits') && LIMITS[key]) return `"${key}" is a limit: put it under limits:`;
+  if (inObject && allowed.includes('config') && key.includes('.')) return `LXD config keys go under config:`;
   if (inLimits) {
     if (key.startsWith('limits.')) return `inside limits: leave out the "limits." prefix${LIMITS[key.slice(7)] ? `: write "${key.slice(7)}"` : ''}`;
     return `known limits: ${Object.keys(LIMITS).join(', ')}; other LXD keys go under config: (as limits.${key})`;
@@ -251,9 +255,8 @@ function unknownKeyHint(key: string, allowed: string[], segs: string[], inLimits
 }
 
 function requiredHint(segs: string[], missing: string): string | undefined {
-  if (missing === 'image') return 'name an image alias from images: or one that exists in LXD';
   if (missing === 'type' && segs[segs.length - 2] === 'devices') return 'every device needs a type, e.g. type: disk or type: nic';
-  if (missing === 'source') return 'give source: {metadata: ..., rootfs: ...} (a split image), {directory: ...} (a root file system lxplan packs), {remote: ..., alias: ...} (a copy) or {instance: ..., snapshot: ...} (published)';
-  if (missing === 'driver') return 'the storage driver of the pool: dir, btrfs, zfs, lvm, ceph or cephfs';
+  const hints = segs.length === 2 && isSection(segs[0]) ? hintsOf(segs[0])?.requiredHints : undefined;
+  if (hints && Object.hasOwn(hints, missing)) return hints[missing];
   return undefined;
 }

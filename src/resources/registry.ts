@@ -39,6 +39,14 @@ import type { Kind } from './types.js';
 import type { LiveKind } from './live-kind.js';
 import type { KindManifest } from '../manifest/kind.js';
 import { networkManifest } from './network/manifest.js';
+import { imageSchemaHints } from './image/schema-hints.js';
+import { instanceSchemaHints } from './instance/schema-hints.js';
+import { networkSchemaHints } from './network/schema-hints.js';
+import { profileSchemaHints } from './profile/schema-hints.js';
+import { projectSchemaHints } from './project/schema-hints.js';
+import { storagePoolSchemaHints } from './storage-pool/schema-hints.js';
+import { storageVolumeSchemaHints } from './storage-volume/schema-hints.js';
+import type { SchemaHints } from '../manifest/schema-hints.js';
 
 export interface KindEntry {
   kind: Kind;
@@ -48,6 +56,8 @@ export interface KindEntry {
   live: LiveKind;
   /** How the kind's section of the manifests is read (src/manifest/kind.ts). */
   manifest?: KindManifest<any>;
+  /** What the kind adds to the schema's findings about its objects (src/manifest/schema.ts); its schema fragment is <kind>/schema.json. */
+  schema?: SchemaHints;
 }
 
 export const registry: readonly KindEntry[] = [
@@ -56,12 +66,14 @@ export const registry: readonly KindEntry[] = [
     spec: projectSpec,
     ops: projectOps,
     live: projectLive,
+    schema: projectSchemaHints,
   },
   {
     kind: 'storage_pool',
     spec: storagePoolSpec,
     ops: storagePoolOps,
     live: storagePoolLive,
+    schema: storagePoolSchemaHints,
   },
   {
     kind: 'network_acl',
@@ -75,30 +87,35 @@ export const registry: readonly KindEntry[] = [
     ops: networkOps,
     live: networkLive,
     manifest: networkManifest,
+    schema: networkSchemaHints,
   },
   {
     kind: 'storage_volume',
     spec: storageVolumeSpec,
     ops: storageVolumeOps,
     live: storageVolumeLive,
+    schema: storageVolumeSchemaHints,
   },
   {
     kind: 'image',
     spec: imageSpec,
     ops: imageOps,
     live: imageLive,
+    schema: imageSchemaHints,
   },
   {
     kind: 'profile',
     spec: profileSpec,
     ops: profileOps,
     live: profileLive,
+    schema: profileSchemaHints,
   },
   {
     kind: 'instance',
     spec: instanceSpec,
     ops: instanceOps,
     live: instanceLive,
+    schema: instanceSchemaHints,
   },
   {
     kind: 'snapshot',
