@@ -14,6 +14,8 @@ import { networkLive } from './network/live.js';
 import { networkOps } from './network/ops.js';
 import { networkSpec } from './network/spec.js';
 import { networkAclLive } from './network-acl/live.js';
+import { networkAclManifest } from './network-acl/manifest.js';
+import { networkAclSchemaHints } from './network-acl/schema-hints.js';
 import { networkAclOps } from './network-acl/ops.js';
 import { networkAclSpec } from './network-acl/spec.js';
 import { profileLive } from './profile/live.js';
@@ -80,6 +82,8 @@ export const registry: readonly KindEntry[] = [
     spec: networkAclSpec,
     ops: networkAclOps,
     live: networkAclLive,
+    manifest: networkAclManifest,
+    schema: networkAclSchemaHints,
   },
   {
     kind: 'network',
