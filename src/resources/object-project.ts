@@ -14,17 +14,18 @@
 import type { State } from '../state/model.js';
 import { lazy } from './lazy.js';
 import { PROJECT_ATTRIBUTE } from './project/where.js';
-import { registry, type KindEntry } from './registry.js';
+import { kindEntries } from './kind-entries.js';
+import type { KindEntry } from './registry.js';
 import { addressOf, type DesiredObject, type Kind, type Manifest } from './types.js';
 
 export { PROJECT_ATTRIBUTE } from './project/where.js';
 
 function entryOf(kind: Kind): KindEntry {
-  return registry.find((e) => e.kind === kind)!;
+  return kindEntries().find((e) => e.kind === kind)!;
 }
 
 /** Kinds that take `project:` (the manifest schema refuses it elsewhere). */
-export const PER_OBJECT_PROJECT: ReadonlySet<Kind> = lazy(() => new Set<Kind>(registry.filter((e) => e.live.perObjectProject).map((e) => e.kind)));
+export const PER_OBJECT_PROJECT: ReadonlySet<Kind> = lazy(() => new Set<Kind>(kindEntries().filter((e) => e.live.perObjectProject).map((e) => e.kind)));
 
 /** The declared objects of a kind that takes project: (by name). */
 function declaredOf(kind: Kind, m: Manifest): Record<string, DesiredObject> {

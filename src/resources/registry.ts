@@ -49,6 +49,7 @@ import { projectSchemaHints } from './project/schema-hints.js';
 import { storagePoolSchemaHints } from './storage-pool/schema-hints.js';
 import { storageVolumeSchemaHints } from './storage-volume/schema-hints.js';
 import type { SchemaHints } from '../manifest/schema-hints.js';
+import { bindRegistry } from './kind-entries.js';
 
 export interface KindEntry {
   kind: Kind;
@@ -134,6 +135,8 @@ export const registry: readonly KindEntry[] = [
     live: serverLive,
   },
 ];
+
+bindRegistry(registry);
 
 /** Every kind, in the registry's order. */
 export const KINDS: readonly Kind[] = registry.map((e) => e.kind);

@@ -3,14 +3,14 @@
  * `live:`), and the rule that turns it into a project (project/where.ts).
  */
 import { holdingProjectAt, type Where } from './project/where.js';
-import { registry } from './registry.js';
+import { kindEntries } from './kind-entries.js';
 import { lazy } from './lazy.js';
 import type { Kind } from './types.js';
 
 export type { Where } from './project/where.js';
 
 /** Per kind: global, always in the project, or in the project when it has this feature. */
-export const WHERE: Readonly<Record<Kind, Where>> = lazy(() => Object.fromEntries(registry.map((e) => [e.kind, e.live.where])) as Record<Kind, Where>);
+export const WHERE: Readonly<Record<Kind, Where>> = lazy(() => Object.fromEntries(kindEntries().map((e) => [e.kind, e.live.where])) as Record<Kind, Where>);
 
 /**
  * The project holding the `kind` objects of the given project, whose config is `config` (as
