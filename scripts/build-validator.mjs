@@ -5,6 +5,7 @@
 // sha256: src/manifest/schema.ts uses it only while it matches the schema it finds, and
 // compiles at run time otherwise (a schema edited without a build stays correct, only slower).
 // The ajv options here must be those of src/manifest/schema.ts (AJV_OPTIONS there).
+// Runs after scripts/assemble-schema.mjs, which writes the schema from its parts.
 import { createHash } from 'node:crypto';
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';

@@ -43,13 +43,12 @@ export function manifestSchemaPath(): string {
   }
 }
 
-let compiled: ValidateFunction | undefined;
-
 /** The schema hints of the kind whose section this is. */
 function hintsOf(section: Section): SchemaHints | undefined {
   return registry.find((e) => e.kind === KIND_OF[section])?.schema;
 }
 
+let compiled: ValidateFunction | undefined;
 let schemaJson: { definitions: Record<string, { properties?: Record<string, unknown> }> } | undefined;
 
 /** The keys a definition of the schema allows (a kind's object definition: its keys, in the schema's order). */
