@@ -13,6 +13,7 @@ import { instanceSpec } from './instance/spec.js';
 import { networkLive } from './network/live.js';
 import { networkOps } from './network/ops.js';
 import { networkSpec } from './network/spec.js';
+import { networkAclExport } from './network-acl/export.js';
 import { networkAclLive } from './network-acl/live.js';
 import { networkAclManifest } from './network-acl/manifest.js';
 import { networkAclSchemaHints } from './network-acl/schema-hints.js';
@@ -39,6 +40,7 @@ import { storageVolumeOps } from './storage-volume/ops.js';
 import { storageVolumeSpec } from './storage-volume/spec.js';
 import type { Kind } from './types.js';
 import type { LiveKind } from './live-kind.js';
+import type { KindExport } from './kind-export.js';
 import type { KindManifest } from '../manifest/kind.js';
 import { networkManifest } from './network/manifest.js';
 import { imageSchemaHints } from './image/schema-hints.js';
@@ -61,6 +63,8 @@ export interface KindEntry {
   manifest?: KindManifest<any>;
   /** What the kind adds to the schema's findings about its objects (src/manifest/schema.ts); its schema fragment is <kind>/schema.json. */
   schema?: SchemaHints;
+  /** How its live objects are written as manifest YAML (<kind>/export.ts); absent: export does not write the kind, or writes it the old way (workflow/adopt.ts). */
+  export?: KindExport;
 }
 
 export const registry: readonly KindEntry[] = [
@@ -85,6 +89,7 @@ export const registry: readonly KindEntry[] = [
     live: networkAclLive,
     manifest: networkAclManifest,
     schema: networkAclSchemaHints,
+    export: networkAclExport,
   },
   {
     kind: 'network',

@@ -9,7 +9,7 @@ import { LxplanError } from '../errors.js';
 import type { LxdInstance, LxdNetwork, LxdProfile, LxdStoragePool, LxdStorageVolume } from '../lxd/types.js';
 import { makeContext } from '../planner/index.js';
 import { recordFields, sensitivePaths } from '../planner/fields.js';
-import { specs } from '../resources/index.js';
+import { registry, specs } from '../resources/index.js';
 import { extraAliasOwner } from '../resources/image/spec.js';
 import { isServerComputedKey } from '../resources/instance/keys.js';
 import { LIMITS, NOT_CONFIG_LIMITS } from '../resources/limits.js';
@@ -90,8 +90,11 @@ function volumeManifest(v: LxdStorageVolume): Record<string, unknown> {
   return { ...(v.content_type === 'block' ? { content_type: 'block' } : {}), ...(v.description ? { description: v.description } : {}), ...ownConfig(v.config) };
 }
 
-/** The kinds export writes, and the manifest section of each. */
-export const EXPORT_KINDS = ['storage_pool', 'network', 'storage_volume', 'profile', 'instance'] as const satisfies readonly Kind[];
+/** The kinds written by their own export.ts (the registry entry's export:), in the registry's order. */
+const EXPORTED = registry.filter((e): e is typeof e & { export: NonNullable<typeof e.export> } => e.export !== undefined);
+
+/** The kinds export writes. */
+export const EXPORT_KINDS: readonly Kind[] = [...EXPORTED.map((e) => e.kind), 'storage_pool', 'network', 'storage_volume', 'profile', 'instance'];
 
 function sorted<T>(m: Record<string, T>): Array<[string, T]> {
   return Object.entries(m).sort(([a], [b]) => (a < b ? -1 : 1));
@@ -109,6 +112,7 @@ export function exportManifest(live: LiveSnapshot, only: { kind: Kind; name: str
   const doc: Record<string, Record<string, unknown> | string> = {
     // The project it was read from: the manifests then plan there, as every command finds it (project-scope.ts).
     ...(project !== 'default' ? { project } : {}),
+    ...Object.fromEntries(EXPORTED.map((e) => [e.export.section, section(e.kind, e.spec.live(live) as Record<string, unknown>, (o) => e.export.toManifest(o, live))])),
     storage_pools: section('storage_pool', live.storagePools, poolManifest),
     networks: section('network', live.networks, networkManifest),
     storage_volumes: section('storage_volume', live.storageVolumes, volumeManifest),

@@ -70,11 +70,12 @@ function rules(r: EntryReader, dir: 'ingress' | 'egress'): NetworkAclRule[] {
 export const networkAclManifest: KindManifest<DesiredNetworkAcl> = {
   section: 'network_acls',
   normalise(r, name, at) {
+    const renamedFrom = r.text('renamed_from');
     const description = r.text('description') ?? '';
     const ingress = rules(r, 'ingress');
     const egress = rules(r, 'egress');
     const config = r.plainConfig();
-    return { kind: 'network_acl', name, at, keyAt: r.keyAt, description, ingress, egress, config };
+    return { kind: 'network_acl', name, at, keyAt: r.keyAt, description, ingress, egress, config, ...(renamedFrom ? { renamedFrom } : {}) };
   },
   store(m, objects) {
     m.networkAcls = objects;

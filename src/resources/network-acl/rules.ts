@@ -56,10 +56,13 @@ export function toLxdRule(r: NetworkAclRule): LxdNetworkAclRule {
   return { ...out, action: r.action, state: r.state ?? 'enabled' } as LxdNetworkAclRule;
 }
 
+/** The order export writes a rule's keys in: what it does, what it matches, then how it is kept. */
+const EXPORT_ORDER = ['action', 'protocol', 'source', 'source_port', 'destination', 'destination_port', 'icmp_type', 'icmp_code', 'state', 'description'] as const;
+
 /** A live rule in the manifest's terms: keys LXD returns empty are left out, `state: enabled` too (the default). */
 export function fromLxdRule(r: LxdNetworkAclRule): NetworkAclRule {
   const out: Record<string, string> = {};
-  for (const k of RULE_KEYS) {
+  for (const k of EXPORT_ORDER) {
     const v = r[k];
     if (v === undefined || v === '' || (k === 'state' && v === 'enabled')) continue;
     out[k] = v;

@@ -18,7 +18,7 @@
  *    (their references: refs.ts), and a rename of an ACL in use is refused by the plan;
  *  - a rename is POST /1.0/network-acls/{name} {name}; a PUT with a stale ETag gets 412.
  */
-import type { LxdNetworkAcl } from '../../lxd/types.js';
+import type { LxdNetworkAcl, LxdNetworkAclRule } from '../../lxd/types.js';
 import { configFields, digestOf, field } from '../fields.js';
 import type { Fields, ResourceSpec } from '../spec.js';
 import { aclsNamedIn } from './refs.js';
@@ -34,17 +34,23 @@ export function usersOf(l: LxdNetworkAcl): string[] {
   });
 }
 
+/** `ingress` and `egress`, each only when it holds rules (as a config key only when set): an empty list is no field. */
+function ruleFields(o: { ingress?: readonly Partial<LxdNetworkAclRule>[] | null; egress?: readonly Partial<LxdNetworkAclRule>[] | null }): Fields {
+  const f: Fields = {};
+  if (o.ingress?.length) f.ingress = rulesField(o.ingress);
+  if (o.egress?.length) f.egress = rulesField(o.egress);
+  return f;
+}
+
 export const networkAclSpec: ResourceSpec<DesiredNetworkAcl, LxdNetworkAcl> = {
   kind: 'network_acl',
   desired: (m) => m.networkAcls ?? {},
   live: (s) => s.networkAcls ?? {},
   desiredFields(d) {
-    const f: Fields = { description: field(d.description), ingress: rulesField(d.ingress), egress: rulesField(d.egress) };
-    return configFields(d.config, f);
+    return configFields(d.config, { description: field(d.description), ...ruleFields(d) });
   },
   liveFields(l) {
-    const f: Fields = { description: field(l.description ?? ''), ingress: rulesField(l.ingress), egress: rulesField(l.egress) };
-    return configFields(l.config ?? {}, f);
+    return configFields(l.config ?? {}, { description: field(l.description ?? ''), ...ruleFields(l) });
   },
   fieldImpact: () => ({ impact: 'live' }),
   // Another ACL named as a rule subject (OVN) is a reference too: namedIn below, as for networks and NICs.
