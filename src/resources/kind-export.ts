@@ -6,7 +6,7 @@
 import type { LiveSnapshot } from './spec.js';
 
 export interface KindExport<L = any> {
-  /** The manifest section it writes ("network_acls"). */
+  /** The manifest section it writes (its top-level key). */
   section: string;
   /** One live object as its manifest entry, as a user would write it: defaults and what LXD fills in itself left out. */
   toManifest(l: L, live: LiveSnapshot): Record<string, unknown>;

@@ -78,7 +78,6 @@ export interface Manifest {
 // Each kind's desired types, from its folder (the order is the registry's).
 export * from './project/types.js';
 export * from './storage-pool/types.js';
-export * from './network-acl/types.js';
 export * from './network/types.js';
 export * from './storage-volume/types.js';
 export * from './image/types.js';

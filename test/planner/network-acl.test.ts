@@ -9,7 +9,8 @@ import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import type { LxdNetworkAcl } from '../../src/lxd/types.js';
 import { plan, type PlanInput } from '../../src/planner/index.js';
-import type { DesiredNetworkAcl, Manifest } from '../../src/resources/types.js';
+import type { DesiredNetworkAcl } from '../../src/resources/network-acl/types.js';
+import type { Manifest } from '../../src/resources/types.js';
 import type { LiveSnapshot } from '../../src/resources/spec.js';
 import { dInstance, dImage, dNetwork, dProfile, lInstance, lImage, live, lNetwork, lProfile, manifest, planError, render, state, FP_A } from './builders.js';
 
