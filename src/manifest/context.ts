@@ -3,18 +3,31 @@
  * `device "root" of instance "web-1"`. Every error message is built around one of these,
  * so messages speak the user's terms rather than JSON pointers.
  */
+import { registry } from '../resources/registry.js';
 import type { Kind } from '../resources/types.js';
 
-export type Section = 'images' | 'profiles' | 'instances' | 'networks' | 'storage_pools' | 'storage_volumes' | 'projects';
-export const SECTIONS: readonly Section[] = ['images', 'profiles', 'instances', 'networks', 'storage_pools', 'storage_volumes', 'projects'];
-export const KIND_OF = {
-  images: 'image', profiles: 'profile', instances: 'instance',
-  networks: 'network', storage_pools: 'storage_pool', storage_volumes: 'storage_volume',
-  projects: 'project',
-} as const satisfies Record<Section, Kind>;
+/** A top-level key that maps names to objects of one kind ("instances"): a kind's manifest section (src/manifest/kind.ts). */
+export type Section = string;
+
+/** Each section's kind, from the registry; read on first use (the registry imports the kinds, whose readers import this file). */
+let sectionKinds: ReadonlyMap<string, Kind> | undefined;
+function sectionTable(): ReadonlyMap<string, Kind> {
+  sectionKinds ??= new Map(registry.filter((e) => e.manifest.section && !e.manifest.single).map((e) => [e.manifest.section!, e.kind]));
+  return sectionKinds;
+}
+
+/** The sections that map names to objects, in the registry's order. */
+export function sections(): Section[] {
+  return [...sectionTable().keys()];
+}
+
+/** The kind of each section ("instances" to the kind of instances). */
+export const KIND_OF: Readonly<Record<Section, Kind>> = new Proxy({} as Record<Section, Kind>, {
+  get: (_t, key) => (typeof key === 'string' ? sectionTable().get(key) : undefined),
+});
 
 export function isSection(s: string | undefined): s is Section {
-  return (SECTIONS as readonly (string | undefined)[]).includes(s);
+  return s !== undefined && sectionTable().has(s);
 }
 
 /** `instance "web-1"` for ["instances", "web-1", ...]; undefined above the object level. */

@@ -82,25 +82,6 @@ export class EntryReader {
     return scalarText(f.value);
   }
 
-  /** A top-level field that is `true` (recording where its key is), false otherwise. */
-  flag(key: string): boolean {
-    const f = this.fields.get(key);
-    if (f) this.keyAt[key] = this.loc(f.keyNode);
-    return isScalar(f?.value) && f!.value.value === true;
-  }
-
-  /** The scalar items of a sequence, each with its node (non-scalars skipped: the schema reports them). */
-  items(node: Node | null): Array<{ text: string; node: Node | null; index: number }> {
-    if (!isSeq(node)) return [];
-    const out: Array<{ text: string; node: Node | null; index: number }> = [];
-    node.items.forEach((item, index) => {
-      const n = deref(this.file, item);
-      const text = scalarText(n);
-      if (text !== undefined) out.push({ text, node: n, index });
-    });
-    return out;
-  }
-
   /** `sensitive: [key, ...]`: config keys whose values are secrets. */
   sensitive(): { sensitive?: string[] } {
     const f = this.fields.get('sensitive');

@@ -3,17 +3,19 @@
  * out of git. Such values are sensitive: views print "(sensitive)", the state keeps a hash.
  */
 import { LxplanError } from '../errors.js';
-import type { DesiredImage, DesiredObject, DesiredSnapshot, Manifest } from '../resources/types.js';
+import { registry } from '../resources/registry.js';
+import type { ConfigMap } from '../lxd/types.js';
+import type { DesiredBase, Manifest } from '../resources/types.js';
+
+/** An object whose config: may hold ${env:NAME}. */
+type WithConfig = DesiredBase & { kind: string; config: ConfigMap };
 
 const REF = /\$\{env:([A-Za-z_][A-Za-z0-9_]*)\}/g;
 
 export function resolveEnvRefs(m: Manifest, env: NodeJS.ProcessEnv): LxplanError[] {
   const errors: LxplanError[] = [];
-  // Every kind with a config map (images have none; snapshots' is always empty).
-  const withConfig: Array<Exclude<DesiredObject, DesiredImage | DesiredSnapshot>> = [
-    ...Object.values(m.profiles), ...Object.values(m.instances), ...Object.values(m.networks),
-    ...Object.values(m.storagePools), ...Object.values(m.storageVolumes), ...(m.server ? [m.server] : []),
-  ];
+  // The kinds whose config: may hold ${env:NAME} (KindManifest.envConfig).
+  const withConfig = registry.filter((e) => e.manifest.envConfig).flatMap((e) => Object.values(e.spec.desired(m)) as WithConfig[]);
   for (const o of withConfig) {
     for (const [key, value] of Object.entries(o.config)) {
       if (!value.includes('${env:')) continue;

@@ -5,6 +5,7 @@
  * over the registry and asks these hooks; it has no per-kind `if`s.
  */
 import type { LxplanError, SourceLocation } from '../errors.js';
+import type { ConfigKeyProblem, ConfigOwner } from '../resources/config-keys.js';
 import type { DesiredObject, DesiredRemote, Kind, Manifest } from '../resources/types.js';
 import type { EntryReader } from './entry.js';
 import type { KnownNames } from './references.js';
@@ -65,8 +66,12 @@ export interface KindManifest<D extends DesiredObject = DesiredObject> {
   references?(d: D): Reference[];
   /** How a name of this kind used by another object is checked (references.ts); absent: no object names one. */
   referenced?: Referenced;
+  /** What LXD would refuse in `key: value` of the object's config: (src/resources/config-keys.ts); absent: any key. */
+  configKeyProblem?(owner: ConfigOwner, label: string, key: string, value: string): ConfigKeyProblem | undefined;
   /** Whether `${env:NAME}` in the object's config: is read from the environment (env.ts); absent: not. */
   envConfig?: boolean;
+  /** Left out of validate's "N object(s)" (projects never were counted: kept so, see the issue 12 report). */
+  uncounted?: boolean;
   /** Checks of the kind's objects over all merged files, after derive (alias claims, files that must exist ...), in this order. */
   checks?: ReadonlyArray<(m: Manifest, ctx: CheckContext) => LxplanError[] | Promise<LxplanError[]>>;
 }

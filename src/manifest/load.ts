@@ -4,23 +4,17 @@
  * user fixes a file in one go instead of one error per run; they are thrown together as
  * one LxplanError (the first as its message, the rest in `more`), in file and line order.
  */
-import { stat } from 'node:fs/promises';
-import path from 'node:path';
 import { LxplanError, type SourceLocation } from '../errors.js';
 import { registry } from '../resources/registry.js';
-import { isDirectorySource, isSplitSource, type DesiredInstance, type DesiredObject, type DesiredSnapshot, type Kind, type Manifest } from '../resources/types.js';
-import type { KindManifest } from './kind.js';
-import { displayPath, manifestFiles } from './files.js';
+import type { DesiredObject, Kind, Manifest } from '../resources/types.js';
 import { resolveEnvRefs } from './env.js';
-import { readInstanceFiles } from './instance-files.js';
+import { displayPath, manifestFiles } from './files.js';
+import type { CheckContext, KindManifest } from './kind.js';
 import { normaliseFile, type FileObjects } from './normalise.js';
 import { formatLocation, parseManifestText } from './parse.js';
-import { checkImageAliasClaims } from './image-aliases.js';
 import { readManifestText } from './read.js';
-import { checkPublishedSources } from './published.js';
-import { linkRemotes } from './remotes.js';
+import { mergeRemotes } from './remotes.js';
 import { validateAgainstSchema } from './schema.js';
-import { checkVolumeKeysByDriver } from './volume-keys.js';
 
 export interface LoadOptions {
   /** Check that image tarballs named in source: exist (default true). */
@@ -56,36 +50,24 @@ export async function loadManifests(pathArg: string, opts: LoadOptions = {}): Pr
     perFile.push(objects);
   }
 
-  const m = { dir, files: displays, images: {}, profiles: {}, instances: {}, storagePools: {}, storageVolumes: {} } as unknown as Manifest;
-  const read = registry.filter((e) => e.manifest?.normalise);
-  const merged = new Map<Kind, Record<string, DesiredObject>>(read.map((e) => [e.kind, {}]));
+  const m = { dir, files: displays } as Manifest;
+  // Each kind's objects by name over all files (a name twice is a duplicate), then stored in m by the kind.
+  const merged = new Map<Kind, Record<string, DesiredObject>>(registry.map((e) => [e.kind, {}]));
   for (const objects of perFile) {
-    for (const e of read) {
+    for (const e of registry) {
       const list = objects.objects.get(e.kind) ?? [];
-      if (e.manifest!.single) mergeSingle(e.manifest!, merged.get(e.kind)!, list, errors);
+      if (e.manifest.single) mergeSingle(e.manifest, merged.get(e.kind)!, list, errors);
       else merge(merged.get(e.kind)!, list, errors);
     }
-    merge(m.images, objects.images, errors);
-    merge(m.profiles, objects.profiles, errors);
-    merge(m.instances, objects.instances, errors);
-    merge(m.storagePools, objects.storagePools, errors);
-    merge(m.storageVolumes, objects.storageVolumes, errors);
-    if (objects.projects.length > 0) merge((m.projects ??= {}), objects.projects, errors);
     scopeOf(m, objects, errors);
   }
-  for (const e of read) e.manifest!.store(m, merged.get(e.kind)!);
-  m.snapshots = snapshotsOf(m.instances);
-  errors.push(...checkImageAliasClaims(m));
-  // server: at most once over all files.
-  for (const s of perFile.flatMap((o) => o.server)) {
-    if (!m.server) m.server = s;
-    else errors.push(new LxplanError('manifest.duplicate', `server: is given twice: at ${formatLocation(m.server.at)} and at ${formatLocation(s.at)}`, { location: s.at, hint: 'keep one server: section over all manifest files' }));
-  }
-  errors.push(...(await linkRemotes(m, perFile.flatMap((o) => o.remotes))));
-  errors.push(...checkPublishedSources(m));
-  errors.push(...checkVolumeKeysByDriver(m));
-  if (opts.checkFiles ?? true) errors.push(...(await checkImageFiles(m)));
-  errors.push(...(await readInstanceFiles(m)));
+  for (const e of registry) if (!e.manifest.derive) e.manifest.store(m, merged.get(e.kind)!);
+  // Objects made from other kinds' objects (an instance's snapshots:).
+  for (const e of registry) if (e.manifest.derive) e.manifest.store(m, e.manifest.derive(m));
+
+  const remoteCertificates = await mergeRemotes(m, perFile.flatMap((o) => o.remotes), errors);
+  const ctx: CheckContext = { checkFiles: opts.checkFiles ?? true, remotes: m.remotes ?? {}, remoteCertificates };
+  for (const e of registry) for (const check of e.manifest.checks ?? []) errors.push(...(await check(m, ctx)));
   errors.push(...resolveEnvRefs(m, opts.env ?? process.env));
 
   if (errors.length > 0) throw combine(errors, displays);
@@ -134,36 +116,6 @@ function scopeOf(m: Manifest, objects: FileObjects, errors: LxplanError[]): void
   }
 }
 
-/** Image tarballs must exist: reported here with the position of the path in the manifest. */
-async function checkImageFiles(m: Manifest): Promise<LxplanError[]> {
-  const errors: LxplanError[] = [];
-  for (const img of Object.values(m.images)) {
-    if (isDirectorySource(img.source)) {
-      const p = img.source.directory;
-      const st = p ? await stat(p).catch(() => undefined) : undefined;
-      if (!p || st?.isDirectory()) continue;
-      errors.push(new LxplanError('manifest.io', `image "${img.name}": directory ${displayPath(p)} ${st ? 'is not a directory' : 'does not exist'}`, {
-        location: img.keyAt?.['source.directory'] ?? img.at,
-        hint: `paths in source: are relative to the folder of the manifest file (${displayPath(path.dirname(path.resolve(img.at.file)))})`,
-      }));
-      continue;
-    }
-    const split = img.source;
-    if (!isSplitSource(split)) continue;
-    for (const part of ['metadata', 'rootfs'] as const) {
-      const p = split[part];
-      if (!p) continue;
-      const st = await stat(p).catch(() => undefined);
-      if (st?.isFile()) continue;
-      errors.push(new LxplanError('manifest.io', `image "${img.name}": ${part} file ${displayPath(p)} ${st ? 'is not a file' : 'does not exist'}`, {
-        location: img.keyAt?.[`source.${part}`] ?? img.at,
-        hint: `paths in source: are relative to the folder of the manifest file (${displayPath(path.dirname(path.resolve(img.at.file)))}); if a script builds the tarballs, run it first`,
-      }));
-    }
-  }
-  return errors;
-}
-
 function order(files: string[], l: SourceLocation | undefined): [number, number, number] {
   if (!l) return [-1, 0, 0];
   return [files.indexOf(l.file), l.line, l.col];
@@ -179,14 +131,3 @@ function combine(errors: LxplanError[], files: string[]): LxplanError {
   return new LxplanError(first.code, first.message, { location: first.location, hint: first.hint, cause: first.cause, more: [...first.more, ...rest] });
 }
 
-/** Each instance's `snapshots:` list as snapshot objects, keyed "INSTANCE/SNAPSHOT", located at their list items. */
-function snapshotsOf(instances: Record<string, DesiredInstance>): Record<string, DesiredSnapshot> {
-  const out: Record<string, DesiredSnapshot> = {};
-  for (const inst of Object.values(instances)) {
-    (inst.snapshots ?? []).forEach((snapshot, i) => {
-      const name = `${inst.name}/${snapshot}`;
-      out[name] = { kind: 'snapshot', name, instance: inst.name, snapshot, config: {}, at: inst.keyAt?.[`snapshots.${i}`] ?? inst.at };
-    });
-  }
-  return out;
-}

@@ -1,18 +1,17 @@
 /**
- * `remotes:` (image servers) merged across files, and each image copied from one linked to it:
- * the image's source gets the server's URL, protocol and certificate (read here, so a missing or
+ * `remotes:` (image servers) merged across files, each certificate read (so a missing or
  * unreadable certificate file is a manifest error with its position, before anything is asked).
+ * The kinds that name a remote link to it in their checks (an image's source: src/resources/image/).
  */
 import { readFile } from 'node:fs/promises';
 import { LxplanError } from '../errors.js';
 import { certificateFingerprint } from '../lxd/remote.js';
-import { isRemoteSource, type DesiredRemote, type Manifest } from '../resources/types.js';
-import { didYouMean } from './hints.js';
+import type { DesiredRemote, Manifest } from '../resources/types.js';
 import { displayPath } from './files.js';
 import { formatLocation } from './parse.js';
 
-export async function linkRemotes(m: Manifest, remotes: DesiredRemote[]): Promise<LxplanError[]> {
-  const errors: LxplanError[] = [];
+/** Sets m.remotes (when any file has remotes:); returns the PEM certificate of each remote that names a readable one. */
+export async function mergeRemotes(m: Manifest, remotes: DesiredRemote[], errors: LxplanError[]): Promise<Map<string, string>> {
   const byName: Record<string, DesiredRemote> = {};
   for (const r of remotes) {
     const prev = byName[r.name];
@@ -41,21 +40,5 @@ export async function linkRemotes(m: Manifest, remotes: DesiredRemote[]): Promis
       }));
     }
   }
-
-  for (const img of Object.values(m.images)) {
-    const s = img.source;
-    if (!isRemoteSource(s)) continue;
-    const r = byName[s.remote];
-    if (!r) {
-      errors.push(new LxplanError('manifest.reference', `image "${img.name}" is copied from remote "${s.remote}", which is not defined under remotes:`, {
-        location: img.keyAt?.['source.remote'] ?? img.at,
-        hint: didYouMean(s.remote, Object.keys(byName)) ?? 'add it: remotes: {NAME: {url: https://HOST:8443, protocol: lxd, certificate: FILE}}',
-      }));
-      continue;
-    }
-    s.server = r.url;
-    s.protocol = r.protocol;
-    s.certificate = pems.get(r.name) ?? '';
-  }
-  return errors;
+  return pems;
 }

@@ -348,8 +348,7 @@ function checkReferences(ctx: PlanContext): LxplanError[] {
   }
   return [...checkReferencesOffline(ctx.manifest, {
     profiles, images, networks: staying('network'), storagePools: staying('storage_pool'), storageVolumes: staying('storage_volume'),
-    byKind: Object.fromEntries(KINDS.map((k) => [k, staying(k)])),
-  }), ...checkCopySources(ctx.manifest, ctx.live, ctx.state, goingAway('instance')), ...checkArchitectures(ctx.manifest, ctx.live, ctx.resolveImage),
+  }, Object.fromEntries(KINDS.map((k) => [k, staying(k)]))), ...checkCopySources(ctx.manifest, ctx.live, ctx.state, goingAway('instance')), ...checkArchitectures(ctx.manifest, ctx.live, ctx.resolveImage),
     ...checkImageTypes(ctx.manifest, ctx.live, ctx.resolveImage)];
 }
 

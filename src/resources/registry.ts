@@ -42,6 +42,8 @@ import type { Kind } from './types.js';
 import type { LiveKind } from './live-kind.js';
 import type { KindExport } from './kind-export.js';
 import type { KindManifest } from '../manifest/kind.js';
+import { imageManifest } from './image/manifest.js';
+import { instanceManifest } from './instance/manifest.js';
 import { networkManifest } from './network/manifest.js';
 import { imageSchemaHints } from './image/schema-hints.js';
 import { instanceSchemaHints } from './instance/schema-hints.js';
@@ -52,6 +54,12 @@ import { storagePoolSchemaHints } from './storage-pool/schema-hints.js';
 import { storageVolumeSchemaHints } from './storage-volume/schema-hints.js';
 import type { SchemaHints } from '../manifest/schema-hints.js';
 import { bindRegistry } from './kind-entries.js';
+import { profileManifest } from './profile/manifest.js';
+import { projectManifest } from './project/manifest.js';
+import { serverManifest } from './server/manifest.js';
+import { snapshotManifest } from './snapshot/manifest.js';
+import { storagePoolManifest } from './storage-pool/manifest.js';
+import { storageVolumeManifest } from './storage-volume/manifest.js';
 
 export interface KindEntry {
   kind: Kind;
@@ -60,7 +68,7 @@ export interface KindEntry {
   /** How it is read from LXD and where it lives (<kind>/live.ts). */
   live: LiveKind;
   /** How the kind's section of the manifests is read (src/manifest/kind.ts). */
-  manifest?: KindManifest<any>;
+  manifest: KindManifest<any>;
   /** What the kind adds to the schema's findings about its objects (src/manifest/schema.ts); its schema fragment is <kind>/schema.json. */
   schema?: SchemaHints;
   /** How its live objects are written as manifest YAML (<kind>/export.ts); absent: export does not write the kind, or writes it the old way (workflow/adopt.ts). */
@@ -74,6 +82,7 @@ export const registry: readonly KindEntry[] = [
     ops: projectOps,
     live: projectLive,
     schema: projectSchemaHints,
+    manifest: projectManifest,
   },
   {
     kind: 'storage_pool',
@@ -81,6 +90,7 @@ export const registry: readonly KindEntry[] = [
     ops: storagePoolOps,
     live: storagePoolLive,
     schema: storagePoolSchemaHints,
+    manifest: storagePoolManifest,
   },
   {
     kind: 'network_acl',
@@ -105,6 +115,7 @@ export const registry: readonly KindEntry[] = [
     ops: storageVolumeOps,
     live: storageVolumeLive,
     schema: storageVolumeSchemaHints,
+    manifest: storageVolumeManifest,
   },
   {
     kind: 'image',
@@ -112,6 +123,7 @@ export const registry: readonly KindEntry[] = [
     ops: imageOps,
     live: imageLive,
     schema: imageSchemaHints,
+    manifest: imageManifest,
   },
   {
     kind: 'profile',
@@ -119,6 +131,7 @@ export const registry: readonly KindEntry[] = [
     ops: profileOps,
     live: profileLive,
     schema: profileSchemaHints,
+    manifest: profileManifest,
   },
   {
     kind: 'instance',
@@ -126,18 +139,21 @@ export const registry: readonly KindEntry[] = [
     ops: instanceOps,
     live: instanceLive,
     schema: instanceSchemaHints,
+    manifest: instanceManifest,
   },
   {
     kind: 'snapshot',
     spec: snapshotSpec,
     ops: snapshotOps,
     live: snapshotLive,
+    manifest: snapshotManifest,
   },
   {
     kind: 'server',
     spec: serverSpec,
     ops: serverOps,
     live: serverLive,
+    manifest: serverManifest,
   },
 ];
 

@@ -17,7 +17,7 @@
  *    CPU ids ("2" = any two CPUs, "2-2" = CPU number 2).
  *  - limits.cpu.allowance: "N%" (soft) or "Xms/Yms" (hard; the "ms" suffixes are optional).
  * Which keys are booleans or integers is recorded from LXD's configuration metadata
- * (shared/reference/lxd/configuration.json, entity "instance").
+ * (shared/reference/lxd/configuration.json, the instance entity).
  */
 import { INSTANCE_KEYS } from './lxd-config-keys.js';
 import { instanceKeysOfType } from './lxd-config-keys-5.0.js';
@@ -164,7 +164,7 @@ export function parseBool(s: string): boolean | null {
 
 /**
  * Instance/profile config keys LXD types as bool, and as integer: from the key table
- * (lxd-config-keys.ts, LXD's configuration.json, entity "instance", with the 5.0.2 keys it lacks,
+ * (lxd-config-keys.ts, LXD's configuration.json, its instance entity, with the 5.0.2 keys it lacks,
  * such as limits.network.priority). Keys LXD does not know are compared as plain strings.
  */
 export const BOOL_KEYS: ReadonlySet<string> = new Set(instanceKeysOfType(INSTANCE_KEYS, 'bool'));

@@ -6,7 +6,7 @@ import * as assert from 'uvu/assert';
 import { Ajv } from 'ajv';
 import { manifestSchemaPath } from '../../src/manifest/index.js';
 import { AJV_OPTIONS } from '../../src/manifest/schema-options.js';
-import { LIMITS, LIMIT_KEYS } from '../../src/resources/limits.js';
+import { LIMITS, LIMIT_KEYS } from '../../src/resources/instance/limits.js';
 
 const schema = JSON.parse(readFileSync(manifestSchemaPath(), 'utf8'));
 

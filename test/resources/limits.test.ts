@@ -1,6 +1,6 @@
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { LIMITS, limitApplies, limitHint, validateConfigValue, validateLimit } from '../../src/resources/limits.js';
+import { LIMITS, limitApplies, limitHint, validateConfigValue, validateLimit } from '../../src/resources/instance/limits.js';
 
 test('the table covers the LXD resource limits', () => {
   assert.equal(Object.keys(LIMITS).sort(), [

@@ -1,4 +1,5 @@
 import { Args } from '@oclif/core';
+import { registry } from '../../resources/registry.js';
 import { loadChecked } from '../../workflow/session.js';
 import { BaseCommand } from '../base.js';
 
@@ -11,7 +12,8 @@ export default class Validate extends BaseCommand {
   async run(): Promise<void> {
     const { args } = await this.parse(Validate);
     const m = await loadChecked(args.path);
-    const n = [m.images, m.profiles, m.instances, m.networks, m.storagePools, m.storageVolumes].reduce((sum, objects) => sum + Object.keys(objects).length, 0) + (m.server ? 1 : 0);
+    // The objects the manifests declare in their sections (not those derived from others, such as snapshots).
+    const n = registry.filter((e) => e.manifest.section && !e.manifest.uncounted).reduce((sum, e) => sum + Object.keys(e.spec.desired(m)).length, 0);
     this.print(`${this.out.green('Valid:')} ${m.files.length} file(s), ${n} object(s).\n`);
   }
 }

@@ -1,5 +1,6 @@
 /** How `networks:` is read from the manifests (src/manifest/kind.ts). */
 import type { KindManifest } from '../../manifest/kind.js';
+import { networkKeyProblem } from './config-keys.js';
 import type { DesiredNetwork, NetworkType } from './types.js';
 
 /** LXD 5.0.2: host interface names, 2 to 15 characters of letters, digits, "-", "_", ".". */
@@ -25,5 +26,6 @@ export const networkManifest: KindManifest<DesiredNetwork> = {
   },
   nameProblem: networkNameProblem,
   referenced: { known: 'networks', word: 'network', hint: 'define it under networks:, or create it in LXD first' },
+  configKeyProblem: networkKeyProblem,
   envConfig: true,
 };

@@ -5,9 +5,9 @@
  * forth, and a destroy would delete the shared image twice. Refused when the manifests are
  * loaded, naming both declarations.
  */
-import { LxplanError, type SourceLocation } from '../errors.js';
-import type { Manifest } from '../resources/types.js';
-import { formatLocation } from './parse.js';
+import { LxplanError, type SourceLocation } from '../../errors.js';
+import { formatLocation } from '../../manifest/parse.js';
+import type { Manifest } from '../types.js';
 
 interface Claim {
   image: string;

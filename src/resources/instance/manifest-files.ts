@@ -1,14 +1,14 @@
 /**
  * The `source:` files of instances' `files:` are read when the manifests load (so a plan sees their
  * hash, and a missing file is a located error before anything changes). Paths are relative to the
- * folder of the manifest file that names them (the normaliser made them absolute).
+ * folder of the manifest file that names them (manifest.ts made them absolute).
  */
 import { readFile, stat } from 'node:fs/promises';
 import path from 'node:path';
-import { LxplanError } from '../errors.js';
-import { FILE_MAX, sha256Of } from '../resources/instance/files.js';
-import type { Manifest } from '../resources/types.js';
-import { displayPath } from './files.js';
+import { LxplanError } from '../../errors.js';
+import { displayPath } from '../../manifest/files.js';
+import type { Manifest } from '../types.js';
+import { FILE_MAX, sha256Of } from './files.js';
 
 export async function readInstanceFiles(m: Manifest): Promise<LxplanError[]> {
   const errors: LxplanError[] = [];

@@ -5,8 +5,9 @@
  * running one publishes fine. So lxplan requires a snapshot unless the manifest keeps the
  * instance stopped: a plan never stops an instance behind the user's back to publish it.
  */
-import { LxplanError } from '../errors.js';
-import { isPublishedSource, type Manifest } from '../resources/types.js';
+import { LxplanError } from '../../errors.js';
+import type { Manifest } from '../types.js';
+import { isPublishedSource } from './types.js';
 
 export function checkPublishedSources(m: Manifest): LxplanError[] {
   const errors: LxplanError[] = [];
