@@ -7,9 +7,11 @@
 import { imageLive } from './image/live.js';
 import { imageOps } from './image/ops.js';
 import { imageSpec } from './image/spec.js';
+import { instanceExport } from './instance/export.js';
 import { instanceLive } from './instance/live.js';
 import { instanceOps } from './instance/ops.js';
 import { instanceSpec } from './instance/spec.js';
+import { networkExport } from './network/export.js';
 import { networkLive } from './network/live.js';
 import { networkOps } from './network/ops.js';
 import { networkSpec } from './network/spec.js';
@@ -19,6 +21,7 @@ import { networkAclManifest } from './network-acl/manifest.js';
 import { networkAclSchemaHints } from './network-acl/schema-hints.js';
 import { networkAclOps } from './network-acl/ops.js';
 import { networkAclSpec } from './network-acl/spec.js';
+import { profileExport } from './profile/export.js';
 import { profileLive } from './profile/live.js';
 import { profileOps } from './profile/ops.js';
 import { profileSpec } from './profile/spec.js';
@@ -28,19 +31,22 @@ import { projectSpec } from './project/spec.js';
 import { serverLive } from './server/live.js';
 import { serverOps } from './server/ops.js';
 import { serverSpec } from './server/spec.js';
+import { snapshotExport } from './snapshot/export.js';
 import { snapshotLive } from './snapshot/live.js';
 import { snapshotOps } from './snapshot/ops.js';
 import { snapshotSpec } from './snapshot/spec.js';
 import type { ResourceOps, ResourceSpec } from './spec.js';
+import { storagePoolExport } from './storage-pool/export.js';
 import { storagePoolLive } from './storage-pool/live.js';
 import { storagePoolOps } from './storage-pool/ops.js';
 import { storagePoolSpec } from './storage-pool/spec.js';
+import { storageVolumeExport } from './storage-volume/export.js';
 import { storageVolumeLive } from './storage-volume/live.js';
 import { storageVolumeOps } from './storage-volume/ops.js';
 import { storageVolumeSpec } from './storage-volume/spec.js';
 import type { Kind } from './types.js';
+import type { KindExport } from './export-kind.js';
 import type { LiveKind } from './live-kind.js';
-import type { KindExport } from './kind-export.js';
 import type { KindManifest } from '../manifest/kind.js';
 import { imageManifest } from './image/manifest.js';
 import { instanceManifest } from './instance/manifest.js';
@@ -71,7 +77,7 @@ export interface KindEntry {
   manifest: KindManifest<any>;
   /** What the kind adds to the schema's findings about its objects (src/manifest/schema.ts); its schema fragment is <kind>/schema.json. */
   schema?: SchemaHints;
-  /** How its live objects are written as manifest YAML (<kind>/export.ts); absent: export does not write the kind, or writes it the old way (workflow/adopt.ts). */
+  /** How it is written by lxplan export and adopted by import (<kind>/export.ts); absent: not exported. */
   export?: KindExport;
 }
 
@@ -91,6 +97,7 @@ export const registry: readonly KindEntry[] = [
     live: storagePoolLive,
     schema: storagePoolSchemaHints,
     manifest: storagePoolManifest,
+    export: storagePoolExport,
   },
   {
     kind: 'network_acl',
@@ -108,6 +115,7 @@ export const registry: readonly KindEntry[] = [
     live: networkLive,
     manifest: networkManifest,
     schema: networkSchemaHints,
+    export: networkExport,
   },
   {
     kind: 'storage_volume',
@@ -116,6 +124,7 @@ export const registry: readonly KindEntry[] = [
     live: storageVolumeLive,
     schema: storageVolumeSchemaHints,
     manifest: storageVolumeManifest,
+    export: storageVolumeExport,
   },
   {
     kind: 'image',
@@ -132,6 +141,7 @@ export const registry: readonly KindEntry[] = [
     live: profileLive,
     schema: profileSchemaHints,
     manifest: profileManifest,
+    export: profileExport,
   },
   {
     kind: 'instance',
@@ -140,6 +150,7 @@ export const registry: readonly KindEntry[] = [
     live: instanceLive,
     schema: instanceSchemaHints,
     manifest: instanceManifest,
+    export: instanceExport,
   },
   {
     kind: 'snapshot',
@@ -147,6 +158,7 @@ export const registry: readonly KindEntry[] = [
     ops: snapshotOps,
     live: snapshotLive,
     manifest: snapshotManifest,
+    export: snapshotExport,
   },
   {
     kind: 'server',

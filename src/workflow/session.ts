@@ -8,7 +8,8 @@ import { LxplanError } from '../errors.js';
 import { LxdClient } from '../lxd/client.js';
 import { loadManifests } from '../manifest/index.js';
 import { plan as makePlan, type Plan, type PlanOptions } from '../planner/index.js';
-import { localImageFingerprint, resolveRemoteFingerprints } from '../resources/image/source.js';
+import { resolveRemoteFingerprints } from '../resources/image/source.js';
+import { registry } from '../resources/registry.js';
 import { readLiveIn } from '../resources/live-project.js';
 import { instancesWithSnapshots } from '../resources/snapshot/spec.js';
 import type { LiveSnapshot } from '../resources/spec.js';
@@ -50,11 +51,9 @@ export async function defaultStatePath(manifestPath: string): Promise<string> {
   return path.join(st?.isFile() ? path.dirname(manifestPath) : manifestPath, STATE_FILE);
 }
 
-/** The fingerprint LXD will give each local image: its tarballs hashed, or its directory packed and hashed (image-source.ts). */
+/** What each kind computes from the declared objects' local files before a plan (its live entry's prepare: the fingerprint LXD will give an image made from files). */
 export async function computeFingerprints(m: Manifest): Promise<void> {
-  await Promise.all(Object.values(m.images).map(async (img) => {
-    img.fingerprint = await localImageFingerprint(img);
-  }));
+  await Promise.all(registry.map((e) => e.live.prepare?.(m)));
 }
 
 /** Loads and checks the manifests only: nothing is read from LXD. */

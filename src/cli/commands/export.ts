@@ -2,7 +2,7 @@ import { Args, Flags } from '@oclif/core';
 import { LxplanError } from '../../errors.js';
 import { specs } from '../../resources/index.js';
 import type { Kind } from '../../resources/types.js';
-import { EXPORT_KINDS, exportLive, writeExport } from '../../workflow/adopt.js';
+import { EXPORT_BY_NAME, EXPORT_KINDS, exportLive, IMPORTED_KINDS, writeExport } from '../../workflow/adopt.js';
 import { BaseCommand, commonFlags } from '../base.js';
 
 export default class Export extends BaseCommand {
@@ -21,7 +21,7 @@ export default class Export extends BaseCommand {
     const { args, flags } = await this.parse(Export);
     const connectOpts = { statePath: flags.state, project: flags.project, socket: flags.socket };
     if (flags.import && !args.dir) throw new LxplanError('usage', '--import needs a DIR to write the manifest and its state into');
-    const only = (flags.name ?? []).flatMap((name) => (flags.kind ? [{ kind: flags.kind as Kind, name }] : [{ kind: 'instance' as Kind, name }]));
+    const only = (flags.name ?? []).map((name) => ({ kind: (flags.kind as Kind | undefined) ?? EXPORT_BY_NAME, name }));
     const text = await exportLive({ ...connectOpts, only, kind: flags.kind as Kind | undefined });
     if (!args.dir) {
       this.print(text);
@@ -33,7 +33,7 @@ export default class Export extends BaseCommand {
       const { importObjects } = await import('../../workflow/adopt.js');
       const { loadManifests } = await import('../../manifest/index.js');
       const m = await loadManifests(args.dir);
-      const objects = [...EXPORT_KINDS, 'snapshot' as const].flatMap((k) => Object.keys(specs[k].desired(m)).map((name) => ({ kind: k as Kind, name })))
+      const objects = IMPORTED_KINDS.flatMap((k) => Object.keys(specs[k].desired(m)).map((name) => ({ kind: k, name })))
         // The default profile and pool are built in: importObjects adopts them with the rest.
         .filter((o) => !specs[o.kind].builtin(o.name));
       const done = await importObjects(args.dir, objects, connectOpts);
