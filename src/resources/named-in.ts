@@ -6,7 +6,7 @@
  */
 import type { KindEntry } from './registry.js';
 import type { NamedRef, ResourceSpec } from './spec.js';
-import { addressOf, type Address, type Kind } from './types.js';
+import { addressOf, type Address, type DesiredObject, type Kind } from './types.js';
 
 /** Every name an object of `kind` holds of another kind, with that kind. */
 export function namedIn(entries: readonly KindEntry[], kind: Kind, o: unknown): Array<NamedRef & { kind: Kind }> {
@@ -14,8 +14,8 @@ export function namedIn(entries: readonly KindEntry[], kind: Kind, o: unknown): 
 }
 
 /** `spec` with the references other kinds declare in its objects added (the spec itself when there are none). */
-export function withNamedRefs(entries: readonly KindEntry[], spec: ResourceSpec<any, any>): ResourceSpec<any, any> {
-  if (!entries.some((e) => e.spec.namedIn)) return spec;
+export function withNamedRefs<D extends DesiredObject, L>(entries: readonly KindEntry[], spec: ResourceSpec<D, L>): ResourceSpec<D, L> {
+  if (!entries.some((e) => 'namedIn' in e.spec)) return spec;
   const extra = (o: unknown): Address[] => namedIn(entries, spec.kind, o).map((r) => addressOf(r.kind, r.name));
   const uniq = (a: Address[]) => [...new Set(a)];
   return { ...spec, refs: (d) => uniq([...spec.refs(d), ...extra(d)]), liveRefs: (l) => uniq([...spec.liveRefs(l), ...extra(l)]) };

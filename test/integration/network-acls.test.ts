@@ -21,6 +21,7 @@ import path from 'node:path';
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
 import { isNotFound, LxdClient } from '../../src/lxd/client.js';
+import type { State } from '../../src/state/model.js';
 import { manifestDir, run, show } from './cli.js';
 import { testImage, throwawayProject } from './harness.js';
 
@@ -57,7 +58,8 @@ interface Parts {
 function manifest(ctx: Ctx, parts: Parts = {}): string {
   const { acl = { name: ctx.web }, port = '80', uses = acl?.name, spare, network = true } = parts;
   const acls = [
-    acl ? `  ${acl.name}:
+    acl
+      ? `  ${acl.name}:
 ${acl.renamedFrom ? `    renamed_from: ${acl.renamedFrom}\n` : ''}    description: web servers
     ingress:
       - {action: allow, protocol: tcp, destination_port: "${port}"}
@@ -65,16 +67,21 @@ ${acl.renamedFrom ? `    renamed_from: ${acl.renamedFrom}\n` : ''}    descriptio
     egress:
       - {action: drop, destination: 10.0.0.0/8, state: logged, description: no LAN}
       - {action: allow}
-` : '',
-    spare ? `  ${spare.name}:
+`
+      : '',
+    spare
+      ? `  ${spare.name}:
 ${spare.renamedFrom ? `    renamed_from: ${spare.renamedFrom}\n` : ''}    ingress:
       - {action: reject, protocol: udp}
-` : '',
+`
+      : '',
   ].join('');
   return `images:
   busybox:
     source: {metadata: ${ctx.image.metadataPath}, rootfs: ${ctx.image.rootfsPath}}
-${acls ? `network_acls:\n${acls}` : ''}${network ? `networks:
+${acls ? `network_acls:\n${acls}` : ''}${
+    network
+      ? `networks:
   ${ctx.net}:
     config: {ipv4.address: ${ctx.subnet}.1/24, ipv4.nat: "true", ipv6.address: none${uses ? `, security.acls: "${uses}"` : ''}}
 instances:
@@ -82,7 +89,9 @@ instances:
     image: busybox
     devices:
       eth0: {type: nic, network: ${ctx.net}}
-` : ''}`;
+`
+      : ''
+  }`;
 }
 
 /** The bridge's ACL chain as the kernel has it (nftables), or undefined where nft is missing. */
@@ -91,7 +100,14 @@ function firewall(bridge: string): string | undefined {
   return p.error ? undefined : p.stdout;
 }
 
-const exists = (read: Promise<unknown>) => read.then(() => true, (e) => { gone(e); return false; });
+const exists = (read: Promise<unknown>) =>
+  read.then(
+    () => true,
+    (e) => {
+      gone(e);
+      return false;
+    },
+  );
 
 it.before(async (ctx) => {
   const s = randomBytes(3).toString('hex');
@@ -126,7 +142,9 @@ it.after(async (ctx) => {
 it('lxapply makes the ACL first, then the bridge applying it, then the container on it; then No changes.', async (ctx) => {
   const p = await run('lxplan', ctx.args());
   assert.is(p.code, 0, show(p));
-  assert.is(p.stdout, `lxplan will make these changes:
+  assert.is(
+    p.stdout,
+    `lxplan will make these changes:
 
   + network_acl ${ctx.web} (in project default)
       + description: web servers
@@ -150,10 +168,15 @@ it('lxapply makes the ACL first, then the bridge applying it, then the container
       + devices.eth0.type:    nic
 
 Plan: 4 to add, 0 to change, 0 to destroy.
-`, show(p));
+`,
+    show(p),
+  );
   const a = await run('lxapply', ctx.args('--auto-approve'));
   assert.is(a.code, 0, show(a));
-  const done = a.stdout.split('\n').filter((l) => / created \(/.test(l)).map((l) => l.split(':')[0]);
+  const done = a.stdout
+    .split('\n')
+    .filter((l) => / created \(/.test(l))
+    .map((l) => l.split(':')[0]);
   assert.ok(done.indexOf(`network_acl ${ctx.web}`) < done.indexOf(`network ${ctx.net}`), show(a));
 
   const root = new LxdClient();
@@ -161,8 +184,20 @@ Plan: 4 to add, 0 to change, 0 to destroy.
     const acl = (await root.getNetworkAcl(ctx.web)).value;
     assert.is(acl.description, 'web servers');
     // state: LXD 5.0.2 has no default for it: lxplan sent enabled.
-    assert.equal(acl.ingress.map((r) => [r.action, r.protocol, r.destination_port ?? '', r.state]), [['allow', 'tcp', '80', 'enabled'], ['allow', 'icmp4', '', 'enabled']]);
-    assert.equal(acl.egress.map((r) => [r.action, r.destination ?? '', r.state]), [['drop', '10.0.0.0/8', 'logged'], ['allow', '', 'enabled']]);
+    assert.equal(
+      acl.ingress.map((r) => [r.action, r.protocol, r.destination_port ?? '', r.state]),
+      [
+        ['allow', 'tcp', '80', 'enabled'],
+        ['allow', 'icmp4', '', 'enabled'],
+      ],
+    );
+    assert.equal(
+      acl.egress.map((r) => [r.action, r.destination ?? '', r.state]),
+      [
+        ['drop', '10.0.0.0/8', 'logged'],
+        ['allow', '', 'enabled'],
+      ],
+    );
     assert.equal(acl.used_by, [`/1.0/networks/${ctx.net}`]);
     assert.is((await root.getNetwork(ctx.net)).value.config['security.acls'], ctx.web);
   } finally {
@@ -180,13 +215,17 @@ it('a rule changed is applied live: the firewall changes at once and the contain
   const before = await ctx.project.client.getInstanceState('web-1');
   await ctx.m.write({ 'lxplan.yaml': manifest(ctx, { port: '8080' }) });
   const p = await run('lxplan', ctx.args());
-  assert.is(p.stdout, `lxplan will make these changes:
+  assert.is(
+    p.stdout,
+    `lxplan will make these changes:
 
   ~ network_acl ${ctx.web} (in project default; live)
       ~ ingress: [allow tcp to :80; allow icmp4 icmp 8/*] -> [allow tcp to :8080; allow icmp4 icmp 8/*] (live)
 
 Plan: 0 to add, 1 to change, 0 to destroy.
-`, show(p));
+`,
+    show(p),
+  );
   const a = await run('lxapply', ctx.args('--auto-approve'));
   assert.is(a.code, 0, show(a));
   const root = new LxdClient();
@@ -210,14 +249,25 @@ it('a bridge or a NIC naming an ACL that exists nowhere is refused before anythi
   await ctx.m.write({ 'lxplan.yaml': manifest(ctx, { port: '8080', uses: `${ctx.web},${ctx.web}x` }) });
   const p = await run('lxplan', ctx.args());
   assert.is(p.code, 1, show(p));
-  assert.match(p.stderr, new RegExp(`lxplan\\.yaml:\\d+:\\d+: network "${ctx.net}" uses network acl "${ctx.web}x", which is neither in the manifests nor in LXD`), show(p));
+  assert.match(
+    p.stderr,
+    new RegExp(`lxplan\\.yaml:\\d+:\\d+: network "${ctx.net}" uses network acl "${ctx.web}x", which is neither in the manifests nor in LXD`),
+    show(p),
+  );
   assert.ok(p.stderr.includes(`did you mean "${ctx.web}"?`), show(p));
   // A NIC of its own (an OVN NIC's security.acls; LXD 5.0.2 takes it on no other NIC): checked the same way.
-  const nic = manifest(ctx, { port: '8080' }).replace(`eth0: {type: nic, network: ${ctx.net}}`, `eth0: {type: nic, network: ${ctx.net}}\n      eth1: {type: nic, nictype: ovn, network: ${ctx.net}, security.acls: ${ctx.spare}}`);
+  const nic = manifest(ctx, { port: '8080' }).replace(
+    `eth0: {type: nic, network: ${ctx.net}}`,
+    `eth0: {type: nic, network: ${ctx.net}}\n      eth1: {type: nic, nictype: ovn, network: ${ctx.net}, security.acls: ${ctx.spare}}`,
+  );
   await ctx.m.write({ 'lxplan.yaml': nic });
   const n = await run('lxplan', ctx.args());
   assert.is(n.code, 1, show(n));
-  assert.match(n.stderr, new RegExp(`device "eth1" of instance "web-1" uses network acl "${ctx.spare}", which is neither in the manifests nor in LXD`), show(n));
+  assert.match(
+    n.stderr,
+    new RegExp(`device "eth1" of instance "web-1" uses network acl "${ctx.spare}", which is neither in the manifests nor in LXD`),
+    show(n),
+  );
 });
 
 it('renamed_from: an unused ACL is renamed in place; one in use is refused, and a new name without renamed_from moves the bridge over', async (ctx) => {
@@ -228,13 +278,17 @@ it('renamed_from: an unused ACL is renamed in place; one in use is refused, and 
     assert.is((await run('lxapply', ctx.args('--auto-approve'))).code, 0);
     await ctx.m.write({ 'lxplan.yaml': manifest(ctx, { port: '8080', spare: { name: `${ctx.spare}2`, renamedFrom: ctx.spare } }) });
     const r = await run('lxplan', ctx.args());
-    assert.is(r.stdout, `lxplan will make these changes:
+    assert.is(
+      r.stdout,
+      `lxplan will make these changes:
 
   ~ network_acl ${ctx.spare}2 (in project default; renamed from ${ctx.spare}; live)
       ~ name: ${ctx.spare} -> ${ctx.spare}2 (live)
 
 Plan: 0 to add, 1 to change, 0 to destroy.
-`, show(r));
+`,
+      show(r),
+    );
     const ra = await run('lxapply', ctx.args('--auto-approve'));
     assert.is(ra.code, 0, show(ra));
     assert.ok(await exists(root.getNetworkAcl(`${ctx.spare}2`)));
@@ -245,7 +299,12 @@ Plan: 0 to add, 1 to change, 0 to destroy.
     await ctx.m.write({ 'lxplan.yaml': manifest(ctx, { port: '8080', spare, acl: { name: ctx.renamed, renamedFrom: ctx.web } }) });
     const refused = await run('lxplan', ctx.args());
     assert.is(refused.code, 1, show(refused));
-    assert.ok(refused.stderr.includes(`network_acl "${ctx.renamed}": name cannot change: LXD renames an ACL only while nothing uses it, and network "${ctx.net}" uses it`), show(refused));
+    assert.ok(
+      refused.stderr.includes(
+        `network_acl "${ctx.renamed}": name cannot change: LXD renames an ACL only while nothing uses it, and network "${ctx.net}" uses it`,
+      ),
+      show(refused),
+    );
     assert.ok(refused.stderr.includes('drop renamed_from'), show(refused));
 
     // Without renamed_from: the new ACL is made, the bridge moves to it, the old one goes (LXD would refuse it earlier).
@@ -267,14 +326,18 @@ Plan: 0 to add, 1 to change, 0 to destroy.
 it('the bridge lets go of the ACL and the ACL is removed: deleted after the bridge changed', async (ctx) => {
   await ctx.m.write({ 'lxplan.yaml': manifest(ctx, { acl: null, uses: '', spare: { name: `${ctx.spare}2` } }) });
   const p = await run('lxplan', ctx.args());
-  assert.is(p.stdout, `lxplan will make these changes:
+  assert.is(
+    p.stdout,
+    `lxplan will make these changes:
 
   - network_acl ${ctx.renamed} (in project default)
   ~ network ${ctx.net} (in project default; live)
       - config.security.acls: ${ctx.renamed} (live)
 
 Plan: 0 to add, 1 to change, 1 to destroy.
-`, show(p));
+`,
+    show(p),
+  );
   const a = await run('lxapply', ctx.args('--auto-approve'));
   assert.is(a.code, 0, show(a));
   const lines = a.stdout.split('\n').map((l) => l.split(':')[0]);
@@ -295,13 +358,17 @@ it('lxplan export writes an ACL made by hand; imported, it plans No changes.', a
   const m = await manifestDir({});
   try {
     await root.createNetworkAcl({
-      name: ctx.byHand, description: 'by hand', config: { 'user.owner': 'ops' },
+      name: ctx.byHand,
+      description: 'by hand',
+      config: { 'user.owner': 'ops' },
       ingress: [{ action: 'allow', state: 'enabled', protocol: 'tcp', source: '192.0.2.0/24', destination_port: '22' }],
       egress: [{ action: 'reject', state: 'disabled', protocol: 'udp', destination_port: '53' }],
     });
     const e = await run('lxplan', ['export', '--project', ctx.project.name, '--kind', 'network_acl', '--name', ctx.byHand]);
     assert.is(e.code, 0, show(e));
-    assert.match(e.stdout, `network_acls:
+    assert.match(
+      e.stdout,
+      `network_acls:
   ${ctx.byHand}:
     description: by hand
     ingress:
@@ -316,12 +383,13 @@ it('lxplan export writes an ACL made by hand; imported, it plans No changes.', a
         state: disabled
     config:
       user.owner: ops
-`);
+`,
+    );
     await m.write({ 'lxplan.yaml': e.stdout });
     const imp = await run('lxplan', ['import', 'network_acl', ctx.byHand, m.dir, '--project', ctx.project.name]);
     assert.is(imp.code, 0, show(imp));
     assert.is(imp.stdout, 'No changes. LXD matches the manifests.\n', show(imp));
-    const state = JSON.parse(await readFile(path.join(m.dir, 'lxplan.state.json'), 'utf8'));
+    const state = JSON.parse(await readFile(path.join(m.dir, 'lxplan.state.json'), 'utf8')) as State;
     assert.equal(Object.keys(state.resources), [`network_acl.${ctx.byHand}`]);
     // Changed outside lxplan: drift, then put back.
     const { etag } = await root.getNetworkAcl(ctx.byHand);

@@ -51,7 +51,12 @@ function rules(r: EntryReader, dir: 'ingress' | 'egress'): NetworkAclRule[] {
     const where = `rule ${i + 1} of ${dir} of ${r.owner}`;
     for (const k of PORT_KEYS) {
       if (rule[k] === undefined) continue;
-      if (rule.protocol !== 'tcp' && rule.protocol !== 'udp') r.valueError(`${k} of ${where} needs protocol tcp or udp (LXD refuses ports without one)`, nodes.get(k) ?? null, 'add protocol: tcp (or udp), or remove the port');
+      if (rule.protocol !== 'tcp' && rule.protocol !== 'udp')
+        r.valueError(
+          `${k} of ${where} needs protocol tcp or udp (LXD refuses ports without one)`,
+          nodes.get(k) ?? null,
+          'add protocol: tcp (or udp), or remove the port',
+        );
       else {
         const why = portProblem(rule[k]);
         if (why) r.valueError(`invalid ${k} "${rule[k]}" of ${where}: ${why}`, nodes.get(k) ?? null);
@@ -59,8 +64,10 @@ function rules(r: EntryReader, dir: 'ingress' | 'egress'): NetworkAclRule[] {
     }
     for (const k of ICMP_KEYS) {
       if (rule[k] === undefined) continue;
-      if (rule.protocol !== 'icmp4' && rule.protocol !== 'icmp6') r.valueError(`${k} of ${where} needs protocol icmp4 or icmp6`, nodes.get(k) ?? null, 'add protocol: icmp4 (or icmp6), or remove it');
-      else if (!/^[0-9]{1,3}$/.test(rule[k]) || Number(rule[k]) > 255) r.valueError(`invalid ${k} "${rule[k]}" of ${where}: a number from 0 to 255`, nodes.get(k) ?? null);
+      if (rule.protocol !== 'icmp4' && rule.protocol !== 'icmp6')
+        r.valueError(`${k} of ${where} needs protocol icmp4 or icmp6`, nodes.get(k) ?? null, 'add protocol: icmp4 (or icmp6), or remove it');
+      else if (!/^[0-9]{1,3}$/.test(rule[k]) || Number(rule[k]) > 255)
+        r.valueError(`invalid ${k} "${rule[k]}" of ${where}: a number from 0 to 255`, nodes.get(k) ?? null);
     }
     out.push({ ...rule, action: rule.action as NetworkAclRule['action'], state: (rule.state ?? 'enabled') as NetworkAclRule['state'] });
   });

@@ -13,7 +13,10 @@ import type { Kind } from '../types.js';
 
 /** The names in a comma-separated `security.acls` value (LXD trims around the commas). */
 export function aclNames(value: string | undefined): string[] {
-  return (value ?? '').split(',').map((s) => s.trim()).filter(Boolean);
+  return (value ?? '')
+    .split(',')
+    .map((s) => s.trim())
+    .filter(Boolean);
 }
 
 /** Whether a rule subject is an ACL name rather than an address, a range or @internal / @external. */

@@ -8,19 +8,41 @@ import type { LxdNetworkAclRule } from '../../lxd/types.js';
 import type { NetworkAclRule } from './types.js';
 
 /** The rule fields in LXD's order (rest-api.yaml NetworkACLRule), `action` and `state` first. */
-export const RULE_KEYS = ['action', 'state', 'description', 'source', 'destination', 'protocol', 'source_port', 'destination_port', 'icmp_type', 'icmp_code'] as const;
+export const RULE_KEYS = [
+  'action',
+  'state',
+  'description',
+  'source',
+  'destination',
+  'protocol',
+  'source_port',
+  'destination_port',
+  'icmp_type',
+  'icmp_code',
+] as const;
 
 /** Comma-separated lists compare without spaces around the commas (LXD trims them). */
 function list(v: string | undefined): string {
-  return (v ?? '').split(',').map((s) => s.trim()).filter(Boolean).join(',');
+  return (v ?? '')
+    .split(',')
+    .map((s) => s.trim())
+    .filter(Boolean)
+    .join(',');
 }
 
 /** A rule with every key present, values trimmed: what LXD stores and returns. */
 export function canonicalRule(r: Partial<LxdNetworkAclRule>): Required<LxdNetworkAclRule> {
   return {
-    action: r.action ?? '', state: r.state || 'enabled', description: r.description ?? '',
-    source: list(r.source), destination: list(r.destination), protocol: r.protocol ?? '',
-    source_port: list(r.source_port), destination_port: list(r.destination_port), icmp_type: r.icmp_type ?? '', icmp_code: r.icmp_code ?? '',
+    action: r.action ?? '',
+    state: r.state || 'enabled',
+    description: r.description ?? '',
+    source: list(r.source),
+    destination: list(r.destination),
+    protocol: r.protocol ?? '',
+    source_port: list(r.source_port),
+    destination_port: list(r.destination_port),
+    icmp_type: r.icmp_type ?? '',
+    icmp_code: r.icmp_code ?? '',
   };
 }
 
@@ -52,12 +74,23 @@ export function rulesField(rules: readonly Partial<LxdNetworkAclRule>[] | null |
 /** A desired rule as LXD's request takes it: only the keys given, `state` always (5.0.2 has no default). */
 export function toLxdRule(r: NetworkAclRule): LxdNetworkAclRule {
   const out: Record<string, string> = {};
-  for (const k of RULE_KEYS) if (r[k] !== undefined && r[k] !== '') out[k] = r[k] as string;
-  return { ...out, action: r.action, state: r.state ?? 'enabled' } as LxdNetworkAclRule;
+  for (const k of RULE_KEYS) if (r[k] !== undefined && r[k] !== '') out[k] = r[k];
+  return { ...out, action: r.action, state: r.state ?? 'enabled' };
 }
 
 /** The order export writes a rule's keys in: what it does, what it matches, then how it is kept. */
-const EXPORT_ORDER = ['action', 'protocol', 'source', 'source_port', 'destination', 'destination_port', 'icmp_type', 'icmp_code', 'state', 'description'] as const;
+const EXPORT_ORDER = [
+  'action',
+  'protocol',
+  'source',
+  'source_port',
+  'destination',
+  'destination_port',
+  'icmp_type',
+  'icmp_code',
+  'state',
+  'description',
+] as const;
 
 /** A live rule in the manifest's terms: keys LXD returns empty are left out, `state: enabled` too (the default). */
 export function fromLxdRule(r: LxdNetworkAclRule): NetworkAclRule {

@@ -58,11 +58,13 @@ export const networkAclSpec: ResourceSpec<DesiredNetworkAcl, LxdNetworkAcl> = {
   liveRefs: () => [],
   builtin: () => false,
   stateAttributes: () => ({}),
-  digest: (l) => digestOf({
-    description: l.description ?? '', config: l.config ?? {},
-    ingress: (l.ingress ?? []).map((r) => JSON.stringify(canonicalRule(r))).sort(),
-    egress: (l.egress ?? []).map((r) => JSON.stringify(canonicalRule(r))).sort(),
-  }),
+  digest: (l) =>
+    digestOf({
+      description: l.description ?? '',
+      config: l.config ?? {},
+      ingress: (l.ingress ?? []).map((r) => JSON.stringify(canonicalRule(r))).sort(),
+      egress: (l.egress ?? []).map((r) => JSON.stringify(canonicalRule(r))).sort(),
+    }),
   refuse(path, l) {
     const users = usersOf(l);
     if (path !== 'name' || users.length === 0) return undefined;
