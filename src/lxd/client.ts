@@ -10,13 +10,13 @@ import { LxdApiError, isNotFound, isProjectMissing } from './errors.js';
 import { multipartFiles } from './multipart.js';
 import { OP_SUCCESS, waitOperation } from './operations.js';
 import type {
-  LxdImagePut, LxdInstanceStatePut, LxdNetworkPut, LxdNetworksPost, LxdProfilePut, LxdProfilesPost, LxdProjectPut, LxdProjectsPost,
+  LxdImagePut, LxdInstanceStatePut, LxdNetworkAclPut, LxdNetworkAclsPost, LxdNetworkPut, LxdNetworksPost, LxdProfilePut, LxdProfilesPost, LxdProjectPut, LxdProjectsPost,
   LxdStoragePoolPut, LxdStoragePoolsPost, LxdStorageVolumePut, LxdStorageVolumesPost, SplitImageUpload,
 } from './requests.js';
 import { resolveSocketPath } from './socket.js';
 import { UnixTransport, type Transport, type TransportRequest } from './transport.js';
 import type {
-  LxdImage, LxdImageAliasEntry, LxdInstance, LxdInstancePut, LxdInstanceSnapshot, LxdInstanceState, LxdInstancesPost, LxdNetwork, LxdOperation,
+  LxdImage, LxdImageAliasEntry, LxdInstance, LxdInstancePut, LxdInstanceSnapshot, LxdInstanceState, LxdInstancesPost, LxdNetwork, LxdNetworkAcl, LxdOperation,
   LxdProfile, LxdProject, LxdServer, LxdStoragePool, LxdStorageVolume,
 } from './types.js';
 
@@ -374,6 +374,35 @@ export class LxdClient {
 
   async deleteNetwork(name: string): Promise<void> {
     await this.request('DELETE', `/1.0/networks/${seg(name)}`);
+  }
+
+  // --- network ACLs (where the project's networks are: its own with features.networks, else the default project's) ---
+
+  async listNetworkAcls(): Promise<LxdNetworkAcl[]> {
+    return (await this.request<LxdNetworkAcl[]>('GET', '/1.0/network-acls', { query: { recursion: 1 } })).value ?? [];
+  }
+
+  getNetworkAcl(name: string): Promise<Versioned<LxdNetworkAcl>> {
+    return this.get<LxdNetworkAcl>(`/1.0/network-acls/${seg(name)}`);
+  }
+
+  async createNetworkAcl(post: LxdNetworkAclsPost): Promise<void> {
+    await this.request('POST', '/1.0/network-acls', { body: { description: '', ingress: [], egress: [], config: {}, ...post } });
+  }
+
+  /** PUT replaces everything writable; applied to the firewall of every network and NIC using the ACL at once. (5.0.2's PATCH drops the rules it is not given: not used.) */
+  async updateNetworkAcl(name: string, put: LxdNetworkAclPut, etag?: string): Promise<void> {
+    await this.request('PUT', `/1.0/network-acls/${seg(name)}`, { body: put, etag });
+  }
+
+  /** POST /1.0/network-acls/{name} with a new name; LXD refuses it while the ACL is in use ("Cannot rename an ACL that is in use"). */
+  async renameNetworkAcl(name: string, newName: string): Promise<void> {
+    await this.request('POST', `/1.0/network-acls/${seg(name)}`, { body: { name: newName } });
+  }
+
+  /** LXD refuses it while the ACL is in use ("Cannot delete an ACL that is in use"). */
+  async deleteNetworkAcl(name: string): Promise<void> {
+    await this.request('DELETE', `/1.0/network-acls/${seg(name)}`);
   }
 
   // --- storage pools (global: every project sees the same pools) ---

@@ -2,7 +2,7 @@
  * Request bodies of the writes lxplan makes that src/lxd/types.ts does not define
  * (LXD's shared/api `...Post` and `...Put` structs). Field names are LXD's own.
  */
-import type { ConfigMap, DeviceMap } from './types.js';
+import type { ConfigMap, DeviceMap, LxdNetworkAclRule } from './types.js';
 
 /** POST /1.0/profiles. */
 export interface LxdProfilesPost {
@@ -90,6 +90,19 @@ export interface LxdStorageVolumesPost {
 export interface LxdStorageVolumePut {
   description?: string;
   config: ConfigMap;
+}
+
+/** PUT /1.0/network-acls/{name} (NetworkACLPut): replaces description, both rule lists and config. */
+export interface LxdNetworkAclPut {
+  description?: string;
+  ingress: LxdNetworkAclRule[];
+  egress: LxdNetworkAclRule[];
+  config: ConfigMap;
+}
+
+/** POST /1.0/network-acls (NetworkACLsPost). */
+export interface LxdNetworkAclsPost extends Partial<LxdNetworkAclPut> {
+  name: string;
 }
 
 /** What uploadSplitImage needs: two tarballs on disk. */

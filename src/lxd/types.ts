@@ -127,6 +127,40 @@ export interface LxdNetwork {
   project?: string;
 }
 
+/**
+ * One rule of a network ACL (rest-api.yaml: NetworkACLRule; doc/network-acls.md). Every field
+ * is a string; an empty or absent one matches anything. LXD 5.0.2 requires `action` (allow,
+ * reject, drop) and `state` (enabled, disabled, logged): it has no default for state.
+ */
+export interface LxdNetworkAclRule {
+  action: string;
+  state: string;
+  description?: string;
+  source?: string;
+  destination?: string;
+  protocol?: string;
+  source_port?: string;
+  destination_port?: string;
+  icmp_type?: string;
+  icmp_code?: string;
+}
+
+/**
+ * GET /1.0/network-acls?recursion=1 element (rest-api.yaml: NetworkACL). Project-scoped: it lives
+ * where the project's networks live. `used_by` lists the networks, instances and profiles naming
+ * it in their security.acls (LXD refuses to delete or rename it while that is not empty).
+ */
+export interface LxdNetworkAcl {
+  name: string;
+  description: string;
+  ingress: LxdNetworkAclRule[];
+  egress: LxdNetworkAclRule[];
+  /** user.* keys only. */
+  config: ConfigMap;
+  used_by?: string[] | null;
+  project?: string;
+}
+
 /** GET /1.0/storage-pools?recursion=1 element (rest-api.yaml: StoragePool). `driver` is fixed at creation. */
 export interface LxdStoragePool {
   name: string;

@@ -7,9 +7,12 @@
  * (KindManifest.referenced). A kind whose check is not `always` (networks, pools, custom volumes)
  * is checked only when the caller knows what LXD has (its set is given): offline, `pool: default`
  * cannot be judged. The `always` references are reported first, then the others, each in the
- * registry's order.
+ * registry's order. So must the objects a kind says other objects name in their keys
+ * (ResourceSpec.namedIn: the network ACLs of a network's or a NIC's `security.acls`), checked for
+ * the kinds `byKind` gives.
  */
 import { LxplanError } from '../errors.js';
+import { namedIn } from '../resources/named-in.js';
 import { registry } from '../resources/registry.js';
 import type { DesiredObject, Kind, Manifest } from '../resources/types.js';
 import { didYouMean } from './hints.js';
@@ -28,8 +31,32 @@ export interface KnownNames {
   storageVolumes?: Set<string>;
 }
 
+/** Per kind, the names LXD has, for the kinds other objects name in their keys (namedIn); a kind left out: not known, not checked. */
+export type KnownByKind = Partial<Record<Kind, ReadonlySet<string>>>;
+
+/** Objects named in other objects' keys (namedIn) that are neither in `m` nor in `byKind`. */
+function checkNamedIn(m: Manifest, byKind: KnownByKind, errors: LxplanError[]): void {
+  const declared = (kind: Kind) => Object.keys(registry.find((e) => e.kind === kind)?.spec.desired(m) ?? {});
+  for (const user of registry) {
+    for (const o of Object.values(user.spec.desired(m) ?? {}) as DesiredObject[]) {
+      for (const r of namedIn(registry, user.kind, o)) {
+        const inLxd = byKind[r.kind];
+        if (!inLxd) continue;
+        const all = new Set([...declared(r.kind), ...inLxd]);
+        if (all.has(r.name)) continue;
+        const [, device] = r.path.split('.');
+        const owner = r.path.startsWith('devices.') ? `device "${device}" of ${user.kind} "${o.name}"` : `${user.kind} "${o.name}"`;
+        errors.push(new LxplanError('manifest.reference', `${owner} uses ${r.kind.replace(/_/g, ' ')} "${r.name}", which is neither in the manifests nor in LXD`, {
+          location: o.keyAt?.[r.path] ?? o.at,
+          hint: didYouMean(r.name, all) ?? `define it under ${r.kind}s:, or create it in LXD first`,
+        }));
+      }
+    }
+  }
+}
+
 /** One located `manifest.reference` error per name found neither in `m` nor in `known`. */
-export function checkReferencesOffline(m: Manifest, known: KnownNames): LxplanError[] {
+export function checkReferencesOffline(m: Manifest, known: KnownNames, byKind: KnownByKind = {}): LxplanError[] {
   const target = new Map(registry.filter((e) => e.manifest.referenced).map((e) => [e.kind, { kind: e.kind, how: e.manifest.referenced!, declared: e.spec.desired(m) }]));
   const uses: Array<{ ref: Reference; by: DesiredObject }> = [];
   for (const e of registry) {
@@ -45,6 +72,7 @@ export function checkReferencesOffline(m: Manifest, known: KnownNames): LxplanEr
       if (error) errors.push(error);
     }
   }
+  checkNamedIn(m, byKind, errors);
   return errors;
 }
 

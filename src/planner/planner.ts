@@ -82,12 +82,10 @@ function planExisting(k: KindPlanner, name: string, d: DesiredObject, l: unknown
   const moved = moveField(spec.kind, renamedFrom ?? name, d, ctx);
   if (moved) fields = [moved, ...fields];
   for (const f of fields) {
-    const why = spec.refuse?.(f.path, l, d, ctx);
-    if (why) {
-      k.errors.push(new LxplanError('plan.conflict', `${spec.kind} "${name}": ${f.path} cannot change: ${why}`, {
-        location: d.keyAt?.[f.path] ?? d.at,
-        hint: 'leave it as it is; or empty the project first (apply without its contents), then change it',
-      }));
+    const refused = spec.refuse?.(f.path, l, d, ctx);
+    if (refused) {
+      const { why, hint } = typeof refused === 'string' ? { why: refused, hint: 'leave it as it is; or empty the project first (apply without its contents), then change it' } : refused;
+      k.errors.push(new LxplanError('plan.conflict', `${spec.kind} "${name}": ${f.path} cannot change: ${why}`, { location: d.keyAt?.[f.path] ?? d.at, hint }));
     }
   }
   const usedBy = fields.length > 0 ? spec.affects?.(name, l, d, ctx) : undefined;
@@ -329,7 +327,12 @@ function checkReferences(ctx: PlanContext): LxplanError[] {
     .filter((n) => !(specs[kind].desired(ctx.manifest) as Record<string, unknown>)[n] && !specs[kind].builtin(n)));
   // Each kind says which names references to it may use (a profile's, or an image's aliases).
   const known = Object.assign({}, ...registry.map((e) => e.spec.referableNames?.(ctx, goingAway(e.kind)) ?? {})) as Parameters<typeof checkReferencesOffline>[1];
-  return [...checkReferencesOffline(ctx.manifest, known), ...registry.flatMap((e) => e.spec.checkPlan?.(ctx, goingAway(e.kind)) ?? [])];
+  // And the names each kind still has in LXD after this plan, for the references other kinds make to it by name (namedIn).
+  const staying = (kind: Kind) => {
+    const gone = goingAway(kind);
+    return new Set(Object.keys(specs[kind].live(ctx.live)).filter((n) => !gone.has(n)));
+  };
+  return [...checkReferencesOffline(ctx.manifest, known, Object.fromEntries(KINDS.map((k) => [k, staying(k)]))), ...registry.flatMap((e) => e.spec.checkPlan?.(ctx, goingAway(e.kind)) ?? [])];
 }
 
 /**

@@ -15,6 +15,12 @@ import { networkExport } from './network/export.js';
 import { networkLive } from './network/live.js';
 import { networkOps } from './network/ops.js';
 import { networkSpec } from './network/spec.js';
+import { networkAclExport } from './network-acl/export.js';
+import { networkAclLive } from './network-acl/live.js';
+import { networkAclManifest } from './network-acl/manifest.js';
+import { networkAclSchemaHints } from './network-acl/schema-hints.js';
+import { networkAclOps } from './network-acl/ops.js';
+import { networkAclSpec } from './network-acl/spec.js';
 import { profileExport } from './profile/export.js';
 import { profileLive } from './profile/live.js';
 import { profileOps } from './profile/ops.js';
@@ -89,27 +95,36 @@ export const registry: readonly KindEntry[] = [
     spec: storagePoolSpec,
     ops: storagePoolOps,
     live: storagePoolLive,
-    export: storagePoolExport,
     schema: storagePoolSchemaHints,
     manifest: storagePoolManifest,
+    export: storagePoolExport,
+  },
+  {
+    kind: 'network_acl',
+    spec: networkAclSpec,
+    ops: networkAclOps,
+    live: networkAclLive,
+    manifest: networkAclManifest,
+    schema: networkAclSchemaHints,
+    export: networkAclExport,
   },
   {
     kind: 'network',
     spec: networkSpec,
     ops: networkOps,
     live: networkLive,
-    export: networkExport,
-    schema: networkSchemaHints,
     manifest: networkManifest,
+    schema: networkSchemaHints,
+    export: networkExport,
   },
   {
     kind: 'storage_volume',
     spec: storageVolumeSpec,
     ops: storageVolumeOps,
     live: storageVolumeLive,
-    export: storageVolumeExport,
     schema: storageVolumeSchemaHints,
     manifest: storageVolumeManifest,
+    export: storageVolumeExport,
   },
   {
     kind: 'image',
@@ -124,26 +139,26 @@ export const registry: readonly KindEntry[] = [
     spec: profileSpec,
     ops: profileOps,
     live: profileLive,
-    export: profileExport,
     schema: profileSchemaHints,
     manifest: profileManifest,
+    export: profileExport,
   },
   {
     kind: 'instance',
     spec: instanceSpec,
     ops: instanceOps,
     live: instanceLive,
-    export: instanceExport,
     schema: instanceSchemaHints,
     manifest: instanceManifest,
+    export: instanceExport,
   },
   {
     kind: 'snapshot',
     spec: snapshotSpec,
     ops: snapshotOps,
     live: snapshotLive,
-    export: snapshotExport,
     manifest: snapshotManifest,
+    export: snapshotExport,
   },
   {
     kind: 'server',

@@ -141,8 +141,8 @@ export interface ResourceSpec<D extends DesiredObject = DesiredObject, L = unkno
    * unset. Undefined: nothing is desired.
    */
   withRecord?(d: D | undefined, entry: StateEntry | undefined): D | undefined;
-  /** Why LXD will refuse this change of field `path` (e.g. a project feature of a non-empty project): the plan is refused with it. */
-  refuse?(path: string, l: L, d: D, ctx: PlanContext): string | undefined;
+  /** Why LXD will refuse this change of field `path` (e.g. a project feature of a non-empty project): the plan is refused with it; with `hint`, what to do instead (default: empty the project first). */
+  refuse?(path: string, l: L, d: D, ctx: PlanContext): string | { why: string; hint: string } | undefined;
   /** What in the live object makes LXD refuse to delete it, beyond what the plan itself reads and deletes (a project's contents). */
   deleteBlockers?(name: string, l: L, ctx: PlanContext): string[];
   /** How changing this object from `l` to `d` reaches the instances using it (profiles: the blast radius). */
@@ -193,6 +193,16 @@ export interface ResourceSpec<D extends DesiredObject = DesiredObject, L = unkno
   deviceReferences?(device: Record<string, string>): DeviceReference[];
   /** The kind whose objects this kind snapshots (a snapshot's instance): `lxapply --restore` rolls one back to one of them. */
   snapshotOf?: Kind;
+
+  // --- references from other kinds ---
+  /** The objects of this kind an object of `kind` (desired or live: both in LXD's shape) names in its keys, with each key's path: added to that object's refs (named-in.ts). */
+  namedIn?(kind: Kind, o: unknown): NamedRef[];
+}
+
+/** A name of another object held in one of an object's keys ("config.security.acls", "devices.eth0.security.acls"). */
+export interface NamedRef {
+  name: string;
+  path: string;
 }
 
 /** Events an operation reports while it works (upload progress, waiting for a stop ...). */

@@ -31,8 +31,8 @@ const CASES: Array<{ bin: 'lxplan' | 'lxapply'; args: string[]; stderr: string }
   { bin: 'lxplan', args: ['--auto-approve', DIR], stderr: 'unknown flag --auto-approve: it is a flag of lxapply, not of lxplan' },
   // Values and arguments that are no option.
   { bin: 'lxplan', args: ['--detailed-exitcode', '--format', 'md', DIR], stderr: '--format md is not one of human, markdown: did you mean markdown?' },
-  { bin: 'lxplan', args: ['import', 'instnce', 'web-1'], stderr: 'KIND instnce is not one of project, storage_pool, network, storage_volume, image, profile, instance, snapshot, server: did you mean instance?' },
-  { bin: 'lxplan', args: ['export', '--kind', 'profiles'], stderr: '--kind profiles is not one of storage_pool, network, storage_volume, profile, instance: did you mean profile?' },
+  { bin: 'lxplan', args: ['import', 'instnce', 'web-1'], stderr: 'KIND instnce is not one of project, storage_pool, network_acl, network, storage_volume, image, profile, instance, snapshot, server: did you mean instance?' },
+  { bin: 'lxplan', args: ['export', '--kind', 'profiles'], stderr: '--kind profiles is not one of storage_pool, network_acl, network, storage_volume, profile, instance: did you mean profile?' },
   { bin: 'lxapply', args: ['--parallelism', 'ten', DIR], stderr: '--parallelism: expected an integer but received: ten' },
   { bin: 'lxapply', args: ['--restore'], stderr: '--restore needs a value' },
   // Missing and extra arguments, unknown commands.

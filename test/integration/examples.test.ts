@@ -45,6 +45,7 @@ async function inventory(c: LxdClient): Promise<Inventory> {
   const inv: Inventory = {
     projects,
     networks: (await c.listNetworks()).filter((n) => n.managed).map((n) => n.name).sort(),
+    networkAcls: (await c.listNetworkAcls()).map((a) => a.name).sort(),
     pools: (await c.listStoragePools()).map((p) => p.name).sort(),
     server: (await c.getServer()).value.config ?? {},
   };
@@ -95,6 +96,7 @@ async function removeLeftovers(ctx: Ctx, before: Inventory): Promise<void> {
   const extra = (key: string) => (now[key] as string[]).filter((n) => !(before[key] as string[]).includes(n));
   for (const p of extra('projects')) await purgeProject(c, p).catch(() => undefined);
   for (const n of extra('networks')) await c.deleteNetwork(n).catch(() => undefined);
+  for (const n of extra('networkAcls')) await c.deleteNetworkAcl(n).catch(() => undefined);
   for (const pool of extra('pools')) {
     for (const v of await c.listCustomVolumes(pool).catch(() => [])) await c.deleteCustomVolume(pool, v.name).catch(() => undefined);
     await c.deleteStoragePool(pool).catch(() => undefined);
@@ -126,7 +128,7 @@ async function destroy(ctx: Ctx, dir: string): Promise<string> {
 }
 
 it('the examples folder has the examples the docs name', () => {
-  for (const name of ['guide', 'web', 'images', 'images-remote', 'instances', 'devices', 'network-storage', 'projects', 'projects-per-object', 'server']) assert.ok(examples.includes(name), `examples/${name} is missing`);
+  for (const name of ['guide', 'web', 'images', 'images-remote', 'instances', 'devices', 'network-acls', 'network-storage', 'projects', 'projects-per-object', 'server']) assert.ok(examples.includes(name), `examples/${name} is missing`);
 });
 
 for (const name of examples) {

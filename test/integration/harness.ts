@@ -34,7 +34,8 @@ export interface ThrowawayProject {
   cleanup(): Promise<void>;
 }
 
-export type GlobalKind = 'network' | 'storage_pool' | 'project';
+/** network_acl: an ACL of the default project (where a bridge's ACLs live), global to a test project without features.networks. */
+export type GlobalKind = 'network' | 'network_acl' | 'storage_pool' | 'project';
 /** The global objects a test project claimed: "network:lxpn1a2b3c,storage_pool:lxplan-test-1a2b3c". */
 const CLAIMED = 'user.lxplan.test.globals';
 
@@ -85,7 +86,7 @@ export async function throwawayProject(prefix = TEST_PREFIX): Promise<ThrowawayP
 
 /** Whether a global object of that kind and name exists (a 404 says it does not). */
 async function globalExists(root: LxdClient, kind: GlobalKind, name: string): Promise<boolean> {
-  const get = { network: () => root.getNetwork(name), storage_pool: () => root.getStoragePool(name), project: () => root.getProject(name) }[kind];
+  const get = { network: () => root.getNetwork(name), network_acl: () => root.getNetworkAcl(name), storage_pool: () => root.getStoragePool(name), project: () => root.getProject(name) }[kind];
   return get().then(() => true, (e) => { if (isNotFound(e)) return false; throw e; });
 }
 
@@ -140,7 +141,7 @@ export async function purgeProject(root: LxdClient, name: string): Promise<void>
   await root.deleteProject(name).catch(gone);
 }
 
-/** Deletes the global objects a test project claimed: projects (with their contents), then networks, then pools (volumes first). */
+/** Deletes the global objects a test project claimed: projects (with their contents), then networks, then the ACLs they used, then pools (volumes first). */
 async function deleteClaimed(root: LxdClient, project: string): Promise<void> {
   const gone = (e: unknown) => { if (!isNotFound(e)) throw e; };
   const config = (await root.getProject(project).catch((e) => { gone(e); return undefined; }))?.value.config ?? {};
@@ -149,6 +150,7 @@ async function deleteClaimed(root: LxdClient, project: string): Promise<void> {
   const of = (kind: GlobalKind) => claimed.filter(([k, n]) => k === kind && n !== 'default').map(([, n]) => n);
   for (const p of of('project')) await purgeProject(root, p);
   for (const n of of('network')) await root.deleteNetwork(n).catch(gone);
+  for (const n of of('network_acl')) await root.deleteNetworkAcl(n).catch(gone);
   for (const pool of of('storage_pool')) {
     const volumes = await root.listCustomVolumes(pool).catch((e) => { gone(e); return []; });
     for (const v of volumes) await root.deleteCustomVolume(pool, v.name).catch(gone);

@@ -96,7 +96,7 @@ test('malformed structure: every problem named by its place', async () => {
   assert.is(
     e.message,
     'state file examples/web/lxplan.state.json is malformed: extra: unknown key; lineage: must be a non-empty string, found ""; serial: must be a whole number >= 0, found -1; ' +
-      'resources["instance.web-1"]: the address must be "instance.web-2" for kind instance and name "web-2"; resources["profile.x"].kind: must be one of project, storage_pool, network, storage_volume, image, profile, instance, snapshot, server, found "volume"; and 2 more',
+      'resources["instance.web-1"]: the address must be "instance.web-2" for kind instance and name "web-2"; resources["profile.x"].kind: must be one of project, storage_pool, network_acl, network, storage_volume, image, profile, instance, snapshot, server, found "volume"; and 2 more',
   );
   const noVersion = await lxplanError(() => parse('{"lineage":"x","serial":0,"resources":{}}', P));
   assert.is(noVersion.message, 'state file examples/web/lxplan.state.json is malformed: version: must be a whole number, found undefined');

@@ -6,8 +6,8 @@ import { EXPORT_BY_NAME, EXPORT_KINDS, exportLive, IMPORTED_KINDS, writeExport }
 import { BaseCommand, commonFlags } from '../base.js';
 
 export default class Export extends BaseCommand {
-  static override summary = 'Write manifests for what LXD has: storage pools, networks, custom volumes, profiles and instances (with their snapshots), as they are.';
-  static override description = `Prints the manifest (or writes DIR/lxplan.yaml) for every object of the LXD project (pools, and networks of a project that has none of its own, are the whole host's), or only those named. To adopt an existing host: export into a folder, then lxplan import each object (or run with --import), and lxplan says "No changes.". Images are not exported (lxplan makes them from files you keep); instances refer to them by alias or fingerprint.`;
+  static override summary = 'Write manifests for what LXD has: network ACLs, storage pools, networks, custom volumes, profiles and instances (with their snapshots), as they are.';
+  static override description = `Prints the manifest (or writes DIR/lxplan.yaml) for every object of the LXD project (pools, and the networks and network ACLs of a project that has none of its own, are the whole host's), or only those named. To adopt an existing host: export into a folder, then lxplan import each object (or run with --import), and lxplan says "No changes.". Images are not exported (lxplan makes them from files you keep); instances refer to them by alias or fingerprint.`;
   static override examples = ['<%= config.bin %> export', '<%= config.bin %> export adopted/ --import', '<%= config.bin %> export --kind instance --name web-9'];
   static override args = { dir: Args.string({ description: 'folder to write lxplan.yaml into (default: print it)' }) };
   static override flags = {
