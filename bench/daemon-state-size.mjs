@@ -17,11 +17,19 @@ const project = `lxplan-bench-state-${process.pid}`;
 function req(method, path, body, headers = {}) {
   return new Promise((resolve, reject) => {
     const data = body ? Buffer.from(JSON.stringify(body)) : undefined;
-    const r = http.request({ socketPath: sock, method, path, headers: { host: 'lxd', ...(data ? { 'content-type': 'application/json', 'content-length': data.length } : {}), ...headers } }, (res) => {
-      const chunks = [];
-      res.on('data', (d) => chunks.push(d));
-      res.on('end', () => resolve({ status: res.statusCode, etag: res.headers.etag, body: JSON.parse(Buffer.concat(chunks).toString()) }));
-    });
+    const r = http.request(
+      {
+        socketPath: sock,
+        method,
+        path,
+        headers: { host: 'lxd', ...(data ? { 'content-type': 'application/json', 'content-length': data.length } : {}), ...headers },
+      },
+      (res) => {
+        const chunks = [];
+        res.on('data', (d) => chunks.push(d));
+        res.on('end', () => resolve({ status: res.statusCode, etag: res.headers.etag, body: JSON.parse(Buffer.concat(chunks).toString()) }));
+      },
+    );
     r.on('error', reject);
     r.end(data);
   });
@@ -39,7 +47,9 @@ try {
     const got = await req('GET', `/1.0/projects/${project}`);
     const t2 = performance.now();
     const intact = got.body.metadata?.config?.['user.probe'] === value;
-    console.log(`${String(mb).padStart(6)} MB in one key: PUT ${put.status} in ${Math.round(t1 - t0)} ms, GET in ${Math.round(t2 - t1)} ms, read back intact: ${intact}`);
+    console.log(
+      `${String(mb).padStart(6)} MB in one key: PUT ${put.status} in ${Math.round(t1 - t0)} ms, GET in ${Math.round(t2 - t1)} ms, read back intact: ${intact}`,
+    );
     if (put.status !== 200 || !intact) break;
   }
   const read = await req('GET', `/1.0/projects/${project}`);

@@ -91,8 +91,12 @@ export function run(cmd, args, opts = {}) {
     });
     let stdout = '';
     let stderr = '';
-    child.stdout.on('data', (d) => { stdout += d; });
-    child.stderr.on('data', (d) => { stderr += d; });
+    child.stdout.on('data', (d) => {
+      stdout += d;
+    });
+    child.stderr.on('data', (d) => {
+      stderr += d;
+    });
     child.on('error', reject);
     child.on('close', (code) => resolve({ code, stdout, stderr, cmd: [cmd, ...args].join(' ') }));
   });
@@ -197,20 +201,26 @@ export function closeLxd() {
 function rawRequest(method, urlPath, body) {
   return new Promise((resolve, reject) => {
     const data = body === undefined ? undefined : Buffer.from(JSON.stringify(body));
-    const req = http.request({
-      agent, socketPath: SOCKET, method, path: urlPath,
-      headers: { host: 'lxd', ...(data ? { 'content-type': 'application/json', 'content-length': data.length } : {}) },
-    }, (res) => {
-      const chunks = [];
-      res.on('data', (c) => chunks.push(c));
-      res.on('end', () => {
-        try {
-          resolve({ status: res.statusCode, json: JSON.parse(Buffer.concat(chunks).toString('utf8')) });
-        } catch (e) {
-          reject(e);
-        }
-      });
-    });
+    const req = http.request(
+      {
+        agent,
+        socketPath: SOCKET,
+        method,
+        path: urlPath,
+        headers: { host: 'lxd', ...(data ? { 'content-type': 'application/json', 'content-length': data.length } : {}) },
+      },
+      (res) => {
+        const chunks = [];
+        res.on('data', (c) => chunks.push(c));
+        res.on('end', () => {
+          try {
+            resolve({ status: res.statusCode, json: JSON.parse(Buffer.concat(chunks).toString('utf8')) });
+          } catch (e) {
+            reject(e);
+          }
+        });
+      },
+    );
     req.on('error', reject);
     req.end(data);
   });
@@ -260,8 +270,10 @@ const live = new Set();
 export async function benchProject(tag, imageDir, { image = true } = {}) {
   const name = `${PROJECT_PREFIX}${tag}-${Math.random().toString(16).slice(2, 8)}`;
   live.add(name);
-  await sh(`lxc project create ${name} -c features.images=true -c features.profiles=true `
-    + `-c ${OWNER_PID}=${process.pid} -c ${OWNER_HOST}=${hostname()} -c ${OWNER_SINCE}=${new Date().toISOString()} >/dev/null`);
+  await sh(
+    `lxc project create ${name} -c features.images=true -c features.profiles=true ` +
+      `-c ${OWNER_PID}=${process.pid} -c ${OWNER_HOST}=${hostname()} -c ${OWNER_SINCE}=${new Date().toISOString()} >/dev/null`,
+  );
   await sh(`lxc profile device add default root disk path=/ pool=default --project ${name} >/dev/null`);
   if (image) {
     await sh(`lxc image import ${imageDir}/meta.tar.gz ${imageDir}/rootfs.tar.gz --alias busybox --project ${name} >/dev/null`);
@@ -286,7 +298,9 @@ export async function purgeProject(name) {
 
 async function purgeOnce(name) {
   if (!name.startsWith(PROJECT_PREFIX)) throw new Error(`refusing to purge ${name}: not a bench project`);
-  const gone = (e) => { if (e.status !== 404) throw e; };
+  const gone = (e) => {
+    if (e.status !== 404) throw e;
+  };
   let instances;
   try {
     instances = await listInstances(name);
@@ -301,10 +315,10 @@ async function purgeOnce(name) {
     }
     await lxd('DELETE', p).catch(gone);
   });
-  for (const img of (await lxd('GET', `/1.0/images${q(name, '&recursion=1')}`).catch(() => []))) {
+  for (const img of await lxd('GET', `/1.0/images${q(name, '&recursion=1')}`).catch(() => [])) {
     await lxd('DELETE', `/1.0/images/${img.fingerprint}${q(name)}`).catch(gone);
   }
-  for (const p of (await lxd('GET', `/1.0/profiles${q(name, '&recursion=1')}`).catch(() => []))) {
+  for (const p of await lxd('GET', `/1.0/profiles${q(name, '&recursion=1')}`).catch(() => [])) {
     if (p.name !== 'default') await lxd('DELETE', `/1.0/profiles/${encodeURIComponent(p.name)}${q(name)}`).catch(gone);
   }
   await lxd('DELETE', `/1.0/projects/${encodeURIComponent(name)}`).catch(gone);
@@ -408,7 +422,10 @@ export async function countingProxy() {
       for (const m of chunk.toString('latin1').matchAll(requestLine)) requests.push(`${m[1]} ${m[2]}`);
     });
     client.pipe(upstream).pipe(client);
-    const end = () => { client.destroy(); upstream.destroy(); };
+    const end = () => {
+      client.destroy();
+      upstream.destroy();
+    };
     client.on('error', end);
     upstream.on('error', end);
     client.on('close', end);

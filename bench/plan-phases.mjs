@@ -27,10 +27,17 @@ const lap = (name) => {
   t = now;
 };
 
-const [{ loadManifests }, { computeFingerprints, openSession }, { StateManager }, { LxdClient }, { readLive }, { plan: makePlan }, { renderPlan }, { plain }] = await Promise.all([
-  mod('manifest/index.js'), mod('workflow/session.js'), mod('state/index.js'), mod('lxd/client.js'),
-  mod('resources/live.js'), mod('planner/index.js'), mod('cli/views/plan-human.js'), mod('cli/views/style.js'),
-]);
+const [{ loadManifests }, { computeFingerprints, openSession }, { StateManager }, { LxdClient }, { readLive }, { plan: makePlan }, { renderPlan }, { plain }] =
+  await Promise.all([
+    mod('manifest/index.js'),
+    mod('workflow/session.js'),
+    mod('state/index.js'),
+    mod('lxd/client.js'),
+    mod('resources/live.js'),
+    mod('planner/index.js'),
+    mod('cli/views/plan-human.js'),
+    mod('cli/views/style.js'),
+  ]);
 lap('import');
 
 const manifest = await loadManifests(manifestDir);
@@ -63,9 +70,16 @@ const sessionRequests = session.client.stats.requests;
 const sessionSummary = session.plan.summary;
 await session.close();
 
-console.log(JSON.stringify({
-  phases, total, requests, sessionRequests,
-  summary: plan.summary, sessionSummary, renderedChars: text.length,
-  instances: Object.keys(manifest.instances).length,
-  maxRssKb: process.resourceUsage().maxRSS,
-}));
+console.log(
+  JSON.stringify({
+    phases,
+    total,
+    requests,
+    sessionRequests,
+    summary: plan.summary,
+    sessionSummary,
+    renderedChars: text.length,
+    instances: Object.keys(manifest.instances).length,
+    maxRssKb: process.resourceUsage().maxRSS,
+  }),
+);

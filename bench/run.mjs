@@ -27,8 +27,31 @@ import { cpus, release, totalmem } from 'node:os';
 import { readFile, rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import {
-  benchProject, check, closeLxd, countingProxy, detectTools, expectInstances, fmtMB, fmtMs, fmtRatio, lxd, lxdVersion, median,
-  purgeAllLive, purgeProject, removeScratch, ROOT, run, scratch, sh, snapshotBuild, SOCKET, stopChildren, sweepStale, timed, writeManifest,
+  benchProject,
+  check,
+  closeLxd,
+  countingProxy,
+  detectTools,
+  expectInstances,
+  fmtMB,
+  fmtMs,
+  fmtRatio,
+  lxd,
+  lxdVersion,
+  median,
+  purgeAllLive,
+  purgeProject,
+  removeScratch,
+  ROOT,
+  run,
+  scratch,
+  sh,
+  snapshotBuild,
+  SOCKET,
+  stopChildren,
+  sweepStale,
+  timed,
+  writeManifest,
 } from './lib.mjs';
 
 const env = process.env;
@@ -129,7 +152,21 @@ async function lxapplyRound(round) {
 
 async function ansibleRound() {
   const p = await benchProject('ansible', IMAGE);
-  const playbook = ['-i', 'localhost,', '-c', 'local', path.join(ROOT, 'bench/ansible/containers.yml'), '-e', `project=${p}`, '-e', `count=${N}`, '-e', 'memory=128MB', '-e', `socket=${SOCKET}`];
+  const playbook = [
+    '-i',
+    'localhost,',
+    '-c',
+    'local',
+    path.join(ROOT, 'bench/ansible/containers.yml'),
+    '-e',
+    `project=${p}`,
+    '-e',
+    `count=${N}`,
+    '-e',
+    'memory=128MB',
+    '-e',
+    `socket=${SOCKET}`,
+  ];
   const aenv = { env: { ANSIBLE_LOCALHOST_WARNING: 'False', ANSIBLE_INVENTORY_UNPARSED_WARNING: 'False', ANSIBLE_NOCOLOR: '1' } };
   try {
     let r = check(await timed('ansible-playbook', playbook, aenv));
@@ -154,7 +191,10 @@ async function lxapplyRequestsRound() {
     check(await lxapply(['--project', p, '--socket', proxy.socketPath, ...flags, dir]));
     const kinds = {};
     for (const r of proxy.requests) {
-      const k = r.replace(/\?.*$/, '').replace(/\/c-\d+/, '/NAME').replace(/\/operations\/[^/]+/, '/operations/ID');
+      const k = r
+        .replace(/\?.*$/, '')
+        .replace(/\/c-\d+/, '/NAME')
+        .replace(/\/operations\/[^/]+/, '/operations/ID');
       kinds[k] = (kinds[k] ?? 0) + 1;
     }
     results.applyRequests[name] = { total: proxy.requests.length, kinds };
@@ -200,7 +240,9 @@ async function scale() {
       await expectInstances(p, { n: size, running });
       const added = size - have;
       const addedRunning = Math.max(0, running - Math.min(have, RUNNING_MAX));
-      results.setup.push(`lxapply created ${added} more instances (${addedRunning} started, ${added - addedRunning} stopped${have === 0 ? ', and uploaded the image' : ''}) in ${fmtMs(grow.ms)}`);
+      results.setup.push(
+        `lxapply created ${added} more instances (${addedRunning} started, ${added - addedRunning} stopped${have === 0 ? ', and uploaded the image' : ''}) in ${fmtMs(grow.ms)}`,
+      );
       have = size;
       for (let k = 0; k < RUNS; k++) {
         log(`scale: no-op plan over ${size}, run ${k + 1}/${RUNS}`);
@@ -209,7 +251,8 @@ async function scale() {
         (results.rss[`scale:${size}`] ??= []).push(r.maxRssKb);
         const ph = check(await run(process.execPath, [path.join(ROOT, 'bench/plan-phases.mjs'), SNAP, dir, state, p]));
         const out = JSON.parse(ph.stdout.trim().split('\n').pop());
-        if (out.summary.add + out.summary.change + out.summary.destroy !== 0) throw new Error(`the plan over ${size} is not a no-op: ${JSON.stringify(out.summary)}`);
+        if (out.summary.add + out.summary.change + out.summary.destroy !== 0)
+          throw new Error(`the plan over ${size} is not a no-op: ${JSON.stringify(out.summary)}`);
         const phases = (results.phases[size] ??= {});
         for (const [name, v] of Object.entries({ ...out.phases, total: out.total, maxRssKb: out.maxRssKb })) (phases[name] ??= []).push(v);
         (results.requests[size] ??= new Set()).add(`${out.requests}/${out.sessionRequests}`);
@@ -246,7 +289,11 @@ function report(meta) {
   row('machine', `${meta.cores} cores (${meta.cpu}), ${meta.memGiB} GiB memory, Linux ${meta.kernel}`);
   row('LXD', `${meta.lxd} (storage pool \`default\`: ${meta.pool})`);
   row('Node', meta.node);
-  row('Ansible', tools.ansibleSkipped ?? (tools.ansible ? `${tools.ansible}, community.general ${meta.cgVersion}` : 'not installed: left out (`apt-get install -y ansible`)'));
+  row(
+    'Ansible',
+    tools.ansibleSkipped ??
+      (tools.ansible ? `${tools.ansible}, community.general ${meta.cgVersion}` : 'not installed: left out (`apt-get install -y ansible`)'),
+  );
   row('lxplan', `commit ${meta.commit}${meta.dirty ? ' plus uncommitted changes' : ''}, from a frozen copy of dist/`);
   row('runs', `${RUNS} per measurement; every figure is the median`);
   L.push('');
@@ -254,15 +301,21 @@ function report(meta) {
   // Targets
   const targets = [];
   const create = med('create:lxapply');
-  if (s('create:lxapply') && s('create:lxc')) targets.push([`create ${N}: lxapply within 1.15x of the lxc loop`, fmtRatio(create / med('create:lxc')), create / med('create:lxc') <= 1.15]);
-  if (s('create:lxapply') && s('create:ansible')) targets.push([`create ${N}: lxapply at least 4x faster than Ansible`, fmtRatio(med('create:ansible') / create), med('create:ansible') / create >= 4]);
+  if (s('create:lxapply') && s('create:lxc'))
+    targets.push([`create ${N}: lxapply within 1.15x of the lxc loop`, fmtRatio(create / med('create:lxc')), create / med('create:lxc') <= 1.15]);
+  if (s('create:lxapply') && s('create:ansible'))
+    targets.push([`create ${N}: lxapply at least 4x faster than Ansible`, fmtRatio(med('create:ansible') / create), med('create:ansible') / create >= 4]);
   if (s(`scale:30`)) targets.push(['no-op plan over 30 instances under 0.5 s', fmtMs(med('scale:30')), med('scale:30') <= 500]);
   if (s(`scale:300`)) targets.push(['no-op plan over 300 instances under 1 s', fmtMs(med('scale:300')), med('scale:300') <= 1000]);
   const reqSizes = Object.keys(results.cliRequests);
   if (reqSizes.length > 1) {
     const all = new Set(reqSizes.map((k) => results.cliRequests[k].length));
     const inProcess = new Set(Object.values(results.requests).flatMap((x) => [...x]));
-    targets.push(['HTTP requests per plan do not grow with the instances', reqSizes.map((k) => `${results.cliRequests[k].length} at ${k}`).join(', '), all.size === 1 && inProcess.size === 1]);
+    targets.push([
+      'HTTP requests per plan do not grow with the instances',
+      reqSizes.map((k) => `${results.cliRequests[k].length} at ${k}`).join(', '),
+      all.size === 1 && inProcess.size === 1,
+    ]);
   }
   const big = SIZES[SIZES.length - 1];
   if (results.rss[`scale:${big}`]) {
@@ -280,22 +333,43 @@ function report(meta) {
   // Side by side
   if (s('create:lxapply') || s('create:lxc')) {
     L.push(`### ${N} busybox containers, side by side`, '');
-    L.push(`Each round runs every tool in its own new project, in rotated order. lxapply runs with ${LXAPPLY_EXTRA.length ? `--parallelism ${env.BENCH_PARALLELISM}` : `its default parallelism (${meta.parallelism})`}; the lxc loop is \`xargs -P${XARGS_P}\`; Ansible loops over the containers in one task.`, '');
+    L.push(
+      `Each round runs every tool in its own new project, in rotated order. lxapply runs with ${LXAPPLY_EXTRA.length ? `--parallelism ${env.BENCH_PARALLELISM}` : `its default parallelism (${meta.parallelism})`}; the lxc loop is \`xargs -P${XARGS_P}\`; Ansible loops over the containers in one task.`,
+      '',
+    );
     row('operation', 'lxapply', `lxc loop (-P${XARGS_P})`, 'lxapply / lxc', 'Ansible', 'Ansible / lxapply');
     row('---', '---:', '---:', '---:', '---:', '---:');
-    const cmp = (label, a, b, c) => row(label, fmtMs(med(a)), b ? fmtMs(med(b)) : '', b ? fmtRatio(med(a) / med(b)) : '', c && s(c) ? fmtMs(med(c)) : '', c && s(c) ? fmtRatio(med(c) / med(a)) : '');
+    const cmp = (label, a, b, c) =>
+      row(
+        label,
+        fmtMs(med(a)),
+        b ? fmtMs(med(b)) : '',
+        b ? fmtRatio(med(a) / med(b)) : '',
+        c && s(c) ? fmtMs(med(c)) : '',
+        c && s(c) ? fmtRatio(med(c) / med(a)) : '',
+      );
     cmp(`create ${N}, started, with limits`, 'create:lxapply', 'create:lxc', 'create:ansible');
     cmp(`no-op (lxplan / Ansible re-run)`, 'noop:lxplan', undefined, 'noop:ansible');
     cmp(`live change of limits.memory on ${N} running`, 'update:lxapply', 'update:lxc');
     cmp(`delete ${N} running`, 'delete:lxapply', 'delete:lxc');
     L.push('');
     const busy = (k) => (results.cpu[k] ? `${Math.round(100 * median(results.cpu[k]))}%` : undefined);
-    const busyCreate = [['lxapply', 'create:lxapply'], ['lxc loop', 'create:lxc'], ['Ansible', 'create:ansible']].filter(([, k]) => busy(k)).map(([t, k]) => `${t} ${busy(k)}`);
+    const busyCreate = [
+      ['lxapply', 'create:lxapply'],
+      ['lxc loop', 'create:lxc'],
+      ['Ansible', 'create:ansible'],
+    ]
+      .filter(([, k]) => busy(k))
+      .map(([t, k]) => `${t} ${busy(k)}`);
     if (busyCreate.length) L.push(`Machine CPU busy while creating (median share of both cores, whoever used it): ${busyCreate.join(', ')}.`, '');
     if (Object.keys(results.applyRequests).length) {
       L.push(`HTTP requests lxapply sent to LXD (one more round, untimed, through the counting proxy; NAME is one of the ${N}):`, '');
       for (const [name, { total, kinds }] of Object.entries(results.applyRequests)) {
-        L.push(`- ${name}: ${total} = ${Object.entries(kinds).map(([k, v]) => `${v} \`${k}\``).join(' + ')}`);
+        L.push(
+          `- ${name}: ${total} = ${Object.entries(kinds)
+            .map(([k, v]) => `${v} \`${k}\``)
+            .join(' + ')}`,
+        );
       }
       L.push('');
     }
@@ -305,16 +379,40 @@ function report(meta) {
   const sizes = SIZES.filter((n) => s(`scale:${n}`));
   if (sizes.length) {
     L.push('### No-op plan at scale', '');
-    L.push(`Real instances in LXD: up to ${RUNNING_MAX} running, the rest stopped. \`lxplan --detailed-exitcode\` (CLI, wall time) and, in a separate fresh process each time, the same plan in-process (bench/plan-phases.mjs) for the phases and the request count.`, '');
+    L.push(
+      `Real instances in LXD: up to ${RUNNING_MAX} running, the rest stopped. \`lxplan --detailed-exitcode\` (CLI, wall time) and, in a separate fresh process each time, the same plan in-process (bench/plan-phases.mjs) for the phases and the request count.`,
+      '',
+    );
     row('instances', 'lxplan (CLI)', 'HTTP requests (CLI)', 'HTTP requests (in-process: read LXD / openSession)', 'peak RSS (CLI)', 'peak RSS (in-process)');
     row('---:', '---:', '---:', '---', '---:', '---:');
     for (const n of sizes) {
-      row(n, fmtMs(med(`scale:${n}`)), results.cliRequests[n]?.length ?? 'n/a', [...(results.requests[n] ?? [])].join(', '), fmtMB(median(results.rss[`scale:${n}`] ?? [])), fmtMB(median(results.phases[n]?.maxRssKb ?? [])));
+      row(
+        n,
+        fmtMs(med(`scale:${n}`)),
+        results.cliRequests[n]?.length ?? 'n/a',
+        [...(results.requests[n] ?? [])].join(', '),
+        fmtMB(median(results.rss[`scale:${n}`] ?? [])),
+        fmtMB(median(results.phases[n]?.maxRssKb ?? [])),
+      );
     }
     L.push('');
     const biggest = sizes[sizes.length - 1];
-    if (results.cliRequests[biggest]) L.push(`The CLI's requests over ${biggest} instances, as seen by the counting proxy: ${results.cliRequests[biggest].map((r) => `\`${r.replace(/project=[^&]+/, 'project=P')}\``).join(', ')}.`, '');
-    const names = [['import', 'import modules'], ['load', 'load manifests (YAML, schema, normalise)'], ['hash', 'hash images'], ['lock', 'lock + read state'], ['read', 'read LXD (list requests)'], ['plan', 'plan'], ['unlock', 'unlock'], ['render', 'render'], ['total', 'total in-process']];
+    if (results.cliRequests[biggest])
+      L.push(
+        `The CLI's requests over ${biggest} instances, as seen by the counting proxy: ${results.cliRequests[biggest].map((r) => `\`${r.replace(/project=[^&]+/, 'project=P')}\``).join(', ')}.`,
+        '',
+      );
+    const names = [
+      ['import', 'import modules'],
+      ['load', 'load manifests (YAML, schema, normalise)'],
+      ['hash', 'hash images'],
+      ['lock', 'lock + read state'],
+      ['read', 'read LXD (list requests)'],
+      ['plan', 'plan'],
+      ['unlock', 'unlock'],
+      ['render', 'render'],
+      ['total', 'total in-process'],
+    ];
     L.push('Per phase (median ms, in-process):', '');
     row('phase', ...sizes.map((n) => `${n}`));
     row('---', ...sizes.map(() => '---:'));
@@ -331,7 +429,13 @@ function report(meta) {
     row('command', 'median', 'ratio to `node -e 0`', 'above `node -e 0`', 'peak RSS');
     row('---', '---:', '---:', '---:', '---:');
     for (const c of ['node -e 0', 'lxplan --help', 'lxapply --help']) {
-      row(`\`${c}\``, fmtMs(med(`startup:${c}`)), fmtRatio(med(`startup:${c}`) / base), c === 'node -e 0' ? '' : fmtMs(med(`startup:${c}`) - base), fmtMB(median(results.rss[`startup:${c}`] ?? [])));
+      row(
+        `\`${c}\``,
+        fmtMs(med(`startup:${c}`)),
+        fmtRatio(med(`startup:${c}`) / base),
+        c === 'node -e 0' ? '' : fmtMs(med(`startup:${c}`) - base),
+        fmtMB(median(results.rss[`startup:${c}`] ?? [])),
+      );
     }
     L.push('');
   }
@@ -344,7 +448,11 @@ function report(meta) {
       let why = '';
       const size = /over (\d+)/.exec(t)?.[1];
       if (size && results.phases[size]) {
-        const ph = Object.entries(results.phases[size]).filter(([k]) => k !== 'total' && k !== 'maxRssKb').map(([k, v]) => [k, median(v)]).sort((a, b) => b[1] - a[1]).slice(0, 3);
+        const ph = Object.entries(results.phases[size])
+          .filter(([k]) => k !== 'total' && k !== 'maxRssKb')
+          .map(([k, v]) => [k, median(v)])
+          .sort((a, b) => b[1] - a[1])
+          .slice(0, 3);
         why = `; largest phases: ${ph.map(([k, v]) => `${k} ${fmtMs(v)}`).join(', ')}`;
       }
       L.push(`- ${t}: ${m}${why}`);
@@ -378,15 +486,30 @@ async function writeDoc(section) {
 
 async function meta() {
   const git = async (args) => (await run('git', args)).stdout.trim();
-  const cg = await readFile('/usr/lib/python3/dist-packages/ansible_collections/community/general/MANIFEST.json', 'utf8').then((t) => JSON.parse(t).collection_info.version).catch(() => 'unknown');
-  const pool = await lxd('GET', '/1.0/storage-pools/default').then((x) => x.driver).catch(() => 'unknown');
-  const vars = Object.keys(env).filter((k) => k.startsWith('BENCH_')).sort().map((k) => `${k}=${env[k]} `).join('');
+  const cg = await readFile('/usr/lib/python3/dist-packages/ansible_collections/community/general/MANIFEST.json', 'utf8')
+    .then((t) => JSON.parse(t).collection_info.version)
+    .catch(() => 'unknown');
+  const pool = await lxd('GET', '/1.0/storage-pools/default')
+    .then((x) => x.driver)
+    .catch(() => 'unknown');
+  const vars = Object.keys(env)
+    .filter((k) => k.startsWith('BENCH_'))
+    .sort()
+    .map((k) => `${k}=${env[k]} `)
+    .join('');
   return {
     date: new Date().toISOString().replace(/\.\d+Z$/, 'Z'),
     command: `${vars}${env.npm_lifecycle_event === 'bench' ? 'npm run bench' : 'node bench/run.mjs'}`,
-    cores: cpus().length, cpu: cpus()[0]?.model?.trim() ?? 'unknown', memGiB: (totalmem() / 2 ** 30).toFixed(1), kernel: release(),
-    lxd: await lxdVersion(), pool, node: process.version, cgVersion: cg,
-    commit: await git(['rev-parse', '--short', 'HEAD']), dirty: (await git(['status', '--porcelain', '--', 'src'])) !== '',
+    cores: cpus().length,
+    cpu: cpus()[0]?.model?.trim() ?? 'unknown',
+    memGiB: (totalmem() / 2 ** 30).toFixed(1),
+    kernel: release(),
+    lxd: await lxdVersion(),
+    pool,
+    node: process.version,
+    cgVersion: cg,
+    commit: await git(['rev-parse', '--short', 'HEAD']),
+    dirty: (await git(['status', '--porcelain', '--', 'src'])) !== '',
   };
 }
 
@@ -406,7 +529,9 @@ async function main() {
   deleteFlags = [...new Set([...applySource.matchAll(/'(allow-(?:destroy|delete))'\s*:\s*Flags/g)].map((x) => `--${x[1]}`))];
   const m = await meta();
   m.parallelism = /parallelism:\s*Flags\.integer\([^)]*default:\s*(\d+)/.exec(applySource)?.[1] ?? '?';
-  log(`${RUNS} run(s) per measurement; ${QUICK ? 'quick mode; ' : ''}sections: ${[...ONLY].join(', ')}${deleteFlags.length ? `; lxapply delete flags: ${deleteFlags.join(' ')}` : ''}`);
+  log(
+    `${RUNS} run(s) per measurement; ${QUICK ? 'quick mode; ' : ''}sections: ${[...ONLY].join(', ')}${deleteFlags.length ? `; lxapply delete flags: ${deleteFlags.join(' ')}` : ''}`,
+  );
 
   const sections = { startup, compare, scale };
   for (const [name, fn] of Object.entries(sections)) {

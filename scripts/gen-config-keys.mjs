@@ -75,17 +75,22 @@ function q(s) {
 }
 
 function table(entries, indent) {
-  return entries.map(([k, info]) => {
-    const parts = Object.entries(info).map(([f, v]) => `${f}: ${typeof v === 'string' ? q(v) : v}`);
-    return `${indent}${q(k)}: {${parts.length ? ` ${parts.join(', ')} ` : ''}},`;
-  }).join('\n');
+  return entries
+    .map(([k, info]) => {
+      const parts = Object.entries(info).map(([f, v]) => `${f}: ${typeof v === 'string' ? q(v) : v}`);
+      return `${indent}${q(k)}: {${parts.length ? ` ${parts.join(', ')} ` : ''}},`;
+    })
+    .join('\n');
 }
 
 function perKind(names, entityOf, groups) {
   return names.map((n) => `  ${q(n)}: {\n${table(keysOf(entityOf(n), groups), '    ')}\n  },`).join('\n');
 }
 
-const networkTypes = Object.keys(configs).filter((e) => e.startsWith('network-') && configs[e]['network-conf']).map((e) => e.slice('network-'.length)).sort();
+const networkTypes = Object.keys(configs)
+  .filter((e) => e.startsWith('network-') && configs[e]['network-conf'])
+  .map((e) => e.slice('network-'.length))
+  .sort();
 const sha = createHash('sha256').update(text).digest('hex').slice(0, 16);
 
 const out = `/**

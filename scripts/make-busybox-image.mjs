@@ -28,5 +28,7 @@ if (!existsSync(HOST_BUSYBOX)) {
   process.exit(1);
 }
 const img = await ensureBusyboxImage(path.resolve(outDir), { alias });
-console.error(`make-busybox-image: ${img.built ? 'built' : 'up to date:'} ${path.relative(process.cwd(), img.metadataPath)} ${path.relative(process.cwd(), img.rootfsPath)}`);
+console.error(
+  `make-busybox-image: ${img.built ? 'built' : 'up to date:'} ${path.relative(process.cwd(), img.metadataPath)} ${path.relative(process.cwd(), img.rootfsPath)}`,
+);
 console.log(img.fingerprint);

@@ -12,24 +12,24 @@ export interface SourceLocation {
 }
 
 export type ErrorCode =
-  | 'manifest.syntax'        // YAML does not parse
-  | 'manifest.schema'        // wrong type, missing or unknown key
-  | 'manifest.value'         // a value LXD would reject (bad unit, bad cpu set ...)
-  | 'manifest.duplicate'     // same object defined twice
-  | 'manifest.reference'     // an instance names a profile or image that exists nowhere
-  | 'manifest.io'            // a manifest or image file cannot be read
-  | 'plan.conflict'          // object exists in LXD but is not managed by lxplan
-  | 'plan.guard'             // a destructive change was not allowed
-  | 'plan.stale'             // a saved plan no longer matches the state or LXD
-  | 'lxd.unreachable'        // cannot connect to the daemon
-  | 'lxd.api'                // the daemon answered with an error
-  | 'lxd.certificate'        // a remote presented another certificate than the pinned one, or nothing is pinned
-  | 'lxd.untrusted'          // a remote does not trust lxplan's client certificate
-  | 'state.locked'           // another run holds the state lock
-  | 'state.io'               // state file cannot be read or written
-  | 'state.format'           // state file is corrupt or of an unknown version
-  | 'apply.failed'           // one or more changes failed during apply
-  | 'usage';                 // bad command-line usage
+  | 'manifest.syntax' // YAML does not parse
+  | 'manifest.schema' // wrong type, missing or unknown key
+  | 'manifest.value' // a value LXD would reject (bad unit, bad cpu set ...)
+  | 'manifest.duplicate' // same object defined twice
+  | 'manifest.reference' // an instance names a profile or image that exists nowhere
+  | 'manifest.io' // a manifest or image file cannot be read
+  | 'plan.conflict' // object exists in LXD but is not managed by lxplan
+  | 'plan.guard' // a destructive change was not allowed
+  | 'plan.stale' // a saved plan no longer matches the state or LXD
+  | 'lxd.unreachable' // cannot connect to the daemon
+  | 'lxd.api' // the daemon answered with an error
+  | 'lxd.certificate' // a remote presented another certificate than the pinned one, or nothing is pinned
+  | 'lxd.untrusted' // a remote does not trust lxplan's client certificate
+  | 'state.locked' // another run holds the state lock
+  | 'state.io' // state file cannot be read or written
+  | 'state.format' // state file is corrupt or of an unknown version
+  | 'apply.failed' // one or more changes failed during apply
+  | 'usage'; // bad command-line usage
 
 export class LxplanError extends Error {
   readonly code: ErrorCode;

@@ -28,27 +28,46 @@ const groups = [
 function runGroup(g) {
   return new Promise((resolve) => {
     if (g.dir && !existsSync(path.join(root, g.dir))) return resolve({ total: 0, passed: 0, skipped: 0, crashed: `${g.dir} missing: run npm run build` });
-    const child = spawn(process.execPath, g.argv, { cwd: root, stdio: ['ignore', 'pipe', 'inherit'], env: { ...process.env, ...(process.env.NO_COLOR ? {} : { FORCE_COLOR: process.stdout.isTTY ? '1' : '0' }) } });
+    const child = spawn(process.execPath, g.argv, {
+      cwd: root,
+      stdio: ['ignore', 'pipe', 'inherit'],
+      env: { ...process.env, ...(process.env.NO_COLOR ? {} : { FORCE_COLOR: process.stdout.isTTY ? '1' : '0' }) },
+    });
     let out = '';
-    child.stdout.on('data', (d) => { out += d; process.stdout.write(d); });
+    child.stdout.on('data', (d) => {
+      out += d;
+      process.stdout.write(d);
+    });
     child.on('close', (code) => {
       const plain = stripVTControlCharacters(out);
-      const num = (label) => { const m = plain.match(new RegExp(`${label}:\\s+(\\d+)`)); return m ? Number(m[1]) : null; };
-      const total = num('Total'); const passed = num('Passed'); const skipped = num('Skipped') ?? 0;
-      if (total === null || passed === null) return resolve({ total: 0, passed: 0, skipped: 0, crashed: `${g.name} exited ${code} before printing its totals` });
+      const num = (label) => {
+        const m = plain.match(new RegExp(`${label}:\\s+(\\d+)`));
+        return m ? Number(m[1]) : null;
+      };
+      const total = num('Total');
+      const passed = num('Passed');
+      const skipped = num('Skipped') ?? 0;
+      if (total === null || passed === null)
+        return resolve({ total: 0, passed: 0, skipped: 0, crashed: `${g.name} exited ${code} before printing its totals` });
       // uvu stops a file at its first throwing suite; a non-zero exit with all "passed" still is a failure.
       resolve({ total, passed, skipped, crashed: code !== 0 && total === passed ? `${g.name} exited ${code}` : null });
     });
   });
 }
 
-let passed = 0; let failed = 0; let skipped = 0;
+let passed = 0;
+let failed = 0;
+let skipped = 0;
 for (const g of groups) {
   process.stdout.write(`\n== ${g.name} tests (${g.dir}) ==\n`);
   const r = await runGroup(g);
-  passed += r.passed; skipped += r.skipped;
+  passed += r.passed;
+  skipped += r.skipped;
   failed += r.total - r.passed - r.skipped;
-  if (r.crashed) { failed += 1; process.stdout.write(`\n${g.name}: ${r.crashed}\n`); }
+  if (r.crashed) {
+    failed += 1;
+    process.stdout.write(`\n${g.name}: ${r.crashed}\n`);
+  }
 }
 process.stdout.write(`\n${passed} passed, ${failed} failed${skipped ? `, ${skipped} skipped` : ''}\n`);
 process.exitCode = failed > 0 || passed === 0 ? 1 : 0;

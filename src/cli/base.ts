@@ -18,16 +18,34 @@ export function commandName(id: string | undefined): string {
 }
 
 export const commonFlags = {
-  state: Flags.string({ description: 'state file (default: lxplan.state.json next to the manifests), or lxd:NAME: kept on the daemon itself, shared by every runner that reaches it', env: 'LXPLAN_STATE', helpValue: 'FILE' }),
-  project: Flags.string({ description: 'LXD project to work in [default: the manifests\' project: key, else default]; differing from project: is an error', env: 'LXPLAN_PROJECT', helpValue: 'NAME' }),
-  remote: Flags.string({ description: 'a remote LXD or Incus daemon over HTTPS: a name from `lxplan remote add` or the lxc/incus CLI config ("local": the unix socket)', env: 'LXPLAN_REMOTE', helpValue: 'NAME' }),
-  socket: Flags.string({ description: 'LXD unix socket (default: $LXD_SOCKET, $LXD_DIR/unix.socket, /var/lib/lxd/unix.socket, the snap\'s)', helpValue: 'PATH' }),
+  state: Flags.string({
+    description:
+      'state file (default: lxplan.state.json next to the manifests), or lxd:NAME: kept on the daemon itself, shared by every runner that reaches it',
+    env: 'LXPLAN_STATE',
+    helpValue: 'FILE',
+  }),
+  project: Flags.string({
+    description: "LXD project to work in [default: the manifests' project: key, else default]; differing from project: is an error",
+    env: 'LXPLAN_PROJECT',
+    helpValue: 'NAME',
+  }),
+  remote: Flags.string({
+    description: 'a remote LXD or Incus daemon over HTTPS: a name from `lxplan remote add` or the lxc/incus CLI config ("local": the unix socket)',
+    env: 'LXPLAN_REMOTE',
+    helpValue: 'NAME',
+  }),
+  socket: Flags.string({
+    description: "LXD unix socket (default: $LXD_SOCKET, $LXD_DIR/unix.socket, /var/lib/lxd/unix.socket, the snap's)",
+    helpValue: 'PATH',
+  }),
 };
 
 /** Flags that shape a plan: given to lxplan (to see it) and lxapply (to do it) alike. */
 export const planFlags = {
   target: Flags.string({ description: 'only this object and what it depends on (KIND.NAME or NAME); repeatable', multiple: true, helpValue: 'NAME' }),
-  'allow-restart': Flags.boolean({ description: 'restart running instances whose changes need a restart to take effect (otherwise the restart stays pending)' }),
+  'allow-restart': Flags.boolean({
+    description: 'restart running instances whose changes need a restart to take effect (otherwise the restart stays pending)',
+  }),
   destroy: Flags.boolean({ description: 'plan the deletion of everything lxplan manages (in reverse dependency order)' }),
 };
 
@@ -58,7 +76,8 @@ export abstract class BaseCommand extends Command {
    * or extra argument) becomes a one-line usage error with a did-you-mean, exiting 1 (./usage.ts).
    */
   protected override async parse<F extends Outputs, B extends Outputs, A extends Outputs>(
-    options?: Interfaces.Input<F, B, A>, argv?: string[],
+    options?: Interfaces.Input<F, B, A>,
+    argv?: string[],
   ): Promise<Interfaces.ParserOutput<F, B, A>> {
     try {
       return await super.parse(options, argv);
@@ -68,7 +87,11 @@ export abstract class BaseCommand extends Command {
   }
 
   private usage(): CommandUsage {
-    const ctor = this.ctor as unknown as { flags?: Record<string, OptionDef>; args?: Record<string, OptionDef & { required?: boolean }>; enableJsonFlag?: boolean };
+    const ctor = this.ctor as unknown as {
+      flags?: Record<string, OptionDef>;
+      args?: Record<string, OptionDef & { required?: boolean }>;
+      enableJsonFlag?: boolean;
+    };
     const flags: Record<string, OptionDef> = { ...(ctor.flags ?? {}), ...(ctor.enableJsonFlag ? { json: {} } : {}), help: {} };
     const otherFlags: Record<string, string[]> = {};
     for (const c of this.config.commands) {

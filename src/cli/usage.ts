@@ -34,7 +34,13 @@ const ANSI = /\x1b\[[0-9;]*m/g;
 
 /** The parser's message on one line: no colours, no "See more help", no line breaks. */
 function oneLine(message: string): string {
-  return message.replace(ANSI, '').replace(/\n?See more help with --help/g, '').split('\n').map((l) => l.trim()).filter(Boolean).join(' ');
+  return message
+    .replace(ANSI, '')
+    .replace(/\n?See more help with --help/g, '')
+    .split('\n')
+    .map((l) => l.trim())
+    .filter(Boolean)
+    .join(' ');
 }
 
 /**
@@ -75,10 +81,15 @@ function unknownFlag(input: string, u: CommandUsage): string {
     const chars = visible.flatMap(([name, f]) => (f.char ? [`-${f.char} (--${name})`] : []));
     return `unknown flag ${given}${chars.length > 0 ? ` (short flags: ${chars.join(', ')})` : ''}; ${u.bin} --help lists the flags`;
   }
-  const near = likely(word, visible.map(([name]) => name));
+  const near = likely(
+    word,
+    visible.map(([name]) => name),
+  );
   if (near !== undefined) return `unknown flag ${given}: did you mean --${near}?`;
   const rank = (bin: string) => (bin === 'lxplan' ? 0 : bin === 'lxapply' ? 1 : 2);
-  const elsewhere = Object.entries(u.otherFlags ?? {}).filter(([, names]) => names.includes(word)).map(([bin]) => bin)
+  const elsewhere = Object.entries(u.otherFlags ?? {})
+    .filter(([, names]) => names.includes(word))
+    .map(([bin]) => bin)
     .sort((a, b) => rank(a) - rank(b) || a.localeCompare(b));
   if (elsewhere.length > 0) {
     const which = elsewhere.length === 1 ? elsewhere[0] : `${elsewhere.slice(0, -1).join(', ')} and ${elsewhere[elsewhere.length - 1]}`;
@@ -114,7 +125,9 @@ export function usageMessage(err: Error & { flags?: string[]; args?: unknown[] }
       return `unexpected argument${extra.length === 1 ? '' : 's'} ${extra.join(' ')} (usage: ${synopsis(u)})`;
     }
     case 'RequiredArgsError': {
-      const missing = Object.entries(u.args).filter(([, a]) => a.required).map(([name]) => name)
+      const missing = Object.entries(u.args)
+        .filter(([, a]) => a.required)
+        .map(([name]) => name)
         .filter((name) => ((err.args ?? []) as Array<{ name?: string }>).some((a) => a.name === name));
       return `missing ${missing.map(argName).join(' and ') || 'argument'} (usage: ${synopsis(u)})`;
     }

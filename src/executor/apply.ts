@@ -67,7 +67,9 @@ function journalled(state: State, c: ResourceChange, now: Date): State {
   const prior = state.resources[c.address] ?? (c.renamedFrom ? state.resources[`${c.kind}.${c.renamedFrom}`] : undefined);
   const intent = c.renamedFrom ? 'rename' : c.action;
   return withEntry(state, c.address, {
-    kind: c.kind, name: c.name, since: prior?.since ?? now.toISOString(),
+    kind: c.kind,
+    name: c.name,
+    since: prior?.since ?? now.toISOString(),
     attributes: { ...(prior?.attributes ?? {}), [INTENT]: intent },
     ...(prior?.fields && !c.renamedFrom ? { fields: prior.fields } : {}),
   });
@@ -119,13 +121,20 @@ export async function apply(plan: Plan, opts: ApplyOptions): Promise<ApplyResult
       progress: (message) => sink({ type: 'progress', address, message }),
       notice: (message) => sink({ type: 'notice', address, message }),
       // What the operation read (and sends the ETag of) must be what the plan saw.
-      verify: c.liveDigest === undefined ? undefined : (live) => {
-        if (specs[c.kind].digest(live) !== c.liveDigest) {
-          throw new LxplanError('plan.stale', `${c.kind} "${c.renamedFrom ?? c.name}" was changed in LXD since the plan was made; nothing was written to it`, {
-            hint: 'make a new plan to see the change (lxplan), then apply that',
-          });
-        }
-      },
+      verify:
+        c.liveDigest === undefined
+          ? undefined
+          : (live) => {
+              if (specs[c.kind].digest(live) !== c.liveDigest) {
+                throw new LxplanError(
+                  'plan.stale',
+                  `${c.kind} "${c.renamedFrom ?? c.name}" was changed in LXD since the plan was made; nothing was written to it`,
+                  {
+                    hint: 'make a new plan to see the change (lxplan), then apply that',
+                  },
+                );
+              }
+            },
     };
     // Journal the intent first: if lxapply dies after LXD made the object but before the state
     // says so, the next run finds the intent and adopts the object instead of failing on it.
@@ -152,7 +161,13 @@ export async function apply(plan: Plan, opts: ApplyOptions): Promise<ApplyResult
     }
     await opts.state.update((s) => {
       if (c.stateOp === 'remove' || c.action === 'delete') return withoutEntry(s, address);
-      return recorded(c.renamedFrom ? withoutEntry(s, `${c.kind}.${c.renamedFrom}`) : s, c, now(), c.renamedFrom ? s.resources[`${c.kind}.${c.renamedFrom}`]?.since : undefined, done);
+      return recorded(
+        c.renamedFrom ? withoutEntry(s, `${c.kind}.${c.renamedFrom}`) : s,
+        c,
+        now(),
+        c.renamedFrom ? s.resources[`${c.kind}.${c.renamedFrom}`]?.since : undefined,
+        done,
+      );
     });
   };
 
@@ -195,8 +210,14 @@ async function changeWhenIdle(c: ResourceChange, client: LxdClient, ev: OpEvents
     } catch (e) {
       if (attempt >= 4 || !BUSY.test(String((e as Error)?.message))) throw e;
       const name = encodeURIComponent(c.renamedFrom ?? c.name);
-      const busyWith = (await scoped(client, c.project).runningOperations()).filter((op) => Object.values(op.resources ?? {}).flat().some((url) => new RegExp(`/${name}(\\?|/|$)`).test(url)));
-      (ev.notice ?? ev.progress)(`LXD is still busy with it (${busyWith.map((op) => op.description ?? op.id).join(', ') || 'an operation'}): waiting, then trying again`);
+      const busyWith = (await scoped(client, c.project).runningOperations()).filter((op) =>
+        Object.values(op.resources ?? {})
+          .flat()
+          .some((url) => new RegExp(`/${name}(\\?|/|$)`).test(url)),
+      );
+      (ev.notice ?? ev.progress)(
+        `LXD is still busy with it (${busyWith.map((op) => op.description ?? op.id).join(', ') || 'an operation'}): waiting, then trying again`,
+      );
       for (const op of busyWith) await client.waitForOperation(op.id);
       if (busyWith.length === 0) await new Promise((r) => setTimeout(r, 500 * attempt));
       // The first attempt checked what the plan saw; LXD's own operation may have changed it since.

@@ -48,7 +48,8 @@ export type Visit<T> = (id: string, value: T, signal: AbortSignal) => Promise<vo
  * `concurrency`, or an `onEvent` that threw (after running visits settled; nothing new starts).
  */
 export async function walk<T>(graph: Graph<T>, visit: Visit<T>, opts: WalkOptions): Promise<WalkResult> {
-  if (!Number.isInteger(opts.concurrency) || opts.concurrency < 1) throw new RangeError(`walk: concurrency must be a whole number >= 1, got ${opts.concurrency}`);
+  if (!Number.isInteger(opts.concurrency) || opts.concurrency < 1)
+    throw new RangeError(`walk: concurrency must be a whole number >= 1, got ${opts.concurrency}`);
   const order = graph.topoOrder();
   const signal = opts.signal ?? new AbortController().signal;
   const started = performance.now();

@@ -106,7 +106,15 @@ export function isDaemonRemote(e: CliRemoteEntry): boolean {
 
 /** Every daemon remote the config directories know, for messages. */
 export function knownRemoteNames(dirs: ConfigDir[] = configDirs()): string[] {
-  return [...new Set(dirs.flatMap((d) => Object.entries(readRemotes(d.dir)).filter(([, e]) => isDaemonRemote(e)).map(([n]) => n)))].sort();
+  return [
+    ...new Set(
+      dirs.flatMap((d) =>
+        Object.entries(readRemotes(d.dir))
+          .filter(([, e]) => isDaemonRemote(e))
+          .map(([n]) => n),
+      ),
+    ),
+  ].sort();
 }
 
 /**
@@ -118,7 +126,16 @@ export function writeCliRemote(dir: string, name: string, entry: CliRemoteEntry,
   const file = path.join(dir, 'config.yml');
   const doc = existsSync(file) ? YAML.parseDocument(readFileSync(file, 'utf8')) : new YAML.Document({});
   if (!doc.has('remotes')) doc.set('remotes', doc.createNode({}));
-  doc.setIn(['remotes', name], doc.createNode({ addr: entry.addr, auth_type: entry.auth_type ?? 'tls', project: entry.project ?? 'default', protocol: entry.protocol ?? 'lxd', public: entry.public ?? false }));
+  doc.setIn(
+    ['remotes', name],
+    doc.createNode({
+      addr: entry.addr,
+      auth_type: entry.auth_type ?? 'tls',
+      project: entry.project ?? 'default',
+      protocol: entry.protocol ?? 'lxd',
+      public: entry.public ?? false,
+    }),
+  );
   writeFileSync(file, doc.toString(), { mode: 0o600 });
   writeFileSync(path.join(dir, 'servercerts', `${name}.crt`), serverCertificate, { mode: 0o644 });
 }

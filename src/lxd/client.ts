@@ -10,14 +10,40 @@ import { LxdApiError, isNotFound, isProjectMissing } from './errors.js';
 import { multipartFiles } from './multipart.js';
 import { OP_SUCCESS, waitOperation } from './operations.js';
 import type {
-  LxdImagePut, LxdInstanceStatePut, LxdNetworkAclPut, LxdNetworkAclsPost, LxdNetworkPut, LxdNetworksPost, LxdProfilePut, LxdProfilesPost, LxdProjectPut, LxdProjectsPost,
-  LxdStoragePoolPut, LxdStoragePoolsPost, LxdStorageVolumePut, LxdStorageVolumesPost, SplitImageUpload,
+  LxdImagePut,
+  LxdInstanceStatePut,
+  LxdNetworkAclPut,
+  LxdNetworkAclsPost,
+  LxdNetworkPut,
+  LxdNetworksPost,
+  LxdProfilePut,
+  LxdProfilesPost,
+  LxdProjectPut,
+  LxdProjectsPost,
+  LxdStoragePoolPut,
+  LxdStoragePoolsPost,
+  LxdStorageVolumePut,
+  LxdStorageVolumesPost,
+  SplitImageUpload,
 } from './requests.js';
 import { resolveSocketPath } from './socket.js';
 import { UnixTransport, type Transport, type TransportRequest } from './transport.js';
 import type {
-  LxdImage, LxdImageAliasEntry, LxdInstance, LxdInstancePut, LxdInstanceSnapshot, LxdInstanceState, LxdInstancesPost, LxdNetwork, LxdNetworkAcl, LxdOperation,
-  LxdProfile, LxdProject, LxdServer, LxdStoragePool, LxdStorageVolume,
+  LxdImage,
+  LxdImageAliasEntry,
+  LxdInstance,
+  LxdInstancePut,
+  LxdInstanceSnapshot,
+  LxdInstanceState,
+  LxdInstancesPost,
+  LxdNetwork,
+  LxdNetworkAcl,
+  LxdOperation,
+  LxdProfile,
+  LxdProject,
+  LxdServer,
+  LxdStoragePool,
+  LxdStorageVolume,
 } from './types.js';
 
 export { LxdApiError, isNotFound, isProjectMissing };
@@ -116,11 +142,25 @@ export class LxdClient {
       return { value: res.envelope.metadata as T, etag: res.etag, status: res.status };
     }
     const url = res.envelope.operation || (res.envelope.metadata as { id?: string } | undefined)?.id;
-    if (!url) throw new LxdApiError({ status: res.status, lxdError: 'LXD started a background operation without naming it', method, path: res.path, project: this.projectFor(res.path) });
+    if (!url)
+      throw new LxdApiError({
+        status: res.status,
+        lxdError: 'LXD started a background operation without naming it',
+        method,
+        path: res.path,
+        project: this.projectFor(res.path),
+      });
     const opUrl = url.startsWith('/') ? url : `/1.0/operations/${url}`;
     const op = await waitOperation(async (p, query) => (await this.send('GET', p, { query })).envelope.metadata as LxdOperation, opUrl, this.pollSeconds);
     if (op.status_code !== OP_SUCCESS) {
-      throw new LxdApiError({ status: op.status_code, lxdError: op.err || op.status, method, path: res.path, operation: opUrl, project: this.projectFor(res.path) });
+      throw new LxdApiError({
+        status: op.status_code,
+        lxdError: op.err || op.status,
+        method,
+        path: res.path,
+        operation: opUrl,
+        project: this.projectFor(res.path),
+      });
     }
     return { value: (op.metadata ?? undefined) as T, etag: res.etag, status: res.status, operation: op };
   }
@@ -253,7 +293,9 @@ export class LxdClient {
       let lxdError = res.body.toString('utf8');
       try {
         lxdError = (JSON.parse(lxdError) as Envelope).error ?? lxdError;
-      } catch { /* not JSON: keep the text */ }
+      } catch {
+        /* not JSON: keep the text */
+      }
       throw new LxdApiError({ status: res.status, lxdError, method: 'GET', path: url.pathname, project: this.projectFor(url.pathname) });
     }
     const h = (k: string) => String(res.headers[k] ?? '');
@@ -307,7 +349,13 @@ export class LxdClient {
    * already exists": check with getImage(fingerprintOfSplitImage(...)) first.
    */
   async uploadSplitImage(u: SplitImageUpload): Promise<string> {
-    const body = await multipartFiles([{ field: 'metadata', path: u.metadataPath }, { field: 'rootfs', path: u.rootfsPath }], u.onProgress);
+    const body = await multipartFiles(
+      [
+        { field: 'metadata', path: u.metadataPath },
+        { field: 'rootfs', path: u.rootfsPath },
+      ],
+      u.onProgress,
+    );
     const headers: Record<string, string> = {};
     if (u.public) headers['X-LXD-public'] = 'true';
     if (u.properties && Object.keys(u.properties).length > 0) headers['X-LXD-properties'] = new URLSearchParams(u.properties).toString();
@@ -316,7 +364,14 @@ export class LxdClient {
       stream: { data: body.stream, length: body.length, contentType: body.contentType },
     });
     const fp = res.value?.fingerprint;
-    if (!fp) throw new LxdApiError({ status: res.status, lxdError: 'the image upload finished without a fingerprint', method: 'POST', path: '/1.0/images', project: this.project });
+    if (!fp)
+      throw new LxdApiError({
+        status: res.status,
+        lxdError: 'the image upload finished without a fingerprint',
+        method: 'POST',
+        path: '/1.0/images',
+        project: this.project,
+      });
     return fp;
   }
 
@@ -328,7 +383,14 @@ export class LxdClient {
   async publishImage(source: { type: 'instance' | 'snapshot'; name: string }, opts: { public: boolean }): Promise<string> {
     const res = await this.request<{ fingerprint?: string }>('POST', '/1.0/images', { body: { source, public: opts.public } });
     const fp = res.value?.fingerprint;
-    if (!fp) throw new LxdApiError({ status: res.status, lxdError: 'publishing finished without a fingerprint', method: 'POST', path: '/1.0/images', project: this.project });
+    if (!fp)
+      throw new LxdApiError({
+        status: res.status,
+        lxdError: 'publishing finished without a fingerprint',
+        method: 'POST',
+        path: '/1.0/images',
+        project: this.project,
+      });
     return fp;
   }
 
@@ -542,7 +604,13 @@ export class LxdClient {
       throw new LxdApiError({ status: res.status, lxdError: text ? `unexpected answer: ${text}` : 'empty answer', method, path: bare, project });
     }
     if (envelope.type === 'error' || res.status >= 400) {
-      throw new LxdApiError({ status: res.status >= 400 ? res.status : envelope.error_code || res.status, lxdError: envelope.error ?? '', method, path: bare, project });
+      throw new LxdApiError({
+        status: res.status >= 400 ? res.status : envelope.error_code || res.status,
+        lxdError: envelope.error ?? '',
+        method,
+        path: bare,
+        project,
+      });
     }
     return { envelope, etag, status: res.status, path: bare };
   }

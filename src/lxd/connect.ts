@@ -43,7 +43,8 @@ function pemOrPath(value: string, what: string): string {
 function pinFromEnv(env: NodeJS.ProcessEnv): ServerPin | undefined {
   if (env.LXPLAN_SERVER_CERT) return { certificate: pemOrPath(env.LXPLAN_SERVER_CERT, 'LXPLAN_SERVER_CERT') };
   if (env.LXPLAN_SERVER_FINGERPRINT) {
-    if (!isFingerprint(env.LXPLAN_SERVER_FINGERPRINT)) throw new LxplanError('usage', 'LXPLAN_SERVER_FINGERPRINT: not a SHA-256 fingerprint (64 hex digits, with or without colons)');
+    if (!isFingerprint(env.LXPLAN_SERVER_FINGERPRINT))
+      throw new LxplanError('usage', 'LXPLAN_SERVER_FINGERPRINT: not a SHA-256 fingerprint (64 hex digits, with or without colons)');
     return { fingerprint: normaliseFingerprint(env.LXPLAN_SERVER_FINGERPRINT) };
   }
   if (env.LXPLAN_SERVER_CA) return { ca: pemOrPath(env.LXPLAN_SERVER_CA, 'LXPLAN_SERVER_CA') };
@@ -55,7 +56,11 @@ function pinFromEnv(env: NodeJS.ProcessEnv): ServerPin | undefined {
  * unknown, has no client certificate, or (after asking the server for its fingerprint, to show
  * it) nothing is pinned.
  */
-export async function resolveRemote(choice: DaemonChoice, env: NodeJS.ProcessEnv = process.env, dirs: ConfigDir[] = configDirs(env)): Promise<HttpsRemote | undefined> {
+export async function resolveRemote(
+  choice: DaemonChoice,
+  env: NodeJS.ProcessEnv = process.env,
+  dirs: ConfigDir[] = configDirs(env),
+): Promise<HttpsRemote | undefined> {
   const named = choice.remote && choice.remote !== 'local' ? choice.remote : undefined;
   if (!named && !env.LXPLAN_REMOTE_URL) return undefined;
   if (named && choice.socket) throw new LxplanError('usage', `--socket and remote "${named}" both name the daemon: give one`);
@@ -71,9 +76,13 @@ export async function resolveRemote(choice: DaemonChoice, env: NodeJS.ProcessEnv
     const found = findCliRemote(named, dirs);
     if (!found) {
       const known = knownRemoteNames(dirs);
-      throw new LxplanError('usage', `no remote named "${named}" in ${dirs.map((d) => d.dir).join(', ')}${known.length ? ` (known: ${known.join(', ')})` : ''}`, {
-        hint: `add it with \`lxplan remote add ${named} https://HOST:8443 --token TOKEN\` (a token from \`lxc config trust add\` on the server)`,
-      });
+      throw new LxplanError(
+        'usage',
+        `no remote named "${named}" in ${dirs.map((d) => d.dir).join(', ')}${known.length ? ` (known: ${known.join(', ')})` : ''}`,
+        {
+          hint: `add it with \`lxplan remote add ${named} https://HOST:8443 --token TOKEN\` (a token from \`lxc config trust add\` on the server)`,
+        },
+      );
     }
     if (!/^https:\/\//.test(found.url)) throw new LxplanError('usage', `remote "${named}" (${found.from.dir}) is ${found.url}, not an LXD server over https`);
     if (found.protocol !== 'lxd') throw new LxplanError('usage', `remote "${named}" is a ${found.protocol} image server, not a daemon lxplan can manage`);
@@ -100,9 +109,13 @@ export async function resolveRemote(choice: DaemonChoice, env: NodeJS.ProcessEnv
     } catch {
       /* unreachable: the message says what is missing anyway */
     }
-    throw new LxplanError('lxd.certificate', `remote "${name}": no server certificate is pinned, and lxplan never connects to a server it cannot recognise.${seen}`, {
-      hint: `pin it with \`lxplan remote add ${name} ${url} --token TOKEN\`, or set LXPLAN_SERVER_FINGERPRINT (or LXPLAN_SERVER_CERT, LXPLAN_SERVER_CA)`,
-    });
+    throw new LxplanError(
+      'lxd.certificate',
+      `remote "${name}": no server certificate is pinned, and lxplan never connects to a server it cannot recognise.${seen}`,
+      {
+        hint: `pin it with \`lxplan remote add ${name} ${url} --token TOKEN\`, or set LXPLAN_SERVER_FINGERPRINT (or LXPLAN_SERVER_CERT, LXPLAN_SERVER_CA)`,
+      },
+    );
   }
   return { name, url, pin, clientCertificate, clientKey };
 }

@@ -79,10 +79,13 @@ export function isConnectError(e: unknown): boolean {
 export function unreachable(endpoint: string, cause: unknown): LxplanError {
   const code = (cause as { code?: unknown })?.code;
   const why =
-    code === 'ENOENT' ? 'the socket does not exist'
-    : code === 'ECONNREFUSED' ? 'nothing listens on the socket'
-    : code === 'EACCES' || code === 'EPERM' ? 'permission denied (run as root or as a member of the lxd group)'
-    : (cause as Error)?.message ?? String(cause);
+    code === 'ENOENT'
+      ? 'the socket does not exist'
+      : code === 'ECONNREFUSED'
+        ? 'nothing listens on the socket'
+        : code === 'EACCES' || code === 'EPERM'
+          ? 'permission denied (run as root or as a member of the lxd group)'
+          : ((cause as Error)?.message ?? String(cause));
   return new LxplanError('lxd.unreachable', `cannot reach LXD at ${endpoint}: ${why}`, {
     cause,
     hint: 'start LXD (scripts/lxd-up.sh here, or `lxd init` on a new machine), or point lxplan at another daemon with LXD_SOCKET (the socket) or LXD_DIR (its folder)',
@@ -90,8 +93,14 @@ export function unreachable(endpoint: string, cause: unknown): LxplanError {
 }
 
 const STATUS_TEXT: Record<number, string> = {
-  400: 'Bad Request', 401: 'Unauthorized', 403: 'Forbidden', 404: 'Not Found', 409: 'Conflict',
-  412: 'Precondition Failed', 500: 'Internal Server Error', 503: 'Service Unavailable',
+  400: 'Bad Request',
+  401: 'Unauthorized',
+  403: 'Forbidden',
+  404: 'Not Found',
+  409: 'Conflict',
+  412: 'Precondition Failed',
+  500: 'Internal Server Error',
+  503: 'Service Unavailable',
 };
 
 function statusText(status: number): string {

@@ -52,7 +52,15 @@ export class HttpsTransport implements Transport {
   private attempt(r: TransportRequest, mayRetry: boolean): Promise<TransportResponse> {
     return new Promise((resolve, reject) => {
       const req = https.request(
-        { agent: this.agent, host: this.base.hostname, port: Number(this.base.port), method: r.method, path: r.path, headers: r.headers, timeout: CONNECT_TIMEOUT_MS },
+        {
+          agent: this.agent,
+          host: this.base.hostname,
+          port: Number(this.base.port),
+          method: r.method,
+          path: r.path,
+          headers: r.headers,
+          timeout: CONNECT_TIMEOUT_MS,
+        },
         (res) => {
           const chunks: Buffer[] = [];
           res.on('data', (c: Buffer) => chunks.push(c));
@@ -71,7 +79,9 @@ export class HttpsTransport implements Transport {
         reject(this.failure(e));
       });
       if (r.body instanceof Readable) {
-        pipeline(r.body, req, (err) => { if (err) reject(this.failure(err)); });
+        pipeline(r.body, req, (err) => {
+          if (err) reject(this.failure(err));
+        });
       } else {
         req.end(r.body);
       }
@@ -89,9 +99,13 @@ export class HttpsTransport implements Transport {
   }
 
   private untrusted(r: TransportRequest): LxplanError {
-    return new LxplanError('lxd.untrusted', `remote "${this.remote.name}" (${this.base.origin}) does not trust lxplan's client certificate (${r.method} ${r.path.split('?')[0]}: not authorized)`, {
-      hint: `make a trust token on the server (\`lxc config trust add\`) and run \`lxplan remote add ${this.remote.name} ${this.base.origin} --token TOKEN\`; a certificate restricted to some projects is refused in the others`,
-    });
+    return new LxplanError(
+      'lxd.untrusted',
+      `remote "${this.remote.name}" (${this.base.origin}) does not trust lxplan's client certificate (${r.method} ${r.path.split('?')[0]}: not authorized)`,
+      {
+        hint: `make a trust token on the server (\`lxc config trust add\`) and run \`lxplan remote add ${this.remote.name} ${this.base.origin} --token TOKEN\`; a certificate restricted to some projects is refused in the others`,
+      },
+    );
   }
 }
 
@@ -113,10 +127,14 @@ export function reachFailure(name: string, origin: string, e: unknown): unknown 
     return new LxplanError('lxd.certificate', `remote "${name}" (${origin}): TLS failed: ${(e as Error).message}`, { cause: e });
   }
   if (isConnectError(e) || code === 'ENOTFOUND' || code === 'EAI_AGAIN') {
-    const why = code === 'ECONNREFUSED' ? 'connection refused (nothing listens there: is core.https_address set on the server?)'
-      : code === 'ENOTFOUND' || code === 'EAI_AGAIN' ? 'unknown host'
-      : code === 'ETIMEDOUT' ? 'no answer (a firewall, or the wrong address)'
-      : (e as Error).message;
+    const why =
+      code === 'ECONNREFUSED'
+        ? 'connection refused (nothing listens there: is core.https_address set on the server?)'
+        : code === 'ENOTFOUND' || code === 'EAI_AGAIN'
+          ? 'unknown host'
+          : code === 'ETIMEDOUT'
+            ? 'no answer (a firewall, or the wrong address)'
+            : (e as Error).message;
     return new LxplanError('lxd.unreachable', `cannot reach remote "${name}" at ${origin}: ${why}`, { cause: e });
   }
   return e;

@@ -25,7 +25,11 @@ export function operationPath(url: string): string {
  * daemon that drops the connection, or a proxy in between, cannot hang us forever
  * without notice, yet the loop itself waits as long as the operation takes.
  */
-export async function waitOperation(get: (path: string, query: Record<string, string>) => Promise<LxdOperation>, url: string, timeoutS: number): Promise<LxdOperation> {
+export async function waitOperation(
+  get: (path: string, query: Record<string, string>) => Promise<LxdOperation>,
+  url: string,
+  timeoutS: number,
+): Promise<LxdOperation> {
   const wait = `${operationPath(url)}/wait`;
   for (;;) {
     const op = await get(wait, { timeout: String(timeoutS) });

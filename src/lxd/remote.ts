@@ -37,7 +37,11 @@ export interface RemoteImageRef {
 
 /** Why a remote could not be read: the workflow turns it into a message naming the remote and the manifest position. */
 export class RemoteError extends Error {
-  constructor(readonly reason: 'unreachable' | 'certificate' | 'not-found' | 'refused', message: string, opts?: { cause?: unknown }) {
+  constructor(
+    readonly reason: 'unreachable' | 'certificate' | 'not-found' | 'refused',
+    message: string,
+    opts?: { cause?: unknown },
+  ) {
     super(message, opts);
   }
 }
@@ -49,47 +53,64 @@ export function certificateFingerprint(pem: string): string {
   return new X509Certificate(pem).fingerprint256;
 }
 
-interface LxdEnvelope<T> { type?: string; error?: string; error_code?: number; metadata?: T }
+interface LxdEnvelope<T> {
+  type?: string;
+  error?: string;
+  error_code?: number;
+  metadata?: T;
+}
 
 /** One GET against a remote LXD's REST API; the peer certificate checked against the pin before anything is read. */
 function getJson<T>(remote: RemoteServer, path: string): Promise<{ status: number; body: LxdEnvelope<T> }> {
   const pin = remote.certificate ? certificateFingerprint(remote.certificate) : undefined;
   const url = new URL(path, remote.url.endsWith('/') ? remote.url : `${remote.url}/`);
   return new Promise((resolve, reject) => {
-    const req = https.request(url, {
-      method: 'GET',
-      headers: { 'User-Agent': 'lxplan/0.1', Accept: 'application/json' },
-      // With a pin, the CA chain means nothing (LXD's certificate is self-signed): the exact
-      // certificate is compared below instead, before the response is used.
-      rejectUnauthorized: pin === undefined,
-      timeout: TIMEOUT_MS,
-      agent: false,
-    }, (res) => {
-      if (pin) {
-        const peer = (res.socket as TLSSocket).getPeerCertificate();
-        if (!peer?.fingerprint256 || peer.fingerprint256 !== pin) {
-          res.destroy();
-          reject(new RemoteError('certificate', `remote "${remote.name}" (${remote.url}) presented a certificate other than the one in its certificate: file (SHA-256 ${peer?.fingerprint256 ?? 'none'})`));
-          return;
+    const req = https.request(
+      url,
+      {
+        method: 'GET',
+        headers: { 'User-Agent': 'lxplan/0.1', Accept: 'application/json' },
+        // With a pin, the CA chain means nothing (LXD's certificate is self-signed): the exact
+        // certificate is compared below instead, before the response is used.
+        rejectUnauthorized: pin === undefined,
+        timeout: TIMEOUT_MS,
+        agent: false,
+      },
+      (res) => {
+        if (pin) {
+          const peer = (res.socket as TLSSocket).getPeerCertificate();
+          if (!peer?.fingerprint256 || peer.fingerprint256 !== pin) {
+            res.destroy();
+            reject(
+              new RemoteError(
+                'certificate',
+                `remote "${remote.name}" (${remote.url}) presented a certificate other than the one in its certificate: file (SHA-256 ${peer?.fingerprint256 ?? 'none'})`,
+              ),
+            );
+            return;
+          }
         }
-      }
-      const chunks: Buffer[] = [];
-      res.on('data', (c: Buffer) => chunks.push(c));
-      res.on('error', (e) => reject(new RemoteError('unreachable', `cannot read from remote "${remote.name}" (${remote.url}): ${e.message}`, { cause: e })));
-      res.on('end', () => {
-        const text = Buffer.concat(chunks).toString('utf8');
-        try {
-          resolve({ status: res.statusCode ?? 0, body: JSON.parse(text) as LxdEnvelope<T> });
-        } catch {
-          reject(new RemoteError('refused', `remote "${remote.name}" (${remote.url}) answered ${url.pathname} with something other than LXD's JSON (HTTP ${res.statusCode}): is it an LXD server?`));
-        }
-      });
-    });
+        const chunks: Buffer[] = [];
+        res.on('data', (c: Buffer) => chunks.push(c));
+        res.on('error', (e) => reject(new RemoteError('unreachable', `cannot read from remote "${remote.name}" (${remote.url}): ${e.message}`, { cause: e })));
+        res.on('end', () => {
+          const text = Buffer.concat(chunks).toString('utf8');
+          try {
+            resolve({ status: res.statusCode ?? 0, body: JSON.parse(text) as LxdEnvelope<T> });
+          } catch {
+            reject(
+              new RemoteError(
+                'refused',
+                `remote "${remote.name}" (${remote.url}) answered ${url.pathname} with something other than LXD's JSON (HTTP ${res.statusCode}): is it an LXD server?`,
+              ),
+            );
+          }
+        });
+      },
+    );
     req.on('timeout', () => req.destroy(Object.assign(new Error(`no answer within ${TIMEOUT_MS / 1000} s`), { code: 'ETIMEDOUT' })));
     req.on('error', (e: NodeJS.ErrnoException) => {
-      const why = e.code === 'ECONNREFUSED' ? 'connection refused (nothing listens there)'
-        : e.code === 'ENOTFOUND' ? 'unknown host'
-        : e.message;
+      const why = e.code === 'ECONNREFUSED' ? 'connection refused (nothing listens there)' : e.code === 'ENOTFOUND' ? 'unknown host' : e.message;
       reject(new RemoteError('unreachable', `cannot reach remote "${remote.name}" at ${remote.url}: ${why}`, { cause: e }));
     });
     req.end();
@@ -105,13 +126,15 @@ export async function resolveRemoteImage(remote: RemoteServer, ref: RemoteImageR
   if (ref.alias !== undefined) {
     const { status, body } = await getJson<{ target?: string }>(remote, `1.0/images/aliases/${encodeURIComponent(ref.alias)}`);
     if (status === 404) throw new RemoteError('not-found', `remote "${remote.name}" has no public image with the alias "${ref.alias}"`);
-    if (status !== 200 || !body.metadata?.target) throw new RemoteError('refused', `remote "${remote.name}" refused to show the alias "${ref.alias}": ${body.error || `HTTP ${status}`}`);
+    if (status !== 200 || !body.metadata?.target)
+      throw new RemoteError('refused', `remote "${remote.name}" refused to show the alias "${ref.alias}": ${body.error || `HTTP ${status}`}`);
     return body.metadata.target;
   }
   const fp = ref.fingerprint ?? '';
   const { status, body } = await getJson<{ fingerprint?: string }>(remote, `1.0/images/${encodeURIComponent(fp)}`);
   if (status === 404) throw new RemoteError('not-found', `remote "${remote.name}" has no public image with the fingerprint ${fp}`);
-  if (status !== 200 || !body.metadata?.fingerprint) throw new RemoteError('refused', `remote "${remote.name}" refused to show the image ${fp}: ${body.error || `HTTP ${status}`}`);
+  if (status !== 200 || !body.metadata?.fingerprint)
+    throw new RemoteError('refused', `remote "${remote.name}" refused to show the image ${fp}: ${body.error || `HTTP ${status}`}`);
   return body.metadata.fingerprint;
 }
 
@@ -130,7 +153,11 @@ export interface PullImage {
  */
 export async function pullImage(client: LxdClient, p: PullImage): Promise<string | undefined> {
   const source: Record<string, string> = {
-    type: 'image', mode: 'pull', server: p.remote.url, protocol: p.remote.protocol, certificate: p.remote.certificate ?? '',
+    type: 'image',
+    mode: 'pull',
+    server: p.remote.url,
+    protocol: p.remote.protocol,
+    certificate: p.remote.certificate ?? '',
   };
   if (p.alias !== undefined) source.alias = p.alias;
   if (p.fingerprint !== undefined) source.fingerprint = p.fingerprint;

@@ -16,10 +16,7 @@ import type { Duplex } from 'node:stream';
 import tls from 'node:tls';
 
 /** How the server is recognised: exactly one of these. */
-export type ServerPin =
-  | { certificate: string }
-  | { fingerprint: string }
-  | { ca: string };
+export type ServerPin = { certificate: string } | { fingerprint: string } | { ca: string };
 
 /** LXD's spelling of a certificate fingerprint: SHA-256 of the DER bytes, 64 lowercase hex digits. */
 export function fingerprintOf(pem: string): string {
@@ -38,7 +35,11 @@ export function isFingerprint(fp: string): boolean {
 
 /** The server presented another certificate than the pinned one, or nothing is pinned. */
 export class CertificateMismatch extends Error {
-  constructor(readonly seen: string, readonly expected: string | undefined, message: string) {
+  constructor(
+    readonly seen: string,
+    readonly expected: string | undefined,
+    message: string,
+  ) {
     super(message);
     this.name = 'CertificateMismatch';
   }
@@ -93,7 +94,9 @@ export class PinnedAgent extends https.Agent {
       const seen = normaliseFingerprint(socket.getPeerCertificate()?.fingerprint256 ?? '');
       if (seen !== this.expected) {
         socket.destroy();
-        return finish(new CertificateMismatch(seen, this.expected, `the server presented the certificate SHA-256 ${seen || '(none)'}, not the pinned ${this.expected}`));
+        return finish(
+          new CertificateMismatch(seen, this.expected, `the server presented the certificate SHA-256 ${seen || '(none)'}, not the pinned ${this.expected}`),
+        );
       }
       finish(null, socket);
     });
@@ -109,12 +112,21 @@ export class PinnedAgent extends https.Agent {
 export function peekServerFingerprint(url: string, timeoutMs = 10_000): Promise<{ fingerprint: string; certificate: string }> {
   const u = new URL(url);
   return new Promise((resolve, reject) => {
-    const socket = tls.connect({ host: u.hostname, port: Number(u.port || 8443), servername: net.isIP(u.hostname) ? undefined : u.hostname, rejectUnauthorized: false, timeout: timeoutMs });
+    const socket = tls.connect({
+      host: u.hostname,
+      port: Number(u.port || 8443),
+      servername: net.isIP(u.hostname) ? undefined : u.hostname,
+      rejectUnauthorized: false,
+      timeout: timeoutMs,
+    });
     socket.once('secureConnect', () => {
       const peer = socket.getPeerCertificate(true);
       socket.end();
       if (!peer?.raw) return reject(new Error('the server presented no certificate'));
-      const pem = `-----BEGIN CERTIFICATE-----\n${peer.raw.toString('base64').replace(/(.{64})/g, '$1\n').replace(/\n$/, '')}\n-----END CERTIFICATE-----\n`;
+      const pem = `-----BEGIN CERTIFICATE-----\n${peer.raw
+        .toString('base64')
+        .replace(/(.{64})/g, '$1\n')
+        .replace(/\n$/, '')}\n-----END CERTIFICATE-----\n`;
       resolve({ fingerprint: normaliseFingerprint(peer.fingerprint256), certificate: pem });
     });
     socket.once('timeout', () => socket.destroy(Object.assign(new Error(`no TLS handshake within ${timeoutMs / 1000} s`), { code: 'ETIMEDOUT' })));

@@ -74,7 +74,9 @@ export class UnixTransport implements Transport {
       });
       if (r.body instanceof Readable) {
         // An early answer (LXD rejecting the upload) may cut the stream: the response wins.
-        pipeline(r.body, req, (err) => { if (err) reject(isConnectError(err) ? unreachable(this.endpoint, err) : err); });
+        pipeline(r.body, req, (err) => {
+          if (err) reject(isConnectError(err) ? unreachable(this.endpoint, err) : err);
+        });
       } else {
         req.end(r.body);
       }

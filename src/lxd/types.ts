@@ -25,7 +25,7 @@ export interface LxdInstance {
   profiles: string[];
   stateful: boolean;
   description: string;
-  status: string;          // "Running", "Stopped", "Frozen", ...
+  status: string; // "Running", "Stopped", "Frozen", ...
   status_code: number;
   expanded_config?: ConfigMap;
   expanded_devices?: DeviceMap;
@@ -81,7 +81,10 @@ export interface LxdProfile {
   used_by?: string[];
 }
 
-export interface LxdImageAlias { name: string; description?: string }
+export interface LxdImageAlias {
+  name: string;
+  description?: string;
+}
 
 export interface LxdImage {
   fingerprint: string;
@@ -100,7 +103,12 @@ export interface LxdImage {
 }
 
 /** GET /1.0/images/aliases?recursion=1 element. */
-export interface LxdImageAliasEntry { name: string; target: string; description?: string; type?: string }
+export interface LxdImageAliasEntry {
+  name: string;
+  target: string;
+  description?: string;
+  type?: string;
+}
 
 export interface LxdProject {
   name: string;

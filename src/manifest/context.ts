@@ -22,9 +22,12 @@ export function sections(): Section[] {
 }
 
 /** The kind of each section ("instances" to the kind of instances). */
-export const KIND_OF: Readonly<Record<Section, Kind>> = new Proxy({}, {
-  get: (_t, key) => (typeof key === 'string' ? sectionTable().get(key) : undefined),
-});
+export const KIND_OF: Readonly<Record<Section, Kind>> = new Proxy(
+  {},
+  {
+    get: (_t, key) => (typeof key === 'string' ? sectionTable().get(key) : undefined),
+  },
+);
 
 export function isSection(s: string | undefined): s is Section {
   return s !== undefined && sectionTable().has(s);

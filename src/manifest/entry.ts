@@ -37,7 +37,7 @@ export function pairs(file: SourceFile, node: Node | null): Field[] {
   if (!isMap(node)) return [];
   const seen = new Set<string>();
   const out: Field[] = [];
-  for (const p of (node).items) {
+  for (const p of node.items) {
     const key = keyText(p);
     if (seen.has(key)) continue;
     seen.add(key);
@@ -53,7 +53,12 @@ export class EntryReader {
   readonly fields: Map<string, Field>;
 
   /** `segs`: the entry's place (["instances", "web-1"]); errors go to `errors`. */
-  constructor(readonly file: SourceFile, readonly segs: string[], body: Node, readonly errors: LxplanError[]) {
+  constructor(
+    readonly file: SourceFile,
+    readonly segs: string[],
+    body: Node,
+    readonly errors: LxplanError[],
+  ) {
     this.fields = new Map(pairs(file, body).map((p) => [p.key, p]));
   }
 
@@ -114,7 +119,13 @@ export class EntryReader {
   checkKeys(owner: ConfigOwner, config: ConfigMap, nodes: Map<string, Node | null>, label = this.owner): void {
     for (const [k, v] of Object.entries(config)) {
       const p = configKeyProblem(owner, label, k, v);
-      if (p) this.errors.push(new LxplanError(p.code, p.message, { location: p.atValue ? this.loc(nodes.get(k) ?? null) : this.keyAt[`config.${k}`], ...(p.hint ? { hint: p.hint } : {}) }));
+      if (p)
+        this.errors.push(
+          new LxplanError(p.code, p.message, {
+            location: p.atValue ? this.loc(nodes.get(k) ?? null) : this.keyAt[`config.${k}`],
+            ...(p.hint ? { hint: p.hint } : {}),
+          }),
+        );
     }
   }
 }

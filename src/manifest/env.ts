@@ -26,10 +26,12 @@ export function resolveEnvRefs(m: Manifest, env: NodeJS.ProcessEnv): LxplanError
         return v ?? '';
       });
       for (const name of missing) {
-        errors.push(new LxplanError('manifest.value', `environment variable ${name} is not set (used by config ${key} of ${o.kind} "${o.name}")`, {
-          location: o.keyAt?.[`config.${key}`] ?? o.at,
-          hint: `export ${name}=... before running lxplan`,
-        }));
+        errors.push(
+          new LxplanError('manifest.value', `environment variable ${name} is not set (used by config ${key} of ${o.kind} "${o.name}")`, {
+            location: o.keyAt?.[`config.${key}`] ?? o.at,
+            hint: `export ${name}=... before running lxplan`,
+          }),
+        );
       }
       o.sensitive = [...new Set([...(o.sensitive ?? []), key])];
     }

@@ -27,14 +27,21 @@ export async function manifestFiles(pathArg: string): Promise<{ dir: string; fil
     st = await stat(abs);
   } catch (e) {
     const code = (e as NodeJS.ErrnoException).code;
-    throw new LxplanError('manifest.io', code === 'ENOENT' ? `manifest path "${pathArg}" does not exist` : `cannot read manifest path "${pathArg}": ${(e as Error).message}`, {
-      hint: 'give a manifest file or a directory of *.yaml files',
-      cause: e,
-    });
+    throw new LxplanError(
+      'manifest.io',
+      code === 'ENOENT' ? `manifest path "${pathArg}" does not exist` : `cannot read manifest path "${pathArg}": ${(e as Error).message}`,
+      {
+        hint: 'give a manifest file or a directory of *.yaml files',
+        cause: e,
+      },
+    );
   }
   if (!st.isDirectory()) {
     // Not a FIFO or a device: opening one could block, or read forever.
-    if (!st.isFile()) throw new LxplanError('manifest.io', `manifest path "${pathArg}" is neither a file nor a directory`, { hint: 'give a manifest file or a directory of *.yaml files' });
+    if (!st.isFile())
+      throw new LxplanError('manifest.io', `manifest path "${pathArg}" is neither a file nor a directory`, {
+        hint: 'give a manifest file or a directory of *.yaml files',
+      });
     return { dir: path.dirname(abs), files: [abs] };
   }
   const entries = await readdir(abs, { withFileTypes: true });
@@ -52,7 +59,8 @@ export async function manifestFiles(pathArg: string): Promise<{ dir: string; fil
       } catch (err) {
         const code = (err as NodeJS.ErrnoException).code;
         const target = await readlink(p).catch(() => '?');
-        const why = code === 'ENOENT' ? 'which does not exist' : code === 'ELOOP' ? 'which leads back to itself (a loop of links)' : `which cannot be followed (${code})`;
+        const why =
+          code === 'ENOENT' ? 'which does not exist' : code === 'ELOOP' ? 'which leads back to itself (a loop of links)' : `which cannot be followed (${code})`;
         throw new LxplanError('manifest.io', `manifest file ${displayPath(p)} is a symbolic link to ${target}, ${why}`, {
           hint: 'fix or remove the link: the objects it should define would otherwise be missing from the plan',
           cause: err,

@@ -65,7 +65,11 @@ export async function loadManifests(pathArg: string, opts: LoadOptions = {}): Pr
   // Objects made from other kinds' objects (an instance's snapshots:).
   for (const e of registry) if (e.manifest.derive) e.manifest.store(m, e.manifest.derive(m));
 
-  const remoteCertificates = await mergeRemotes(m, perFile.flatMap((o) => o.remotes), errors);
+  const remoteCertificates = await mergeRemotes(
+    m,
+    perFile.flatMap((o) => o.remotes),
+    errors,
+  );
   const ctx: CheckContext = { checkFiles: opts.checkFiles ?? true, remotes: m.remotes ?? {}, remoteCertificates };
   for (const e of registry) for (const check of e.manifest.checks ?? []) errors.push(...(await check(m, ctx)));
   errors.push(...resolveEnvRefs(m, opts.env ?? process.env));
@@ -82,10 +86,12 @@ function merge<T extends DesiredObject>(into: Record<string, T>, objects: T[], e
       into[o.name] = o;
       continue;
     }
-    errors.push(new LxplanError('manifest.duplicate', `${o.kind} "${o.name}" is defined twice: at ${formatLocation(prev.at)} and at ${formatLocation(o.at)}`, {
-      location: o.at,
-      hint: 'names are unique per kind across all manifest files: rename or remove one',
-    }));
+    errors.push(
+      new LxplanError('manifest.duplicate', `${o.kind} "${o.name}" is defined twice: at ${formatLocation(prev.at)} and at ${formatLocation(o.at)}`, {
+        location: o.at,
+        hint: 'names are unique per kind across all manifest files: rename or remove one',
+      }),
+    );
   }
 }
 
@@ -97,7 +103,12 @@ function mergeSingle(km: KindManifest, into: Record<string, DesiredObject>, obje
       into[o.name] = o;
       continue;
     }
-    errors.push(new LxplanError('manifest.duplicate', `${km.section}: is given twice: at ${formatLocation(prev.at)} and at ${formatLocation(o.at)}`, { location: o.at, hint: `keep one ${km.section}: section over all manifest files` }));
+    errors.push(
+      new LxplanError('manifest.duplicate', `${km.section}: is given twice: at ${formatLocation(prev.at)} and at ${formatLocation(o.at)}`, {
+        location: o.at,
+        hint: `keep one ${km.section}: section over all manifest files`,
+      }),
+    );
   }
 }
 
@@ -109,10 +120,16 @@ function scopeOf(m: Manifest, objects: FileObjects, errors: LxplanError[]): void
     m.project = said.name;
     m.projectAt = said.at;
   } else if (m.project !== said.name) {
-    errors.push(new LxplanError('manifest.value', `the files of one directory name different LXD projects: "${m.project}" at ${formatLocation(m.projectAt!)} and "${said.name}" at ${formatLocation(said.at)}`, {
-      location: said.at,
-      hint: 'all objects of a directory live in one project: make the project: keys agree, or move the objects of the other project to their own directory',
-    }));
+    errors.push(
+      new LxplanError(
+        'manifest.value',
+        `the files of one directory name different LXD projects: "${m.project}" at ${formatLocation(m.projectAt!)} and "${said.name}" at ${formatLocation(said.at)}`,
+        {
+          location: said.at,
+          hint: 'all objects of a directory live in one project: make the project: keys agree, or move the objects of the other project to their own directory',
+        },
+      ),
+    );
   }
 }
 
@@ -130,4 +147,3 @@ function combine(errors: LxplanError[], files: string[]): LxplanError {
   const [first, ...rest] = sorted;
   return new LxplanError(first.code, first.message, { location: first.location, hint: first.hint, cause: first.cause, more: [...first.more, ...rest] });
 }
-

@@ -51,7 +51,8 @@ export function normaliseFile(file: SourceFile): FileObjects {
     out.objects.set(reader.kind, list);
     const single = reader.manifest.single;
     // A single object's section is its body (`server: {config: ...}`), named by the kind; else the section maps names to bodies.
-    const entries = single ? [{ key: single.name, keyNode: section.keyNode, value: section.value, segs: [section.key] }]
+    const entries = single
+      ? [{ key: single.name, keyNode: section.keyNode, value: section.value, segs: [section.key] }]
       : pairs(file, section.value).map((p) => ({ ...p, segs: [section.key, p.key] }));
     for (const e of entries) {
       if (!isMap(e.value)) continue;

@@ -4,7 +4,23 @@
  * on plain data; plain data (for the schema check) is derived from it under an alias limit,
  * so a "billion laughs" document fails fast instead of eating the machine.
  */
-import { Composer, Document, LineCounter, Lexer, Parser, YAMLParseError, isAlias, isMap, isPair, isScalar, isSeq, type CST, type Node, type Pair, type YAMLMap } from 'yaml';
+import {
+  Composer,
+  Document,
+  LineCounter,
+  Lexer,
+  Parser,
+  YAMLParseError,
+  isAlias,
+  isMap,
+  isPair,
+  isScalar,
+  isSeq,
+  type CST,
+  type Node,
+  type Pair,
+  type YAMLMap,
+} from 'yaml';
 import { LxplanError, type SourceLocation } from '../errors.js';
 import { describeContainer, isSection, KIND_OF } from './context.js';
 import { MAX_NESTING, NestingGuard } from './nesting.js';
@@ -96,10 +112,12 @@ export function parseManifestText(text: string, display: string, abs: string): P
   const file: SourceFile = { display, abs, text, lineCounter, doc };
   const errors: LxplanError[] = [];
   if (tooDeep !== undefined) {
-    errors.push(new LxplanError('manifest.syntax', `YAML nested too deeply: more than ${MAX_NESTING} levels of lists and mappings inside each other`, {
-      location: locateOffset(file, tooDeep),
-      hint: 'a manifest needs five levels at most (instances > name > devices > name > option)',
-    }));
+    errors.push(
+      new LxplanError('manifest.syntax', `YAML nested too deeply: more than ${MAX_NESTING} levels of lists and mappings inside each other`, {
+        location: locateOffset(file, tooDeep),
+        hint: 'a manifest needs five levels at most (instances > name > devices > name > option)',
+      }),
+    );
     return { file, errors };
   }
   // Only the first: once the YAML is broken, yaml's further findings are mostly echoes of the
@@ -119,11 +137,13 @@ export function parseManifestText(text: string, display: string, abs: string): P
     data = doc.toJS({ maxAliasCount: MAX_ALIAS_COUNT });
   } catch (e) {
     const first = findFirstAlias(doc);
-    errors.push(new LxplanError('manifest.syntax', `too many YAML alias expansions (more than ${MAX_ALIAS_COUNT}); refusing to expand them`, {
-      location: locate(file, first),
-      hint: 'aliases (*name) are fine for sharing a block a few times; this document expands them exponentially',
-      cause: e,
-    }));
+    errors.push(
+      new LxplanError('manifest.syntax', `too many YAML alias expansions (more than ${MAX_ALIAS_COUNT}); refusing to expand them`, {
+        location: locate(file, first),
+        hint: 'aliases (*name) are fine for sharing a block a few times; this document expands them exponentially',
+        cause: e,
+      }),
+    );
     return { file, errors };
   }
   return { file, data: data ?? {}, errors };
@@ -176,20 +196,24 @@ function badKeysAndAliases(file: SourceFile): LxplanError[] {
   const walk = (n: unknown): void => {
     if (isAlias(n)) {
       if (n.resolve(file.doc) === undefined) {
-        out.push(new LxplanError('manifest.syntax', `YAML alias *${n.source} refers to no anchor: define &${n.source} before it`, {
-          location: locate(file, n),
-          hint: 'an alias (*name) repeats the node marked with the anchor &name earlier in the same file',
-        }));
+        out.push(
+          new LxplanError('manifest.syntax', `YAML alias *${n.source} refers to no anchor: define &${n.source} before it`, {
+            location: locate(file, n),
+            hint: 'an alias (*name) repeats the node marked with the anchor &name earlier in the same file',
+          }),
+        );
       }
     } else if (isMap(n)) {
       for (const p of n.items) {
         const k = p.key as Node | null;
         if (k !== null && !isScalar(k)) {
           const what = isAlias(k) ? 'an alias' : isSeq(k) ? 'a list' : 'a mapping';
-          out.push(new LxplanError('manifest.syntax', `a mapping key must be a plain name, not ${what}`, {
-            location: locate(file, k),
-            hint: 'manifest keys are names: images, profiles, instances, their names and their settings',
-          }));
+          out.push(
+            new LxplanError('manifest.syntax', `a mapping key must be a plain name, not ${what}`, {
+              location: locate(file, k),
+              hint: 'manifest keys are names: images, profiles, instances, their names and their settings',
+            }),
+          );
         } else walk(k);
         walk(p.value);
       }
@@ -204,9 +228,16 @@ function findFirstAlias(doc: Document.Parsed): Node | null {
   const walk = (n: unknown): void => {
     if (found) return;
     if (isAlias(n)) found = n;
-    else if (isMap(n)) for (const p of n.items) { walk(p.key); walk(p.value); }
+    else if (isMap(n))
+      for (const p of n.items) {
+        walk(p.key);
+        walk(p.value);
+      }
     else if (isSeq(n)) for (const i of n.items) walk(i);
-    else if (isPair(n)) { walk(n.key); walk(n.value); }
+    else if (isPair(n)) {
+      walk(n.key);
+      walk(n.value);
+    }
   };
   walk(doc.contents);
   return found;
@@ -230,15 +261,19 @@ function duplicateKeys(file: SourceFile): LxplanError[] {
           const first = formatLocation(locate(file, prev));
           const second = locate(file, here);
           if (segs.length === 1 && isSection(segs[0])) {
-            out.push(new LxplanError('manifest.duplicate', `${KIND_OF[segs[0]]} "${k}" is defined twice: at ${first} and at ${formatLocation(second)}`, {
-              location: second,
-              hint: 'names are unique per kind across all manifest files: rename or remove one',
-            }));
+            out.push(
+              new LxplanError('manifest.duplicate', `${KIND_OF[segs[0]]} "${k}" is defined twice: at ${first} and at ${formatLocation(second)}`, {
+                location: second,
+                hint: 'names are unique per kind across all manifest files: rename or remove one',
+              }),
+            );
           } else {
-            out.push(new LxplanError('manifest.syntax', `duplicate key "${k}" ${describeContainer(segs)} (first at ${first})`, {
-              location: second,
-              hint: 'a key may appear once per mapping: remove one',
-            }));
+            out.push(
+              new LxplanError('manifest.syntax', `duplicate key "${k}" ${describeContainer(segs)} (first at ${first})`, {
+                location: second,
+                hint: 'a key may appear once per mapping: remove one',
+              }),
+            );
           }
         } else seen.set(k, here);
         walk(p.value, [...segs, k]);
@@ -250,4 +285,3 @@ function duplicateKeys(file: SourceFile): LxplanError[] {
   walk(file.doc.contents, []);
   return out;
 }
-

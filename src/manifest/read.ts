@@ -34,11 +34,16 @@ export async function readManifestText(abs: string, display: string): Promise<{ 
   try {
     const st = await fh.stat();
     if (!st.isFile()) {
-      return { error: new LxplanError('manifest.io', `manifest file ${display} is not a regular file`, { hint: 'give a manifest file or a directory of *.yaml files' }) };
+      return {
+        error: new LxplanError('manifest.io', `manifest file ${display} is not a regular file`, {
+          hint: 'give a manifest file or a directory of *.yaml files',
+        }),
+      };
     }
-    const tooBig = (size: string) => new LxplanError('manifest.io', `manifest file ${display} is too big (${size}); lxplan reads manifest files of at most ${mib(MAX_MANIFEST_BYTES)}`, {
-      hint: 'a manifest is hand-written YAML: check that this is the file you meant, or split the configuration into several files in the same directory',
-    });
+    const tooBig = (size: string) =>
+      new LxplanError('manifest.io', `manifest file ${display} is too big (${size}); lxplan reads manifest files of at most ${mib(MAX_MANIFEST_BYTES)}`, {
+        hint: 'a manifest is hand-written YAML: check that this is the file you meant, or split the configuration into several files in the same directory',
+      });
     if (st.size > MAX_MANIFEST_BYTES) return { error: tooBig(mib(st.size)) };
     // The file can grow while we read: read until the end, never past the limit.
     let buf = Buffer.alloc(Math.max(st.size + 1, 4096));
@@ -86,10 +91,17 @@ export function decodeManifest(bytes: Uint8Array, display: string): { text: stri
   if (ctrl) {
     const code = ctrl[0].charCodeAt(0);
     return {
-      error: new LxplanError('manifest.syntax', `manifest file contains the control character U+${code.toString(16).toUpperCase().padStart(4, '0')}, which YAML does not allow`, {
-        location: position(display, text, ctrl.index),
-        hint: code === 0 ? 'is this a binary file? Manifests are UTF-8 YAML text' : 'write control characters as escapes in a double-quoted string, e.g. "\\u0007"',
-      }),
+      error: new LxplanError(
+        'manifest.syntax',
+        `manifest file contains the control character U+${code.toString(16).toUpperCase().padStart(4, '0')}, which YAML does not allow`,
+        {
+          location: position(display, text, ctrl.index),
+          hint:
+            code === 0
+              ? 'is this a binary file? Manifests are UTF-8 YAML text'
+              : 'write control characters as escapes in a double-quoted string, e.g. "\\u0007"',
+        },
+      ),
     };
   }
   return { text };
@@ -111,13 +123,22 @@ export function firstInvalidUtf8(b: Uint8Array): number {
   let i = 0;
   while (i < b.length) {
     const c = b[i];
-    if (c < 0x80) { i++; continue; }
+    if (c < 0x80) {
+      i++;
+      continue;
+    }
     let need: number;
     let min: number;
-    if (c >= 0xc2 && c <= 0xdf) { need = 1; min = 0x80; }
-    else if (c >= 0xe0 && c <= 0xef) { need = 2; min = 0x800; }
-    else if (c >= 0xf0 && c <= 0xf4) { need = 3; min = 0x10000; }
-    else return i;
+    if (c >= 0xc2 && c <= 0xdf) {
+      need = 1;
+      min = 0x80;
+    } else if (c >= 0xe0 && c <= 0xef) {
+      need = 2;
+      min = 0x800;
+    } else if (c >= 0xf0 && c <= 0xf4) {
+      need = 3;
+      min = 0x10000;
+    } else return i;
     let cp = c & (0x3f >> need);
     for (let k = 1; k <= need; k++) {
       const x = b[i + k];

@@ -38,7 +38,7 @@ export type KnownByKind = Partial<Record<Kind, ReadonlySet<string>>>;
 function checkNamedIn(m: Manifest, byKind: KnownByKind, errors: LxplanError[]): void {
   const declared = (kind: Kind) => Object.keys(registry.find((e) => e.kind === kind)?.spec.desired(m) ?? {});
   for (const user of registry) {
-    for (const o of Object.values(user.spec.desired(m) ?? {}) as DesiredObject[]) {
+    for (const o of Object.values<DesiredObject>(user.spec.desired(m) ?? {})) {
       for (const r of namedIn(registry, user.kind, o)) {
         const inLxd = byKind[r.kind];
         if (!inLxd) continue;
@@ -46,10 +46,12 @@ function checkNamedIn(m: Manifest, byKind: KnownByKind, errors: LxplanError[]): 
         if (all.has(r.name)) continue;
         const [, device] = r.path.split('.');
         const owner = r.path.startsWith('devices.') ? `device "${device}" of ${user.kind} "${o.name}"` : `${user.kind} "${o.name}"`;
-        errors.push(new LxplanError('manifest.reference', `${owner} uses ${r.kind.replace(/_/g, ' ')} "${r.name}", which is neither in the manifests nor in LXD`, {
-          location: o.keyAt?.[r.path] ?? o.at,
-          hint: didYouMean(r.name, all) ?? `define it under ${r.kind}s:, or create it in LXD first`,
-        }));
+        errors.push(
+          new LxplanError('manifest.reference', `${owner} uses ${r.kind.replace(/_/g, ' ')} "${r.name}", which is neither in the manifests nor in LXD`, {
+            location: o.keyAt?.[r.path] ?? o.at,
+            hint: didYouMean(r.name, all) ?? `define it under ${r.kind}s:, or create it in LXD first`,
+          }),
+        );
       }
     }
   }
@@ -57,7 +59,9 @@ function checkNamedIn(m: Manifest, byKind: KnownByKind, errors: LxplanError[]): 
 
 /** One located `manifest.reference` error per name found neither in `m` nor in `known`. */
 export function checkReferencesOffline(m: Manifest, known: KnownNames, byKind: KnownByKind = {}): LxplanError[] {
-  const target = new Map(registry.filter((e) => e.manifest.referenced).map((e) => [e.kind, { kind: e.kind, how: e.manifest.referenced!, declared: e.spec.desired(m) }]));
+  const target = new Map(
+    registry.filter((e) => e.manifest.referenced).map((e) => [e.kind, { kind: e.kind, how: e.manifest.referenced!, declared: e.spec.desired(m) }]),
+  );
   const uses: Array<{ ref: Reference; by: DesiredObject }> = [];
   for (const e of registry) {
     if (!e.manifest.references) continue;
@@ -77,14 +81,25 @@ export function checkReferencesOffline(m: Manifest, known: KnownNames, byKind: K
 }
 
 /** The error for `ref` when its name is neither declared nor known to LXD (when LXD's names of its kind are known). */
-function missing(kind: Kind, how: Referenced, declared: Record<string, DesiredObject>, known: KnownNames, ref: Reference, by: DesiredObject): LxplanError | undefined {
+function missing(
+  kind: Kind,
+  how: Referenced,
+  declared: Record<string, DesiredObject>,
+  known: KnownNames,
+  ref: Reference,
+  by: DesiredObject,
+): LxplanError | undefined {
   const lxd = known[how.known] ?? (how.always ? new Set<string>() : undefined);
   if (!lxd) return undefined;
   const builtin = how.builtin ?? [];
   if (Object.hasOwn(declared, ref.name) || builtin.includes(ref.name) || (how.isKnown ? how.isKnown(ref.name, lxd) : lxd.has(ref.name))) return undefined;
   const candidates = [...Object.keys(declared), ...[...lxd].filter((n) => !how.suggest || how.suggest(n)), ...builtin];
-  return new LxplanError('manifest.reference', `${ref.owner ?? `${by.kind} "${by.name}"`} uses ${how.word ?? kind} "${ref.name}", which is neither in the manifests nor in LXD`, {
-    location: ref.at,
-    hint: didYouMean(ref.name, candidates) ?? how.hint,
-  });
+  return new LxplanError(
+    'manifest.reference',
+    `${ref.owner ?? `${by.kind} "${by.name}"`} uses ${how.word ?? kind} "${ref.name}", which is neither in the manifests nor in LXD`,
+    {
+      location: ref.at,
+      hint: didYouMean(ref.name, candidates) ?? how.hint,
+    },
+  );
 }

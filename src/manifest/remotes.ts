@@ -16,9 +16,12 @@ export async function mergeRemotes(m: Manifest, remotes: DesiredRemote[], errors
   for (const r of remotes) {
     const prev = byName[r.name];
     if (prev) {
-      errors.push(new LxplanError('manifest.duplicate', `remote "${r.name}" is defined twice: at ${formatLocation(prev.at)} and at ${formatLocation(r.at)}`, {
-        location: r.at, hint: 'names are unique across all manifest files: rename or remove one',
-      }));
+      errors.push(
+        new LxplanError('manifest.duplicate', `remote "${r.name}" is defined twice: at ${formatLocation(prev.at)} and at ${formatLocation(r.at)}`, {
+          location: r.at,
+          hint: 'names are unique across all manifest files: rename or remove one',
+        }),
+      );
       continue;
     }
     byName[r.name] = r;
@@ -34,10 +37,16 @@ export async function mergeRemotes(m: Manifest, remotes: DesiredRemote[], errors
       pems.set(r.name, pem);
     } catch (e) {
       const err = e as NodeJS.ErrnoException;
-      errors.push(new LxplanError('manifest.io', `remote "${r.name}": certificate ${displayPath(r.certificatePath)} ${err.code === 'ENOENT' ? 'does not exist' : err.code ? `cannot be read (${err.message})` : 'is not a PEM certificate'}`, {
-        location: r.keyAt?.certificate ?? r.at,
-        hint: 'the server\'s own certificate, e.g. /var/lib/lxd/server.crt on that server (`lxc info` shows it); paths are relative to the manifest file',
-      }));
+      errors.push(
+        new LxplanError(
+          'manifest.io',
+          `remote "${r.name}": certificate ${displayPath(r.certificatePath)} ${err.code === 'ENOENT' ? 'does not exist' : err.code ? `cannot be read (${err.message})` : 'is not a PEM certificate'}`,
+          {
+            location: r.keyAt?.certificate ?? r.at,
+            hint: "the server's own certificate, e.g. /var/lib/lxd/server.crt on that server (`lxc info` shows it); paths are relative to the manifest file",
+          },
+        ),
+      );
     }
   }
   return pems;

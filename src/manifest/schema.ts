@@ -75,10 +75,12 @@ function validator(): ValidateFunction {
   if (!compiled) {
     const text = readFileSync(manifestSchemaPath(), 'utf8');
     // ajv itself is loaded only when the schema must be compiled here (its import alone takes tens of ms).
-    compiled = prebuilt(text) ?? (() => {
-      const { Ajv } = createRequire(import.meta.url)('ajv') as { Ajv: typeof AjvClass };
-      return new Ajv(AJV_OPTIONS).compile(JSON.parse(text));
-    })();
+    compiled =
+      prebuilt(text) ??
+      (() => {
+        const { Ajv } = createRequire(import.meta.url)('ajv') as { Ajv: typeof AjvClass };
+        return new Ajv(AJV_OPTIONS).compile(JSON.parse(text));
+      })();
   }
   return compiled;
 }
@@ -86,7 +88,10 @@ function validator(): ValidateFunction {
 /** JSON pointer to path segments ("/instances/a~1b" -> ["instances", "a/b"]). */
 function segments(pointer: string): string[] {
   if (pointer === '') return [];
-  return pointer.slice(1).split('/').map((s) => s.replace(/~1/g, '/').replace(/~0/g, '~'));
+  return pointer
+    .slice(1)
+    .split('/')
+    .map((s) => s.replace(/~1/g, '/').replace(/~0/g, '~'));
 }
 
 /** Validates `data` (from `file`) and returns one located error per problem. */
@@ -171,7 +176,7 @@ function toError(file: SourceFile, e: ErrorObject): LxplanError | null {
     const name = e.propertyName;
     const keyNode = lookup(file, [...segs, name]).key;
     const section = segs.length === 1 && isSection(segs[0]) ? segs[0] : undefined;
-    const msg = section ? hintsOf(section)?.nameProblem?.(name) ?? null : null;
+    const msg = section ? (hintsOf(section)?.nameProblem?.(name) ?? null) : null;
     return mk(msg ?? `invalid name "${name}" ${describeContainer(segs)}`, keyNode);
   }
 
@@ -192,13 +197,25 @@ function toError(file: SourceFile, e: ErrorObject): LxplanError | null {
       return mk(`missing key "${missing}" ${describeContainer(segs)}`, at.key ?? at.value, requiredHint(segs, missing));
     }
     case 'type':
-      if (segs.length === 0) return mk(`a manifest file must be a mapping of sections (images:, profiles:, instances:, networks:, storage_pools:, storage_volumes:), not ${got(e.data)}`, at.value, missingSpaceHint(e.data));
+      if (segs.length === 0)
+        return mk(
+          `a manifest file must be a mapping of sections (images:, profiles:, instances:, networks:, storage_pools:, storage_volumes:), not ${got(e.data)}`,
+          at.value,
+          missingSpaceHint(e.data),
+        );
       // An empty value has no text of its own to point at: point at its key.
-      return mk(`${describe(segs)} must be ${expected((e.params as { type: unknown }).type)}, not ${got(e.data)}`, e.data === null ? at.key : at.value, typeHint(segs, e));
+      return mk(
+        `${describe(segs)} must be ${expected((e.params as { type: unknown }).type)}, not ${got(e.data)}`,
+        e.data === null ? at.key : at.value,
+        typeHint(segs, e),
+      );
     case 'enum': {
       const allowedValues = (e.params as { allowedValues: unknown[] }).allowedValues.map(String);
-      return mk(`${describe(segs)} must be one of ${allowedValues.join(', ')}, not ${got(e.data)}`, at.value,
-        typeof e.data === 'string' ? didYouMean(e.data, allowedValues) : undefined);
+      return mk(
+        `${describe(segs)} must be one of ${allowedValues.join(', ')}, not ${got(e.data)}`,
+        at.value,
+        typeof e.data === 'string' ? didYouMean(e.data, allowedValues) : undefined,
+      );
     }
     case 'pattern': {
       // The pattern itself says little to a person: the field's description says what is expected.
@@ -211,7 +228,11 @@ function toError(file: SourceFile, e: ErrorObject): LxplanError | null {
       // ajv scans from the end: j is the later of the two equal items.
       const { j } = e.params as { i: number; j: number };
       const items = Array.isArray(e.data) ? e.data : [];
-      return mk(`"${String(items[j])}" is listed twice in ${describe(segs)}`, lookup(file, [...segs, String(j)]).value, 'LXD applies each profile once: remove the repeat');
+      return mk(
+        `"${String(items[j])}" is listed twice in ${describe(segs)}`,
+        lookup(file, [...segs, String(j)]).value,
+        'LXD applies each profile once: remove the repeat',
+      );
     }
     default:
       return mk(`${describe(segs)}: ${e.message ?? 'is not valid'}`, at.value);
@@ -227,7 +248,8 @@ function missingSpaceHint(data: unknown): string | undefined {
 function typeHint(segs: string[], e: ErrorObject): string | undefined {
   const want = (e.params as { type: unknown }).type;
   if ((want === 'object' || (Array.isArray(want) && want.includes('object'))) && missingSpaceHint(e.data)) return missingSpaceHint(e.data);
-  if (want === 'boolean' && typeof e.data === 'string' && /^(yes|no|on|off|y|n)$/i.test(e.data)) return 'YAML 1.2 reads yes/no/on/off as text: write true or false';
+  if (want === 'boolean' && typeof e.data === 'string' && /^(yes|no|on|off|y|n)$/i.test(e.data))
+    return 'YAML 1.2 reads yes/no/on/off as text: write true or false';
   if (segs[segs.length - 2] === 'config' || segs[segs.length - 3] === 'devices' || segs[segs.length - 2] === 'limits') {
     if (e.data === null) return 'write "" for an empty string, or remove the key';
     return 'values are single strings: quote text that YAML would read as a list or mapping, e.g. "[a, b]"';
@@ -248,7 +270,7 @@ function unknownKeyHint(key: string, allowed: string[], segs: string[], inLimits
     return `known limits: ${Object.keys(LIMITS).join(', ')}; other LXD keys go under config: (as limits.${key})`;
   }
   if (segs.length === 0) {
-    if ((allowed).includes(`storage_${key}`)) return `did you mean "storage_${key}"?`;
+    if (allowed.includes(`storage_${key}`)) return `did you mean "storage_${key}"?`;
     return 'a manifest has images:, profiles:, instances:, networks:, storage_pools:, storage_volumes:, projects: and project:';
   }
   return allowed.length > 0 ? `allowed keys: ${allowed.join(', ')}` : undefined;

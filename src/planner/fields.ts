@@ -11,7 +11,7 @@ export { SENSITIVE };
 
 /** Field paths ("config.user.token") whose values are secrets. */
 export function sensitivePaths(d: DesiredObject | undefined): Set<string> {
-  return new Set([...(d?.sensitive ?? []).map((k) => `config.${k}`), ...(d ? specs[d.kind].secrets?.paths(d) ?? [] : [])]);
+  return new Set([...(d?.sensitive ?? []).map((k) => `config.${k}`), ...(d ? (specs[d.kind].secrets?.paths(d) ?? []) : [])]);
 }
 
 export function hashSecret(value: string): string {
@@ -21,15 +21,18 @@ export function hashSecret(value: string): string {
 /** Secret values never leave the planner: they become "(sensitive)" in the plan. */
 export function redact(fields: FieldChange[], secret: Set<string>): FieldChange[] {
   if (secret.size === 0) return fields;
-  return fields.map((f) => (secret.has(f.path)
-    ? { ...f, sensitive: true, ...(f.before !== undefined ? { before: SENSITIVE } : {}), ...(f.after !== undefined ? { after: SENSITIVE } : {}) }
-    : f));
+  return fields.map((f) =>
+    secret.has(f.path)
+      ? { ...f, sensitive: true, ...(f.before !== undefined ? { before: SENSITIVE } : {}), ...(f.after !== undefined ? { after: SENSITIVE } : {}) }
+      : f,
+  );
 }
 
 /** What the state records of an object's fields: display values, secrets as hashes. */
 export function recordFields(fields: Fields, secret: Set<string>): Record<string, string> {
   const out: Record<string, string> = {};
-  for (const path of Object.keys(fields).sort()) out[path] = secret.has(path) && !fields[path].fromState ? hashSecret(fields[path].display) : fields[path].display;
+  for (const path of Object.keys(fields).sort())
+    out[path] = secret.has(path) && !fields[path].fromState ? hashSecret(fields[path].display) : fields[path].display;
   return out;
 }
 
@@ -50,9 +53,11 @@ export function driftOf(spec: ResourceSpec, l: unknown, d: DesiredObject | undef
       : rec !== undefined && now !== undefined && canonicalFor(path, rec) === canonicalFor(path, now);
     if (same || (rec === undefined && now === undefined)) continue;
     const impact = d ? spec.fieldImpact(path, l, d).impact : 'live';
-    out.push(hashed
-      ? { path, impact, sensitive: true, ...(rec !== undefined ? { before: SENSITIVE } : {}), ...(now !== undefined ? { after: SENSITIVE } : {}) }
-      : { path, impact, ...(rec !== undefined ? { before: rec } : {}), ...(now !== undefined ? { after: now } : {}) });
+    out.push(
+      hashed
+        ? { path, impact, sensitive: true, ...(rec !== undefined ? { before: SENSITIVE } : {}), ...(now !== undefined ? { after: SENSITIVE } : {}) }
+        : { path, impact, ...(rec !== undefined ? { before: rec } : {}), ...(now !== undefined ? { after: now } : {}) },
+    );
   }
   return out;
 }

@@ -32,7 +32,7 @@ function touches(c: ResourceChange, index: number, ctx: PlanContext): Touches {
   const scope = scopeOf(ctx);
   const where = (p: string) => effectiveProject(c.kind, p, ctx) ?? '';
   const liveName = c.renamedFrom ?? c.name;
-  const l = (spec.live(ctx.live))[liveName];
+  const l = spec.live(ctx.live)[liveName];
   const heldIn = where(c.fromProject ?? c.project ?? scope);
   const wantedIn = where(c.project ?? scope);
   const held = new Set<string>();

@@ -17,8 +17,13 @@ export function moveField(kind: Kind, liveName: string, d: DesiredObject, ctx: P
   const from = liveProjectOf(kind, liveName, ctx.manifest, ctx.state);
   const to = desiredProjectOf(d, ctx.manifest);
   if (from === to) return undefined;
-  return { path: projectField(), before: from, after: to, impact: 'replace',
-    note: `a new ${kind} is made in project "${to}" and the one in project "${from}" is deleted (what it held is lost)` };
+  return {
+    path: projectField(),
+    before: from,
+    after: to,
+    impact: 'replace',
+    note: `a new ${kind} is made in project "${to}" and the one in project "${from}" is deleted (what it held is lost)`,
+  };
 }
 
 /** A create outside the scope project says where. */
@@ -39,7 +44,7 @@ export function placeChanges(changes: ResourceChange[], ctx: PlanContext): Resou
   return changes.map((c) => {
     const home = liveProjectOf(c.kind, c.renamedFrom ?? c.name, ctx.manifest, ctx.state);
     const from = effectiveProject(c.kind, home, ctx) ?? home;
-    const to = c.desired ? effectiveProject(c.kind, desiredProjectOf(c.desired, ctx.manifest), ctx) ?? desiredProjectOf(c.desired, ctx.manifest) : from;
+    const to = c.desired ? (effectiveProject(c.kind, desiredProjectOf(c.desired, ctx.manifest), ctx) ?? desiredProjectOf(c.desired, ctx.manifest)) : from;
     if (to === scope && from === scope) return c;
     return { ...c, ...(to !== scope ? { project: to } : {}), ...(from !== to ? { fromProject: from } : {}) };
   });
@@ -61,27 +66,43 @@ export function checkObjectProjects(ctx: PlanContext): LxplanError[] {
       const p = desiredProjectOf(d, ctx.manifest);
       const at = d.keyAt?.project ?? d.at;
       if (p !== scope && p !== 'default' && holder().exists(p, ctx) === false) {
-        errors.push(new LxplanError('plan.conflict', `${kind} "${d.name}": LXD project "${p}" does not exist`, {
-          location: at, hint: `declare it under projects: (lxplan then creates it before the ${kind}), or create it: lxc project create ${p}`,
-        }));
+        errors.push(
+          new LxplanError('plan.conflict', `${kind} "${d.name}": LXD project "${p}" does not exist`, {
+            location: at,
+            hint: `declare it under projects: (lxplan then creates it before the ${kind}), or create it: lxc project create ${p}`,
+          }),
+        );
         continue;
       }
       if (p !== scope && effectiveProject(kind, p, ctx) !== p) {
-        errors.push(new LxplanError('plan.conflict', `${kind} "${d.name}": project "${p}" has no ${kind}s of its own (${WHERE[kind]} is off): LXD would keep it in the default project`, {
-          location: at, hint: `turn ${WHERE[kind]} on for project "${p}" (while it is empty), or leave out project:`,
-        }));
+        errors.push(
+          new LxplanError(
+            'plan.conflict',
+            `${kind} "${d.name}": project "${p}" has no ${kind}s of its own (${WHERE[kind]} is off): LXD would keep it in the default project`,
+            {
+              location: at,
+              hint: `turn ${WHERE[kind]} on for project "${p}" (while it is empty), or leave out project:`,
+            },
+          ),
+        );
         continue;
       }
       const blocked = ctx.live.movesBlocked?.[`${kind}.${d.name}`];
       if (blocked !== undefined) {
-        errors.push(new LxplanError('plan.conflict', `${kind} "${d.name}" cannot move to project "${blocked}": it has an unmanaged ${kind} of that name already`, {
-          location: at, hint: `rename one of them, or remove the ${kind} from project "${blocked}" first`,
-        }));
+        errors.push(
+          new LxplanError('plan.conflict', `${kind} "${d.name}" cannot move to project "${blocked}": it has an unmanaged ${kind} of that name already`, {
+            location: at,
+            hint: `rename one of them, or remove the ${kind} from project "${blocked}" first`,
+          }),
+        );
       }
       if (d.renamedFrom && ctx.state.resources[`${kind}.${d.renamedFrom}`] && liveProjectOf(kind, d.renamedFrom, ctx.manifest, ctx.state) !== p) {
-        errors.push(new LxplanError('plan.conflict', `${kind} "${d.name}" is renamed (renamed_from: ${d.renamedFrom}) and moved to project "${p}" at once`, {
-          location: at, hint: 'rename it in one apply, then move it in another',
-        }));
+        errors.push(
+          new LxplanError('plan.conflict', `${kind} "${d.name}" is renamed (renamed_from: ${d.renamedFrom}) and moved to project "${p}" at once`, {
+            location: at,
+            hint: 'rename it in one apply, then move it in another',
+          }),
+        );
       }
       for (const ref of spec.refs(d).map((r) => canonicalRef(r, p, ctx))) {
         const { kind: refKind, name } = parseAddress(ref);
@@ -94,10 +115,18 @@ export function checkObjectProjects(ctx: PlanContext): LxplanError[] {
         const theirs = effectiveProject(refKind, declaredProject(refKind, name, ctx.manifest) ?? liveProjectOf(refKind, name, ctx.manifest, ctx.state), ctx);
         if (mine === theirs) continue;
         const word = refKind.replace('_', ' ');
-        errors.push(new LxplanError('manifest.reference', `${kind} "${d.name}" is in project "${p}" and uses ${word} "${name}", which is in project "${theirs}": LXD looks for it in project "${mine}"`, {
-          location: at,
-          hint: followsItsInstance ? `put both in the same project` : `an object with project: uses what is found from the directory's scope too: give project "${p}" the same ${featureOf(refKind)} setting as "${scope}", or put the ${kind} in its own directory with a top-level project: ${p}`,
-        }));
+        errors.push(
+          new LxplanError(
+            'manifest.reference',
+            `${kind} "${d.name}" is in project "${p}" and uses ${word} "${name}", which is in project "${theirs}": LXD looks for it in project "${mine}"`,
+            {
+              location: at,
+              hint: followsItsInstance
+                ? `put both in the same project`
+                : `an object with project: uses what is found from the directory's scope too: give project "${p}" the same ${featureOf(refKind)} setting as "${scope}", or put the ${kind} in its own directory with a top-level project: ${p}`,
+            },
+          ),
+        );
       }
     }
   }

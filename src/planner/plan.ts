@@ -127,12 +127,23 @@ export function summarise(changes: ResourceChange[]): PlanSummary {
   const s: PlanSummary = { add: 0, change: 0, destroy: 0 };
   for (const c of changes) {
     switch (c.action) {
-      case 'create': s.add++; break;
-      case 'update': s.change++; break;
-      case 'delete': s.destroy++; break;
-      case 'replace': s.add++; s.destroy++; break;
-      case 'noop': break;
-      default: assertNever(c.action);
+      case 'create':
+        s.add++;
+        break;
+      case 'update':
+        s.change++;
+        break;
+      case 'delete':
+        s.destroy++;
+        break;
+      case 'replace':
+        s.add++;
+        s.destroy++;
+        break;
+      case 'noop':
+        break;
+      default:
+        assertNever(c.action);
     }
   }
   return s;

@@ -45,7 +45,9 @@ export function makeContext(input: PlanInput): PlanContext {
 
 /** Names of a kind in state. */
 function managedNames(state: State, kind: string): string[] {
-  return Object.values(state.resources).filter((e) => e.kind === kind).map((e) => e.name);
+  return Object.values(state.resources)
+    .filter((e) => e.kind === kind)
+    .map((e) => e.name);
 }
 
 const PENDING = PENDING_RESTART;
@@ -76,7 +78,15 @@ function planExisting(k: KindPlanner, name: string, d: DesiredObject, l: unknown
   const address = addressOf(spec.kind, name);
   const adopt = !entry && spec.builtin(name);
   const secret = sensitivePaths(d);
-  let fields = redact(diffFields(spec.desiredFields(d, ctx), spec.liveFields(l, ctx, d), (path) => withNote(spec.fieldImpact(path, l, d), spec.fieldNote?.(path, d, ctx)), spec.leadingFields), secret);
+  let fields = redact(
+    diffFields(
+      spec.desiredFields(d, ctx),
+      spec.liveFields(l, ctx, d),
+      (path) => withNote(spec.fieldImpact(path, l, d), spec.fieldNote?.(path, d, ctx)),
+      spec.leadingFields,
+    ),
+    secret,
+  );
   // The kind says what a rename does to the object (an instance: LXD renames stopped instances only).
   if (renamedFrom) fields = [{ path: 'name', before: renamedFrom, after: name, ...spec.fieldImpact('name', l, d) }, ...fields];
   const moved = moveField(spec.kind, renamedFrom ?? name, d, ctx);
@@ -84,7 +94,10 @@ function planExisting(k: KindPlanner, name: string, d: DesiredObject, l: unknown
   for (const f of fields) {
     const refused = spec.refuse?.(f.path, l, d, ctx);
     if (refused) {
-      const { why, hint } = typeof refused === 'string' ? { why: refused, hint: 'leave it as it is; or empty the project first (apply without its contents), then change it' } : refused;
+      const { why, hint } =
+        typeof refused === 'string'
+          ? { why: refused, hint: 'leave it as it is; or empty the project first (apply without its contents), then change it' }
+          : refused;
       k.errors.push(new LxplanError('plan.conflict', `${spec.kind} "${name}": ${f.path} cannot change: ${why}`, { location: d.keyAt?.[f.path] ?? d.at, hint }));
     }
   }
@@ -99,8 +112,11 @@ function planExisting(k: KindPlanner, name: string, d: DesiredObject, l: unknown
   // `required`: lxapply refuses it unless confirmed (workflow/guards.ts).
   const attrs: Record<string, string> = { ...spec.stateAttributes(d, ctx), ...projectAttributes(d, ctx.manifest) };
   let restart: ResourceChange['restart'];
-  let reason: string | undefined = adopt ? `built-in ${spec.kind}: lxplan starts managing it`
-    : entry?.attributes?.intent ? `made by an interrupted apply (${entry.attributes.intent}): lxplan manages it` : undefined;
+  let reason: string | undefined = adopt
+    ? `built-in ${spec.kind}: lxplan starts managing it`
+    : entry?.attributes?.intent
+      ? `made by an interrupted apply (${entry.attributes.intent}): lxplan manages it`
+      : undefined;
   const pendingBefore = keyList(entry?.attributes?.[PENDING]);
   const atOnce = fields.some((f) => f.path === 'name' && f.impact === 'restart');
   if (action !== 'replace' && (atOnce || spec.isRunning?.(l, d))) {
@@ -128,7 +144,13 @@ function planExisting(k: KindPlanner, name: string, d: DesiredObject, l: unknown
   const stateFields = recordFields(spec.desiredFields(d, ctx), secret);
   const fieldsChanged = JSON.stringify(stateFields) !== JSON.stringify(entry?.fields ?? {});
   return {
-    address, kind: spec.kind, name, action, desired: d, fields, dependsOn: [],
+    address,
+    kind: spec.kind,
+    name,
+    action,
+    desired: d,
+    fields,
+    dependsOn: [],
     impact: action === 'noop' ? undefined : impact,
     liveDigest: spec.digest(l),
     stateOp: adopt || attrsChanged || fieldsChanged || renamedFrom ? 'add' : 'keep',
@@ -151,7 +173,15 @@ function planKind(k: KindPlanner): ResourceChange[] {
   const renames = new Map<string, string>();
   for (const d of Object.values(desired)) {
     const from = d.renamedFrom ?? spec.impliedRename?.(d, ctx);
-    if (from && !renames.has(from) && live[d.name] === undefined && live[from] !== undefined && addressOf(spec.kind, from) in ctx.state.resources && !desired[from]) renames.set(from, d.name);
+    if (
+      from &&
+      !renames.has(from) &&
+      live[d.name] === undefined &&
+      live[from] !== undefined &&
+      addressOf(spec.kind, from) in ctx.state.resources &&
+      !desired[from]
+    )
+      renames.set(from, d.name);
   }
   const renamedFromOf = new Map([...renames].map(([from, to]) => [to, from]));
   const names = [...new Set([...Object.keys(desired), ...managedNames(ctx.state, spec.kind)])].filter((n) => !renames.has(n)).sort();
@@ -169,25 +199,49 @@ function planKind(k: KindPlanner): ResourceChange[] {
       const secret = sensitivePaths(d);
       const desiredFields = spec.desiredFields(d, ctx);
       out.push({
-        ...base, action: 'create', stateOp: 'add', desired: d,
-        fields: [...projectCreateField(d, ctx), ...redact(diffFields(desiredFields, {}, (path) => withNote({ impact: 'live' }, spec.fieldNote?.(path, d, ctx)), spec.leadingFields), secret)],
+        ...base,
+        action: 'create',
+        stateOp: 'add',
+        desired: d,
+        fields: [
+          ...projectCreateField(d, ctx),
+          ...redact(
+            diffFields(desiredFields, {}, (path) => withNote({ impact: 'live' }, spec.fieldNote?.(path, d, ctx)), spec.leadingFields),
+            secret,
+          ),
+        ],
         stateAttributes: { ...spec.stateAttributes(d, ctx), ...projectAttributes(d, ctx.manifest) },
         stateFields: recordFields(desiredFields, secret),
-        ...(entry ? { reason: entry.attributes?.intent ? `an interrupted apply did not finish: ${entry.attributes.intent} again` : 'was deleted outside lxplan' } : {}),
+        ...(entry
+          ? { reason: entry.attributes?.intent ? `an interrupted apply did not finish: ${entry.attributes.intent} again` : 'was deleted outside lxplan' }
+          : {}),
       });
     } else if (d && l !== undefined) {
       if (!entry && !spec.builtin(name)) {
-        k.conflicts.push({ address, error: new LxplanError('plan.conflict',
-          `${spec.kind} "${name}" already exists in LXD and is not managed by lxplan; it will not be overwritten`,
-          { location: d.at, hint: `to manage the ${spec.kind} LXD has, as it is (nothing is lost): lxplan import ${spec.kind} ${name}${k.importArgs ?? ''}; or rename it in the manifest, or remove the ${spec.kind} from LXD to let lxplan create it` }) });
+        k.conflicts.push({
+          address,
+          error: new LxplanError('plan.conflict', `${spec.kind} "${name}" already exists in LXD and is not managed by lxplan; it will not be overwritten`, {
+            location: d.at,
+            hint: `to manage the ${spec.kind} LXD has, as it is (nothing is lost): lxplan import ${spec.kind} ${name}${k.importArgs ?? ''}; or rename it in the manifest, or remove the ${spec.kind} from LXD to let lxplan create it`,
+          }),
+        });
         continue;
       }
       const change = planExisting(k, name, d, l, entry, renamedFrom);
       // Completed from the state alone: the manifests dropped it, so the state forgets it after this change.
-      out.push(declared ? change : { ...change, stateOp: 'remove', reason: `no longer in the manifests: lxplan undoes what it set and stops managing this ${spec.kind}` });
+      out.push(
+        declared
+          ? change
+          : { ...change, stateOp: 'remove', reason: `no longer in the manifests: lxplan undoes what it set and stops managing this ${spec.kind}` },
+      );
     } else if (l !== undefined) {
       if (spec.builtin(name)) {
-        out.push({ ...base, action: 'noop', stateOp: 'remove', reason: `no longer in the manifests: lxplan stops managing this built-in ${spec.kind} and leaves it as it is` });
+        out.push({
+          ...base,
+          action: 'noop',
+          stateOp: 'remove',
+          reason: `no longer in the manifests: lxplan stops managing this built-in ${spec.kind} and leaves it as it is`,
+        });
       } else {
         out.push({ ...base, action: 'delete', stateOp: 'remove', liveDigest: spec.digest(l) });
       }
@@ -209,7 +263,7 @@ function linkDependencies(changes: ResourceChange[], ctx: PlanContext): void {
   for (const c of changes) {
     if (c.action === 'noop') continue;
     const spec = specs[c.kind];
-    const l = (spec.live(ctx.live))[c.renamedFrom ?? c.name];
+    const l = spec.live(ctx.live)[c.renamedFrom ?? c.name];
     const wants = c.desired ? desiredRefs(spec, c.desired, ctx) : [];
     const refs = new Set([...wants, ...(l !== undefined ? liveRefsOf(spec, c.renamedFrom ?? c.name, l, ctx) : [])]);
     for (const ref of refs) {
@@ -222,8 +276,8 @@ function linkDependencies(changes: ResourceChange[], ctx: PlanContext): void {
   for (const c of changes) {
     if (c.action !== 'delete') continue;
     const spec = specs[c.kind];
-    const l = (spec.live(ctx.live))[c.name];
-    for (const a of l !== undefined ? spec.deleteAfter?.(l, ctx) ?? [] : []) {
+    const l = spec.live(ctx.live)[c.name];
+    for (const a of l !== undefined ? (spec.deleteAfter?.(l, ctx) ?? []) : []) {
       if (byAddress.get(a)?.action === 'delete' && !c.dependsOn.includes(a)) c.dependsOn.push(a);
     }
   }
@@ -235,7 +289,8 @@ function linkDependencies(changes: ResourceChange[], ctx: PlanContext): void {
       for (const ref of liveRefsOf(spec, name, l, ctx)) {
         const used = byAddress.get(ref);
         // (Not when the user waits for it already: both replaced at once; LXD then refuses the delete while it is in use.)
-        if (used && (used.action === 'delete' || used.action === 'replace') && !used.dependsOn.includes(user.address) && !user.dependsOn.includes(used.address)) used.dependsOn.push(user.address);
+        if (used && (used.action === 'delete' || used.action === 'replace') && !used.dependsOn.includes(user.address) && !user.dependsOn.includes(used.address))
+          used.dependsOn.push(user.address);
       }
     }
   }
@@ -264,13 +319,23 @@ function checkDeletesUnused(changes: ResourceChange[], ctx: PlanContext, errors:
         if (deleting.has(ref) && stillUses.has(ref)) {
           const replaced = deleting.get(ref) === 'replace';
           const holds = parseAddress(ref).kind === holder().kind;
-          errors.push(new LxplanError('plan.conflict',
-            `${ref.replace('.', ' "')}" cannot be ${replaced ? 'replaced (LXD deletes it first)' : 'deleted'}: ${kind} "${name}" ${holds ? 'is in it (LXD deletes only empty projects)' : 'uses it'}${c ? '' : ' and is not managed by lxplan'}`,
-            { hint: holds
-              ? c ? `remove ${kind} "${name}" from the manifests too, or keep the project` : `delete ${kind} "${name}" from the project first (or lxplan import it and remove it), or keep the project in the manifests`
-              : replaced
-              ? `detach it from ${kind} "${name}" first (apply without it), then make the change that replaces it`
-              : c ? `remove it from ${kind} "${name}" in the manifest too` : `detach it from ${kind} "${name}" first, or keep it in the manifests` }));
+          errors.push(
+            new LxplanError(
+              'plan.conflict',
+              `${ref.replace('.', ' "')}" cannot be ${replaced ? 'replaced (LXD deletes it first)' : 'deleted'}: ${kind} "${name}" ${holds ? 'is in it (LXD deletes only empty projects)' : 'uses it'}${c ? '' : ' and is not managed by lxplan'}`,
+              {
+                hint: holds
+                  ? c
+                    ? `remove ${kind} "${name}" from the manifests too, or keep the project`
+                    : `delete ${kind} "${name}" from the project first (or lxplan import it and remove it), or keep the project in the manifests`
+                  : replaced
+                    ? `detach it from ${kind} "${name}" first (apply without it), then make the change that replaces it`
+                    : c
+                      ? `remove it from ${kind} "${name}" in the manifest too`
+                      : `detach it from ${kind} "${name}" first, or keep it in the manifests`,
+              },
+            ),
+          );
         }
       }
     }
@@ -282,13 +347,17 @@ function checkDeleteBlockers(changes: ResourceChange[], ctx: PlanContext, errors
   for (const c of changes) {
     if (c.action !== 'delete' && c.action !== 'replace') continue;
     const spec = specs[c.kind];
-    const l = (spec.live(ctx.live))[c.name];
-    const blockers = l === undefined ? [] : spec.deleteBlockers?.(c.name, l, ctx) ?? [];
+    const l = spec.live(ctx.live)[c.name];
+    const blockers = l === undefined ? [] : (spec.deleteBlockers?.(c.name, l, ctx) ?? []);
     if (blockers.length === 0) continue;
     const shown = blockers.length <= 5 ? blockers.join(', ') : `${blockers.slice(0, 5).join(', ')} and ${blockers.length - 5} more`;
-    errors.push(new LxplanError('plan.conflict',
-      `${c.kind} "${c.name}" cannot be ${c.action === 'delete' ? 'deleted' : 'replaced'}: LXD deletes only empty ${c.kind}s, and it holds ${shown}, which this plan does not delete`,
-      { hint: `delete ${blockers.length === 1 ? 'it' : 'them'} first (they are not managed by this configuration), or keep the ${c.kind} in the manifests` }));
+    errors.push(
+      new LxplanError(
+        'plan.conflict',
+        `${c.kind} "${c.name}" cannot be ${c.action === 'delete' ? 'deleted' : 'replaced'}: LXD deletes only empty ${c.kind}s, and it holds ${shown}, which this plan does not delete`,
+        { hint: `delete ${blockers.length === 1 ? 'it' : 'them'} first (they are not managed by this configuration), or keep the ${c.kind} in the manifests` },
+      ),
+    );
   }
 }
 
@@ -302,10 +371,12 @@ function checkScopeExists(ctx: PlanContext, errors: LxplanError[]): void {
   if (scope === 'default' || projects.exists(scope, ctx) !== false) return;
   const declaresSomething = KINDS.some((kind) => kind !== projects.kind && Object.keys(specs[kind].desired(ctx.manifest)).length > 0);
   if (!declaresSomething) return;
-  errors.push(new LxplanError('plan.conflict', `LXD project "${scope}" does not exist`, {
-    location: ctx.manifest.projectAt,
-    hint: `declare it under projects: (lxplan then creates it before everything in it), or create it: lxc project create ${scope}`,
-  }));
+  errors.push(
+    new LxplanError('plan.conflict', `LXD project "${scope}" does not exist`, {
+      location: ctx.manifest.projectAt,
+      hint: `declare it under projects: (lxplan then creates it before everything in it), or create it: lxc project create ${scope}`,
+    }),
+  );
 }
 
 /** Protected objects are never destroyed: not by a replace, a removal from the manifests or --destroy. */
@@ -313,26 +384,38 @@ function checkProtected(changes: ResourceChange[], ctx: PlanContext, errors: Lxp
   for (const c of changes) {
     if (c.action !== 'delete' && c.action !== 'replace') continue;
     const spec = specs[c.kind];
-    const l = (spec.live(ctx.live))[c.name];
+    const l = spec.live(ctx.live)[c.name];
     if (!spec.isProtected?.(l, c.desired)) continue;
-    errors.push(new LxplanError('plan.guard',
-      `${c.kind} "${c.name}" is protected (protect: true / security.protection.delete) and this plan would ${c.action === 'delete' ? 'delete' : 'replace'} it`,
-      { location: c.desired?.at, hint: `to destroy it on purpose, first set protect: false (and apply), then ${c.action === 'delete' ? 'remove it' : 'make the change'}` }));
+    errors.push(
+      new LxplanError(
+        'plan.guard',
+        `${c.kind} "${c.name}" is protected (protect: true / security.protection.delete) and this plan would ${c.action === 'delete' ? 'delete' : 'replace'} it`,
+        {
+          location: c.desired?.at,
+          hint: `to destroy it on purpose, first set protect: false (and apply), then ${c.action === 'delete' ? 'remove it' : 'make the change'}`,
+        },
+      ),
+    );
   }
 }
 
 function checkReferences(ctx: PlanContext): LxplanError[] {
   // What lxplan manages and the manifests no longer declare is about to go (built-ins stay): it does not count.
-  const goingAway = (kind: Kind) => new Set(managedNames(ctx.state, kind)
-    .filter((n) => !(specs[kind].desired(ctx.manifest) as Record<string, unknown>)[n] && !specs[kind].builtin(n)));
+  const goingAway = (kind: Kind) =>
+    new Set(managedNames(ctx.state, kind).filter((n) => !(specs[kind].desired(ctx.manifest) as Record<string, unknown>)[n] && !specs[kind].builtin(n)));
   // Each kind says which names references to it may use (a profile's, or an image's aliases).
-  const known = Object.assign({}, ...registry.map((e) => e.spec.referableNames?.(ctx, goingAway(e.kind)) ?? {})) as Parameters<typeof checkReferencesOffline>[1];
+  const known = Object.assign({}, ...registry.map((e) => e.spec.referableNames?.(ctx, goingAway(e.kind)) ?? {})) as Parameters<
+    typeof checkReferencesOffline
+  >[1];
   // And the names each kind still has in LXD after this plan, for the references other kinds make to it by name (namedIn).
   const staying = (kind: Kind) => {
     const gone = goingAway(kind);
     return new Set(Object.keys(specs[kind].live(ctx.live)).filter((n) => !gone.has(n)));
   };
-  return [...checkReferencesOffline(ctx.manifest, known, Object.fromEntries(KINDS.map((k) => [k, staying(k)]))), ...registry.flatMap((e) => e.spec.checkPlan?.(ctx, goingAway(e.kind)) ?? [])];
+  return [
+    ...checkReferencesOffline(ctx.manifest, known, Object.fromEntries(KINDS.map((k) => [k, staying(k)]))),
+    ...registry.flatMap((e) => e.spec.checkPlan?.(ctx, goingAway(e.kind)) ?? []),
+  ];
 }
 
 /**
@@ -356,10 +439,17 @@ function throwAll(errors: LxplanError[]): void {
 /** The manifest declaring nothing (--destroy): where it is and its project, and each kind's map of objects (what the kind's spec.desired reads) empty. */
 export function emptyManifest(m: Manifest): Manifest {
   const maps = new Set<unknown>(registry.map((e) => e.spec.desired(m)));
-  const empty = Object.fromEntries(Object.entries(m).filter(([, v]) => maps.has(v)).map(([k]) => [k, {}]));
+  const empty = Object.fromEntries(
+    Object.entries(m)
+      .filter(([, v]) => maps.has(v))
+      .map(([k]) => [k, {}]),
+  );
   return {
-    dir: m.dir, files: m.files, ...empty,
-    ...(m.project !== undefined ? { project: m.project } : {}), ...(m.projectAt ? { projectAt: m.projectAt } : {}),
+    dir: m.dir,
+    files: m.files,
+    ...empty,
+    ...(m.project !== undefined ? { project: m.project } : {}),
+    ...(m.projectAt ? { projectAt: m.projectAt } : {}),
   } as Manifest;
 }
 

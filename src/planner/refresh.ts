@@ -24,7 +24,9 @@ export function refreshState(input: PlanInput): Refresh {
     const spec = specs[kind];
     const live = spec.live(ctx.live);
     const desired = spec.desired(ctx.manifest);
-    for (const entry of Object.values(input.state.resources).filter((e) => e.kind === kind).sort((a, b) => (a.name < b.name ? -1 : 1))) {
+    for (const entry of Object.values(input.state.resources)
+      .filter((e) => e.kind === kind)
+      .sort((a, b) => (a.name < b.name ? -1 : 1))) {
       const address = addressOf(kind, entry.name);
       const l = live[entry.name];
       const base = { address, kind, name: entry.name, action: 'noop' as const, fields: [], dependsOn: [] };
@@ -35,7 +37,12 @@ export function refreshState(input: PlanInput): Refresh {
       }
       const d = desired[entry.name];
       // Secrets stay hashed even when the manifests no longer say so.
-      const secret = new Set([...sensitivePaths(d), ...Object.entries(entry.fields ?? {}).filter(([, v]) => v.startsWith('sha256:')).map(([k]) => k)]);
+      const secret = new Set([
+        ...sensitivePaths(d),
+        ...Object.entries(entry.fields ?? {})
+          .filter(([, v]) => v.startsWith('sha256:'))
+          .map(([k]) => k),
+      ]);
       const drift = driftOf(spec, l, d, entry, ctx, secret);
       state = withEntry(state, address, { ...entry, fields: recordFields(spec.liveFields(l, ctx, d), secret) });
       if (drift.length > 0) changes.push({ ...base, stateOp: 'add', drift, reason: 'live values recorded in the state' });

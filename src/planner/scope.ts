@@ -77,7 +77,13 @@ function refersHere(ref: Address, project: string, ctx: PlanContext): boolean {
 /** What a desired object needs: its own references, and the project it lives in. */
 export function desiredRefs(spec: ResourceSpec, d: Parameters<ResourceSpec['refs']>[0], ctx: PlanContext): Address[] {
   const project = desiredProjectOf(d, ctx.manifest);
-  return [...spec.refs(d).map((r) => canonicalRef(r, project, ctx)).filter((r) => refersHere(r, project, ctx)), ...scopeRef(spec.kind, ctx, project)];
+  return [
+    ...spec
+      .refs(d)
+      .map((r) => canonicalRef(r, project, ctx))
+      .filter((r) => refersHere(r, project, ctx)),
+    ...scopeRef(spec.kind, ctx, project),
+  ];
 }
 
 /**
@@ -98,9 +104,11 @@ export function noteBuiltinsGoingWithProject(changes: ResourceChange[], ctx: Pla
   const projects = holder().kind;
   const projectGoes = changes.some((c) => c.kind === projects && c.name === scope && c.action === 'delete');
   if (!projectGoes) return changes;
-  return changes.map((c) => (c.action === 'noop' && c.stateOp === 'remove' && c.kind !== projects && inScope(c.kind, ctx) && specs[c.kind].builtin(c.name)
-    ? { ...c, reason: `no longer in the manifests: LXD deletes this built-in ${c.kind} with project "${scope}"` }
-    : c));
+  return changes.map((c) =>
+    c.action === 'noop' && c.stateOp === 'remove' && c.kind !== projects && inScope(c.kind, ctx) && specs[c.kind].builtin(c.name)
+      ? { ...c, reason: `no longer in the manifests: LXD deletes this built-in ${c.kind} with project "${scope}"` }
+      : c,
+  );
 }
 
 /**

@@ -59,7 +59,16 @@ export function compile(...tables: LxdKeyTable[]): Compiled {
   for (const t of tables) {
     for (const [k, info] of Object.entries(t)) {
       if (!k.includes('*')) exact.set(k, info);
-      else patterns.push([new RegExp(`^${k.split('*').map((s) => s.replace(/[.+?^${}()|[\]\\]/g, '\\$&')).join('.+')}$`), info]);
+      else
+        patterns.push([
+          new RegExp(
+            `^${k
+              .split('*')
+              .map((s) => s.replace(/[.+?^${}()|[\]\\]/g, '\\$&'))
+              .join('.+')}$`,
+          ),
+          info,
+        ]);
       if (k.indexOf('*') === k.length - 1) prefixes.push(k.slice(0, -1));
     }
   }
@@ -111,7 +120,9 @@ export function elsewhere(key: string, tables: ReadonlyMap<string, Compiled>, hi
 export function valueProblem(key: string, value: string, info: LxdKeyInfo): ConfigKeyProblem | undefined {
   // ${env:NAME} is read when lxplan runs, after loading (manifest/env.ts).
   if (value === '' || value.includes('${env:')) return undefined;
-  if (info.type === 'bool' && parseBool(value) === null) return { code: 'manifest.value', atValue: true, message: `invalid value "${value}" for ${key}: use true or false` };
-  if (info.type === 'integer' && parseInt64(value) === null) return { code: 'manifest.value', atValue: true, message: `invalid value "${value}" for ${key}: use a whole number` };
+  if (info.type === 'bool' && parseBool(value) === null)
+    return { code: 'manifest.value', atValue: true, message: `invalid value "${value}" for ${key}: use true or false` };
+  if (info.type === 'integer' && parseInt64(value) === null)
+    return { code: 'manifest.value', atValue: true, message: `invalid value "${value}" for ${key}: use a whole number` };
   return undefined;
 }

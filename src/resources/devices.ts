@@ -45,9 +45,20 @@ export function deviceRefs(devices: DeviceMap): Address[] {
 const INT64_MAX = (1n << 63n) - 1n;
 
 const BIT_UNITS: Record<string, bigint> = {
-  '': 1n, bit: 1n,
-  kbit: 1000n, Mbit: 1000n ** 2n, Gbit: 1000n ** 3n, Tbit: 1000n ** 4n, Pbit: 1000n ** 5n, Ebit: 1000n ** 6n,
-  Kibit: 1024n, Mibit: 1024n ** 2n, Gibit: 1024n ** 3n, Tibit: 1024n ** 4n, Pibit: 1024n ** 5n, Eibit: 1024n ** 6n,
+  '': 1n,
+  bit: 1n,
+  kbit: 1000n,
+  Mbit: 1000n ** 2n,
+  Gbit: 1000n ** 3n,
+  Tbit: 1000n ** 4n,
+  Pbit: 1000n ** 5n,
+  Ebit: 1000n ** 6n,
+  Kibit: 1024n,
+  Mibit: 1024n ** 2n,
+  Gibit: 1024n ** 3n,
+  Tibit: 1024n ** 4n,
+  Pibit: 1024n ** 5n,
+  Eibit: 1024n ** 6n,
 };
 
 /** Bits per second, or null when LXD's ParseBitSizeString would refuse the string. */
@@ -89,23 +100,34 @@ const MODE: Check = (v) => (/^[0-7]+$/.test(v) ? null : 'a file mode is octal, s
 const DEVNUM: Check = (v) => (isUint32(v) ? null : 'a device number is a whole number, such as 1 (with minor: 3 for /dev/null)');
 const HEX4: Check = (v) => (/^[0-9a-f]{4}$/.test(v) ? null : 'an id is four lower-case hex digits, such as 10de');
 const PCI: Check = (v) => (/^([0-9a-fA-F]{4}:)?[0-9a-fA-F]{2}:[0-9a-fA-F]{2}\.[0-9a-fA-F]$/.test(v) ? null : 'a PCI address looks like 0000:01:00.0');
-const MAC: Check = (v) => (/^([0-9a-fA-F]{2}:){5}[0-9a-fA-F]{2}$/.test(v) ? null : 'a MAC address is 6 bytes of hex separated by colons, such as 00:16:3e:12:34:56');
-const IB_MAC: Check = (v) => (/^([0-9a-fA-F]{2}:){7}[0-9a-fA-F]{2}$|^([0-9a-fA-F]{2}:){19}[0-9a-fA-F]{2}$/.test(v) ? null : 'an infiniband address is 8 or 20 bytes of hex separated by colons');
+const MAC: Check = (v) =>
+  /^([0-9a-fA-F]{2}:){5}[0-9a-fA-F]{2}$/.test(v) ? null : 'a MAC address is 6 bytes of hex separated by colons, such as 00:16:3e:12:34:56';
+const IB_MAC: Check = (v) =>
+  /^([0-9a-fA-F]{2}:){7}[0-9a-fA-F]{2}$|^([0-9a-fA-F]{2}:){19}[0-9a-fA-F]{2}$/.test(v)
+    ? null
+    : 'an infiniband address is 8 or 20 bytes of hex separated by colons';
 const MTU: Check = (v) => (/^[0-9]+$/.test(v) && Number(v) >= 1280 && Number(v) <= 16384 ? null : 'an MTU is a whole number from 1280 to 16384');
 const VLAN: Check = (v) => (/^[0-9]+$/.test(v) && Number(v) <= 4094 ? null : 'a VLAN id is a whole number from 0 to 4094');
 const VLANS: Check = (v) => (v.split(',').every((x) => VLAN(x.trim()) === null) ? null : 'a comma-separated list of VLAN ids from 0 to 4094');
 const UUID: Check = (v) => (/^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$/.test(v) ? null : 'a UUID such as 7d3e4b2a-...');
-const oneOf = (...allowed: string[]): Check => (v) => (allowed.includes(v) ? null : `one of ${allowed.join(', ')}`);
+const oneOf =
+  (...allowed: string[]): Check =>
+  (v) =>
+    allowed.includes(v) ? null : `one of ${allowed.join(', ')}`;
 const ANY: Check = () => null;
 const BIT_RATE: Check = (v) => {
   const bits = parseBitRate(v);
-  if (bits === null) return 'a bit rate is a whole number with a unit of bit, kbit, Mbit, Gbit (powers of 1000) or Kibit, Mibit, Gibit (powers of 1024), e.g. 10Mbit';
+  if (bits === null)
+    return 'a bit rate is a whole number with a unit of bit, kbit, Mbit, Gbit (powers of 1000) or Kibit, Mibit, Gibit (powers of 1024), e.g. 10Mbit';
   return bits === 0n ? 'a rate of 0 cannot be applied (leave the key out for no limit)' : null;
 };
-const SIZE: Check = (v) => (parseByteSizeBig(v) === null ? 'a size is a whole number with a unit like 10GB or 10GiB (kB/MB/GB are powers of 1000, KiB/MiB/GiB of 1024)' : null);
+const SIZE: Check = (v) =>
+  parseByteSizeBig(v) === null ? 'a size is a whole number with a unit like 10GB or 10GiB (kB/MB/GB are powers of 1000, KiB/MiB/GiB of 1024)' : null;
 const DISK_RATE: Check = (v) => {
   const iops = parseIops(v);
-  return parseByteSizeBig(v) !== null || (iops !== null && iops >= 0n) ? null : 'a disk rate is bytes per second with a unit (10MB) or operations per second (100iops)';
+  return parseByteSizeBig(v) !== null || (iops !== null && iops >= 0n)
+    ? null
+    : 'a disk rate is bytes per second with a unit (10MB) or operations per second (100iops)';
 };
 const PROXY_ADDR: Check = (v) => proxyAddressProblem(v);
 
@@ -125,7 +147,15 @@ const ADDRS = keys('ipv4.address ipv6.address', ANY);
 /** Options per nictype (the table of LXD 5.0.2's nic validators). */
 const NIC: Record<string, Options> = {
   bridged: {
-    ...NIC_BASE, ...UPLINK, ...NIC_LIMITS, ...MAAS, ...ADDRS, host_name: ANY, vlan: VLAN, 'vlan.tagged': VLANS, 'boot.priority': UINT,
+    ...NIC_BASE,
+    ...UPLINK,
+    ...NIC_LIMITS,
+    ...MAAS,
+    ...ADDRS,
+    host_name: ANY,
+    vlan: VLAN,
+    'vlan.tagged': VLANS,
+    'boot.priority': UINT,
     ...keys('ipv4.routes ipv6.routes ipv4.routes.external ipv6.routes.external', ANY),
     ...keys('security.mac_filtering security.ipv4_filtering security.ipv6_filtering security.port_isolation', BOOL),
   },
@@ -133,18 +163,36 @@ const NIC: Record<string, Options> = {
   sriov: { ...NIC_BASE, ...UPLINK, ...MAAS, vlan: VLAN, 'security.mac_filtering': BOOL, 'boot.priority': UINT },
   physical: { ...NIC_BASE, ...UPLINK, ...MAAS, vlan: VLAN, gvrp: BOOL, 'boot.priority': UINT },
   ipvlan: {
-    ...NIC_BASE, parent: ANY, ...ADDRS, vlan: VLAN, gvrp: BOOL, mode: oneOf('l2', 'l3s'),
-    ...keys('ipv4.gateway ipv6.gateway', ANY), ...keys('ipv4.host_table ipv6.host_table', UINT),
+    ...NIC_BASE,
+    parent: ANY,
+    ...ADDRS,
+    vlan: VLAN,
+    gvrp: BOOL,
+    mode: oneOf('l2', 'l3s'),
+    ...keys('ipv4.gateway ipv6.gateway', ANY),
+    ...keys('ipv4.host_table ipv6.host_table', UINT),
   },
   p2p: { ...NIC_BASE, ...NIC_LIMITS, host_name: ANY, 'boot.priority': UINT, ...keys('ipv4.routes ipv6.routes', ANY) },
   routed: {
-    ...NIC_BASE, parent: ANY, ...NIC_LIMITS, ...ADDRS, host_name: ANY, vlan: VLAN, gvrp: BOOL,
+    ...NIC_BASE,
+    parent: ANY,
+    ...NIC_LIMITS,
+    ...ADDRS,
+    host_name: ANY,
+    vlan: VLAN,
+    gvrp: BOOL,
     ...keys('ipv4.gateway ipv6.gateway ipv4.host_address ipv6.host_address ipv4.routes ipv6.routes', ANY),
-    ...keys('ipv4.host_table ipv6.host_table', UINT), ...keys('ipv4.neighbor_probe ipv6.neighbor_probe', BOOL),
+    ...keys('ipv4.host_table ipv6.host_table', UINT),
+    ...keys('ipv4.neighbor_probe ipv6.neighbor_probe', BOOL),
   },
   // Not checked against the daemon (no OVN here): the reference's keys less those added after 5.0 (nested, vlan, acceleration.parent).
   ovn: {
-    ...NIC_BASE, network: ANY, ...ADDRS, host_name: ANY, 'boot.priority': UINT, acceleration: ANY,
+    ...NIC_BASE,
+    network: ANY,
+    ...ADDRS,
+    host_name: ANY,
+    'boot.priority': UINT,
+    acceleration: ANY,
     ...keys('ipv4.routes ipv6.routes ipv4.routes.external ipv6.routes.external security.acls', ANY),
     ...keys('security.acls.default.ingress.action security.acls.default.egress.action', ANY),
     ...keys('security.acls.default.ingress.logged security.acls.default.egress.logged', BOOL),
@@ -170,12 +218,19 @@ const UNIX_NODE: Options = { source: ANY, path: ANY, major: DEVNUM, minor: DEVNU
 const SIMPLE: Record<string, Options> = {
   disk: {
     ...keys('path source pool propagation raw.mount.options ceph.cluster_name ceph.user_name', ANY),
-    ...keys('readonly recursive required optional shift', BOOL), 'boot.priority': UINT,
-    size: SIZE, 'size.state': SIZE, ...keys('limits.read limits.write limits.max', DISK_RATE),
+    ...keys('readonly recursive required optional shift', BOOL),
+    'boot.priority': UINT,
+    size: SIZE,
+    'size.state': SIZE,
+    ...keys('limits.read limits.write limits.max', DISK_RATE),
   },
   proxy: {
-    listen: PROXY_ADDR, connect: PROXY_ADDR, bind: oneOf('host', 'instance', 'container'),
-    ...keys('nat proxy_protocol', BOOL), ...keys('uid gid security.uid security.gid', UNIX_ID), mode: MODE,
+    listen: PROXY_ADDR,
+    connect: PROXY_ADDR,
+    bind: oneOf('host', 'instance', 'container'),
+    ...keys('nat proxy_protocol', BOOL),
+    ...keys('uid gid security.uid security.gid', UNIX_ID),
+    mode: MODE,
   },
   'unix-char': UNIX_NODE,
   'unix-block': UNIX_NODE,
@@ -188,8 +243,22 @@ const SIMPLE: Record<string, Options> = {
 };
 
 /** Device options of newer LXD releases that 5.0.2 refuses (a hint says so rather than guess a typo). */
-const NEWER = new Set(['limits.priority', 'queue.tx.length', 'io.bus', 'io.cache', 'io.threads', 'source.type', 'source.snapshot',
-  'subsystem', 'ownership.inherit', 'busnum', 'devnum', 'serial', 'nested', 'acceleration.parent']);
+const NEWER = new Set([
+  'limits.priority',
+  'queue.tx.length',
+  'io.bus',
+  'io.cache',
+  'io.threads',
+  'source.type',
+  'source.snapshot',
+  'subsystem',
+  'ownership.inherit',
+  'busnum',
+  'devnum',
+  'serial',
+  'nested',
+  'acceleration.parent',
+]);
 
 /** Every device type LXD 5.0.2 knows. */
 export const DEVICE_TYPES = ['disk', 'nic', 'none', 'unix-char', 'unix-block', 'unix-hotplug', 'usb', 'gpu', 'infiniband', 'proxy', 'tpm', 'pci'] as const;
@@ -250,16 +319,38 @@ function optionsFor(dev: Record<string, string>): { options: Options; label: str
     }
     const nictype = dev.nictype;
     if (nictype === undefined) {
-      return { problem: { schema: true, message: 'a nic needs network: (a managed network) or nictype: (bridged, macvlan, p2p, physical, ipvlan, routed, sriov)', hint: 'e.g. {type: nic, network: lxdbr0, name: eth0}' } };
+      return {
+        problem: {
+          schema: true,
+          message: 'a nic needs network: (a managed network) or nictype: (bridged, macvlan, p2p, physical, ipvlan, routed, sriov)',
+          hint: 'e.g. {type: nic, network: lxdbr0, name: eth0}',
+        },
+      };
     }
     const options = NIC[nictype];
-    if (!options) return { problem: { key: 'nictype', atValue: true, message: `unknown nictype "${nictype}": LXD 5.0.2 knows ${Object.keys(NIC).join(', ')}`, hint: didYouMean(nictype, Object.keys(NIC)) } };
+    if (!options)
+      return {
+        problem: {
+          key: 'nictype',
+          atValue: true,
+          message: `unknown nictype "${nictype}": LXD 5.0.2 knows ${Object.keys(NIC).join(', ')}`,
+          hint: didYouMean(nictype, Object.keys(NIC)),
+        },
+      };
     return { options, label: `nic (${nictype})` };
   }
   if (type === 'gpu') {
     const gputype = dev.gputype ?? 'physical';
     const options = GPU[gputype];
-    if (!options) return { problem: { key: 'gputype', atValue: true, message: `unknown gputype "${gputype}": LXD 5.0.2 knows ${Object.keys(GPU).join(', ')}`, hint: didYouMean(gputype, Object.keys(GPU)) } };
+    if (!options)
+      return {
+        problem: {
+          key: 'gputype',
+          atValue: true,
+          message: `unknown gputype "${gputype}": LXD 5.0.2 knows ${Object.keys(GPU).join(', ')}`,
+          hint: didYouMean(gputype, Object.keys(GPU)),
+        },
+      };
     return { options, label: `gpu (${gputype})` };
   }
   const options = type === undefined ? undefined : SIMPLE[type];
@@ -282,13 +373,35 @@ export function validateDevice(dev: Record<string, string>, instanceType?: 'cont
     const check = options[k];
     if (!check) {
       if (dev.type === 'nic' && dev.network !== undefined && FROM_NETWORK.includes(k)) {
-        out.push({ schema: true, key: k, message: `${k} cannot be set on a nic with network: (LXD takes it from the network)`, hint: `remove ${k}, or drop network: and give nictype: and parent: instead` });
+        out.push({
+          schema: true,
+          key: k,
+          message: `${k} cannot be set on a nic with network: (LXD takes it from the network)`,
+          hint: `remove ${k}, or drop network: and give nictype: and parent: instead`,
+        });
       } else if (dev.type === 'none') {
-        out.push({ schema: true, key: k, message: `a device of type none takes no other options: it only hides the device of that name from a profile`, hint: `remove ${k}` });
+        out.push({
+          schema: true,
+          key: k,
+          message: `a device of type none takes no other options: it only hides the device of that name from a profile`,
+          hint: `remove ${k}`,
+        });
       } else {
-        const hint = NEWER.has(k) || k.startsWith('initial.') ? `${k} came with a newer LXD than 5.0.2 (this daemon refuses it)`
-          : elsewhere(dev.type, k) ?? didYouMean(k, Object.keys(options));
-        out.push({ schema: true, key: k, message: `unknown option "${k}" for a ${label} device in LXD 5.0.2`, hint: hint ?? `options: ${Object.keys(options).filter((o) => o !== 'nictype' && o !== 'gputype').sort().join(', ')}` });
+        const hint =
+          NEWER.has(k) || k.startsWith('initial.')
+            ? `${k} came with a newer LXD than 5.0.2 (this daemon refuses it)`
+            : (elsewhere(dev.type, k) ?? didYouMean(k, Object.keys(options)));
+        out.push({
+          schema: true,
+          key: k,
+          message: `unknown option "${k}" for a ${label} device in LXD 5.0.2`,
+          hint:
+            hint ??
+            `options: ${Object.keys(options)
+              .filter((o) => o !== 'nictype' && o !== 'gputype')
+              .sort()
+              .join(', ')}`,
+        });
       }
       continue;
     }
@@ -302,7 +415,9 @@ export function validateDevice(dev: Record<string, string>, instanceType?: 'cont
 /** For an option another nictype or gputype has: "host_name is an option of bridged, p2p, routed nics". */
 function elsewhere(type: string, key: string): string | undefined {
   const variants = type === 'nic' ? NIC : type === 'gpu' ? GPU : undefined;
-  const owners = Object.entries(variants ?? {}).filter(([, o]) => key in o).map(([v]) => v);
+  const owners = Object.entries(variants ?? {})
+    .filter(([, o]) => key in o)
+    .map(([v]) => v);
   return owners.length > 0 ? `${key} is an option of ${owners.join(', ')} ${type}s (${type === 'nic' ? 'nictype' : 'gputype'}:)` : undefined;
 }
 
@@ -310,41 +425,73 @@ function elsewhere(type: string, key: string): string | undefined {
 function combinationProblems(dev: Record<string, string>, instanceType: 'container' | 'virtual-machine' | undefined): DeviceProblem[] {
   const has = (k: string) => dev[k] !== undefined && dev[k] !== '';
   const need = (message: string, hint?: string): DeviceProblem[] => [{ schema: true, message, hint }];
-  const vmOnly = (what: string): DeviceProblem[] => (instanceType === 'container' ? [{ message: `${what} works with virtual machines only (LXD 5.0.2: "Unsupported device type" on a container)`, hint: 'move it to a virtual machine, or to a profile used only by virtual machines' }] : []);
+  const vmOnly = (what: string): DeviceProblem[] =>
+    instanceType === 'container'
+      ? [
+          {
+            message: `${what} works with virtual machines only (LXD 5.0.2: "Unsupported device type" on a container)`,
+            hint: 'move it to a virtual machine, or to a profile used only by virtual machines',
+          },
+        ]
+      : [];
   switch (dev.type) {
     case 'disk':
-      if (!has('source') && dev.path !== '/') return need('a disk needs source: (a host path, or a custom volume with pool:), unless it is the root disk (path: /)', 'e.g. {type: disk, source: /srv/data, path: /data}');
+      if (!has('source') && dev.path !== '/')
+        return need(
+          'a disk needs source: (a host path, or a custom volume with pool:), unless it is the root disk (path: /)',
+          'e.g. {type: disk, source: /srv/data, path: /data}',
+        );
       if (dev.path === '/' && !has('pool')) return need('the root disk (path: /) needs pool:', 'e.g. {type: disk, path: /, pool: default}');
       for (const k of ['size', 'size.state']) {
-        if (has(k) && dev.path !== '/') return [{ key: k, message: `only the root disk (path: /) may have ${k} (LXD: "Only the root disk may have a size quota")` }];
+        if (has(k) && dev.path !== '/')
+          return [{ key: k, message: `only the root disk (path: /) may have ${k} (LXD: "Only the root disk may have a size quota")` }];
       }
       return [];
     case 'nic': {
       const t = dev.nictype;
-      if (t && NEEDS_PARENT.has(t) && !has('parent')) return need(`a ${t} nic needs parent: (the host interface or bridge)`, t === 'bridged' ? 'or use network: NAME for a managed network' : undefined);
-      if (t === 'routed' && has('vlan') && !has('parent')) return [{ key: 'vlan', message: 'vlan: on a routed nic needs parent: (LXD: "The vlan setting can only be used when combined with a parent interface")' }];
+      if (t && NEEDS_PARENT.has(t) && !has('parent'))
+        return need(`a ${t} nic needs parent: (the host interface or bridge)`, t === 'bridged' ? 'or use network: NAME for a managed network' : undefined);
+      if (t === 'routed' && has('vlan') && !has('parent'))
+        return [
+          { key: 'vlan', message: 'vlan: on a routed nic needs parent: (LXD: "The vlan setting can only be used when combined with a parent interface")' },
+        ];
       for (const fam of ['ipv4', 'ipv6']) {
-        if (t === 'routed' && has(`${fam}.routes`) && !has(`${fam}.address`)) return [{ key: `${fam}.routes`, message: `${fam}.routes on a routed nic needs ${fam}.address` }];
+        if (t === 'routed' && has(`${fam}.routes`) && !has(`${fam}.address`))
+          return [{ key: `${fam}.routes`, message: `${fam}.routes on a routed nic needs ${fam}.address` }];
       }
       if (t === 'ovn' && !dev.network) return need('an ovn nic needs network: (the OVN network)');
       if (t === 'ipvlan' && instanceType === 'virtual-machine') return need('an ipvlan nic works with containers only');
       return [];
     }
     case 'proxy': {
-      if (!has('listen') || !has('connect')) return need(`a proxy needs listen: and connect:${!has('listen') && !has('connect') ? '' : ` (${has('listen') ? 'connect' : 'listen'}: is missing)`}`, 'e.g. {type: proxy, listen: "tcp:127.0.0.1:8080", connect: "tcp:127.0.0.1:80"}');
+      if (!has('listen') || !has('connect'))
+        return need(
+          `a proxy needs listen: and connect:${!has('listen') && !has('connect') ? '' : ` (${has('listen') ? 'connect' : 'listen'}: is missing)`}`,
+          'e.g. {type: proxy, listen: "tcp:127.0.0.1:8080", connect: "tcp:127.0.0.1:80"}',
+        );
       const ports = (a: string) => (a.startsWith('unix:') ? 1 : proxyPortCount(a.slice(a.lastIndexOf(':') + 1)));
       if (proxyAddressProblem(dev.listen) === null && proxyAddressProblem(dev.connect) === null) {
         const l = ports(dev.listen);
         const c = ports(dev.connect);
-        if (l !== null && c !== null && c !== 1 && c !== l) return [{ key: 'connect', atValue: true, message: `connect names ${c} ports and listen ${l}: LXD needs one connect port, or as many as listen names` }];
+        if (l !== null && c !== null && c !== 1 && c !== l)
+          return [
+            { key: 'connect', atValue: true, message: `connect names ${c} ports and listen ${l}: LXD needs one connect port, or as many as listen names` },
+          ];
       }
       return [];
     }
     case 'unix-char':
     case 'unix-block':
-      return !has('source') && !has('path') ? need(`a ${dev.type} device needs source: (the host device) or path: (where it appears in the instance), or both`, 'e.g. {type: unix-char, source: /dev/null, path: /dev/mynull}') : [];
+      return !has('source') && !has('path')
+        ? need(
+            `a ${dev.type} device needs source: (the host device) or path: (where it appears in the instance), or both`,
+            'e.g. {type: unix-char, source: /dev/null, path: /dev/mynull}',
+          )
+        : [];
     case 'unix-hotplug':
-      return !has('vendorid') && !has('productid') ? need('a unix-hotplug device needs vendorid: or productid:', 'e.g. {type: unix-hotplug, vendorid: "10de"}') : [];
+      return !has('vendorid') && !has('productid')
+        ? need('a unix-hotplug device needs vendorid: or productid:', 'e.g. {type: unix-hotplug, vendorid: "10de"}')
+        : [];
     case 'infiniband':
       if (!has('nictype')) return need('an infiniband device needs nictype: (physical or sriov)');
       return !has('parent') ? need('an infiniband device needs parent: (the host infiniband interface)') : [];
@@ -409,10 +556,13 @@ export function deviceImpact(path: string, live: DeviceMap | undefined, desired:
   if (!running) return { impact: 'live' };
   if (instanceType === 'virtual-machine') return { impact: 'restart' };
   const name = deviceOfPath(path, [...Object.keys(live ?? {}), ...Object.keys(desired ?? {})]);
-  const cold = name === undefined ? undefined : coldPlugged(live?.[name]) ?? coldPlugged(desired?.[name]);
+  const cold = name === undefined ? undefined : (coldPlugged(live?.[name]) ?? coldPlugged(desired?.[name]));
   if (!cold) return { impact: 'live' };
   // Added or removed: one note (on the type) is enough; changed in place: on each changed option.
   const whole = name !== undefined && (live?.[name] === undefined || desired?.[name] === undefined);
   if (whole && !path.endsWith('.type')) return { impact: 'restart' };
-  return { impact: 'restart', note: `LXD 5.0.2 cannot add or remove ${cold} while the container runs ("Device cannot be added when instance is running"): declare state: stopped with this change (lxapply then stops it first), or stop it by hand first` };
+  return {
+    impact: 'restart',
+    note: `LXD 5.0.2 cannot add or remove ${cold} while the container runs ("Device cannot be added when instance is running"): declare state: stopped with this change (lxapply then stops it first), or stop it by hand first`,
+  };
 }

@@ -20,6 +20,10 @@ export function splitConfig(config: Record<string, string>): { limits?: Record<s
 
 /** config without the keys LXD keeps for itself (volatile.*). */
 export function ownConfig(config: Record<string, string> | undefined): { config?: Record<string, string> } {
-  const own = Object.fromEntries(Object.entries(config ?? {}).filter(([k]) => !k.startsWith('volatile.')).sort(([a], [b]) => (a < b ? -1 : 1)));
+  const own = Object.fromEntries(
+    Object.entries(config ?? {})
+      .filter(([k]) => !k.startsWith('volatile.'))
+      .sort(([a], [b]) => (a < b ? -1 : 1)),
+  );
   return Object.keys(own).length ? { config: own } : {};
 }

@@ -64,10 +64,20 @@ export function listField(items: string[]): FieldValue {
 
 /** A stable digest of a JSON value (object keys sorted). */
 export function digestOf(value: unknown): string {
-  const sorted = (v: unknown): unknown => (v && typeof v === 'object' && !Array.isArray(v)
-    ? Object.fromEntries(Object.entries(v as Record<string, unknown>).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)).map(([k, x]) => [k, sorted(x)]))
-    : Array.isArray(v) ? v.map(sorted) : v);
-  return createHash('sha256').update(JSON.stringify(sorted(value))).digest('hex').slice(0, 32);
+  const sorted = (v: unknown): unknown =>
+    v && typeof v === 'object' && !Array.isArray(v)
+      ? Object.fromEntries(
+          Object.entries(v as Record<string, unknown>)
+            .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))
+            .map(([k, x]) => [k, sorted(x)]),
+        )
+      : Array.isArray(v)
+        ? v.map(sorted)
+        : v;
+  return createHash('sha256')
+    .update(JSON.stringify(sorted(value)))
+    .digest('hex')
+    .slice(0, 32);
 }
 
 /**

@@ -15,26 +15,43 @@ import { registry } from './registry.js';
 import type { LiveSnapshot } from './spec.js';
 import { addressOf, type Kind, type Manifest } from './types.js';
 
-export async function mergeOtherProjects(client: LxdClient, manifest: Manifest, state: State, snapshotsOf: readonly string[], live: LiveSnapshot): Promise<LiveSnapshot> {
+export async function mergeOtherProjects(
+  client: LxdClient,
+  manifest: Manifest,
+  state: State,
+  snapshotsOf: readonly string[],
+  live: LiveSnapshot,
+): Promise<LiveSnapshot> {
   const others = otherProjects(manifest, state);
   // Objects moving to another project (project: changed): the name must be free there. (The scope's lists are read already.)
   const scope = scopeOfManifest(manifest);
-  const moves = registry.filter((e) => e.live.perObjectProject).flatMap((e) => Object.keys(e.spec.desired(manifest))
-    .map((name) => ({ entry: e, name, to: declaredProject(e.kind, name, manifest)!, from: liveProjectOf(e.kind, name, manifest, state) }))
-    .filter((m) => m.to !== m.from));
+  const moves = registry
+    .filter((e) => e.live.perObjectProject)
+    .flatMap((e) =>
+      Object.keys(e.spec.desired(manifest))
+        .map((name) => ({ entry: e, name, to: declaredProject(e.kind, name, manifest)!, from: liveProjectOf(e.kind, name, manifest, state) }))
+        .filter((m) => m.to !== m.from),
+    );
   if (others.size === 0 && moves.length === 0) return live;
   const destinations = moves.map((m) => m.to).filter((p) => p !== scope && !others.has(p));
   // The kinds others belong to (instances: their snapshots are read with them).
   const owners = new Set(registry.flatMap((e) => (e.live.ownedBy ? [e.live.ownedBy.kind] : [])));
   const lists = new Map<string, LiveSnapshot | undefined>([[scope, live]]);
-  const reads = await Promise.all([...others, ...destinations.map((p) => [p, new Map<Kind, Set<string>>()] as const)].map(async ([project, byKind]) => {
-    // A project about to be created (declared under projects:) holds nothing yet.
-    const exists = registry.every((e) => e.live.scoping?.exists(live, project) ?? true);
-    const mine = new Set([...owners].flatMap((k) => [...(byKind.get(k) ?? [])]));
-    const there = exists ? await readLive(client.withProject(project), snapshotsOf.filter((n) => mine.has(n))) : undefined;
-    lists.set(project, there);
-    return { byKind, there };
-  }));
+  const reads = await Promise.all(
+    [...others, ...destinations.map((p) => [p, new Map<Kind, Set<string>>()] as const)].map(async ([project, byKind]) => {
+      // A project about to be created (declared under projects:) holds nothing yet.
+      const exists = registry.every((e) => e.live.scoping?.exists(live, project) ?? true);
+      const mine = new Set([...owners].flatMap((k) => [...(byKind.get(k) ?? [])]));
+      const there = exists
+        ? await readLive(
+            client.withProject(project),
+            snapshotsOf.filter((n) => mine.has(n)),
+          )
+        : undefined;
+      lists.set(project, there);
+      return { byKind, there };
+    }),
+  );
   const movesBlocked: Record<string, string> = {};
   for (const m of moves) {
     const there = lists.get(m.to);

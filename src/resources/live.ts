@@ -13,7 +13,12 @@ import type { Kind } from './types.js';
  * Reads the kinds of `entries` with `client` (`at`: the client for the project holding a kind's
  * objects, for the kinds that are not global); `within` as LiveReads has it.
  */
-export async function readKinds(entries: readonly KindEntry[], client: LxdClient, within: LiveReads['within'], at: (kind: Kind) => LxdClient = () => client): Promise<Partial<LiveSnapshot>> {
+export async function readKinds(
+  entries: readonly KindEntry[],
+  client: LxdClient,
+  within: LiveReads['within'],
+  at: (kind: Kind) => LxdClient = () => client,
+): Promise<Partial<LiveSnapshot>> {
   const reads = new Map<Kind, Promise<Partial<LiveSnapshot>>>();
   const of = (kind: Kind): Promise<Partial<LiveSnapshot>> => {
     let read = reads.get(kind);
@@ -33,7 +38,16 @@ export async function readKinds(entries: readonly KindEntry[], client: LxdClient
  * `snapshotsOf`: the instances whose snapshots to read (one request each; see snapshot/live.ts), or a
  * choice among the instances LXD has (export: the instances it writes).
  */
-export async function readLive(client: LxdClient, snapshotsOf: readonly string[] | ((instances: string[]) => string[]) = [], at: (kind: Kind) => LxdClient = () => client): Promise<LiveSnapshot> {
+export async function readLive(
+  client: LxdClient,
+  snapshotsOf: readonly string[] | ((instances: string[]) => string[]) = [],
+  at: (kind: Kind) => LxdClient = () => client,
+): Promise<LiveSnapshot> {
   const within = (names: string[]) => (typeof snapshotsOf === 'function' ? snapshotsOf(names) : [...snapshotsOf]);
-  return (await readKinds(registry.filter((e) => !e.live.scoping), client, within, at)) as LiveSnapshot;
+  return (await readKinds(
+    registry.filter((e) => !e.live.scoping),
+    client,
+    within,
+    at,
+  )) as LiveSnapshot;
 }

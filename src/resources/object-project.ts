@@ -25,7 +25,14 @@ function entryOf(kind: Kind): KindEntry {
 }
 
 /** Kinds that take `project:` (the manifest schema refuses it elsewhere). */
-export const PER_OBJECT_PROJECT: ReadonlySet<Kind> = lazy(() => new Set<Kind>(kindEntries().filter((e) => e.live.perObjectProject).map((e) => e.kind)));
+export const PER_OBJECT_PROJECT: ReadonlySet<Kind> = lazy(
+  () =>
+    new Set<Kind>(
+      kindEntries()
+        .filter((e) => e.live.perObjectProject)
+        .map((e) => e.kind),
+    ),
+);
 
 /** The declared objects of a kind that takes project: (by name). */
 function declaredOf(kind: Kind, m: Manifest): Record<string, DesiredObject> {
@@ -47,7 +54,7 @@ export function declaredProject(kind: Kind, name: string, m: Manifest): string |
   const o = owner(kind, name);
   if (!PER_OBJECT_PROJECT.has(o.kind)) return undefined;
   const d = declaredOf(o.kind, m)[o.name];
-  return d ? d.project ?? scopeOfManifest(m) : undefined;
+  return d ? (d.project ?? scopeOfManifest(m)) : undefined;
 }
 
 /** The project the state records for an object (undefined: not in the state). */
@@ -82,7 +89,12 @@ export function otherProjects(m: Manifest, state: State): Map<string, Map<Kind, 
   const scope = scopeOfManifest(m);
   const out = new Map<string, Map<Kind, Set<string>>>();
   for (const kind of PER_OBJECT_PROJECT) {
-    const names = new Set([...Object.keys(declaredOf(kind, m)), ...Object.values(state.resources).filter((e) => e.kind === kind).map((e) => e.name)]);
+    const names = new Set([
+      ...Object.keys(declaredOf(kind, m)),
+      ...Object.values(state.resources)
+        .filter((e) => e.kind === kind)
+        .map((e) => e.name),
+    ]);
     for (const n of names) {
       const p = liveProjectOf(kind, n, m, state);
       if (p === scope) continue;

@@ -25,7 +25,6 @@ export const SENSITIVE = '(sensitive)';
 /** An object flattened to dotted field paths: "profiles", "config.limits.memory", "devices.root.pool". */
 export type Fields = Record<string, FieldValue>;
 
-
 /**
  * Everything read from LXD for one plan: one list request per kind. Each kind adds its own map to
  * it from its folder (declaration merging: `declare module '../spec.js' { interface LiveSnapshot
@@ -239,4 +238,3 @@ export interface ResourceOps<D extends DesiredObject = DesiredObject> {
   /** Restart the object so that stored changes take effect. */
   restart?(client: LxdClient, name: string, ev: OpEvents): Promise<void>;
 }
-

@@ -99,7 +99,7 @@ export function parseCpuSet(s: string): number[] | null {
 /** A sorted id list back to the shortest "a-b,c" spelling: [0,1,2,7] -> "0-2,7". */
 export function formatCpuSet(ids: readonly number[]): string {
   const parts: string[] = [];
-  for (let i = 0; i < ids.length; ) {
+  for (let i = 0; i < ids.length;) {
     let j = i;
     while (j + 1 < ids.length && ids[j + 1] === ids[j] + 1) j++;
     parts.push(j === i ? String(ids[i]) : `${ids[i]}-${ids[j]}`);
@@ -171,9 +171,7 @@ export const BOOL_KEYS: ReadonlySet<string> = new Set(instanceKeysOfType(INSTANC
 export const INT_KEYS: ReadonlySet<string> = new Set(instanceKeysOfType(INSTANCE_KEYS, 'integer'));
 
 /** Config keys whose value is a byte size. */
-export const SIZE_KEYS: ReadonlySet<string> = new Set([
-  'limits.hugepages.64KB', 'limits.hugepages.1MB', 'limits.hugepages.2MB', 'limits.hugepages.1GB',
-]);
+export const SIZE_KEYS: ReadonlySet<string> = new Set(['limits.hugepages.64KB', 'limits.hugepages.1MB', 'limits.hugepages.2MB', 'limits.hugepages.1GB']);
 
 function canonicalSize(v: string): string | null {
   const b = parseByteSizeBig(v);

@@ -51,7 +51,8 @@ interface StoredLock extends LockInfo {
 export function daemonStateName(spec: string): string | undefined {
   const m = /^(?:lxd|incus):(.*)$/.exec(spec);
   if (!m) return undefined;
-  if (!NAME.test(m[1])) throw new LxplanError('usage', `--state ${spec}: a state kept on the daemon is named with lowercase letters, digits and '-' (at most 40), e.g. lxd:web`);
+  if (!NAME.test(m[1]))
+    throw new LxplanError('usage', `--state ${spec}: a state kept on the daemon is named with lowercase letters, digits and '-' (at most 40), e.g. lxd:web`);
   return m[1];
 }
 
@@ -69,7 +70,11 @@ export class DaemonStore implements StateStore {
   private scoped: LxdClient | undefined;
 
   /** `client`: any client of the daemon (the store works in its own project, whatever the client's). `where`: the daemon, for messages. */
-  constructor(private readonly client: LxdClient, readonly name: string, where: string) {
+  constructor(
+    private readonly client: LxdClient,
+    readonly name: string,
+    where: string,
+  ) {
     this.project = `${STATE_PROJECT_PREFIX}${name}`;
     this.label = `lxd:${name} (project ${this.project} on ${where})`;
   }
@@ -126,7 +131,8 @@ export class DaemonStore implements StateStore {
     try {
       return parse(text, this.label);
     } catch (e) {
-      if (e instanceof LxplanError && e.code === 'state.format') throw this.corrupt(e.message.replace(/^state file .*? is corrupt \((.*)\); the previous good version.*$/s, '$1'), e);
+      if (e instanceof LxplanError && e.code === 'state.format')
+        throw this.corrupt(e.message.replace(/^state file .*? is corrupt \((.*)\); the previous good version.*$/s, '$1'), e);
       throw e;
     }
   }
@@ -141,7 +147,11 @@ export class DaemonStore implements StateStore {
 
   async write(text: string): Promise<void> {
     const encoded = gzipSync(Buffer.from(text, 'utf8')).toString('base64');
-    if (encoded.length > MAX_ENCODED) throw new LxplanError('state.io', `state ${this.label} is ${encoded.length} bytes compressed, over the ${MAX_ENCODED} lxplan keeps in one daemon key: use a file or PostgreSQL state`);
+    if (encoded.length > MAX_ENCODED)
+      throw new LxplanError(
+        'state.io',
+        `state ${this.label} is ${encoded.length} bytes compressed, over the ${MAX_ENCODED} lxplan keeps in one daemon key: use a file or PostgreSQL state`,
+      );
     for (let attempt = 0; attempt < 20; attempt++) {
       const read = await this.ensure();
       // Any write (a heartbeat, another key) between read and PUT is a 412: read again and retry.
@@ -167,7 +177,14 @@ export class DaemonStore implements StateStore {
   }
 
   async lock(operation: string, timings: LockTimings): Promise<HeldLock> {
-    const info: LockInfo = { id: randomBytes(8).toString('hex'), pid: process.pid, host: os.hostname(), user: userName(), operation, since: new Date().toISOString().replace(/\.\d{3}Z$/, 'Z') };
+    const info: LockInfo = {
+      id: randomBytes(8).toString('hex'),
+      pid: process.pid,
+      host: os.hostname(),
+      user: userName(),
+      operation,
+      since: new Date().toISOString().replace(/\.\d{3}Z$/, 'Z'),
+    };
     await this.ensure();
     for (let attempt = 0; attempt < 20; attempt++) {
       const mine: StoredLock = { ...info, heartbeat: new Date().toISOString() };
@@ -176,7 +193,9 @@ export class DaemonStore implements StateStore {
         // creating it at once, one gets it and the other a conflict. (An If-Match PUT is not enough
         // for a lock: LXD checks the ETag and writes in two steps, and two PUTs racing with the same
         // ETag were both seen to succeed here.)
-        await this.inProject().request('POST', '/1.0/profiles', { body: { name: LOCK_OBJECT, description: `lxplan's lock of state "${this.name}"`, config: { [LOCK_KEY]: JSON.stringify(mine) } } });
+        await this.inProject().request('POST', '/1.0/profiles', {
+          body: { name: LOCK_OBJECT, description: `lxplan's lock of state "${this.name}"`, config: { [LOCK_KEY]: JSON.stringify(mine) } },
+        });
         return new DaemonLock(this, info, timings);
       } catch (e) {
         if (!isConflict(e)) throw e;
@@ -208,7 +227,11 @@ export class DaemonStore implements StateStore {
     }
     try {
       await this.inProject().request('PUT', `/1.0/profiles/${LOCK_OBJECT}`, {
-        body: { description: `lxplan's lock of state "${this.name}"`, config: { [LOCK_KEY]: JSON.stringify({ ...read.held, heartbeat: new Date().toISOString() }) }, devices: {} },
+        body: {
+          description: `lxplan's lock of state "${this.name}"`,
+          config: { [LOCK_KEY]: JSON.stringify({ ...read.held, heartbeat: new Date().toISOString() }) },
+          devices: {},
+        },
         etag: read.etag,
       });
       return true;
@@ -229,9 +252,13 @@ export class DaemonStore implements StateStore {
 
   private lockedError(held: StoredLock): LxplanError {
     const ago = Math.round((Date.now() - Date.parse(held.heartbeat)) / 1000);
-    return new LxplanError('state.locked', `state ${this.label} is locked by pid ${held.pid} on host ${held.host} (${held.operation} by ${held.user}, since ${held.since}; lock ID ${held.id}; alive ${ago} s ago)`, {
-      hint: `wait for that run to finish and try again; if it died, the lock is taken over once it has not been refreshed for a while, or clear it with: lxplan force-unlock ${held.id} --state lxd:${this.name}`,
-    });
+    return new LxplanError(
+      'state.locked',
+      `state ${this.label} is locked by pid ${held.pid} on host ${held.host} (${held.operation} by ${held.user}, since ${held.since}; lock ID ${held.id}; alive ${ago} s ago)`,
+      {
+        hint: `wait for that run to finish and try again; if it died, the lock is taken over once it has not been refreshed for a while, or clear it with: lxplan force-unlock ${held.id} --state lxd:${this.name}`,
+      },
+    );
   }
 }
 
@@ -245,7 +272,15 @@ function parseLock(text: string | undefined): StoredLock | undefined {
   try {
     const v = JSON.parse(text) as Partial<StoredLock>;
     if (typeof v.id !== 'string' || typeof v.heartbeat !== 'string' || Number.isNaN(Date.parse(v.heartbeat))) return undefined;
-    return { id: v.id, pid: Number(v.pid ?? 0), host: String(v.host ?? '?'), user: String(v.user ?? '?'), operation: String(v.operation ?? '?'), since: String(v.since ?? '?'), heartbeat: v.heartbeat };
+    return {
+      id: v.id,
+      pid: Number(v.pid ?? 0),
+      host: String(v.host ?? '?'),
+      user: String(v.user ?? '?'),
+      operation: String(v.operation ?? '?'),
+      since: String(v.since ?? '?'),
+      heartbeat: v.heartbeat,
+    };
   } catch {
     return undefined;
   }
@@ -257,11 +292,19 @@ class DaemonLock implements HeldLock {
   private timer: NodeJS.Timeout | undefined;
   private refreshing: Promise<unknown> = Promise.resolve();
 
-  constructor(private readonly store: DaemonStore, readonly info: LockInfo, timings: LockTimings) {
+  constructor(
+    private readonly store: DaemonStore,
+    readonly info: LockInfo,
+    timings: LockTimings,
+  ) {
     this.timer = setInterval(() => {
       this.refreshing = this.store.touchLock(info.id, false).then(
-        (ok) => { if (!ok && !this.compromised) this.compromised = new Error(`the lock of ${this.store.label} was taken by another run`); },
-        (e: unknown) => { if (!this.compromised) this.compromised = e instanceof Error ? e : new Error(String(e)); },
+        (ok) => {
+          if (!ok && !this.compromised) this.compromised = new Error(`the lock of ${this.store.label} was taken by another run`);
+        },
+        (e: unknown) => {
+          if (!this.compromised) this.compromised = e instanceof Error ? e : new Error(String(e));
+        },
       );
     }, timings.updateMs);
     this.timer.unref();

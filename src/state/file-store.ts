@@ -64,15 +64,23 @@ async function readState(statePath: string): Promise<State | undefined> {
 /** A corrupt-state error names the backup; when there is none (never saved twice), it says so instead. */
 async function withoutMissingBackup(e: unknown, statePath: string): Promise<unknown> {
   const backup = backupPathOf(statePath);
-  if (!(e instanceof LxplanError) || e.code !== 'state.format' || !e.message.includes(backup) && !e.hint?.includes(backup)) return e;
-  if (await access(backup).then(() => true, () => false)) return e;
+  if (!(e instanceof LxplanError) || e.code !== 'state.format' || (!e.message.includes(backup) && !e.hint?.includes(backup))) return e;
+  if (
+    await access(backup).then(
+      () => true,
+      () => false,
+    )
+  )
+    return e;
   const none = `there is no backup (${backup} does not exist)`;
   return new LxplanError('state.format', e.message.replace(`the previous good version is kept in ${backup}`, none), {
     hint: [
       // (The malformed-file hint starts with what is wrong; the rest of it named the backup.)
       e.hint?.split(';')[0].startsWith('the file does not match') ? e.hint.split(';')[0] : undefined,
       `restore ${path.basename(statePath)} from where you keep it (version control, CI artifacts), or start a new state and adopt the objects again with lxplan import`,
-    ].filter(Boolean).join('; '),
+    ]
+      .filter(Boolean)
+      .join('; '),
     cause: e,
   });
 }
@@ -81,10 +89,11 @@ function ioError(statePath: string, e: unknown): LxplanError {
   const err = e as NodeJS.ErrnoException;
   const unchanged = 'any previous state file is left unchanged';
   const hint =
-    err.code === 'ENOSPC' ? `the disk is full: free some space and run again; ${unchanged}`
-    : err.code === 'EACCES' || err.code === 'EPERM' || err.code === 'EROFS'
-      ? `lxplan writes a temporary file and ${path.basename(backupPathOf(statePath))} next to the state file: its folder must be writable; ${unchanged}`
-      : unchanged;
+    err.code === 'ENOSPC'
+      ? `the disk is full: free some space and run again; ${unchanged}`
+      : err.code === 'EACCES' || err.code === 'EPERM' || err.code === 'EROFS'
+        ? `lxplan writes a temporary file and ${path.basename(backupPathOf(statePath))} next to the state file: its folder must be writable; ${unchanged}`
+        : unchanged;
   return new LxplanError('state.io', `cannot write state file ${statePath}: ${err.message}`, { hint, cause: e });
 }
 

@@ -51,7 +51,9 @@ function entryOut(e: StateEntry): Record<string, unknown> {
 /** The file's text: stable, pretty JSON with `resources` sorted by address. */
 export function serialize(state: State): string {
   const doc = {
-    version: state.version, lineage: state.lineage, serial: state.serial,
+    version: state.version,
+    lineage: state.lineage,
+    serial: state.serial,
     ...(state.project !== undefined ? { project: state.project } : {}),
     resources: sortedRecord(state.resources, entryOut),
   };
@@ -82,13 +84,17 @@ function checkEntry(address: string, e: unknown, problems: string[]): StateEntry
   }
   const before = problems.length;
   unknownKeys(e, ['kind', 'name', 'since', 'fingerprint', 'attributes', 'fields'], at, problems);
-  if (typeof e.kind !== 'string' || !(KINDS as readonly string[]).includes(e.kind)) problems.push(`${at}.kind: must be one of ${KINDS.join(', ')}, found ${describe(e.kind)}`);
+  if (typeof e.kind !== 'string' || !(KINDS as readonly string[]).includes(e.kind))
+    problems.push(`${at}.kind: must be one of ${KINDS.join(', ')}, found ${describe(e.kind)}`);
   if (typeof e.name !== 'string' || e.name === '') problems.push(`${at}.name: must be a non-empty string, found ${describe(e.name)}`);
   if (typeof e.since !== 'string' || !DATE_TIME.test(e.since)) problems.push(`${at}.since: must be an ISO 8601 date-time, found ${describe(e.since)}`);
-  if (e.fingerprint !== undefined && (typeof e.fingerprint !== 'string' || e.fingerprint === '')) problems.push(`${at}.fingerprint: must be a non-empty string, found ${describe(e.fingerprint)}`);
+  if (e.fingerprint !== undefined && (typeof e.fingerprint !== 'string' || e.fingerprint === ''))
+    problems.push(`${at}.fingerprint: must be a non-empty string, found ${describe(e.fingerprint)}`);
   if (e.attributes !== undefined) {
     if (!isObject(e.attributes)) problems.push(`${at}.attributes: must be an object of strings, found ${describe(e.attributes)}`);
-    else for (const [k, v] of Object.entries(e.attributes)) if (typeof v !== 'string') problems.push(`${at}.attributes.${k}: must be a string, found ${describe(v)}`);
+    else
+      for (const [k, v] of Object.entries(e.attributes))
+        if (typeof v !== 'string') problems.push(`${at}.attributes.${k}: must be a string, found ${describe(v)}`);
   }
   if (e.fields !== undefined) {
     if (!isObject(e.fields)) problems.push(`${at}.fields: must be an object of strings, found ${describe(e.fields)}`);
@@ -118,17 +124,26 @@ const STATE_KEYS: Record<keyof State, true> = { version: true, lineage: true, se
 function checkCurrent(doc: Record<string, unknown>, path: string): State {
   const problems: string[] = [];
   unknownKeys(doc, Object.keys(STATE_KEYS), '', problems);
-  if (doc.project !== undefined && (typeof doc.project !== 'string' || doc.project === '')) problems.push(`project: must be a non-empty string, found ${describe(doc.project)}`);
+  if (doc.project !== undefined && (typeof doc.project !== 'string' || doc.project === ''))
+    problems.push(`project: must be a non-empty string, found ${describe(doc.project)}`);
   if (typeof doc.lineage !== 'string' || doc.lineage === '') problems.push(`lineage: must be a non-empty string, found ${describe(doc.lineage)}`);
-  if (typeof doc.serial !== 'number' || !Number.isSafeInteger(doc.serial) || doc.serial < 0) problems.push(`serial: must be a whole number >= 0, found ${describe(doc.serial)}`);
+  if (typeof doc.serial !== 'number' || !Number.isSafeInteger(doc.serial) || doc.serial < 0)
+    problems.push(`serial: must be a whole number >= 0, found ${describe(doc.serial)}`);
   const resources: State['resources'] = {};
   if (!isObject(doc.resources)) problems.push(`resources: must be an object, found ${describe(doc.resources)}`);
-  else for (const [address, e] of Object.entries(doc.resources)) {
-    const entry = checkEntry(address, e, problems);
-    if (entry) resources[address] = entry;
-  }
+  else
+    for (const [address, e] of Object.entries(doc.resources)) {
+      const entry = checkEntry(address, e, problems);
+      if (entry) resources[address] = entry;
+    }
   if (problems.length > 0) throw malformed(path, problems);
-  return { version: STATE_VERSION, lineage: doc.lineage as string, serial: doc.serial as number, ...(doc.project !== undefined ? { project: doc.project as string } : {}), resources };
+  return {
+    version: STATE_VERSION,
+    lineage: doc.lineage as string,
+    serial: doc.serial as number,
+    ...(doc.project !== undefined ? { project: doc.project as string } : {}),
+    resources,
+  };
 }
 
 /** A state file that cannot be read as JSON at all; `why` says how (not UTF-8, not JSON). */
@@ -163,9 +178,10 @@ function malformed(path: string, problems: string[]): LxplanError {
 
 function unknownVersion(path: string, version: number): LxplanError {
   return new LxplanError('state.format', `state file ${path} has version ${version}; this lxplan reads state version ${STATE_VERSION}`, {
-    hint: version > STATE_VERSION
-      ? 'it was written by a newer lxplan: use that version (or newer) with this state'
-      : `no lxplan ever wrote state version ${version}: the file was not written by lxplan`,
+    hint:
+      version > STATE_VERSION
+        ? 'it was written by a newer lxplan: use that version (or newer) with this state'
+        : `no lxplan ever wrote state version ${version}: the file was not written by lxplan`,
   });
 }
 

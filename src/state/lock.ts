@@ -60,14 +60,24 @@ export class StateLock {
   compromised: Error | undefined;
   private releaseFn: (() => Promise<void>) | undefined;
 
-  private constructor(readonly path: string, readonly info: LockInfo) {}
+  private constructor(
+    readonly path: string,
+    readonly info: LockInfo,
+  ) {}
 
   /**
    * Takes the lock on `path` (which need not exist) or fails at once: no retries, because a
    * second lxplan waiting silently behind an apply is worse than one that says who is in the way.
    */
   static async acquire(path: string, operation: string, timings: LockTimings = DEFAULT_LOCK_TIMINGS): Promise<StateLock> {
-    const info: LockInfo = { id: randomBytes(8).toString('hex'), pid: process.pid, host: os.hostname(), user: userName(), operation, since: isoSeconds(new Date()) };
+    const info: LockInfo = {
+      id: randomBytes(8).toString('hex'),
+      pid: process.pid,
+      host: os.hostname(),
+      user: userName(),
+      operation,
+      since: isoSeconds(new Date()),
+    };
     const lock = new StateLock(path, info);
     try {
       lock.releaseFn = await lockfile.lock(path, {
@@ -129,7 +139,14 @@ export async function readLockInfo(path: string): Promise<LockInfo | undefined> 
   try {
     const v = JSON.parse(await readFile(lockInfoPathOf(path), 'utf8')) as Partial<LockInfo>;
     if (typeof v.pid !== 'number' || typeof v.host !== 'string') return undefined;
-    return { id: String(v.id ?? ''), pid: v.pid, host: v.host, user: String(v.user ?? '?'), operation: String(v.operation ?? '?'), since: String(v.since ?? '?') };
+    return {
+      id: String(v.id ?? ''),
+      pid: v.pid,
+      host: v.host,
+      user: String(v.user ?? '?'),
+      operation: String(v.operation ?? '?'),
+      since: String(v.since ?? '?'),
+    };
   } catch {
     return undefined;
   }
@@ -160,20 +177,32 @@ async function lockedError(path: string, timings: LockTimings): Promise<LxplanEr
   if (!info) {
     const age = await lockAgeMs(path);
     if (age > 2 * timings.updateMs) {
-      return new LxplanError('state.locked', `state file ${path} is locked, but no run holds it: the lock has no holder information and has not been refreshed for ${Math.round(age / 1000)} s (a run died while taking it)`, {
-        hint: `clear it with: lxplan force-unlock none --state ${path} (or wait: it is taken over automatically once not refreshed for ${stale})`,
-      });
+      return new LxplanError(
+        'state.locked',
+        `state file ${path} is locked, but no run holds it: the lock has no holder information and has not been refreshed for ${Math.round(age / 1000)} s (a run died while taking it)`,
+        {
+          hint: `clear it with: lxplan force-unlock none --state ${path} (or wait: it is taken over automatically once not refreshed for ${stale})`,
+        },
+      );
     }
-    return new LxplanError('state.locked', `state file ${path} is locked by another lxplan run that is just starting (no lock information yet in ${lockInfoPathOf(path)})`, {
-      hint: 'try again in a moment',
-    });
+    return new LxplanError(
+      'state.locked',
+      `state file ${path} is locked by another lxplan run that is just starting (no lock information yet in ${lockInfoPathOf(path)})`,
+      {
+        hint: 'try again in a moment',
+      },
+    );
   }
   const gone = info.host === os.hostname() && !pidAlive(info.pid);
-  return new LxplanError('state.locked', `state file ${path} is locked by pid ${info.pid} on host ${info.host} (${info.operation} by ${info.user}, since ${info.since}; lock ID ${info.id})`, {
-    hint: gone
-      ? `pid ${info.pid} is no longer running on this host: the lock is stale. Clear it with: lxplan force-unlock ${info.id} --state ${path} (or wait ${stale}: it is taken over automatically)`
-      : `wait for that run to finish and try again; if its process died on another host, clear the lock with: lxplan force-unlock ${info.id} --state ${path}`,
-  });
+  return new LxplanError(
+    'state.locked',
+    `state file ${path} is locked by pid ${info.pid} on host ${info.host} (${info.operation} by ${info.user}, since ${info.since}; lock ID ${info.id})`,
+    {
+      hint: gone
+        ? `pid ${info.pid} is no longer running on this host: the lock is stale. Clear it with: lxplan force-unlock ${info.id} --state ${path} (or wait ${stale}: it is taken over automatically)`
+        : `wait for that run to finish and try again; if its process died on another host, clear the lock with: lxplan force-unlock ${info.id} --state ${path}`,
+    },
+  );
 }
 
 /**
@@ -183,20 +212,28 @@ async function lockedError(path: string, timings: LockTimings): Promise<LxplanEr
 export async function forceUnlock(path: string, id: string, timings: LockTimings = DEFAULT_LOCK_TIMINGS): Promise<LockInfo | undefined> {
   const info = await readLockInfo(path);
   const dir = lockDirOf(path);
-  const exists = await stat(dir).then(() => true, () => false);
+  const exists = await stat(dir).then(
+    () => true,
+    () => false,
+  );
   if (!exists) throw new LxplanError('usage', `state file ${path} is not locked`);
   if (!info) {
     // A run died between taking the lock and saying who it is: "none" clears it once it is
     // clearly not refreshed any more (a live holder refreshes it every few seconds).
     const age = await lockAgeMs(path);
     if (id !== 'none') throw new LxplanError('usage', `the lock of ${path} holds no information: its ID is "none", not ${id}`);
-    if (age <= 2 * timings.updateMs) throw new LxplanError('usage', `the lock of ${path} was refreshed ${Math.round(age / 1000)} s ago: a run may still hold it; nothing was removed`, { hint: 'try again in a few seconds' });
+    if (age <= 2 * timings.updateMs)
+      throw new LxplanError('usage', `the lock of ${path} was refreshed ${Math.round(age / 1000)} s ago: a run may still hold it; nothing was removed`, {
+        hint: 'try again in a few seconds',
+      });
     await rm(dir, { recursive: true, force: true });
     return undefined;
   }
   if (info.id !== id) throw new LxplanError('usage', `the lock of ${path} has ID ${info.id}, not ${id}: nothing was removed`);
   if (info.host === os.hostname() && pidAlive(info.pid)) {
-    throw new LxplanError('usage', `pid ${info.pid} (${info.operation}) still runs on this host and holds the lock of ${path}: nothing was removed`, { hint: 'stop that run first (it releases the lock as it exits)' });
+    throw new LxplanError('usage', `pid ${info.pid} (${info.operation}) still runs on this host and holds the lock of ${path}: nothing was removed`, {
+      hint: 'stop that run first (it releases the lock as it exits)',
+    });
   }
   await unlink(lockInfoPathOf(path)).catch(() => {});
   await rm(dir, { recursive: true, force: true });

@@ -31,7 +31,11 @@ export class StateManager {
   /** How messages name the state: its file path, or the store's label. */
   readonly path: string;
 
-  private constructor(private readonly store: StateStore, state: State, private readonly lock: HeldLock | undefined) {
+  private constructor(
+    private readonly store: StateStore,
+    state: State,
+    private readonly lock: HeldLock | undefined,
+  ) {
     this.path = store.label;
     this.current = state;
   }
@@ -120,7 +124,13 @@ export class StateManager {
     const run = this.queue.then(async () => {
       const next = fn(this.current);
       const project = this.current.project ?? next.project;
-      const saved: State = { ...next, version: STATE_VERSION, lineage: this.current.lineage, serial: this.current.serial + 1, ...(project !== undefined ? { project } : {}) };
+      const saved: State = {
+        ...next,
+        version: STATE_VERSION,
+        lineage: this.current.lineage,
+        serial: this.current.serial + 1,
+        ...(project !== undefined ? { project } : {}),
+      };
       await this.store.write(serialize(saved));
       this.current = saved;
       return saved;
@@ -129,4 +139,3 @@ export class StateManager {
     return run;
   }
 }
-

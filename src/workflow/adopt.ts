@@ -45,7 +45,11 @@ export function exportManifest(live: LiveSnapshot, only: { kind: Kind; name: str
   };
   for (const { kind: k, spec, export: ex } of registry) {
     if (!ex?.section || !ex.entry) continue;
-    doc[ex.section] = Object.fromEntries(sorted(spec.live(live)).filter(([name]) => wanted(k, name)).map(([name, o]) => [name, ex.entry!(o, live)]));
+    doc[ex.section] = Object.fromEntries(
+      sorted(spec.live(live))
+        .filter(([name]) => wanted(k, name))
+        .map(([name, o]) => [name, ex.entry!(o, live)]),
+    );
   }
   for (const k of Object.keys(doc)) if (typeof doc[k] !== 'string' && Object.keys(doc[k]).length === 0) delete doc[k];
   return `# Written by lxplan export from what LXD has. Images are referenced by the alias (or fingerprint)\n# LXD has for them; declare them under images: to let lxplan manage them too.\n${stringify(doc, { lineWidth: 0 })}`;
@@ -58,10 +62,11 @@ export async function exportLive(opts: ConnectOptions & { only?: { kind: Kind; n
   try {
     // What is written inside the exported objects (an instance's snapshots): read for those only, one request each (LXD 5.0's instance list has none).
     const owners = registry.flatMap((e) => (e.export && e.live.ownedBy ? [e.live.ownedBy.kind] : []));
-    const exported = (names: string[]) => names.filter((n) => owners.some((k) => (opts.kind ?? k) === k && (!opts.only?.length || opts.only.some((o) => o.kind === k && o.name === n))));
+    const exported = (names: string[]) =>
+      names.filter((n) => owners.some((k) => (opts.kind ?? k) === k && (!opts.only?.length || opts.only.some((o) => o.kind === k && o.name === n))));
     const live = await readLive(client, exported);
     for (const o of opts.only ?? []) {
-      const exists = (specs[o.kind].live(live))[o.name];
+      const exists = specs[o.kind].live(live)[o.name];
       if (!exists) throw new LxplanError('usage', `${o.kind} "${o.name}" does not exist in LXD${opts.project ? ` (project ${opts.project})` : ''}`);
     }
     return exportManifest(live, opts.only, opts.kind, client.project);
@@ -101,7 +106,9 @@ export async function importObjects(manifestPath: string, objects: { kind: Kind;
       const attributes: Record<string, string> = { ...spec.stateAttributes(d, ctx), ...projectAttributes(d, manifest) };
       Object.assign(attributes, registry.find((e) => e.kind === kind)!.export?.importAttributes?.(liveFields));
       next = withEntry(next, addressOf(kind, name), {
-        kind, name, since: new Date().toISOString(),
+        kind,
+        name,
+        since: new Date().toISOString(),
         ...(Object.keys(attributes).length ? { attributes } : {}),
         fields: recordFields(liveFields, sensitivePaths(d)),
       });
@@ -110,8 +117,8 @@ export async function importObjects(manifestPath: string, objects: { kind: Kind;
     for (const { kind, name } of objects) {
       const spec = specs[kind];
       const address = addressOf(kind, name);
-      const d = (spec.desired(manifest))[name];
-      const l = (spec.live(live))[name];
+      const d = spec.desired(manifest)[name];
+      const l = spec.live(live)[name];
       if (!l) throw new LxplanError('usage', `cannot import ${kind} "${name}": it does not exist in LXD`);
       if (!d) {
         throw new LxplanError('usage', `cannot import ${kind} "${name}": the manifests do not declare it, so the next plan would delete it`, {
@@ -127,7 +134,7 @@ export async function importObjects(manifestPath: string, objects: { kind: Kind;
     for (const kind of EXPORT_KINDS) {
       const spec = specs[kind];
       for (const [name, d] of Object.entries(spec.desired(manifest))) {
-        const l = (spec.live(live))[name];
+        const l = spec.live(live)[name];
         if (spec.builtin(name) && l !== undefined && !(addressOf(kind, name) in next.resources)) record(kind, name, d, l);
       }
     }

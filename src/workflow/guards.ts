@@ -57,22 +57,28 @@ export function describeDestructive(d: Pick<Destructive, 'deletes' | 'replaces'>
 
 /** "instance b (renamed from a: LXD renames stopped instances only)": each restart and why it cannot wait. */
 export function describeRestarts(d: Pick<Destructive, 'restarts'>): string {
-  return d.restarts.map((c) => {
-    const why = c.fields.filter((f) => f.impact === 'restart' && f.note).map((f) => f.note!.split(':')[0]);
-    const what = [c.renamedFrom !== undefined ? `renamed from ${c.renamedFrom}` : '', ...why].filter(Boolean).join(': ');
-    return `${c.kind.replace('_', ' ')} ${c.name}${what ? ` (${what})` : ''}`;
-  }).join(', ');
+  return d.restarts
+    .map((c) => {
+      const why = c.fields.filter((f) => f.impact === 'restart' && f.note).map((f) => f.note!.split(':')[0]);
+      const what = [c.renamedFrom !== undefined ? `renamed from ${c.renamedFrom}` : '', ...why].filter(Boolean).join(': ');
+      return `${c.kind.replace('_', ' ')} ${c.name}${what ? ` (${what})` : ''}`;
+    })
+    .join(', ');
 }
 
 /** Without a terminal to confirm on, what the flags do not allow is refused before anything is changed. */
 export function checkGuards(plan: Plan, opts: GuardOptions): void {
   const u = unallowed(plan, opts);
   if (u.deletes.length + u.replaces.length + u.restarts.length === 0) return;
-  const flags = [u.deletes.length ? '--allow-delete' : '', u.replaces.length ? '--allow-replace' : '', u.restarts.length ? '--allow-restart' : ''].filter(Boolean).join(' and ');
+  const flags = [u.deletes.length ? '--allow-delete' : '', u.replaces.length ? '--allow-replace' : '', u.restarts.length ? '--allow-restart' : '']
+    .filter(Boolean)
+    .join(' and ');
   const what = [
     u.deletes.length + u.replaces.length > 0 ? `destroys ${describeDestructive(u)}: their disks would be lost` : '',
     u.restarts.length > 0 ? `restarts ${describeRestarts(u)}, and restarts are never implicit` : '',
-  ].filter(Boolean).join('; it also ');
+  ]
+    .filter(Boolean)
+    .join('; it also ');
   throw new LxplanError('plan.guard', `the plan ${what}`, {
     hint: `run lxapply with ${flags} to allow it${u.restarts.length > 0 ? ' (or restart: auto on the instance)' : ''}; nothing was changed`,
   });

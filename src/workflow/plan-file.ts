@@ -13,7 +13,16 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Ajv, type ErrorObject, type ValidateFunction } from 'ajv';
 import { LxplanError } from '../errors.js';
-import { summarise, type Action, type AffectedInstance, type FieldChange, type Plan, type PlanSummary, type ResourceChange, type StateOp } from '../planner/plan.js';
+import {
+  summarise,
+  type Action,
+  type AffectedInstance,
+  type FieldChange,
+  type Plan,
+  type PlanSummary,
+  type ResourceChange,
+  type StateOp,
+} from '../planner/plan.js';
 import type { Impact } from '../resources/impact.js';
 import { addressOf, type DesiredObject, type Kind } from '../resources/types.js';
 import { redactPlan } from '../planner/redact.js';
@@ -185,7 +194,10 @@ function validator(): ValidateFunction {
 
 /** "/changes/0/fields/1" -> "changes[0].fields[1]". */
 function where(pointer: string): string {
-  return pointer.split('/').slice(1).map((s) => s.replace(/~1/g, '/').replace(/~0/g, '~'))
+  return pointer
+    .split('/')
+    .slice(1)
+    .map((s) => s.replace(/~1/g, '/').replace(/~0/g, '~'))
     .reduce((out, s) => (/^\d+$/.test(s) ? `${out}[${s}]` : out ? `${out}.${s}` : s), '');
 }
 
@@ -194,11 +206,16 @@ function problem(e: ErrorObject): string {
   const inside = at ? ` in ${at}` : '';
   const p = e.params as Record<string, unknown>;
   switch (e.keyword) {
-    case 'required': return `missing ${String(p.missingProperty)}${inside}`;
-    case 'additionalProperties': return `unknown key "${String(p.additionalProperty)}"${inside}`;
-    case 'enum': return `${at} must be one of: ${(p.allowedValues as unknown[]).map((v) => JSON.stringify(v)).join(', ')}`;
-    case 'const': return `${at} must be ${JSON.stringify(p.allowedValue)}`;
-    default: return `${at || 'the document'} ${e.message ?? 'is invalid'}`;
+    case 'required':
+      return `missing ${String(p.missingProperty)}${inside}`;
+    case 'additionalProperties':
+      return `unknown key "${String(p.additionalProperty)}"${inside}`;
+    case 'enum':
+      return `${at} must be one of: ${(p.allowedValues as unknown[]).map((v) => JSON.stringify(v)).join(', ')}`;
+    case 'const':
+      return `${at} must be ${JSON.stringify(p.allowedValue)}`;
+    default:
+      return `${at || 'the document'} ${e.message ?? 'is invalid'}`;
   }
 }
 
@@ -218,7 +235,11 @@ function checkVersion(doc: Record<string, unknown>, file: string): void {
   if (Number(m[1]) !== PLAN_FORMAT.major || Number(m[2]) > PLAN_FORMAT.minor) {
     const by = typeof doc.lxplan_version === 'string' ? ` by lxplan ${doc.lxplan_version}` : '';
     const reads = PLAN_FORMAT.minor === 0 ? PLAN_FORMAT_VERSION : `${PLAN_FORMAT.major}.0 to ${PLAN_FORMAT_VERSION}`;
-    refuse(file, `it is in plan format ${v}${by}; this lxplan reads format ${reads}`, 'make the plan again with this lxplan, or apply it with the lxplan that made it');
+    refuse(
+      file,
+      `it is in plan format ${v}${by}; this lxplan reads format ${reads}`,
+      'make the plan again with this lxplan, or apply it with the lxplan that made it',
+    );
   }
 }
 
@@ -231,7 +252,10 @@ function checkConsistency(doc: PlanDocument, file: string): void {
   const s = summarise(doc.changes.map((c) => ({ action: c.action }) as ResourceChange));
   const d = doc.summary;
   if (s.add !== d.add || s.change !== d.change || s.destroy !== d.destroy) {
-    refuse(file, `its summary (${d.add} to add, ${d.change} to change, ${d.destroy} to destroy) does not match its changes (${s.add}, ${s.change}, ${s.destroy})`);
+    refuse(
+      file,
+      `its summary (${d.add} to add, ${d.change} to change, ${d.destroy} to destroy) does not match its changes (${s.add}, ${s.change}, ${s.destroy})`,
+    );
   }
 }
 

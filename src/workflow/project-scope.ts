@@ -15,10 +15,14 @@ import type { Manifest } from '../resources/types.js';
 export function resolveProject(flag: string | undefined, manifest: Manifest): string {
   const declared = manifest.project;
   if (flag && declared !== undefined && flag !== declared) {
-    throw new LxplanError('usage', `--project (or LXPLAN_PROJECT) says "${flag}" and the manifests say project: ${declared} at ${formatLocation(manifest.projectAt!)}`, {
-      location: manifest.projectAt,
-      hint: `leave out --project (and unset LXPLAN_PROJECT) to work in "${declared}", or make them agree`,
-    });
+    throw new LxplanError(
+      'usage',
+      `--project (or LXPLAN_PROJECT) says "${flag}" and the manifests say project: ${declared} at ${formatLocation(manifest.projectAt!)}`,
+      {
+        location: manifest.projectAt,
+        hint: `leave out --project (and unset LXPLAN_PROJECT) to work in "${declared}", or make them agree`,
+      },
+    );
   }
   return declared ?? (flag || 'default');
 }

@@ -22,11 +22,16 @@ export interface AddedRemote {
 const NAME = /^[A-Za-z0-9][A-Za-z0-9._-]*$/;
 
 export async function addRemote(name: string, url: string | undefined, token: string, env: NodeJS.ProcessEnv = process.env): Promise<AddedRemote> {
-  if (!NAME.test(name) || name === 'local') throw new LxplanError('usage', `"${name}" cannot name a remote: use letters, digits, '.', '_' and '-' (and not "local", the unix socket)`);
+  if (!NAME.test(name) || name === 'local')
+    throw new LxplanError('usage', `"${name}" cannot name a remote: use letters, digits, '.', '_' and '-' (and not "local", the unix socket)`);
   if (url !== undefined && !/^https:\/\//.test(url)) url = `https://${url}`;
   // Bad input changes nothing: the token is checked before a client certificate is made.
   const expiry = tokenExpiry(decodeTrustToken(token));
-  if (expiry && expiry.getTime() <= Date.now()) throw new LxplanError('usage', `the trust token for remote "${name}" expired at ${expiry.toISOString()}: make a new one on the server (\`lxc config trust add\`)`);
+  if (expiry && expiry.getTime() <= Date.now())
+    throw new LxplanError(
+      'usage',
+      `the trust token for remote "${name}" expired at ${expiry.toISOString()}: make a new one on the server (\`lxc config trust add\`)`,
+    );
   const own = configDirs(env)[0];
   const identity = await ensureClientIdentity(own.dir);
   const trusted = await trustWithToken(name, token, identity, url);

@@ -63,7 +63,9 @@ export function parseRestoreTarget(target: string): { instance: string; snapshot
 async function readPreview(client: LxdClient, instance: string, snapshot: string): Promise<{ preview: RestorePreview; before: LxdInstance }> {
   const [inst, snap] = await Promise.all([client.getInstance(instance), client.getSnapshot(instance, snapshot)]).catch((e) => {
     if (isNotFound(e)) {
-      throw new LxplanError('lxd.api', `instance "${instance}" has no snapshot "${snapshot}" in LXD`, { hint: 'list what lxplan manages with lxplan; snapshots are declared under the instance\'s snapshots:' });
+      throw new LxplanError('lxd.api', `instance "${instance}" has no snapshot "${snapshot}" in LXD`, {
+        hint: "list what lxplan manages with lxplan; snapshots are declared under the instance's snapshots:",
+      });
     }
     throw e;
   });
@@ -105,7 +107,14 @@ export function recordRestore(state: State, manifest: Manifest, instance: string
   });
 }
 
-async function restoreAndRecord(client: LxdClient, state: StateManager, manifest: Manifest, instance: string, snapshot: string, before: LxdInstance): Promise<void> {
+async function restoreAndRecord(
+  client: LxdClient,
+  state: StateManager,
+  manifest: Manifest,
+  instance: string,
+  snapshot: string,
+  before: LxdInstance,
+): Promise<void> {
   await client.restoreSnapshot(instance, snapshot, false);
   const { value: after } = await client.getInstance(instance);
   await state.update((s) => recordRestore(s, manifest, instance, before, after));
@@ -118,9 +127,13 @@ export async function openRestore(opts: RestoreOptions): Promise<RestoreSession>
   const { state, client: scope, close, statePath } = await connectScoped(opts.path, manifest, 'restore', opts);
   try {
     if (!state.state.resources[addressOf(ownerSpec().kind, instance)]) {
-      throw new LxplanError('plan.guard', `instance "${instance}" is not managed by lxplan (not in ${statePath}); lxplan restores only the instances it manages`, {
-        hint: 'check the instance name and the manifest path (the state file is found next to the manifests, or given with --state)',
-      });
+      throw new LxplanError(
+        'plan.guard',
+        `instance "${instance}" is not managed by lxplan (not in ${statePath}); lxplan restores only the instances it manages`,
+        {
+          hint: 'check the instance name and the manifest path (the state file is found next to the manifests, or given with --state)',
+        },
+      );
     }
     // Where lxplan made it (project: on the instance), else the scope.
     const where = liveProjectOf(ownerSpec().kind, instance, manifest, state.state);
@@ -132,4 +145,3 @@ export async function openRestore(opts: RestoreOptions): Promise<RestoreSession>
     throw e;
   }
 }
-

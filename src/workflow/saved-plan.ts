@@ -46,19 +46,23 @@ export async function readPlanFile(file: string): Promise<Plan> {
  * (and the environment, for ${env:NAME}), and must hash to what the plan recorded.
  */
 async function restoreSecrets(plan: Plan, file: string): Promise<void> {
-  const needing = plan.changes.filter((c) => c.desired && (Object.values(configOf(c.desired)).includes(SENSITIVE) || specs[c.kind].secrets?.redacted(c.desired)));
+  const needing = plan.changes.filter(
+    (c) => c.desired && (Object.values(configOf(c.desired)).includes(SENSITIVE) || specs[c.kind].secrets?.redacted(c.desired)),
+  );
   if (needing.length === 0) return;
   if (!plan.manifestPath) throw new LxplanError('plan.stale', `saved plan ${file} holds secrets but not the manifests they come from`);
   const m = await loadManifests(plan.manifestPath);
-  const stale = (what: string, c: ResourceChange, hint: string) => new LxplanError('plan.stale', `saved plan ${file} is stale: ${what} of ${c.kind} "${c.name}" is not the one the plan was made with`, { hint });
+  const stale = (what: string, c: ResourceChange, hint: string) =>
+    new LxplanError('plan.stale', `saved plan ${file} is stale: ${what} of ${c.kind} "${c.name}" is not the one the plan was made with`, { hint });
   for (const c of needing) {
     const d = c.desired!;
-    const fresh = (specs[c.kind].desired(m))[c.name];
+    const fresh = specs[c.kind].desired(m)[c.name];
     const config = configOf(d);
     for (const [key, value] of Object.entries(config)) {
       if (value !== SENSITIVE) continue;
       const now = fresh ? configOf(fresh)[key] : undefined;
-      if (now === undefined || hashSecret(now) !== c.stateFields?.[`config.${key}`]) throw stale(`the secret value of config ${key}`, c, 'the manifests or the environment changed since; make a new plan');
+      if (now === undefined || hashSecret(now) !== c.stateFields?.[`config.${key}`])
+        throw stale(`the secret value of config ${key}`, c, 'the manifests or the environment changed since; make a new plan');
       config[key] = now;
     }
     const wrong = specs[c.kind].secrets?.restore(d, fresh);
@@ -88,7 +92,10 @@ export async function openSavedPlan(file: string, opts: ConnectOptions): Promise
   // A saved plan applies to the daemon it was made for: --remote may repeat it, never change it.
   const given = opts.remote && opts.remote !== 'local' ? opts.remote : undefined;
   if (opts.remote !== undefined && given !== plan.remote) {
-    throw new LxplanError('usage', `saved plan ${file} was made for ${plan.remote ? `remote "${plan.remote}"` : 'the local daemon'}, not ${given ? `remote "${given}"` : 'the local daemon'}`);
+    throw new LxplanError(
+      'usage',
+      `saved plan ${file} was made for ${plan.remote ? `remote "${plan.remote}"` : 'the local daemon'}, not ${given ? `remote "${given}"` : 'the local daemon'}`,
+    );
   }
   const session = await connect(statePath, 'apply', { ...opts, project: opts.project ?? plan.project, remote: plan.remote });
   try {
@@ -97,9 +104,13 @@ export async function openSavedPlan(file: string, opts: ConnectOptions): Promise
     const was = plan.state ?? { lineage: '', serial: -1 };
     const sameState = now.serial === was.serial && (now.serial === 0 || now.lineage === was.lineage);
     if (!sameState) {
-      throw new LxplanError('plan.stale', `saved plan ${file} is stale: the state changed since it was made (serial ${was.serial}, now ${now.serial}${now.lineage !== was.lineage && now.serial > 0 ? ', another lineage' : ''})`, {
-        hint: 'a saved plan applies once, to the state it was made from; make a new plan with lxplan -o',
-      });
+      throw new LxplanError(
+        'plan.stale',
+        `saved plan ${file} is stale: the state changed since it was made (serial ${was.serial}, now ${now.serial}${now.lineage !== was.lineage && now.serial > 0 ? ', another lineage' : ''})`,
+        {
+          hint: 'a saved plan applies once, to the state it was made from; make a new plan with lxplan -o',
+        },
+      );
     }
     await restoreSecrets(plan, file);
     return { plan, state: session.state, client: session.client, close: session.close };

@@ -71,7 +71,9 @@ export async function loadChecked(manifestPath: string): Promise<Manifest> {
 /** Where `--state` says the state is: a file, or `lxd:NAME` on the daemon the run talks to. */
 export function stateStore(statePath: string, client: LxdClient, opts: ConnectOptions): StateStore {
   const name = daemonStateName(statePath);
-  return name === undefined ? new FileStore(statePath) : new DaemonStore(client.withProject('default'), name, opts.remote && opts.remote !== 'local' ? `remote ${opts.remote}` : client.endpoint);
+  return name === undefined
+    ? new FileStore(statePath)
+    : new DaemonStore(client.withProject('default'), name, opts.remote && opts.remote !== 'local' ? `remote ${opts.remote}` : client.endpoint);
 }
 
 /** Removes a dead run's lock, by its ID: of a state file, or of a state kept on the daemon (which is then connected to, without a lock). */
@@ -87,7 +89,11 @@ export async function forceUnlockState(statePath: string, id: string, opts: Conn
 }
 
 /** Locks the state and connects to LXD; on failure, releases what it took. */
-export async function connect(statePath: string, operation: string, opts: ConnectOptions): Promise<{ state: StateManager; client: LxdClient; close: () => Promise<void> }> {
+export async function connect(
+  statePath: string,
+  operation: string,
+  opts: ConnectOptions,
+): Promise<{ state: StateManager; client: LxdClient; close: () => Promise<void> }> {
   const transport = await transportFor({ socket: opts.socket, remote: opts.remote });
   const client = new LxdClient({ project: opts.project, transport });
   let state: StateManager;
@@ -109,7 +115,12 @@ export async function connect(statePath: string, operation: string, opts: Connec
  * (project-scope.ts: --project / LXPLAN_PROJECT, the manifests' project:, default), lock the
  * state (next to the manifests, or --state) and tie it to that project, and connect there.
  */
-export async function connectScoped(manifestPath: string, manifest: Manifest, operation: string, opts: ConnectOptions): Promise<{ project: string; statePath: string; state: StateManager; client: LxdClient; close: () => Promise<void> }> {
+export async function connectScoped(
+  manifestPath: string,
+  manifest: Manifest,
+  operation: string,
+  opts: ConnectOptions,
+): Promise<{ project: string; statePath: string; state: StateManager; client: LxdClient; close: () => Promise<void> }> {
   const project = resolveProject(opts.project, manifest);
   manifest.project = project;
   const statePath = opts.statePath ?? (await defaultStatePath(manifestPath));

@@ -31,8 +31,17 @@ const CASES: Array<{ bin: 'lxplan' | 'lxapply'; args: string[]; stderr: string }
   { bin: 'lxplan', args: ['--auto-approve', DIR], stderr: 'unknown flag --auto-approve: it is a flag of lxapply, not of lxplan' },
   // Values and arguments that are no option.
   { bin: 'lxplan', args: ['--detailed-exitcode', '--format', 'md', DIR], stderr: '--format md is not one of human, markdown: did you mean markdown?' },
-  { bin: 'lxplan', args: ['import', 'instnce', 'web-1'], stderr: 'KIND instnce is not one of project, storage_pool, network_acl, network, storage_volume, image, profile, instance, snapshot, server: did you mean instance?' },
-  { bin: 'lxplan', args: ['export', '--kind', 'profiles'], stderr: '--kind profiles is not one of storage_pool, network_acl, network, storage_volume, profile, instance: did you mean profile?' },
+  {
+    bin: 'lxplan',
+    args: ['import', 'instnce', 'web-1'],
+    stderr:
+      'KIND instnce is not one of project, storage_pool, network_acl, network, storage_volume, image, profile, instance, snapshot, server: did you mean instance?',
+  },
+  {
+    bin: 'lxplan',
+    args: ['export', '--kind', 'profiles'],
+    stderr: '--kind profiles is not one of storage_pool, network_acl, network, storage_volume, profile, instance: did you mean profile?',
+  },
   { bin: 'lxapply', args: ['--parallelism', 'ten', DIR], stderr: '--parallelism: expected an integer but received: ten' },
   { bin: 'lxapply', args: ['--restore'], stderr: '--restore needs a value' },
   // Missing and extra arguments, unknown commands.
@@ -95,7 +104,7 @@ it('likely: a typo, or the one option a word abbreviates', () => {
   assert.is(likely('zz', ['human', 'markdown']), undefined);
 });
 
-it('the arguments a hint gives lxplan import: this run\'s path, --state and --project, quoted for a shell', () => {
+it("the arguments a hint gives lxplan import: this run's path, --state and --project, quoted for a shell", () => {
   assert.is(commandArgs({ path: '.' }, undefined), '');
   assert.is(commandArgs({ path: 'infra', project: 'staging' }, undefined), ' infra --project staging');
   assert.is(commandArgs({ path: 'infra', project: 'staging' }, 'staging'), ' infra', 'the manifests say the project already');

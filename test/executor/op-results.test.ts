@@ -16,8 +16,16 @@ import { inTempDir } from '../state/helpers.js';
 const MADE = 'a'.repeat(64);
 
 function imageCreate(fingerprint?: string): Plan {
-  const desired = { kind: 'image', name: 'made', at: { file: 'x.yaml', line: 1, column: 1 }, source: { instance: 'web' }, ...(fingerprint ? { fingerprint } : {}) } as unknown as DesiredImage;
-  const changes: ResourceChange[] = [{ address: 'image.made', kind: 'image', name: 'made', action: 'create', desired, fields: [], dependsOn: [], stateOp: 'add' }];
+  const desired = {
+    kind: 'image',
+    name: 'made',
+    at: { file: 'x.yaml', line: 1, column: 1 },
+    source: { instance: 'web' },
+    ...(fingerprint ? { fingerprint } : {}),
+  } as unknown as DesiredImage;
+  const changes: ResourceChange[] = [
+    { address: 'image.made', kind: 'image', name: 'made', action: 'create', desired, fields: [], dependsOn: [], stateOp: 'add' },
+  ];
   return { formatVersion: 1, changes, summary: summarise(changes), state: { lineage: '', serial: 0 }, options: {} };
 }
 

@@ -33,7 +33,15 @@ test('topoOrder respects every edge of a diamond and a chain', () => {
   const g = graph('d->b', 'd->c', 'b->a', 'c->a', 'x->y', 'y->z');
   const order = g.topoOrder();
   const pos = (id: string) => order.indexOf(id);
-  for (const [from, to] of [['d', 'b'], ['d', 'c'], ['b', 'a'], ['c', 'a'], ['x', 'y'], ['y', 'z']] as const) assert.ok(pos(to) < pos(from), `${to} before ${from}`);
+  for (const [from, to] of [
+    ['d', 'b'],
+    ['d', 'c'],
+    ['b', 'a'],
+    ['c', 'a'],
+    ['x', 'y'],
+    ['y', 'z'],
+  ] as const)
+    assert.ok(pos(to) < pos(from), `${to} before ${from}`);
   assert.is(order.length, 7);
 });
 

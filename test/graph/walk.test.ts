@@ -13,17 +13,22 @@ function graph(...edges: string[]): Graph<string> {
 }
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
-const statuses = (r: Awaited<ReturnType<typeof walk>>) => Object.fromEntries([...r.nodes].map(([id, n]) => [id, n.status === 'skipped' ? `skipped(${n.because})` : n.status]));
+const statuses = (r: Awaited<ReturnType<typeof walk>>) =>
+  Object.fromEntries([...r.nodes].map(([id, n]) => [id, n.status === 'skipped' ? `skipped(${n.because})` : n.status]));
 
 test('each node starts only after all its dependencies finished', async () => {
   const g = graph('d->b', 'd->c', 'b->a', 'c->a');
   const finished = new Set<string>();
   const violations: string[] = [];
-  const r = await walk(g, async (id) => {
-    for (const dep of g.directDependencies(id)) if (!finished.has(dep)) violations.push(`${id} before ${dep}`);
-    await sleep(id === 'b' ? 20 : 5);
-    finished.add(id);
-  }, { concurrency: 4 });
+  const r = await walk(
+    g,
+    async (id) => {
+      for (const dep of g.directDependencies(id)) if (!finished.has(dep)) violations.push(`${id} before ${dep}`);
+      await sleep(id === 'b' ? 20 : 5);
+      finished.add(id);
+    },
+    { concurrency: 4 },
+  );
   assert.equal(violations, []);
   assert.ok(r.ok);
   assert.equal([...r.nodes.keys()], ['a', 'b', 'c', 'd']);
@@ -35,20 +40,28 @@ test('concurrency bound: never more than N in flight, and N reached', async () =
   for (let i = 0; i < 20; i++) g.addNode(`n${i}`, i);
   let inFlight = 0;
   let max = 0;
-  const r = await walk(g, async (_id, v) => {
-    inFlight++;
-    max = Math.max(max, inFlight);
-    await sleep(5 + (v % 3) * 5);
-    inFlight--;
-  }, { concurrency: 3 });
+  const r = await walk(
+    g,
+    async (_id, v) => {
+      inFlight++;
+      max = Math.max(max, inFlight);
+      await sleep(5 + (v % 3) * 5);
+      inFlight--;
+    },
+    { concurrency: 3 },
+  );
   assert.is(max, 3);
   assert.ok(r.ok);
-  const serial = await walk(g, async () => {
-    inFlight++;
-    max = Math.max(max, inFlight);
-    await sleep(1);
-    inFlight--;
-  }, { concurrency: 1 });
+  const serial = await walk(
+    g,
+    async () => {
+      inFlight++;
+      max = Math.max(max, inFlight);
+      await sleep(1);
+      inFlight--;
+    },
+    { concurrency: 1 },
+  );
   assert.ok(serial.ok);
   assert.is(max, 3);
 });
@@ -59,17 +72,31 @@ test('a failure skips only its transitive dependents, naming it; independent bra
   const boom = new Error('upload failed');
   const ran: string[] = [];
   const events: WalkEvent[] = [];
-  const r = await walk(g, async (id) => {
-    ran.push(id);
-    await sleep(2);
-    if (id === 'image') throw boom;
-  }, { concurrency: 2, onEvent: (e) => events.push(e) });
+  const r = await walk(
+    g,
+    async (id) => {
+      ran.push(id);
+      await sleep(2);
+      if (id === 'image') throw boom;
+    },
+    { concurrency: 2, onEvent: (e) => events.push(e) },
+  );
   assert.not.ok(r.ok);
-  assert.equal(statuses(r), { image: 'failed', 'web-1': 'skipped(image)', 'snap-1': 'skipped(image)', profile: 'succeeded', 'web-2': 'succeeded', lone: 'succeeded' });
+  assert.equal(statuses(r), {
+    image: 'failed',
+    'web-1': 'skipped(image)',
+    'snap-1': 'skipped(image)',
+    profile: 'succeeded',
+    'web-2': 'succeeded',
+    lone: 'succeeded',
+  });
   const failed = r.nodes.get('image')!;
   assert.ok(failed.status === 'failed' && failed.error === boom);
   assert.not.ok(ran.includes('web-1') || ran.includes('snap-1'));
-  assert.equal(events.filter((e) => e.type === 'skipped').map((e) => e.type === 'skipped' && `${e.id}<-${e.because}`), ['web-1<-image', 'snap-1<-image']);
+  assert.equal(
+    events.filter((e) => e.type === 'skipped').map((e) => e.type === 'skipped' && `${e.id}<-${e.because}`),
+    ['web-1<-image', 'snap-1<-image'],
+  );
   assert.is(events.filter((e) => e.type === 'start').length, 4);
   assert.is(events.filter((e) => e.type === 'succeeded').length, 3);
 });
@@ -77,19 +104,27 @@ test('a failure skips only its transitive dependents, naming it; independent bra
 test('a node with two failed dependencies is skipped once, for the first failure', async () => {
   const g = graph('c->a', 'c->b');
   const events: WalkEvent[] = [];
-  const r = await walk(g, async (id) => {
-    await sleep(id === 'a' ? 2 : 15);
-    throw new Error(id);
-  }, { concurrency: 2, onEvent: (e) => events.push(e) });
+  const r = await walk(
+    g,
+    async (id) => {
+      await sleep(id === 'a' ? 2 : 15);
+      throw new Error(id);
+    },
+    { concurrency: 2, onEvent: (e) => events.push(e) },
+  );
   assert.equal(statuses(r), { a: 'failed', b: 'failed', c: 'skipped(a)' });
   assert.is(events.filter((e) => e.type === 'skipped').length, 1);
 });
 
 test('a visit that throws synchronously is a failure, not a crash', async () => {
   const g = graph('b->a');
-  const r = await walk(g, (id: string) => {
-    throw new Error(`sync ${id}`);
-  }, { concurrency: 1 });
+  const r = await walk(
+    g,
+    (id: string) => {
+      throw new Error(`sync ${id}`);
+    },
+    { concurrency: 1 },
+  );
   assert.equal(statuses(r), { a: 'failed', b: 'skipped(a)' });
 });
 
@@ -98,12 +133,27 @@ test('abort: nothing new starts, running visits finish, the rest are not-started
   for (let i = 0; i < 10; i++) g.addNode(`n${i}`, i);
   const ac = new AbortController();
   const seenSignal: AbortSignal[] = [];
-  const r = await walk(g, async (id, _v, signal) => {
-    seenSignal.push(signal);
-    if (id === 'n1') ac.abort();
-    await sleep(20);
-  }, { concurrency: 2, signal: ac.signal });
-  assert.equal(statuses(r), { n0: 'succeeded', n1: 'succeeded', n2: 'not-started', n3: 'not-started', n4: 'not-started', n5: 'not-started', n6: 'not-started', n7: 'not-started', n8: 'not-started', n9: 'not-started' });
+  const r = await walk(
+    g,
+    async (id, _v, signal) => {
+      seenSignal.push(signal);
+      if (id === 'n1') ac.abort();
+      await sleep(20);
+    },
+    { concurrency: 2, signal: ac.signal },
+  );
+  assert.equal(statuses(r), {
+    n0: 'succeeded',
+    n1: 'succeeded',
+    n2: 'not-started',
+    n3: 'not-started',
+    n4: 'not-started',
+    n5: 'not-started',
+    n6: 'not-started',
+    n7: 'not-started',
+    n8: 'not-started',
+    n9: 'not-started',
+  });
   assert.ok(seenSignal.every((s) => s === ac.signal));
   const already = await walk(g, () => Promise.resolve().then(() => assert.unreachable('started after abort')), { concurrency: 2, signal: ac.signal });
   assert.ok([...already.nodes.values()].every((n) => n.status === 'not-started'));
@@ -112,22 +162,36 @@ test('abort: nothing new starts, running visits finish, the rest are not-started
 test('walking the reverse graph visits dependents first (delete order)', async () => {
   const g = graph('instance->image', 'instance->profile');
   const order: string[] = [];
-  await walk(g.reverse(), (id) => {
-    order.push(id);
-    return Promise.resolve();
-  }, { concurrency: 1 });
+  await walk(
+    g.reverse(),
+    (id) => {
+      order.push(id);
+      return Promise.resolve();
+    },
+    { concurrency: 1 },
+  );
   assert.equal(order, ['instance', 'image', 'profile']);
 });
 
 test('a cycle rejects before anything runs; bad concurrency rejects', async () => {
   let ran = false;
   const cyc = graph('a->b', 'b->a', 'c');
-  await walk(cyc, () => {
-    ran = true;
-    return Promise.resolve();
-  }, { concurrency: 1 }).then(() => assert.unreachable('walked a cycle'), (e: Error) => assert.is(e.message, 'dependency cycle: a -> b -> a'));
+  await walk(
+    cyc,
+    () => {
+      ran = true;
+      return Promise.resolve();
+    },
+    { concurrency: 1 },
+  ).then(
+    () => assert.unreachable('walked a cycle'),
+    (e: Error) => assert.is(e.message, 'dependency cycle: a -> b -> a'),
+  );
   assert.not.ok(ran);
-  await walk(graph('a'), async () => {}, { concurrency: 0 }).then(() => assert.unreachable('concurrency 0'), (e: Error) => assert.instance(e, RangeError));
+  await walk(graph('a'), async () => {}, { concurrency: 0 }).then(
+    () => assert.unreachable('concurrency 0'),
+    (e: Error) => assert.instance(e, RangeError),
+  );
 });
 
 test('an empty graph is fine', async () => {
@@ -140,15 +204,22 @@ test('an onEvent that throws stops new work and rejects the walk after running v
   const g = new Graph<number>();
   for (let i = 0; i < 5; i++) g.addNode(`n${i}`, i);
   let finished = 0;
-  await walk(g, async () => {
-    await sleep(5);
-    finished++;
-  }, {
-    concurrency: 2,
-    onEvent: (e) => {
-      if (e.type === 'succeeded') throw new Error('sink broke');
+  await walk(
+    g,
+    async () => {
+      await sleep(5);
+      finished++;
     },
-  }).then(() => assert.unreachable('resolved'), (e: Error) => assert.is(e.message, 'sink broke'));
+    {
+      concurrency: 2,
+      onEvent: (e) => {
+        if (e.type === 'succeeded') throw new Error('sink broke');
+      },
+    },
+  ).then(
+    () => assert.unreachable('resolved'),
+    (e: Error) => assert.is(e.message, 'sink broke'),
+  );
   assert.is(finished, 2);
 });
 

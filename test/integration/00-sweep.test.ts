@@ -29,7 +29,10 @@ test('staleReason keeps live runs and young runs of other machines, drops the re
   assert.is(staleReason(owner(process.pid, 1000)), undefined);
   assert.match(staleReason(owner(4243, 1000), Date.now(), hostname(), alive) ?? '', /process 4243 is gone/);
   assert.match(staleReason(owner(4242, 2 * HOUR), Date.now(), hostname(), alive) ?? '', /older than an hour/);
-  assert.is(staleReason(owner(1, 1000, 'elsewhere'), Date.now(), hostname(), () => false), undefined);
+  assert.is(
+    staleReason(owner(1, 1000, 'elsewhere'), Date.now(), hostname(), () => false),
+    undefined,
+  );
   assert.match(staleReason({}) ?? '', /no owner/);
 });
 
@@ -67,14 +70,27 @@ test('sweep removes the global objects a dead run claimed (networks, pools), wit
   try {
     await chmod(source, 0o711);
     // A run that died between claiming and creating leaves a claim of an object that never existed: fine.
-    await root.createProject({ name: leftover, config: { 'features.profiles': 'true', ...owner(deadPid, 1000), 'user.lxplan.test.globals': `network:${net},storage_pool:${pool},network:${net}x,storage_pool:${pool}-never,project:${leftover}-never` } });
+    await root.createProject({
+      name: leftover,
+      config: {
+        'features.profiles': 'true',
+        ...owner(deadPid, 1000),
+        'user.lxplan.test.globals': `network:${net},storage_pool:${pool},network:${net}x,storage_pool:${pool}-never,project:${leftover}-never`,
+      },
+    });
     await root.createNetwork({ name: net, type: 'bridge', config: { 'ipv4.address': 'none', 'ipv6.address': 'none' } });
     await root.createStoragePool({ name: pool, driver: 'dir', config: { source } });
     await root.createCustomVolume(pool, { name: 'data', content_type: 'filesystem', config: {} });
 
     assert.ok((await sweepStaleTestProjects()).includes(leftover));
-    assert.not.ok((await root.listNetworks()).some((n) => n.name === net), 'the claimed network is gone');
-    assert.not.ok((await root.listStoragePools()).some((p) => p.name === pool), 'the claimed pool (and its volume) is gone');
+    assert.not.ok(
+      (await root.listNetworks()).some((n) => n.name === net),
+      'the claimed network is gone',
+    );
+    assert.not.ok(
+      (await root.listStoragePools()).some((p) => p.name === pool),
+      'the claimed pool (and its volume) is gone',
+    );
   } finally {
     await purgeProject(root, leftover);
     await root.deleteNetwork(net).catch(() => undefined);
@@ -85,7 +101,7 @@ test('sweep removes the global objects a dead run claimed (networks, pools), wit
   }
 });
 
-test('a claim of a global object that exists already is refused (cleanup would delete someone else\'s object)', async () => {
+test("a claim of a global object that exists already is refused (cleanup would delete someone else's object)", async () => {
   const p = await throwawayProject();
   const root = new LxdClient();
   // Someone else's objects (made here, so a regression can only hurt these): a bridge and a project.
@@ -96,9 +112,14 @@ test('a claim of a global object that exists already is refused (cleanup would d
     await root.createNetwork({ name: net, type: 'bridge', config: { 'ipv4.address': 'none', 'ipv6.address': 'none' } });
     await root.createProject({ name: other, config: { ...owner(process.pid, 0) } });
     await root.withProject(other).createProfile({ name: 'theirs' });
-    for (const [kind, name] of [['network', net], ['project', other]] as const) {
+    for (const [kind, name] of [
+      ['network', net],
+      ['project', other],
+    ] as const) {
       let refused: unknown;
-      await p.claim(kind, name).catch((e) => { refused = e; });
+      await p.claim(kind, name).catch((e) => {
+        refused = e;
+      });
       assert.match(String(refused), `"${name}" exists already in LXD`);
     }
     assert.is((await root.getProject(p.name)).value.config['user.lxplan.test.globals'], undefined, 'nothing was recorded');
@@ -116,7 +137,7 @@ test('a claim of a global object that exists already is refused (cleanup would d
   }
 });
 
-test('purging a project without features.profiles/images/storage.volumes leaves the default project\'s objects alone (on a throwaway daemon)', async () => {
+test("purging a project without features.profiles/images/storage.volumes leaves the default project's objects alone (on a throwaway daemon)", async () => {
   // LXD lists the default project's profiles (images, volumes) for such a project: a purge that
   // took them for the project's own would empty the user's default project. So: a daemon of its own.
   const d = await throwawayDaemon();
@@ -126,13 +147,27 @@ test('purging a project without features.profiles/images/storage.volumes leaves 
     await c.createCustomVolume('default', { name: 'users-vol', content_type: 'filesystem', config: {} });
     const p = `${TEST_PREFIX}-nofeat-${randomBytes(2).toString('hex')}`;
     await c.createProject({ name: p, config: { 'features.images': 'false', 'features.profiles': 'false', 'features.storage.volumes': 'false' } });
-    assert.ok((await c.withProject(p).listProfiles()).some((x) => x.name === 'users-own'), 'LXD lists the default project\'s profiles there');
+    assert.ok(
+      (await c.withProject(p).listProfiles()).some((x) => x.name === 'users-own'),
+      "LXD lists the default project's profiles there",
+    );
     await purgeProject(c, p);
-    assert.not.ok((await c.listProjects()).some((x) => x.name === p), 'the project is gone');
-    assert.ok((await c.listProfiles()).some((x) => x.name === 'users-own'), 'the default project\'s profile stays');
-    assert.ok((await c.listCustomVolumes('default')).some((v) => v.name === 'users-vol'), 'the default project\'s volume stays');
+    assert.not.ok(
+      (await c.listProjects()).some((x) => x.name === p),
+      'the project is gone',
+    );
+    assert.ok(
+      (await c.listProfiles()).some((x) => x.name === 'users-own'),
+      "the default project's profile stays",
+    );
+    assert.ok(
+      (await c.listCustomVolumes('default')).some((v) => v.name === 'users-vol'),
+      "the default project's volume stays",
+    );
     let refused: unknown;
-    await purgeProject(c, 'default').catch((e) => { refused = e; });
+    await purgeProject(c, 'default').catch((e) => {
+      refused = e;
+    });
     assert.match(String(refused), 'never the default project');
   } finally {
     await d.destroy();
@@ -142,10 +177,13 @@ test('purging a project without features.profiles/images/storage.volumes leaves 
 test('the throwaway daemons of dead runs are torn down (throwaway-daemon.ts)', async () => {
   const swept = await sweepStaleDaemons();
   if (swept.length) console.log(`    swept ${swept.length} throwaway daemon(s) of dead runs`);
-  const left = readdirSync(tmpdir()).filter((e) => e.startsWith(DAEMON_PREFIX))
+  const left = readdirSync(tmpdir())
+    .filter((e) => e.startsWith(DAEMON_PREFIX))
     .filter((e) => {
       try {
-        return staleDaemonReason(JSON.parse(readFileSync(path.join(tmpdir(), e, 'owner.json'), 'utf8')) as Parameters<typeof staleDaemonReason>[0]) !== undefined;
+        return (
+          staleDaemonReason(JSON.parse(readFileSync(path.join(tmpdir(), e, 'owner.json'), 'utf8')) as Parameters<typeof staleDaemonReason>[0]) !== undefined
+        );
       } catch {
         return false; // no owner.json yet: one being made right now (the sweep goes by age then)
       }
@@ -172,7 +210,10 @@ test('no leftover test projects remain before this run starts', async () => {
   const root = new LxdClient();
   try {
     const left = (await root.listProjects()).filter((p) => p.name.startsWith(`${TEST_PREFIX}-`) && staleReason(p.config ?? {}) !== undefined);
-    assert.equal(left.map((p) => p.name), []);
+    assert.equal(
+      left.map((p) => p.name),
+      [],
+    );
   } finally {
     root.close();
   }

@@ -41,13 +41,21 @@ async function expectRefused(ctx: Ctx, yaml: string, expected: RegExp, extra: st
 }
 
 bad('with --json, stdout is a JSON document of the errors (and stderr still reads as text)', async (ctx) => {
-  const m = await manifestDir({ 'lxplan.yaml': 'instances:\n  web-1:\n    image: busybox\n    limts: {memory: 512MB}\n  web-2:\n    image: busybox\n    state: sleeping\n' });
+  const m = await manifestDir({
+    'lxplan.yaml': 'instances:\n  web-1:\n    image: busybox\n    limts: {memory: 512MB}\n  web-2:\n    image: busybox\n    state: sleeping\n',
+  });
   try {
     const r = await run('lxplan', ['--project', ctx.project.name, '--json', m.dir]);
     assert.is(r.code, 1, show(r));
     const doc = JSON.parse(r.stdout) as { format_version: string; errors: { code: string; line: number; col: number; file: string; hint?: string }[] };
     assert.is(doc.format_version, '1.0');
-    assert.equal(doc.errors.map((e) => [e.code, e.line, e.col]), [['manifest.schema', 4, 5], ['manifest.schema', 7, 12]]);
+    assert.equal(
+      doc.errors.map((e) => [e.code, e.line, e.col]),
+      [
+        ['manifest.schema', 4, 5],
+        ['manifest.schema', 7, 12],
+      ],
+    );
     assert.match(doc.errors[0].file, /lxplan\.yaml$/);
     assert.is(doc.errors[0].hint, 'did you mean "limits"?');
     assert.match(r.stderr, /lxplan\.yaml:4:5: /);
@@ -61,7 +69,11 @@ bad('malformed YAML names file, line and column', async (ctx) => {
 });
 
 bad('an unknown key says where and suggests the right one', async (ctx) => {
-  await expectRefused(ctx, 'instances:\n  web-1:\n    image: busybox\n    limts: {memory: 512MB}\n', /lxplan\.yaml:4:5: .*"limts"[\s\S]*did you mean "limits"\?/);
+  await expectRefused(
+    ctx,
+    'instances:\n  web-1:\n    image: busybox\n    limts: {memory: 512MB}\n',
+    /lxplan\.yaml:4:5: .*"limts"[\s\S]*did you mean "limits"\?/,
+  );
 });
 
 bad('memory: 12XB is refused before anything is sent', async (ctx) => {
@@ -69,7 +81,11 @@ bad('memory: 12XB is refused before anything is sent', async (ctx) => {
 });
 
 bad('an instance naming a profile that exists nowhere', async (ctx) => {
-  await expectRefused(ctx, `images:\n  busybox:\n    source: {metadata: ${ctx.image.metadataPath}, rootfs: ${ctx.image.rootfsPath}}\ninstances:\n  web-1:\n    image: busybox\n    profiles: [default, nosuch]\n`, /lxplan\.yaml:7:\d+: .*nosuch/);
+  await expectRefused(
+    ctx,
+    `images:\n  busybox:\n    source: {metadata: ${ctx.image.metadataPath}, rootfs: ${ctx.image.rootfsPath}}\ninstances:\n  web-1:\n    image: busybox\n    profiles: [default, nosuch]\n`,
+    /lxplan\.yaml:7:\d+: .*nosuch/,
+  );
 });
 
 bad('an instance naming an image that exists nowhere', async (ctx) => {
@@ -93,15 +109,27 @@ bad('a typo in a config key is refused at the key by validate, plan and apply, b
   try {
     const before = await snapshot(ctx);
     const lxd = ['--project', ctx.project.name, '--socket', proxy.path];
-    const runs: Array<['lxplan' | 'lxapply', string[]]> = [['lxplan', ['validate', m.dir]], ['lxplan', [...lxd, m.dir]], ['lxapply', [...lxd, '--auto-approve', m.dir]]];
+    const runs: Array<['lxplan' | 'lxapply', string[]]> = [
+      ['lxplan', ['validate', m.dir]],
+      ['lxplan', [...lxd, m.dir]],
+      ['lxapply', [...lxd, '--auto-approve', m.dir]],
+    ];
     for (const [bin, args] of runs) {
       const r = await run(bin, args);
       assert.is(r.code, 1, show(r));
-      assert.match(r.stderr, /lxplan\.yaml:8:7: unknown config key "secrity\.nesting" for instance "web-1"\n\s*hint: did you mean "security\.nesting"\?/, show(r));
+      assert.match(
+        r.stderr,
+        /lxplan\.yaml:8:7: unknown config key "secrity\.nesting" for instance "web-1"\n\s*hint: did you mean "security\.nesting"\?/,
+        show(r),
+      );
       assert.not.match(r.stderr, /restart|Unknown configuration key/, show(r));
       assert.is(r.stdout, '', show(r));
     }
-    assert.equal(proxy.requests.filter((q) => !q.startsWith('GET ')), [], 'no request that changes LXD');
+    assert.equal(
+      proxy.requests.filter((q) => !q.startsWith('GET ')),
+      [],
+      'no request that changes LXD',
+    );
     assert.is(await snapshot(ctx), before, 'LXD is unchanged');
   } finally {
     await proxy.close();

@@ -27,7 +27,8 @@ chaos(`${KILLS} kills: the state always parses, and the next run converges with 
   const image = await testImage();
   const seed = Number(process.env.CHAOS_SEED ?? Date.now() % 100000);
   const random = rng(seed);
-  const yaml = (names: string[], memory: string) => `images:\n  busybox:\n    source: {metadata: ${image.metadataPath}, rootfs: ${image.rootfsPath}}\nprofiles:\n  small:\n    limits: {memory: ${memory}}\ninstances:\n${names.map((n, i) => `  ${n}:\n    image: busybox\n    profiles: [default, small]\n${i % 3 === 2 ? '    state: stopped\n' : ''}`).join('')}`;
+  const yaml = (names: string[], memory: string) =>
+    `images:\n  busybox:\n    source: {metadata: ${image.metadataPath}, rootfs: ${image.rootfsPath}}\nprofiles:\n  small:\n    limits: {memory: ${memory}}\ninstances:\n${names.map((n, i) => `  ${n}:\n    image: busybox\n    profiles: [default, small]\n${i % 3 === 2 ? '    state: stopped\n' : ''}`).join('')}`;
   const m = await manifestDir({});
   const stats = { killed: 0, finishedFirst: 0, adoptedOrRetried: 0 };
   try {
@@ -60,7 +61,9 @@ chaos(`${KILLS} kills: the state always parses, and the next run converges with 
       assert.equal(live, [...names].sort(), `${context}: every desired instance exists, nothing else`);
       await assertNoOrphans(project.client, await parsedState(m.dir), context);
     }
-    console.log(`  chaos: ${stats.killed} killed mid-apply, ${stats.finishedFirst} finished before the kill, ${stats.adoptedOrRetried} next runs adopted or redid an interrupted change (seed ${seed})`);
+    console.log(
+      `  chaos: ${stats.killed} killed mid-apply, ${stats.finishedFirst} finished before the kill, ${stats.adoptedOrRetried} next runs adopted or redid an interrupted change (seed ${seed})`,
+    );
     assert.ok(stats.killed >= KILLS / 2, `most runs were really interrupted (${stats.killed} of ${KILLS})`);
   } finally {
     await project.cleanup();

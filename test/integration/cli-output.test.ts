@@ -103,38 +103,74 @@ Plan: 0 to add, 1 to change, 0 to destroy.
   assert.is(p.stdout, plan, show(p));
   const a = await run('lxapply', ctx.args('--auto-approve'));
   assert.is(a.code, 0, show(a));
-  assert.is(timeless(a.stdout), `${plan}
+  assert.is(
+    timeless(a.stdout),
+    `${plan}
 profile small: updated (T)
 instance web-1: recorded in the state: restart pending (security.syscalls.deny_compat): it takes effect at the next start
 instance web-2: recorded in the state: restart pending (security.syscalls.deny_compat): it takes effect at the next start
 
 Apply complete: 1 updated in LXD, 2 recorded in the state only.
-`, show(a));
+`,
+    show(a),
+  );
 });
 
-it('a rename: its line says so, and its snapshot\'s record has a line of its own', async (ctx) => {
-  await ctx.m.write({ 'lxplan.yaml': manifest(ctx.image, '    config: {security.syscalls.deny_compat: "true"}\n', WEB3.replace('  web-3:\n', '  web-4:\n    renamed_from: web-3\n')) });
+it("a rename: its line says so, and its snapshot's record has a line of its own", async (ctx) => {
+  await ctx.m.write({
+    'lxplan.yaml': manifest(
+      ctx.image,
+      '    config: {security.syscalls.deny_compat: "true"}\n',
+      WEB3.replace('  web-3:\n', '  web-4:\n    renamed_from: web-3\n'),
+    ),
+  });
   const a = await run('lxapply', ctx.args('--auto-approve'));
   assert.is(a.code, 0, show(a));
   const progress = timeless(a.stdout).split('\n\n').slice(-2).join('\n\n');
-  assert.is(progress, `instance web-4: updated, renamed from web-3 (T)
+  assert.is(
+    progress,
+    `instance web-4: updated, renamed from web-3 (T)
 snapshot web-4/s1: recorded in the state: moves with instance web-3 renamed to web-4
 
 Apply complete: 1 updated in LXD, 1 recorded in the state only.
-`, show(a));
+`,
+    show(a),
+  );
   const again = await run('lxplan', ctx.args());
   assert.match(again.stdout, /^(No changes|Waiting for a restart)/, show(again));
 });
 
-it('a conflict\'s hint gives the exact lxplan import command first, and that command resolves it', async (ctx) => {
+it("a conflict's hint gives the exact lxplan import command first, and that command resolves it", async (ctx) => {
   const { client } = ctx.project;
-  await client.createInstance({ name: 'handmade', source: { type: 'image', fingerprint: ctx.image.fingerprint }, profiles: ['default'], config: {}, devices: {}, start: false });
-  await ctx.m.write({ 'lxplan.yaml': manifest(ctx.image, '    config: {security.syscalls.deny_compat: "true"}\n', WEB3.replace('  web-3:\n', '  web-4:\n    renamed_from: web-3\n') + '  handmade:\n    image: busybox\n    state: stopped\n') });
+  await client.createInstance({
+    name: 'handmade',
+    source: { type: 'image', fingerprint: ctx.image.fingerprint },
+    profiles: ['default'],
+    config: {},
+    devices: {},
+    start: false,
+  });
+  await ctx.m.write({
+    'lxplan.yaml': manifest(
+      ctx.image,
+      '    config: {security.syscalls.deny_compat: "true"}\n',
+      WEB3.replace('  web-3:\n', '  web-4:\n    renamed_from: web-3\n') + '  handmade:\n    image: busybox\n    state: stopped\n',
+    ),
+  });
   const r = await run('lxplan', ctx.args());
   assert.is(r.code, 1, show(r));
   const command = `lxplan import instance handmade ${ctx.m.dir} --project ${ctx.project.name}`;
-  assert.match(r.stderr, new RegExp(`^Error: \\S+lxplan\\.yaml:\\d+:3: instance "handmade" already exists in LXD and is not managed by lxplan; it will not be overwritten\n`), show(r));
-  assert.ok(r.stderr.endsWith(`\n  hint: to manage the instance LXD has, as it is (nothing is lost): ${command}; or rename it in the manifest, or remove the instance from LXD to let lxplan create it\n`), show(r));
+  assert.match(
+    r.stderr,
+    new RegExp(`^Error: \\S+lxplan\\.yaml:\\d+:3: instance "handmade" already exists in LXD and is not managed by lxplan; it will not be overwritten\n`),
+    show(r),
+  );
+  assert.ok(
+    r.stderr.endsWith(
+      `\n  hint: to manage the instance LXD has, as it is (nothing is lost): ${command}; or rename it in the manifest, or remove the instance from LXD to let lxplan create it\n`,
+    ),
+    show(r),
+  );
   const imported = await run('lxplan', command.split(' ').slice(1));
   assert.is(imported.code, 0, show(imported));
   assert.is(imported.stderr, 'Imported instance handmade: lxplan manages it now.\n', show(imported));
@@ -145,11 +181,19 @@ it('a conflict\'s hint gives the exact lxplan import command first, and that com
 
 it('export writes protect: true, not the raw security.protection.delete key; export DIR notes on stderr', async (ctx) => {
   const { client } = ctx.project;
-  await client.createInstance({ name: 'vault', source: { type: 'image', fingerprint: ctx.image.fingerprint }, profiles: ['default'], config: { 'security.protection.delete': 'true', 'user.owner': 'ops' }, devices: {}, start: false });
+  await client.createInstance({
+    name: 'vault',
+    source: { type: 'image', fingerprint: ctx.image.fingerprint },
+    profiles: ['default'],
+    config: { 'security.protection.delete': 'true', 'user.owner': 'ops' },
+    devices: {},
+    start: false,
+  });
   try {
     const r = await run('lxplan', ['export', '--project', ctx.project.name, '--kind', 'instance', '--name', 'vault']);
     assert.is(r.code, 0, show(r));
-    assert.ok(r.stdout.includes(`instances:
+    assert.ok(
+      r.stdout.includes(`instances:
   vault:
     image: busybox
     protect: true
@@ -157,7 +201,9 @@ it('export writes protect: true, not the raw security.protection.delete key; exp
       - default
     config:
       user.owner: ops
-`), show(r));
+`),
+      show(r),
+    );
     assert.not.match(r.stdout, 'security.protection.delete', show(r));
     const dir = path.join(ctx.m.dir, 'exported');
     const w = await run('lxplan', ['export', dir, '--project', ctx.project.name, '--kind', 'instance', '--name', 'vault']);

@@ -22,8 +22,12 @@ export function finish(child: ChildProcess): Promise<CliResult> {
   return new Promise((resolve, reject) => {
     let stdout = '';
     let stderr = '';
-    child.stdout!.on('data', (d) => { stdout += d; });
-    child.stderr!.on('data', (d) => { stderr += d; });
+    child.stdout!.on('data', (d) => {
+      stdout += d;
+    });
+    child.stderr!.on('data', (d) => {
+      stderr += d;
+    });
     child.on('error', reject);
     child.on('close', (code) => resolve({ code, stdout, stderr }));
   });
@@ -34,7 +38,9 @@ export function run(bin: keyof typeof BIN, args: string[], env: NodeJS.ProcessEn
 }
 
 /** A folder with the given manifest files; removed by the returned cleanup. */
-export async function manifestDir(files: Record<string, string>): Promise<{ dir: string; write(files: Record<string, string>): Promise<void>; cleanup(): Promise<void> }> {
+export async function manifestDir(
+  files: Record<string, string>,
+): Promise<{ dir: string; write(files: Record<string, string>): Promise<void>; cleanup(): Promise<void> }> {
   const dir = await mkdtemp(path.join(tmpdir(), 'lxplan-it-'));
   const write = async (fs: Record<string, string>) => {
     for (const [name, text] of Object.entries(fs)) await writeFile(path.join(dir, name), text);
@@ -61,9 +67,14 @@ export async function countingSocket(): Promise<{ path: string; requests: string
   const line = /(?:^|\r\n)(GET|HEAD|POST|PUT|PATCH|DELETE) (\/\S*) HTTP\/1\.[01]\r\n/g;
   const server = createServer((client) => {
     const upstream = connect(upstreamPath);
-    client.on('data', (chunk) => { for (const m of chunk.toString('latin1').matchAll(line)) requests.push(`${m[1]} ${m[2]}`); });
+    client.on('data', (chunk) => {
+      for (const m of chunk.toString('latin1').matchAll(line)) requests.push(`${m[1]} ${m[2]}`);
+    });
     client.pipe(upstream).pipe(client);
-    const end = () => { client.destroy(); upstream.destroy(); };
+    const end = () => {
+      client.destroy();
+      upstream.destroy();
+    };
     client.on('error', end);
     upstream.on('error', end);
     client.on('close', end);

@@ -16,7 +16,8 @@ const race = suite('concurrency: two lxapply on one state');
 race(`${ROUNDS} rounds: exactly one proceeds each time, the other names the holder`, async () => {
   const project = await throwawayProject();
   const image = await testImage();
-  const yaml = (withX: boolean) => `images:\n  busybox:\n    source: {metadata: ${image.metadataPath}, rootfs: ${image.rootfsPath}}\ninstances:\n  base:\n    image: busybox\n    state: stopped\n${withX ? ['x0', 'x1', 'x2'].map((n) => `  ${n}:\n    image: busybox\n`).join('') : ''}`;
+  const yaml = (withX: boolean) =>
+    `images:\n  busybox:\n    source: {metadata: ${image.metadataPath}, rootfs: ${image.rootfsPath}}\ninstances:\n  base:\n    image: busybox\n    state: stopped\n${withX ? ['x0', 'x1', 'x2'].map((n) => `  ${n}:\n    image: busybox\n`).join('') : ''}`;
   const m = await manifestDir({ 'lxplan.yaml': yaml(false) });
   const args = ['--project', project.name, '--auto-approve', '--allow-delete', '--parallelism', '1', m.dir];
   try {

@@ -95,7 +95,11 @@ for (const suffix of SAMPLE) {
     for (const r of await bothCommands(ctx, target, ['--state', statePath])) refused(r, expected);
     assert.is(await snapshot(ctx), before, 'LXD is unchanged');
     assert.equal(listing(dir), files, 'nothing was written into the case folder');
-    assert.equal(readdirSync(ctx.stateDir).filter((f) => f.startsWith(name)), [], 'no state, lock or backup file was made');
+    assert.equal(
+      readdirSync(ctx.stateDir).filter((f) => f.startsWith(name)),
+      [],
+      'no state, lock or backup file was made',
+    );
   });
 }
 

@@ -32,15 +32,21 @@ it('lxapply waits for the daemon, reconciles the change it lost, and finishes', 
   let daemon: ThrowawayDaemon | undefined;
   const image = await testImage();
   const names = Array.from({ length: 6 }, (_, i) => `r${i}`);
-  const m = await manifestDir({ 'lxplan.yaml': `images:\n  busybox:\n    source: {metadata: ${image.metadataPath}, rootfs: ${image.rootfsPath}}\ninstances:\n${names.map((n) => `  ${n}:\n    image: busybox\n`).join('')}` });
+  const m = await manifestDir({
+    'lxplan.yaml': `images:\n  busybox:\n    source: {metadata: ${image.metadataPath}, rootfs: ${image.rootfsPath}}\ninstances:\n${names.map((n) => `  ${n}:\n    image: busybox\n`).join('')}`,
+  });
   try {
     daemon = await throwawayDaemon();
     const killed = daemon.pid;
     assert.ok(killed > 0);
-    assert.is.not(killed, machineBefore, 'the daemon to kill is not the machine\'s');
+    assert.is.not(killed, machineBefore, "the daemon to kill is not the machine's");
     const child = start('lxapply', [...daemon.args, '--auto-approve', '--parallelism', '1', m.dir], daemon.env);
     const done = finish(child);
-    await new Promise<void>((resolve) => child.stdout!.on('data', (d: Buffer) => { if (d.toString().includes('instance r0: created')) resolve(); }));
+    await new Promise<void>((resolve) =>
+      child.stdout!.on('data', (d: Buffer) => {
+        if (d.toString().includes('instance r0: created')) resolve();
+      }),
+    );
     await daemon.kill('SIGKILL');
     await daemon.start();
     assert.is.not(daemon.pid, killed, 'a new daemon process');
@@ -53,7 +59,7 @@ it('lxapply waits for the daemon, reconciles the change it lost, and finishes', 
     assert.equal((await daemon.client.listInstances()).map((i) => i.name).sort(), names);
     await assertNoOrphans(daemon.client, await parsedState(m.dir), 'daemon restart');
     // The machine's daemon was neither the one killed nor restarted.
-    assert.is(await machineDaemonPid(), machineBefore, 'the machine\'s daemon is the same process as before');
+    assert.is(await machineDaemonPid(), machineBefore, "the machine's daemon is the same process as before");
   } finally {
     await daemon?.destroy();
     await m.cleanup();

@@ -29,7 +29,9 @@ it.before(async (ctx) => {
     ctx.names.push(name);
     return new DaemonStore(ctx.lxd2, name, 'the second daemon');
   };
-  await ctx.lxd2.request('GET', '/1.0').catch((e: Error) => { throw new Error(`the second LXD (${LXD2_DIR}) is needed: run scripts/lxd2-up.sh (${e.message})`); });
+  await ctx.lxd2.request('GET', '/1.0').catch((e: Error) => {
+    throw new Error(`the second LXD (${LXD2_DIR}) is needed: run scripts/lxd2-up.sh (${e.message})`);
+  });
 });
 
 it.after(async (ctx) => {
@@ -71,7 +73,7 @@ it('of two runs taking the lock at once, exactly one wins and the other names it
     assert.is(l.code, 'state.locked');
     assert.match(l.message, `state lxd:${store.name} (project ${store.project} on the second daemon) is locked by pid ${process.pid}`);
   }
-  await (won[0]).value.release();
+  await won[0].value.release();
 });
 
 it('a lock held and refreshed stays held; once its holder stops refreshing it is taken over, and the holder learns it lost it', async (ctx) => {
@@ -93,7 +95,7 @@ it('a lock held and refreshed stays held; once its holder stops refreshing it is
   await second.release();
 });
 
-it('force-unlock removes a dead run\'s lock by its ID, and refuses another ID', async (ctx) => {
+it("force-unlock removes a dead run's lock by its ID, and refuses another ID", async (ctx) => {
   const store = ctx.store();
   const held = await store.lock('apply', FAST);
   try {
@@ -117,13 +119,18 @@ it('a corrupt state is named, with no backup promised', async (ctx) => {
   const m = await StateManager.openStore(store, { operation: 'apply', lock: false });
   await m.update((s) => withEntry(s, 'profile.x', entry('x')));
   const got = await ctx.lxd2.request<{ config: Record<string, string>; description: string }>('GET', `/1.0/projects/${store.project}`);
-  await ctx.lxd2.request('PUT', `/1.0/projects/${store.project}`, { body: { config: { ...got.value.config, [STATE_KEY]: 'bm90IGd6aXA=' }, description: got.value.description } });
+  await ctx.lxd2.request('PUT', `/1.0/projects/${store.project}`, {
+    body: { config: { ...got.value.config, [STATE_KEY]: 'bm90IGd6aXA=' }, description: got.value.description },
+  });
   try {
     await StateManager.openStore(store, { operation: 'plan', lock: false });
     assert.unreachable();
   } catch (e) {
     assert.is((e as { code?: string }).code, 'state.format');
-    assert.match((e as Error).message, `state lxd:${store.name} (project ${store.project} on the second daemon) is corrupt (${STATE_KEY} is not gzipped base64)`);
+    assert.match(
+      (e as Error).message,
+      `state lxd:${store.name} (project ${store.project} on the second daemon) is corrupt (${STATE_KEY} is not gzipped base64)`,
+    );
     assert.match((e as { hint?: string }).hint ?? '', 'the daemon keeps no older version');
   }
 });

@@ -53,7 +53,9 @@ function httpGet(port: number, path: string): Promise<string> {
     let got = '';
     const sock = connect(port, '127.0.0.1', () => sock.write(`GET ${path} HTTP/1.0\r\n\r\n`));
     sock.setTimeout(10_000, () => sock.destroy(new Error(`no answer on 127.0.0.1:${port} in 10 s`)));
-    sock.on('data', (d) => { got += d.toString(); });
+    sock.on('data', (d) => {
+      got += d.toString();
+    });
     sock.on('error', reject);
     sock.on('close', () => resolve(got));
   });
@@ -122,7 +124,10 @@ it.after(async (ctx) => {
   const root = new LxdClient();
   try {
     await ctx.project?.cleanup();
-    if (ctx.net) await root.deleteNetwork(ctx.net).catch((e) => { if (!isNotFound(e)) throw e; });
+    if (ctx.net)
+      await root.deleteNetwork(ctx.net).catch((e) => {
+        if (!isNotFound(e)) throw e;
+      });
   } finally {
     root.close();
     await ctx.m?.cleanup();
@@ -139,9 +144,20 @@ it('the base: a running container with a profile device, then No changes.', asyn
 it('a proxy device is added live and forwards a host port to a port inside', async (ctx) => {
   const pid = await initPid(ctx);
   // Something to connect to inside: busybox httpd on 127.0.0.1:8000 of the container (its init leaves lo down).
-  await exec('lxc', ['exec', 'web-1', '--project', ctx.project.name, '--', 'sh', '-c', 'busybox ip link set lo up && echo hello-from-web-1 > /tmp/index.html && busybox httpd -p 127.0.0.1:8000 -h /tmp']);
+  await exec('lxc', [
+    'exec',
+    'web-1',
+    '--project',
+    ctx.project.name,
+    '--',
+    'sh',
+    '-c',
+    'busybox ip link set lo up && echo hello-from-web-1 > /tmp/index.html && busybox httpd -p 127.0.0.1:8000 -h /tmp',
+  ]);
   await ctx.m.write({ 'lxplan.yaml': manifest(ctx, `      http: {type: proxy, listen: "tcp:127.0.0.1:${ctx.port}", connect: "tcp:127.0.0.1:8000"}\n`) });
-  assert.is(await plan(ctx), `lxplan will make these changes:
+  assert.is(
+    await plan(ctx),
+    `lxplan will make these changes:
 
   ~ instance web-1 (live)
       + devices.http.connect: tcp:127.0.0.1:8000 (live)
@@ -149,7 +165,8 @@ it('a proxy device is added live and forwards a host port to a port inside', asy
       + devices.http.type:    proxy (live)
 
 Plan: 0 to add, 1 to change, 0 to destroy.
-`);
+`,
+  );
   await apply(ctx);
   await initPid(ctx, pid);
   assert.equal((await instance(ctx)).devices.http, { type: 'proxy', listen: `tcp:127.0.0.1:${ctx.port}`, connect: 'tcp:127.0.0.1:8000' });
@@ -159,11 +176,18 @@ Plan: 0 to add, 1 to change, 0 to destroy.
 
 it('a unix-char device appears in the running container; a bridged nic with limits.ingress gets its htb class', async (ctx) => {
   const pid = await initPid(ctx);
-  await ctx.m.write({ 'lxplan.yaml': manifest(ctx, `      http: {type: proxy, listen: "tcp:127.0.0.1:${ctx.port}", connect: "tcp:127.0.0.1:8000"}
+  await ctx.m.write({
+    'lxplan.yaml': manifest(
+      ctx,
+      `      http: {type: proxy, listen: "tcp:127.0.0.1:${ctx.port}", connect: "tcp:127.0.0.1:8000"}
       mynull: {type: unix-char, source: /dev/null, path: /dev/mynull}
       eth1: {type: nic, network: ${ctx.net}, name: eth1, limits.ingress: 10Mbit}
-`) });
-  assert.is(await plan(ctx), `lxplan will make these changes:
+`,
+    ),
+  });
+  assert.is(
+    await plan(ctx),
+    `lxplan will make these changes:
 
   ~ instance web-1 (live)
       + devices.eth1.limits.ingress: 10Mbit (live)
@@ -175,7 +199,8 @@ it('a unix-char device appears in the running container; a bridged nic with limi
       + devices.mynull.type:         unix-char (live)
 
 Plan: 0 to add, 1 to change, 0 to destroy.
-`);
+`,
+  );
   await apply(ctx);
   await initPid(ctx, pid);
   const inst = await instance(ctx);
@@ -190,15 +215,25 @@ Plan: 0 to add, 1 to change, 0 to destroy.
   await noChanges(ctx);
 
   // The same rate in other words is no change; a new rate is applied live.
-  await ctx.m.write({ 'lxplan.yaml': manifest(ctx, `      http: {type: proxy, listen: "tcp:127.0.0.1:${ctx.port}", connect: "tcp:127.0.0.1:8000"}
+  await ctx.m.write({
+    'lxplan.yaml': manifest(
+      ctx,
+      `      http: {type: proxy, listen: "tcp:127.0.0.1:${ctx.port}", connect: "tcp:127.0.0.1:8000"}
       mynull: {type: unix-char, source: /dev/null, path: /dev/mynull}
       eth1: {type: nic, network: ${ctx.net}, name: eth1, limits.ingress: 10000kbit}
-`) });
+`,
+    ),
+  });
   await noChanges(ctx);
-  await ctx.m.write({ 'lxplan.yaml': manifest(ctx, `      http: {type: proxy, listen: "tcp:127.0.0.1:${ctx.port}", connect: "tcp:127.0.0.1:8000"}
+  await ctx.m.write({
+    'lxplan.yaml': manifest(
+      ctx,
+      `      http: {type: proxy, listen: "tcp:127.0.0.1:${ctx.port}", connect: "tcp:127.0.0.1:8000"}
       mynull: {type: unix-char, source: /dev/null, path: /dev/mynull}
       eth1: {type: nic, network: ${ctx.net}, name: eth1, limits.ingress: 20Mbit}
-`) });
+`,
+    ),
+  });
   assert.match(await plan(ctx), /~ devices\.eth1\.limits\.ingress: 10Mbit -> 20Mbit \(live\)/);
   await apply(ctx);
   await initPid(ctx, pid);
@@ -207,7 +242,7 @@ Plan: 0 to add, 1 to change, 0 to destroy.
   await noChanges(ctx);
 });
 
-it('type: none masks the profile\'s device: the expanded devices lose it, live', async (ctx) => {
+it("type: none masks the profile's device: the expanded devices lose it, live", async (ctx) => {
   const pid = await initPid(ctx);
   await ctx.m.write({ 'lxplan.yaml': manifest(ctx, `      shared: {type: none}\n`) });
   const p = await plan(ctx);
@@ -229,13 +264,16 @@ it('type: none masks the profile\'s device: the expanded devices lose it, live',
 
   // Unmasked again: the profile's device comes back, live.
   await ctx.m.write({ 'lxplan.yaml': manifest(ctx, '') });
-  assert.is(await plan(ctx), `lxplan will make these changes:
+  assert.is(
+    await plan(ctx),
+    `lxplan will make these changes:
 
   ~ instance web-1 (live)
       - devices.shared.type: none (live)
 
 Plan: 0 to add, 1 to change, 0 to destroy.
-`);
+`,
+  );
   await apply(ctx);
   await initPid(ctx, pid);
   assert.equal((await instance(ctx)).devices, {});
@@ -258,7 +296,9 @@ it('a device that cannot be hot-plugged (an ipvlan nic) with state: stopped: sto
   // LXD refuses to add an ipvlan nic to a running container ("Device cannot be added when
   // instance is running"): with state: stopped in the same change, lxapply stops it first.
   const ipvlan = '      ipv: {type: nic, nictype: ipvlan, parent: eth0, ipv4.address: 192.0.2.77}\n';
-  await ctx.m.write({ 'lxplan.yaml': manifest(ctx, ipvlan).replace('    profiles: [default, extras]\n', '    profiles: [default, extras]\n    state: stopped\n') });
+  await ctx.m.write({
+    'lxplan.yaml': manifest(ctx, ipvlan).replace('    profiles: [default, extras]\n', '    profiles: [default, extras]\n    state: stopped\n'),
+  });
   const a = await run('lxapply', ctx.args('--auto-approve'));
   assert.is(a.code, 0, show(a));
   const inst = await instance(ctx);

@@ -44,7 +44,10 @@ async function inventory(c: LxdClient): Promise<Inventory> {
   const projects = (await c.listProjects()).map((p) => p.name).sort();
   const inv: Inventory = {
     projects,
-    networks: (await c.listNetworks()).filter((n) => n.managed).map((n) => n.name).sort(),
+    networks: (await c.listNetworks())
+      .filter((n) => n.managed)
+      .map((n) => n.name)
+      .sort(),
     networkAcls: (await c.listNetworkAcls()).map((a) => a.name).sort(),
     pools: (await c.listStoragePools()).map((p) => p.name).sort(),
     server: (await c.getServer()).value.config ?? {},
@@ -128,7 +131,20 @@ async function destroy(ctx: Ctx, dir: string): Promise<string> {
 }
 
 it('the examples folder has the examples the docs name', () => {
-  for (const name of ['guide', 'web', 'images', 'images-remote', 'instances', 'devices', 'network-acls', 'network-storage', 'projects', 'projects-per-object', 'server']) assert.ok(examples.includes(name), `examples/${name} is missing`);
+  for (const name of [
+    'guide',
+    'web',
+    'images',
+    'images-remote',
+    'instances',
+    'devices',
+    'network-acls',
+    'network-storage',
+    'projects',
+    'projects-per-object',
+    'server',
+  ])
+    assert.ok(examples.includes(name), `examples/${name} is missing`);
 });
 
 for (const name of examples) {
@@ -191,7 +207,10 @@ it('npm run example (scripts/example.sh) applies examples/web and starts no seco
   const lxd2 = path.join(copyRoot, 'lxd2');
   try {
     await cp(path.join(root, 'scripts'), path.join(copyRoot, 'scripts'), { recursive: true });
-    await cp(path.join(root, 'examples/web'), path.join(copyRoot, 'examples/web'), { recursive: true, filter: (src) => !/lxplan\.state\.json/.test(path.basename(src)) });
+    await cp(path.join(root, 'examples/web'), path.join(copyRoot, 'examples/web'), {
+      recursive: true,
+      filter: (src) => !/lxplan\.state\.json/.test(path.basename(src)),
+    });
     for (const f of ['bin', 'dist', 'node_modules', 'package.json']) await symlink(path.join(root, f), path.join(copyRoot, f));
     const r = spawnSync('bash', [path.join(copyRoot, 'scripts/example.sh')], {
       cwd: copyRoot,

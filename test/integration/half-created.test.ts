@@ -16,7 +16,8 @@ const it = suite('a create rejected half-way');
 it('the instance LXD made is tracked, planned, and converged after the fix', async () => {
   const project = await throwawayProject();
   const image = await testImage();
-  const yaml = (rawLxc: string) => `images:\n  busybox:\n    source: {metadata: ${image.metadataPath}, rootfs: ${image.rootfsPath}}\ninstances:\n  good:\n    image: busybox\n  halfbad:\n    image: busybox\n${rawLxc}`;
+  const yaml = (rawLxc: string) =>
+    `images:\n  busybox:\n    source: {metadata: ${image.metadataPath}, rootfs: ${image.rootfsPath}}\ninstances:\n  good:\n    image: busybox\n  halfbad:\n    image: busybox\n${rawLxc}`;
   // LXD accepts this raw.lxc at create time; the start fails (there is no such init).
   const m = await manifestDir({ 'lxplan.yaml': yaml('    config: {raw.lxc: "lxc.init.cmd = /nonexistent-init"}\n') });
   const args = (...more: string[]) => ['--project', project.name, ...more, m.dir];

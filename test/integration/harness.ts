@@ -64,11 +64,15 @@ export async function throwawayProject(prefix = TEST_PREFIX): Promise<ThrowawayP
   const cleanup = () => (done ??= purgeProject(root, name).finally(() => root.close()));
   try {
     const { value: profile, etag } = await client.getProfile('default');
-    await client.updateProfile('default', {
-      description: profile.description,
-      config: profile.config,
-      devices: { ...profile.devices, root: { type: 'disk', path: '/', pool: 'default' } },
-    }, etag);
+    await client.updateProfile(
+      'default',
+      {
+        description: profile.description,
+        config: profile.config,
+        devices: { ...profile.devices, root: { type: 'disk', path: '/', pool: 'default' } },
+      },
+      etag,
+    );
   } catch (e) {
     await cleanup().catch(() => undefined);
     throw e;
@@ -76,7 +80,10 @@ export async function throwawayProject(prefix = TEST_PREFIX): Promise<ThrowawayP
   const claim = async (kind: GlobalKind, global: string) => {
     // Only a name nobody holds yet: the sweep and cleanup delete what was claimed, and an object
     // that exists already is someone else's (a user's network, an example applied by hand).
-    if (await globalExists(root, kind, global)) throw new Error(`${kind.replace('_', ' ')} "${global}" exists already in LXD: a test claims only a name it is about to create (its cleanup would delete someone else's object)`);
+    if (await globalExists(root, kind, global))
+      throw new Error(
+        `${kind.replace('_', ' ')} "${global}" exists already in LXD: a test claims only a name it is about to create (its cleanup would delete someone else's object)`,
+      );
     const { value: p, etag } = await root.getProject(name);
     const list = [...new Set([...(p.config[CLAIMED] ?? '').split(',').filter(Boolean), `${kind}:${global}`])];
     await root.updateProject(name, { description: p.description, config: { ...p.config, [CLAIMED]: list.join(',') } }, etag);
@@ -86,8 +93,19 @@ export async function throwawayProject(prefix = TEST_PREFIX): Promise<ThrowawayP
 
 /** Whether a global object of that kind and name exists (a 404 says it does not). */
 async function globalExists(root: LxdClient, kind: GlobalKind, name: string): Promise<boolean> {
-  const get = { network: () => root.getNetwork(name), network_acl: () => root.getNetworkAcl(name), storage_pool: () => root.getStoragePool(name), project: () => root.getProject(name) }[kind];
-  return get().then(() => true, (e) => { if (isNotFound(e)) return false; throw e; });
+  const get = {
+    network: () => root.getNetwork(name),
+    network_acl: () => root.getNetworkAcl(name),
+    storage_pool: () => root.getStoragePool(name),
+    project: () => root.getProject(name),
+  }[kind];
+  return get().then(
+    () => true,
+    (e) => {
+      if (isNotFound(e)) return false;
+      throw e;
+    },
+  );
 }
 
 /**
@@ -101,7 +119,9 @@ export async function purgeProject(root: LxdClient, name: string): Promise<void>
   if (name === 'default') throw new Error('purgeProject: never the default project');
   const c = root.withProject(name);
   // Gone: the object, or the whole project (LXD then answers "Project not found" in it).
-  const gone = (e: unknown) => { if (!isNotFound(e) && !isProjectMissing(e)) throw e; };
+  const gone = (e: unknown) => {
+    if (!isNotFound(e) && !isProjectMissing(e)) throw e;
+  };
   let config: Record<string, string>;
   let instances;
   try {
@@ -114,23 +134,26 @@ export async function purgeProject(root: LxdClient, name: string): Promise<void>
   // A project without features.images (profiles, storage.volumes) lists the default project's
   // images (profiles, volumes) as its own: those are not its to delete.
   const own = (feature: string) => config[`features.${feature}`] === 'true';
-  await Promise.all(instances.map(async (i) => {
-    if (i.status !== 'Stopped') {
-      await c.setInstanceState(i.name, { action: 'stop', force: true }).catch(async (e) => {
-        // Stopped meanwhile (its init exited) is fine; anything else is not.
-        if (isNotFound(e)) return;
-        const now = await c.getInstanceState(i.name).catch(() => undefined);
-        if (now && now.status !== 'Stopped') throw e;
-      });
-    }
-    await c.deleteInstance(i.name).catch(gone);
-  }));
-  const none = (e: unknown): [] => { gone(e); return []; };
+  await Promise.all(
+    instances.map(async (i) => {
+      if (i.status !== 'Stopped') {
+        await c.setInstanceState(i.name, { action: 'stop', force: true }).catch(async (e) => {
+          // Stopped meanwhile (its init exited) is fine; anything else is not.
+          if (isNotFound(e)) return;
+          const now = await c.getInstanceState(i.name).catch(() => undefined);
+          if (now && now.status !== 'Stopped') throw e;
+        });
+      }
+      await c.deleteInstance(i.name).catch(gone);
+    }),
+  );
+  const none = (e: unknown): [] => {
+    gone(e);
+    return [];
+  };
   if (own('images')) await Promise.all((await c.listImages().catch(none)).map((img) => c.deleteImage(img.fingerprint).catch(gone)));
   if (own('profiles')) {
-    await Promise.all((await c.listProfiles().catch(none))
-      .filter((p) => p.name !== 'default')
-      .map((p) => c.deleteProfile(p.name).catch(gone)));
+    await Promise.all((await c.listProfiles().catch(none)).filter((p) => p.name !== 'default').map((p) => c.deleteProfile(p.name).catch(gone)));
   }
   if (own('storage.volumes')) {
     for (const pool of await root.listStoragePools().catch(none)) {
@@ -143,23 +166,42 @@ export async function purgeProject(root: LxdClient, name: string): Promise<void>
 
 /** Deletes the global objects a test project claimed: projects (with their contents), then networks, then the ACLs they used, then pools (volumes first). */
 async function deleteClaimed(root: LxdClient, project: string): Promise<void> {
-  const gone = (e: unknown) => { if (!isNotFound(e)) throw e; };
-  const config = (await root.getProject(project).catch((e) => { gone(e); return undefined; }))?.value.config ?? {};
-  const claimed = (config[CLAIMED] ?? '').split(',').filter(Boolean).map((c) => c.split(':') as [GlobalKind, string]);
+  const gone = (e: unknown) => {
+    if (!isNotFound(e)) throw e;
+  };
+  const config =
+    (
+      await root.getProject(project).catch((e) => {
+        gone(e);
+        return undefined;
+      })
+    )?.value.config ?? {};
+  const claimed = (config[CLAIMED] ?? '')
+    .split(',')
+    .filter(Boolean)
+    .map((c) => c.split(':') as [GlobalKind, string]);
   // `default` (project, pool) always exists, so no test ever made it: never purge it, whatever a claim says.
   const of = (kind: GlobalKind) => claimed.filter(([k, n]) => k === kind && n !== 'default').map(([, n]) => n);
   for (const p of of('project')) await purgeProject(root, p);
   for (const n of of('network')) await root.deleteNetwork(n).catch(gone);
   for (const n of of('network_acl')) await root.deleteNetworkAcl(n).catch(gone);
   for (const pool of of('storage_pool')) {
-    const volumes = await root.listCustomVolumes(pool).catch((e) => { gone(e); return []; });
+    const volumes = await root.listCustomVolumes(pool).catch((e) => {
+      gone(e);
+      return [];
+    });
     for (const v of volumes) await root.deleteCustomVolume(pool, v.name).catch(gone);
     await root.deleteStoragePool(pool).catch(gone);
   }
 }
 
 /** Why a test project is a leftover, or undefined when its run may still be going. */
-export function staleReason(config: Record<string, string>, now = Date.now(), host = hostname(), alive: (pid: number) => boolean = pidAlive): string | undefined {
+export function staleReason(
+  config: Record<string, string>,
+  now = Date.now(),
+  host = hostname(),
+  alive: (pid: number) => boolean = pidAlive,
+): string | undefined {
   const since = Date.parse(config[OWNER_SINCE] ?? '');
   const pid = Number(config[OWNER_PID]);
   if (!Number.isFinite(since) || !Number.isInteger(pid)) return 'no owner recorded';
@@ -186,7 +228,10 @@ export async function sweepStaleTestProjects(prefix = TEST_PREFIX): Promise<stri
     const stale = (await root.listProjects()).filter((p) => p.name.startsWith(`${prefix}-`) && staleReason(p.config ?? {}) !== undefined);
     // One leftover that cannot be removed (an object still in use) does not keep the others.
     const failed: string[] = [];
-    for (const p of stale) await purgeProject(root, p.name).catch((e) => { failed.push(`${p.name}: ${(e as Error).message}`); });
+    for (const p of stale)
+      await purgeProject(root, p.name).catch((e) => {
+        failed.push(`${p.name}: ${(e as Error).message}`);
+      });
     if (failed.length) throw new Error(`the sweep could not remove ${failed.length} leftover test project(s):\n${failed.join('\n')}`);
     return stale.map((p) => p.name);
   } finally {
@@ -206,7 +251,10 @@ let image: Promise<TestImage> | undefined;
 
 /** The busybox test image, built once into the OS temp dir and reused while busybox is unchanged. */
 export function testImage(): Promise<TestImage> {
-  image ??= ensureBusyboxImage(path.join(tmpdir(), `lxplan-test-image-v${IMAGE_CACHE_VERSION}`))
-    .then(({ metadataPath, rootfsPath, fingerprint }) => ({ metadataPath, rootfsPath, fingerprint }));
+  image ??= ensureBusyboxImage(path.join(tmpdir(), `lxplan-test-image-v${IMAGE_CACHE_VERSION}`)).then(({ metadataPath, rootfsPath, fingerprint }) => ({
+    metadataPath,
+    rootfsPath,
+    fingerprint,
+  }));
   return image;
 }

@@ -46,8 +46,9 @@ function imageYaml(img: TestImage, key: string, extra = ''): string {
 /** A second busybox image with other bytes (another fingerprint). */
 let other: Promise<TestImage> | undefined;
 function otherImage(): Promise<TestImage> {
-  other ??= ensureBusyboxImage(path.join(tmpdir(), 'lxplan-test-image-identity-other'), { alias: 'identity-other' })
-    .then(({ metadataPath, rootfsPath, fingerprint }) => ({ metadataPath, rootfsPath, fingerprint }));
+  other ??= ensureBusyboxImage(path.join(tmpdir(), 'lxplan-test-image-identity-other'), { alias: 'identity-other' }).then(
+    ({ metadataPath, rootfsPath, fingerprint }) => ({ metadataPath, rootfsPath, fingerprint }),
+  );
   return other;
 }
 
@@ -75,16 +76,24 @@ it('item 5: renaming an image key (same tarballs) moves the alias and keeps the 
       const [from, to] = [keys[i - 1], keys[i]];
       await m.write({ 'lxplan.yaml': `images:\n${imageYaml(img, to)}` });
       const plan = await run('lxplan', args());
-      assert.is(plan.stdout, `lxplan will make these changes:
+      assert.is(
+        plan.stdout,
+        `lxplan will make these changes:
 
   ~ image ${to} (renamed from ${from}; live)
       ~ name: ${from} -> ${to} (live)
 
 Plan: 0 to add, 1 to change, 0 to destroy.
-`, show(plan));
+`,
+        show(plan),
+      );
       await applied(args());
       const image = (await p.client.getImage(img.fingerprint)).value;
-      assert.equal(image.aliases.map((a) => a.name), [to], `after ${from} -> ${to}`);
+      assert.equal(
+        image.aliases.map((a) => a.name),
+        [to],
+        `after ${from} -> ${to}`,
+      );
       assert.is(image.uploaded_at, uploaded, 'the same image: never deleted nor uploaded again');
       await noChanges(args());
     }
@@ -114,7 +123,10 @@ it('item 5: two keys on one image, both gone, one new key: the delete of one and
     const out = await applied(args());
     assert.ok(out.indexOf('image a1: deleted') >= 0 && out.indexOf('image a2: updated') > out.indexOf('image a1: deleted'), out);
     const image = (await p.client.getImage(img.fingerprint)).value;
-    assert.equal(image.aliases.map((a) => a.name), ['a2']);
+    assert.equal(
+      image.aliases.map((a) => a.name),
+      ['a2'],
+    );
     assert.is(image.uploaded_at, uploaded, 'the image was never deleted');
     await noChanges(args());
   });
@@ -145,13 +157,17 @@ it('item 6: an extra alias promoted to the key is the same image renamed, not a 
     await m.write({ 'lxplan.yaml': `images:\n${imageYaml(img, 'a2')}` });
     const plan = await run('lxplan', args());
     assert.is(plan.code, 0, show(plan));
-    assert.is(plan.stdout, `lxplan will make these changes:
+    assert.is(
+      plan.stdout,
+      `lxplan will make these changes:
 
   ~ image a2 (renamed from a1; live)
       ~ name: a1 -> a2 (live)
 
 Plan: 0 to add, 1 to change, 0 to destroy.
-`, show(plan));
+`,
+      show(plan),
+    );
     await applied(args());
     const image = (await p.client.getImage(img.fingerprint)).value;
     assert.equal(image.aliases, [{ name: 'a2', description: '' }]);
@@ -169,7 +185,10 @@ it('item 7: two images claiming one alias are refused before anything is made, n
     for (const bin of ['lxplan', 'lxapply'] as const) {
       const r = await run(bin, bin === 'lxplan' ? args() : args('--auto-approve'));
       assert.is(r.code, 1, show(r));
-      assert.match(r.stderr.replaceAll(`${m.dir}/`, ''), 'b.yaml:4:15: alias "shared" is claimed by two images: image "one" (in its aliases:, at a.yaml:4:15) and image "two" (in its aliases:, at b.yaml:4:15)');
+      assert.match(
+        r.stderr.replaceAll(`${m.dir}/`, ''),
+        'b.yaml:4:15: alias "shared" is claimed by two images: image "one" (in its aliases:, at a.yaml:4:15) and image "two" (in its aliases:, at b.yaml:4:15)',
+      );
     }
     assert.equal(await p.client.listImages(), []);
   });
@@ -213,7 +232,9 @@ it('item 8: in a project of their own (project:), the image and the instance nam
   const q = await throwawayProject();
   try {
     await inProject(async (p, m, args) => {
-      await m.write({ 'lxplan.yaml': `images:\n${imageYaml(img, 'img', `    project: ${q.name}\n`)}instances:\n  web-1:\n    project: ${q.name}\n    image: ${img.fingerprint.slice(0, 16)}\n    state: stopped\n` });
+      await m.write({
+        'lxplan.yaml': `images:\n${imageYaml(img, 'img', `    project: ${q.name}\n`)}instances:\n  web-1:\n    project: ${q.name}\n    image: ${img.fingerprint.slice(0, 16)}\n    state: stopped\n`,
+      });
       await applied(args());
       assert.is((await q.client.getInstance('web-1')).value.config['volatile.base_image'], img.fingerprint);
       assert.equal(await p.client.listImages(), [], 'nothing in the scope project');
@@ -228,7 +249,8 @@ it('issue 11 item 1: --destroy of a project whose image has extra aliases delete
   const img = await testImage();
   const name = `${TEST_PREFIX}-img-${randomBytes(3).toString('hex')}`;
   const root = new LxdClient();
-  const m = await manifestDir({ 'lxplan.yaml': `project: ${name}
+  const m = await manifestDir({
+    'lxplan.yaml': `project: ${name}
 projects:
   ${name}:
     config:
@@ -238,7 +260,8 @@ projects:
       user.lxplan.test.pid: "${process.pid}"
       user.lxplan.test.created: "${new Date().toISOString()}"
 images:
-${imageYaml(img, 'busybox', '    aliases: [busybox-latest]\n')}` });
+${imageYaml(img, 'busybox', '    aliases: [busybox-latest]\n')}`,
+  });
   try {
     await applied([m.dir]);
     assert.is((await root.withProject(name).getImageAlias('busybox-latest')).value.description, extraAliasDescription('busybox'));
@@ -249,7 +272,10 @@ ${imageYaml(img, 'busybox', '    aliases: [busybox-latest]\n')}` });
     assert.not.match(plan.stdout, 'busybox-latest');
     const d = await run('lxapply', ['--destroy', '--auto-approve', m.dir]);
     assert.is(d.code, 0, show(d));
-    const gone = await root.getProject(name).then(() => false, (e) => isNotFound(e));
+    const gone = await root.getProject(name).then(
+      () => false,
+      (e) => isNotFound(e),
+    );
     assert.ok(gone, `project ${name} is gone from LXD`);
   } finally {
     await purgeProject(root, name).finally(() => root.close());

@@ -33,15 +33,23 @@ const META = { architecture: lxdArchitecture(), creationDate: 1704067200, proper
 
 function directoryManifest(ctx: Ctx, opts: { instance?: boolean; image?: boolean; settings?: string } = {}): string {
   const { instance = true, image = true, settings = '' } = opts;
-  return `${image ? `images:
+  return `${
+    image
+      ? `images:
   bbdir:
     source:
       directory: ${ctx.rootfs}
       properties: {os: busybox, description: from a directory}
-${settings}` : ''}${instance ? `instances:
+${settings}`
+      : ''
+  }${
+    instance
+      ? `instances:
   web-1:
     image: bbdir
-` : ''}`;
+`
+      : ''
+  }`;
 }
 
 it.before(async (ctx) => {
@@ -67,10 +75,13 @@ it('a directory image: the plan knows its fingerprint, lxapply packs and uploads
   const fp = await fingerprintOfDirectoryImage(ctx.rootfs, META);
   const p = await run('lxplan', ctx.args());
   assert.is(p.code, 0, show(p));
-  assert.ok(p.stdout.includes(`  + image bbdir
+  assert.ok(
+    p.stdout.includes(`  + image bbdir
       + fingerprint: ${fp.slice(0, 12)}
       + public:      false
-`), show(p));
+`),
+    show(p),
+  );
   const a = await run('lxapply', ctx.args('--auto-approve'));
   assert.is(a.code, 0, show(a));
   assert.ok(a.stdout.includes('Apply complete: 2 created in LXD.'), show(a));
@@ -96,13 +107,17 @@ it('a file edited in the directory replaces the image: the alias moves, the old 
   assert.is.not(fp, before);
   const p = await run('lxplan', ctx.args());
   assert.is(p.code, 0, show(p));
-  assert.is(p.stdout, `lxplan will make these changes:
+  assert.is(
+    p.stdout,
+    `lxplan will make these changes:
 
   -/+ image bbdir (replace: fingerprint ${before.slice(0, 12)} -> ${fp.slice(0, 12)})
       ~ fingerprint: ${before.slice(0, 12)} -> ${fp.slice(0, 12)} (replace; a new image: the alias moves to it; instances made from the old one keep running)
 
 Plan: 1 to add, 0 to change, 1 to destroy.
-`, show(p));
+`,
+    show(p),
+  );
   const a = await run('lxapply', ctx.args('--auto-approve'));
   assert.is(a.code, 0, show(a));
   assert.is((await ctx.project.client.getImageAlias('bbdir')).value.target, fp);
@@ -127,7 +142,10 @@ it('a saved plan is applied only with the directory it was made from: changed si
   assert.is.not(a.code, 0, show(a));
   assert.match(a.stdout + a.stderr, 'changed since the plan');
   assert.is((await ctx.project.client.getImageAlias('bbdir')).value.target, before, 'nothing was uploaded or moved');
-  assert.equal((await ctx.project.client.listImages()).map((i) => i.fingerprint), [before]);
+  assert.equal(
+    (await ctx.project.client.listImages()).map((i) => i.fingerprint),
+    [before],
+  );
   // Back to what LXD has: nothing to do.
   await writeFile(path.join(ctx.rootfs, 'etc/hostname'), 'edited\n');
   const again = await run('lxplan', ctx.args());
@@ -135,17 +153,22 @@ it('a saved plan is applied only with the directory it was made from: changed si
 });
 
 it('aliases, properties, public and auto_update are changed live on the image', async (ctx) => {
-  await ctx.m.write({ 'lxplan.yaml': directoryManifest(ctx, { settings: `    aliases: [bb-one, bb-two]
+  await ctx.m.write({
+    'lxplan.yaml': directoryManifest(ctx, {
+      settings: `    aliases: [bb-one, bb-two]
     public: true
     auto_update: false
     properties: {os: busybox, release: "1"}
-` }) });
+`,
+    }),
+  });
   const fp = (await ctx.project.client.getImageAlias('bbdir')).value.target;
   const p = await run('lxplan', ctx.args());
   assert.is(p.code, 0, show(p));
   // (The first plan that manages properties and auto_update also lists their live values under
   // "Changed outside lxplan": the state recorded none. See the report on drift of newly managed fields.)
-  assert.ok(p.stdout.includes(`lxplan will make these changes:
+  assert.ok(
+    p.stdout.includes(`lxplan will make these changes:
 
   ~ image bbdir (live)
       ~ public:                 false -> true (live)
@@ -154,7 +177,9 @@ it('aliases, properties, public and auto_update are changed live on the image', 
       + properties.release:     1 (live)
 
 Plan: 0 to add, 1 to change, 0 to destroy.
-`), show(p));
+`),
+    show(p),
+  );
   const a = await run('lxapply', ctx.args('--auto-approve'));
   assert.is(a.code, 0, show(a));
   const image = (await ctx.project.client.getImage(fp)).value;
@@ -171,11 +196,15 @@ Plan: 0 to add, 1 to change, 0 to destroy.
 
   // One alias dropped, one added; an alias someone else put on the image is left alone.
   await ctx.project.client.createImageAlias('theirs', fp, 'made by hand');
-  await ctx.m.write({ 'lxplan.yaml': directoryManifest(ctx, { settings: `    aliases: [bb-two, bb-three]
+  await ctx.m.write({
+    'lxplan.yaml': directoryManifest(ctx, {
+      settings: `    aliases: [bb-two, bb-three]
     public: true
     auto_update: false
     properties: {os: busybox, release: "1"}
-` }) });
+`,
+    }),
+  });
   const p2 = await run('lxplan', ctx.args());
   assert.ok(p2.stdout.includes('~ aliases: [bb-one, bb-two] -> [bb-three, bb-two] (live)'), show(p2));
   const a2 = await run('lxapply', ctx.args('--auto-approve'));
@@ -187,22 +216,30 @@ Plan: 0 to add, 1 to change, 0 to destroy.
 
 it('a saved plan changing an image is refused when someone changed its settings in LXD since', async (ctx) => {
   const planFile = path.join(ctx.m.dir, 'plan-settings.json');
-  await ctx.m.write({ 'lxplan.yaml': directoryManifest(ctx, { settings: `    aliases: [bb-two, bb-three]
+  await ctx.m.write({
+    'lxplan.yaml': directoryManifest(ctx, {
+      settings: `    aliases: [bb-two, bb-three]
     public: false
     auto_update: false
     properties: {os: busybox, release: "1"}
-` }) });
+`,
+    }),
+  });
   const p = await run('lxplan', ctx.args('-o', planFile));
   assert.is(p.code, 0, show(p));
   assert.match(p.stdout, '~ public: true -> false (live)');
   const fp = (await ctx.project.client.getImageAlias('bbdir')).value.target;
   const { value, etag } = await ctx.project.client.getImage(fp);
-  await ctx.project.client.updateImage(fp, { auto_update: value.auto_update, public: value.public, properties: { ...value.properties, release: 'by hand' } }, etag);
+  await ctx.project.client.updateImage(
+    fp,
+    { auto_update: value.auto_update, public: value.public, properties: { ...value.properties, release: 'by hand' } },
+    etag,
+  );
   const a = await run('lxapply', ['--project', ctx.project.name, '--auto-approve', planFile]);
   assert.is.not(a.code, 0, show(a));
   assert.match(a.stdout + a.stderr, 'image "bbdir" was changed in LXD since the plan was made; nothing was written to it');
   const now = (await ctx.project.client.getImage(fp)).value;
-  assert.is(now.public, true, 'the plan\'s change was not made');
+  assert.is(now.public, true, "the plan's change was not made");
   assert.is(now.properties.release, 'by hand', 'the change made by hand is kept');
   // The next plan shows it, and puts the manifest's value back.
   const fix = await run('lxapply', ctx.args('--auto-approve'));
@@ -300,12 +337,15 @@ remote.after(async (ctx) => {
 remote('the plan resolves the alias on the remote and shows the fingerprint; lxapply has LXD pull it; then No changes.', async (ctx) => {
   const p = await run('lxplan', ctx.args());
   assert.is(p.code, 0, show(p));
-  assert.ok(p.stdout.includes(`  + image bb
+  assert.ok(
+    p.stdout.includes(`  + image bb
       + source:      lab:${ctx.alias}
       + fingerprint: ${ctx.first.slice(0, 12)}
       + public:      false
       + auto_update: false
-`), show(p));
+`),
+    show(p),
+  );
   const a = await run('lxapply', ctx.args('--auto-approve'));
   assert.is(a.code, 0, show(a));
   assert.is((await ctx.project.client.getImageAlias('bb')).value.target, ctx.first);
@@ -317,7 +357,10 @@ remote('the plan resolves the alias on the remote and shows the fingerprint; lxa
 remote('the alias moved on the remote: the plan shows the new fingerprint, a replace of the local copy; the instance keeps running', async (ctx) => {
   const other = await ensureBusyboxImage(path.join(tmpdir(), 'lxplan-test-image-lab-other'), { alias: 'lab-other' });
   ctx.second = other.fingerprint;
-  const has = await ctx.lab.getImage(other.fingerprint).then(() => true, () => false);
+  const has = await ctx.lab.getImage(other.fingerprint).then(
+    () => true,
+    () => false,
+  );
   if (!has) await ctx.lab.uploadSplitImage({ metadataPath: other.metadataPath, rootfsPath: other.rootfsPath, public: true });
   else await ctx.lab.updateImage(other.fingerprint, { auto_update: false, properties: {}, public: true });
   const { etag } = await ctx.lab.getImageAlias(ctx.alias);
@@ -326,17 +369,25 @@ remote('the alias moved on the remote: the plan shows the new fingerprint, a rep
   const uuid = (await ctx.project.client.getInstance('c1')).value.config['volatile.uuid'];
   const p = await run('lxplan', ctx.args());
   assert.is(p.code, 0, show(p));
-  assert.is(p.stdout, `lxplan will make these changes:
+  assert.is(
+    p.stdout,
+    `lxplan will make these changes:
 
   -/+ image bb (replace: fingerprint ${ctx.first.slice(0, 12)} -> ${other.fingerprint.slice(0, 12)})
       ~ fingerprint: ${ctx.first.slice(0, 12)} -> ${other.fingerprint.slice(0, 12)} (replace; the image the source names on remote "lab" changed: a new copy, the alias moves to it; instances made from the old one keep running)
 
 Plan: 1 to add, 0 to change, 1 to destroy.
-`, show(p));
+`,
+    show(p),
+  );
   const a = await run('lxapply', ctx.args('--auto-approve'));
   assert.is(a.code, 0, show(a));
   assert.is((await ctx.project.client.getImageAlias('bb')).value.target, other.fingerprint);
-  assert.equal((await ctx.project.client.listImages()).map((i) => i.fingerprint), [other.fingerprint], 'the old copy is deleted');
+  assert.equal(
+    (await ctx.project.client.listImages()).map((i) => i.fingerprint),
+    [other.fingerprint],
+    'the old copy is deleted',
+  );
   const c1 = (await ctx.project.client.getInstance('c1')).value;
   assert.is(c1.status, 'Running');
   assert.is(c1.config['volatile.uuid'], uuid);
@@ -364,19 +415,24 @@ remote('auto_update: true pulls by alias, so LXD records the alias to follow; th
   const cleared = await run('lxapply', ctx.args('--auto-approve', '--allow-delete'));
   assert.is(cleared.code, 0, show(cleared));
   assert.equal(await ctx.project.client.listImages(), []);
-  await ctx.m.write({ 'lxplan.yaml': `remotes:
+  await ctx.m.write({
+    'lxplan.yaml': `remotes:
   lab: {url: "${LXD2_URL}", protocol: lxd, certificate: lab.crt}
 images:
   follow:
     source: {remote: lab, alias: ${ctx.alias}}
     auto_update: true
-` });
+`,
+  });
   const a = await run('lxapply', ctx.args('--auto-approve'));
   assert.is(a.code, 0, show(a));
   const fp = (await ctx.project.client.getImageAlias('follow')).value.target;
   const img = (await ctx.project.client.getImage(fp)).value;
   assert.is(img.auto_update, true);
-  assert.equal({ alias: img.update_source?.alias, server: img.update_source?.server, protocol: img.update_source?.protocol }, { alias: ctx.alias, server: LXD2_URL, protocol: 'lxd' });
+  assert.equal(
+    { alias: img.update_source?.alias, server: img.update_source?.server, protocol: img.update_source?.protocol },
+    { alias: ctx.alias, server: LXD2_URL, protocol: 'lxd' },
+  );
   const again = await run('lxplan', ctx.args());
   assert.is(again.stdout, 'No changes. LXD matches the manifests.\n', show(again));
 });
@@ -427,17 +483,27 @@ published.after(async (ctx) => {
 published('one apply: instance, its snapshot, the image published from it, an instance from that image, in that order; then No changes.', async (ctx) => {
   const p = await run('lxplan', ctx.args());
   assert.is(p.code, 0, show(p));
-  assert.ok(p.stdout.includes(`  + image golden
+  assert.ok(
+    p.stdout.includes(`  + image golden
       + source:                 snapshot base/clean (published when applied: LXD gives it its fingerprint then)
       + public:                 false
       + properties.description: golden
       + properties.os:          busybox
-`), show(p));
+`),
+    show(p),
+  );
   const a = await run('lxapply', ctx.args('--auto-approve'));
   assert.is(a.code, 0, show(a));
   const order = ['instance base:', 'snapshot base/clean:', 'image golden:', 'instance web-2:'].map((s) => a.stdout.indexOf(s));
-  assert.ok(order.every((i) => i >= 0), show(a));
-  assert.equal([...order].sort((x, y) => x - y), order, `made in dependency order\n${show(a)}`);
+  assert.ok(
+    order.every((i) => i >= 0),
+    show(a),
+  );
+  assert.equal(
+    [...order].sort((x, y) => x - y),
+    order,
+    `made in dependency order\n${show(a)}`,
+  );
 
   const fp = (await ctx.project.client.getImageAlias('golden')).value.target;
   assert.is.not(fp, ctx.image.fingerprint);
@@ -445,7 +511,9 @@ published('one apply: instance, its snapshot, the image published from it, an in
   assert.is(web2.status, 'Running');
   assert.is(web2.config['volatile.base_image'], fp);
   assert.is((await ctx.project.client.getInstance('base')).value.status, 'Running', 'the snapshot is published while base runs');
-  const st = JSON.parse(await readFile(path.join(ctx.m.dir, 'lxplan.state.json'), 'utf8')) as { resources: Record<string, { fingerprint?: string; attributes?: Record<string, string> }> };
+  const st = JSON.parse(await readFile(path.join(ctx.m.dir, 'lxplan.state.json'), 'utf8')) as {
+    resources: Record<string, { fingerprint?: string; attributes?: Record<string, string> }>;
+  };
   assert.is(st.resources['image.golden'].attributes?.source, 'snapshot base/clean');
   assert.is(st.resources['image.golden'].fingerprint, fp, 'the state records the fingerprint LXD gave it');
 
@@ -462,14 +530,20 @@ published('another snapshot as the source is a replace: a new snapshot, a new im
   await ctx.m.write({ 'lxplan.yaml': publishedManifest(ctx, 'v2', ['clean', 'v2']) });
   const p = await run('lxplan', ctx.args());
   assert.is(p.code, 0, show(p));
-  assert.ok(p.stdout.includes(`  -/+ image golden (replace: source snapshot base/clean -> snapshot base/v2)
+  assert.ok(
+    p.stdout.includes(`  -/+ image golden (replace: source snapshot base/clean -> snapshot base/v2)
       ~ source: snapshot base/clean -> snapshot base/v2 (replace; another source: a new image, the alias moves to it; published when applied: LXD gives it its fingerprint then)
-`), show(p));
+`),
+    show(p),
+  );
   const a = await run('lxapply', ctx.args('--auto-approve'));
   assert.is(a.code, 0, show(a));
   const after = (await ctx.project.client.getImageAlias('golden')).value.target;
   assert.is.not(after, before);
-  assert.not.ok((await ctx.project.client.listImages()).some((i) => i.fingerprint === before), 'the old published image is deleted');
+  assert.not.ok(
+    (await ctx.project.client.listImages()).some((i) => i.fingerprint === before),
+    'the old published image is deleted',
+  );
   assert.is((await ctx.project.client.getInstance('web-2')).value.status, 'Running');
   const again = await run('lxplan', ctx.args());
   assert.is(again.stdout, 'No changes. LXD matches the manifests.\n', show(again));

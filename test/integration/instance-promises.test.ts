@@ -54,16 +54,26 @@ rename('without --allow-restart the rename is refused and the instance keeps run
 
   const refused = await run('lxapply', ctx.args('--auto-approve'));
   assert.is(refused.code, 1, show(refused));
-  assert.match(refused.stderr, 'the plan restarts instance b (renamed from a: LXD renames stopped instances only), and restarts are never implicit', show(refused));
+  assert.match(
+    refused.stderr,
+    'the plan restarts instance b (renamed from a: LXD renames stopped instances only), and restarts are never implicit',
+    show(refused),
+  );
   assert.match(refused.stderr, 'run lxapply with --allow-restart to allow it (or restart: auto on the instance); nothing was changed', show(refused));
   const still = (await ctx.project.client.getInstance('a')).value;
   assert.is(still.status, 'Running');
   assert.is(await pidOf(ctx.project, 'a'), pid, 'the same init: never stopped');
-  assert.equal((await ctx.project.client.listInstances()).map((i) => i.name), ['a']);
+  assert.equal(
+    (await ctx.project.client.listInstances()).map((i) => i.name),
+    ['a'],
+  );
 
   const done = await run('lxapply', ctx.args('--auto-approve', '--allow-restart'));
   assert.is(done.code, 0, show(done));
-  assert.equal((await ctx.project.client.listInstances()).map((i) => [i.name, i.status]), [['b', 'Running']]);
+  assert.equal(
+    (await ctx.project.client.listInstances()).map((i) => [i.name, i.status]),
+    [['b', 'Running']],
+  );
   assert.is.not(await pidOf(ctx.project, 'b'), pid, 'restarted to be renamed');
   // LXD moves the snapshots with it: kept, not deleted and taken again.
   assert.not.match(done.stdout, '- snapshot', show(done));
@@ -79,14 +89,17 @@ rename('a stopped instance is renamed without --allow-restart (no restart)', asy
   await ctx.m.write({ 'lxplan.yaml': `${renameManifest(ctx, 'c', 'b')}    state: stopped\n` });
   const done = await run('lxapply', ctx.args('--auto-approve'));
   assert.is(done.code, 0, show(done));
-  assert.equal((await ctx.project.client.listInstances()).map((i) => [i.name, i.status]), [['c', 'Stopped']]);
+  assert.equal(
+    (await ctx.project.client.listInstances()).map((i) => [i.name, i.status]),
+    [['c', 'Stopped']],
+  );
 });
 
 rename.run();
 
 // ---------------------------------------------------------------------------------------------
 type RestoreCtx = { project: Project; m: Dir; images: string };
-const restore = suite<RestoreCtx>('lxapply --restore: the manifests\' project:, and recorded in the state');
+const restore = suite<RestoreCtx>("lxapply --restore: the manifests' project:, and recorded in the state");
 
 const restoreManifest = (ctx: RestoreCtx, stage: string) => `project: ${ctx.project.name}
 ${ctx.images}instances:
@@ -108,7 +121,7 @@ restore.after(async (ctx) => {
   await ctx.m?.cleanup();
 });
 
-restore('without --project, lxapply --restore works in the manifests\' project; the next plan shows no drift', async (ctx) => {
+restore("without --project, lxapply --restore works in the manifests' project; the next plan shows no drift", async (ctx) => {
   const a = await run('lxapply', ['--auto-approve', ctx.m.dir]);
   assert.is(a.code, 0, show(a));
   await ctx.m.write({ 'lxplan.yaml': restoreManifest(ctx, 'two') });
@@ -142,10 +155,16 @@ adopt.before(async (ctx) => {
   ctx.project = await throwawayProject();
   // Networks and volumes of its own, so that export reads only this project's (and the host's pools).
   const { value: p, etag } = await ctx.project.client.getProject(ctx.project.name);
-  await ctx.project.client.updateProject(ctx.project.name, { description: p.description, config: { ...p.config, 'features.networks': 'true', 'features.storage.volumes': 'true' } }, etag);
+  await ctx.project.client.updateProject(
+    ctx.project.name,
+    { description: p.description, config: { ...p.config, 'features.networks': 'true', 'features.storage.volumes': 'true' } },
+    etag,
+  );
   const image = await testImage();
   // Made by another tool (here: lxplan with a state of its own).
-  ctx.made = await manifestDir({ 'lxplan.yaml': `images:\n  busybox:\n    source: {metadata: ${image.metadataPath}, rootfs: ${image.rootfsPath}}\ninstances:\n  legacy:\n    image: busybox\n    config: {user.owner: someone}\n` });
+  ctx.made = await manifestDir({
+    'lxplan.yaml': `images:\n  busybox:\n    source: {metadata: ${image.metadataPath}, rootfs: ${image.rootfsPath}}\ninstances:\n  legacy:\n    image: busybox\n    config: {user.owner: someone}\n`,
+  });
   const made = await run('lxapply', ['--project', ctx.project.name, '--auto-approve', ctx.made.dir]);
   assert.is(made.code, 0, show(made));
   ctx.out = await manifestDir({});
@@ -188,7 +207,10 @@ adopt('lxplan --json: an error from the plan (an unmanaged instance in the way) 
     const r = await run('lxplan', ['--json', m.dir]);
     assert.is(r.code, 1, show(r));
     const doc = JSON.parse(r.stdout) as { errors: { code: string; line?: number; message: string }[] };
-    assert.equal(doc.errors.map((e) => [e.code, e.line]), [['plan.conflict', 3]]);
+    assert.equal(
+      doc.errors.map((e) => [e.code, e.line]),
+      [['plan.conflict', 3]],
+    );
     assert.match(doc.errors[0].message, 'instance "legacy" already exists in LXD and is not managed by lxplan');
     assert.match(r.stderr, 'already exists in LXD', show(r));
   } finally {

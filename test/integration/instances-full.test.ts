@@ -40,7 +40,8 @@ it.after(async (ctx) => {
 });
 
 it('a copy of a snapshot: base, snapshot and copy in one apply, in order; the copy has its own config; then No changes.', async (ctx) => {
-  await ctx.m.write({ 'lxplan.yaml': `${images(ctx)}instances:
+  await ctx.m.write({
+    'lxplan.yaml': `${images(ctx)}instances:
   base:
     image: busybox
     config: {user.role: base, user.only-base: "yes"}
@@ -48,7 +49,8 @@ it('a copy of a snapshot: base, snapshot and copy in one apply, in order; the co
   copy-1:
     source: {instance: base, snapshot: s1}
     config: {user.role: copy}
-` });
+`,
+  });
   const a = await run('lxapply', ctx.args('--auto-approve'));
   assert.is(a.code, 0, show(a));
   assert.match(a.stdout, /\+ source: +base\/s1\n/);
@@ -65,36 +67,49 @@ it('a copy of a snapshot: base, snapshot and copy in one apply, in order; the co
 });
 
 it('a changed source is a guarded replace; the original may go once copied; removing everything deletes the rest', async (ctx) => {
-  await ctx.m.write({ 'lxplan.yaml': `${images(ctx)}instances:
+  await ctx.m.write({
+    'lxplan.yaml': `${images(ctx)}instances:
   base:
     image: busybox
     snapshots: [s1]
   copy-1:
     source: {instance: base}
     config: {user.role: copy}
-` });
+`,
+  });
   const refused = await run('lxapply', ctx.args('--auto-approve'));
   assert.is.not(refused.code, 0, show(refused));
   assert.match(refused.stderr, 'instance copy-1 (replaced');
   const a = await run('lxapply', ctx.args('--auto-approve', '--allow-replace'));
   assert.is(a.code, 0, show(a));
-  assert.match(a.stdout, '~ source: base/s1 -> base (replace; base is copied while it runs: files being written may be copied half-way (copy a snapshot for a consistent copy))');
+  assert.match(
+    a.stdout,
+    '~ source: base/s1 -> base (replace; base is copied while it runs: files being written may be copied half-way (copy a snapshot for a consistent copy))',
+  );
   assert.is((await run('lxplan', ctx.args())).stdout, NO_CHANGES);
 
   // The copy is independent of its original: base (and its snapshot) may go, the copy stays.
-  await ctx.m.write({ 'lxplan.yaml': `${images(ctx)}instances:
+  await ctx.m.write({
+    'lxplan.yaml': `${images(ctx)}instances:
   copy-1:
     source: {instance: base}
     config: {user.role: copy}
-` });
+`,
+  });
   const g = await run('lxapply', ctx.args('--auto-approve', '--allow-delete'));
   assert.is(g.code, 0, show(g));
-  assert.equal((await ctx.project.client.listInstances()).map((i) => [i.name, i.status]), [['copy-1', 'Running']]);
+  assert.equal(
+    (await ctx.project.client.listInstances()).map((i) => [i.name, i.status]),
+    [['copy-1', 'Running']],
+  );
   assert.is((await run('lxplan', ctx.args())).stdout, NO_CHANGES);
 
   const d = await run('lxapply', ctx.args('--destroy', '--auto-approve', '--allow-delete'));
   assert.is(d.code, 0, show(d));
-  assert.equal((await ctx.project.client.listInstances()).map((i) => i.name), []);
+  assert.equal(
+    (await ctx.project.client.listInstances()).map((i) => i.name),
+    [],
+  );
 });
 
 function filesManifest(ctx: Ctx, motd: string, mode: string): string {
@@ -104,13 +119,17 @@ function filesManifest(ctx: Ctx, motd: string, mode: string): string {
     files:
       /etc/motd:
         content: |
-${motd.split('\n').filter(Boolean).map((l) => `          ${l}`).join('\n')}
+${motd
+  .split('\n')
+  .filter(Boolean)
+  .map((l) => `          ${l}`)
+  .join('\n')}
         mode: "${mode}"
       /opt/app/app.conf: {source: app.conf, uid: 1000, gid: 1000}
 `;
 }
 
-it('files: pushed at create, read back through LXD\'s file API; an edit is pushed live without a restart; then No changes.', async (ctx) => {
+it("files: pushed at create, read back through LXD's file API; an edit is pushed live without a restart; then No changes.", async (ctx) => {
   await ctx.m.write({ 'lxplan.yaml': filesManifest(ctx, 'hello\nworld\n', '0640'), 'app.conf': 'port = 80\n' });
   const a = await run('lxapply', ctx.args('--auto-approve'));
   assert.is(a.code, 0, show(a));
@@ -148,18 +167,34 @@ it('files: pushed at create, read back through LXD\'s file API; an edit is pushe
   // A change of other keys touches no file: not even a read of one.
   const proxy = await countingSocket();
   try {
-    await ctx.m.write({ 'lxplan.yaml': filesManifest(ctx, 'hello\nthere\n', '0600').replace('  files-1:\n    image: busybox\n', '  files-1:\n    image: busybox\n    config: {user.note: files}\n') });
+    await ctx.m.write({
+      'lxplan.yaml': filesManifest(ctx, 'hello\nthere\n', '0600').replace(
+        '  files-1:\n    image: busybox\n',
+        '  files-1:\n    image: busybox\n    config: {user.note: files}\n',
+      ),
+    });
     const u = await run('lxapply', ctx.args('--auto-approve', '--socket', proxy.path));
     assert.is(u.code, 0, show(u));
-    assert.ok(proxy.requests.some((r) => r.startsWith('PUT /1.0/instances/files-1')), proxy.requests.join('\n'));
-    assert.equal(proxy.requests.filter((r) => /\/files\?path=/.test(r)), [], 'no file request');
+    assert.ok(
+      proxy.requests.some((r) => r.startsWith('PUT /1.0/instances/files-1')),
+      proxy.requests.join('\n'),
+    );
+    assert.equal(
+      proxy.requests.filter((r) => /\/files\?path=/.test(r)),
+      [],
+      'no file request',
+    );
   } finally {
     await proxy.close();
   }
   assert.is((await c.pullFile('files-1', '/etc/motd')).content.toString(), 'hello\nthere\n');
 
   // Removed from the manifest: no longer managed, left in the instance.
-  await ctx.m.write({ 'lxplan.yaml': filesManifest(ctx, 'hello\nthere\n', '0600').replace(/ {6}\/opt\/app\/app\.conf.*\n/, '').replace('    image: busybox\n    files:', '    image: busybox\n    config: {user.note: files}\n    files:') });
+  await ctx.m.write({
+    'lxplan.yaml': filesManifest(ctx, 'hello\nthere\n', '0600')
+      .replace(/ {6}\/opt\/app\/app\.conf.*\n/, '')
+      .replace('    image: busybox\n    files:', '    image: busybox\n    config: {user.note: files}\n    files:'),
+  });
   const r = await run('lxapply', ctx.args('--auto-approve'));
   assert.is(r.code, 0, show(r));
   assert.match(r.stdout, 'no longer managed: the file stays in the instance as it is');
@@ -262,10 +297,14 @@ it('virtual machines: planned against LXD (not applied: no vhost_vsock here); a 
   // An image LXD does not have yet (the busybox rootfs gzipped again: other bytes, another
   // fingerprint), so its type is not known before it is uploaded and the plan goes through.
   const rootfs = gzipSync(gunzipSync(await readFile(ctx.image.rootfsPath)), { level: 1 });
-  const manifest = (image: string) => `${image === 'vm-image' ? `images:
+  const manifest = (image: string) => `${
+    image === 'vm-image'
+      ? `images:
   vm-image:
     source: {metadata: ${ctx.image.metadataPath}, rootfs: vm-rootfs.tar.gz}
-` : ''}instances:
+`
+      : ''
+  }instances:
   vm-1:
     image: ${image}
     type: virtual-machine
@@ -290,7 +329,10 @@ it('virtual machines: planned against LXD (not applied: no vhost_vsock here); a 
     const refused = await run('lxplan', args());
     assert.is.not(refused.code, 0, show(refused));
     assert.match(refused.stderr, 'instance "vm-1" is a virtual-machine, but image "busybox" is a container image');
-    assert.is((await ctx.project.client.listInstances()).some((i) => i.name === 'vm-1'), false);
+    assert.is(
+      (await ctx.project.client.listInstances()).some((i) => i.name === 'vm-1'),
+      false,
+    );
   } finally {
     await m.cleanup();
   }

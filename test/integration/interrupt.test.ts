@@ -14,11 +14,17 @@ it('SIGINT mid-apply: in-flight changes finish and are recorded, the rest is not
   const project = await throwawayProject();
   const image = await testImage();
   const names = Array.from({ length: 8 }, (_, i) => `i${i}`);
-  const m = await manifestDir({ 'lxplan.yaml': `images:\n  busybox:\n    source: {metadata: ${image.metadataPath}, rootfs: ${image.rootfsPath}}\ninstances:\n${names.map((n) => `  ${n}:\n    image: busybox\n    state: stopped\n`).join('')}` });
+  const m = await manifestDir({
+    'lxplan.yaml': `images:\n  busybox:\n    source: {metadata: ${image.metadataPath}, rootfs: ${image.rootfsPath}}\ninstances:\n${names.map((n) => `  ${n}:\n    image: busybox\n    state: stopped\n`).join('')}`,
+  });
   try {
     const child = start('lxapply', ['--project', project.name, '--auto-approve', '--parallelism', '1', m.dir]);
     const done = finish(child);
-    await new Promise<void>((resolve) => child.stdout!.on('data', (d: Buffer) => { if (d.toString().includes('instance i0: created')) resolve(); }));
+    await new Promise<void>((resolve) =>
+      child.stdout!.on('data', (d: Buffer) => {
+        if (d.toString().includes('instance i0: created')) resolve();
+      }),
+    );
     child.kill('SIGINT');
     const r = await done;
     assert.is(r.code, 1, show(r));

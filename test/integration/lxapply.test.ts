@@ -99,13 +99,16 @@ it('raising limits.memory of a running instance: one field, applied live, no res
   await ctx.m.write({ 'lxplan.yaml': manifest(ctx.image, THREE.replace('memory: 512MB', 'memory: 1GiB')) });
   const p = await run('lxplan', ctx.args());
   assert.is(p.code, 0, show(p));
-  assert.is(p.stdout, `lxplan will make these changes:
+  assert.is(
+    p.stdout,
+    `lxplan will make these changes:
 
   ~ instance web-1 (live)
       ~ config.limits.memory: 512MB -> 1GiB (live)
 
 Plan: 0 to add, 1 to change, 0 to destroy.
-`);
+`,
+  );
   const a = await run('lxapply', ctx.args('--auto-approve'));
   assert.is(a.code, 0, show(a));
   const after = await client.getInstanceState('web-1');
@@ -118,18 +121,34 @@ Plan: 0 to add, 1 to change, 0 to destroy.
 
 it('removing an instance from the manifest deletes it, and nothing unmanaged is touched', async (ctx) => {
   const { client } = ctx.project;
-  await client.createInstance({ name: 'handmade', source: { type: 'image', fingerprint: ctx.image.fingerprint }, profiles: ['default'], config: {}, devices: {}, start: false });
+  await client.createInstance({
+    name: 'handmade',
+    source: { type: 'image', fingerprint: ctx.image.fingerprint },
+    profiles: ['default'],
+    config: {},
+    devices: {},
+    start: false,
+  });
   await ctx.m.write({ 'lxplan.yaml': manifest(ctx.image, THREE.replace('memory: 512MB', 'memory: 1GiB').replace(/ {2}web-3:\n.*\n.*\n/, '')) });
   const p = await run('lxplan', ctx.args());
-  assert.is(p.stdout, `lxplan will make these changes:
+  assert.is(
+    p.stdout,
+    `lxplan will make these changes:
 
   - instance web-3
 
 Plan: 0 to add, 0 to change, 1 to destroy.
-`, show(p));
+`,
+    show(p),
+  );
   const refused = await run('lxapply', ctx.args('--auto-approve'));
   assert.is(refused.code, 1, show(refused));
-  assert.ok(refused.stderr.includes('Error: the plan destroys instance web-3 (deleted): their disks would be lost\n  hint: run lxapply with --allow-delete to allow it; nothing was changed'), show(refused));
+  assert.ok(
+    refused.stderr.includes(
+      'Error: the plan destroys instance web-3 (deleted): their disks would be lost\n  hint: run lxapply with --allow-delete to allow it; nothing was changed',
+    ),
+    show(refused),
+  );
   assert.is((await client.listInstances()).length, 4);
   const a = await run('lxapply', ctx.args('--auto-approve', '--allow-delete'));
   assert.is(a.code, 0, show(a));
@@ -139,7 +158,12 @@ Plan: 0 to add, 0 to change, 1 to destroy.
 
 it('a manifest instance whose name exists in LXD but not in state is a conflict, not overwritten', async (ctx) => {
   const { client } = ctx.project;
-  await ctx.m.write({ 'lxplan.yaml': manifest(ctx.image, THREE.replace('memory: 512MB', 'memory: 1GiB').replace(/ {2}web-3:\n.*\n.*\n/, '') + '  handmade:\n    image: busybox\n    limits: {memory: 64MB}\n') });
+  await ctx.m.write({
+    'lxplan.yaml': manifest(
+      ctx.image,
+      THREE.replace('memory: 512MB', 'memory: 1GiB').replace(/ {2}web-3:\n.*\n.*\n/, '') + '  handmade:\n    image: busybox\n    limits: {memory: 64MB}\n',
+    ),
+  });
   const r = await run('lxapply', ctx.args('--auto-approve'));
   assert.is(r.code, 1, show(r));
   assert.match(r.stderr, /lxplan\.yaml:\d+:3: instance "handmade" already exists in LXD and is not managed by lxplan; it will not be overwritten/);
@@ -153,7 +177,11 @@ it('two lxapply at once on one state: the second fails at once and names the hol
   const first = start('lxapply', ctx.args('--auto-approve', '--parallelism', '1'));
   const firstDone = finish(first);
   // Wait until the first run has made its first change (it holds the lock from before it prints the plan).
-  await new Promise<void>((resolve) => first.stdout!.on('data', (d: Buffer) => { if (d.toString().includes('created (')) resolve(); }));
+  await new Promise<void>((resolve) =>
+    first.stdout!.on('data', (d: Buffer) => {
+      if (d.toString().includes('created (')) resolve();
+    }),
+  );
   const t0 = Date.now();
   const second = await run('lxapply', ctx.args('--auto-approve'));
   const waited = Date.now() - t0;

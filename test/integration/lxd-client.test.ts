@@ -91,7 +91,7 @@ test('requests are scoped to the project: the default project does not see its p
   }
 });
 
-test('a value LXD rejects gives 400 and LXD\'s own message first', async () => {
+test("a value LXD rejects gives 400 and LXD's own message first", async () => {
   const e = apiError(await rejection(project.client.createProfile({ name: 'bad', config: { 'limits.memory': '12XB' } })));
   assert.is(e.status, 400);
   assert.match(e.lxdError, /12XB/);
@@ -99,13 +99,18 @@ test('a value LXD rejects gives 400 and LXD\'s own message first', async () => {
   assert.match(e.message, /POST \/1\.0\/profiles/);
 });
 
-test('uploadSplitImage: LXD\'s fingerprint is fingerprintOfSplitImage; aliases; a second upload fails in its operation', async () => {
+test("uploadSplitImage: LXD's fingerprint is fingerprintOfSplitImage; aliases; a second upload fails in its operation", async () => {
   const { client } = project;
   const local = await fingerprintOfSplitImage(image.metadataPath, image.rootfsPath);
   let progress = 0;
   const fp = await client.uploadSplitImage({
-    metadataPath: image.metadataPath, rootfsPath: image.rootfsPath, properties: { purpose: 'lxplan test' },
-    onProgress: (sent, total) => { progress = sent; assert.ok(sent <= total); },
+    metadataPath: image.metadataPath,
+    rootfsPath: image.rootfsPath,
+    properties: { purpose: 'lxplan test' },
+    onProgress: (sent, total) => {
+      progress = sent;
+      assert.ok(sent <= total);
+    },
   });
   assert.is(fp, local);
   assert.ok(progress > 1_000_000, `progress reported ${progress} bytes`);
@@ -118,8 +123,14 @@ test('uploadSplitImage: LXD\'s fingerprint is fingerprintOfSplitImage; aliases; 
   assert.is((await client.getImage(fp)).value.public, true);
 
   await client.createImageAlias('busybox', fp, 'test image');
-  assert.equal((await client.listImageAliases()).map((a) => [a.name, a.target]), [['busybox', fp]]);
-  assert.equal((await client.listImages()).find((i) => i.fingerprint === fp)?.aliases.map((a) => a.name), ['busybox']);
+  assert.equal(
+    (await client.listImageAliases()).map((a) => [a.name, a.target]),
+    [['busybox', fp]],
+  );
+  assert.equal(
+    (await client.listImages()).find((i) => i.fingerprint === fp)?.aliases.map((a) => a.name),
+    ['busybox'],
+  );
   const alias = await client.getImageAlias('busybox');
   assert.is(alias.value.target, fp);
   await client.updateImageAlias('busybox', fp, alias.etag, 'still the test image');
@@ -136,8 +147,12 @@ test('instance: create and start, live memory limit, clean stop within seconds, 
   const { client } = project;
   const fp = await uploaded();
   await client.createInstance({
-    name: 'c1', source: { type: 'image', fingerprint: fp }, profiles: ['default'],
-    config: { 'limits.memory': '128MB' }, devices: {}, start: true,
+    name: 'c1',
+    source: { type: 'image', fingerprint: fp },
+    profiles: ['default'],
+    config: { 'limits.memory': '128MB' },
+    devices: {},
+    start: true,
   });
   const running = await client.getInstanceState('c1');
   assert.is(running.status, 'Running');
@@ -147,7 +162,11 @@ test('instance: create and start, live memory limit, clean stop within seconds, 
   const { value: inst, etag } = await client.getInstance('c1');
   assert.is(inst.config['limits.memory'], '128MB');
   assert.ok((await client.listInstances()).some((i) => i.name === 'c1' && i.status === 'Running'));
-  await client.updateInstance('c1', { config: { ...inst.config, 'limits.memory': '256MB' }, devices: inst.devices, profiles: inst.profiles, description: inst.description }, etag);
+  await client.updateInstance(
+    'c1',
+    { config: { ...inst.config, 'limits.memory': '256MB' }, devices: inst.devices, profiles: inst.profiles, description: inst.description },
+    etag,
+  );
   const after = await client.getInstanceState('c1');
   assert.is(after.pid, running.pid, 'a live change does not restart');
   assert.is(await memoryLimitOf(after.pid), 256_000_000);
@@ -196,7 +215,10 @@ test('socket path: option, then LXD_SOCKET, then LXD_DIR, then the Debian or sna
   assert.is(resolveSocketPath('/x.sock', { LXD_SOCKET: '/y.sock' }, none), '/x.sock');
   assert.is(resolveSocketPath(undefined, { LXD_SOCKET: '/y.sock', LXD_DIR: '/d' }, none), '/y.sock');
   assert.is(resolveSocketPath(undefined, { LXD_DIR: '/d' }, none), '/d/unix.socket');
-  assert.is(resolveSocketPath(undefined, {}, (p) => p === SNAP_SOCKET), SNAP_SOCKET);
+  assert.is(
+    resolveSocketPath(undefined, {}, (p) => p === SNAP_SOCKET),
+    SNAP_SOCKET,
+  );
   assert.is(resolveSocketPath(undefined, {}, none), DEBIAN_SOCKET);
 });
 

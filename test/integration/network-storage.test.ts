@@ -34,33 +34,53 @@ const gone = (e: unknown) => {
   if (!isNotFound(e)) throw e;
 };
 
-function manifest(ctx: Ctx, parts: { dns?: string; network?: boolean; volume?: boolean; pool?: boolean; instance?: 'all' | 'root-only' | 'none' } = {}): string {
+function manifest(
+  ctx: Ctx,
+  parts: { dns?: string; network?: boolean; volume?: boolean; pool?: boolean; instance?: 'all' | 'root-only' | 'none' } = {},
+): string {
   const { dns = 'lab', network = true, volume = true, pool = true, instance = 'all' } = parts;
-  const devices = instance === 'all'
-    ? `      eth0: {type: nic, network: ${ctx.net}, limits.ingress: 10Mbit}
+  const devices =
+    instance === 'all'
+      ? `      eth0: {type: nic, network: ${ctx.net}, limits.ingress: 10Mbit}
       data: {type: disk, pool: ${ctx.pool}, source: data, path: /data}
       root: {type: disk, path: /, pool: ${ctx.pool}}`
-    : `      root: {type: disk, path: /, pool: ${ctx.pool}}`;
+      : `      root: {type: disk, path: /, pool: ${ctx.pool}}`;
   return `images:
   busybox:
     source: {metadata: ${ctx.image.metadataPath}, rootfs: ${ctx.image.rootfsPath}}
-${network ? `networks:
+${
+  network
+    ? `networks:
   ${ctx.net}:
     config: {ipv4.address: ${ctx.subnet}.1/24, ipv4.nat: "true", ipv4.dhcp.ranges: ${ctx.subnet}.100-${ctx.subnet}.200, dns.domain: ${dns}}
-` : ''}${pool ? `storage_pools:
+`
+    : ''
+}${
+    pool
+      ? `storage_pools:
   ${ctx.pool}:
     driver: dir
     config: {source: ${ctx.source}}
-` : ''}${volume ? `storage_volumes:
+`
+      : ''
+  }${
+    volume
+      ? `storage_volumes:
   ${ctx.pool}/data:
     size: 64MB
-` : ''}${instance !== 'none' ? `instances:
+`
+      : ''
+  }${
+    instance !== 'none'
+      ? `instances:
   web-1:
     image: busybox
     devices:
 ${devices}
     limits: {disk: 1GB}
-` : ''}`;
+`
+      : ''
+  }`;
 }
 
 it.before(async (ctx) => {
@@ -87,7 +107,11 @@ it.after(async (ctx) => {
   try {
     await ctx.project?.cleanup();
     if (ctx.pool) {
-      for (const v of await root.listCustomVolumes(ctx.pool).catch((e) => { gone(e); return []; })) await root.deleteCustomVolume(ctx.pool, v.name).catch(gone);
+      for (const v of await root.listCustomVolumes(ctx.pool).catch((e) => {
+        gone(e);
+        return [];
+      }))
+        await root.deleteCustomVolume(ctx.pool, v.name).catch(gone);
       await root.deleteStoragePool(ctx.pool).catch(gone);
     }
     for (const n of [ctx.net, ctx.adopted]) if (n) await root.deleteNetwork(n).catch(gone);
@@ -101,7 +125,9 @@ it.after(async (ctx) => {
 it('lxapply makes the pool, the bridge and the volume first, then the instance attached to all three; then No changes.', async (ctx) => {
   const p = await run('lxplan', ctx.args());
   assert.is(p.code, 0, show(p));
-  assert.is(p.stdout, `lxplan will make these changes:
+  assert.is(
+    p.stdout,
+    `lxplan will make these changes:
 
   + storage_pool ${ctx.pool}
       + driver:        dir
@@ -136,13 +162,18 @@ it('lxapply makes the pool, the bridge and the volume first, then the instance a
       + devices.root.type:           disk
 
 Plan: 5 to add, 0 to change, 0 to destroy.
-`, show(p));
+`,
+    show(p),
+  );
 
   const a = await run('lxapply', ctx.args('--auto-approve'));
   assert.is(a.code, 0, show(a));
   assert.ok(a.stdout.includes('Apply complete: 5 created in LXD.'), show(a));
   // The instance is made last: after everything it uses.
-  const done = a.stdout.split('\n').filter((l) => / created \(/.test(l)).map((l) => l.split(':')[0]);
+  const done = a.stdout
+    .split('\n')
+    .filter((l) => / created \(/.test(l))
+    .map((l) => l.split(':')[0]);
   assert.is(done[done.length - 1], 'instance web-1', show(a));
   assert.ok(done.indexOf(`storage_pool ${ctx.pool}`) < done.indexOf(`storage_volume ${ctx.pool}/data`), show(a));
 
@@ -174,13 +205,17 @@ it('a network config change is applied live, and what LXD filled in stays', asyn
     const ipv6 = (await root.getNetwork(ctx.net)).value.config['ipv6.address'];
     await ctx.m.write({ 'lxplan.yaml': manifest(ctx, { dns: 'lab2' }) });
     const p = await run('lxplan', ctx.args());
-    assert.is(p.stdout, `lxplan will make these changes:
+    assert.is(
+      p.stdout,
+      `lxplan will make these changes:
 
   ~ network ${ctx.net} (in project default; live)
       ~ config.dns.domain: lab -> lab2 (live)
 
 Plan: 0 to add, 1 to change, 0 to destroy.
-`, show(p));
+`,
+      show(p),
+    );
     const a = await run('lxapply', ctx.args('--auto-approve'));
     assert.is(a.code, 0, show(a));
     const net = (await root.getNetwork(ctx.net)).value;
@@ -208,7 +243,10 @@ it('an existing network not in state is a conflict; lxplan import adopts it; the
   await ctx.m.write({ 'lxplan.yaml': text });
   const conflict = await run('lxplan', ctx.args());
   assert.is(conflict.code, 1, show(conflict));
-  assert.match(conflict.stderr, new RegExp(`lxplan\\.yaml:\\d+:3: network "${ctx.adopted}" already exists in LXD and is not managed by lxplan; it will not be overwritten`));
+  assert.match(
+    conflict.stderr,
+    new RegExp(`lxplan\\.yaml:\\d+:3: network "${ctx.adopted}" already exists in LXD and is not managed by lxplan; it will not be overwritten`),
+  );
 
   const imported = await run('lxplan', ['import', 'network', ctx.adopted, ctx.m.dir, '--project', ctx.project.name]);
   assert.is(imported.code, 0, show(imported));
@@ -218,17 +256,30 @@ it('an existing network not in state is a conflict; lxplan import adopts it; the
   // The default pool: declared, it is adopted without a change (its source stays LXD's).
   await ctx.m.write({ 'lxplan.yaml': text.replace('storage_pools:\n', 'storage_pools:\n  default:\n    driver: dir\n') });
   const adopt = await run('lxplan', ctx.args());
-  assert.is(adopt.stdout, `State only (LXD is not touched):
+  assert.is(
+    adopt.stdout,
+    `State only (LXD is not touched):
   storage_pool default: built-in storage_pool: lxplan starts managing it
 
 No changes. LXD matches the manifests.
-`, show(adopt));
+`,
+    show(adopt),
+  );
   const a = await run('lxapply', ctx.args('--auto-approve'));
   assert.is(a.code, 0, show(a));
   const state = JSON.parse(await readFile(path.join(ctx.m.dir, 'lxplan.state.json'), 'utf8')) as State;
-  assert.equal(Object.keys(state.resources).sort(), [
-    'image.busybox', 'instance.web-1', `network.${ctx.adopted}`, `network.${ctx.net}`, 'storage_pool.default', `storage_pool.${ctx.pool}`, `storage_volume.${ctx.pool}/data`,
-  ].sort());
+  assert.equal(
+    Object.keys(state.resources).sort(),
+    [
+      'image.busybox',
+      'instance.web-1',
+      `network.${ctx.adopted}`,
+      `network.${ctx.net}`,
+      'storage_pool.default',
+      `storage_pool.${ctx.pool}`,
+      `storage_volume.${ctx.pool}/data`,
+    ].sort(),
+  );
   const again = await run('lxplan', ctx.args());
   assert.is(again.stdout, 'No changes. LXD matches the manifests.\n', show(again));
 });
@@ -236,7 +287,9 @@ No changes. LXD matches the manifests.
 it('detaching: the instance leaves the bridge and the volume, which are deleted after it (and only with --allow-delete)', async (ctx) => {
   await ctx.m.write({ 'lxplan.yaml': manifest(ctx, { network: false, volume: false, instance: 'root-only' }) });
   const p = await run('lxplan', ctx.args());
-  assert.is(p.stdout, `lxplan will make these changes:
+  assert.is(
+    p.stdout,
+    `lxplan will make these changes:
 
   - network ${ctx.adopted} (in project default)
   - network ${ctx.net} (in project default)
@@ -254,7 +307,9 @@ State only (LXD is not touched):
   storage_pool default: no longer in the manifests: lxplan stops managing this built-in storage_pool and leaves it as it is
 
 Plan: 0 to add, 1 to change, 3 to destroy.
-`, show(p));
+`,
+    show(p),
+  );
   const refused = await run('lxapply', ctx.args('--auto-approve'));
   assert.is(refused.code, 1, show(refused));
   assert.ok(refused.stderr.includes(`Error: the plan destroys storage volume ${ctx.pool}/data (deleted): their disks would be lost`), show(refused));
@@ -269,7 +324,14 @@ Plan: 0 to add, 1 to change, 3 to destroy.
   assert.is(after.pid, before.pid, 'detached live: the container was not restarted');
   const root = new LxdClient();
   try {
-    for (const n of [ctx.net, ctx.adopted]) assert.ok(await root.getNetwork(n).then(() => false, (e) => isNotFound(e)), `network ${n} is gone`);
+    for (const n of [ctx.net, ctx.adopted])
+      assert.ok(
+        await root.getNetwork(n).then(
+          () => false,
+          (e) => isNotFound(e),
+        ),
+        `network ${n} is gone`,
+      );
     assert.equal(await root.listCustomVolumes(ctx.pool), []);
   } finally {
     root.close();
@@ -281,20 +343,30 @@ Plan: 0 to add, 1 to change, 3 to destroy.
 it('removing the instance and its pool deletes the instance first, then the pool', async (ctx) => {
   await ctx.m.write({ 'lxplan.yaml': manifest(ctx, { network: false, volume: false, pool: false, instance: 'none' }) });
   const p = await run('lxplan', ctx.args());
-  assert.is(p.stdout, `lxplan will make these changes:
+  assert.is(
+    p.stdout,
+    `lxplan will make these changes:
 
   - storage_pool ${ctx.pool}
   - instance web-1
 
 Plan: 0 to add, 0 to change, 2 to destroy.
-`, show(p));
+`,
+    show(p),
+  );
   const a = await run('lxapply', ctx.args('--auto-approve', '--allow-delete'));
   assert.is(a.code, 0, show(a));
   const lines = a.stdout.split('\n').map((l) => l.split(':')[0]);
   assert.ok(lines.indexOf('instance web-1') < lines.indexOf(`storage_pool ${ctx.pool}`), show(a));
   const root = new LxdClient();
   try {
-    assert.ok(await root.getStoragePool(ctx.pool).then(() => false, (e) => isNotFound(e)), 'the pool is gone');
+    assert.ok(
+      await root.getStoragePool(ctx.pool).then(
+        () => false,
+        (e) => isNotFound(e),
+      ),
+      'the pool is gone',
+    );
     assert.is((await root.getStoragePool('default')).value.name, 'default', 'the default pool is never touched');
   } finally {
     root.close();
@@ -311,21 +383,37 @@ it('lxplan export writes a network, a pool and a volume made by hand; imported, 
   const m = await manifestDir({});
   try {
     await chmod(source, 0o711);
-    await root.createNetwork({ name: net, type: 'bridge', description: 'by hand', config: { 'ipv4.address': 'none', 'ipv6.address': 'none', 'user.owner': 'ops' } });
+    await root.createNetwork({
+      name: net,
+      type: 'bridge',
+      description: 'by hand',
+      config: { 'ipv4.address': 'none', 'ipv6.address': 'none', 'user.owner': 'ops' },
+    });
     await root.createStoragePool({ name: pool, driver: 'dir', config: { source } });
     await root.createCustomVolume(pool, { name: 'data', content_type: 'filesystem', description: 'kept', config: { 'user.owner': 'ops' } });
 
     const files: Record<string, string> = {};
-    for (const [kind, name] of [['network', net], ['storage_pool', pool], ['storage_volume', `${pool}/data`]]) {
+    for (const [kind, name] of [
+      ['network', net],
+      ['storage_pool', pool],
+      ['storage_volume', `${pool}/data`],
+    ]) {
       const e = await run('lxplan', ['export', '--project', ctx.project.name, '--kind', kind, '--name', name]);
       assert.is(e.code, 0, show(e));
       files[`${kind}.yaml`] = e.stdout;
     }
-    assert.match(files['network.yaml'], `networks:\n  ${net}:\n    description: by hand\n    config:\n      ipv4.address: none\n      ipv6.address: none\n      user.owner: ops\n`);
+    assert.match(
+      files['network.yaml'],
+      `networks:\n  ${net}:\n    description: by hand\n    config:\n      ipv4.address: none\n      ipv6.address: none\n      user.owner: ops\n`,
+    );
     assert.match(files['storage_pool.yaml'], `storage_pools:\n  ${pool}:\n    driver: dir\n    config:\n      source: ${source}\n`);
     assert.match(files['storage_volume.yaml'], `storage_volumes:\n  ${pool}/data:\n    description: kept\n    config:\n      user.owner: ops\n`);
     await m.write(files);
-    for (const [kind, name] of [['network', net], ['storage_pool', pool], ['storage_volume', `${pool}/data`]]) {
+    for (const [kind, name] of [
+      ['network', net],
+      ['storage_pool', pool],
+      ['storage_volume', `${pool}/data`],
+    ]) {
       const imp = await run('lxplan', ['import', kind, name, m.dir, '--project', ctx.project.name]);
       assert.is(imp.code, 0, show(imp));
     }

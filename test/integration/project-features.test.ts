@@ -38,11 +38,12 @@ type Ctx = {
 };
 const it = suite<Ctx>('objects of a project without features.*: made, read and deleted where LXD keeps them');
 
-const owner = () => [
-  `      user.lxplan.test.host: "${hostname()}"`,
-  `      user.lxplan.test.pid: "${process.pid}"`,
-  `      user.lxplan.test.created: "${new Date().toISOString()}"`,
-].join('\n');
+const owner = () =>
+  [
+    `      user.lxplan.test.host: "${hostname()}"`,
+    `      user.lxplan.test.pid: "${process.pid}"`,
+    `      user.lxplan.test.created: "${new Date().toISOString()}"`,
+  ].join('\n');
 
 /** A random 10.2xx.x.0/24 prefix (as network-storage.test.ts), so parallel runs do not collide. */
 function subnet(): string {
@@ -50,10 +51,14 @@ function subnet(): string {
   return `10.${200 + (b[0] % 50)}.${b[1]}`;
 }
 
-const exists = (read: () => Promise<unknown>) => read().then(() => true, (e) => {
-  if (isNotFound(e)) return false;
-  throw e;
-});
+const exists = (read: () => Promise<unknown>) =>
+  read().then(
+    () => true,
+    (e) => {
+      if (isNotFound(e)) return false;
+      throw e;
+    },
+  );
 
 it.before(async (ctx) => {
   ctx.s = randomBytes(3).toString('hex');
@@ -63,13 +68,15 @@ it.before(async (ctx) => {
   ctx.net = `lxpf${ctx.s}`;
   ctx.qnet = `lxpq${ctx.s}`;
   ctx.subnet = subnet();
-  do ctx.qsubnet = subnet(); while (ctx.qsubnet === ctx.subnet);
+  do ctx.qsubnet = subnet();
+  while (ctx.qsubnet === ctx.subnet);
   ctx.profile = `lxplan-test-pf-${ctx.s}`;
   ctx.volume = `lxplan-test-pf-${ctx.s}`;
   ctx.anchor = await throwawayProject();
   for (const n of [ctx.net, ctx.qnet]) await ctx.anchor.claim('network', n);
   for (const n of [ctx.p, ctx.q]) await ctx.anchor.claim('project', n);
-  ctx.m = await manifestDir({ 'lxplan.yaml': `project: ${ctx.p}
+  ctx.m = await manifestDir({
+    'lxplan.yaml': `project: ${ctx.p}
 projects:
   ${ctx.p}:
     config:
@@ -86,8 +93,10 @@ networks:
 storage_volumes:
   default/${ctx.volume}:
     size: 16MB
-` });
-  ctx.mq = await manifestDir({ 'lxplan.yaml': `project: ${ctx.q}
+`,
+  });
+  ctx.mq = await manifestDir({
+    'lxplan.yaml': `project: ${ctx.q}
 projects:
   ${ctx.q}:
     config:
@@ -101,11 +110,14 @@ profiles:
     devices:
       root: {type: disk, path: /, pool: default}
       eth0: {type: nic, network: ${ctx.qnet}, name: eth0}
-` });
+`,
+  });
 });
 
 it.after(async (ctx) => {
-  const gone = (e: unknown) => { if (!isNotFound(e)) throw e; };
+  const gone = (e: unknown) => {
+    if (!isNotFound(e)) throw e;
+  };
   try {
     for (const p of [ctx.p, ctx.q]) if (p) await purgeProject(ctx.root, p);
     if (ctx.profile) await ctx.root.deleteProfile(ctx.profile).catch(gone);
@@ -139,7 +151,8 @@ it('the plan says where each object will live: the default project', async (ctx)
 });
 
 /** Requests for a profile, network or custom volume sent through project `p` (LXD then answers for the default project, or 404 while p does not exist). */
-const throughProject = (requests: string[], p: string) => requests.filter((r) => /^\w+ \/1\.0\/(profiles|networks|storage-pools\/[^/?]+\/volumes)/.test(r) && r.includes(`project=${p}`));
+const throughProject = (requests: string[], p: string) =>
+  requests.filter((r) => /^\w+ \/1\.0\/(profiles|networks|storage-pools\/[^/?]+\/volumes)/.test(r) && r.includes(`project=${p}`));
 
 it('lxapply creates them in the default project, with no request in the project before it exists (item 3)', async (ctx) => {
   const proxy = await countingSocket();
@@ -183,19 +196,31 @@ it('--destroy deletes them where they live, and the project: nothing is left in 
   // Nor in any other project (the list of every project's profiles and volumes).
   for (const project of (await ctx.root.listProjects()).map((x) => x.name)) {
     const c = ctx.root.withProject(project);
-    assert.not.ok((await c.listProfiles()).some((x) => x.name === ctx.profile), `profile in ${project}`);
-    assert.not.ok((await c.listCustomVolumes('default')).some((x) => x.name === ctx.volume), `volume in ${project}`);
+    assert.not.ok(
+      (await c.listProfiles()).some((x) => x.name === ctx.profile),
+      `profile in ${project}`,
+    );
+    assert.not.ok(
+      (await c.listCustomVolumes('default')).some((x) => x.name === ctx.volume),
+      `volume in ${project}`,
+    );
   }
 });
 
 it('a delete in a project that does not exist is an error, not "already gone"', async (ctx) => {
   const missing = ctx.root.withProject(`${ctx.p}-none`);
-  const e = await missing.deleteProfile('x').then(() => undefined, (err: unknown) => err);
+  const e = await missing.deleteProfile('x').then(
+    () => undefined,
+    (err: unknown) => err,
+  );
   assert.ok(e, 'LXD refused it');
   assert.is((e as { status?: number }).status, 404);
   assert.match(String((e as Error).message), 'Project not found');
   assert.not.ok(isNotFound(e), 'a missing project is not a missing object');
-  const own = await ctx.root.deleteProject(`${ctx.p}-none`).then(() => undefined, (err: unknown) => err);
+  const own = await ctx.root.deleteProject(`${ctx.p}-none`).then(
+    () => undefined,
+    (err: unknown) => err,
+  );
   assert.ok(isNotFound(own), 'the project itself missing is "gone"');
 });
 

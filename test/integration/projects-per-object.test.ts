@@ -47,23 +47,32 @@ images:
     source: ${src}
 instances:
   ca:
-${caInB ? `    project: ${ctx.b}\n    image: busybox-b\n` : '    image: busybox\n'}${ROOT_DISK}${withCb ? `  cb:
+${caInB ? `    project: ${ctx.b}\n    image: busybox-b\n` : '    image: busybox\n'}${ROOT_DISK}${
+    withCb
+      ? `  cb:
     project: ${ctx.b}
     image: busybox-b
     snapshots: [clean]
-${ROOT_DISK}` : ''}${withCc ? `  cc:
+${ROOT_DISK}`
+      : ''
+  }${
+    withCc
+      ? `  cc:
     project: ${ctx.b}
     image: busybox-b
     state: stopped
-${ROOT_DISK}` : ''}`;
+${ROOT_DISK}`
+      : ''
+  }`;
 }
 
 const names = async (c: LxdClient) => (await c.listInstances()).map((i) => i.name).sort();
-const order = (text: string, lines: string[]) => lines.map((l) => {
-  const i = text.indexOf(l);
-  assert.ok(i >= 0, `missing "${l}" in:\n${text}`);
-  return i;
-});
+const order = (text: string, lines: string[]) =>
+  lines.map((l) => {
+    const i = text.indexOf(l);
+    assert.ok(i >= 0, `missing "${l}" in:\n${text}`);
+    return i;
+  });
 
 it.before(async (ctx) => {
   ctx.root = new LxdClient();
@@ -103,16 +112,27 @@ it('the plan makes project B first, then what is in it; lxapply puts each object
 
   const a = await run('lxapply', ['--auto-approve', ctx.m.dir]);
   assert.is(a.code, 0, show(a));
-  const [project, image, instance, snapshot] = order(a.stdout, [`project ${ctx.b}: created`, 'image busybox-b: created', 'instance cb: created', 'snapshot cb/clean: created']);
+  const [project, image, instance, snapshot] = order(a.stdout, [
+    `project ${ctx.b}: created`,
+    'image busybox-b: created',
+    'instance cb: created',
+    'snapshot cb/clean: created',
+  ]);
   assert.ok(project < image && image < instance && instance < snapshot, show(a));
 
   const inB = ctx.root.withProject(ctx.b);
   assert.equal(await names(inB), ['cb']);
   assert.equal(await names(ctx.a.client), ['ca']);
-  assert.equal((await inB.listSnapshots('cb')).map((x) => x.name), ['clean'], 'the snapshot is taken in B');
+  assert.equal(
+    (await inB.listSnapshots('cb')).map((x) => x.name),
+    ['clean'],
+    'the snapshot is taken in B',
+  );
   assert.ok((await inB.listImages()).some((i) => i.aliases?.some((x) => x.name === 'busybox-b')));
   assert.not.ok((await ctx.a.client.listImages()).some((i) => i.aliases?.some((x) => x.name === 'busybox-b')));
-  const state = JSON.parse(await readFile(path.join(ctx.m.dir, 'lxplan.state.json'), 'utf8')) as { resources: Record<string, { attributes?: Record<string, string> }> };
+  const state = JSON.parse(await readFile(path.join(ctx.m.dir, 'lxplan.state.json'), 'utf8')) as {
+    resources: Record<string, { attributes?: Record<string, string> }>;
+  };
   assert.is(state.resources['instance.cb'].attributes?.project, ctx.b);
   assert.is(state.resources['instance.ca'].attributes?.project, undefined);
 
@@ -136,7 +156,13 @@ it('moving an instance to another project is a replace, refused without --allow-
   // B has an instance named ca already (made by hand): the move is refused at plan time, nothing is deleted.
   const inB = ctx.root.withProject(ctx.b);
   const fp = (await inB.listImages()).find((i) => i.aliases?.some((x) => x.name === 'busybox-b'))!.fingerprint;
-  await inB.createInstance({ name: 'ca', source: { type: 'image', fingerprint: fp }, profiles: ['default'], config: {}, devices: { root: { type: 'disk', path: '/', pool: 'default' } } });
+  await inB.createInstance({
+    name: 'ca',
+    source: { type: 'image', fingerprint: fp },
+    profiles: ['default'],
+    config: {},
+    devices: { root: { type: 'disk', path: '/', pool: 'default' } },
+  });
   const taken = await run('lxplan', [ctx.m.dir]);
   assert.is(taken.code, 1, show(taken));
   assert.match(taken.stderr, `instance "ca" cannot move to project "${ctx.b}": it has an unmanaged instance of that name already`);
@@ -145,7 +171,10 @@ it('moving an instance to another project is a replace, refused without --allow-
   const p = await run('lxplan', [ctx.m.dir]);
   assert.is(p.code, 0, show(p));
   assert.ok(p.stdout.includes('-/+ instance ca'), show(p));
-  assert.match(p.stdout, `~ project: ${ctx.a.name} -> ${ctx.b} (replace; a new instance is made in project "${ctx.b}" and the one in project "${ctx.a.name}" is deleted`);
+  assert.match(
+    p.stdout,
+    `~ project: ${ctx.a.name} -> ${ctx.b} (replace; a new instance is made in project "${ctx.b}" and the one in project "${ctx.a.name}" is deleted`,
+  );
   const refused = await run('lxapply', ['--auto-approve', ctx.m.dir]);
   assert.is(refused.code, 1, show(refused));
   assert.match(refused.stderr, 'instance ca (replaced: destroyed and created again)');
@@ -166,7 +195,10 @@ it('an instance removed from the manifests is deleted in the project it lives in
   const p = await run('lxplan', ['--out', saved, ctx.m.dir]);
   assert.is(p.code, 0, show(p));
   const doc = JSON.parse(await readFile(saved, 'utf8')) as { changes: Array<{ address: string; action: string; project?: string }> };
-  assert.equal(doc.changes.filter((c) => c.address.startsWith('instance.cb')).map((c) => [c.action, c.project]), [['delete', ctx.b]]);
+  assert.equal(
+    doc.changes.filter((c) => c.address.startsWith('instance.cb')).map((c) => [c.action, c.project]),
+    [['delete', ctx.b]],
+  );
   const a = await run('lxapply', ['--auto-approve', '--allow-delete', saved]);
   assert.is(a.code, 0, show(a));
   assert.ok(a.stdout.includes('instance cb: deleted'), show(a));
@@ -176,25 +208,47 @@ it('an instance removed from the manifests is deleted in the project it lives in
   // lxplan import of an instance made by hand in B: looked for in B, recorded as living there.
   const inB = ctx.root.withProject(ctx.b);
   const fp = (await inB.listImages()).find((i) => i.aliases?.some((x) => x.name === 'busybox-b'))!.fingerprint;
-  await inB.createInstance({ name: 'cc', source: { type: 'image', fingerprint: fp }, profiles: ['default'], config: {}, devices: { root: { type: 'disk', path: '/', pool: 'default' } } });
+  await inB.createInstance({
+    name: 'cc',
+    source: { type: 'image', fingerprint: fp },
+    profiles: ['default'],
+    config: {},
+    devices: { root: { type: 'disk', path: '/', pool: 'default' } },
+  });
   await ctx.m.write({ 'lxplan.yaml': manifest(ctx, { caInB: true, withCb: false, withCc: true }) });
   const conflict = await run('lxplan', [ctx.m.dir]);
   assert.is(conflict.code, 1, show(conflict));
   assert.match(conflict.stderr, 'instance "cc" already exists in LXD and is not managed by lxplan');
   const imp = await run('lxplan', ['import', 'instance', 'cc', ctx.m.dir]);
   assert.is(imp.code, 0, show(imp));
-  const state = JSON.parse(await readFile(path.join(ctx.m.dir, 'lxplan.state.json'), 'utf8')) as { resources: Record<string, { attributes?: Record<string, string> }> };
+  const state = JSON.parse(await readFile(path.join(ctx.m.dir, 'lxplan.state.json'), 'utf8')) as {
+    resources: Record<string, { attributes?: Record<string, string> }>;
+  };
   assert.is(state.resources['instance.cc'].attributes?.project, ctx.b);
   const after = await run('lxplan', [ctx.m.dir]);
   assert.is(after.stdout, 'No changes. LXD matches the manifests.\n', show(after));
 
   const d = await run('lxapply', ['--destroy', '--auto-approve', '--allow-delete', ctx.m.dir]);
   assert.is(d.code, 0, show(d));
-  const [instance, other, image, project] = order(d.stdout, ['instance ca: deleted', 'instance cc: deleted', 'image busybox-b: deleted', `project ${ctx.b}: deleted`]);
+  const [instance, other, image, project] = order(d.stdout, [
+    'instance ca: deleted',
+    'instance cc: deleted',
+    'image busybox-b: deleted',
+    `project ${ctx.b}: deleted`,
+  ]);
   assert.ok(instance < project && other < project && image < project, show(d));
-  assert.ok(await ctx.root.getProject(ctx.b).then(() => false, (e) => isNotFound(e)), 'project B is gone from LXD');
+  assert.ok(
+    await ctx.root.getProject(ctx.b).then(
+      () => false,
+      (e) => isNotFound(e),
+    ),
+    'project B is gone from LXD',
+  );
   assert.equal(await names(ctx.a.client), ['cb'], 'the hand-made cb of A is left alone');
-  assert.ok((await ctx.a.client.listImages()).some((i) => i.aliases?.some((x) => x.name === 'busybox-b')), 'the hand-made alias busybox-b of A is left alone');
+  assert.ok(
+    (await ctx.a.client.listImages()).some((i) => i.aliases?.some((x) => x.name === 'busybox-b')),
+    'the hand-made alias busybox-b of A is left alone',
+  );
 });
 
 it.run();

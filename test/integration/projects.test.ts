@@ -72,18 +72,28 @@ it.after(async (ctx) => {
   }
 });
 
-const order = (text: string, lines: string[]) => lines.map((l) => {
-  const i = text.indexOf(l);
-  assert.ok(i >= 0, `missing "${l}" in:\n${text}`);
-  return i;
-});
+const order = (text: string, lines: string[]) =>
+  lines.map((l) => {
+    const i = text.indexOf(l);
+    assert.ok(i >= 0, `missing "${l}" in:\n${text}`);
+    return i;
+  });
 
 it('the plan creates the project first and everything in it after it; lxapply does it in that order; then No changes.', async (ctx) => {
   // The project does not exist yet: reads inside it are empty, not errors.
-  assert.not.ok(await ctx.root.getProject(ctx.name).then(() => true, (e) => { if (isNotFound(e)) return false; throw e; }));
+  assert.not.ok(
+    await ctx.root.getProject(ctx.name).then(
+      () => true,
+      (e) => {
+        if (isNotFound(e)) return false;
+        throw e;
+      },
+    ),
+  );
   const p = await run('lxplan', [ctx.m.dir]);
   assert.is(p.code, 0, show(p));
-  assert.ok(p.stdout.startsWith(`lxplan will make these changes:
+  assert.ok(
+    p.stdout.startsWith(`lxplan will make these changes:
 
   + project ${ctx.name}
       + description:                     lxplan integration test
@@ -94,10 +104,15 @@ it('the plan creates the project first and everything in it after it; lxapply do
       + config.user.lxplan.test.host:    ${hostname()}
       + config.user.lxplan.test.pid:     ${process.pid}
   + image busybox
-`), show(p));
-  assert.match(p.stdout, `  ~ profile default (live)  # built-in profile: lxplan starts managing it
+`),
+    show(p),
+  );
+  assert.match(
+    p.stdout,
+    `  ~ profile default (live)  # built-in profile: lxplan starts managing it
       ~ description:       Default LXD profile for project ${ctx.name} -> "" (live)
-`);
+`,
+  );
   assert.match(p.stdout, 'Plan: 3 to add, 1 to change, 0 to destroy.');
 
   const j = await run('lxplan', ['--json', ctx.m.dir]);
@@ -106,7 +121,8 @@ it('the plan creates the project first and everything in it after it; lxapply do
   assert.is(doc.project, ctx.name);
   const deps = Object.fromEntries(doc.changes.map((c) => [c.address, c.depends_on ?? c.dependsOn ?? []]));
   assert.equal(deps[`project.${ctx.name}`], []);
-  for (const a of ['image.busybox', 'profile.default', 'instance.c1']) assert.ok(deps[a].includes(`project.${ctx.name}`), `${a} waits for the project: ${JSON.stringify(deps)}`);
+  for (const a of ['image.busybox', 'profile.default', 'instance.c1'])
+    assert.ok(deps[a].includes(`project.${ctx.name}`), `${a} waits for the project: ${JSON.stringify(deps)}`);
 
   const a = await run('lxapply', ['--auto-approve', ctx.m.dir]);
   assert.is(a.code, 0, show(a));
@@ -116,7 +132,10 @@ it('the plan creates the project first and everything in it after it; lxapply do
   const { value } = await ctx.root.getProject(ctx.name);
   assert.is(value.config['limits.instances'], '5');
   const inside = ctx.root.withProject(ctx.name);
-  assert.equal((await inside.listInstances()).map((i) => i.name), ['c1']);
+  assert.equal(
+    (await inside.listInstances()).map((i) => i.name),
+    ['c1'],
+  );
   assert.is((await inside.getProfile('default')).value.devices.root?.pool, 'default');
 
   const state = JSON.parse(await readFile(path.join(ctx.m.dir, 'lxplan.state.json'), 'utf8')) as { project: string; resources: Record<string, unknown> };
@@ -132,13 +151,17 @@ it('limits.instances changes live, in place', async (ctx) => {
   await ctx.m.write({ 'lxplan.yaml': manifest(ctx, { limit: '7' }) });
   const p = await run('lxplan', [ctx.m.dir]);
   assert.is(p.code, 0, show(p));
-  assert.is(p.stdout, `lxplan will make these changes:
+  assert.is(
+    p.stdout,
+    `lxplan will make these changes:
 
   ~ project ${ctx.name} (live)
       ~ config.limits.instances: 5 -> 7 (live)
 
 Plan: 0 to add, 1 to change, 0 to destroy.
-`, show(p));
+`,
+    show(p),
+  );
   const a = await run('lxapply', ['--auto-approve', ctx.m.dir]);
   assert.is(a.code, 0, show(a));
   assert.is((await ctx.root.getProject(ctx.name)).value.config['limits.instances'], '7');
@@ -152,10 +175,18 @@ it('a feature change of the project holding c1 is refused at plan time, saying w
   await ctx.m.write({ 'lxplan.yaml': manifest(ctx, { limit: '7', images: 'false' }) });
   const p = await run('lxplan', [ctx.m.dir]);
   assert.is(p.code, 1, show(p));
-  assert.match(p.stderr, `project "${ctx.name}": config.features.images cannot change: LXD changes features.images only while the project is empty, and project "${ctx.name}" holds instance "c1"`);
+  assert.match(
+    p.stderr,
+    `project "${ctx.name}": config.features.images cannot change: LXD changes features.images only while the project is empty, and project "${ctx.name}" holds instance "c1"`,
+  );
   // What the plan claims, checked against the daemon itself.
   const { value, etag } = await ctx.root.getProject(ctx.name);
-  const refused = await ctx.root.updateProject(ctx.name, { description: value.description, config: { ...value.config, 'features.images': 'false' } }, etag).then(() => undefined, (e: Error) => e);
+  const refused = await ctx.root
+    .updateProject(ctx.name, { description: value.description, config: { ...value.config, 'features.images': 'false' } }, etag)
+    .then(
+      () => undefined,
+      (e: Error) => e,
+    );
   assert.match(refused?.message ?? 'accepted', 'cannot be disabled on non-empty projects');
   await ctx.m.write({ 'lxplan.yaml': manifest(ctx, { limit: '7' }) });
 });
@@ -181,19 +212,27 @@ it('an object lxplan does not manage blocks deleting the project: the plan says 
   await inside.createProfile({ name: 'hand-made' });
   const blocked = await run('lxplan', ['--destroy', ctx.m.dir]);
   assert.is(blocked.code, 1, show(blocked));
-  assert.match(blocked.stderr, `project "${ctx.name}" cannot be deleted: profile "hand-made" is in it (LXD deletes only empty projects) and is not managed by lxplan`);
+  assert.match(
+    blocked.stderr,
+    `project "${ctx.name}" cannot be deleted: profile "hand-made" is in it (LXD deletes only empty projects) and is not managed by lxplan`,
+  );
   await inside.deleteProfile('hand-made');
 
   const d = await run('lxapply', ['--destroy', '--auto-approve', '--allow-delete', ctx.m.dir]);
   assert.is(d.code, 0, show(d));
   const [instance, project] = order(d.stdout, ['instance c1: deleted', `project ${ctx.name}: deleted`]);
   assert.ok(instance < project, show(d));
-  const gone = await ctx.root.getProject(ctx.name).then(() => false, (e) => isNotFound(e));
+  const gone = await ctx.root.getProject(ctx.name).then(
+    () => false,
+    (e) => isNotFound(e),
+  );
   assert.ok(gone, 'the project is gone from LXD');
 });
 
 it('a scope project that neither exists nor is declared is an error at the project: key', async (ctx) => {
-  const m = await manifestDir({ 'lxplan.yaml': `project: ${ctx.name}-none\nimages:\n  busybox:\n    source: {metadata: ${ctx.image.metadataPath}, rootfs: ${ctx.image.rootfsPath}}\n` });
+  const m = await manifestDir({
+    'lxplan.yaml': `project: ${ctx.name}-none\nimages:\n  busybox:\n    source: {metadata: ${ctx.image.metadataPath}, rootfs: ${ctx.image.rootfsPath}}\n`,
+  });
   try {
     const p = await run('lxplan', [m.dir]);
     assert.is(p.code, 1, show(p));

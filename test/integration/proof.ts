@@ -16,7 +16,11 @@ export async function parsedState(dir: string): Promise<State | undefined> {
 
 /** Every instance in the (throwaway) project is one lxplan tracks: no orphans. */
 export async function assertNoOrphans(client: LxdClient, state: State | undefined, context: string): Promise<void> {
-  const tracked = new Set(Object.values(state?.resources ?? {}).filter((e) => e.kind === 'instance').map((e) => e.name));
+  const tracked = new Set(
+    Object.values(state?.resources ?? {})
+      .filter((e) => e.kind === 'instance')
+      .map((e) => e.name),
+  );
   const orphans = (await client.listInstances()).map((i) => i.name).filter((n) => !tracked.has(n));
   assert.equal(orphans, [], `orphans after ${context}`);
 }

@@ -35,7 +35,8 @@ async function makeToken(ctx: Ctx, name: string): Promise<string> {
   ctx.tokens.push(name);
   return stdout.trim().split('\n').pop()!.trim();
 }
-const reencode = (token: string, change: object) => Buffer.from(JSON.stringify({ ...JSON.parse(Buffer.from(token, 'base64').toString()), ...change })).toString('base64');
+const reencode = (token: string, change: object) =>
+  Buffer.from(JSON.stringify({ ...JSON.parse(Buffer.from(token, 'base64').toString()), ...change })).toString('base64');
 
 it.before(async (ctx) => {
   ctx.tmp = await mkdtemp(path.join(tmpdir(), 'lxplan-remote-'));
@@ -56,12 +57,15 @@ it.after(async (ctx) => {
     try {
       const crt = await readFile(path.join(ctx.conf(conf), 'client.crt'), 'utf8');
       await ctx.lxd2.request('DELETE', `/1.0/certificates/${fingerprintOf(crt)}`).catch(() => undefined);
-    } catch { /* no certificate made there */ }
+    } catch {
+      /* no certificate made there */
+    }
   }
   const { stdout } = await exec('lxc', ['config', 'trust', 'list-tokens', '--format', 'csv'], { env: { ...process.env, LXD_DIR: LXD2_DIR } });
   for (const line of stdout.split('\n')) {
     const name = line.split(',')[0];
-    if (name && ctx.tokens.includes(name)) await exec('lxc', ['config', 'trust', 'revoke-token', name], { env: { ...process.env, LXD_DIR: LXD2_DIR } }).catch(() => undefined);
+    if (name && ctx.tokens.includes(name))
+      await exec('lxc', ['config', 'trust', 'revoke-token', name], { env: { ...process.env, LXD_DIR: LXD2_DIR } }).catch(() => undefined);
   }
   ctx.lxd2.close();
   await rm(ctx.tmp, { recursive: true, force: true });
@@ -75,10 +79,18 @@ it('remote add with a token trusts lxplan, pins the server, and writes the remot
   assert.match(r.stderr, `Made a client certificate in ${ctx.conf('a')}.`);
   const remote = findCliRemote('lab', [{ tool: 'lxplan', dir: ctx.conf('a') }])!;
   assert.is(remote.url, LXD2_URL);
-  assert.is(fingerprintOf(remote.serverCertificate!), fingerprintOf(ctx.serverCert), 'the pinned certificate is the server\'s');
+  assert.is(fingerprintOf(remote.serverCertificate!), fingerprintOf(ctx.serverCert), "the pinned certificate is the server's");
 
   // A client over HTTPS with what was written: trusted, and it reads the daemon like the socket does.
-  const client = new LxdClient({ transport: new HttpsTransport({ name: 'lab', url: remote.url, pin: { certificate: remote.serverCertificate! }, clientCertificate: remote.clientCertificate!, clientKey: remote.clientKey! }) });
+  const client = new LxdClient({
+    transport: new HttpsTransport({
+      name: 'lab',
+      url: remote.url,
+      pin: { certificate: remote.serverCertificate! },
+      clientCertificate: remote.clientCertificate!,
+      clientKey: remote.clientKey!,
+    }),
+  });
   try {
     const server = await client.request<{ auth: string; environment: { server_version: string } }>('GET', '/1.0');
     assert.is(server.value.auth, 'trusted');
@@ -95,12 +107,18 @@ it('remote add with a token trusts lxplan, pins the server, and writes the remot
 
   const list = await run('lxplan', ['remote', 'list', '--json'], { LXPLAN_CONF: ctx.conf('a'), LXD_CONF: ctx.conf('none'), INCUS_CONF: ctx.conf('none') });
   assert.is(list.code, 0, show(list));
-  assert.equal((JSON.parse(list.stdout) as { remotes: unknown }).remotes, [{ name: 'lab', url: LXD2_URL, fingerprint: fingerprintOf(ctx.serverCert), tool: 'lxplan', dir: ctx.conf('a'), shadowed: false }]);
+  assert.equal((JSON.parse(list.stdout) as { remotes: unknown }).remotes, [
+    { name: 'lab', url: LXD2_URL, fingerprint: fingerprintOf(ctx.serverCert), tool: 'lxplan', dir: ctx.conf('a'), shadowed: false },
+  ]);
 });
 
 it('plan and apply over HTTPS with --remote: created, then a no-op plan, then destroyed, in a project of the remote', async (ctx) => {
   const project = `lxplan-test-remote-${process.pid}`;
-  await ctx.lxd2.createProject({ name: project, description: 'lxplan integration test: safe to delete when no test runs', config: { 'features.profiles': 'true' } });
+  await ctx.lxd2.createProject({
+    name: project,
+    description: 'lxplan integration test: safe to delete when no test runs',
+    config: { 'features.profiles': 'true' },
+  });
   const m = await manifestDir({ 'lxplan.yaml': 'profiles:\n  over-https:\n    limits: {memory: 256MB}\n' });
   const env = { LXPLAN_CONF: ctx.conf('a') };
   try {
@@ -118,7 +136,10 @@ it('plan and apply over HTTPS with --remote: created, then a no-op plan, then de
     assert.is(destroyed.code, 0, show(destroyed));
     assert.match(destroyed.stdout, 'Apply complete: 1 deleted');
   } finally {
-    await ctx.lxd2.withProject(project).request('DELETE', '/1.0/profiles/over-https').catch(() => undefined);
+    await ctx.lxd2
+      .withProject(project)
+      .request('DELETE', '/1.0/profiles/over-https')
+      .catch(() => undefined);
     await ctx.lxd2.request('DELETE', `/1.0/projects/${project}`).catch(() => undefined);
     await m.cleanup();
   }
@@ -126,7 +147,11 @@ it('plan and apply over HTTPS with --remote: created, then a no-op plan, then de
 
 it('a saved plan applies to the remote it was made for, and refuses another daemon', async (ctx) => {
   const project = `lxplan-test-remote-sp-${process.pid}`;
-  await ctx.lxd2.createProject({ name: project, description: 'lxplan integration test: safe to delete when no test runs', config: { 'features.profiles': 'true' } });
+  await ctx.lxd2.createProject({
+    name: project,
+    description: 'lxplan integration test: safe to delete when no test runs',
+    config: { 'features.profiles': 'true' },
+  });
   const m = await manifestDir({ 'lxplan.yaml': 'profiles:\n  saved-remote: {}\n' });
   const env = { LXPLAN_CONF: ctx.conf('a') };
   const planFile = path.join(m.dir, 'plan.json');
@@ -141,7 +166,10 @@ it('a saved plan applies to the remote it was made for, and refuses another daem
     assert.is(applied.code, 0, show(applied));
     await ctx.lxd2.withProject(project).request('GET', '/1.0/profiles/saved-remote');
   } finally {
-    await ctx.lxd2.withProject(project).request('DELETE', '/1.0/profiles/saved-remote').catch(() => undefined);
+    await ctx.lxd2
+      .withProject(project)
+      .request('DELETE', '/1.0/profiles/saved-remote')
+      .catch(() => undefined);
     await ctx.lxd2.request('DELETE', `/1.0/projects/${project}`).catch(() => undefined);
     await m.cleanup();
   }
@@ -150,7 +178,11 @@ it('a saved plan applies to the remote it was made for, and refuses another daem
 it('two runners with no shared disk share one state kept on the remote (--state lxd:NAME)', async (ctx) => {
   const project = `lxplan-test-remote-st-${process.pid}`;
   const stateName = `it-${process.pid}`;
-  await ctx.lxd2.createProject({ name: project, description: 'lxplan integration test: safe to delete when no test runs', config: { 'features.profiles': 'true' } });
+  await ctx.lxd2.createProject({
+    name: project,
+    description: 'lxplan integration test: safe to delete when no test runs',
+    config: { 'features.profiles': 'true' },
+  });
   const manifest = { 'lxplan.yaml': 'profiles:\n  shared-state:\n    limits: {memory: 128MB}\n' };
   const one = await manifestDir(manifest);
   const two = await manifestDir(manifest);
@@ -167,7 +199,10 @@ it('two runners with no shared disk share one state kept on the remote (--state 
     assert.is(destroyed.code, 0, show(destroyed));
     assert.match(destroyed.stdout, 'Apply complete: 1 deleted');
   } finally {
-    await ctx.lxd2.withProject(project).request('DELETE', '/1.0/profiles/shared-state').catch(() => undefined);
+    await ctx.lxd2
+      .withProject(project)
+      .request('DELETE', '/1.0/profiles/shared-state')
+      .catch(() => undefined);
     await ctx.lxd2.request('DELETE', `/1.0/projects/${project}`).catch(() => undefined);
     await ctx.lxd2.request('DELETE', `/1.0/projects/lxplan-state-${stateName}`).catch(() => undefined);
     await one.cleanup();
@@ -201,7 +236,10 @@ it('a token for another server sends nothing: the token still works afterwards',
   const forged = reencode(token, { fingerprint: 'ab'.repeat(32) });
   const r = await run('lxplan', ['remote', 'add', 'lab', '--token', forged], { LXPLAN_CONF: ctx.conf('d') });
   assert.is(r.code, 1, show(r));
-  assert.match(r.stderr, `presented the certificate SHA-256 ${fingerprintOf(ctx.serverCert)}, but the trust token is for ${'ab'.repeat(32)}: not the server that made the token`);
+  assert.match(
+    r.stderr,
+    `presented the certificate SHA-256 ${fingerprintOf(ctx.serverCert)}, but the trust token is for ${'ab'.repeat(32)}: not the server that made the token`,
+  );
   const { stdout } = await exec('lxc', ['config', 'trust', 'list-tokens', '--format', 'csv'], { env: { ...process.env, LXD_DIR: LXD2_DIR } });
   assert.ok(stdout.includes(`lxplan-it-d-${process.pid},`), 'the token was not spent');
 });
@@ -218,18 +256,31 @@ it('a server other than the pinned one is refused with the fingerprint it showed
   const id = await ensureClientIdentity(ctx.conf('a'));
   const local = await readFile('/var/lib/lxd/server.crt', 'utf8').catch(() => undefined);
   const wrong = { fingerprint: local && fingerprintOf(local) !== fingerprintOf(ctx.serverCert) ? fingerprintOf(local) : 'cd'.repeat(32) };
-  const client = new LxdClient({ transport: new HttpsTransport({ name: 'lab', url: LXD2_URL, pin: wrong, clientCertificate: id.certificate, clientKey: id.key }) });
+  const client = new LxdClient({
+    transport: new HttpsTransport({ name: 'lab', url: LXD2_URL, pin: wrong, clientCertificate: id.certificate, clientKey: id.key }),
+  });
   try {
     await client.request('GET', '/1.0');
     assert.unreachable('connected to a server that is not the pinned one');
   } catch (e) {
     assert.is((e as { code?: string }).code, 'lxd.certificate');
-    assert.match((e as Error).message, `remote "lab" (${LXD2_URL}) is not the server lxplan knows: the server presented the certificate SHA-256 ${fingerprintOf(ctx.serverCert)}, not the pinned ${wrong.fingerprint}`);
+    assert.match(
+      (e as Error).message,
+      `remote "lab" (${LXD2_URL}) is not the server lxplan knows: the server presented the certificate SHA-256 ${fingerprintOf(ctx.serverCert)}, not the pinned ${wrong.fingerprint}`,
+    );
   } finally {
     client.close();
   }
   // Pinned by fingerprint alone, the right one: accepted.
-  const byFp = new LxdClient({ transport: new HttpsTransport({ name: 'lab', url: LXD2_URL, pin: { fingerprint: fingerprintOf(ctx.serverCert) }, clientCertificate: id.certificate, clientKey: id.key }) });
+  const byFp = new LxdClient({
+    transport: new HttpsTransport({
+      name: 'lab',
+      url: LXD2_URL,
+      pin: { fingerprint: fingerprintOf(ctx.serverCert) },
+      clientCertificate: id.certificate,
+      clientKey: id.key,
+    }),
+  });
   try {
     assert.is((await byFp.request<{ auth: string }>('GET', '/1.0')).value.auth, 'trusted');
   } finally {
@@ -239,7 +290,15 @@ it('a server other than the pinned one is refused with the fingerprint it showed
 
 it('a client the server does not trust gets an error naming the remote and the way in', async (ctx) => {
   const stranger = await ensureClientIdentity(ctx.conf('stranger'));
-  const client = new LxdClient({ transport: new HttpsTransport({ name: 'lab', url: LXD2_URL, pin: { certificate: ctx.serverCert }, clientCertificate: stranger.certificate, clientKey: stranger.key }) });
+  const client = new LxdClient({
+    transport: new HttpsTransport({
+      name: 'lab',
+      url: LXD2_URL,
+      pin: { certificate: ctx.serverCert },
+      clientCertificate: stranger.certificate,
+      clientKey: stranger.key,
+    }),
+  });
   try {
     await client.request('GET', '/1.0/instances');
     assert.unreachable('an untrusted client listed instances');
@@ -265,7 +324,15 @@ it('nothing pinned: no connection, and the error shows the fingerprint the serve
 
 it('nothing listening: unreachable, naming the remote', async (ctx) => {
   const id = await ensureClientIdentity(ctx.conf('a'));
-  const client = new LxdClient({ transport: new HttpsTransport({ name: 'lab', url: 'https://127.0.0.1:1', pin: { certificate: ctx.serverCert }, clientCertificate: id.certificate, clientKey: id.key }) });
+  const client = new LxdClient({
+    transport: new HttpsTransport({
+      name: 'lab',
+      url: 'https://127.0.0.1:1',
+      pin: { certificate: ctx.serverCert },
+      clientCertificate: id.certificate,
+      clientKey: id.key,
+    }),
+  });
   try {
     await client.request('GET', '/1.0');
     assert.unreachable();

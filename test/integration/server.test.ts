@@ -66,7 +66,7 @@ async function machineConfig(): Promise<Record<string, string>> {
 async function apply(ctx: Ctx): Promise<string> {
   const a = await run('lxapply', ctx.args('--auto-approve'), ctx.daemon.env);
   assert.is(a.code, 0, show(a));
-  assert.equal(await machineConfig(), ctx.machine, 'the machine daemon\'s server config is untouched');
+  assert.equal(await machineConfig(), ctx.machine, "the machine daemon's server config is untouched");
   return a.stdout;
 }
 
@@ -100,14 +100,17 @@ it.after(async (ctx) => {
 });
 
 it('declared keys are adopted and set live; every other server key stays; then No changes.', async (ctx) => {
-  assert.is(await plan(ctx), `lxplan will make these changes:
+  assert.is(
+    await plan(ctx),
+    `lxplan will make these changes:
 
   ~ server config (live)  # built-in server: lxplan starts managing it
 ${setLine(INTERVAL, ctx.original[INTERVAL], ctx.b, 35)}
 ${setLine(EXPIRY, ctx.original[EXPIRY], ctx.a, 35)}
 
 Plan: 0 to add, 1 to change, 0 to destroy.
-`);
+`,
+  );
   await apply(ctx);
   const config = await serverConfig(ctx);
   assert.is(config[EXPIRY], ctx.a);
@@ -120,14 +123,17 @@ Plan: 0 to add, 1 to change, 0 to destroy.
 
 it('a changed key is updated; a key dropped from the manifest is unset (shown as a delete)', async (ctx) => {
   await ctx.m.write({ 'lxplan.yaml': `server:\n  config:\n    ${EXPIRY}: ${ctx.c}\n` });
-  assert.is(await plan(ctx), `lxplan will make these changes:
+  assert.is(
+    await plan(ctx),
+    `lxplan will make these changes:
 
   ~ server config (live)
       - config.${INTERVAL}: ${ctx.b} (live; lxplan set this key before and the manifest no longer has it: unset, LXD's default applies)
       ~ config.${EXPIRY}:  ${ctx.a} -> ${ctx.c} (live)
 
 Plan: 0 to add, 1 to change, 0 to destroy.
-`);
+`,
+  );
   await apply(ctx);
   const config = await serverConfig(ctx);
   assert.is(config[EXPIRY], ctx.c);
@@ -156,13 +162,16 @@ it('a change made in LXD between plan and apply is not overwritten (saved plan r
 
 it('dropping server: unsets only the keys lxplan set, and the state forgets it', async (ctx) => {
   await ctx.m.write({ 'lxplan.yaml': 'instances:\n' });
-  assert.is(await plan(ctx), `lxplan will make these changes:
+  assert.is(
+    await plan(ctx),
+    `lxplan will make these changes:
 
   ~ server config (live)  # no longer in the manifests: lxplan undoes what it set and stops managing this server
       - config.${EXPIRY}: ${ctx.a} (live; lxplan set this key before and the manifest no longer has it: unset, LXD's default applies)
 
 Plan: 0 to add, 1 to change, 0 to destroy.
-`);
+`,
+  );
   await apply(ctx);
   const config = await serverConfig(ctx);
   assert.is(config[EXPIRY], undefined);

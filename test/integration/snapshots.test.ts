@@ -158,12 +158,15 @@ follows('a replaced instance: the plan shows its snapshot replaced, and the appl
   assert.match(p.stdout, 'including one lxplan does not manage: by-hand', show(p));
   const a = await run('lxapply', ctx.args('--auto-approve', '--allow-replace'));
   assert.is(a.code, 0, show(a));
-  assert.equal((await ctx.project.client.listSnapshots('web-2')).map((s) => s.name), ['clean']);
+  assert.equal(
+    (await ctx.project.client.listSnapshots('web-2')).map((s) => s.name),
+    ['clean'],
+  );
   const again = await run('lxplan', ctx.args());
   assert.is(again.stdout, 'No changes. LXD matches the manifests.\n', show(again));
 });
 
-follows('lxplan export lists an instance\'s snapshots under snapshots:', async (ctx) => {
+follows("lxplan export lists an instance's snapshots under snapshots:", async (ctx) => {
   await ctx.project.client.createSnapshot('web-2', 'by-hand', false);
   const e = await run('lxplan', ['export', '--project', ctx.project.name, '--kind', 'instance', '--name', 'web-2']);
   assert.is(e.code, 0, show(e));

@@ -30,8 +30,12 @@ async function machine(): Promise<{ pid?: number; config: Record<string, string>
 
 /** What is left of a daemon folder on this host: processes naming it, mounts under it, the folder. */
 function traces(dir: string): { processes: string[]; mounts: string[]; folder: boolean } {
-  const ps = spawnSync('ps', ['-eo', 'pid,args'], { encoding: 'utf8' }).stdout.split('\n').filter((l) => l.includes(`${dir}/`));
-  const mounts = readFileSync('/proc/self/mountinfo', 'utf8').split('\n').filter((l) => l.includes(`${dir}/`));
+  const ps = spawnSync('ps', ['-eo', 'pid,args'], { encoding: 'utf8' })
+    .stdout.split('\n')
+    .filter((l) => l.includes(`${dir}/`));
+  const mounts = readFileSync('/proc/self/mountinfo', 'utf8')
+    .split('\n')
+    .filter((l) => l.includes(`${dir}/`));
   return { processes: ps, mounts, folder: existsSync(dir) };
 }
 
@@ -47,7 +51,9 @@ it('starts fast on its own socket, is not the machine daemon, survives kill -9 +
     assert.is(server.environment.server_pid, d.pid);
     assert.is((await d.client.getProfile('default')).value.devices.root?.pool, 'default');
     // A running container, through the CLI pointed at the daemon.
-    const m = await manifestDir({ 'lxplan.yaml': `images:\n  busybox:\n    source: {metadata: ${image.metadataPath}, rootfs: ${image.rootfsPath}}\ninstances:\n  td-1:\n    image: busybox\n` });
+    const m = await manifestDir({
+      'lxplan.yaml': `images:\n  busybox:\n    source: {metadata: ${image.metadataPath}, rootfs: ${image.rootfsPath}}\ninstances:\n  td-1:\n    image: busybox\n`,
+    });
     try {
       const a = await run('lxapply', [...d.args, '--auto-approve', m.dir], d.env);
       assert.is(a.code, 0, show(a));
@@ -82,7 +88,14 @@ it('the sweep tears down the daemon of a dead run, and keeps a live one', async 
   const dead = await throwawayDaemon();
   try {
     const deadPid = spawnSync('true').pid;
-    await writeFile(path.join(dead.dir, 'owner.json'), JSON.stringify({ host: (JSON.parse(readFileSync(path.join(live.dir, 'owner.json'), 'utf8')) as Owner).host, pid: deadPid, created: new Date().toISOString() }));
+    await writeFile(
+      path.join(dead.dir, 'owner.json'),
+      JSON.stringify({
+        host: (JSON.parse(readFileSync(path.join(live.dir, 'owner.json'), 'utf8')) as Owner).host,
+        pid: deadPid,
+        created: new Date().toISOString(),
+      }),
+    );
     assert.match(staleDaemonReason({ host: 'h', pid: 1, created: new Date(0).toISOString() }) ?? '', /older than an hour/);
     assert.is(staleDaemonReason(JSON.parse(readFileSync(path.join(live.dir, 'owner.json'), 'utf8')) as Owner), undefined);
     const swept = await sweepStaleDaemons();

@@ -52,7 +52,11 @@ export interface ThrowawayDaemon {
   destroy(): Promise<void>;
 }
 
-interface Owner { host: string; pid: number; created: string }
+interface Owner {
+  host: string;
+  pid: number;
+  created: string;
+}
 
 /** Starts a throwaway daemon and initialises it (dir pool `default`, root disk in the default profile). */
 export async function throwawayDaemon(): Promise<ThrowawayDaemon> {
@@ -81,14 +85,17 @@ export async function throwawayDaemon(): Promise<ThrowawayDaemon> {
     exited = new Promise((resolve) => child.once('exit', () => resolve()));
     const spawnError = new Promise<never>((_, reject) => child.once('error', reject));
     let gone = false;
-    void exited.then(() => { gone = true; });
+    void exited.then(() => {
+      gone = true;
+    });
     for (;;) {
       if (gone) throw new Error(`throwaway daemon exited while starting; see ${path.join(dir, 'lxd.log')}`);
       if (Date.now() - t0 > 60_000) throw new Error('throwaway daemon did not answer within 60s');
       const server = await Promise.race([spawnError, client.request<{ environment: { server_pid?: number } }>('GET', '/1.0').catch(() => undefined)]);
       if (server) {
         // The socket answers: it must be the process started here, not anything else.
-        if (server.value.environment.server_pid !== child.pid) throw new Error(`throwaway daemon: ${socket} is answered by pid ${server.value.environment.server_pid}, not ${child.pid}`);
+        if (server.value.environment.server_pid !== child.pid)
+          throw new Error(`throwaway daemon: ${socket} is answered by pid ${server.value.environment.server_pid}, not ${child.pid}`);
         break;
       }
       await new Promise((r) => setTimeout(r, 25));
@@ -105,7 +112,9 @@ export async function throwawayDaemon(): Promise<ThrowawayDaemon> {
     const daemon: ThrowawayDaemon = {
       dir,
       socket,
-      get pid() { return pid; },
+      get pid() {
+        return pid;
+      },
       client,
       args: ['--socket', socket],
       env: { LXD_DIR: dir, LXD_SOCKET: socket },
@@ -147,10 +156,27 @@ async function teardown(dir: string, client: LxdClient | undefined, exited?: Pro
   const socket = path.join(dir, 'unix.socket');
   const c = client ?? new LxdClient({ socketPath: socket });
   try {
-    const server = await c.request<{ environment: { server_pid?: number } }>('GET', '/1.0').then((r) => r.value, () => undefined);
+    const server = await c.request<{ environment: { server_pid?: number } }>('GET', '/1.0').then(
+      (r) => r.value,
+      () => undefined,
+    );
     if (server) {
-      const instances = await c.request<Array<{ name: string; project: string; status: string }>>('GET', '/1.0/instances', { query: { recursion: 1, 'all-projects': true } }).then((r) => r.value ?? [], () => []);
-      await Promise.all(instances.filter((i) => i.status !== 'Stopped').map((i) => c.withProject(i.project).setInstanceState(i.name, { action: 'stop', force: true }).catch(() => undefined)));
+      const instances = await c
+        .request<Array<{ name: string; project: string; status: string }>>('GET', '/1.0/instances', { query: { recursion: 1, 'all-projects': true } })
+        .then(
+          (r) => r.value ?? [],
+          () => [],
+        );
+      await Promise.all(
+        instances
+          .filter((i) => i.status !== 'Stopped')
+          .map((i) =>
+            c
+              .withProject(i.project)
+              .setInstanceState(i.name, { action: 'stop', force: true })
+              .catch(() => undefined),
+          ),
+      );
       const networks = await c.listNetworks().catch(() => []);
       for (const n of networks.filter((x) => x.managed)) await c.deleteNetwork(n.name).catch(() => undefined);
       // What `lxd shutdown` asks, sent to this daemon's own socket: never run as a command, which
@@ -188,7 +214,12 @@ async function gone(pid: number): Promise<void> {
 async function within(p: Promise<unknown>, ms: number): Promise<boolean> {
   let timer: NodeJS.Timeout | undefined;
   try {
-    return await Promise.race([p.then(() => true), new Promise<boolean>((r) => { timer = setTimeout(() => r(false), ms); })]);
+    return await Promise.race([
+      p.then(() => true),
+      new Promise<boolean>((r) => {
+        timer = setTimeout(() => r(false), ms);
+      }),
+    ]);
   } finally {
     clearTimeout(timer);
   }
@@ -206,11 +237,17 @@ function processesOf(dir: string): number[] {
       parent.set(p, Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]));
       const cmd = readFileSync(`/proc/${p}/cmdline`, 'utf8').replace(/\0/g, ' ');
       if (cmd.includes(`${dir}/`) || cmd.endsWith(dir) || cmd.includes(`${dir} `)) mine.add(p);
-    } catch { /* exited meanwhile */ }
+    } catch {
+      /* exited meanwhile */
+    }
   }
   for (let grew = true; grew;) {
     grew = false;
-    for (const [p, pp] of parent) if (!mine.has(p) && mine.has(pp)) { mine.add(p); grew = true; }
+    for (const [p, pp] of parent)
+      if (!mine.has(p) && mine.has(pp)) {
+        mine.add(p);
+        grew = true;
+      }
   }
   return [...mine];
 }
@@ -219,14 +256,21 @@ function killProcessesOf(dir: string): void {
   for (let round = 0; round < 20; round++) {
     const left = processesOf(dir);
     if (left.length === 0) return;
-    for (const p of left) { try { process.kill(p, 'SIGKILL'); } catch { /* gone */ } }
+    for (const p of left) {
+      try {
+        process.kill(p, 'SIGKILL');
+      } catch {
+        /* gone */
+      }
+    }
     spawnSync('sleep', ['0.05']);
   }
 }
 
 /** Unmounts everything mounted under `dir` (shmounts, devlxd), deepest first. */
 function unmountUnder(dir: string): void {
-  const points = readFileSync('/proc/self/mountinfo', 'utf8').split('\n')
+  const points = readFileSync('/proc/self/mountinfo', 'utf8')
+    .split('\n')
     .map((l) => l.split(' ')[4]?.replace(/\\040/g, ' '))
     .filter((p): p is string => !!p && p.startsWith(`${dir}/`))
     .sort((a, b) => b.length - a.length);
@@ -259,7 +303,10 @@ export async function sweepStaleDaemons(base = tmpdir()): Promise<string[]> {
   for (const e of readdirSync(base)) {
     if (!e.startsWith(DAEMON_PREFIX)) continue;
     const dir = path.join(base, e);
-    const owner = await readFile(path.join(dir, 'owner.json'), 'utf8').then((t) => JSON.parse(t) as Owner, () => undefined);
+    const owner = await readFile(path.join(dir, 'owner.json'), 'utf8').then(
+      (t) => JSON.parse(t) as Owner,
+      () => undefined,
+    );
     // A folder without owner.json may be one being made right now: only age tells.
     if (!owner && Date.now() - statSync(dir).mtimeMs < MAX_AGE_MS) continue;
     if (staleDaemonReason(owner) === undefined) continue;

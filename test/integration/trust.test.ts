@@ -161,7 +161,9 @@ it('a protected instance cannot be destroyed by any route', async (ctx) => {
   assert.match(destroy.stderr, 'instance "vault" is protected', show(destroy));
   // And LXD itself refuses a delete by hand.
   let lxdRefused = false;
-  await client.deleteInstance('vault').catch(() => { lxdRefused = true; });
+  await client.deleteInstance('vault').catch(() => {
+    lxdRefused = true;
+  });
   assert.ok(lxdRefused, 'LXD refuses to delete a protected instance');
   assert.ok((await client.getInstance('vault')).value);
   // Unprotect on purpose, then it can go.
@@ -173,7 +175,14 @@ it('a protected instance cannot be destroyed by any route', async (ctx) => {
 
 it('an existing instance is imported without recreating it, and plans No changes', async (ctx) => {
   const { client } = ctx.project;
-  await client.createInstance({ name: 'legacy', source: { type: 'image', fingerprint: ctx.image.fingerprint }, profiles: ['default'], config: { 'limits.memory': '64MB', 'user.owner': 'ops' }, devices: {}, start: true });
+  await client.createInstance({
+    name: 'legacy',
+    source: { type: 'image', fingerprint: ctx.image.fingerprint },
+    profiles: ['default'],
+    config: { 'limits.memory': '64MB', 'user.owner': 'ops' },
+    devices: {},
+    start: true,
+  });
   const before = await client.getInstanceState('legacy');
   const exported = await run('lxplan', ['export', '--project', ctx.project.name, '--kind', 'instance', '--name', 'legacy']);
   assert.is(exported.code, 0, show(exported));
@@ -208,7 +217,14 @@ it('renamed_from renames the instance instead of replacing it', async (ctx) => {
 
 it('--destroy removes everything lxplan manages, and nothing else', async (ctx) => {
   const { client } = ctx.project;
-  await client.createInstance({ name: 'bystander', source: { type: 'image', fingerprint: ctx.image.fingerprint }, profiles: ['default'], config: {}, devices: {}, start: false });
+  await client.createInstance({
+    name: 'bystander',
+    source: { type: 'image', fingerprint: ctx.image.fingerprint },
+    profiles: ['default'],
+    config: {},
+    devices: {},
+    start: false,
+  });
   const r = await run('lxapply', ctx.args('--auto-approve', '--destroy', '--allow-delete', ctx.m.dir));
   assert.is(r.code, 0, show(r));
   assert.equal((await client.listInstances()).map((i) => i.name).sort(), ['bystander']);

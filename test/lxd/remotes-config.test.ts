@@ -17,7 +17,7 @@ import { resolveRemote } from '../../src/lxd/connect.js';
 const FP = '73618aa177c13d0401fa5845a48a87c7dc09ac514218f118091404e0a61370b0';
 const token = (o: object) => Buffer.from(JSON.stringify(o)).toString('base64');
 
-test('fingerprints: node\'s AB:CD spelling and LXD\'s lowercase hex are one', () => {
+test("fingerprints: node's AB:CD spelling and LXD's lowercase hex are one", () => {
   const colons = FP.toUpperCase().match(/../g)!.join(':');
   assert.is(normaliseFingerprint(colons), FP);
   assert.ok(isFingerprint(colons));
@@ -45,9 +45,15 @@ test('what is not a trust token is a usage error saying so', () => {
   }
 });
 
-test('config directories: lxplan\'s own first, then lxc\'s, then incus\'s; the env moves each', () => {
-  assert.equal(configDirs({}, '/h').map((d) => `${d.tool} ${d.dir}`), ['lxplan /h/.config/lxplan', 'lxc /h/.config/lxc', 'lxc /h/snap/lxd/common/config', 'incus /h/.config/incus']);
-  assert.equal(configDirs({ LXPLAN_CONF: '/a', LXD_CONF: '/b', INCUS_CONF: '/c' }, '/h').map((d) => `${d.tool} ${d.dir}`), ['lxplan /a', 'lxc /b', 'incus /c']);
+test("config directories: lxplan's own first, then lxc's, then incus's; the env moves each", () => {
+  assert.equal(
+    configDirs({}, '/h').map((d) => `${d.tool} ${d.dir}`),
+    ['lxplan /h/.config/lxplan', 'lxc /h/.config/lxc', 'lxc /h/snap/lxd/common/config', 'incus /h/.config/incus'],
+  );
+  assert.equal(
+    configDirs({ LXPLAN_CONF: '/a', LXD_CONF: '/b', INCUS_CONF: '/c' }, '/h').map((d) => `${d.tool} ${d.dir}`),
+    ['lxplan /a', 'lxc /b', 'incus /c'],
+  );
 });
 
 test('a remote written in the lxc format is read back, other entries and comments kept, and the first directory naming it wins', () => {
@@ -56,19 +62,27 @@ test('a remote written in the lxc format is read back, other entries and comment
     const own = path.join(root, 'own');
     const lxc = path.join(root, 'lxc');
     mkdirSync(path.join(lxc, 'servercerts'), { recursive: true });
-    writeFileSync(path.join(lxc, 'config.yml'), '# mine\ndefault-remote: local\nremotes:\n  prod:\n    addr: https://10.0.0.9:8443\n    protocol: lxd\n    project: web\n  images:\n    addr: https://images.example\n    protocol: simplestreams\n');
+    writeFileSync(
+      path.join(lxc, 'config.yml'),
+      '# mine\ndefault-remote: local\nremotes:\n  prod:\n    addr: https://10.0.0.9:8443\n    protocol: lxd\n    project: web\n  images:\n    addr: https://images.example\n    protocol: simplestreams\n',
+    );
     writeFileSync(path.join(lxc, 'servercerts', 'prod.crt'), 'LXC-PIN');
     writeFileSync(path.join(lxc, 'client.crt'), 'LXC-CRT');
     writeFileSync(path.join(lxc, 'client.key'), 'LXC-KEY');
-    const dirs = [{ tool: 'lxplan' as const, dir: own }, { tool: 'lxc' as const, dir: lxc }];
+    const dirs = [
+      { tool: 'lxplan' as const, dir: own },
+      { tool: 'lxc' as const, dir: lxc },
+    ];
     const prod = findCliRemote('prod', dirs)!;
-    assert.equal({ url: prod.url, project: prod.project, pin: prod.serverCertificate, crt: prod.clientCertificate, key: prod.clientKey, tool: prod.from.tool },
-      { url: 'https://10.0.0.9:8443', project: 'web', pin: 'LXC-PIN', crt: 'LXC-CRT', key: 'LXC-KEY', tool: 'lxc' });
+    assert.equal(
+      { url: prod.url, project: prod.project, pin: prod.serverCertificate, crt: prod.clientCertificate, key: prod.clientKey, tool: prod.from.tool },
+      { url: 'https://10.0.0.9:8443', project: 'web', pin: 'LXC-PIN', crt: 'LXC-CRT', key: 'LXC-KEY', tool: 'lxc' },
+    );
     assert.is(findCliRemote('nope', dirs), undefined);
 
     writeCliRemote(own, 'prod', { addr: 'https://10.0.0.10:8443' }, 'OWN-PIN');
     writeCliRemote(lxc, 'lab', { addr: 'https://10.0.0.11:8443' }, 'LAB-PIN');
-    assert.is(findCliRemote('prod', dirs)!.url, 'https://10.0.0.10:8443', 'lxplan\'s own directory first');
+    assert.is(findCliRemote('prod', dirs)!.url, 'https://10.0.0.10:8443', "lxplan's own directory first");
     assert.is(findCliRemote('prod', dirs)!.serverCertificate, 'OWN-PIN');
     const text = readFileSync(path.join(lxc, 'config.yml'), 'utf8');
     assert.match(text, /^# mine/);
@@ -91,7 +105,7 @@ test('a client certificate is made once, ECDSA P-384, key readable by its owner 
     assert.is(statSync(path.join(dir, 'conf', 'client.key')).mode & 0o077, 0);
     const { X509Certificate, createPrivateKey } = await import('node:crypto');
     assert.is(new X509Certificate(a.certificate).publicKey.asymmetricKeyDetails?.namedCurve, 'secp384r1');
-    assert.ok(new X509Certificate(a.certificate).checkPrivateKey(createPrivateKey(a.key)), 'the key is the certificate\'s');
+    assert.ok(new X509Certificate(a.certificate).checkPrivateKey(createPrivateKey(a.key)), "the key is the certificate's");
     const b = await ensureClientIdentity(path.join(dir, 'conf'));
     assert.not.ok(b.created);
     assert.is(b.certificate, a.certificate);
@@ -119,13 +133,35 @@ test('which daemon: the socket unless a remote is named or LXPLAN_REMOTE_URL is 
     const dirs = [{ tool: 'lxc' as const, dir }];
     assert.is(await resolveRemote({}, {}, dirs), undefined);
     assert.is(await resolveRemote({ remote: 'local' }, {}, dirs), undefined);
-    assert.equal(await resolveRemote({ remote: 'prod' }, {}, dirs), { name: 'prod', url: 'https://127.0.0.1:1', pin: { certificate: 'PIN-PEM' }, clientCertificate: 'CRT', clientKey: 'KEY' });
+    assert.equal(await resolveRemote({ remote: 'prod' }, {}, dirs), {
+      name: 'prod',
+      url: 'https://127.0.0.1:1',
+      pin: { certificate: 'PIN-PEM' },
+      clientCertificate: 'CRT',
+      clientKey: 'KEY',
+    });
     // The environment overrides the directory's pin and certificate (PEM text or a path).
     writeFileSync(path.join(root, 'ci.key'), '-----BEGIN PRIVATE KEY-----\nCI\n');
-    const env = { LXPLAN_SERVER_FINGERPRINT: 'AB:'.repeat(31) + 'AB', LXPLAN_CLIENT_CERT: '-----BEGIN CERTIFICATE-----\nCI\n', LXPLAN_CLIENT_KEY: path.join(root, 'ci.key') };
-    assert.equal(await resolveRemote({ remote: 'prod' }, env, dirs), { name: 'prod', url: 'https://127.0.0.1:1', pin: { fingerprint: 'ab'.repeat(32) }, clientCertificate: env.LXPLAN_CLIENT_CERT, clientKey: '-----BEGIN PRIVATE KEY-----\nCI\n' });
+    const env = {
+      LXPLAN_SERVER_FINGERPRINT: 'AB:'.repeat(31) + 'AB',
+      LXPLAN_CLIENT_CERT: '-----BEGIN CERTIFICATE-----\nCI\n',
+      LXPLAN_CLIENT_KEY: path.join(root, 'ci.key'),
+    };
+    assert.equal(await resolveRemote({ remote: 'prod' }, env, dirs), {
+      name: 'prod',
+      url: 'https://127.0.0.1:1',
+      pin: { fingerprint: 'ab'.repeat(32) },
+      clientCertificate: env.LXPLAN_CLIENT_CERT,
+      clientKey: '-----BEGIN PRIVATE KEY-----\nCI\n',
+    });
     // A hosted runner with secrets alone.
-    assert.equal(await resolveRemote({}, { ...env, LXPLAN_REMOTE_URL: 'https://10.1.1.1:8443' }, []), { name: 'remote', url: 'https://10.1.1.1:8443', pin: { fingerprint: 'ab'.repeat(32) }, clientCertificate: env.LXPLAN_CLIENT_CERT, clientKey: '-----BEGIN PRIVATE KEY-----\nCI\n' });
+    assert.equal(await resolveRemote({}, { ...env, LXPLAN_REMOTE_URL: 'https://10.1.1.1:8443' }, []), {
+      name: 'remote',
+      url: 'https://10.1.1.1:8443',
+      pin: { fingerprint: 'ab'.repeat(32) },
+      clientCertificate: env.LXPLAN_CLIENT_CERT,
+      clientKey: '-----BEGIN PRIVATE KEY-----\nCI\n',
+    });
 
     const unknown = await fails(resolveRemote({ remote: 'prdo' }, {}, dirs));
     assert.is(unknown.code, 'usage');
@@ -134,7 +170,13 @@ test('which daemon: the socket unless a remote is named or LXPLAN_REMOTE_URL is 
     assert.match(both.message, '--socket and remote "prod" both name the daemon');
     const noCert = await fails(resolveRemote({}, { LXPLAN_REMOTE_URL: 'https://127.0.0.1:1', LXPLAN_SERVER_FINGERPRINT: 'ab'.repeat(32) }, []));
     assert.match(noCert.message, 'remote "remote": no client certificate and key');
-    const noPin = await fails(resolveRemote({}, { LXPLAN_REMOTE_URL: 'https://127.0.0.1:1', LXPLAN_CLIENT_CERT: env.LXPLAN_CLIENT_CERT, LXPLAN_CLIENT_KEY: env.LXPLAN_CLIENT_CERT }, []));
+    const noPin = await fails(
+      resolveRemote(
+        {},
+        { LXPLAN_REMOTE_URL: 'https://127.0.0.1:1', LXPLAN_CLIENT_CERT: env.LXPLAN_CLIENT_CERT, LXPLAN_CLIENT_KEY: env.LXPLAN_CLIENT_CERT },
+        [],
+      ),
+    );
     assert.is(noPin.code, 'lxd.certificate');
     assert.match(noPin.message, 'no server certificate is pinned, and lxplan never connects to a server it cannot recognise');
     const badFp = await fails(resolveRemote({ remote: 'prod' }, { LXPLAN_SERVER_FINGERPRINT: 'abc' }, dirs));

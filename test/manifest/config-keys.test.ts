@@ -8,7 +8,7 @@ import * as assert from 'uvu/assert';
 import { loadManifests } from '../../src/manifest/index.js';
 import { described, loadError, summary, tree } from './helpers.js';
 
-test('an instance key typo: located at the key, did-you-mean; the issue\'s secrity.nesting', async () => {
+test("an instance key typo: located at the key, did-you-mean; the issue's secrity.nesting", async () => {
   const dir = await tree({ 'lxplan.yaml': 'instances:\n  web-1:\n    image: busybox\n    config:\n      secrity.nesting: "true"\n' });
   assert.equal(described(await loadError(dir)), [
     `${dir}/lxplan.yaml:5:7: unknown config key "secrity.nesting" for instance "web-1"\n  hint: did you mean "security.nesting"?`,
@@ -53,7 +53,8 @@ test('every kind with config reports its unknown keys, in one run, each at its k
 test('a volume is checked against the driver of its pool declared in another file; a pool only LXD has is not known', async () => {
   const dir = await tree({
     'pools.yaml': 'storage_pools:\n  fast: {driver: dir}\n  tank: {driver: zfs}\n',
-    'volumes.yaml': 'storage_volumes:\n  fast/data: {config: {zfs.blocksize: 8KiB}}\n  tank/data: {config: {zfs.blocksize: 8KiB}}\n  default/data: {config: {zfs.blocksize: 8KiB}}\n',
+    'volumes.yaml':
+      'storage_volumes:\n  fast/data: {config: {zfs.blocksize: 8KiB}}\n  tank/data: {config: {zfs.blocksize: 8KiB}}\n  default/data: {config: {zfs.blocksize: 8KiB}}\n',
   });
   assert.equal(described(await loadError(dir)), [
     `${dir}/volumes.yaml:2:24: unknown config key "zfs.blocksize" for storage_volume "fast/data" (on a dir pool)\n  hint: zfs.blocksize is a key of volumes on zfs pools`,

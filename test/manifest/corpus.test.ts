@@ -32,7 +32,9 @@ interface CaseMeta {
 const ROOT = repoRoot();
 const CORPUS = 'test/corpus';
 const NOTHING_KNOWN = { profiles: new Set<string>(), images: new Set<string>() };
-const names = readdirSync(path.join(ROOT, CORPUS)).filter((n) => /^\d{3}-/.test(n)).sort();
+const names = readdirSync(path.join(ROOT, CORPUS))
+  .filter((n) => /^\d{3}-/.test(n))
+  .sort();
 const meta = (name: string): CaseMeta => JSON.parse(readFileSync(path.join(ROOT, CORPUS, name, 'case.json'), 'utf8')) as CaseMeta;
 
 let prevCwd = '';
@@ -118,7 +120,10 @@ test('a 50 MB manifest is refused before it is read or parsed', () =>
     const e = await timed(5000, 'refusing 50 MB', () => loadError(dir));
     assert.is(e.code, 'manifest.io');
     assert.is(e.more.length, 0);
-    assert.is(e.describe(), `manifest file ${dir}/lxplan.yaml is too big (50 MiB); lxplan reads manifest files of at most 4 MiB\n  hint: a manifest is hand-written YAML: check that this is the file you meant, or split the configuration into several files in the same directory`);
+    assert.is(
+      e.describe(),
+      `manifest file ${dir}/lxplan.yaml is too big (50 MiB); lxplan reads manifest files of at most 4 MiB\n  hint: a manifest is hand-written YAML: check that this is the file you meant, or split the configuration into several files in the same directory`,
+    );
   }));
 
 test('a manifest of 4 MiB + 1 byte is refused, one of exactly 4 MiB is read', async () => {
@@ -166,7 +171,10 @@ test('100,000 instances with one bad value at the end: one located error, in bou
     assert.ok(heapMB < 1500, `heap ${Math.round(heapMB)} MB`);
     assert.is(e.more.length, 0);
     assert.is(e.code, 'manifest.value');
-    assert.is(e.describe().split('\n')[0], `${dir}/lxplan.yaml:${n + 2}:43: invalid size "12XB" for limits.memory: use a number with a unit like 512MB or 1GiB, or a percentage like 50%`);
+    assert.is(
+      e.describe().split('\n')[0],
+      `${dir}/lxplan.yaml:${n + 2}:43: invalid size "12XB" for limits.memory: use a number with a unit like 512MB or 1GiB, or a percentage like 50%`,
+    );
   });
 });
 
@@ -196,7 +204,12 @@ test('100,000 nested block sequences ("- - - ...") are refused at level 65', () 
 
 test('a billion-laughs bomb in a real section fails fast, at its first alias', () => {
   const lines = ['profiles:', '  small:', '    config:', '      user.l0: &l0 "lol"'];
-  for (let i = 1; i <= 9; i++) lines.push(`      user.l${i}: &l${i} [${Array(10).fill(`*l${i - 1}`).join(', ')}]`);
+  for (let i = 1; i <= 9; i++)
+    lines.push(
+      `      user.l${i}: &l${i} [${Array(10)
+        .fill(`*l${i - 1}`)
+        .join(', ')}]`,
+    );
   return generated({ 'lxplan.yaml': lines.join('\n') + '\n' }, async (dir) => {
     const e = await timed(5000, 'alias bomb', () => loadError(dir));
     assert.is(e.more.length, 0);
@@ -205,12 +218,20 @@ test('a billion-laughs bomb in a real section fails fast, at its first alias', (
 });
 
 test('50 files in a directory, each with the same error: every one reported, sorted, no cross-talk', () =>
-  generated(Object.fromEntries(Array.from({ length: 50 }, (_, i) => [`m${String(i).padStart(2, '0')}.yaml`, `instances:\n  web-${i}:\n    image: busybox\n    limits: {cpu: 0}\n`])), async (dir) => {
-    const e = await loadError(dir);
-    const all = [e, ...e.more];
-    assert.is(all.length, 50);
-    assert.equal(all.map((x) => `${x.location?.file}:${x.location?.line}:${x.location?.col}`), Array.from({ length: 50 }, (_, i) => `${dir}/m${String(i).padStart(2, '0')}.yaml:4:19`));
-  }));
+  generated(
+    Object.fromEntries(
+      Array.from({ length: 50 }, (_, i) => [`m${String(i).padStart(2, '0')}.yaml`, `instances:\n  web-${i}:\n    image: busybox\n    limits: {cpu: 0}\n`]),
+    ),
+    async (dir) => {
+      const e = await loadError(dir);
+      const all = [e, ...e.more];
+      assert.is(all.length, 50);
+      assert.equal(
+        all.map((x) => `${x.location?.file}:${x.location?.line}:${x.location?.col}`),
+        Array.from({ length: 50 }, (_, i) => `${dir}/m${String(i).padStart(2, '0')}.yaml:4:19`),
+      );
+    },
+  ));
 
 test('a manifest path of a folder the loader cannot list is a clear manifest.io error', async () => {
   const dir = await tree({});

@@ -28,7 +28,11 @@ const docs = (await import(pathToFileURL(path.join(ROOT, 'scripts/assemble-manif
   readmeOf(kind: string): string;
 };
 
-interface Node { properties?: Record<string, Node>; additionalProperties?: Node | boolean; $ref?: string }
+interface Node {
+  properties?: Record<string, Node>;
+  additionalProperties?: Node | boolean;
+  $ref?: string;
+}
 
 /** The schema of one object of a top-level section: what its additionalProperties refer to (images: -> image), or the section itself (server:). */
 function objectSchema(section: Node): Node {
@@ -60,13 +64,25 @@ function schemaKeys(node: Node, documented: string[]): string[] {
 
 function checkTable(schema: Node, documented: string[], what: string): void {
   const allowed = schemaKeys(schema, documented);
-  assert.equal(allowed.filter((k) => !documented.includes(k)), [], `keys of the schema missing from the ${what} table`);
-  assert.equal(documented.filter((k) => !allowed.includes(k)), [], `keys in the ${what} table that the schema does not have`);
+  assert.equal(
+    allowed.filter((k) => !documented.includes(k)),
+    [],
+    `keys of the schema missing from the ${what} table`,
+  );
+  assert.equal(
+    documented.filter((k) => !allowed.includes(k)),
+    [],
+    `keys in the ${what} table that the schema does not have`,
+  );
 }
 
-test('docs/manifest.md holds every kind\'s README as it is', () => {
-  for (const kind of KINDS) assert.ok(existsSync(path.join(ROOT, docs.readmeOf(kind))), `${docs.readmeOf(kind)} is missing: each kind documents its keys there`);
-  assert.ok(DOC === docs.assembleManifestDocs(KINDS), 'docs/manifest.md differs from the kinds\' READMEs: edit src/resources/<kind>/README.md, then run node scripts/assemble-manifest-docs.mjs and commit both');
+test("docs/manifest.md holds every kind's README as it is", () => {
+  for (const kind of KINDS)
+    assert.ok(existsSync(path.join(ROOT, docs.readmeOf(kind))), `${docs.readmeOf(kind)} is missing: each kind documents its keys there`);
+  assert.ok(
+    DOC === docs.assembleManifestDocs(KINDS),
+    "docs/manifest.md differs from the kinds' READMEs: edit src/resources/<kind>/README.md, then run node scripts/assemble-manifest-docs.mjs and commit both",
+  );
 });
 
 for (const kind of KINDS) {
@@ -81,19 +97,22 @@ for (const kind of KINDS) {
   });
 }
 
-test('docs/manifest.md\'s remotes table has exactly the schema\'s keys', () => {
+test("docs/manifest.md's remotes table has exactly the schema's keys", () => {
   const lines = DOC.split('\n');
   const start = lines.findIndex((l) => l.startsWith('## remotes'));
   assert.ok(start >= 0, 'docs/manifest.md has no ## remotes');
   checkTable(objectSchema(SCHEMA.properties.remotes), tableKeys(lines, start, 0, '## remotes'), 'remotes');
 });
 
-test('every top-level key of the schema is a kind\'s section checked here, remotes, or the scope key', () => {
+test("every top-level key of the schema is a kind's section checked here, remotes, or the scope key", () => {
   const ofKinds = KINDS.flatMap((k) => {
     const fragment = `src/resources/${k.replace(/_/g, '-')}/schema.json`;
     return existsSync(path.join(ROOT, fragment)) ? Object.keys((JSON.parse(read(fragment)) as Node).properties ?? {}) : [];
   });
-  assert.equal(Object.keys(SCHEMA.properties).filter((k) => !ofKinds.includes(k) && k !== 'remotes'), ['project']);
+  assert.equal(
+    Object.keys(SCHEMA.properties).filter((k) => !ofKinds.includes(k) && k !== 'remotes'),
+    ['project'],
+  );
   assert.ok(DOC.includes('**`project:`** (top level)'), 'docs/manifest.md documents the scope key');
 });
 

@@ -9,11 +9,17 @@ import { loadError, summary, tree } from './helpers.js';
 test('a directory source: absolute path, host architecture and fixed creation date by default, properties as strings', async () => {
   const dir = await tree({
     'rootfs/etc/hostname': 'x\n',
-    'm.yaml': 'images:\n  app:\n    source:\n      directory: rootfs\n      properties: {os: busybox, release: 1}\n    aliases: [app-latest]\n    properties: {os: busybox}\n    auto_update: false\n',
+    'm.yaml':
+      'images:\n  app:\n    source:\n      directory: rootfs\n      properties: {os: busybox, release: 1}\n    aliases: [app-latest]\n    properties: {os: busybox}\n    auto_update: false\n',
   });
   const m = await loadManifests(dir);
   const img = m.images.app;
-  assert.equal(img.source, { directory: path.join(dir, 'rootfs'), architecture: lxdArchitecture(), creationDate: 1704067200, properties: { os: 'busybox', release: '1' } });
+  assert.equal(img.source, {
+    directory: path.join(dir, 'rootfs'),
+    architecture: lxdArchitecture(),
+    creationDate: 1704067200,
+    properties: { os: 'busybox', release: '1' },
+  });
   assert.equal(img.aliases, ['app-latest']);
   assert.equal(img.properties, { os: 'busybox' });
   assert.is(img.autoUpdate, false);
@@ -22,10 +28,16 @@ test('a directory source: absolute path, host architecture and fixed creation da
 test('creation_date as a date or Unix seconds; architecture as given', async () => {
   const dir = await tree({
     'rootfs/a': '',
-    'm.yaml': 'images:\n  a:\n    source: {directory: rootfs, creation_date: 2025-02-03, architecture: aarch64}\n  b:\n    source: {directory: rootfs, creation_date: 1000}\n',
+    'm.yaml':
+      'images:\n  a:\n    source: {directory: rootfs, creation_date: 2025-02-03, architecture: aarch64}\n  b:\n    source: {directory: rootfs, creation_date: 1000}\n',
   });
   const m = await loadManifests(dir);
-  assert.equal(m.images.a.source, { directory: path.join(dir, 'rootfs'), architecture: 'aarch64', creationDate: Date.parse('2025-02-03T00:00:00Z') / 1000, properties: {} });
+  assert.equal(m.images.a.source, {
+    directory: path.join(dir, 'rootfs'),
+    architecture: 'aarch64',
+    creationDate: Date.parse('2025-02-03T00:00:00Z') / 1000,
+    properties: {},
+  });
   assert.is((m.images.b.source as { creationDate: number }).creationDate, 1000);
   assert.is(m.images.a.aliases, undefined, 'aliases: absent means none declared');
   assert.is(m.images.a.properties, undefined, 'properties: absent means not managed');
@@ -34,7 +46,8 @@ test('creation_date as a date or Unix seconds; architecture as given', async () 
 test('mixed sources, metadata keys on a split image, a bad date, a name repeated as an alias, a missing directory: each located', async () => {
   const dir = await tree({
     'rootfs/a': '',
-    'images/m.tar.gz': '', 'images/r.tar.gz': '',
+    'images/m.tar.gz': '',
+    'images/r.tar.gz': '',
     'm.yaml': [
       'images:',
       '  a:',
@@ -107,7 +120,8 @@ test('remotes: an image copied from one gets its url, protocol and certificate; 
 
 test('published images: a running instance needs a snapshot, and the snapshot must be one the instance declares', async () => {
   const ok = await tree({
-    'm.yaml': 'images:\n  g:\n    source: {instance: base, snapshot: clean}\n  h:\n    source: {instance: cold}\ninstances:\n  base:\n    image: bb\n    snapshots: [clean]\n  cold:\n    image: bb\n    state: stopped\n',
+    'm.yaml':
+      'images:\n  g:\n    source: {instance: base, snapshot: clean}\n  h:\n    source: {instance: cold}\ninstances:\n  base:\n    image: bb\n    snapshots: [clean]\n  cold:\n    image: bb\n    state: stopped\n',
   });
   const m = await loadManifests(ok, { checkFiles: false });
   assert.equal(m.images.g.source, { instance: 'base', snapshot: 'clean' });
@@ -143,27 +157,36 @@ test('published images: a running instance needs a snapshot, and the snapshot mu
 test('a remote that is not https, and a bad fingerprint: the field in words, and what it expects', async () => {
   const dir = await tree({ 'm.yaml': 'remotes:\n  lab: {url: "http://x"}\nimages:\n  a:\n    source: {remote: lab, fingerprint: XYZ}\n' });
   const e = await loadError(dir);
-  assert.equal([e, ...e.more].map((x) => `${x.location?.line}:${x.location?.col} ${x.message} | ${x.hint}`), [
-    '2:14 "url" of remote "lab" is not valid: the string "http://x" does not match ^https:// | The server\'s HTTPS address, e.g. https://images.example:8443.',
-    '5:40 "fingerprint" in source of image "a" is not valid: the string "XYZ" does not match ^[0-9a-f]{12,64}$ | With remote: the image\'s fingerprint on that server (a unique prefix is enough).',
-  ]);
+  assert.equal(
+    [e, ...e.more].map((x) => `${x.location?.line}:${x.location?.col} ${x.message} | ${x.hint}`),
+    [
+      '2:14 "url" of remote "lab" is not valid: the string "http://x" does not match ^https:// | The server\'s HTTPS address, e.g. https://images.example:8443.',
+      '5:40 "fingerprint" in source of image "a" is not valid: the string "XYZ" does not match ^[0-9a-f]{12,64}$ | With remote: the image\'s fingerprint on that server (a unique prefix is enough).',
+    ],
+  );
 });
 
 test('item 7 of issue 10: two images claiming one alias (a key and an aliases: entry, or two entries) are refused, naming both', async () => {
   const dir = await tree({
-    'images/m.tar.gz': '', 'images/r.tar.gz': '',
+    'images/m.tar.gz': '',
+    'images/r.tar.gz': '',
     'a.yaml': 'images:\n  a1:\n    source: {metadata: images/m.tar.gz, rootfs: images/r.tar.gz}\n    aliases: [shared, a2]\n',
     'b.yaml': 'images:\n  a2:\n    source: {metadata: images/m.tar.gz, rootfs: images/r.tar.gz}\n    aliases: [shared]\n',
   });
   const e = await loadError(dir);
-  assert.equal(summary(e).map((s) => s.replaceAll(`${dir}/`, '')), [
-    'manifest.duplicate a.yaml:4:23: alias "a2" is claimed by two images: image "a2" (its key, at b.yaml:2:3) and image "a1" (in its aliases:, at a.yaml:4:23)',
-    'manifest.duplicate b.yaml:4:15: alias "shared" is claimed by two images: image "a1" (in its aliases:, at a.yaml:4:15) and image "a2" (in its aliases:, at b.yaml:4:15)',
-  ]);
+  assert.equal(
+    summary(e).map((s) => s.replaceAll(`${dir}/`, '')),
+    [
+      'manifest.duplicate a.yaml:4:23: alias "a2" is claimed by two images: image "a2" (its key, at b.yaml:2:3) and image "a1" (in its aliases:, at a.yaml:4:23)',
+      'manifest.duplicate b.yaml:4:15: alias "shared" is claimed by two images: image "a1" (in its aliases:, at a.yaml:4:15) and image "a2" (in its aliases:, at b.yaml:4:15)',
+    ],
+  );
   // In two projects, the same alias names two images: no clash.
   const ok = await tree({
-    'images/m.tar.gz': '', 'images/r.tar.gz': '',
-    'a.yaml': 'images:\n  a1:\n    source: {metadata: images/m.tar.gz, rootfs: images/r.tar.gz}\n    aliases: [shared]\n  a2:\n    project: other\n    source: {metadata: images/m.tar.gz, rootfs: images/r.tar.gz}\n    aliases: [shared]\n',
+    'images/m.tar.gz': '',
+    'images/r.tar.gz': '',
+    'a.yaml':
+      'images:\n  a1:\n    source: {metadata: images/m.tar.gz, rootfs: images/r.tar.gz}\n    aliases: [shared]\n  a2:\n    project: other\n    source: {metadata: images/m.tar.gz, rootfs: images/r.tar.gz}\n    aliases: [shared]\n',
   });
   assert.equal(Object.keys((await loadManifests(ok)).images), ['a1', 'a2']);
 });

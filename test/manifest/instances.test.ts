@@ -16,7 +16,9 @@ test('source: a copy of an instance or of its snapshot; image stays empty', asyn
 });
 
 test('image: and source: together, or neither, are one clear error each; a typo of image is the typo only', async () => {
-  const dir = await tree({ 'm.yaml': 'instances:\n  both:\n    image: bb\n    source: {instance: base}\n  none:\n    description: x\n  typo:\n    imgae: bb\n' });
+  const dir = await tree({
+    'm.yaml': 'instances:\n  both:\n    image: bb\n    source: {instance: base}\n  none:\n    description: x\n  typo:\n    imgae: bb\n',
+  });
   const e = await loadError(dir);
   assert.equal(summary(e), [
     `manifest.value ${path.join(dir, 'm.yaml')}:4:5: instance "both" gives both image: (at ${path.join(dir, 'm.yaml')}:3:5) and source:`,
@@ -41,9 +43,19 @@ test('files: inline content and source files relative to the manifest file, hash
   });
   const m = await loadManifests(path.join(dir, 'sub'), { checkFiles: false });
   const files = m.instances.web.files!;
-  assert.equal(files['/etc/motd'], { content: Buffer.from('hello\n').toString('base64'), sha256: sha256Of(Buffer.from('hello\n')), mode: '0640', uid: 1000, gid: 1000 });
+  assert.equal(files['/etc/motd'], {
+    content: Buffer.from('hello\n').toString('base64'),
+    sha256: sha256Of(Buffer.from('hello\n')),
+    mode: '0640',
+    uid: 1000,
+    gid: 1000,
+  });
   assert.equal(files['/etc/app.conf'], {
-    content: Buffer.from('port = 80\n').toString('base64'), sha256: sha256Of(Buffer.from('port = 80\n')), mode: '0644', uid: 0, gid: 0,
+    content: Buffer.from('port = 80\n').toString('base64'),
+    sha256: sha256Of(Buffer.from('port = 80\n')),
+    mode: '0644',
+    uid: 0,
+    gid: 0,
     source: path.join(dir, 'conf/app.conf'),
   });
   assert.equal(files['/etc/token'].mode, '0600');
@@ -75,15 +87,27 @@ test('files: a relative path, a missing source, both content and source, a bad m
 });
 
 test('cloud-init data under its new and its legacy name in one config is an error at the legacy key', async () => {
-  const dir = await tree({ 'm.yaml': 'instances:\n  web:\n    image: bb\n    config:\n      cloud-init.user-data: |\n        #cloud-config\n      user.user-data: "#cloud-config"\n' });
+  const dir = await tree({
+    'm.yaml': 'instances:\n  web:\n    image: bb\n    config:\n      cloud-init.user-data: |\n        #cloud-config\n      user.user-data: "#cloud-config"\n',
+  });
   const e = await loadError(dir, { checkFiles: false });
-  assert.equal(summary(e), [`manifest.value ${path.join(dir, 'm.yaml')}:7:7: instance "web" gives cloud-init data twice: cloud-init.user-data and user.user-data (its legacy name)`]);
-  const ok = await loadManifests(await tree({ 'm.yaml': 'instances:\n  web:\n    image: bb\n    config:\n      cloud-init.user-data: |\n        #cloud-config\n        packages: [curl]\n' }), { checkFiles: false });
+  assert.equal(summary(e), [
+    `manifest.value ${path.join(dir, 'm.yaml')}:7:7: instance "web" gives cloud-init data twice: cloud-init.user-data and user.user-data (its legacy name)`,
+  ]);
+  const ok = await loadManifests(
+    await tree({
+      'm.yaml': 'instances:\n  web:\n    image: bb\n    config:\n      cloud-init.user-data: |\n        #cloud-config\n        packages: [curl]\n',
+    }),
+    { checkFiles: false },
+  );
   assert.is(ok.instances.web.config['cloud-init.user-data'], '#cloud-config\npackages: [curl]\n');
 });
 
 test('virtual machines: VM-only limits accepted, container-only limits and files: refused, located', async () => {
-  const dir = await tree({ 'm.yaml': 'instances:\n  vm-1:\n    image: bb\n    type: virtual-machine\n    limits: {memory: 2GiB, memory.hugepages: true, processes: 100}\n    files:\n      /etc/motd: {content: x}\n' });
+  const dir = await tree({
+    'm.yaml':
+      'instances:\n  vm-1:\n    image: bb\n    type: virtual-machine\n    limits: {memory: 2GiB, memory.hugepages: true, processes: 100}\n    files:\n      /etc/motd: {content: x}\n',
+  });
   const e = await loadError(dir, { checkFiles: false });
   const f = path.join(dir, 'm.yaml');
   assert.equal(summary(e), [

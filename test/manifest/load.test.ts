@@ -46,7 +46,17 @@ test('defaults: profiles [default], running, container, empty description, confi
   const m = await loadManifests(dir);
   const i = m.instances['web-2'];
   assert.equal(
-    { image: i.image, profiles: i.profiles, state: i.state, type: i.type, description: i.description, config: i.config, devices: i.devices, kind: i.kind, name: i.name },
+    {
+      image: i.image,
+      profiles: i.profiles,
+      state: i.state,
+      type: i.type,
+      description: i.description,
+      config: i.config,
+      devices: i.devices,
+      kind: i.kind,
+      name: i.name,
+    },
     { image: 'bb', profiles: ['default'], state: 'running', type: 'container', description: '', config: {}, devices: {}, kind: 'instance', name: 'web-2' },
   );
   assert.is(m.images.bb.public, false);
@@ -72,8 +82,16 @@ test('scalars are kept as written: numbers and booleans as their source text', a
   });
   const a = (await loadManifests(dir)).instances.a;
   assert.equal(a.config, {
-    'user.ratio': '0.50', 'user.big': '1e3', 'user.t': 'true', 'user.q': '007', 'user.hex': '0x1F', 'user.multi': 'a\nb',
-    'limits.cpu': '1', 'limits.memory': '512MB', 'limits.memory.swap': 'false', 'limits.processes': '0100',
+    'user.ratio': '0.50',
+    'user.big': '1e3',
+    'user.t': 'true',
+    'user.q': '007',
+    'user.hex': '0x1F',
+    'user.multi': 'a\nb',
+    'limits.cpu': '1',
+    'limits.memory': '512MB',
+    'limits.memory.swap': 'false',
+    'limits.processes': '0100',
   });
   assert.equal(a.devices.eth0, { type: 'nic', nictype: 'bridged', parent: 'lxdbr0', mtu: '1500' });
 });
@@ -97,7 +115,10 @@ test('a directory: only *.yaml/*.yml, not hidden files, not sub-directories, sor
     'dir.yaml/x': '',
   });
   const m = await loadManifests(dir);
-  assert.equal(m.files, ['a.yaml', 'b.yml', 'c.YAML'].map((f) => path.join(dir, f)));
+  assert.equal(
+    m.files,
+    ['a.yaml', 'b.yml', 'c.YAML'].map((f) => path.join(dir, f)),
+  );
   assert.equal(Object.keys(m.profiles), ['p1', 'p2', 'p3']);
 });
 
@@ -186,7 +207,9 @@ test('wrong types: located at the value, saying what was expected and what was f
 
 test('a manifest whose top level is not a mapping', async () => {
   const dir = await tree({ 'm.yaml': '- web-1\n- web-2\n' });
-  assert.equal(described(await loadError(dir)), [`${dir}/m.yaml:1:1: a manifest file must be a mapping of sections (images:, profiles:, instances:, networks:, storage_pools:, storage_volumes:), not a list`]);
+  assert.equal(described(await loadError(dir)), [
+    `${dir}/m.yaml:1:1: a manifest file must be a mapping of sections (images:, profiles:, instances:, networks:, storage_pools:, storage_volumes:), not a list`,
+  ]);
 });
 
 test('missing keys are reported at the object, enums get did-you-mean, repeated profiles are caught', async () => {
@@ -282,7 +305,10 @@ test('a limit given in limits: and in config: is a manifest.value error naming b
 });
 
 test('limits that do not apply to the instance type', async () => {
-  const dir = await tree({ 'm.yaml': 'instances:\n  vm:\n    image: x\n    type: virtual-machine\n    limits: {cpu.allowance: 50%, memory: 1GiB}\n  ct:\n    image: x\n    config: {limits.memory.hugepages: "true"}\n' });
+  const dir = await tree({
+    'm.yaml':
+      'instances:\n  vm:\n    image: x\n    type: virtual-machine\n    limits: {cpu.allowance: 50%, memory: 1GiB}\n  ct:\n    image: x\n    config: {limits.memory.hugepages: "true"}\n',
+  });
   assert.equal(described(await loadError(dir)), [
     `${dir}/m.yaml:5:14: limits.cpu.allowance applies to containers only, and instance "vm" is a virtual-machine\n  hint: remove it here, or set it in a profile used only by containers`,
     `${dir}/m.yaml:8:14: limits.memory.hugepages applies to virtual machines only, and instance "ct" is a container\n  hint: remove it here, or set it in a profile used only by virtual machines`,
@@ -290,7 +316,9 @@ test('limits that do not apply to the instance type', async () => {
 });
 
 test('limits: {disk: ...} becomes the size of the root disk device', async () => {
-  const dir = await tree({ 'm.yaml': 'instances:\n  a:\n    image: x\n    limits: {disk: 10GB}\n    devices:\n      root: {type: disk, path: /, pool: default}\n' });
+  const dir = await tree({
+    'm.yaml': 'instances:\n  a:\n    image: x\n    limits: {disk: 10GB}\n    devices:\n      root: {type: disk, path: /, pool: default}\n',
+  });
   const a = (await loadManifests(dir)).instances.a;
   assert.equal(a.devices.root, { type: 'disk', path: '/', pool: 'default', size: '10GB' });
   assert.equal(a.config, {});
@@ -299,7 +327,8 @@ test('limits: {disk: ...} becomes the size of the root disk device', async () =>
 
 test('limits: {disk: ...} without a root disk device, or with a size already, is an error', async () => {
   const dir = await tree({
-    'm.yaml': 'instances:\n  a:\n    image: x\n    limits: {disk: 10GB}\n  b:\n    image: x\n    limits: {disk: 10GB}\n    devices:\n      root: {type: disk, path: /, pool: default, size: 5GB}\n',
+    'm.yaml':
+      'instances:\n  a:\n    image: x\n    limits: {disk: 10GB}\n  b:\n    image: x\n    limits: {disk: 10GB}\n    devices:\n      root: {type: disk, path: /, pool: default, size: 5GB}\n',
   });
   assert.equal(described(await loadError(dir)), [
     `${dir}/m.yaml:4:14: limits.disk in instance "a" needs a root disk device (type: disk, path: /) in the same instance\n  hint: LXD keeps the root disk size as "size" on that device: add devices: {root: {type: disk, path: /, pool: default}}, or set size: on the root device where it is defined`,
@@ -352,7 +381,9 @@ test('an empty directory is an error', async () => {
   const dir = await tree({ 'README.md': '# no manifests here\n' });
   const e = await loadError(dir);
   assert.is(e.code, 'manifest.io');
-  assert.equal(described(e), [`no manifest files (*.yaml, *.yml) in directory "${dir}"\n  hint: point at the directory that holds your manifests, or at one manifest file`]);
+  assert.equal(described(e), [
+    `no manifest files (*.yaml, *.yml) in directory "${dir}"\n  hint: point at the directory that holds your manifests, or at one manifest file`,
+  ]);
 });
 
 test('a path that does not exist is an error', async () => {

@@ -103,7 +103,7 @@ test('schema: a pool needs its driver, types and drivers are closed lists, confi
   ]);
 });
 
-test('values: nic rates, disk sizes and rates, volume sizes are checked with LXD\'s rules, located at the value', async () => {
+test("values: nic rates, disk sizes and rates, volume sizes are checked with LXD's rules, located at the value", async () => {
   const dir = await tree({
     'm.yaml': [
       'storage_volumes:',
@@ -145,7 +145,8 @@ test('an unknown top-level key names the sections; "pools" and "volumes" get the
 });
 
 test('${env:NAME} and sensitive: work on networks, pools and volumes as on profiles and instances', async () => {
-  const dir = await tree({ 'm.yaml': `networks:
+  const dir = await tree({
+    'm.yaml': `networks:
   lxdbr1:
     config: {ipv4.address: none, user.token: "\${env:LXPLAN_TEST_TOKEN}"}
 storage_pools:
@@ -156,7 +157,8 @@ storage_pools:
 storage_volumes:
   fast/data:
     config: {user.key: "k-\${env:LXPLAN_TEST_TOKEN}"}
-` });
+`,
+  });
   const m = await loadManifests(dir, { env: { LXPLAN_TEST_TOKEN: 's3cr3t' } });
   assert.is(m.networks.lxdbr1.config['user.token'], 's3cr3t');
   assert.equal(m.networks.lxdbr1.sensitive, ['user.token']);
@@ -164,10 +166,13 @@ storage_volumes:
   assert.is(m.storageVolumes['fast/data'].config['user.key'], 'k-s3cr3t');
   assert.equal(m.storageVolumes['fast/data'].sensitive, ['user.key']);
   const e = await loadError(dir, { env: {} });
-  assert.equal(described(e).map((d) => d.replace(`${dir}/`, '').split('\n')[0]), [
-    'm.yaml:3:34: environment variable LXPLAN_TEST_TOKEN is not set (used by config user.token of network "lxdbr1")',
-    'm.yaml:11:14: environment variable LXPLAN_TEST_TOKEN is not set (used by config user.key of storage_volume "fast/data")',
-  ]);
+  assert.equal(
+    described(e).map((d) => d.replace(`${dir}/`, '').split('\n')[0]),
+    [
+      'm.yaml:3:34: environment variable LXPLAN_TEST_TOKEN is not set (used by config user.token of network "lxdbr1")',
+      'm.yaml:11:14: environment variable LXPLAN_TEST_TOKEN is not set (used by config user.key of storage_volume "fast/data")',
+    ],
+  );
 });
 
 test.run();

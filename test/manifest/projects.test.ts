@@ -20,7 +20,14 @@ test('projects: loads as project objects (every value a string as written); proj
   const p = m.projects!.dev;
   assert.is(p.kind, 'project');
   assert.is(p.description, 'Development');
-  assert.equal(p.config, { 'features.images': 'true', 'features.profiles': 'true', 'limits.instances': '10', 'limits.memory': '8GB', restricted: 'false', 'user.team': 'web' });
+  assert.equal(p.config, {
+    'features.images': 'true',
+    'features.profiles': 'true',
+    'limits.instances': '10',
+    'limits.memory': '8GB',
+    restricted: 'false',
+    'user.team': 'web',
+  });
 });
 
 test('files of one directory naming different projects: one error naming both places', async () => {
@@ -31,14 +38,16 @@ test('files of one directory naming different projects: one error naming both pl
 });
 
 test('project config: unknown keys are reported at the key (with a did you mean), bad values at the value', async () => {
-  const dir = await tree({ 'm.yaml': `projects:
+  const dir = await tree({
+    'm.yaml': `projects:
   dev:
     config:
       limits.instance: 10
       limits.containers: ten
       features.images: maybe
       limits.disk: 12XB
-` });
+`,
+  });
   assert.equal(described(await loadError(dir)), [
     `${dir}/m.yaml:4:7: unknown project config key "limits.instance" (project "dev")\n  hint: did you mean "limits.instances"?`,
     `${dir}/m.yaml:5:26: invalid value "ten" for limits.containers: use a whole number (0 or more) (project "dev")`,
@@ -63,7 +72,10 @@ test('the scope: project: key, else --project / LXPLAN_PROJECT, else default; bo
   const m = await loadManifests(dir);
   assert.is(resolveProject(undefined, m), 'dev');
   assert.is(resolveProject('dev', m), 'dev');
-  assert.throws(() => resolveProject('prod', m), (e: Error) => e.message === `--project (or LXPLAN_PROJECT) says "prod" and the manifests say project: dev at ${dir}/m.yaml:1:10`);
+  assert.throws(
+    () => resolveProject('prod', m),
+    (e: Error) => e.message === `--project (or LXPLAN_PROJECT) says "prod" and the manifests say project: dev at ${dir}/m.yaml:1:10`,
+  );
   const none = await loadManifests(await tree({ 'm.yaml': 'profiles: {small: {}}\n' }));
   assert.is(resolveProject('prod', none), 'prod');
   assert.is(resolveProject(undefined, none), 'default');

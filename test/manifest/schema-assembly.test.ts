@@ -25,12 +25,14 @@ const read = (rel: string) => readFileSync(path.join(ROOT, rel), 'utf8');
 type Schema = Record<string, unknown> & { properties?: Record<string, unknown>; definitions?: Record<string, unknown>; $comment?: unknown };
 const schemaAt = (rel: string) => JSON.parse(read(rel)) as Schema;
 
-test('the committed schemas/manifest.schema.json is the one assembled from the base and the kinds\' fragments', () => {
-  assert.ok(read('schemas/manifest.schema.json') === script.assembleSchema(KINDS),
-    'schemas/manifest.schema.json differs from its parts: run node scripts/assemble-schema.mjs (npm run build does) and commit the result');
+test("the committed schemas/manifest.schema.json is the one assembled from the base and the kinds' fragments", () => {
+  assert.ok(
+    read('schemas/manifest.schema.json') === script.assembleSchema(KINDS),
+    'schemas/manifest.schema.json differs from its parts: run node scripts/assemble-schema.mjs (npm run build does) and commit the result',
+  );
 });
 
-test('the top-level keys follow the registry: the base\'s first, then each kind\'s section in the registry\'s order', () => {
+test("the top-level keys follow the registry: the base's first, then each kind's section in the registry's order", () => {
   const order = (rel: string) => Object.keys(schemaAt(rel).properties ?? {});
   const expected = [...order('src/manifest/schema.base.json'), ...script.fragmentFiles(KINDS).flatMap(order)];
   assert.equal(Object.keys(schemaAt('schemas/manifest.schema.json').properties ?? {}), expected);
@@ -40,9 +42,15 @@ test('the split changed no meaning: every key and definition of the schema befor
   const before = schemaAt('test/fixtures/schema/manifest.schema.pre-split.json');
   const now = schemaAt('schemas/manifest.schema.json');
   for (const part of ['properties', 'definitions'] as const) {
-    for (const [k, v] of Object.entries(before[part] ?? {})) assert.is(JSON.stringify(now[part]?.[k]), JSON.stringify(v), `${part}.${k} is not what it was before the split: if it was changed on purpose, this proof has served (delete it and test/fixtures/schema/)`);
+    for (const [k, v] of Object.entries(before[part] ?? {}))
+      assert.is(
+        JSON.stringify(now[part]?.[k]),
+        JSON.stringify(v),
+        `${part}.${k} is not what it was before the split: if it was changed on purpose, this proof has served (delete it and test/fixtures/schema/)`,
+      );
   }
-  const rest = (s: Record<string, unknown>) => JSON.stringify(Object.fromEntries(Object.entries(s).filter(([k]) => k !== 'properties' && k !== 'definitions' && k !== '$comment')));
+  const rest = (s: Record<string, unknown>) =>
+    JSON.stringify(Object.fromEntries(Object.entries(s).filter(([k]) => k !== 'properties' && k !== 'definitions' && k !== '$comment')));
   assert.is(rest(now), rest(before));
   assert.ok(typeof now.$comment === 'string' && now.$comment.includes('scripts/assemble-schema.mjs'));
 });
@@ -60,8 +68,14 @@ function scratch(fragments: Record<string, unknown>): string {
 }
 
 test('the assembler refuses a key or definition defined twice, other keys in a fragment, and a folder the registry lacks', () => {
-  assert.throws(() => script.assembleSchema(['a', 'b'], scratch({ a: { properties: { as: {} } }, b: { properties: { as: {} } } })), /properties\.as is defined in src\/resources\/a\/schema\.json/);
-  assert.throws(() => script.assembleSchema(['a'], scratch({ a: { definitions: { objectName: {} } } })), /definitions\.objectName is defined in src\/manifest\/schema\.base\.json/);
+  assert.throws(
+    () => script.assembleSchema(['a', 'b'], scratch({ a: { properties: { as: {} } }, b: { properties: { as: {} } } })),
+    /properties\.as is defined in src\/resources\/a\/schema\.json/,
+  );
+  assert.throws(
+    () => script.assembleSchema(['a'], scratch({ a: { definitions: { objectName: {} } } })),
+    /definitions\.objectName is defined in src\/manifest\/schema\.base\.json/,
+  );
   assert.throws(() => script.assembleSchema(['a'], scratch({ a: { properties: {}, required: ['as'] } })), /only properties and definitions, not required/);
   assert.throws(() => script.assembleSchema(['a'], scratch({ a: {}, stray: {} })), /src\/resources\/stray\/schema\.json: no kind of the registry/);
   const text = script.assembleSchema(['b_c', 'a'], scratch({ a: { properties: { as: {} } }, 'b-c': { properties: { bcs: {} } } }));

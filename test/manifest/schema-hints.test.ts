@@ -8,17 +8,19 @@ import * as assert from 'uvu/assert';
 import { described, loadError, tree } from './helpers.js';
 
 test('each kind words the names it refuses', async () => {
-  const dir = await tree({ 'm.yaml': [
-    'instances:\n  1web:\n    image: x',
-    'profiles:\n  "a b": {}',
-    'images:\n  "a/b":\n    source: {instance: base, snapshot: s}',
-    'networks:\n  n: {}',
-    'storage_pools:\n  "..":\n    driver: dir',
-    'storage_volumes:\n  data: {}',
-    'projects:\n  "p q": {}',
-    'remotes:\n  "r s": {url: "https://x"}',
-    '',
-  ].join('\n') });
+  const dir = await tree({
+    'm.yaml': [
+      'instances:\n  1web:\n    image: x',
+      'profiles:\n  "a b": {}',
+      'images:\n  "a/b":\n    source: {instance: base, snapshot: s}',
+      'networks:\n  n: {}',
+      'storage_pools:\n  "..":\n    driver: dir',
+      'storage_volumes:\n  data: {}',
+      'projects:\n  "p q": {}',
+      'remotes:\n  "r s": {url: "https://x"}',
+      '',
+    ].join('\n'),
+  });
   assert.equal(described(await loadError(dir)), [
     `${dir}/m.yaml:2:3: invalid instance name "1web": instance names must start with a letter`,
     `${dir}/m.yaml:5:3: invalid profile name "a b": names must not contain spaces`,
@@ -32,12 +34,11 @@ test('each kind words the names it refuses', async () => {
 });
 
 test('project: on a kind inside a project that does not take it, and on a global kind', async () => {
-  const dir = await tree({ 'm.yaml': [
-    'networks:\n  br0:\n    project: dev',
-    'storage_volumes:\n  default/data:\n    project: dev',
-    'projects:\n  dev:\n    project: dev',
-    '',
-  ].join('\n') });
+  const dir = await tree({
+    'm.yaml': ['networks:\n  br0:\n    project: dev', 'storage_volumes:\n  default/data:\n    project: dev', 'projects:\n  dev:\n    project: dev', ''].join(
+      '\n',
+    ),
+  });
   assert.equal(described(await loadError(dir)), [
     `${dir}/m.yaml:3:5: project: on network "br0" is not supported yet (only instances and images take project:)\n  hint: put objects of another project in their own directory with a top-level project: NAME`,
     `${dir}/m.yaml:6:5: project: on storage_volume "default/data" is not supported yet (only instances and images take project:)\n  hint: put objects of another project in their own directory with a top-level project: NAME`,

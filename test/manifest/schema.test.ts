@@ -44,10 +44,11 @@ test('every property in the schema has a description (editors show it)', () => {
       }
     }
     for (const k of ['additionalProperties', 'items', 'propertyNames']) if (n[k] && typeof n[k] === 'object') walk(n[k], `${where}[${k}]`);
-    if (n.definitions) for (const [k, v] of Object.entries(n.definitions)) {
-      if (!(v as { description?: string }).description) missing.push(`#/definitions/${k}`);
-      walk(v, `#/definitions/${k}`);
-    }
+    if (n.definitions)
+      for (const [k, v] of Object.entries(n.definitions)) {
+        if (!(v as { description?: string }).description) missing.push(`#/definitions/${k}`);
+        walk(v, `#/definitions/${k}`);
+      }
   };
   walk(schema, '#');
   assert.equal(missing, []);

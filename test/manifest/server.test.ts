@@ -15,7 +15,10 @@ test('server: config loads as the one server object, values as written', async (
 });
 
 test('server: twice over two files is a duplicate naming both places', async () => {
-  const dir = await tree({ 'a.yaml': 'server:\n  config: {images.remote_cache_expiry: 10}\n', 'b.yaml': 'server:\n  config: {images.auto_update_interval: 6}\n' });
+  const dir = await tree({
+    'a.yaml': 'server:\n  config: {images.remote_cache_expiry: 10}\n',
+    'b.yaml': 'server:\n  config: {images.auto_update_interval: 6}\n',
+  });
   assert.equal(described(await loadError(dir)), [
     `${dir}/b.yaml:1:1: server: is given twice: at ${dir}/a.yaml:1:1 and at ${dir}/b.yaml:1:1\n  hint: keep one server: section over all manifest files`,
   ]);

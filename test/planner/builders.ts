@@ -5,7 +5,15 @@ import { plan, type PlanInput } from '../../src/planner/index.js';
 import type { LxdImage, LxdInstance, LxdInstanceSnapshot, LxdNetwork, LxdProfile, LxdStoragePool, LxdStorageVolume } from '../../src/lxd/types.js';
 import type { LiveSnapshot } from '../../src/resources/spec.js';
 import type {
-  DesiredImage, DesiredInstance, DesiredNetwork, DesiredProfile, DesiredSnapshot, DesiredStoragePool, DesiredStorageVolume, Kind, Manifest,
+  DesiredImage,
+  DesiredInstance,
+  DesiredNetwork,
+  DesiredProfile,
+  DesiredSnapshot,
+  DesiredStoragePool,
+  DesiredStorageVolume,
+  Kind,
+  Manifest,
 } from '../../src/resources/types.js';
 import type { State } from '../../src/state/model.js';
 
@@ -14,14 +22,27 @@ const at = (line = 1) => ({ file: 'lxplan.yaml', line, col: 3 });
 export const FP_A = 'a'.repeat(64);
 export const FP_B = 'b'.repeat(64);
 
-export function manifest(parts: {
-  images?: DesiredImage[]; profiles?: DesiredProfile[]; instances?: DesiredInstance[];
-  networks?: DesiredNetwork[]; storagePools?: DesiredStoragePool[]; storageVolumes?: DesiredStorageVolume[]; snapshots?: DesiredSnapshot[];
-} = {}): Manifest {
+export function manifest(
+  parts: {
+    images?: DesiredImage[];
+    profiles?: DesiredProfile[];
+    instances?: DesiredInstance[];
+    networks?: DesiredNetwork[];
+    storagePools?: DesiredStoragePool[];
+    storageVolumes?: DesiredStorageVolume[];
+    snapshots?: DesiredSnapshot[];
+  } = {},
+): Manifest {
   const byName = <T extends { name: string }>(xs: T[] = []) => Object.fromEntries(xs.map((x) => [x.name, x]));
   return {
-    dir: '/m', files: ['lxplan.yaml'], images: byName(parts.images), profiles: byName(parts.profiles), instances: byName(parts.instances),
-    networks: byName(parts.networks), storagePools: byName(parts.storagePools), storageVolumes: byName(parts.storageVolumes),
+    dir: '/m',
+    files: ['lxplan.yaml'],
+    images: byName(parts.images),
+    profiles: byName(parts.profiles),
+    instances: byName(parts.instances),
+    networks: byName(parts.networks),
+    storagePools: byName(parts.storagePools),
+    storageVolumes: byName(parts.storageVolumes),
     ...(parts.snapshots ? { snapshots: byName(parts.snapshots) } : {}),
   };
 }
@@ -35,7 +56,21 @@ export function dProfile(name: string, extra: Partial<DesiredProfile> = {}): Des
 }
 
 export function dInstance(name: string, extra: Partial<DesiredInstance> = {}): DesiredInstance {
-  return { kind: 'instance', name, at: at(12), image: 'busybox', profiles: ['default'], description: '', config: {}, devices: {}, state: 'running', type: 'container', protect: false, restart: 'manual', ...extra };
+  return {
+    kind: 'instance',
+    name,
+    at: at(12),
+    image: 'busybox',
+    profiles: ['default'],
+    description: '',
+    config: {},
+    devices: {},
+    state: 'running',
+    type: 'container',
+    protect: false,
+    restart: 'manual',
+    ...extra,
+  };
 }
 
 export function dNetwork(name: string, extra: Partial<DesiredNetwork> = {}): DesiredNetwork {
@@ -64,7 +99,16 @@ export function lSnapshot(name: string, extra: Partial<LxdInstanceSnapshot> = {}
 }
 
 export function lImage(fingerprint: string, aliases: string[], extra: Partial<LxdImage> = {}): LxdImage {
-  return { fingerprint, aliases: aliases.map((name) => ({ name, description: '' })), architecture: 'x86_64', auto_update: false, public: false, properties: {}, size: 1000, ...extra };
+  return {
+    fingerprint,
+    aliases: aliases.map((name) => ({ name, description: '' })),
+    architecture: 'x86_64',
+    auto_update: false,
+    public: false,
+    properties: {},
+    size: 1000,
+    ...extra,
+  };
 }
 
 export function lProfile(name: string, extra: Partial<LxdProfile> = {}): LxdProfile {
@@ -75,11 +119,23 @@ export function lProfile(name: string, extra: Partial<LxdProfile> = {}): LxdProf
 export function lInstance(name: string, extra: Partial<LxdInstance> & { status?: string } = {}): LxdInstance {
   const { config, ...rest } = extra;
   return {
-    name, type: 'container', architecture: 'x86_64', ephemeral: false, stateful: false, description: '',
-    profiles: ['default'], devices: {}, status: 'Running', status_code: 103,
+    name,
+    type: 'container',
+    architecture: 'x86_64',
+    ephemeral: false,
+    stateful: false,
+    description: '',
+    profiles: ['default'],
+    devices: {},
+    status: 'Running',
+    status_code: 103,
     config: {
-      'image.os': 'busybox', 'volatile.base_image': FP_A, 'volatile.idmap.base': '0',
-      'volatile.last_state.power': 'RUNNING', 'volatile.uuid': '5d2c0f9e', ...config,
+      'image.os': 'busybox',
+      'volatile.base_image': FP_A,
+      'volatile.idmap.base': '0',
+      'volatile.last_state.power': 'RUNNING',
+      'volatile.uuid': '5d2c0f9e',
+      ...config,
     },
     ...rest,
   };
@@ -101,14 +157,24 @@ export function lVolume(name: string, extra: Partial<LxdStorageVolume> = {}): Lx
 }
 
 /** What LXD has: the default profile and the default dir pool always, plus the given objects. */
-export function live(parts: {
-  images?: LxdImage[]; profiles?: LxdProfile[]; instances?: LxdInstance[];
-  networks?: LxdNetwork[]; storagePools?: LxdStoragePool[]; storageVolumes?: LxdStorageVolume[]; snapshots?: LxdInstanceSnapshot[];
-} = {}): LiveSnapshot {
+export function live(
+  parts: {
+    images?: LxdImage[];
+    profiles?: LxdProfile[];
+    instances?: LxdInstance[];
+    networks?: LxdNetwork[];
+    storagePools?: LxdStoragePool[];
+    storageVolumes?: LxdStorageVolume[];
+    snapshots?: LxdInstanceSnapshot[];
+  } = {},
+): LiveSnapshot {
   const byName = <T extends { name: string }>(xs: T[] = []) => Object.fromEntries(xs.map((x) => [x.name, x]));
   return {
-    images: parts.images ?? [], profiles: byName([lProfile('default'), ...(parts.profiles ?? [])]), instances: byName(parts.instances),
-    networks: byName(parts.networks), storagePools: byName([lPool('default'), ...(parts.storagePools ?? [])]),
+    images: parts.images ?? [],
+    profiles: byName([lProfile('default'), ...(parts.profiles ?? [])]),
+    instances: byName(parts.instances),
+    networks: byName(parts.networks),
+    storagePools: byName([lPool('default'), ...(parts.storagePools ?? [])]),
     storageVolumes: Object.fromEntries((parts.storageVolumes ?? []).map((v) => [`${v.pool}/${v.name}`, v])),
     ...(parts.snapshots ? { snapshots: Object.fromEntries(parts.snapshots.map((x) => [`${x.instance}/${x.name}`, x])) } : {}),
   };

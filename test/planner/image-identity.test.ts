@@ -17,29 +17,38 @@ const change = (input: PlanInput, address: string) => plan(input).changes.find((
 
 test('item 5: a key renamed with the same bytes is a rename (the alias moves), not a create and a delete', () => {
   const input = { manifest: manifest({ images: [dImage('a2')] }), live: live({ images: [lImage(FP_A, ['a1'])] }), state: state('image.a1') };
-  assert.is(render(input), `lxplan will make these changes:
+  assert.is(
+    render(input),
+    `lxplan will make these changes:
 
   ~ image a2 (renamed from a1; live)
       ~ name: a1 -> a2 (live)
 
 Plan: 0 to add, 1 to change, 0 to destroy.
-`);
+`,
+  );
   const p = plan(input);
-  assert.equal(p.changes.filter((c) => c.action !== 'noop').map((c) => `${c.action} ${c.address} ${c.renamedFrom ?? ''}`), ['update image.a2 a1']);
+  assert.equal(
+    p.changes.filter((c) => c.action !== 'noop').map((c) => `${c.action} ${c.address} ${c.renamedFrom ?? ''}`),
+    ['update image.a2 a1'],
+  );
 });
 
 test('item 5: new bytes under a new key are still a create and a delete', () => {
   const input = { manifest: manifest({ images: [dImage('a2', FP_B)] }), live: live({ images: [lImage(FP_A, ['a1'])] }), state: state('image.a1') };
-  assert.equal(plan(input).changes.map((c) => `${c.action} ${c.address}`), ['delete image.a1', 'create image.a2']);
+  assert.equal(
+    plan(input).changes.map((c) => `${c.action} ${c.address}`),
+    ['delete image.a1', 'create image.a2'],
+  );
 });
 
 test('item 5: two changes on one fingerprint never run at once (a rename and a create of the same bytes)', () => {
   const input = { manifest: manifest({ images: [dImage('a2'), dImage('a3')] }), live: live({ images: [lImage(FP_A, ['a1'])] }), state: state('image.a1') };
   const p = plan(input);
-  assert.equal(p.changes.filter((c) => c.action !== 'noop').map((c) => `${c.action} ${c.address} <- [${c.dependsOn.join(', ')}]`), [
-    'update image.a2 <- []',
-    'create image.a3 <- [image.a2]',
-  ]);
+  assert.equal(
+    p.changes.filter((c) => c.action !== 'noop').map((c) => `${c.action} ${c.address} <- [${c.dependsOn.join(', ')}]`),
+    ['update image.a2 <- []', 'create image.a3 <- [image.a2]'],
+  );
 });
 
 test('item 5: an alias one image lets go of and another takes: the one letting go goes first', () => {
@@ -47,37 +56,46 @@ test('item 5: an alias one image lets go of and another takes: the one letting g
   const l = lImage(FP_A, ['a']);
   l.aliases.push(...marked('a', 'x'));
   const input = { manifest: manifest({ images: [dImage('a'), dImage('x', FP_B)] }), live: live({ images: [l] }), state: state('image.a') };
-  assert.equal(plan(input).changes.map((c) => `${c.action} ${c.address} <- [${c.dependsOn.join(', ')}]`), [
-    'update image.a <- []',
-    'create image.x <- [image.a]',
-  ]);
+  assert.equal(
+    plan(input).changes.map((c) => `${c.action} ${c.address} <- [${c.dependsOn.join(', ')}]`),
+    ['update image.a <- []', 'create image.x <- [image.a]'],
+  );
 });
 
 test('item 6: an extra alias promoted to the key is the same image renamed, not a conflict', () => {
   const l = lImage(FP_A, ['a1']);
   l.aliases.push(...marked('a1', 'a2'));
   const input = { manifest: manifest({ images: [dImage('a2')] }), live: live({ images: [l] }), state: state('image.a1') };
-  assert.is(render(input), `lxplan will make these changes:
+  assert.is(
+    render(input),
+    `lxplan will make these changes:
 
   ~ image a2 (renamed from a1; live)
       ~ name: a1 -> a2 (live)
 
 Plan: 0 to add, 1 to change, 0 to destroy.
-`);
+`,
+  );
   // With the state lxapply records (the old key's extra alias a2 in its fields): no drift either.
   const made = plan({ manifest: manifest({ images: [dImage('a1', FP_A, { aliases: ['a2'] })] }), live: live(), state: state() }).changes[0];
-  const recorded = { ...state(), resources: { 'image.a1': { kind: 'image' as const, name: 'a1', since: '2026-11-23T00:00:00.000Z', fields: made.stateFields } } };
+  const recorded = {
+    ...state(),
+    resources: { 'image.a1': { kind: 'image' as const, name: 'a1', since: '2026-11-23T00:00:00.000Z', fields: made.stateFields } },
+  };
   assert.is(render({ ...input, state: recorded }), render(input));
   // The old key kept as an extra alias: one more field.
   const kept = { ...input, manifest: manifest({ images: [dImage('a2', FP_A, { aliases: ['a1'] })] }) };
-  assert.is(render(kept), `lxplan will make these changes:
+  assert.is(
+    render(kept),
+    `lxplan will make these changes:
 
   ~ image a2 (renamed from a1; live)
       ~ name:    a1 -> a2 (live)
       + aliases: [a1] (live)
 
 Plan: 0 to add, 1 to change, 0 to destroy.
-`);
+`,
+  );
 });
 
 test("lxplan's extra aliases are no images of their own: no plan, no conflict, none deleted", () => {
@@ -93,17 +111,27 @@ test("lxplan's extra aliases are no images of their own: no plan, no conflict, n
 });
 
 test('issue 11 item 1: --destroy of a project whose image has extra aliases', () => {
-  const project: LxdProject = { name: 'P', description: '', used_by: ['/1.0/profiles/default?project=P', `/1.0/images/${FP_A}?project=P`],
-    config: { 'features.images': 'true', 'features.profiles': 'true', 'features.storage.volumes': 'true' } };
+  const project: LxdProject = {
+    name: 'P',
+    description: '',
+    used_by: ['/1.0/profiles/default?project=P', `/1.0/images/${FP_A}?project=P`],
+    config: { 'features.images': 'true', 'features.profiles': 'true', 'features.storage.volumes': 'true' },
+  };
   const l = lImage(FP_A, ['busybox']);
   l.aliases.push(...marked('busybox', 'busybox-latest'));
-  const m: Manifest = { ...manifest({ images: [dImage('busybox', FP_A, { aliases: ['busybox-latest'] })] }), project: 'P', projectAt: { file: 'lxplan.yaml', line: 1, col: 10 } };
+  const m: Manifest = {
+    ...manifest({ images: [dImage('busybox', FP_A, { aliases: ['busybox-latest'] })] }),
+    project: 'P',
+    projectAt: { file: 'lxplan.yaml', line: 1, col: 10 },
+  };
   const snapshot = { ...live({ images: [l] }), projects: { default: { ...project, name: 'default', used_by: [] }, P: project } };
   const input: PlanInput = { manifest: m, live: snapshot, state: state('project.P', 'image.busybox'), options: { destroy: true } };
-  assert.equal(plan(input).changes.filter((c) => c.action !== 'noop').map((c) => `${c.action} ${c.address} <- [${c.dependsOn.join(', ')}]`), [
-    'delete project.P <- [image.busybox]',
-    'delete image.busybox <- []',
-  ]);
+  assert.equal(
+    plan(input)
+      .changes.filter((c) => c.action !== 'noop')
+      .map((c) => `${c.action} ${c.address} <- [${c.dependsOn.join(', ')}]`),
+    ['delete project.P <- [image.busybox]', 'delete image.busybox <- []'],
+  );
 });
 
 test('item 8: an instance may name a declared image by its fingerprint (or a unique prefix): it waits for that image', () => {
@@ -127,7 +155,11 @@ test('item 8: a fingerprint resolves in the project the instance lives in', () =
   const err = planError({ ...input, manifest: manifest({ images: [img], instances: [inScope] }) });
   assert.match(err.message, `instance "web-2" uses image "${FP_A.slice(0, 12)}", which is neither in the manifests nor in LXD`);
   // The image LXD has in the scope (another fingerprint) is not found from P either.
-  const other = planError({ ...input, manifest: manifest({ images: [img], instances: [dInstance('web-3', { image: FP_B.slice(0, 12), project: 'P' })] }), live: { ...live({ images: [lImage(FP_B, ['bb'])] }), projects } });
+  const other = planError({
+    ...input,
+    manifest: manifest({ images: [img], instances: [dInstance('web-3', { image: FP_B.slice(0, 12), project: 'P' })] }),
+    live: { ...live({ images: [lImage(FP_B, ['bb'])] }), projects },
+  });
   assert.match(other.message, `instance "web-3" uses image "${FP_B.slice(0, 12)}", which is neither in the manifests nor in LXD`);
 });
 
@@ -136,7 +168,8 @@ test('item 9: naming the same image by its fingerprint instead of its key is no 
   const made = plan({ manifest: m, live: live(), state: state() });
   // The state as lxapply leaves it after making both.
   const resources: ReturnType<typeof state>['resources'] = {};
-  for (const c of made.changes) resources[c.address] = { kind: c.kind, name: c.name, since: '2026-11-23T00:00:00.000Z', attributes: c.stateAttributes, fields: c.stateFields };
+  for (const c of made.changes)
+    resources[c.address] = { kind: c.kind, name: c.name, since: '2026-11-23T00:00:00.000Z', attributes: c.stateAttributes, fields: c.stateFields };
   const after = { ...state(), resources };
   const l = live({ images: [lImage(FP_A, ['img'])], instances: [lInstance('web-1')] });
   assert.is(render({ manifest: m, live: l, state: after }), 'No changes. LXD matches the manifests.\n');
@@ -150,10 +183,12 @@ test('item 9: naming the same image by its fingerprint instead of its key is no 
 
 test('item 5: two keys on the same bytes, both gone, one new key: one rename, one delete, not at once', () => {
   const input = { manifest: manifest({ images: [dImage('a2')] }), live: live({ images: [lImage(FP_A, ['a0', 'a1'])] }), state: state('image.a0', 'image.a1') };
-  assert.equal(plan(input).changes.filter((c) => c.action !== 'noop').map((c) => `${c.action} ${c.address} ${c.renamedFrom ?? '-'} <- [${c.dependsOn.join(', ')}]`), [
-    'delete image.a1 - <- []',
-    'update image.a2 a0 <- [image.a1]',
-  ]);
+  assert.equal(
+    plan(input)
+      .changes.filter((c) => c.action !== 'noop')
+      .map((c) => `${c.action} ${c.address} ${c.renamedFrom ?? '-'} <- [${c.dependsOn.join(', ')}]`),
+    ['delete image.a1 - <- []', 'update image.a2 a0 <- [image.a1]'],
+  );
 });
 
 test('item 5: an instance made from the old key, now naming the new one: the image is renamed, the instance is not replaced', () => {
@@ -162,8 +197,16 @@ test('item 5: an instance made from the old key, now naming the new one: the ima
   st.resources['instance.web-1'].attributes = { image: 'a1' };
   st.resources['instance.web-1'].fields = { image: 'a1' };
   const input = { manifest: m, live: live({ images: [lImage(FP_A, ['a1'])], instances: [lInstance('web-1')] }), state: st };
-  assert.equal(plan(input).changes.filter((c) => c.action !== 'noop').map((c) => `${c.action} ${c.address}`), ['update image.a2']);
-  assert.is(change(input, 'instance.web-1')?.drift?.find((f) => f.path === 'image'), undefined);
+  assert.equal(
+    plan(input)
+      .changes.filter((c) => c.action !== 'noop')
+      .map((c) => `${c.action} ${c.address}`),
+    ['update image.a2'],
+  );
+  assert.is(
+    change(input, 'instance.web-1')?.drift?.find((f) => f.path === 'image'),
+    undefined,
+  );
 });
 
 test.run();

@@ -9,7 +9,9 @@ const marked = (name: string, extras: string[]) => extras.map((a) => ({ name: a,
 
 test('a create lists the extra aliases, properties and auto_update it sets', () => {
   const d = dImage('app', FP_A, { aliases: ['app-latest', 'app-1'], properties: { os: 'busybox' }, autoUpdate: false, public: true });
-  assert.is(render({ manifest: manifest({ images: [d] }), live: live(), state: state() }), `lxplan will make these changes:
+  assert.is(
+    render({ manifest: manifest({ images: [d] }), live: live(), state: state() }),
+    `lxplan will make these changes:
 
   + image app
       + fingerprint:   aaaaaaaaaaaa
@@ -19,7 +21,8 @@ test('a create lists the extra aliases, properties and auto_update it sets', () 
       + properties.os: busybox
 
 Plan: 1 to add, 0 to change, 0 to destroy.
-`);
+`,
+  );
 });
 
 test('settings changes are live updates; the same settings are no change', () => {
@@ -27,7 +30,9 @@ test('settings changes are live updates; the same settings are no change', () =>
   const l = lImage(FP_A, ['app'], { properties: { os: 'busybox', release: '1', description: 'x' }, auto_update: false });
   l.aliases.push(...marked('app', ['app-1']));
   const input = { manifest: manifest({ images: [d] }), live: live({ images: [l] }), state: state('image.app') };
-  assert.is(render(input), `lxplan will make these changes:
+  assert.is(
+    render(input),
+    `lxplan will make these changes:
 
   ~ image app (live)
       ~ aliases:                [app-1] -> [app-2] (live)
@@ -36,7 +41,8 @@ test('settings changes are live updates; the same settings are no change', () =>
       ~ properties.release:     1 -> 2 (live)
 
 Plan: 0 to add, 1 to change, 0 to destroy.
-`);
+`,
+  );
   const same = lImage(FP_A, ['app'], { properties: { os: 'busybox', release: '2' }, auto_update: true });
   same.aliases.push(...marked('app', ['app-2']));
   assert.is(render({ ...input, live: live({ images: [same] }) }), 'No changes. LXD matches the manifests.\n');
@@ -44,7 +50,10 @@ Plan: 0 to add, 1 to change, 0 to destroy.
 
 test('properties and auto_update left out of the manifest are not managed; aliases lxplan did not make are not its own', () => {
   const l = lImage(FP_A, ['app', 'by-hand'], { properties: { os: 'anything' }, auto_update: true });
-  assert.is(render({ manifest: manifest({ images: [dImage('app')] }), live: live({ images: [l] }), state: state('image.app') }), 'No changes. LXD matches the manifests.\n');
+  assert.is(
+    render({ manifest: manifest({ images: [dImage('app')] }), live: live({ images: [l] }), state: state('image.app') }),
+    'No changes. LXD matches the manifests.\n',
+  );
 });
 
 test('new content replaces the image; the settings changing with it are listed too', () => {
@@ -52,12 +61,18 @@ test('new content replaces the image; the settings changing with it are listed t
   const p = plan({ manifest: manifest({ images: [d] }), live: live({ images: [lImage(FP_A, ['app'])] }), state: state('image.app') });
   const c = p.changes.find((x) => x.address === 'image.app');
   assert.is(c?.action, 'replace');
-  assert.equal(c?.fields.map((f) => `${f.path}:${f.impact}`), ['fingerprint:replace', 'public:live']);
+  assert.equal(
+    c?.fields.map((f) => `${f.path}:${f.impact}`),
+    ['fingerprint:replace', 'public:live'],
+  );
 });
 
 test('a directory image is planned by its fingerprint like a split one', () => {
   const d = dImage('app', FP_A, { source: { directory: '/m/rootfs', architecture: 'x86_64', creationDate: 1704067200, properties: {} } });
-  assert.is(render({ manifest: manifest({ images: [d] }), live: live({ images: [lImage(FP_A, ['app'])] }), state: state('image.app') }), 'No changes. LXD matches the manifests.\n');
+  assert.is(
+    render({ manifest: manifest({ images: [d] }), live: live({ images: [lImage(FP_A, ['app'])] }), state: state('image.app') }),
+    'No changes. LXD matches the manifests.\n',
+  );
 });
 
 test('an image still used by an instance in the manifests cannot be removed from them', () => {
@@ -81,7 +96,10 @@ test('a published image is made after its instance and snapshot, and before the 
   assert.equal(by('image.golden')?.dependsOn, ['instance.base', 'snapshot.base/clean']);
   assert.equal(by('instance.web-2')?.dependsOn, ['image.golden']);
   assert.equal(by('image.golden')?.stateAttributes, { source: 'snapshot base/clean' });
-  assert.match(render({ manifest: m, live: live(), state: state() }), '      + source: snapshot base/clean (published when applied: LXD gives it its fingerprint then)\n');
+  assert.match(
+    render({ manifest: m, live: live(), state: state() }),
+    '      + source: snapshot base/clean (published when applied: LXD gives it its fingerprint then)\n',
+  );
 });
 
 test('a published image is kept as made: no fingerprint compared; another source is a replace', () => {
@@ -93,7 +111,10 @@ test('a published image is kept as made: no fingerprint compared; another source
   const p = plan({ manifest: manifest({ images: [golden('v2')] }), live: l, state: st });
   const c = p.changes.find((x) => x.address === 'image.golden');
   assert.is(c?.action, 'replace');
-  assert.equal(c?.fields.map((f) => `${f.path}: ${f.before} -> ${f.after}`), ['source: snapshot base/clean -> snapshot base/v2']);
+  assert.equal(
+    c?.fields.map((f) => `${f.path}: ${f.before} -> ${f.after}`),
+    ['source: snapshot base/clean -> snapshot base/v2'],
+  );
 });
 
 test('an image copied from a remote: the resolved fingerprint is compared unless LXD follows the alias (auto_update: true)', () => {
@@ -103,14 +124,22 @@ test('an image copied from a remote: the resolved fingerprint is compared unless
   const l = live({ images: [lImage(FP_A, ['bb'])] });
   const moved = plan({ manifest: manifest({ images: [dImage('bb', FP_B, { source: src, autoUpdate: false })] }), live: l, state: st });
   assert.is(moved.changes[0].action, 'replace');
-  const followed = render({ manifest: manifest({ images: [dImage('bb', FP_B, { source: src, autoUpdate: true })] }), live: live({ images: [lImage(FP_A, ['bb'], { auto_update: true })] }), state: st });
+  const followed = render({
+    manifest: manifest({ images: [dImage('bb', FP_B, { source: src, autoUpdate: true })] }),
+    live: live({ images: [lImage(FP_A, ['bb'], { auto_update: true })] }),
+    state: st,
+  });
   assert.is(followed, 'No changes. LXD matches the manifests.\n');
 });
 
 test('removing an image and the instances made from it: the image is deleted after them', () => {
   const l = live({
     images: [lImage(FP_A, ['app']), lImage(FP_B, ['other'])],
-    instances: [lInstance('web-1', { config: { 'volatile.base_image': FP_A } }), lInstance('web-2', { config: { 'volatile.base_image': FP_A } }), lInstance('db-1', { config: { 'volatile.base_image': FP_B } })],
+    instances: [
+      lInstance('web-1', { config: { 'volatile.base_image': FP_A } }),
+      lInstance('web-2', { config: { 'volatile.base_image': FP_A } }),
+      lInstance('db-1', { config: { 'volatile.base_image': FP_B } }),
+    ],
   });
   // web-2 is not lxplan's (not in the state): it stays, and keeps its own copy of the image.
   const p = plan({ manifest: manifest(), live: l, state: state('image.app', 'instance.web-1') });
@@ -135,10 +164,17 @@ test('an extra alias that another image holds, made by someone else, is flagged 
 
 test('an image lxplan made from local files, now to be published from a snapshot: a replace', () => {
   const golden = dImage('golden', undefined, { source: { instance: 'base', snapshot: 'clean' }, fingerprint: undefined });
-  const p = plan({ manifest: manifest({ images: [golden], instances: [dInstance('base', { image: 'golden2', snapshots: ['clean'] })], snapshots: [dSnapshot('base/clean')] }), live: live({ images: [lImage(FP_A, ['golden']), lImage(FP_B, ['golden2'])] }), state: state('image.golden') });
+  const p = plan({
+    manifest: manifest({ images: [golden], instances: [dInstance('base', { image: 'golden2', snapshots: ['clean'] })], snapshots: [dSnapshot('base/clean')] }),
+    live: live({ images: [lImage(FP_A, ['golden']), lImage(FP_B, ['golden2'])] }),
+    state: state('image.golden'),
+  });
   const c = p.changes.find((x) => x.address === 'image.golden');
   assert.is(c?.action, 'replace');
-  assert.equal(c?.fields.map((f) => `${f.path}: ${f.before} -> ${f.after}`), ['source: local files -> snapshot base/clean']);
+  assert.equal(
+    c?.fields.map((f) => `${f.path}: ${f.before} -> ${f.after}`),
+    ['source: local files -> snapshot base/clean'],
+  );
 });
 
 test('the digest a saved plan checks covers the settings lxplan manages, not what LXD changes by itself', () => {

@@ -13,14 +13,19 @@ const AFTER = '#cloud-config\npackages:\n  - nginx\n  - curl\n';
 
 function input(key: string, status: 'Running' | 'Stopped') {
   return {
-    manifest: manifest({ images: [dImage('busybox')], instances: [dInstance('web-1', { state: status === 'Running' ? 'running' : 'stopped', config: { [key]: AFTER } })] }),
+    manifest: manifest({
+      images: [dImage('busybox')],
+      instances: [dInstance('web-1', { state: status === 'Running' ? 'running' : 'stopped', config: { [key]: AFTER } })],
+    }),
     live: live({ images: [lImage(FP_A, ['busybox'])], instances: [lInstance('web-1', { status, config: { [key]: BEFORE } })] }),
     state: state('image.busybox', 'instance.web-1'),
   };
 }
 
 test('a running instance: a text diff, restart impact, and the note that nothing runs it before the next boot', () => {
-  assert.is(render(input('cloud-init.user-data', 'Running')), `lxplan will make these changes:
+  assert.is(
+    render(input('cloud-init.user-data', 'Running')),
+    `lxplan will make these changes:
 
   ~ instance web-1 (restart: cloud-init.user-data)
       ~ config.cloud-init.user-data: (restart; ${CLOUD_INIT_NOTE})
@@ -31,7 +36,8 @@ test('a running instance: a text diff, restart impact, and the note that nothing
       restart pending: the change takes effect at the next start (to restart now: lxapply --allow-restart, or restart: auto on the instance)
 
 Plan: 0 to add, 1 to change, 0 to destroy.
-`);
+`,
+  );
   assert.match(CLOUD_INIT_NOTE, 'nothing runs it now');
 });
 

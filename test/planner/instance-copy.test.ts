@@ -20,7 +20,11 @@ function copyState(source: string) {
 }
 
 test('on an empty LXD: the copy waits for the instance and the snapshot it copies; the plan shows its source', () => {
-  const input = { manifest: manifest({ images: [dImage('busybox')], instances: [base(), copy('s1')], snapshots: [dSnapshot('base/s1')] }), live: live(), state: state() };
+  const input = {
+    manifest: manifest({ images: [dImage('busybox')], instances: [base(), copy('s1')], snapshots: [dSnapshot('base/s1')] }),
+    live: live(),
+    state: state(),
+  };
   const c = change(input, 'instance.copy-1');
   assert.equal(c?.dependsOn.sort(), ['instance.base', 'snapshot.base/s1']);
   assert.equal(c?.stateAttributes, { source: 'base/s1' });
@@ -39,23 +43,47 @@ test('a copy as recorded is a noop, although LXD shows the original image as its
 
 test('a changed source is a replace; so is a copy turned into an image instance, and back', () => {
   const liveAll = live({ images: [lImage(FP_A, ['busybox'])], instances: [lInstance('base'), lInstance('copy-1')], snapshots: [lSnapshot('base/s1')] });
-  const toBase = { manifest: manifest({ images: [dImage('busybox')], instances: [base(), copy()], snapshots: [dSnapshot('base/s1')] }), live: liveAll, state: copyState('base/s1') };
+  const toBase = {
+    manifest: manifest({ images: [dImage('busybox')], instances: [base(), copy()], snapshots: [dSnapshot('base/s1')] }),
+    live: liveAll,
+    state: copyState('base/s1'),
+  };
   const c = change(toBase, 'instance.copy-1');
   assert.is(c?.action, 'replace');
-  assert.equal(c?.fields.map((f) => [f.path, f.before, f.after, f.impact]), [['source', 'base/s1', 'base', 'replace']]);
+  assert.equal(
+    c?.fields.map((f) => [f.path, f.before, f.after, f.impact]),
+    [['source', 'base/s1', 'base', 'replace']],
+  );
 
   // image: busybox resolves to the copy's volatile.base_image, but the copy was not made from it.
-  const toImage = { ...toBase, manifest: manifest({ images: [dImage('busybox')], instances: [base(), dInstance('copy-1')], snapshots: [dSnapshot('base/s1')] }) };
-  assert.equal(change(toImage, 'instance.copy-1')?.fields.map((f) => [f.path, f.before, f.after]), [['image', 'copy of base/s1', 'busybox']]);
+  const toImage = {
+    ...toBase,
+    manifest: manifest({ images: [dImage('busybox')], instances: [base(), dInstance('copy-1')], snapshots: [dSnapshot('base/s1')] }),
+  };
+  assert.equal(
+    change(toImage, 'instance.copy-1')?.fields.map((f) => [f.path, f.before, f.after]),
+    [['image', 'copy of base/s1', 'busybox']],
+  );
 
   const fromImage = { ...toBase, state: state('image.busybox', 'instance.base', 'snapshot.base/s1', 'instance.copy-1') };
-  assert.equal(change(fromImage, 'instance.copy-1')?.fields.map((f) => [f.path, f.before, f.after]), [['source', 'image busybox', 'base']]);
+  assert.equal(
+    change(fromImage, 'instance.copy-1')?.fields.map((f) => [f.path, f.before, f.after]),
+    [['source', 'image busybox', 'base']],
+  );
 });
 
 test('the source must exist: an instance and snapshot neither declared nor in LXD are errors naming the source key', () => {
   const d = copy('s9');
-  d.keyAt = { source: { file: 'lxplan.yaml', line: 20, col: 5 }, 'source.instance': { file: 'lxplan.yaml', line: 20, col: 15 }, 'source.snapshot': { file: 'lxplan.yaml', line: 20, col: 31 } };
-  const e = planError({ manifest: manifest({ images: [dImage('busybox')], instances: [base(), d], snapshots: [dSnapshot('base/s1')] }), live: live(), state: state() });
+  d.keyAt = {
+    source: { file: 'lxplan.yaml', line: 20, col: 5 },
+    'source.instance': { file: 'lxplan.yaml', line: 20, col: 15 },
+    'source.snapshot': { file: 'lxplan.yaml', line: 20, col: 31 },
+  };
+  const e = planError({
+    manifest: manifest({ images: [dImage('busybox')], instances: [base(), d], snapshots: [dSnapshot('base/s1')] }),
+    live: live(),
+    state: state(),
+  });
   assert.is(e.message, 'instance "copy-1" is a copy of snapshot "s9" of instance "base", which is neither in the manifests nor in LXD');
   assert.is(e.location?.col, 31);
 
@@ -63,15 +91,26 @@ test('the source must exist: an instance and snapshot neither declared nor in LX
   assert.is(e2.message, 'instance "copy-1" is a copy of instance "gone", which is neither in the manifests nor in LXD');
 
   // An instance lxplan deletes in this very plan does not count as existing.
-  const e3 = planError({ manifest: manifest({ instances: [dInstance('copy-1', { image: '', copyOf: { instance: 'base' } })] }), live: live({ instances: [lInstance('base')] }), state: state('instance.base') });
+  const e3 = planError({
+    manifest: manifest({ instances: [dInstance('copy-1', { image: '', copyOf: { instance: 'base' } })] }),
+    live: live({ instances: [lInstance('base')] }),
+    state: state('instance.base'),
+  });
   assert.match(e3.message, 'is a copy of instance "base", which is neither');
 });
 
 test('a copy that exists no longer needs its original: base and its snapshot may go', () => {
   const s = copyState('base/s1');
-  const input = { manifest: manifest({ images: [dImage('busybox')], instances: [copy('s1')] }), live: live({ images: [lImage(FP_A, ['busybox'])], instances: [lInstance('base'), lInstance('copy-1')], snapshots: [lSnapshot('base/s1')] }), state: s };
+  const input = {
+    manifest: manifest({ images: [dImage('busybox')], instances: [copy('s1')] }),
+    live: live({ images: [lImage(FP_A, ['busybox'])], instances: [lInstance('base'), lInstance('copy-1')], snapshots: [lSnapshot('base/s1')] }),
+    state: s,
+  };
   const p = plan(input);
-  assert.equal(p.changes.filter((c) => c.action !== 'noop').map((c) => `${c.action} ${c.address}`), ['delete instance.base', 'delete snapshot.base/s1']);
+  assert.equal(
+    p.changes.filter((c) => c.action !== 'noop').map((c) => `${c.action} ${c.address}`),
+    ['delete instance.base', 'delete snapshot.base/s1'],
+  );
   // Its source changed: it is made again, and the new source must exist.
   const e = planError({ ...input, manifest: manifest({ images: [dImage('busybox')], instances: [copy()] }) });
   assert.match(e.message, 'is a copy of instance "base", which is neither');
@@ -87,14 +126,25 @@ test('an instance that exists in LXD but is not managed can be copied; copies co
 });
 
 test('a copy of an instance that runs says the copy is not consistent; a copy of a snapshot, or of a stopped instance, does not', () => {
-  const note = (d: ReturnType<typeof copy>, l = live()) => plan({ manifest: manifest({ images: [dImage('busybox')], instances: [base(), d], snapshots: [dSnapshot('base/s1')] }), live: l, state: state() })
-    .changes.find((c) => c.address === 'instance.copy-1')!.fields.find((f) => f.path === 'source')!.note;
+  const note = (d: ReturnType<typeof copy>, l = live()) =>
+    plan({ manifest: manifest({ images: [dImage('busybox')], instances: [base(), d], snapshots: [dSnapshot('base/s1')] }), live: l, state: state() })
+      .changes.find((c) => c.address === 'instance.copy-1')!
+      .fields.find((f) => f.path === 'source')!.note;
   assert.is(note(copy()), 'base is copied while it runs: files being written may be copied half-way (copy a snapshot for a consistent copy)');
   assert.is(note(copy('s1')), undefined);
   const stopped = live({ images: [lImage(FP_A, ['busybox'])], instances: [lInstance('base', { status: 'Stopped' })] });
   const d = copy();
-  const input = { manifest: manifest({ images: [dImage('busybox')], instances: [dInstance('base', { state: 'stopped' }), d] }), live: stopped, state: state('image.busybox', 'instance.base') };
-  assert.is(plan(input).changes.find((c) => c.address === 'instance.copy-1')!.fields.find((f) => f.path === 'source')!.note, undefined);
+  const input = {
+    manifest: manifest({ images: [dImage('busybox')], instances: [dInstance('base', { state: 'stopped' }), d] }),
+    live: stopped,
+    state: state('image.busybox', 'instance.base'),
+  };
+  assert.is(
+    plan(input)
+      .changes.find((c) => c.address === 'instance.copy-1')!
+      .fields.find((f) => f.path === 'source')!.note,
+    undefined,
+  );
 });
 
 test.run();

@@ -23,13 +23,16 @@ const change = (i: PlanInput) => plan(i).changes.find((c) => c.address === 'inst
 
 test('stopping a running ephemeral instance destroys it: a replace, with the reason, refused without --allow-replace', () => {
   const i = input({ ephemeral: true, state: 'stopped' }, { ephemeral: true });
-  assert.is(render(i), `lxplan will make these changes:
+  assert.is(
+    render(i),
+    `lxplan will make these changes:
 
   -/+ instance web-1 (replace: state running -> stopped)
       ~ state: running -> stopped (replace; ${EPHEMERAL_STOP_NOTE})
 
 Plan: 1 to add, 0 to change, 1 to destroy.
-`);
+`,
+  );
   assert.throws(() => checkGuards(plan(i), { allowReplace: false, allowDelete: true }), /instance web-1 \(replaced/);
   // A frozen one is stopped too.
   assert.is(change(input({ ephemeral: true, state: 'stopped' }, { ephemeral: true, status: 'Frozen' })).action, 'replace');
@@ -40,7 +43,13 @@ Plan: 1 to add, 0 to change, 1 to destroy.
 test('ephemeral: false and state: stopped in one plan is an update: the instance is made persistent before it stops', () => {
   const c = change(input({ ephemeral: false, state: 'stopped' }, { ephemeral: true }));
   assert.is(c.action, 'update');
-  assert.equal(c.fields.map((f) => [f.path, f.before, f.after, f.impact]), [['state', 'running', 'stopped', 'live'], ['ephemeral', 'true', 'false', 'live']]);
+  assert.equal(
+    c.fields.map((f) => [f.path, f.before, f.after, f.impact]),
+    [
+      ['state', 'running', 'stopped', 'live'],
+      ['ephemeral', 'true', 'false', 'live'],
+    ],
+  );
 });
 
 test('a restart of an ephemeral instance keeps it (observed on LXD 5.0.2): a restart-impact change is an ordinary restart', () => {
@@ -52,7 +61,10 @@ test('a restart of an ephemeral instance keeps it (observed on LXD 5.0.2): a res
 test('ephemeral is compared only when written or true in LXD; making an instance ephemeral is live', () => {
   assert.is(change(input({}, {})).action, 'noop');
   assert.is(change(input({ ephemeral: false }, {})).action, 'noop');
-  assert.equal(change(input({ ephemeral: true }, {})).fields.map((f) => [f.path, f.before, f.after, f.impact]), [['ephemeral', 'false', 'true', 'live']]);
+  assert.equal(
+    change(input({ ephemeral: true }, {})).fields.map((f) => [f.path, f.before, f.after, f.impact]),
+    [['ephemeral', 'false', 'true', 'live']],
+  );
 });
 
 test('architecture: compared only when declared, aliases are the same, a change is a replace, a different image architecture an error', () => {
@@ -61,7 +73,10 @@ test('architecture: compared only when declared, aliases are the same, a change 
   i.live.images[0].architecture = 'i686';
   const c = change(i);
   assert.is(c.action, 'replace');
-  assert.equal(c.fields.map((f) => [f.path, f.before, f.after, f.impact]), [['architecture', 'x86_64', 'i686', 'replace']]);
+  assert.equal(
+    c.fields.map((f) => [f.path, f.before, f.after, f.impact]),
+    [['architecture', 'x86_64', 'i686', 'replace']],
+  );
   const e = planError(input({ architecture: 'aarch64' }));
   assert.is(e.message, 'instance "web-1" declares architecture aarch64, but the image "busybox" is x86_64');
 });
@@ -69,7 +84,10 @@ test('architecture: compared only when declared, aliases are the same, a change 
 test('description is changed live', () => {
   const c = change(input({ description: 'the web server' }));
   assert.is(c.action, 'update');
-  assert.equal(c.fields.map((f) => [f.path, f.before, f.after, f.impact]), [['description', '', 'the web server', 'live']]);
+  assert.equal(
+    c.fields.map((f) => [f.path, f.before, f.after, f.impact]),
+    [['description', '', 'the web server', 'live']],
+  );
 });
 
 test('ephemeral is in the instance digest: a saved plan is refused when someone made the instance ephemeral since', () => {

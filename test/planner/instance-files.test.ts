@@ -19,7 +19,12 @@ function file(content: string | Buffer, extra: Partial<DesiredFile> = {}): Desir
 
 const MOTD = 'hello\nworld\n';
 const BLOB = Buffer.from([0, 1, 2, 3]);
-const files = (motd = MOTD, extra: Record<string, DesiredFile> = {}) => ({ '/etc/motd': file(motd), '/root/blob': file(BLOB), '/root/token': file('s3cret', { sensitive: true, mode: '0600' }), ...extra });
+const files = (motd = MOTD, extra: Record<string, DesiredFile> = {}) => ({
+  '/etc/motd': file(motd),
+  '/root/blob': file(BLOB),
+  '/root/token': file('s3cret', { sensitive: true, mode: '0600' }),
+  ...extra,
+});
 const liveWeb = () => live({ images: [lImage(FP_A, ['busybox'])], instances: [lInstance('web-1')] });
 
 /** The state after lxplan created web-1 with `f`: the fields the create recorded. */
@@ -32,7 +37,11 @@ function appliedState(f: Record<string, DesiredFile>): State {
 
 test('a create shows each file: small text whole, bytes as their hash, a secret as (sensitive); the state keeps no secret', () => {
   const p = plan({ manifest: manifest({ images: [dImage('busybox')], instances: [dInstance('web-1', { files: files() })] }), live: live(), state: state() });
-  const out = render({ manifest: manifest({ images: [dImage('busybox')], instances: [dInstance('web-1', { files: files() })] }), live: live(), state: state() });
+  const out = render({
+    manifest: manifest({ images: [dImage('busybox')], instances: [dInstance('web-1', { files: files() })] }),
+    live: live(),
+    state: state(),
+  });
   assert.match(out, '      + files./etc/motd:\n          hello\n          world\n');
   assert.match(out, `+ files./root/blob:       ${sha256Of(BLOB)}\n`);
   assert.match(out, '+ files./root/token:      (sensitive)\n');
@@ -46,15 +55,25 @@ test('a create shows each file: small text whole, bytes as their hash, a secret 
 });
 
 test('files as lxplan pushed them are a noop: nothing is read back from LXD, so nothing drifts', () => {
-  const input = { manifest: manifest({ images: [dImage('busybox')], instances: [dInstance('web-1', { files: files() })] }), live: liveWeb(), state: appliedState(files()) };
+  const input = {
+    manifest: manifest({ images: [dImage('busybox')], instances: [dInstance('web-1', { files: files() })] }),
+    live: liveWeb(),
+    state: appliedState(files()),
+  };
   assert.is(render(input), 'No changes. LXD matches the manifests.\n');
   assert.is(plan(input).changes.find((c) => c.address === 'instance.web-1')?.drift, undefined);
 });
 
 test('an edited text file is a live update shown as a text diff; bytes and secrets as hash changes', () => {
   const edited = files('hello\nthere\n', { '/root/blob': file(Buffer.from([9, 0])), '/root/token': file('other', { sensitive: true, mode: '0600' }) });
-  const input = { manifest: manifest({ images: [dImage('busybox')], instances: [dInstance('web-1', { files: edited })] }), live: liveWeb(), state: appliedState(files()) };
-  assert.is(render(input), `lxplan will make these changes:
+  const input = {
+    manifest: manifest({ images: [dImage('busybox')], instances: [dInstance('web-1', { files: edited })] }),
+    live: liveWeb(),
+    state: appliedState(files()),
+  };
+  assert.is(
+    render(input),
+    `lxplan will make these changes:
 
   ~ instance web-1 (live)
       ~ files./etc/motd: (live; pushed into the instance, no restart)
@@ -65,22 +84,31 @@ test('an edited text file is a live update shown as a text diff; bytes and secre
       ~ files./root/token: (sensitive) -> (sensitive) (live; pushed into the instance, no restart)
 
 Plan: 0 to add, 1 to change, 0 to destroy.
-`);
+`,
+  );
   const c = plan(input).changes.find((x) => x.address === 'instance.web-1')!;
   assert.is(c.restart, undefined);
 });
 
 test('a mode or owner change is a live update of that file', () => {
   const input = {
-    manifest: manifest({ images: [dImage('busybox')], instances: [dInstance('web-1', { files: { ...files(), '/etc/motd': file(MOTD, { mode: '0600', uid: 1000 }) } })] }),
-    live: liveWeb(), state: appliedState(files()),
+    manifest: manifest({
+      images: [dImage('busybox')],
+      instances: [dInstance('web-1', { files: { ...files(), '/etc/motd': file(MOTD, { mode: '0600', uid: 1000 }) } })],
+    }),
+    live: liveWeb(),
+    state: appliedState(files()),
   };
   assert.match(render(input), '~ files./etc/motd:mode: mode 0644, uid 0, gid 0 -> mode 0600, uid 1000, gid 0 (live; pushed into the instance, no restart)');
 });
 
 test('a file removed from the manifests is no longer managed and stays in the instance: said so, nothing destroyed', () => {
   const { '/root/blob': _gone, ...rest } = files();
-  const input = { manifest: manifest({ images: [dImage('busybox')], instances: [dInstance('web-1', { files: rest })] }), live: liveWeb(), state: appliedState(files()) };
+  const input = {
+    manifest: manifest({ images: [dImage('busybox')], instances: [dInstance('web-1', { files: rest })] }),
+    live: liveWeb(),
+    state: appliedState(files()),
+  };
   const out = render(input);
   assert.match(out, `- files./root/blob:      ${sha256Of(BLOB)} (live; no longer managed: the file stays in the instance as it is)`);
   assert.match(out, 'Plan: 0 to add, 1 to change, 0 to destroy.');

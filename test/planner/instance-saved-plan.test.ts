@@ -14,13 +14,20 @@ import { dImage, dInstance, dSnapshot, live, manifest, state } from './builders.
 test('a plan with a copy of a snapshot, files, ephemeral and architecture goes through the plan document and back', () => {
   const secret = Buffer.from('s3cret');
   const copy: DesiredInstance = dInstance('copy-1', {
-    image: '', copyOf: { instance: 'base', snapshot: 's1' }, ephemeral: true, architecture: 'x86_64',
+    image: '',
+    copyOf: { instance: 'base', snapshot: 's1' },
+    ephemeral: true,
+    architecture: 'x86_64',
     files: {
       '/etc/motd': { content: Buffer.from('hi\n').toString('base64'), sha256: sha256Of(Buffer.from('hi\n')), mode: '0644', uid: 0, gid: 0 },
       '/etc/token': { content: secret.toString('base64'), sha256: sha256Of(secret), mode: '0600', uid: 0, gid: 0, sensitive: true },
     },
   });
-  const p = plan({ manifest: manifest({ images: [dImage('busybox')], instances: [dInstance('base', { snapshots: ['s1'] }), copy], snapshots: [dSnapshot('base/s1')] }), live: live(), state: state() });
+  const p = plan({
+    manifest: manifest({ images: [dImage('busybox')], instances: [dInstance('base', { snapshots: ['s1'] }), copy], snapshots: [dSnapshot('base/s1')] }),
+    live: live(),
+    state: state(),
+  });
   const doc = JSON.parse(JSON.stringify(toPlanDocument(p, { lxplanVersion: '0.1.0' }))) as PlanDocument;
   assert.not.match(JSON.stringify(doc), secret.toString('base64'));
   const back = fromPlanDocument(doc, 'plan.json');

@@ -16,10 +16,17 @@ const existing = (d: DesiredInstance, l = running()): PlanInput => ({
   live: live({ images: [lImage(FP_A, ['vm-image'], { type: 'virtual-machine' })], instances: [l] }),
   state: state('image.vm-image', 'instance.vm-1'),
 });
-const fieldsOf = (i: PlanInput) => plan(i).changes.find((c) => c.address === 'instance.vm-1')!.fields.map((f) => [f.path, f.impact, f.note]);
+const fieldsOf = (i: PlanInput) =>
+  plan(i)
+    .changes.find((c) => c.address === 'instance.vm-1')!
+    .fields.map((f) => [f.path, f.impact, f.note]);
 
 test('a virtual machine is created like a container, type virtual-machine', () => {
-  const out = render({ manifest: manifest({ images: [dImage('vm-image')], instances: [vm({ config: { 'limits.memory': '2GiB', 'limits.memory.hugepages': 'true' } })] }), live: live(), state: state() });
+  const out = render({
+    manifest: manifest({ images: [dImage('vm-image')], instances: [vm({ config: { 'limits.memory': '2GiB', 'limits.memory.hugepages': 'true' } })] }),
+    live: live(),
+    state: state(),
+  });
   assert.match(out, /\+ instance vm-1\n +\+ image: +vm-image\n +\+ type: +virtual-machine\n/);
   assert.match(out, '+ config.limits.memory.hugepages: true\n');
 });
@@ -34,7 +41,9 @@ test('a running VM: devices and limits wait for a restart; user.* keys are live'
     ['devices.data.type', 'restart', undefined],
   ]);
   // Stopped, everything is in force at the next start: live.
-  assert.equal(fieldsOf(existing(vm({ state: 'stopped', config: { 'limits.memory': '2GiB' } }), running({ status: 'Stopped' }))), [['config.limits.memory', 'live', undefined]]);
+  assert.equal(fieldsOf(existing(vm({ state: 'stopped', config: { 'limits.memory': '2GiB' } }), running({ status: 'Stopped' }))), [
+    ['config.limits.memory', 'live', undefined],
+  ]);
 });
 
 test('a VM from a container image (or a container from a VM image) is an error when LXD has the image', () => {

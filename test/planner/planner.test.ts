@@ -7,13 +7,16 @@ import { dImage, dInstance, dProfile, FP_A, FP_B, lImage, lInstance, live, lProf
 import { planError, render } from './builders.js';
 
 const small = () => dProfile('small', { config: { 'limits.cpu': '1', 'limits.memory': '256MB' } });
-const web1 = (extra = {}) => dInstance('web-1', { profiles: ['default', 'small'], config: { 'limits.memory': '512MB', 'environment.APP_ENV': 'production' }, ...extra });
-const liveWeb1 = (extra: Parameters<typeof lInstance>[1] = {}) => lInstance('web-1', { profiles: ['default', 'small'], ...extra, config: { 'limits.memory': '512MB', 'environment.APP_ENV': 'production', ...extra.config } });
-
+const web1 = (extra = {}) =>
+  dInstance('web-1', { profiles: ['default', 'small'], config: { 'limits.memory': '512MB', 'environment.APP_ENV': 'production' }, ...extra });
+const liveWeb1 = (extra: Parameters<typeof lInstance>[1] = {}) =>
+  lInstance('web-1', { profiles: ['default', 'small'], ...extra, config: { 'limits.memory': '512MB', 'environment.APP_ENV': 'production', ...extra.config } });
 
 test('creates everything on an empty LXD, dependencies first', () => {
   const input = { manifest: manifest({ images: [dImage('busybox')], profiles: [small()], instances: [web1()] }), live: live(), state: state() };
-  assert.is(render(input), `lxplan will make these changes:
+  assert.is(
+    render(input),
+    `lxplan will make these changes:
 
   + image busybox
       + fingerprint: aaaaaaaaaaaa
@@ -30,14 +33,19 @@ test('creates everything on an empty LXD, dependencies first', () => {
       + config.limits.memory:       512MB
 
 Plan: 3 to add, 0 to change, 0 to destroy.
-`);
+`,
+  );
   const p = plan(input);
   assert.equal(p.changes.find((c) => c.name === 'web-1')?.dependsOn, ['image.busybox', 'profile.small']);
 });
 
 test('no changes when LXD matches, whatever keys LXD added and however values are spelled', () => {
   const input = {
-    manifest: manifest({ images: [dImage('busybox')], profiles: [small()], instances: [web1({ config: { 'limits.memory': '512MB', 'environment.APP_ENV': 'production', 'boot.autostart': 'true' } })] }),
+    manifest: manifest({
+      images: [dImage('busybox')],
+      profiles: [small()],
+      instances: [web1({ config: { 'limits.memory': '512MB', 'environment.APP_ENV': 'production', 'boot.autostart': 'true' } })],
+    }),
     live: live({
       images: [lImage(FP_A, ['busybox'])],
       profiles: [lProfile('small', { config: { 'limits.cpu': '1', 'limits.memory': '256000000' } })],
@@ -52,40 +60,70 @@ test('no changes when LXD matches, whatever keys LXD added and however values ar
 test('a memory limit change on a running instance is one live field', () => {
   const input = {
     manifest: manifest({ profiles: [small()], instances: [web1({ config: { 'limits.memory': '1GB', 'environment.APP_ENV': 'production' } })] }),
-    live: live({ images: [lImage(FP_A, ['busybox'])], profiles: [lProfile('small', { config: { 'limits.cpu': '1', 'limits.memory': '256MB' } })], instances: [liveWeb1()] }),
+    live: live({
+      images: [lImage(FP_A, ['busybox'])],
+      profiles: [lProfile('small', { config: { 'limits.cpu': '1', 'limits.memory': '256MB' } })],
+      instances: [liveWeb1()],
+    }),
     state: state('profile.small', 'instance.web-1'),
   };
-  assert.is(render(input), `lxplan will make these changes:
+  assert.is(
+    render(input),
+    `lxplan will make these changes:
 
   ~ instance web-1 (live)
       ~ config.limits.memory: 512MB -> 1GB (live)
 
 Plan: 0 to add, 1 to change, 0 to destroy.
-`);
+`,
+  );
 });
 
 test('a key that needs a restart says so while running, and is live on a stopped instance', () => {
-  const desired = manifest({ profiles: [small()], instances: [web1({ config: { 'limits.memory': '512MB', 'environment.APP_ENV': 'production', 'security.privileged': 'true' } })] });
+  const desired = manifest({
+    profiles: [small()],
+    instances: [web1({ config: { 'limits.memory': '512MB', 'environment.APP_ENV': 'production', 'security.privileged': 'true' } })],
+  });
   const profiles = [lProfile('small', { config: { 'limits.cpu': '1', 'limits.memory': '256MB' } })];
-  const running = render({ manifest: desired, live: live({ images: [lImage(FP_A, ['busybox'])], profiles, instances: [liveWeb1()] }), state: state('profile.small', 'instance.web-1') });
+  const running = render({
+    manifest: desired,
+    live: live({ images: [lImage(FP_A, ['busybox'])], profiles, instances: [liveWeb1()] }),
+    state: state('profile.small', 'instance.web-1'),
+  });
   assert.ok(running.includes('  ~ instance web-1 (restart: security.privileged)\n      + config.security.privileged: true (restart)\n'), running);
-  const stopped = render({ manifest: desired, live: live({ images: [lImage(FP_A, ['busybox'])], profiles, instances: [liveWeb1({ status: 'Stopped' })] }), state: state('profile.small', 'instance.web-1') });
-  assert.ok(stopped.includes('  ~ instance web-1 (live)\n      ~ state:                      stopped -> running (live)\n      + config.security.privileged: true (live)\n'), stopped);
+  const stopped = render({
+    manifest: desired,
+    live: live({ images: [lImage(FP_A, ['busybox'])], profiles, instances: [liveWeb1({ status: 'Stopped' })] }),
+    state: state('profile.small', 'instance.web-1'),
+  });
+  assert.ok(
+    stopped.includes(
+      '  ~ instance web-1 (live)\n      ~ state:                      stopped -> running (live)\n      + config.security.privileged: true (live)\n',
+    ),
+    stopped,
+  );
 });
 
 test('changing the image replaces the instance and says why', () => {
   const input = {
     manifest: manifest({ images: [dImage('busybox'), dImage('alpine', FP_B)], profiles: [small()], instances: [web1({ image: 'alpine' })] }),
-    live: live({ images: [lImage(FP_A, ['busybox']), lImage(FP_B, ['alpine'])], profiles: [lProfile('small', { config: { 'limits.cpu': '1', 'limits.memory': '256MB' } })], instances: [liveWeb1()] }),
+    live: live({
+      images: [lImage(FP_A, ['busybox']), lImage(FP_B, ['alpine'])],
+      profiles: [lProfile('small', { config: { 'limits.cpu': '1', 'limits.memory': '256MB' } })],
+      instances: [liveWeb1()],
+    }),
     state: state('image.busybox', 'image.alpine', 'profile.small', 'instance.web-1'),
   };
-  assert.is(render(input), `lxplan will make these changes:
+  assert.is(
+    render(input),
+    `lxplan will make these changes:
 
   -/+ instance web-1 (replace: image busybox -> alpine)
       ~ image: busybox -> alpine (replace)
 
 Plan: 1 to add, 0 to change, 1 to destroy.
-`);
+`,
+  );
 });
 
 test('new image content under the same alias replaces the image, not the instances made from it', () => {
@@ -94,13 +132,16 @@ test('new image content under the same alias replaces the image, not the instanc
     live: live({ images: [lImage(FP_A, ['busybox'])], instances: [lInstance('web-1')] }),
     state: state('image.busybox', 'instance.web-1'),
   };
-  assert.is(render(input), `lxplan will make these changes:
+  assert.is(
+    render(input),
+    `lxplan will make these changes:
 
   -/+ image busybox (replace: fingerprint aaaaaaaaaaaa -> bbbbbbbbbbbb)
       ~ fingerprint: aaaaaaaaaaaa -> bbbbbbbbbbbb (replace; a new image: the alias moves to it; instances made from the old one keep running)
 
 Plan: 1 to add, 0 to change, 1 to destroy.
-`);
+`,
+  );
 });
 
 test('an instance removed from the manifests is deleted; unmanaged instances are never touched', () => {
@@ -109,12 +150,15 @@ test('an instance removed from the manifests is deleted; unmanaged instances are
     live: live({ images: [lImage(FP_A, ['busybox'])], instances: [lInstance('web-1'), lInstance('web-2'), lInstance('handmade')] }),
     state: state('instance.web-1', 'instance.web-2'),
   };
-  assert.is(render(input), `lxplan will make these changes:
+  assert.is(
+    render(input),
+    `lxplan will make these changes:
 
   - instance web-2
 
 Plan: 0 to add, 0 to change, 1 to destroy.
-`);
+`,
+  );
 });
 
 test('config keys the manifests do not mention are removed, server keys are kept', () => {
@@ -123,17 +167,24 @@ test('config keys the manifests do not mention are removed, server keys are kept
     live: live({ images: [lImage(FP_A, ['busybox'])], instances: [lInstance('web-1', { config: { 'user.note': 'set by hand' } })] }),
     state: state('instance.web-1'),
   };
-  assert.is(render(input), `lxplan will make these changes:
+  assert.is(
+    render(input),
+    `lxplan will make these changes:
 
   ~ instance web-1 (live)
       - config.user.note: set by hand (live)
 
 Plan: 0 to add, 1 to change, 0 to destroy.
-`);
+`,
+  );
 });
 
 test('an object that exists in LXD but not in state is a conflict, located in the manifest', () => {
-  const e = planError({ manifest: manifest({ instances: [dInstance('web-1')] }), live: live({ images: [lImage(FP_A, ['busybox'])], instances: [lInstance('web-1')] }), state: state() });
+  const e = planError({
+    manifest: manifest({ instances: [dInstance('web-1')] }),
+    live: live({ images: [lImage(FP_A, ['busybox'])], instances: [lInstance('web-1')] }),
+    state: state(),
+  });
   assert.is(e.code, 'plan.conflict');
   assert.is(e.message, 'instance "web-1" already exists in LXD and is not managed by lxplan; it will not be overwritten');
   assert.equal(e.location, { file: 'lxplan.yaml', line: 12, col: 3 });
@@ -144,13 +195,16 @@ test('the default profile is adopted when declared and only forgotten when remov
   const c = adopt.changes[0];
   assert.is(c.action, 'update');
   assert.is(c.stateOp, 'add');
-  assert.is(renderPlan(adopt), `lxplan will make these changes:
+  assert.is(
+    renderPlan(adopt),
+    `lxplan will make these changes:
 
   ~ profile default (live)  # built-in profile: lxplan starts managing it
       + config.limits.cpu: 2 (live)
 
 Plan: 0 to add, 1 to change, 0 to destroy.
-`);
+`,
+  );
   const forget = plan({ manifest: manifest(), live: live(), state: state('profile.default') });
   assert.is(forget.changes[0].action, 'noop');
   assert.is(forget.changes[0].stateOp, 'remove');
@@ -158,7 +212,13 @@ Plan: 0 to add, 1 to change, 0 to destroy.
 });
 
 test('a profile or image that exists nowhere is a located reference error', () => {
-  const e = planError({ manifest: manifest({ instances: [dInstance('web-1', { profiles: ['default', 'smal'], keyAt: { 'profiles.1': { file: 'lxplan.yaml', line: 14, col: 25 } } })] }), live: live({ images: [lImage(FP_A, ['busybox'])], profiles: [lProfile('small')] }), state: state() });
+  const e = planError({
+    manifest: manifest({
+      instances: [dInstance('web-1', { profiles: ['default', 'smal'], keyAt: { 'profiles.1': { file: 'lxplan.yaml', line: 14, col: 25 } } })],
+    }),
+    live: live({ images: [lImage(FP_A, ['busybox'])], profiles: [lProfile('small')] }),
+    state: state(),
+  });
   assert.is(e.code, 'manifest.reference');
   assert.ok(/smal/.test(e.message), e.message);
   assert.equal(e.location?.line, 14);
@@ -180,7 +240,11 @@ test('a profile to delete waits for the instances leaving it, and is refused whi
 });
 
 test('an instance deleted outside lxplan is created again, and says so', () => {
-  const out = render({ manifest: manifest({ instances: [dInstance('web-1')] }), live: live({ images: [lImage(FP_A, ['busybox'])] }), state: state('instance.web-1') });
+  const out = render({
+    manifest: manifest({ instances: [dInstance('web-1')] }),
+    live: live({ images: [lImage(FP_A, ['busybox'])] }),
+    state: state('instance.web-1'),
+  });
   assert.ok(out.startsWith('lxplan will make these changes:\n\n  + instance web-1  # was deleted outside lxplan\n'), out);
 });
 

@@ -15,21 +15,44 @@ import type { DesiredProject, Manifest } from '../../src/resources/types.js';
 import { dNetwork, dProfile, dVolume, live, lNetwork, lProfile, lVolume, manifest, planError, render, state } from './builders.js';
 
 const OFF = { 'features.profiles': 'false', 'features.networks': 'false', 'features.storage.volumes': 'false' };
-const dProject = (name: string, config: Record<string, string>): DesiredProject =>
-  ({ kind: 'project', name, at: { file: 'lxplan.yaml', line: 3, col: 3 }, description: '', config });
-const lProject = (name: string, config: Record<string, string>, usedBy: string[] = []): LxdProject =>
-  ({ name, description: '', used_by: usedBy, config: { 'features.images': 'true', 'features.profiles': 'true', 'features.storage.volumes': 'true', ...config } });
+const dProject = (name: string, config: Record<string, string>): DesiredProject => ({
+  kind: 'project',
+  name,
+  at: { file: 'lxplan.yaml', line: 3, col: 3 },
+  description: '',
+  config,
+});
+const lProject = (name: string, config: Record<string, string>, usedBy: string[] = []): LxdProject => ({
+  name,
+  description: '',
+  used_by: usedBy,
+  config: { 'features.images': 'true', 'features.profiles': 'true', 'features.storage.volumes': 'true', ...config },
+});
 const DEFAULT_PROJECT = lProject('default', { 'features.networks': 'true' });
-const withProjects = (l: ReturnType<typeof live>, ...projects: LxdProject[]) => ({ ...l, projects: Object.fromEntries([DEFAULT_PROJECT, ...projects].map((p) => [p.name, p])) });
-const scoped = (m: Manifest, config: Record<string, string>): Manifest =>
-  ({ ...m, project: 'dev', projectAt: { file: 'lxplan.yaml', line: 1, col: 10 }, projects: { dev: dProject('dev', config) } });
+const withProjects = (l: ReturnType<typeof live>, ...projects: LxdProject[]) => ({
+  ...l,
+  projects: Object.fromEntries([DEFAULT_PROJECT, ...projects].map((p) => [p.name, p])),
+});
+const scoped = (m: Manifest, config: Record<string, string>): Manifest => ({
+  ...m,
+  project: 'dev',
+  projectAt: { file: 'lxplan.yaml', line: 1, col: 10 },
+  projects: { dev: dProject('dev', config) },
+});
 const change = (input: PlanInput, address: string) => plan(input).changes.find((c) => c.address === address)!;
 
-const objects = () => manifest({ profiles: [dProfile('tiny')], networks: [dNetwork('br', { config: { 'ipv4.address': '10.210.1.1/24' } })], storageVolumes: [dVolume('default/data')] });
+const objects = () =>
+  manifest({
+    profiles: [dProfile('tiny')],
+    networks: [dNetwork('br', { config: { 'ipv4.address': '10.210.1.1/24' } })],
+    storageVolumes: [dVolume('default/data')],
+  });
 
 test('a new scope project without features: its profile, network and volume are made in the default project, not after the project; the plan says where', () => {
   const input = { manifest: scoped(objects(), OFF), live: withProjects(live()), state: state() };
-  assert.is(render(input), `lxplan will make these changes:
+  assert.is(
+    render(input),
+    `lxplan will make these changes:
 
   + project dev
       + config.features.networks:        false
@@ -43,7 +66,8 @@ test('a new scope project without features: its profile, network and volume are 
   + profile tiny (in project default)
 
 Plan: 4 to add, 0 to change, 0 to destroy.
-`);
+`,
+  );
   for (const a of ['profile.tiny', 'network.br', 'storage_volume.default/data']) {
     const c = change(input, a);
     assert.is(c.project, 'default', a);
@@ -69,9 +93,23 @@ test('with the features on, the same objects are the scope project\'s: made afte
 
 test('--destroy of a project without features: its objects are deleted in the default project, and neither waits for the other', () => {
   // As LXD reads them through ?project=dev while dev exists: the default project's.
-  const l = withProjects(live({ profiles: [lProfile('tiny')], networks: [lNetwork('br', { config: { 'ipv4.address': '10.210.1.1/24' } })], storageVolumes: [lVolume('default/data')] }), lProject('dev', OFF));
-  const input = { manifest: scoped(objects(), OFF), live: l, state: state('project.dev', 'profile.tiny', 'network.br', 'storage_volume.default/data'), options: { destroy: true } };
-  assert.is(render(input), `lxplan will make these changes:
+  const l = withProjects(
+    live({
+      profiles: [lProfile('tiny')],
+      networks: [lNetwork('br', { config: { 'ipv4.address': '10.210.1.1/24' } })],
+      storageVolumes: [lVolume('default/data')],
+    }),
+    lProject('dev', OFF),
+  );
+  const input = {
+    manifest: scoped(objects(), OFF),
+    live: l,
+    state: state('project.dev', 'profile.tiny', 'network.br', 'storage_volume.default/data'),
+    options: { destroy: true },
+  };
+  assert.is(
+    render(input),
+    `lxplan will make these changes:
 
   - project dev
   - network br (in project default)
@@ -79,7 +117,8 @@ test('--destroy of a project without features: its objects are deleted in the de
   - profile tiny (in project default)
 
 Plan: 0 to add, 0 to change, 4 to destroy.
-`);
+`,
+  );
   assert.equal(change(input, 'project.dev').dependsOn, []);
   for (const a of ['profile.tiny', 'network.br', 'storage_volume.default/data']) {
     assert.is(change(input, a).project, 'default', a);
@@ -87,10 +126,13 @@ Plan: 0 to add, 0 to change, 4 to destroy.
   }
 });
 
-test('--destroy: a network of the default project used by the scope\'s default profile is deleted after the project (which takes the profile away)', () => {
+test("--destroy: a network of the default project used by the scope's default profile is deleted after the project (which takes the profile away)", () => {
   const nic = { eth0: { type: 'nic', network: 'br', name: 'eth0' } };
   const m = scoped(manifest({ networks: [dNetwork('br')], profiles: [dProfile('default', { devices: nic })] }), {});
-  const l = withProjects(live({ networks: [lNetwork('br')], profiles: [lProfile('default', { devices: nic })] }), lProject('dev', {}, ['/1.0/profiles/default?project=dev']));
+  const l = withProjects(
+    live({ networks: [lNetwork('br')], profiles: [lProfile('default', { devices: nic })] }),
+    lProject('dev', {}, ['/1.0/profiles/default?project=dev']),
+  );
   const input = { manifest: m, live: l, state: state('project.dev', 'network.br', 'profile.default'), options: { destroy: true } };
   const p = plan(input);
   assert.equal(change(input, 'network.br').dependsOn, ['project.dev']);
@@ -103,7 +145,10 @@ test('--destroy: a network inside the project, used by its default profile, cann
   const nic = { eth0: { type: 'nic', network: 'br', name: 'eth0' } };
   const ON = { 'features.networks': 'true' };
   const m = scoped(manifest({ networks: [dNetwork('br')], profiles: [dProfile('default', { devices: nic })] }), ON);
-  const l = withProjects(live({ networks: [lNetwork('br')], profiles: [lProfile('default', { devices: nic })] }), lProject('dev', ON, ['/1.0/profiles/default?project=dev', '/1.0/networks/br?project=dev']));
+  const l = withProjects(
+    live({ networks: [lNetwork('br')], profiles: [lProfile('default', { devices: nic })] }),
+    lProject('dev', ON, ['/1.0/profiles/default?project=dev', '/1.0/networks/br?project=dev']),
+  );
   const input = { manifest: m, live: l, state: state('project.dev', 'network.br', 'profile.default'), options: { destroy: true } };
   assert.is(planError(input).message, 'network "br" cannot be deleted: profile "default" uses it');
 });

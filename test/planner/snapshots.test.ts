@@ -25,13 +25,16 @@ test('on an empty LXD: the instance first, then its snapshots, one at a time (LX
 
 test('snapshots of an existing instance: taken, the whole plan', () => {
   const input = { manifest: manifest({ images: [dImage('busybox')], instances: [web()], snapshots: SNAPS() }), live: live(liveBase), state: state(...MANAGED) };
-  assert.is(renderPlan(plan(input)), `lxplan will make these changes:
+  assert.is(
+    renderPlan(plan(input)),
+    `lxplan will make these changes:
 
   + snapshot web-1/before-upgrade
   + snapshot web-1/clean
 
 Plan: 2 to add, 0 to change, 0 to destroy.
-`);
+`,
+  );
   assert.equal(change(input, 'snapshot.web-1/clean')?.dependsOn, ['snapshot.web-1/before-upgrade'], 'one snapshot of an instance at a time');
 });
 
@@ -51,12 +54,15 @@ test('a snapshot removed from the manifest is deleted, the whole plan; the guard
     state: state(...MANAGED, 'snapshot.web-1/before-upgrade', 'snapshot.web-1/clean'),
   };
   const p = plan(input);
-  assert.is(renderPlan(p), `lxplan will make these changes:
+  assert.is(
+    renderPlan(p),
+    `lxplan will make these changes:
 
   - snapshot web-1/before-upgrade
 
 Plan: 0 to add, 0 to change, 1 to destroy.
-`);
+`,
+  );
   assert.throws(() => checkGuards(p, { allowDelete: false, allowReplace: false }), /snapshot web-1\/before-upgrade \(deleted\)/);
   checkGuards(p, { allowDelete: true, allowReplace: false });
 });
@@ -85,19 +91,30 @@ test('a snapshot in state that LXD no longer has (its instance was replaced, or 
 
 test('a replaced instance loses its snapshots in LXD: the plan replaces them too and names the unmanaged ones', () => {
   const input = {
-    manifest: manifest({ images: [dImage('busybox'), dImage('busybox-2', FP_B)], instances: [dInstance('web-1', { image: 'busybox-2', snapshots: ['clean'] })], snapshots: [dSnapshot('web-1/clean')] }),
-    live: live({ images: [lImage(FP_A, ['busybox']), lImage(FP_B, ['busybox-2'])], instances: [lInstance('web-1')], snapshots: [lSnapshot('web-1/clean'), lSnapshot('web-1/by-hand')] }),
+    manifest: manifest({
+      images: [dImage('busybox'), dImage('busybox-2', FP_B)],
+      instances: [dInstance('web-1', { image: 'busybox-2', snapshots: ['clean'] })],
+      snapshots: [dSnapshot('web-1/clean')],
+    }),
+    live: live({
+      images: [lImage(FP_A, ['busybox']), lImage(FP_B, ['busybox-2'])],
+      instances: [lInstance('web-1')],
+      snapshots: [lSnapshot('web-1/clean'), lSnapshot('web-1/by-hand')],
+    }),
     state: state('image.busybox', 'image.busybox-2', 'instance.web-1', 'snapshot.web-1/clean'),
   };
   const p = plan(input);
-  assert.is(renderPlan(p), `lxplan will make these changes:
+  assert.is(
+    renderPlan(p),
+    `lxplan will make these changes:
 
   -/+ instance web-1 (replace: image busybox -> busybox-2)  # LXD deletes its snapshots with it, including one lxplan does not manage: by-hand
       ~ image: busybox -> busybox-2 (replace)
   -/+ snapshot web-1/clean (replace)  # LXD deletes it with its instance: taken again from the new instance (what it held is lost)
 
 Plan: 2 to add, 0 to change, 2 to destroy.
-`);
+`,
+  );
   assert.equal(change(input, 'snapshot.web-1/clean')?.dependsOn, ['instance.web-1']);
   assert.throws(() => checkGuards(p, { allowDelete: true, allowReplace: false }), /snapshot web-1\/clean/);
 });
@@ -113,13 +130,20 @@ test('an instance deleted with snapshots lxplan does not manage: the plan names 
 
 test('a renamed instance takes its snapshots along: they are kept, their state entries move', () => {
   const input = {
-    manifest: manifest({ images: [dImage('busybox')], instances: [dInstance('web-2', { renamedFrom: 'web-1', snapshots: ['clean'] })], snapshots: [dSnapshot('web-2/clean')] }),
+    manifest: manifest({
+      images: [dImage('busybox')],
+      instances: [dInstance('web-2', { renamedFrom: 'web-1', snapshots: ['clean'] })],
+      snapshots: [dSnapshot('web-2/clean')],
+    }),
     live: live({ ...liveBase, instances: [lInstance('web-1', { status: 'Stopped' })], snapshots: [lSnapshot('web-1/clean')] }),
     state: state(...MANAGED, 'snapshot.web-1/clean'),
   };
   const p = plan(input);
   const snaps = p.changes.filter((c) => c.kind === 'snapshot');
-  assert.equal(snaps.map((c) => [c.name, c.action, c.renamedFrom, c.stateOp]), [['web-2/clean', 'noop', 'web-1/clean', 'add']]);
+  assert.equal(
+    snaps.map((c) => [c.name, c.action, c.renamedFrom, c.stateOp]),
+    [['web-2/clean', 'noop', 'web-1/clean', 'add']],
+  );
   assert.equal(snaps[0].dependsOn, ['instance.web-2']);
   assert.is(p.summary.destroy, 0);
   checkGuards(p, { allowDelete: false, allowReplace: false });

@@ -17,15 +17,87 @@ function problems(dev: Record<string, string>, type?: 'container' | 'virtual-mac
 
 /** Devices the 5.0.2 daemon accepted. */
 const ACCEPTED: Array<Record<string, string>> = [
-  { type: 'disk', path: '/mnt', source: '/tmp', optional: 'true', propagation: 'private', 'raw.mount.options': 'ro', shift: 'true', 'boot.priority': '1', recursive: 'true', readonly: 'On', 'limits.read': '10MB' },
+  {
+    type: 'disk',
+    path: '/mnt',
+    source: '/tmp',
+    optional: 'true',
+    propagation: 'private',
+    'raw.mount.options': 'ro',
+    shift: 'true',
+    'boot.priority': '1',
+    recursive: 'true',
+    readonly: 'On',
+    'limits.read': '10MB',
+  },
   { type: 'disk', source: '/tmp' },
   { type: 'disk', path: '/', pool: 'default', size: '10GB' },
-  { type: 'nic', network: 'lxdbr0', 'limits.ingress': '10Mbit', 'limits.egress': '1Gbit', 'ipv4.routes.external': '10.0.0.0/24', 'security.port_isolation': 'true', vlan: '5', 'vlan.tagged': '5,6', 'boot.priority': '1', 'security.ipv4_filtering': 'true', 'ipv4.address': '10.213.7.5' },
-  { type: 'nic', nictype: 'bridged', parent: 'lxdbr0', 'maas.subnet.ipv4': 'x', host_name: 'veth1', 'ipv6.routes': 'fd00::/64', 'ipv6.routes.external': 'fd01::/64', 'security.ipv6_filtering': 'true', 'security.mac_filtering': 'true', 'limits.max': '1Gbit' },
-  { type: 'nic', nictype: 'p2p', 'limits.max': '10Mbit', 'boot.priority': '1', 'ipv4.routes': '10.0.0.0/24', host_name: 'veth9', name: 'eth1', hwaddr: '00:16:3e:00:00:01', mtu: '1400' },
+  {
+    type: 'nic',
+    network: 'lxdbr0',
+    'limits.ingress': '10Mbit',
+    'limits.egress': '1Gbit',
+    'ipv4.routes.external': '10.0.0.0/24',
+    'security.port_isolation': 'true',
+    vlan: '5',
+    'vlan.tagged': '5,6',
+    'boot.priority': '1',
+    'security.ipv4_filtering': 'true',
+    'ipv4.address': '10.213.7.5',
+  },
+  {
+    type: 'nic',
+    nictype: 'bridged',
+    parent: 'lxdbr0',
+    'maas.subnet.ipv4': 'x',
+    host_name: 'veth1',
+    'ipv6.routes': 'fd00::/64',
+    'ipv6.routes.external': 'fd01::/64',
+    'security.ipv6_filtering': 'true',
+    'security.mac_filtering': 'true',
+    'limits.max': '1Gbit',
+  },
+  {
+    type: 'nic',
+    nictype: 'p2p',
+    'limits.max': '10Mbit',
+    'boot.priority': '1',
+    'ipv4.routes': '10.0.0.0/24',
+    host_name: 'veth9',
+    name: 'eth1',
+    hwaddr: '00:16:3e:00:00:01',
+    mtu: '1400',
+  },
   { type: 'nic', nictype: 'macvlan', parent: 'eth0', gvrp: 'true', 'maas.subnet.ipv4': 'x', 'boot.priority': '1', vlan: '3', mtu: '1400' },
-  { type: 'nic', nictype: 'ipvlan', parent: 'eth0', mode: 'l2', 'ipv4.address': '10.0.0.5', 'ipv4.host_table': '100', gvrp: 'true', 'ipv4.gateway': 'auto', vlan: '4', mtu: '1400', hwaddr: '00:16:3e:00:00:01', name: 'eth1', 'ipv6.address': 'fd00::5', 'ipv6.gateway': 'auto' },
-  { type: 'nic', nictype: 'routed', 'ipv4.address': '10.0.0.7', 'ipv4.neighbor_probe': 'false', 'ipv4.host_address': '169.254.0.1', 'limits.ingress': '1Mbit', 'ipv4.host_table': '100', gvrp: 'true', 'ipv4.gateway': 'none', 'ipv6.gateway': 'auto', parent: 'eth0' },
+  {
+    type: 'nic',
+    nictype: 'ipvlan',
+    parent: 'eth0',
+    mode: 'l2',
+    'ipv4.address': '10.0.0.5',
+    'ipv4.host_table': '100',
+    gvrp: 'true',
+    'ipv4.gateway': 'auto',
+    vlan: '4',
+    mtu: '1400',
+    hwaddr: '00:16:3e:00:00:01',
+    name: 'eth1',
+    'ipv6.address': 'fd00::5',
+    'ipv6.gateway': 'auto',
+  },
+  {
+    type: 'nic',
+    nictype: 'routed',
+    'ipv4.address': '10.0.0.7',
+    'ipv4.neighbor_probe': 'false',
+    'ipv4.host_address': '169.254.0.1',
+    'limits.ingress': '1Mbit',
+    'ipv4.host_table': '100',
+    gvrp: 'true',
+    'ipv4.gateway': 'none',
+    'ipv6.gateway': 'auto',
+    parent: 'eth0',
+  },
   { type: 'nic', nictype: 'physical', parent: 'eth0', gvrp: 'true', mtu: '1400', 'boot.priority': '1', 'maas.subnet.ipv4': 'x', hwaddr: '00:16:3e:00:00:01' },
   { type: 'nic', nictype: 'sriov', parent: 'eth0', 'security.mac_filtering': 'true', 'boot.priority': '1', vlan: '3', mtu: '1400', 'maas.subnet.ipv4': 'x' },
   { type: 'proxy', listen: 'tcp:127.0.0.1:8080', connect: 'tcp:127.0.0.1:80', bind: 'container', nat: 'true', proxy_protocol: 'true' },
@@ -53,10 +125,16 @@ const ACCEPTED: Array<Record<string, string>> = [
 ];
 
 test('the schema offers exactly the device types the table knows, and each has its checks', () => {
-  const schema = JSON.parse(readFileSync(`${repoRoot()}/schemas/manifest.schema.json`, 'utf8')) as { definitions: { device: { properties: { type: { enum: string[] } } } } };
+  const schema = JSON.parse(readFileSync(`${repoRoot()}/schemas/manifest.schema.json`, 'utf8')) as {
+    definitions: { device: { properties: { type: { enum: string[] } } } };
+  };
   assert.equal([...schema.definitions.device.properties.type.enum].sort(), [...DEVICE_TYPES].sort());
   // A device of a known type with an option no type has: reported as unknown (so every type has a table).
-  for (const type of DEVICE_TYPES) assert.ok(validateDevice({ type, ...(type === 'nic' ? { nictype: 'p2p' } : {}), zzzz: '1' }).some((p) => p.key === 'zzzz' && p.schema), type);
+  for (const type of DEVICE_TYPES)
+    assert.ok(
+      validateDevice({ type, ...(type === 'nic' ? { nictype: 'p2p' } : {}), zzzz: '1' }).some((p) => p.key === 'zzzz' && p.schema),
+      type,
+    );
 });
 
 test('every device the 5.0.2 daemon accepted passes', () => {
@@ -65,7 +143,10 @@ test('every device the 5.0.2 daemon accepted passes', () => {
 
 test('options 5.0.2 refuses though the newer reference lists them are unknown, with the options there are', () => {
   assert.equal(problems({ type: 'nic', network: 'lxdbr0', 'limits.priority': '3' }).length, 1);
-  assert.match(problems({ type: 'nic', nictype: 'p2p', 'limits.priority': '1' })[0], /^limits.priority: unknown option "limits.priority" for a nic \(p2p\) device in LXD 5.0.2$/);
+  assert.match(
+    problems({ type: 'nic', nictype: 'p2p', 'limits.priority': '1' })[0],
+    /^limits.priority: unknown option "limits.priority" for a nic \(p2p\) device in LXD 5.0.2$/,
+  );
   for (const [dev, key] of [
     [{ type: 'nic', nictype: 'bridged', parent: 'x', 'queue.tx.length': '100' }, 'queue.tx.length'],
     [{ type: 'disk', path: '/mnt', source: '/tmp', 'io.cache': 'none' }, 'io.cache'],
@@ -83,11 +164,18 @@ test('options 5.0.2 refuses though the newer reference lists them are unknown, w
     [{ type: 'gpu', gputype: 'mdev', mdev: 'x', uid: '0' }, 'uid'],
   ] as Array<[Record<string, string>, string]>) {
     const p = validateDevice(dev);
-    assert.equal(p.map((x) => [x.key, x.schema]), [[key, true]], JSON.stringify(dev));
+    assert.equal(
+      p.map((x) => [x.key, x.schema]),
+      [[key, true]],
+      JSON.stringify(dev),
+    );
   }
   const typo = validateDevice({ type: 'nic', network: 'lxdbr0', 'limits.ingres': '10Mbit' });
   assert.is(typo[0].hint, 'did you mean "limits.ingress"?');
-  assert.is(validateDevice({ type: 'nic', nictype: 'macvlan', parent: 'eth0', host_name: 'x' })[0].hint, 'host_name is an option of bridged, p2p, routed, ovn nics (nictype:)');
+  assert.is(
+    validateDevice({ type: 'nic', nictype: 'macvlan', parent: 'eth0', host_name: 'x' })[0].hint,
+    'host_name is an option of bridged, p2p, routed, ovn nics (nictype:)',
+  );
   assert.is(validateDevice({ type: 'gpu', gputype: 'mdev', mdev: 'x', uid: '0' })[0].hint, 'uid is an option of physical gpus (gputype:)');
   const far = validateDevice({ type: 'tpm', path: '/dev/tpm0', zzzzzzzz: '1' });
   assert.is(far[0].hint, 'options: path, pathrm');
@@ -97,7 +185,9 @@ test('a nic with network: may not set what the network decides; type none takes 
   assert.equal(problems({ type: 'nic', network: 'lxdbr0', mtu: '1400' }), ['mtu: mtu cannot be set on a nic with network: (LXD takes it from the network)']);
   assert.equal(problems({ type: 'nic', network: 'lxdbr0', nictype: 'bridged' }).length, 1);
   assert.equal(problems({ type: 'nic', network: 'lxdbr0', parent: 'lxdbr0' }).length, 1);
-  assert.equal(problems({ type: 'none', path: '/x' }), ['path: a device of type none takes no other options: it only hides the device of that name from a profile']);
+  assert.equal(problems({ type: 'none', path: '/x' }), [
+    'path: a device of type none takes no other options: it only hides the device of that name from a profile',
+  ]);
 });
 
 test('missing required options are reported at the device', () => {
@@ -161,16 +251,25 @@ test('values of the wrong form are reported at the value', () => {
   ];
   for (const [dev, key] of cases) {
     const p = validateDevice(dev);
-    assert.equal(p.map((x) => [x.key, x.atValue ?? false]), [[key, true]], JSON.stringify(dev));
+    assert.equal(
+      p.map((x) => [x.key, x.atValue ?? false]),
+      [[key, true]],
+      JSON.stringify(dev),
+    );
   }
   assert.match(validateDevice({ type: 'nic', nictype: 'bridgd', parent: 'x' })[0].hint ?? '', /did you mean "bridged"/);
 });
 
 test('combinations LXD refuses', () => {
-  assert.equal(problems({ type: 'disk', path: '/mnt', source: '/tmp', size: '10GB' }), ['size: only the root disk (path: /) may have size (LXD: "Only the root disk may have a size quota")']);
+  assert.equal(problems({ type: 'disk', path: '/mnt', source: '/tmp', size: '10GB' }), [
+    'size: only the root disk (path: /) may have size (LXD: "Only the root disk may have a size quota")',
+  ]);
   assert.equal(problems({ type: 'gpu', id: '0', pci: '0000:00:02.0' }), ['id: a gpu with pci: cannot also have id: (pci names the card already)']);
   assert.equal(problems({ type: 'gpu', gputype: 'sriov', pci: '0000:00:02.0', productid: '1234' }).length, 1);
-  assert.equal(problems({ type: 'nic', nictype: 'routed', 'ipv4.address': '10.0.0.7', vlan: '5' }).map((p) => p.split(':')[0]), ['vlan']);
+  assert.equal(
+    problems({ type: 'nic', nictype: 'routed', 'ipv4.address': '10.0.0.7', vlan: '5' }).map((p) => p.split(':')[0]),
+    ['vlan'],
+  );
   assert.equal(problems({ type: 'pci', address: '0000:00:02.0' }, 'container').length, 1);
   assert.equal(problems({ type: 'gpu', gputype: 'mdev', mdev: 'x' }, 'container').length, 1);
   assert.equal(problems({ type: 'gpu', gputype: 'mdev', mdev: 'x' }, 'virtual-machine'), []);
@@ -194,7 +293,10 @@ test('device impact: live on a container, except ipvlan nics and mig gpus; at ne
   assert.match(deviceImpact('devices.eth1.type', { eth1: ipvlan }, {}, 'container', true).note ?? '', /declare state: stopped with this change/);
   // Added or removed whole: the note is on the type only; changed in place: on each option.
   assert.equal(deviceImpact('devices.eth1.parent', { eth1: ipvlan }, {}, 'container', true), { impact: 'restart' });
-  assert.match(deviceImpact('devices.eth1.parent', { eth1: ipvlan }, { eth1: { ...ipvlan, parent: 'eth9' } }, 'container', true).note ?? '', /declare state: stopped with this change/);
+  assert.match(
+    deviceImpact('devices.eth1.parent', { eth1: ipvlan }, { eth1: { ...ipvlan, parent: 'eth9' } }, 'container', true).note ?? '',
+    /declare state: stopped with this change/,
+  );
   assert.is(deviceImpact('devices.g.pci', {}, { g: { type: 'gpu', gputype: 'mig' } }, 'container', true).impact, 'restart');
   assert.equal(deviceImpact('devices.eth1.nictype', {}, { eth1: ipvlan }, 'container', false), { impact: 'live' });
   assert.equal(deviceImpact('devices.web.listen', {}, { web: proxy }, 'virtual-machine', true), { impact: 'restart' });
@@ -204,7 +306,7 @@ test('device impact: live on a container, except ipvlan nics and mig gpus; at ne
   assert.equal(deviceImpact('devices.fromprofile.path', undefined, undefined, 'container', true), { impact: 'live' });
 });
 
-test('the instance spec asks deviceImpact with the expanded devices: a profile\'s ipvlan nic counts', () => {
+test("the instance spec asks deviceImpact with the expanded devices: a profile's ipvlan nic counts", () => {
   const ipvlan = { type: 'nic', nictype: 'ipvlan', parent: 'eth0' };
   const l = lInstance('web-1', { status: 'Running', devices: {}, expanded_devices: { eth1: ipvlan } });
   assert.is(instanceSpec.fieldImpact('devices.eth1.type', l, dInstance('web-1', { devices: { eth1: { type: 'none' } } })).impact, 'restart');

@@ -5,7 +5,13 @@ import path from 'node:path';
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import * as tar from 'tar';
-import { buildDirectoryImage, fingerprintOfDirectoryImage, listTree, metadataYamlOf, type DirectoryImageMetadata } from '../../src/resources/image/directory.js';
+import {
+  buildDirectoryImage,
+  fingerprintOfDirectoryImage,
+  listTree,
+  metadataYamlOf,
+  type DirectoryImageMetadata,
+} from '../../src/resources/image/directory.js';
 
 let dir: string;
 const META: DirectoryImageMetadata = { architecture: 'x86_64', creationDate: 1704067200, properties: { os: 'busybox', release: '1' } };
@@ -22,8 +28,12 @@ async function rootfs(at: string): Promise<string> {
   return at;
 }
 
-test.before(async () => { dir = await mkdtemp(path.join(tmpdir(), 'lxplan-image-dir-')); });
-test.after(async () => { await rm(dir, { recursive: true, force: true }); });
+test.before(async () => {
+  dir = await mkdtemp(path.join(tmpdir(), 'lxplan-image-dir-'));
+});
+test.after(async () => {
+  await rm(dir, { recursive: true, force: true });
+});
 
 test('the same directory gives the same fingerprint on every run, whatever its mtimes', async () => {
   const a = await rootfs(path.join(dir, 'a'));
@@ -63,8 +73,17 @@ test('the tarballs hold the tree sorted, owners and modes as on disk, fixed mtim
     // What a plan computes without writing tarballs is the hash of exactly what is uploaded.
     assert.is(await fingerprintOfDirectoryImage(a, META), built.fingerprint);
     const entries: Array<{ path: string; mode?: number; uid?: number; gid?: number; mtime?: Date; type: string; linkpath?: string; uname?: string }> = [];
-    await tar.t({ file: built.rootfsPath, onReadEntry: (e) => { entries.push({ path: e.path, mode: e.mode, uid: e.uid, gid: e.gid, mtime: e.mtime, type: e.type, linkpath: e.linkpath, uname: e.uname }); e.resume(); } });
-    assert.equal(entries.map((e) => e.path), ['bin/', 'bin/alias', 'bin/tool', 'etc/', 'etc/hostname', 'tmp/']);
+    await tar.t({
+      file: built.rootfsPath,
+      onReadEntry: (e) => {
+        entries.push({ path: e.path, mode: e.mode, uid: e.uid, gid: e.gid, mtime: e.mtime, type: e.type, linkpath: e.linkpath, uname: e.uname });
+        e.resume();
+      },
+    });
+    assert.equal(
+      entries.map((e) => e.path),
+      ['bin/', 'bin/alias', 'bin/tool', 'etc/', 'etc/hostname', 'tmp/'],
+    );
     const by = new Map(entries.map((e) => [e.path, e]));
     assert.is(by.get('tmp/')?.mode, 0o1777, 'sticky and world-writable kept');
     assert.is(by.get('bin/tool')?.mode, 0o755);
@@ -83,7 +102,14 @@ test('the tarballs hold the tree sorted, owners and modes as on disk, fixed mtim
     assert.equal([...gz.subarray(4, 8)], [0, 0, 0, 0]);
 
     let yaml = '';
-    await tar.t({ file: built.metadataPath, onReadEntry: (e) => { e.on('data', (d: Buffer) => { yaml += d.toString(); }); } });
+    await tar.t({
+      file: built.metadataPath,
+      onReadEntry: (e) => {
+        e.on('data', (d: Buffer) => {
+          yaml += d.toString();
+        });
+      },
+    });
     assert.is(yaml, metadataYamlOf(META));
     assert.is(yaml, 'architecture: "x86_64"\ncreation_date: 1704067200\nproperties:\n  "os": "busybox"\n  "release": "1"\n');
   } finally {

@@ -9,8 +9,12 @@ import * as tar from 'tar';
 import { buildBusyboxImage, busyboxImageIsFresh, ensureBusyboxImage, fingerprintOfSplitImage, lxdArchitecture } from '../../src/resources/image/files.js';
 
 let dir: string;
-test.before(async () => { dir = await mkdtemp(path.join(tmpdir(), 'lxplan-image-files-')); });
-test.after(async () => { await rm(dir, { recursive: true, force: true }); });
+test.before(async () => {
+  dir = await mkdtemp(path.join(tmpdir(), 'lxplan-image-files-'));
+});
+test.after(async () => {
+  await rm(dir, { recursive: true, force: true });
+});
 
 test('fingerprint is sha256 of the metadata bytes followed by the rootfs bytes', async () => {
   const meta = path.join(dir, 'm.bin');
@@ -42,9 +46,22 @@ test('the busybox image holds what LXD and the tests need', async () => {
   await tar.t({
     file: rootfsPath,
     onReadEntry: (e) => {
-      const info: { mode: number; type: string; linkpath?: string; mtime?: Date; body?: string } = { mode: e.mode ?? 0, type: e.type, linkpath: e.linkpath, mtime: e.mtime };
+      const info: { mode: number; type: string; linkpath?: string; mtime?: Date; body?: string } = {
+        mode: e.mode ?? 0,
+        type: e.type,
+        linkpath: e.linkpath,
+        mtime: e.mtime,
+      };
       entries.set(e.path, info);
-      if (e.path === 'sbin/init') { let s = ''; e.on('data', (d: Buffer) => { s += d.toString(); }); e.on('end', () => { info.body = s; }); } else e.resume();
+      if (e.path === 'sbin/init') {
+        let s = '';
+        e.on('data', (d: Buffer) => {
+          s += d.toString();
+        });
+        e.on('end', () => {
+          info.body = s;
+        });
+      } else e.resume();
     },
   });
   const names = [...entries.keys()];
@@ -63,13 +80,20 @@ test('the busybox image holds what LXD and the tests need', async () => {
   assert.ok([...entries.values()].every((e) => e.type === 'Directory' || e.mtime?.getTime() === Date.parse('2024-01-01T00:00:00Z')));
 
   let yaml = '';
-  await tar.t({ file: metadataPath, onReadEntry: (e) => { e.on('data', (d: Buffer) => { yaml += d.toString(); }); } });
+  await tar.t({
+    file: metadataPath,
+    onReadEntry: (e) => {
+      e.on('data', (d: Buffer) => {
+        yaml += d.toString();
+      });
+    },
+  });
   assert.match(yaml, new RegExp(`^architecture: ${lxdArchitecture()}$`, 'm'));
   assert.match(yaml, /^creation_date: 1704067200$/m);
   assert.match(yaml, /^ {2}os: busybox$/m);
 });
 
-test('lxdArchitecture speaks LXD\'s names', () => {
+test("lxdArchitecture speaks LXD's names", () => {
   assert.is(lxdArchitecture('x64'), 'x86_64');
   assert.is(lxdArchitecture('arm64'), 'aarch64');
 });

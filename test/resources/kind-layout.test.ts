@@ -18,8 +18,17 @@ const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../.
 const src = path.join(root, 'src');
 
 const folderOf = (kind: string) => kind.replace(/_/g, '-');
-const typeOf = (kind: string) => 'Desired' + kind.split('_').map((w) => w[0].toUpperCase() + w.slice(1)).join('');
-const fieldOf = (kind: string) => kind.split('_').map((w, i) => (i === 0 ? w : w[0].toUpperCase() + w.slice(1))).join('') + 's';
+const typeOf = (kind: string) =>
+  'Desired' +
+  kind
+    .split('_')
+    .map((w) => w[0].toUpperCase() + w.slice(1))
+    .join('');
+const fieldOf = (kind: string) =>
+  kind
+    .split('_')
+    .map((w, i) => (i === 0 ? w : w[0].toUpperCase() + w.slice(1)))
+    .join('') + 's';
 
 /** Words that are a kind's name but mean something else there: each with the reason. */
 const NOT_A_KIND: Record<string, string> = {
@@ -27,7 +36,9 @@ const NOT_A_KIND: Record<string, string> = {
 };
 
 function files(dir: string): string[] {
-  return readdirSync(dir, { withFileTypes: true }).flatMap((e) => (e.isDirectory() ? files(path.join(dir, e.name)) : e.name.endsWith('.ts') ? [path.join(dir, e.name)] : []));
+  return readdirSync(dir, { withFileTypes: true }).flatMap((e) =>
+    e.isDirectory() ? files(path.join(dir, e.name)) : e.name.endsWith('.ts') ? [path.join(dir, e.name)] : [],
+  );
 }
 
 /** Every (file, kind) pair where a file outside the kind's folder names the kind. */

@@ -4,8 +4,23 @@ import { LIMITS, limitApplies, limitHint, validateConfigValue, validateLimit } f
 
 test('the table covers the LXD resource limits', () => {
   assert.equal(Object.keys(LIMITS).sort(), [
-    'cpu', 'cpu.allowance', 'cpu.nodes', 'cpu.priority', 'disk', 'disk.priority', 'hugepages.1GB', 'hugepages.1MB', 'hugepages.2MB', 'hugepages.64KB',
-    'memory', 'memory.enforce', 'memory.hugepages', 'memory.swap', 'memory.swap.priority', 'network.priority', 'processes',
+    'cpu',
+    'cpu.allowance',
+    'cpu.nodes',
+    'cpu.priority',
+    'disk',
+    'disk.priority',
+    'hugepages.1GB',
+    'hugepages.1MB',
+    'hugepages.2MB',
+    'hugepages.64KB',
+    'memory',
+    'memory.enforce',
+    'memory.hugepages',
+    'memory.swap',
+    'memory.swap.priority',
+    'network.priority',
+    'processes',
   ]);
   assert.equal(LIMITS['memory.enforce'].values, ['hard', 'soft']);
   assert.is(LIMITS['cpu.allowance'].appliesTo, 'container');
@@ -15,12 +30,32 @@ test('the table covers the LXD resource limits', () => {
 
 test('validateLimit accepts what LXD accepts', () => {
   const ok: Array<[string, string]> = [
-    ['memory', '512MB'], ['memory', '1GiB'], ['memory', '536870912'], ['memory', '50%'], ['memory', '512B'],
-    ['cpu', '1'], ['cpu', '0-3'], ['cpu', '0,2,4'], ['cpu', '1-1'], ['cpu.nodes', '0'], ['cpu.nodes', '0-1'],
-    ['cpu.allowance', '40%'], ['cpu.allowance', '50ms/200ms'], ['cpu.priority', '0'], ['cpu.priority', '10'],
-    ['memory.enforce', 'soft'], ['memory.swap', 'false'], ['memory.swap', 'on'], ['memory.swap.priority', '5'],
-    ['memory.hugepages', 'true'], ['processes', '500'], ['disk.priority', '7'], ['network.priority', '3'],
-    ['hugepages.2MB', '128MB'], ['hugepages.1GB', '2GB'], ['disk', '10GB'],
+    ['memory', '512MB'],
+    ['memory', '1GiB'],
+    ['memory', '536870912'],
+    ['memory', '50%'],
+    ['memory', '512B'],
+    ['cpu', '1'],
+    ['cpu', '0-3'],
+    ['cpu', '0,2,4'],
+    ['cpu', '1-1'],
+    ['cpu.nodes', '0'],
+    ['cpu.nodes', '0-1'],
+    ['cpu.allowance', '40%'],
+    ['cpu.allowance', '50ms/200ms'],
+    ['cpu.priority', '0'],
+    ['cpu.priority', '10'],
+    ['memory.enforce', 'soft'],
+    ['memory.swap', 'false'],
+    ['memory.swap', 'on'],
+    ['memory.swap.priority', '5'],
+    ['memory.hugepages', 'true'],
+    ['processes', '500'],
+    ['disk.priority', '7'],
+    ['network.priority', '3'],
+    ['hugepages.2MB', '128MB'],
+    ['hugepages.1GB', '2GB'],
+    ['disk', '10GB'],
     ['not-a-limit', 'anything'],
   ];
   for (const [k, v] of ok) assert.is(validateLimit(k, v), null, `${k}=${v}`);
@@ -71,13 +106,19 @@ test('limitApplies follows the container/VM conditions', () => {
 });
 
 test('validateConfigValue: limits.* via the table, other typed keys by type', () => {
-  assert.is(validateConfigValue('limits.memory', '12XB'), 'invalid size "12XB" for limits.memory: use a number with a unit like 512MB or 1GiB, or a percentage like 50%');
+  assert.is(
+    validateConfigValue('limits.memory', '12XB'),
+    'invalid size "12XB" for limits.memory: use a number with a unit like 512MB or 1GiB, or a percentage like 50%',
+  );
   assert.is(validateConfigValue('limits.kernel.nofile', 'whatever'), null);
   assert.is(validateConfigValue('boot.autostart', 'perhaps'), 'invalid value "perhaps" for boot.autostart: use true or false');
   assert.is(validateConfigValue('boot.autostart.delay', '5s'), 'invalid value "5s" for boot.autostart.delay: use a whole number');
   assert.is(validateConfigValue('boot.autostart', ''), null);
   assert.is(validateConfigValue('user.anything', 'x'), null);
-  assert.is(validateConfigValue('limits.disk', '10GB'), 'LXD has no config key limits.disk: give the root disk size as limits: {disk: ...} or as size: on the root disk device');
+  assert.is(
+    validateConfigValue('limits.disk', '10GB'),
+    'LXD has no config key limits.disk: give the root disk size as limits: {disk: ...} or as size: on the root disk device',
+  );
 });
 
 test.run();

@@ -1,19 +1,65 @@
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { canonical, canonicalCpuSet, parseBool, parseByteSize, parseByteSizeBig, parseCpuAllowance, parseCpuLimit, parseCpuSet, parsePercent, sameValue } from '../../src/resources/units.js';
+import {
+  canonical,
+  canonicalCpuSet,
+  parseBool,
+  parseByteSize,
+  parseByteSizeBig,
+  parseCpuAllowance,
+  parseCpuLimit,
+  parseCpuSet,
+  parsePercent,
+  sameValue,
+} from '../../src/resources/units.js';
 
 test('parseByteSize: the units LXD accepts', () => {
   const table: Array<[string, number | null]> = [
-    ['0', 0], ['512', 512], ['512B', 512], ['512 bytes', 512], ['0512MB', 512e6],
-    ['1kB', 1000], ['1MB', 1e6], ['1GB', 1e9], ['1TB', 1e12], ['1PB', 1e15], ['1EB', 1e18],
-    ['1KiB', 1024], ['1MiB', 1024 ** 2], ['1GiB', 1024 ** 3], ['1TiB', 1024 ** 4], ['1PiB', 1024 ** 5], ['1EiB', 1024 ** 6],
-    ['256MB', 256e6], ['2GiB', 2 * 1024 ** 3],
+    ['0', 0],
+    ['512', 512],
+    ['512B', 512],
+    ['512 bytes', 512],
+    ['0512MB', 512e6],
+    ['1kB', 1000],
+    ['1MB', 1e6],
+    ['1GB', 1e9],
+    ['1TB', 1e12],
+    ['1PB', 1e15],
+    ['1EB', 1e18],
+    ['1KiB', 1024],
+    ['1MiB', 1024 ** 2],
+    ['1GiB', 1024 ** 3],
+    ['1TiB', 1024 ** 4],
+    ['1PiB', 1024 ** 5],
+    ['1EiB', 1024 ** 6],
+    ['256MB', 256e6],
+    ['2GiB', 2 * 1024 ** 3],
   ];
   for (const [s, want] of table) assert.is(parseByteSize(s), want, s);
 });
 
 test('parseByteSize: what LXD rejects', () => {
-  for (const s of ['', 'MB', '12XB', '512 MB', '512mb', '512M', '512KB', '512kb', '1.5GB', '-1', '+5', ' 512', '512 ', '1e3', '0x10', '5GBB', '9223372036854775808', '9EiB', '10EB'])
+  for (const s of [
+    '',
+    'MB',
+    '12XB',
+    '512 MB',
+    '512mb',
+    '512M',
+    '512KB',
+    '512kb',
+    '1.5GB',
+    '-1',
+    '+5',
+    ' 512',
+    '512 ',
+    '1e3',
+    '0x10',
+    '5GBB',
+    '9223372036854775808',
+    '9EiB',
+    '10EB',
+  ])
     assert.is(parseByteSize(s), null, JSON.stringify(s));
 });
 

@@ -96,7 +96,11 @@ test('full disk: state.io naming the path and ENOSPC; the last good state and it
         assert.is(parse(good, p).serial, 2);
         assert.is(parse(await readFile(`${p}.backup`, 'utf8'), `${p}.backup`).serial, 1, 'the backup is the state before it');
         assert.equal(m.state, s2, 'the manager still holds the last saved state');
-        assert.equal(await files(dir), [...others, 'lxplan.state.json', 'lxplan.state.json.backup', 'lxplan.state.json.lock', 'lxplan.state.json.lock-info.json'].sort(), 'no temporary file left');
+        assert.equal(
+          await files(dir),
+          [...others, 'lxplan.state.json', 'lxplan.state.json.backup', 'lxplan.state.json.lock', 'lxplan.state.json.lock-info.json'].sort(),
+          'no temporary file left',
+        );
       };
       // Not a byte free: the temporary file cannot even start.
       await refused(withEntry(s2, 'profile.c', entry('profile.c')), ['filler', 'reserve']);
@@ -176,7 +180,10 @@ test('a file cut inside a string: the JSON error gives line and column, not a by
     await writeFile(p, text.slice(0, text.indexOf('"lineage"') + 8));
     const e = await openFails(dir, p);
     assert.is(e.code, 'state.format');
-    assert.match(e.message, new RegExp(`^state file ${p} is corrupt \\(not valid JSON: .* at line 3 column \\d+\\); the previous good version is kept in ${p}\\.backup$`));
+    assert.match(
+      e.message,
+      new RegExp(`^state file ${p} is corrupt \\(not valid JSON: .* at line 3 column \\d+\\); the previous good version is kept in ${p}\\.backup$`),
+    );
     assert.not.match(e.message, 'position');
   }));
 
@@ -187,7 +194,10 @@ test('a changed byte in the structure: exact line and column of the damage', () 
     assert.ok(text.includes('\n  "serial": 2,\n'));
     await writeFile(p, text.replace('\n  "serial": 2,\n', '\n  "serial": 2x,\n'));
     const e = await openFails(dir, p);
-    assert.is(e.message, `state file ${p} is corrupt (not valid JSON: Expected ',' or '}' after property value in JSON at line 4 column 14); the previous good version is kept in ${p}.backup`);
+    assert.is(
+      e.message,
+      `state file ${p} is corrupt (not valid JSON: Expected ',' or '}' after property value in JSON at line 4 column 14); the previous good version is kept in ${p}.backup`,
+    );
   }));
 
 test('a state file of NUL bytes (what a crash can leave): state.format, with no control characters in the message', () =>
@@ -208,7 +218,10 @@ test('a corrupt state file without a backup (saved only once) says there is none
     const e = await openFails(dir, p);
     assert.is(e.code, 'state.format');
     assert.is(e.message, `state file ${p} is corrupt (not valid JSON: Unexpected end of JSON input); there is no backup (${p}.backup does not exist)`);
-    assert.is(e.hint, 'restore lxplan.state.json from where you keep it (version control, CI artifacts), or start a new state and adopt the objects again with lxplan import');
+    assert.is(
+      e.hint,
+      'restore lxplan.state.json from where you keep it (version control, CI artifacts), or start a new state and adopt the objects again with lxplan import',
+    );
   }));
 
 test('a corrupt byte inside a string (not UTF-8) is reported, not read as a different lineage', () =>
@@ -231,7 +244,10 @@ test('two states written one after the other into the same file: state.format at
     await writeFile(p, text + text);
     const e = await openFails(dir, p);
     const lines = text.split('\n').length; // the second document starts on this line
-    assert.is(e.message, `state file ${p} is corrupt (not valid JSON: Unexpected non-whitespace character after JSON at line ${lines} column 1); the previous good version is kept in ${p}.backup`);
+    assert.is(
+      e.message,
+      `state file ${p} is corrupt (not valid JSON: Unexpected non-whitespace character after JSON at line ${lines} column 1); the previous good version is kept in ${p}.backup`,
+    );
   }));
 
 test('valid JSON that is not a state: state.format saying what is wrong', () =>

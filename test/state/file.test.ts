@@ -27,7 +27,9 @@ test('round trip: parse(serialize(s)) equals s', () => {
 
 test('serialize is stable: sorted resources and attributes, fixed key order, final newline', () => {
   const text = serialize(sample());
-  assert.is(text, `{
+  assert.is(
+    text,
+    `{
   "version": 1,
   "lineage": "0b6f4a3e-6c1f-4d4e-9f57-1f5a7c9d2e10",
   "serial": 7,
@@ -55,7 +57,8 @@ test('serialize is stable: sorted resources and attributes, fixed key order, fin
     }
   }
 }
-`);
+`,
+  );
   // Insertion order does not matter.
   const reordered = { ...sample(), resources: Object.fromEntries(Object.entries(sample().resources).reverse()) };
   assert.is(serialize(reordered), text);
@@ -64,7 +67,10 @@ test('serialize is stable: sorted resources and attributes, fixed key order, fin
 test('corrupt JSON: state.format naming the file and the backup', async () => {
   const e = await lxplanError(() => parse('{"version": 1, "lineage": ', P));
   assert.is(e.code, 'state.format');
-  assert.match(e.message, /^state file examples\/web\/lxplan\.state\.json is corrupt \(not valid JSON: .+\); the previous good version is kept in examples\/web\/lxplan\.state\.json\.backup$/);
+  assert.match(
+    e.message,
+    /^state file examples\/web\/lxplan\.state\.json is corrupt \(not valid JSON: .+\); the previous good version is kept in examples\/web\/lxplan\.state\.json\.backup$/,
+  );
   assert.is(e.hint, 'check examples/web/lxplan.state.json.backup and, if it is intact, copy it over examples/web/lxplan.state.json');
   const empty = await lxplanError(() => parse('', P));
   assert.is(empty.code, 'state.format');

@@ -63,7 +63,10 @@ test('second open while the first holds the lock fails at once with state.locked
     const e = await lxplanError(() => StateManager.open(p, { operation: 'plan', lock: true }));
     assert.ok(Date.now() - t0 < 1000, 'did not fail at once');
     assert.is(e.code, 'state.locked');
-    assert.is(e.message, `state file ${p} is locked by pid ${process.pid} on host ${os.hostname()} (apply by ${first.lockInfo!.user}, since ${first.lockInfo!.since}; lock ID ${first.lockInfo!.id})`);
+    assert.is(
+      e.message,
+      `state file ${p} is locked by pid ${process.pid} on host ${os.hostname()} (apply by ${first.lockInfo!.user}, since ${first.lockInfo!.since}; lock ID ${first.lockInfo!.id})`,
+    );
     assert.match(e.hint ?? '', 'wait for that run to finish');
     // The failed attempt must not have disturbed the holder's lock or info.
     assert.equal(await readLockInfo(p), first.lockInfo);
@@ -119,7 +122,7 @@ test('a holder that died: the hint says so, and the lock is taken over once stal
     await m.release();
   }));
 
-test('force-unlock: refused for a wrong ID or a live holder; clears a dead holder\'s lock at once', () =>
+test("force-unlock: refused for a wrong ID or a live holder; clears a dead holder's lock at once", () =>
   inTempDir(async (_dir, p) => {
     const { child } = await spawnHolder(p);
     const info = (await readLockInfo(p))!;

@@ -46,13 +46,18 @@ test('50 concurrent updates all land; serial +50; file matches', () =>
     await m.save(m.state);
     const before = m.state.serial;
     const ids = Array.from({ length: 50 }, (_, i) => `instance.c${i}`);
-    const results = await Promise.all(ids.map(async (a, i) => {
-      await new Promise((r) => setTimeout(r, i % 7)); // callers arrive in a scrambled order
-      return m.update((s) => withEntry(s, a, entry(a)));
-    }));
+    const results = await Promise.all(
+      ids.map(async (a, i) => {
+        await new Promise((r) => setTimeout(r, i % 7)); // callers arrive in a scrambled order
+        return m.update((s) => withEntry(s, a, entry(a)));
+      }),
+    );
     assert.is(Object.keys(m.state.resources).length, 50);
     assert.is(m.state.serial, before + 50);
-    assert.equal(results.map((r) => r.serial).sort((a, b) => a - b), Array.from({ length: 50 }, (_, i) => before + 1 + i));
+    assert.equal(
+      results.map((r) => r.serial).sort((a, b) => a - b),
+      Array.from({ length: 50 }, (_, i) => before + 1 + i),
+    );
     assert.equal(parse(await readFile(p, 'utf8'), p), m.state);
     await m.release();
   }));
@@ -79,7 +84,10 @@ test('a failing update rejects only its caller; the queue goes on', () =>
       throw new Error('boom');
     });
     const good = m.update((s) => withEntry(s, 'profile.a', entry('profile.a')));
-    await bad.then(() => assert.unreachable('the failing update resolved'), (e: Error) => assert.is(e.message, 'boom'));
+    await bad.then(
+      () => assert.unreachable('the failing update resolved'),
+      (e: Error) => assert.is(e.message, 'boom'),
+    );
     assert.is((await good).serial, 1);
     await m.release();
   }));
@@ -154,7 +162,10 @@ test('release is idempotent and safe when never locked; save after release is re
     const m = await open(p);
     await m.release();
     await m.release();
-    await m.save(m.state).then(() => assert.unreachable('saved after release'), (e: Error) => assert.match(e.message, 'save after release'));
+    await m.save(m.state).then(
+      () => assert.unreachable('saved after release'),
+      (e: Error) => assert.match(e.message, 'save after release'),
+    );
     const l = await open(p, true);
     await l.release();
     await l.release();

@@ -33,7 +33,13 @@ export default class Apply extends BaseCommand {
 Shows the plan, asks for confirmation on a terminal (or takes --auto-approve), then makes the changes in dependency order, independent ones in parallel, saving the state after each.
 With a saved plan (lxplan -o plan.json), applies exactly that plan: refused when the state changed since, and each object LXD changed since fails with "changed since the plan" while the rest apply.
 Deleting or replacing an instance (its disk is lost) needs --allow-delete / --allow-replace, or a confirmation on a terminal that names them.`;
-  static override examples = ['lxapply examples/web', 'lxapply --auto-approve examples/web', 'lxapply plan.json', 'lxapply --destroy --allow-delete examples/web', 'lxapply --restore web-1/before-upgrade examples/web'];
+  static override examples = [
+    'lxapply examples/web',
+    'lxapply --auto-approve examples/web',
+    'lxapply plan.json',
+    'lxapply --destroy --allow-delete examples/web',
+    'lxapply --restore web-1/before-upgrade examples/web',
+  ];
   static override args = { path: Args.string({ description: 'manifest directory or file, or a saved plan (.json)', default: '.' }) };
   static override flags = {
     ...commonFlags,
@@ -42,7 +48,9 @@ Deleting or replacing an instance (its disk is lost) needs --allow-delete / --al
     'allow-replace': Flags.boolean({ description: 'allow destroying and recreating instances (their disks are lost)' }),
     'allow-delete': Flags.boolean({ description: 'allow deleting instances (their disks are lost)' }),
     parallelism: Flags.integer({ description: 'changes made at once', default: 10, min: 1 }),
-    restore: Flags.string({ description: 'roll an instance lxplan manages back to one of its snapshots, INSTANCE/SNAPSHOT (instead of applying the manifests)' }),
+    restore: Flags.string({
+      description: 'roll an instance lxplan manages back to one of its snapshots, INSTANCE/SNAPSHOT (instead of applying the manifests)',
+    }),
   };
 
   async run(): Promise<void> {
@@ -52,7 +60,12 @@ Deleting or replacing an instance (its disk is lost) needs --allow-delete / --al
       if (!flags['auto-approve'] && !interactive) {
         throw new LxplanError('usage', 'lxapply --restore needs a terminal to ask for confirmation', { hint: 'pass --auto-approve to restore without asking' });
       }
-      return this.restore(flags.restore, args.path, { statePath: flags.state, project: flags.project, socket: flags.socket, remote: flags.remote }, Boolean(flags['auto-approve']));
+      return this.restore(
+        flags.restore,
+        args.path,
+        { statePath: flags.state, project: flags.project, socket: flags.socket, remote: flags.remote },
+        Boolean(flags['auto-approve']),
+      );
     }
     const saved = await isPlanFile(args.path);
     if (!saved && !flags['auto-approve'] && !interactive) {
@@ -94,7 +107,10 @@ Deleting or replacing an instance (its disk is lost) needs --allow-delete / --al
     try {
       this.print(describeRestore(session.preview));
       if (!autoApprove) {
-        const answer = await this.ask(`\nRestore ${target}? Only "yes" is accepted: `, this.out.red.bold(`This DESTROYS everything written to instance ${session.preview.instance} since ${session.preview.createdAt}.`));
+        const answer = await this.ask(
+          `\nRestore ${target}? Only "yes" is accepted: `,
+          this.out.red.bold(`This DESTROYS everything written to instance ${session.preview.instance} since ${session.preview.createdAt}.`),
+        );
         if (!answer) {
           this.print('Restore cancelled; nothing was changed.\n');
           return;

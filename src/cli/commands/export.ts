@@ -6,15 +6,20 @@ import { EXPORT_BY_NAME, EXPORT_KINDS, exportLive, IMPORTED_KINDS, writeExport }
 import { BaseCommand, commonFlags } from '../base.js';
 
 export default class Export extends BaseCommand {
-  static override summary = 'Write manifests for what LXD has: network ACLs, storage pools, networks, custom volumes, profiles and instances (with their snapshots), as they are.';
+  static override summary =
+    'Write manifests for what LXD has: network ACLs, storage pools, networks, custom volumes, profiles and instances (with their snapshots), as they are.';
   static override description = `Prints the manifest (or writes DIR/lxplan.yaml) for every object of the LXD project (pools, and the networks and network ACLs of a project that has none of its own, are the whole host's), or only those named. To adopt an existing host: export into a folder, then lxplan import each object (or run with --import), and lxplan says "No changes.". Images are not exported (lxplan makes them from files you keep); instances refer to them by alias or fingerprint.`;
-  static override examples = ['<%= config.bin %> export', '<%= config.bin %> export adopted/ --import', '<%= config.bin %> export --kind instance --name web-9'];
+  static override examples = [
+    '<%= config.bin %> export',
+    '<%= config.bin %> export adopted/ --import',
+    '<%= config.bin %> export --kind instance --name web-9',
+  ];
   static override args = { dir: Args.string({ description: 'folder to write lxplan.yaml into (default: print it)' }) };
   static override flags = {
     ...commonFlags,
     kind: Flags.string({ description: 'only objects of this kind', options: [...EXPORT_KINDS] }),
     name: Flags.string({ description: 'only objects of this name (repeatable; a volume is POOL/VOLUME)', multiple: true }),
-    import: Flags.boolean({ description: 'also record every exported object in DIR\'s state as managed (adopt the host in one step)' }),
+    import: Flags.boolean({ description: "also record every exported object in DIR's state as managed (adopt the host in one step)" }),
   };
 
   async run(): Promise<void> {

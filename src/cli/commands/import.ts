@@ -8,9 +8,14 @@ import { BaseCommand, commonFlags } from '../base.js';
 import { renderPlan } from '../views/plan-human.js';
 
 export default class Import extends BaseCommand {
-  static override summary = 'Bring an object that exists in LXD under lxplan\'s management, without recreating it.';
+  static override summary = "Bring an object that exists in LXD under lxplan's management, without recreating it.";
   static override description = `The object must be declared in the manifests (lxplan export writes a manifest for it). It is recorded in the state as it is in LXD; an instance's image is the one LXD recorded it was made from (volatile.base_image). Then the plan for it is shown: "No changes." when the manifest matches LXD.`;
-  static override examples = ['<%= config.bin %> import instance web-9 examples/web', '<%= config.bin %> import profile small', '<%= config.bin %> import network lxdbr0', '<%= config.bin %> import storage_volume default/data'];
+  static override examples = [
+    '<%= config.bin %> import instance web-9 examples/web',
+    '<%= config.bin %> import profile small',
+    '<%= config.bin %> import network lxdbr0',
+    '<%= config.bin %> import storage_volume default/data',
+  ];
   static override args = {
     kind: Args.string({ description: 'instance, profile, image, network, storage_pool, storage_volume or project', required: true, options: [...KINDS] }),
     name: Args.string({ description: 'its name in LXD (an image: its alias; a custom volume: POOL/VOLUME)', required: true }),

@@ -29,7 +29,10 @@ Other commands: lxplan validate [PATH] (offline check), lxapply [PATH] (= lxplan
     out: Flags.string({ char: 'o', description: 'also save the plan to FILE, for lxapply FILE', helpValue: 'FILE' }),
     format: Flags.string({ description: 'how to print the plan', options: ['human', 'markdown'], default: 'human' }),
     'detailed-exitcode': Flags.boolean({ description: 'exit 0 when there are no changes, 2 when there are, 1 on error' }),
-    'refresh-only': Flags.boolean({ description: 'record what LXD has now into the state (drift becomes the new record); LXD is not changed', exclusive: ['out', 'destroy', 'target'] }),
+    'refresh-only': Flags.boolean({
+      description: 'record what LXD has now into the state (drift becomes the new record); LXD is not changed',
+      exclusive: ['out', 'destroy', 'target'],
+    }),
   };
 
   async run(): Promise<unknown> {

@@ -32,10 +32,11 @@ export interface ErrorJson {
 export function errorDocument(err: unknown): { format_version: string; errors: ErrorJson[] } {
   const all: ErrorJson[] = isLxplanError(err)
     ? [err, ...err.more].map((e) => ({
-      code: e.code, message: e.message,
-      ...(e.location ? { file: e.location.file, line: e.location.line, col: e.location.col } : {}),
-      ...(e.hint ? { hint: e.hint } : {}),
-    }))
+        code: e.code,
+        message: e.message,
+        ...(e.location ? { file: e.location.file, line: e.location.line, col: e.location.col } : {}),
+        ...(e.hint ? { hint: e.hint } : {}),
+      }))
     : [{ code: 'internal', message: err instanceof Error ? err.message : String(err) }];
   return { format_version: '1.0', errors: all };
 }

@@ -39,12 +39,18 @@ import { isMultiLine, textDiff, valueLines } from './text-diff.js';
 
 function colourFor(c: ChalkInstance, action: ResourceChange['action']): (s: string) => string {
   switch (action) {
-    case 'create': return c.green;
-    case 'update': return c.yellow;
-    case 'replace': return c.red;
-    case 'delete': return c.red;
-    case 'noop': return (s) => s;
-    default: return assertNever(action);
+    case 'create':
+      return c.green;
+    case 'update':
+      return c.yellow;
+    case 'replace':
+      return c.red;
+    case 'delete':
+      return c.red;
+    case 'noop':
+      return (s) => s;
+    default:
+      return assertNever(action);
   }
 }
 
@@ -61,12 +67,16 @@ function show(v: string | undefined): string {
  * own `name` field is left out: the headline already says "renamed from".
  */
 function restartKeys(fields: FieldChange[]): string {
-  return fields.filter((f) => f.impact === 'restart' && f.path !== 'name').map((f) => f.path.replace(/^config\./, '')).join(', ');
+  return fields
+    .filter((f) => f.impact === 'restart' && f.path !== 'name')
+    .map((f) => f.path.replace(/^config\./, ''))
+    .join(', ');
 }
 
 function impactNote(impact: Impact | undefined, fields: FieldChange[]): string | undefined {
   switch (impact) {
-    case undefined: return undefined;
+    case undefined:
+      return undefined;
     case 'restart': {
       const keys = restartKeys(fields);
       return keys ? `restart: ${keys}` : 'restart';
@@ -75,7 +85,8 @@ function impactNote(impact: Impact | undefined, fields: FieldChange[]): string |
       const why = fields.filter((f) => f.impact === 'replace').map((f) => `${f.path} ${show(f.before)} -> ${show(f.after)}`);
       return why.length > 0 ? `replace: ${why.join(', ')}` : 'replace';
     }
-    case 'live': return 'live';
+    case 'live':
+      return 'live';
   }
 }
 
@@ -103,7 +114,8 @@ export function headlineNote(ch: ResourceChange): string | undefined {
 export const RESTART_WORDS: Record<NonNullable<ResourceChange['restart']>, string> = {
   now: 'lxapply restarts it to apply the change',
   pending: 'restart pending: the change takes effect at the next start (to restart now: lxapply --allow-restart, or restart: auto on the instance)',
-  required: 'restart needed: the change cannot wait for the next start; lxapply refuses it without --allow-restart (or restart: auto on the instance, or a yes on a terminal)',
+  required:
+    'restart needed: the change cannot wait for the next start; lxapply refuses it without --allow-restart (or restart: auto on the instance, or a yes on a terminal)',
 };
 
 interface FieldStyle {
@@ -179,10 +191,7 @@ function changeLines(raw: ResourceChange, c: ChalkInstance): Line[] {
 function driftLines(raw: ResourceChange, c: ChalkInstance): Line[] {
   const ch = redactChange(raw);
   const drift = ch.drift ?? [];
-  return [
-    { indent: 2, mark: '~', colour: c.yellow, text: ` ${c.bold(`${ch.kind} ${ch.name}`)}` },
-    ...fieldsLines(drift, styleFor(drift, 6, false, false), c),
-  ];
+  return [{ indent: 2, mark: '~', colour: c.yellow, text: ` ${c.bold(`${ch.kind} ${ch.name}`)}` }, ...fieldsLines(drift, styleFor(drift, 6, false, false), c)];
 }
 
 export function renderChange(ch: ResourceChange, c: ChalkInstance = plain): string {

@@ -40,19 +40,20 @@ function bullet(raw: ResourceChange): string {
   const how = [note, restart].filter((s) => s !== undefined).join('; ');
   const users = ch.usedBy ?? [];
   const affected = users.filter((u) => u.impact !== undefined).length;
-  const extra = [
-    ch.reason,
-    users.length > 0 ? `used by ${users.length} instance${users.length === 1 ? '' : 's'}, ${affected} affected` : undefined,
-  ].filter((s) => s !== undefined);
+  const extra = [ch.reason, users.length > 0 ? `used by ${users.length} instance${users.length === 1 ? '' : 's'}, ${affected} affected` : undefined].filter(
+    (s) => s !== undefined,
+  );
   return `- **${GLYPH[ch.action]} ${ch.action}** ${codeSpan(`${ch.kind} ${ch.name}`)}${how ? ` (${escapeMarkdown(how)})` : ''}${extra.length > 0 ? ` — ${escapeMarkdown(extra.join('; '))}` : ''}`;
 }
 
 function driftNote(plan: Plan): string {
-  const objects = plan.changes.filter((ch) => (ch.drift?.length ?? 0) > 0).map((ch) => {
-    const paths = ch.drift!.map((f) => f.path);
-    const shown = paths.slice(0, 3).join(', ') + (paths.length > 3 ? ` and ${paths.length - 3} more` : '');
-    return `${codeSpan(`${ch.kind} ${ch.name}`)} (${escapeMarkdown(shown)})`;
-  });
+  const objects = plan.changes
+    .filter((ch) => (ch.drift?.length ?? 0) > 0)
+    .map((ch) => {
+      const paths = ch.drift!.map((f) => f.path);
+      const shown = paths.slice(0, 3).join(', ') + (paths.length > 3 ? ` and ${paths.length - 3} more` : '');
+      return `${codeSpan(`${ch.kind} ${ch.name}`)} (${escapeMarkdown(shown)})`;
+    });
   return `> **Changed outside lxplan since the last apply:** ${objects.join('; ')}.`;
 }
 

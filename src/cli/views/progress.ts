@@ -43,7 +43,12 @@ export function doneWords(c: ResourceChange): { verb: string; note?: string } {
   return notes.length > 0 ? { verb: VERB[c.action][1], note: notes.join(', ') } : { verb: VERB[c.action][1] };
 }
 
-const COUNTED: Array<[Action, string]> = [['create', 'created'], ['update', 'updated'], ['replace', 'replaced'], ['delete', 'deleted']];
+const COUNTED: Array<[Action, string]> = [
+  ['create', 'created'],
+  ['update', 'updated'],
+  ['replace', 'replaced'],
+  ['delete', 'deleted'],
+];
 
 /**
  * What an apply did, counted as its lines say it: "1 updated in LXD, 2 recorded in the state only"
@@ -51,7 +56,8 @@ const COUNTED: Array<[Action, string]> = [['create', 'created'], ['update', 'upd
  */
 export function countDone(done: ResourceChange[]): string {
   const inLxd = COUNTED.map(([action, word]) => [done.filter((c) => c.action === action).length, word] as const)
-    .filter(([n]) => n > 0).map(([n, word]) => `${n} ${word}`);
+    .filter(([n]) => n > 0)
+    .map(([n, word]) => `${n} ${word}`);
   const stateOnly = done.filter((c) => c.action === 'noop').length;
   const parts = [inLxd.length > 0 ? `${inLxd.join(', ')} in LXD` : 'nothing changed in LXD'];
   if (stateOnly > 0) parts.push(`${stateOnly} recorded in the state only`);
@@ -78,9 +84,12 @@ export function renderEvent(e: ApplyEvent, c: ChalkInstance, change?: (address: 
       if (e.action === 'noop') return `${label(e.address)}: ${c.green(verb)}${note ? `: ${note}` : ''}\n`;
       return `${label(e.address)}: ${c.green(verb)}${note ? `, ${note}` : ''} (${secs(e.ms)})\n`;
     }
-    case 'failed': return `${label(e.address)}: ${c.red(`${VERB[e.action][0]} failed`)} after ${secs(e.ms)}: ${e.error.message}\n`;
-    case 'skipped': return `${label(e.address)}: ${c.yellow('skipped')}, because ${label(e.because)} failed\n`;
-    case 'notice': return `${label(e.address)}: ${c.yellow(e.message)}\n`;
+    case 'failed':
+      return `${label(e.address)}: ${c.red(`${VERB[e.action][0]} failed`)} after ${secs(e.ms)}: ${e.error.message}\n`;
+    case 'skipped':
+      return `${label(e.address)}: ${c.yellow('skipped')}, because ${label(e.because)} failed\n`;
+    case 'notice':
+      return `${label(e.address)}: ${c.yellow(e.message)}\n`;
     case 'start':
     case 'progress':
       return undefined;
@@ -132,15 +141,16 @@ export class ProgressView {
     const every = this.o.stillRunningMs ?? 60_000;
     for (const [address, f] of this.inFlight) {
       if (t - f.since < every) continue;
-      this.o.write(this.o.chalk.dim(`${label(address)}: still ${VERB[f.action][0]} after ${Math.round((t - f.since) / 1000)}s${f.message ? ` (${f.message})` : ''}\n`));
+      this.o.write(
+        this.o.chalk.dim(`${label(address)}: still ${VERB[f.action][0]} after ${Math.round((t - f.since) / 1000)}s${f.message ? ` (${f.message})` : ''}\n`),
+      );
     }
   }
 
   readonly sink = (e: ApplyEvent): void => {
     if (e.type === 'start') {
       if (e.action !== 'noop') this.inFlight.set(e.address, { action: e.action, since: this.now() });
-    }
-    else if (e.type === 'progress') {
+    } else if (e.type === 'progress') {
       const f = this.inFlight.get(e.address);
       if (f) f.message = e.message;
     } else if (e.type !== 'notice') this.inFlight.delete(e.address);
@@ -157,7 +167,9 @@ export class ProgressView {
   /** The live block's lines: one per change in flight. */
   block(): string[] {
     const t = this.now();
-    return [...this.inFlight].map(([address, f]) => this.o.chalk.dim(`  ${VERB[f.action][0]} ${label(address)} (${secs(t - f.since)})${f.message ? `: ${f.message}` : ''}`));
+    return [...this.inFlight].map(([address, f]) =>
+      this.o.chalk.dim(`  ${VERB[f.action][0]} ${label(address)} (${secs(t - f.since)})${f.message ? `: ${f.message}` : ''}`),
+    );
   }
 
   private clear(): void {

@@ -58,10 +58,17 @@ export function textDiff(before: string | undefined, after: string | undefined, 
     for (const l of h.lines) {
       const text = l.slice(1);
       switch (l[0]) {
-        case '+': out.push({ indent, mark: '+', colour: c.green, text: c.green(visible(text)) }); break;
-        case '-': out.push({ indent, mark: '-', colour: c.red, text: c.red(visible(text)) }); break;
-        case '\\': out.push(line(indent, c.dim(l))); break;
-        default: out.push(textLine(indent + 1, text));
+        case '+':
+          out.push({ indent, mark: '+', colour: c.green, text: c.green(visible(text)) });
+          break;
+        case '-':
+          out.push({ indent, mark: '-', colour: c.red, text: c.red(visible(text)) });
+          break;
+        case '\\':
+          out.push(line(indent, c.dim(l)));
+          break;
+        default:
+          out.push(textLine(indent + 1, text));
       }
     }
   }

@@ -84,7 +84,14 @@ function deterministicOptions(cwd: string, mtime: Date) {
       e.myuid = -1;
       const s = e.stat;
       e.stat = Object.assign(Object.create(Object.getPrototypeOf(s) as object), s, {
-        atime: mtime, ctime: mtime, mtime, birthtime: mtime, dev: 0, ino: 0, atimeMs: 0, ctimeMs: 0,
+        atime: mtime,
+        ctime: mtime,
+        mtime,
+        birthtime: mtime,
+        dev: 0,
+        ino: 0,
+        atimeMs: 0,
+        ctimeMs: 0,
       }) as Stats;
     },
   };

@@ -44,8 +44,22 @@ done
 
 /** Applets to link when the host's busybox cannot list its own (it always can on Debian). */
 const FALLBACK_APPLETS = [
-  'bin/cat', 'bin/echo', 'bin/hostname', 'bin/ip', 'bin/ls', 'bin/mkdir', 'bin/mount', 'bin/ps', 'bin/sh',
-  'bin/sleep', 'bin/umount', 'sbin/ifconfig', 'usr/bin/env', 'usr/bin/free', 'usr/bin/id', 'usr/bin/top',
+  'bin/cat',
+  'bin/echo',
+  'bin/hostname',
+  'bin/ip',
+  'bin/ls',
+  'bin/mkdir',
+  'bin/mount',
+  'bin/ps',
+  'bin/sh',
+  'bin/sleep',
+  'bin/umount',
+  'sbin/ifconfig',
+  'usr/bin/env',
+  'usr/bin/free',
+  'usr/bin/id',
+  'usr/bin/top',
 ];
 
 export interface BusyboxImageFiles {
@@ -164,7 +178,14 @@ function appletPaths(busybox: string): string[] {
   const r = spawnSync(busybox, ['--list-full'], { encoding: 'utf8' });
   if (r.status !== 0 || !r.stdout) return FALLBACK_APPLETS;
   // linuxrc and sbin/init are busybox's init, which this image replaces.
-  return [...new Set(r.stdout.split('\n').map((l) => l.trim()).filter((l) => l && !l.startsWith('/') && l !== 'linuxrc'))].sort();
+  return [
+    ...new Set(
+      r.stdout
+        .split('\n')
+        .map((l) => l.trim())
+        .filter((l) => l && !l.startsWith('/') && l !== 'linuxrc'),
+    ),
+  ].sort();
 }
 
 /** Mode and mtime fixed; the umask and the clock must not leak into the tarball. */

@@ -22,8 +22,10 @@ export const imageLive: LiveKind = {
   },
   // The fingerprint LXD will give each local image: its tarballs hashed, or its directory packed and hashed.
   async prepare(m) {
-    await Promise.all(Object.values(m.images).map(async (img) => {
-      img.fingerprint = await localImageFingerprint(img);
-    }));
+    await Promise.all(
+      Object.values(m.images).map(async (img) => {
+        img.fingerprint = await localImageFingerprint(img);
+      }),
+    );
   },
 };

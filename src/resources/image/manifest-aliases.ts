@@ -22,7 +22,13 @@ export function checkImageAliasClaims(m: Manifest): LxplanError[] {
   // Keys first: a key is the image's own name, an aliases: entry the one that clashes with it.
   const all = [
     ...images.map((d) => ({ d, alias: d.name, claim: { image: d.name, at: d.at, how: 'its key' } })),
-    ...images.flatMap((d) => (d.aliases ?? []).map((alias, i) => ({ d, alias, claim: { image: d.name, at: d.keyAt?.[`aliases.${i}`] ?? d.keyAt?.aliases ?? d.at, how: 'in its aliases:' } }))),
+    ...images.flatMap((d) =>
+      (d.aliases ?? []).map((alias, i) => ({
+        d,
+        alias,
+        claim: { image: d.name, at: d.keyAt?.[`aliases.${i}`] ?? d.keyAt?.aliases ?? d.at, how: 'in its aliases:' },
+      })),
+    ),
   ];
   for (const { d, alias, claim } of all) {
     const key = `${d.project ?? m.project ?? 'default'}\u0000${alias}`;
@@ -32,9 +38,13 @@ export function checkImageAliasClaims(m: Manifest): LxplanError[] {
       continue;
     }
     if (prev.image === claim.image) continue;
-    errors.push(new LxplanError('manifest.duplicate',
-      `alias "${alias}" is claimed by two images: image "${prev.image}" (${prev.how}, at ${formatLocation(prev.at)}) and image "${claim.image}" (${claim.how}, at ${formatLocation(claim.at)})`,
-      { location: claim.at, hint: 'an alias names one image in LXD: keep it on one of them' }));
+    errors.push(
+      new LxplanError(
+        'manifest.duplicate',
+        `alias "${alias}" is claimed by two images: image "${prev.image}" (${prev.how}, at ${formatLocation(prev.at)}) and image "${claim.image}" (${claim.how}, at ${formatLocation(claim.at)})`,
+        { location: claim.at, hint: 'an alias names one image in LXD: keep it on one of them' },
+      ),
+    );
   }
   return errors;
 }

@@ -18,18 +18,30 @@ export function checkPublishedSources(m: Manifest): LxplanError[] {
     const at = img.keyAt?.['source.instance'] ?? img.at;
     if (s.snapshot === undefined) {
       if (!inst || inst.state !== 'stopped') {
-        errors.push(new LxplanError('manifest.value', `image "${img.name}" is published from instance "${s.instance}"${inst ? `, which the manifests keep ${inst.state}` : ', which the manifests do not declare stopped'}: LXD cannot publish a running container`, {
-          location: at,
-          hint: `publish a snapshot of it: source: {instance: ${s.instance}, snapshot: NAME} with NAME under the instance's snapshots:${inst ? ', or declare the instance state: stopped' : ''}`,
-        }));
+        errors.push(
+          new LxplanError(
+            'manifest.value',
+            `image "${img.name}" is published from instance "${s.instance}"${inst ? `, which the manifests keep ${inst.state}` : ', which the manifests do not declare stopped'}: LXD cannot publish a running container`,
+            {
+              location: at,
+              hint: `publish a snapshot of it: source: {instance: ${s.instance}, snapshot: NAME} with NAME under the instance's snapshots:${inst ? ', or declare the instance state: stopped' : ''}`,
+            },
+          ),
+        );
       }
       continue;
     }
     if (inst && !(inst.snapshots ?? []).includes(s.snapshot)) {
-      errors.push(new LxplanError('manifest.reference', `image "${img.name}" is published from snapshot "${s.snapshot}" of instance "${s.instance}", which its snapshots: do not list`, {
-        location: img.keyAt?.['source.snapshot'] ?? at,
-        hint: `add ${s.snapshot} to snapshots: of instance "${s.instance}" (lxplan takes it before publishing)`,
-      }));
+      errors.push(
+        new LxplanError(
+          'manifest.reference',
+          `image "${img.name}" is published from snapshot "${s.snapshot}" of instance "${s.instance}", which its snapshots: do not list`,
+          {
+            location: img.keyAt?.['source.snapshot'] ?? at,
+            hint: `add ${s.snapshot} to snapshots: of instance "${s.instance}" (lxplan takes it before publishing)`,
+          },
+        ),
+      );
     }
   }
   return errors;

@@ -20,10 +20,12 @@ export function linkRemoteSources(m: Manifest, ctx: CheckContext): LxplanError[]
     if (!isRemoteSource(s)) continue;
     const r = ctx.remotes[s.remote];
     if (!r) {
-      errors.push(new LxplanError('manifest.reference', `image "${img.name}" is copied from remote "${s.remote}", which is not defined under remotes:`, {
-        location: img.keyAt?.['source.remote'] ?? img.at,
-        hint: didYouMean(s.remote, Object.keys(ctx.remotes)) ?? 'add it: remotes: {NAME: {url: https://HOST:8443, protocol: lxd, certificate: FILE}}',
-      }));
+      errors.push(
+        new LxplanError('manifest.reference', `image "${img.name}" is copied from remote "${s.remote}", which is not defined under remotes:`, {
+          location: img.keyAt?.['source.remote'] ?? img.at,
+          hint: didYouMean(s.remote, Object.keys(ctx.remotes)) ?? 'add it: remotes: {NAME: {url: https://HOST:8443, protocol: lxd, certificate: FILE}}',
+        }),
+      );
       continue;
     }
     s.server = r.url;
@@ -42,10 +44,12 @@ export async function checkImageFiles(m: Manifest, ctx: CheckContext): Promise<L
       const p = img.source.directory;
       const st = p ? await stat(p).catch(() => undefined) : undefined;
       if (!p || st?.isDirectory()) continue;
-      errors.push(new LxplanError('manifest.io', `image "${img.name}": directory ${displayPath(p)} ${st ? 'is not a directory' : 'does not exist'}`, {
-        location: img.keyAt?.['source.directory'] ?? img.at,
-        hint: `paths in source: are relative to the folder of the manifest file (${displayPath(path.dirname(path.resolve(img.at.file)))})`,
-      }));
+      errors.push(
+        new LxplanError('manifest.io', `image "${img.name}": directory ${displayPath(p)} ${st ? 'is not a directory' : 'does not exist'}`, {
+          location: img.keyAt?.['source.directory'] ?? img.at,
+          hint: `paths in source: are relative to the folder of the manifest file (${displayPath(path.dirname(path.resolve(img.at.file)))})`,
+        }),
+      );
       continue;
     }
     const split = img.source;
@@ -55,10 +59,12 @@ export async function checkImageFiles(m: Manifest, ctx: CheckContext): Promise<L
       if (!p) continue;
       const st = await stat(p).catch(() => undefined);
       if (st?.isFile()) continue;
-      errors.push(new LxplanError('manifest.io', `image "${img.name}": ${part} file ${displayPath(p)} ${st ? 'is not a file' : 'does not exist'}`, {
-        location: img.keyAt?.[`source.${part}`] ?? img.at,
-        hint: `paths in source: are relative to the folder of the manifest file (${displayPath(path.dirname(path.resolve(img.at.file)))}); if a script builds the tarballs, run it first`,
-      }));
+      errors.push(
+        new LxplanError('manifest.io', `image "${img.name}": ${part} file ${displayPath(p)} ${st ? 'is not a file' : 'does not exist'}`, {
+          location: img.keyAt?.[`source.${part}`] ?? img.at,
+          hint: `paths in source: are relative to the folder of the manifest file (${displayPath(path.dirname(path.resolve(img.at.file)))}); if a script builds the tarballs, run it first`,
+        }),
+      );
     }
   }
   return errors;

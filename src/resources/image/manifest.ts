@@ -19,7 +19,6 @@ import type { DesiredImage, DirectoryImageSource, ImageSource } from './types.js
 /** A directory image's creation_date unless given: fixed (2024-01-01T00:00:00Z), so builds are reproducible. */
 export const DEFAULT_CREATION_DATE = 1704067200;
 
-
 function readImage(r: EntryReader, name: string, at: SourceLocation): DesiredImage {
   const dir = path.dirname(r.file.abs);
   const src = r.fields.get('source');
@@ -43,32 +42,51 @@ function readImage(r: EntryReader, name: string, at: SourceLocation): DesiredIma
     const snapshot = text('snapshot');
     source = { instance: text('instance') ?? '', ...(snapshot !== undefined ? { snapshot } : {}) };
     for (const other of ['metadata', 'rootfs', 'directory', 'architecture', 'creation_date', 'properties', 'remote', 'alias', 'fingerprint']) {
-      if (given.has(other)) r.valueError(`source.${other} of ${r.owner} does not go with source.instance: the image is published from the instance`, given.get(other)!.keyNode);
+      if (given.has(other))
+        r.valueError(`source.${other} of ${r.owner} does not go with source.instance: the image is published from the instance`, given.get(other)!.keyNode);
     }
   } else if (given.has('remote')) {
     const alias = text('alias');
     const fingerprint = text('fingerprint');
     // The loader fills in server, protocol and certificate from remotes:.
-    source = { remote: text('remote') ?? '', ...(alias !== undefined ? { alias } : {}), ...(fingerprint !== undefined ? { fingerprint } : {}), server: '', protocol: 'lxd', certificate: '' };
+    source = {
+      remote: text('remote') ?? '',
+      ...(alias !== undefined ? { alias } : {}),
+      ...(fingerprint !== undefined ? { fingerprint } : {}),
+      server: '',
+      protocol: 'lxd',
+      certificate: '',
+    };
     if ((alias === undefined) === (fingerprint === undefined)) {
       r.valueError(`source of ${r.owner} copies from remote "${text('remote')}": give alias or fingerprint (one of them)`, src!.keyNode);
     }
     for (const other of ['metadata', 'rootfs', 'directory', 'architecture', 'creation_date', 'properties']) {
-      if (given.has(other)) r.valueError(`source.${other} of ${r.owner} does not go with source.remote: the image comes from the remote server`, given.get(other)!.keyNode);
+      if (given.has(other))
+        r.valueError(`source.${other} of ${r.owner} does not go with source.remote: the image comes from the remote server`, given.get(other)!.keyNode);
     }
   } else if (given.has('directory')) {
     source = { directory: pathOf('directory'), ...directoryMetadata(r, given) };
     for (const other of ['metadata', 'rootfs', 'alias', 'fingerprint']) {
-      if (given.has(other)) r.valueError(`source.${other} and source.directory of ${r.owner} are two different sources: give one`, given.get(other)!.keyNode, 'source: {directory: DIR} builds the tarballs from DIR; source: {metadata: FILE, rootfs: FILE} uses tarballs you built');
+      if (given.has(other))
+        r.valueError(
+          `source.${other} and source.directory of ${r.owner} are two different sources: give one`,
+          given.get(other)!.keyNode,
+          'source: {directory: DIR} builds the tarballs from DIR; source: {metadata: FILE, rootfs: FILE} uses tarballs you built',
+        );
     }
   } else {
     source = { metadata: pathOf('metadata'), rootfs: pathOf('rootfs') };
     if (src && isMap(src.value)) {
-      if (given.has('snapshot')) r.valueError(`source.snapshot of ${r.owner} names a snapshot to publish: give source.instance too`, given.get('snapshot')!.keyNode);
+      if (given.has('snapshot'))
+        r.valueError(`source.snapshot of ${r.owner} names a snapshot to publish: give source.instance too`, given.get('snapshot')!.keyNode);
       for (const k of ['architecture', 'creation_date', 'properties', 'alias', 'fingerprint']) {
-        if (given.has(k)) r.valueError(k === 'alias' || k === 'fingerprint'
-          ? `source.${k} of ${r.owner} names an image on a remote server: give source.remote too`
-          : `source.${k} of ${r.owner} applies to source.directory only (a split image's metadata tarball has its own metadata.yaml)`, given.get(k)!.keyNode);
+        if (given.has(k))
+          r.valueError(
+            k === 'alias' || k === 'fingerprint'
+              ? `source.${k} of ${r.owner} names an image on a remote server: give source.remote too`
+              : `source.${k} of ${r.owner} applies to source.directory only (a split image's metadata tarball has its own metadata.yaml)`,
+            given.get(k)!.keyNode,
+          );
       }
     }
   }
@@ -156,7 +174,11 @@ export const imageManifest: KindManifest<DesiredImage> = {
   nameProblem: (name) => plainNameProblem('image alias', name),
   /** An alias or a fingerprint (prefix) LXD has; fingerprints are not offered as did-you-means. */
   referenced: {
-    known: 'images', always: true, isKnown: knownImage, suggest: (n) => !/^[0-9a-f]{64}$/.test(n), hint: 'define it under images:, or import it into LXD first',
+    known: 'images',
+    always: true,
+    isKnown: knownImage,
+    suggest: (n) => !/^[0-9a-f]{64}$/.test(n),
+    hint: 'define it under images:, or import it into LXD first',
   },
   checks: [checkImageAliasClaims, linkRemoteSources, checkPublishedSources, checkImageFiles],
 };

@@ -40,14 +40,23 @@ async function ensureCopied(client: LxdClient, d: DesiredImage, s: RemoteImageSo
   // moved since). With auto_update, the alias alone: LXD 5.0 records where an image came from
   // (update_source, what auto_update follows) only for a pull by alias, not when a fingerprint
   // is given too (checked on this machine); the image is then whatever the alias names now.
-  const got = await pullImage(client, { remote, alias: s.alias, fingerprint: follow ? undefined : d.fingerprint ?? s.fingerprint, public: d.public, autoUpdate: d.autoUpdate ?? false });
+  const got = await pullImage(client, {
+    remote,
+    alias: s.alias,
+    fingerprint: follow ? undefined : (d.fingerprint ?? s.fingerprint),
+    public: d.public,
+    autoUpdate: d.autoUpdate ?? false,
+  });
   const fp = got ?? (follow ? undefined : d.fingerprint);
   if (!fp) throw new Error(`image ${d.name}: LXD copied it from remote "${s.remote}" without saying its fingerprint`);
-  if (!follow && d.fingerprint && fp !== d.fingerprint) throw new Error(`image ${d.name}: LXD copied ${fp.slice(0, 12)} from remote "${s.remote}", the plan has ${d.fingerprint.slice(0, 12)}`);
+  if (!follow && d.fingerprint && fp !== d.fingerprint)
+    throw new Error(`image ${d.name}: LXD copied ${fp.slice(0, 12)} from remote "${s.remote}", the plan has ${d.fingerprint.slice(0, 12)}`);
   if (follow && !(await findImage(client, fp))?.value.update_source?.alias) {
     // LXD records the alias to follow only when the pull downloads the image: one it had already
     // (same bytes under another alias) is left without.
-    ev.notice?.(`image ${d.name}: LXD had these bytes already (${fp.slice(0, 12)}) and did not record alias "${s.alias}" of remote "${s.remote}" to follow: auto_update will not refresh it`);
+    ev.notice?.(
+      `image ${d.name}: LXD had these bytes already (${fp.slice(0, 12)}) and did not record alias "${s.alias}" of remote "${s.remote}" to follow: auto_update will not refresh it`,
+    );
   }
   await applySettings(client, fp, d);
   return fp;
@@ -79,18 +88,20 @@ async function ensureUploaded(client: LxdClient, d: DesiredImage, ev: OpEvents):
   const fp = fingerprintOf(d);
   if (!(await findImage(client, fp))) {
     let lastShown = 0;
-    const uploaded = await withImageTarballs(d, fp, (metadataPath, rootfsPath) => client.uploadSplitImage({
-      metadataPath,
-      rootfsPath,
-      public: d.public,
-      onProgress(sent, total) {
-        const now = Date.now();
-        if (now - lastShown > 1000 || sent === total) {
-          lastShown = now;
-          ev.progress(`uploading ${(sent / 1e6).toFixed(1)} of ${(total / 1e6).toFixed(1)} MB`);
-        }
-      },
-    }));
+    const uploaded = await withImageTarballs(d, fp, (metadataPath, rootfsPath) =>
+      client.uploadSplitImage({
+        metadataPath,
+        rootfsPath,
+        public: d.public,
+        onProgress(sent, total) {
+          const now = Date.now();
+          if (now - lastShown > 1000 || sent === total) {
+            lastShown = now;
+            ev.progress(`uploading ${(sent / 1e6).toFixed(1)} of ${(total / 1e6).toFixed(1)} MB`);
+          }
+        },
+      }),
+    );
     if (uploaded !== fp) {
       throw new Error(`image ${d.name}: LXD computed fingerprint ${uploaded}, lxplan expected ${fp}`);
     }
@@ -134,7 +145,9 @@ async function syncExtraAliases(client: LxdClient, d: DesiredImage, fp: string):
     }
     if (existing.value.target === fp && existing.value.description === marker) continue;
     if (existing.value.target !== fp && existing.value.description !== marker) {
-      throw new Error(`image ${d.name}: alias "${a}" already exists in LXD for image ${existing.value.target.slice(0, 12)}, which lxplan did not make: remove it there, or drop it from aliases:`);
+      throw new Error(
+        `image ${d.name}: alias "${a}" already exists in LXD for image ${existing.value.target.slice(0, 12)}, which lxplan did not make: remove it there, or drop it from aliases:`,
+      );
     }
     await client.updateImageAlias(a, fp, existing.etag, marker);
   }
@@ -218,7 +231,9 @@ export const imageOps: ResourceOps<DesiredImage> = {
     }
     if (!taken) await client.createImageAlias(d.name, fp);
     else if (taken.value.target !== fp || (taken.value.description !== extraAliasDescription(from) && taken.value.description !== '')) {
-      throw new Error(`image ${d.name}: alias "${d.name}" already exists in LXD for image ${taken.value.target.slice(0, 12)}, which lxplan did not make: remove it there, or keep the key "${from}"`);
+      throw new Error(
+        `image ${d.name}: alias "${d.name}" already exists in LXD for image ${taken.value.target.slice(0, 12)}, which lxplan did not make: remove it there, or keep the key "${from}"`,
+      );
     } else if (taken.value.description !== '') await client.updateImageAlias(d.name, fp, taken.etag);
     await syncExtraAliases(client, d, fp);
     await removeExtraAliases(client, from, fp, new Set());

@@ -60,7 +60,9 @@ export function resolveImageRef(ctx: PlanContext, ref: string, project?: string)
   const aliased = live.find((i) => (i.aliases ?? []).some((a) => a.name === ref));
   if (aliased) return aliased.fingerprint;
   if (!FINGERPRINT.test(ref)) return undefined;
-  const fps = new Set([...declared.map((x) => x.fingerprint), ...live.map((i) => i.fingerprint)].filter((fp): fp is string => fp !== undefined && fp.startsWith(ref)));
+  const fps = new Set(
+    [...declared.map((x) => x.fingerprint), ...live.map((i) => i.fingerprint)].filter((fp): fp is string => fp !== undefined && fp.startsWith(ref)),
+  );
   return fps.size === 1 ? [...fps][0] : undefined;
 }
 
@@ -86,7 +88,13 @@ export function referableImages(ctx: PlanContext, gone: Set<string>): Record<str
   const images = new Set<string>();
   for (const img of ctx.live.images) for (const a of img.aliases ?? []) if (!gone.has(a.name)) images.add(a.name);
   for (const inst of Object.values(ctx.manifest.instances)) {
-    if (!ctx.manifest.images[inst.image] && !images.has(inst.image) && FINGERPRINT.test(inst.image) && ctx.resolveImage(inst.image, desiredProjectOf(inst, ctx.manifest))) images.add(inst.image);
+    if (
+      !ctx.manifest.images[inst.image] &&
+      !images.has(inst.image) &&
+      FINGERPRINT.test(inst.image) &&
+      ctx.resolveImage(inst.image, desiredProjectOf(inst, ctx.manifest))
+    )
+      images.add(inst.image);
   }
   return { images };
 }

@@ -5,6 +5,7 @@ import { objectNameProblem } from '../../manifest/names.js';
 export const imageSchemaHints: SchemaHints = {
   nameProblem: (name) => objectNameProblem('image', name),
   requiredHints: {
-    source: 'give source: {metadata: ..., rootfs: ...} (a split image), {directory: ...} (a root file system lxplan packs), {remote: ..., alias: ...} (a copy) or {instance: ..., snapshot: ...} (published)',
+    source:
+      'give source: {metadata: ..., rootfs: ...} (a split image), {directory: ...} (a root file system lxplan packs), {remote: ..., alias: ...} (a copy) or {instance: ..., snapshot: ...} (published)',
   },
 };

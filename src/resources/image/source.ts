@@ -19,11 +19,16 @@ export async function localImageFingerprint(img: DesiredImage): Promise<string |
   } catch (e) {
     const err = e as NodeJS.ErrnoException;
     const dir = isDirectorySource(s);
-    throw new LxplanError('manifest.io', `image "${img.name}": cannot read ${err.path ?? (dir ? 'its directory' : 'its tarballs')}: ${err.code === 'ENOENT' ? 'no such file' : err.message}`, {
-      location: img.keyAt?.[dir ? 'source.directory' : 'source.metadata'] ?? img.keyAt?.source ?? img.at,
-      hint: dir ? 'paths in source: are relative to the manifest file; lxplan must be able to read every file in the directory'
-        : 'paths in source: are relative to the manifest file; build the tarballs first (see the example\'s README)',
-    });
+    throw new LxplanError(
+      'manifest.io',
+      `image "${img.name}": cannot read ${err.path ?? (dir ? 'its directory' : 'its tarballs')}: ${err.code === 'ENOENT' ? 'no such file' : err.message}`,
+      {
+        location: img.keyAt?.[dir ? 'source.directory' : 'source.metadata'] ?? img.keyAt?.source ?? img.at,
+        hint: dir
+          ? 'paths in source: are relative to the manifest file; lxplan must be able to read every file in the directory'
+          : "paths in source: are relative to the manifest file; build the tarballs first (see the example's README)",
+      },
+    );
   }
 }
 
@@ -34,12 +39,15 @@ export async function localImageFingerprint(img: DesiredImage): Promise<string |
  */
 export async function withImageTarballs<T>(d: DesiredImage, expected: string, upload: (metadataPath: string, rootfsPath: string) => Promise<T>): Promise<T> {
   const s = d.source;
-  if (isRemoteSource(s) || isPublishedSource(s)) throw new Error(`image ${d.name}: ${isRemoteSource(s) ? `copied from remote "${s.remote}"` : `published from instance ${s.instance}`}, not uploaded`);
+  if (isRemoteSource(s) || isPublishedSource(s))
+    throw new Error(`image ${d.name}: ${isRemoteSource(s) ? `copied from remote "${s.remote}"` : `published from instance ${s.instance}`}, not uploaded`);
   if (!isDirectorySource(s)) return upload(s.metadata, s.rootfs);
   const built = await buildDirectoryImage(s.directory, s);
   try {
     if (built.fingerprint !== expected) {
-      throw new Error(`image ${d.name}: directory ${s.directory} changed since the plan (it now packs to fingerprint ${built.fingerprint.slice(0, 12)}, the plan has ${expected.slice(0, 12)}): plan again`);
+      throw new Error(
+        `image ${d.name}: directory ${s.directory} changed since the plan (it now packs to fingerprint ${built.fingerprint.slice(0, 12)}, the plan has ${expected.slice(0, 12)}): plan again`,
+      );
     }
     return await upload(built.metadataPath, built.rootfsPath);
   } finally {
@@ -54,22 +62,27 @@ export async function withImageTarballs<T>(d: DesiredImage, expected: string, up
  * A remote that cannot be read is an error naming the remote and the image's `source:`.
  */
 export async function resolveRemoteFingerprints(m: Manifest): Promise<void> {
-  await Promise.all(Object.values(m.images).map(async (img) => {
-    const s = img.source;
-    if (!isRemoteSource(s)) return;
-    const server: RemoteServer = { name: s.remote, url: s.server, protocol: s.protocol, ...(s.certificate ? { certificate: s.certificate } : {}) };
-    try {
-      img.fingerprint = await resolveRemoteImage(server, { alias: s.alias, fingerprint: s.fingerprint });
-    } catch (e) {
-      if (!(e instanceof RemoteError)) throw e;
-      const remote = m.remotes?.[s.remote];
-      throw new LxplanError(e.reason === 'not-found' ? 'manifest.reference' : 'lxd.unreachable', `image "${img.name}": ${e.message}`, {
-        location: img.keyAt?.[s.alias !== undefined ? 'source.alias' : 'source.fingerprint'] ?? img.keyAt?.['source.remote'] ?? img.at,
-        hint: e.reason === 'not-found' ? `only public images can be copied without a client certificate: check the alias on that server (lxc image alias list)`
-          : e.reason === 'certificate' ? `put that server's own certificate in remote "${s.remote}"'s certificate: file${remote ? ` (${formatLocation(remote.keyAt?.certificate ?? remote.at)})` : ''}`
-          : `check url: of remote "${s.remote}"${remote ? ` (${formatLocation(remote.keyAt?.url ?? remote.at)})` : ''} and that the server listens there (core.https_address)`,
-        cause: e,
-      });
-    }
-  }));
+  await Promise.all(
+    Object.values(m.images).map(async (img) => {
+      const s = img.source;
+      if (!isRemoteSource(s)) return;
+      const server: RemoteServer = { name: s.remote, url: s.server, protocol: s.protocol, ...(s.certificate ? { certificate: s.certificate } : {}) };
+      try {
+        img.fingerprint = await resolveRemoteImage(server, { alias: s.alias, fingerprint: s.fingerprint });
+      } catch (e) {
+        if (!(e instanceof RemoteError)) throw e;
+        const remote = m.remotes?.[s.remote];
+        throw new LxplanError(e.reason === 'not-found' ? 'manifest.reference' : 'lxd.unreachable', `image "${img.name}": ${e.message}`, {
+          location: img.keyAt?.[s.alias !== undefined ? 'source.alias' : 'source.fingerprint'] ?? img.keyAt?.['source.remote'] ?? img.at,
+          hint:
+            e.reason === 'not-found'
+              ? `only public images can be copied without a client certificate: check the alias on that server (lxc image alias list)`
+              : e.reason === 'certificate'
+                ? `put that server's own certificate in remote "${s.remote}"'s certificate: file${remote ? ` (${formatLocation(remote.keyAt?.certificate ?? remote.at)})` : ''}`
+                : `check url: of remote "${s.remote}"${remote ? ` (${formatLocation(remote.keyAt?.url ?? remote.at)})` : ''} and that the server listens there (core.https_address)`,
+          cause: e,
+        });
+      }
+    }),
+  );
 }

@@ -42,7 +42,10 @@ export function extraAliasOwner(alias: LxdImageAlias, image: LxdImage): string |
 /** The extra aliases lxplan made for image `name` that point at `image`, sorted. */
 export function liveExtraAliases(name: string, image: LxdImage): string[] {
   const marker = extraAliasDescription(name);
-  return (image.aliases ?? []).filter((a) => a.name !== name && a.description === marker).map((a) => a.name).sort();
+  return (image.aliases ?? [])
+    .filter((a) => a.name !== name && a.description === marker)
+    .map((a) => a.name)
+    .sort();
 }
 
 /** Settings fields (public, aliases, properties, auto_update): properties and auto_update only when the manifest manages them. */
@@ -94,7 +97,7 @@ export const imageSpec: ResourceSpec<DesiredImage, LiveImage> = {
       // Where a copy came from is not in LXD's image object: the state records it. An image lxplan
       // manages without that record came from local files (tarballs or a directory).
       const entry = ctx.state.resources[addressOf('image', l.alias)];
-      f.source = field(entry ? entry.attributes?.source ?? LOCAL_FILES : sourceText(d)!);
+      f.source = field(entry ? (entry.attributes?.source ?? LOCAL_FILES) : sourceText(d)!);
     }
     if (!d || (d.fingerprint && comparesFingerprint(d))) f.fingerprint = fingerprintField(l.image.fingerprint);
     return settingsFields(f, {
@@ -107,19 +110,28 @@ export const imageSpec: ResourceSpec<DesiredImage, LiveImage> = {
   },
   fieldImpact(path, _l, d) {
     if (path === 'fingerprint') {
-      return { impact: 'replace', note: isRemoteSource(d.source) ? `the image the source names on remote "${d.source.remote}" changed: a new copy, the alias moves to it; instances made from the old one keep running` : 'a new image: the alias moves to it; instances made from the old one keep running' };
+      return {
+        impact: 'replace',
+        note: isRemoteSource(d.source)
+          ? `the image the source names on remote "${d.source.remote}" changed: a new copy, the alias moves to it; instances made from the old one keep running`
+          : 'a new image: the alias moves to it; instances made from the old one keep running',
+      };
     }
     if (path === 'source') return { impact: 'replace', note: 'another source: a new image, the alias moves to it' };
     return { impact: 'live' };
   },
   fieldNote(path, d, ctx) {
     if (path === 'source' && isPublishedSource(d.source)) return 'published when applied: LXD gives it its fingerprint then';
-    if (path === 'auto_update' && d.autoUpdate === true && !isRemoteSource(d.source)) return 'LXD refreshes only images copied from a remote server: this one has nothing to follow';
+    if (path === 'auto_update' && d.autoUpdate === true && !isRemoteSource(d.source))
+      return 'LXD refreshes only images copied from a remote server: this one has nothing to follow';
     if (path === 'aliases') {
       // An extra alias another image holds, that lxplan did not make for this one: lxapply refuses to take it.
       const marker = extraAliasDescription(d.name);
-      const taken = (d.aliases ?? []).filter((a) => ctx.live.images.some((i) => i.aliases?.some((x) => x.name === a && x.description !== marker) && i.fingerprint !== d.fingerprint));
-      if (taken.length > 0) return `${taken.map((a) => `"${a}"`).join(', ')} already ${taken.length > 1 ? 'name other images' : 'names another image'} in LXD, not made by lxplan for this one: lxapply will refuse to take ${taken.length > 1 ? 'them' : 'it'}`;
+      const taken = (d.aliases ?? []).filter((a) =>
+        ctx.live.images.some((i) => i.aliases?.some((x) => x.name === a && x.description !== marker) && i.fingerprint !== d.fingerprint),
+      );
+      if (taken.length > 0)
+        return `${taken.map((a) => `"${a}"`).join(', ')} already ${taken.length > 1 ? 'name other images' : 'names another image'} in LXD, not made by lxplan for this one: lxapply will refuse to take ${taken.length > 1 ? 'them' : 'it'}`;
     }
     return undefined;
   },
@@ -155,9 +167,15 @@ export const imageSpec: ResourceSpec<DesiredImage, LiveImage> = {
     const live = imageSpec.live(ctx.live);
     const project = desiredProjectOf(d, ctx.manifest);
     return Object.values(ctx.state.resources)
-      .filter((e) => e.kind === 'image' && !ctx.manifest.images[e.name] && live[e.name]?.image.fingerprint === d.fingerprint
-        && liveProjectOf('image', e.name, ctx.manifest, ctx.state) === project)
-      .map((e) => e.name).sort()[0];
+      .filter(
+        (e) =>
+          e.kind === 'image' &&
+          !ctx.manifest.images[e.name] &&
+          live[e.name]?.image.fingerprint === d.fingerprint &&
+          liveProjectOf('image', e.name, ctx.manifest, ctx.state) === project,
+      )
+      .map((e) => e.name)
+      .sort()[0];
   },
   // A rename: the record is the old key's (its extra aliases then include the new key).
   inRecordTerms: (d, entry) => (entry.name !== d.name ? { ...d, name: entry.name } : d),
@@ -166,10 +184,14 @@ export const imageSpec: ResourceSpec<DesiredImage, LiveImage> = {
     return source !== undefined ? { source } : {};
   },
   // What lxplan manages of it: a saved plan's change is refused when someone changed any of it since.
-  digest: (l) => digestOf({
-    fingerprint: l.image.fingerprint, public: l.image.public, properties: l.image.properties ?? {}, auto_update: l.image.auto_update,
-    aliases: liveExtraAliases(l.alias, l.image),
-  }),
+  digest: (l) =>
+    digestOf({
+      fingerprint: l.image.fingerprint,
+      public: l.image.public,
+      properties: l.image.properties ?? {},
+      auto_update: l.image.auto_update,
+      aliases: liveExtraAliases(l.alias, l.image),
+    }),
   // --- planner hooks ---
   recordedFingerprint: (d) => d.fingerprint,
   planContext: (ctx) => ({ resolveImage: (ref, project) => resolveImageRef(ctx, ref, project), aliasOf: (fp) => aliasOfFingerprint(ctx, fp) }),

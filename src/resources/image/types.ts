@@ -3,7 +3,10 @@ import type { LxdImage } from '../../lxd/types.js';
 import type { DesiredBase } from '../types.js';
 
 /** A local split image: its two tarballs, absolute paths (resolved against the manifest's folder). */
-export interface SplitImageSource { metadata: string; rootfs: string }
+export interface SplitImageSource {
+  metadata: string;
+  rootfs: string;
+}
 /** A local root file system directory lxplan packs itself (image-directory.ts), with the metadata.yaml it writes. */
 export interface DirectoryImageSource {
   /** Absolute path of the root file system directory. */
@@ -53,7 +56,6 @@ export function isSplitSource(s: ImageSource): s is SplitImageSource {
   return 'metadata' in s;
 }
 
-
 export interface DesiredImage extends DesiredBase {
   kind: 'image';
   source: ImageSource;
@@ -76,7 +78,7 @@ export interface LiveImage {
 
 declare module '../spec.js' {
   interface LiveSnapshot {
-  images: LxdImage[];
+    images: LxdImage[];
   }
 }
 
@@ -85,6 +87,6 @@ declare module '../types.js' {
     image: DesiredImage;
   }
   interface Manifest {
-  images: Record<string, DesiredImage>;
+    images: Record<string, DesiredImage>;
   }
 }

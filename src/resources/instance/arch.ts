@@ -21,15 +21,39 @@ import type { LiveSnapshot } from '../spec.js';
 import type { DesiredInstance, Manifest } from '../types.js';
 
 /** LXD's architecture names (shared/osarch), and the distribution names it accepts for them. */
-export const ARCHITECTURES = ['x86_64', 'i686', 'aarch64', 'armv6l', 'armv7l', 'armv8l', 'ppc', 'ppc64', 'ppc64le', 's390x', 'mips', 'mips64', 'riscv32', 'riscv64'] as const;
-const ALIASES: Record<string, string> = { amd64: 'x86_64', i386: 'i686', arm64: 'aarch64', armhf: 'armv7l', armel: 'armv6l', ppc64el: 'ppc64le', powerpc: 'ppc' };
+export const ARCHITECTURES = [
+  'x86_64',
+  'i686',
+  'aarch64',
+  'armv6l',
+  'armv7l',
+  'armv8l',
+  'ppc',
+  'ppc64',
+  'ppc64le',
+  's390x',
+  'mips',
+  'mips64',
+  'riscv32',
+  'riscv64',
+] as const;
+const ALIASES: Record<string, string> = {
+  amd64: 'x86_64',
+  i386: 'i686',
+  arm64: 'aarch64',
+  armhf: 'armv7l',
+  armel: 'armv6l',
+  ppc64el: 'ppc64le',
+  powerpc: 'ppc',
+};
 
 /** The canonical architecture name ("amd64" and "x86_64" are the same). */
 export function canonicalArch(a: string): string {
   return ALIASES[a] ?? a;
 }
 
-export const EPHEMERAL_STOP_NOTE = 'ephemeral: LXD deletes an ephemeral instance when it stops, so stopping it destroys it (and its disk); it is created again, stopped';
+export const EPHEMERAL_STOP_NOTE =
+  'ephemeral: LXD deletes an ephemeral instance when it stops, so stopping it destroys it (and its disk); it is created again, stopped';
 
 /** Whether this plan stops the running (or frozen) ephemeral instance `d` describes. */
 export function stopsEphemeral(d: DesiredInstance, liveStatus: string): boolean {
@@ -55,10 +79,12 @@ export function checkArchitectures(m: Manifest, live: LiveSnapshot, resolveImage
       from = `image "${d.image}"`;
     }
     if (actual === undefined || canonicalArch(actual) === canonicalArch(d.architecture)) continue;
-    errors.push(new LxplanError('manifest.reference', `instance "${d.name}" declares architecture ${d.architecture}, but the ${from} is ${actual}`, {
-      location: d.keyAt?.architecture ?? d.at,
-      hint: `LXD makes an instance with its image's architecture: use an image built for ${d.architecture}, or remove architecture:`,
-    }));
+    errors.push(
+      new LxplanError('manifest.reference', `instance "${d.name}" declares architecture ${d.architecture}, but the ${from} is ${actual}`, {
+        location: d.keyAt?.architecture ?? d.at,
+        hint: `LXD makes an instance with its image's architecture: use an image built for ${d.architecture}, or remove architecture:`,
+      }),
+    );
   }
   return errors;
 }
@@ -74,10 +100,15 @@ export function checkImageTypes(m: Manifest, live: LiveSnapshot, resolveImage: (
     const fp = resolveImage(d.image, desiredProjectOf(d, m));
     const imageType = fp ? live.images.find((i) => i.fingerprint === fp)?.type : undefined;
     if (!imageType || imageType === d.type) continue;
-    errors.push(new LxplanError('manifest.reference', `instance "${d.name}" is a ${d.type}, but image "${d.image}" is a ${imageType} image`, {
-      location: d.keyAt?.type ?? d.keyAt?.image ?? d.at,
-      hint: d.type === 'virtual-machine' ? 'a virtual machine needs a virtual-machine image (a disk image): import one, or make this a container' : 'use a container image, or make this a virtual-machine',
-    }));
+    errors.push(
+      new LxplanError('manifest.reference', `instance "${d.name}" is a ${d.type}, but image "${d.image}" is a ${imageType} image`, {
+        location: d.keyAt?.type ?? d.keyAt?.image ?? d.at,
+        hint:
+          d.type === 'virtual-machine'
+            ? 'a virtual machine needs a virtual-machine image (a disk image): import one, or make this a container'
+            : 'use a container image, or make this a virtual-machine',
+      }),
+    );
   }
   return errors;
 }

@@ -15,7 +15,7 @@ const TYPE_WORD = { container: 'containers', 'virtual-machine': 'virtual machine
 
 function instanceHint(key: string): string {
   if (key.startsWith('limits.kernel.')) return 'limits.kernel.* takes a resource name, such as limits.kernel.nofile';
-  return 'free-form keys go under user.* (environment.* for the environment of the instance\'s processes)';
+  return "free-form keys go under user.* (environment.* for the environment of the instance's processes)";
 }
 
 /** A key of an instance (owner.type: its type, absent: any) or of a profile (owner.kind "profile"). */
@@ -24,14 +24,22 @@ export function instanceKeyProblem(owner: ConfigOwner, label: string, key: strin
   if (key.startsWith('volatile.') || key.startsWith('image.')) {
     if (isInstance) return undefined; // LXD's own: never compared (instance-keys.ts isServerComputedKey)
     const what = key.startsWith('volatile.') ? 'volatile.*' : 'image.*';
-    return { code: 'manifest.value', message: `${what} keys are set on instances only, not in a profile: "${key}" of ${label} (LXD: "${what === 'volatile.*' ? 'Volatile' : 'Image'} keys can only be set on instances")`, hint: 'move it to the instances that need it' };
+    return {
+      code: 'manifest.value',
+      message: `${what} keys are set on instances only, not in a profile: "${key}" of ${label} (LXD: "${what === 'volatile.*' ? 'Volatile' : 'Image'} keys can only be set on instances")`,
+      hint: 'move it to the instances that need it',
+    };
   }
   const info = lookup(instanceTable(), key);
   if (!info) return unknown(key, label, instanceTable(), instanceHint(key));
   const type = owner.type as keyof typeof TYPE_WORD | undefined;
   if (isInstance && type && info.only && info.only !== type && !key.startsWith('limits.')) {
     // limits.* of the wrong type are reported by the limits check (manifest-config.ts).
-    return { code: 'manifest.value', message: `${key} applies to ${TYPE_WORD[info.only]} only, and ${label} is a ${type} (LXD: "Unknown configuration key")`, hint: `remove it here, or set it in a profile used only by ${TYPE_WORD[info.only]}` };
+    return {
+      code: 'manifest.value',
+      message: `${key} applies to ${TYPE_WORD[info.only]} only, and ${label} is a ${type} (LXD: "Unknown configuration key")`,
+      hint: `remove it here, or set it in a profile used only by ${TYPE_WORD[info.only]}`,
+    };
   }
   return undefined; // values: validateConfigValue
 }

@@ -40,7 +40,10 @@ function instanceManifest(inst: LxdInstance, live: LiveSnapshot): Record<string,
 export const instanceExport: KindExport<LxdInstance> = {
   section: 'instances',
   entry(i, live) {
-    const snaps = Object.values(live.snapshots ?? {}).filter((s) => s.instance === i.name).map((s) => s.name).sort();
+    const snaps = Object.values(live.snapshots ?? {})
+      .filter((s) => s.instance === i.name)
+      .map((s) => s.name)
+      .sort();
     return { ...instanceManifest(i, live), ...(snaps.length ? { snapshots: snaps } : {}) };
   },
   byName: true,

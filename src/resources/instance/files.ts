@@ -50,7 +50,9 @@ export function filePath(path: string): string {
 
 /** The field paths of secret file contents ("files./etc/app/token"). */
 export function sensitiveFilePaths(d: DesiredInstance): string[] {
-  return Object.entries(d.files ?? {}).filter(([, f]) => f.sensitive).map(([p]) => filePath(p));
+  return Object.entries(d.files ?? {})
+    .filter(([, f]) => f.sensitive)
+    .map(([p]) => filePath(p));
 }
 
 function modeText(f: DesiredFile): string {
@@ -103,7 +105,8 @@ export async function pushFiles(client: LxdClient, d: DesiredInstance, ev: OpEve
       if (isNotFound(e)) return undefined;
       throw e;
     });
-    if (cur && cur.type !== 'file') throw new LxplanError('apply.failed', `cannot write file ${path} into instance "${d.name}": it is a ${cur.type || 'something else'} there`);
+    if (cur && cur.type !== 'file')
+      throw new LxplanError('apply.failed', `cannot write file ${path} into instance "${d.name}": it is a ${cur.type || 'something else'} there`);
     const sameMeta = cur !== undefined && cur.uid === f.uid && cur.gid === f.gid && parseInt(cur.mode, 8) === parseInt(f.mode, 8);
     if (sameMeta && cur.content.equals(bytes)) continue;
     ev.progress(`writing ${path}`);
@@ -122,7 +125,8 @@ async function makeParents(client: LxdClient, instance: string, path: string, ev
       if (isNotFound(e)) return undefined;
       throw e;
     });
-    if (cur && cur.type !== 'directory') throw new LxplanError('apply.failed', `cannot write file ${path} into instance "${instance}": ${dir} is a ${cur.type || 'file'} there, not a folder`);
+    if (cur && cur.type !== 'directory')
+      throw new LxplanError('apply.failed', `cannot write file ${path} into instance "${instance}": ${dir} is a ${cur.type || 'file'} there, not a folder`);
     if (cur) continue;
     ev.progress(`making folder ${dir}`);
     await client.createDirectory(instance, dir, { uid: 0, gid: 0, mode: '0755' });

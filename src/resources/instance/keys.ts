@@ -16,11 +16,16 @@
  */
 import type { Impact } from '../impact.js';
 
-interface KeyRule { pattern: RegExp; impact: Impact; note?: string }
+interface KeyRule {
+  pattern: RegExp;
+  impact: Impact;
+  note?: string;
+}
 
 /** What a change of cloud-init data does to an existing instance (see above). */
-export const CLOUD_INIT_NOTE = 'cloud-init data: nothing runs it now; LXD gives the instance a new cloud-init instance-id, '
-  + 'so cloud-init (if the image has it) runs it at the next boot as for a new instance';
+export const CLOUD_INIT_NOTE =
+  'cloud-init data: nothing runs it now; LXD gives the instance a new cloud-init instance-id, ' +
+  'so cloud-init (if the image has it) runs it at the next boot as for a new instance';
 
 /** The cloud-init keys LXD 5.0.2 knows, each with its legacy user.* name (cloud-init.ssh-keys.* came later). */
 export const CLOUD_INIT_KEYS: Record<string, string> = {
@@ -37,12 +42,19 @@ export function cloudInitTwice(keys: Iterable<string>): Array<[string, string]> 
 
 const rules: KeyRule[] = [
   // Applied live by LXD (liveupdate: yes).
-  { pattern: /^limits\.(cpu|cpu\.allowance|cpu\.priority|cpu\.nodes|disk\.priority|network\.priority|memory|memory\.enforce|memory\.swap|memory\.swap\.priority|processes|hugepages\.[0-9]+[KMG]B)$/, impact: 'live' },
+  {
+    pattern:
+      /^limits\.(cpu|cpu\.allowance|cpu\.priority|cpu\.nodes|disk\.priority|network\.priority|memory|memory\.enforce|memory\.swap|memory\.swap\.priority|processes|hugepages\.[0-9]+[KMG]B)$/,
+    impact: 'live',
+  },
   { pattern: /^environment\./, impact: 'live' },
   { pattern: /^linux\.kernel_modules$/, impact: 'live' },
   { pattern: /^boot\.host_shutdown_timeout$/, impact: 'live' },
   { pattern: /^raw\.apparmor$/, impact: 'live' },
-  { pattern: /^security\.(nesting|protection\.delete|protection\.shift|protection\.start|devlxd\.images|syscalls\.intercept\.mount\.(allowed|fuse|shift))$/, impact: 'live' },
+  {
+    pattern: /^security\.(nesting|protection\.delete|protection\.shift|protection\.start|devlxd\.images|syscalls\.intercept\.mount\.(allowed|fuse|shift))$/,
+    impact: 'live',
+  },
   { pattern: /^placement\.group$/, impact: 'live' },
   // Stored and in force at once although LXD marks them not live: nothing runs them in the instance.
   { pattern: /^user\.(user-data|vendor-data|network-config)$/, impact: 'restart', note: CLOUD_INIT_NOTE },

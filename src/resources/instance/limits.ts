@@ -31,23 +31,62 @@ export interface LimitSpec {
 
 /** Limit keys without the `limits.` prefix. */
 export const LIMITS: Readonly<Record<string, LimitSpec>> = {
-  cpu: { kind: 'cpu', appliesTo: 'both', description: 'CPUs to expose: a count (2) lets LXD pick and balance CPUs; a set of CPU ids (0-3 or 0,2) pins them. VMs default to 1.' },
-  'cpu.allowance': { kind: 'allowance', appliesTo: 'container', description: 'How much CPU time may be used: a percentage (50%) is a soft limit, a time slice (25ms/100ms) a hard one. Containers only.' },
-  'cpu.priority': { kind: 'int0-10', appliesTo: 'container', description: 'CPU scheduling priority against other instances sharing the CPUs, 0 to 10 (default 10). Containers only.' },
+  cpu: {
+    kind: 'cpu',
+    appliesTo: 'both',
+    description: 'CPUs to expose: a count (2) lets LXD pick and balance CPUs; a set of CPU ids (0-3 or 0,2) pins them. VMs default to 1.',
+  },
+  'cpu.allowance': {
+    kind: 'allowance',
+    appliesTo: 'container',
+    description: 'How much CPU time may be used: a percentage (50%) is a soft limit, a time slice (25ms/100ms) a hard one. Containers only.',
+  },
+  'cpu.priority': {
+    kind: 'int0-10',
+    appliesTo: 'container',
+    description: 'CPU scheduling priority against other instances sharing the CPUs, 0 to 10 (default 10). Containers only.',
+  },
   'cpu.nodes': { kind: 'cpuset', appliesTo: 'both', description: 'NUMA node ids or ranges to place the instance CPUs on (0 or 0-1 or 0,2).' },
-  memory: { kind: 'size-or-percent', appliesTo: 'both', description: 'Memory limit: a size (512MB, 1GiB; kB/MB/GB are powers of 1000, KiB/MiB/GiB of 1024, a bare number is bytes) or a percentage of host memory (50%). VMs default to 1GiB.' },
-  'memory.enforce': { kind: 'enum', values: ['hard', 'soft'], appliesTo: 'container', description: 'hard: the instance can never exceed its memory limit; soft: it may when the host has memory to spare (default hard). Containers only.' },
-  'memory.swap': { kind: 'bool', appliesTo: 'container', description: 'Whether less used pages of the instance may be swapped out (default true). Containers only.' },
-  'memory.swap.priority': { kind: 'int0-10', appliesTo: 'container', description: 'How strongly to keep the instance out of swap, 0 to 10; higher is swapped less (default 10). Containers only.' },
+  memory: {
+    kind: 'size-or-percent',
+    appliesTo: 'both',
+    description:
+      'Memory limit: a size (512MB, 1GiB; kB/MB/GB are powers of 1000, KiB/MiB/GiB of 1024, a bare number is bytes) or a percentage of host memory (50%). VMs default to 1GiB.',
+  },
+  'memory.enforce': {
+    kind: 'enum',
+    values: ['hard', 'soft'],
+    appliesTo: 'container',
+    description: 'hard: the instance can never exceed its memory limit; soft: it may when the host has memory to spare (default hard). Containers only.',
+  },
+  'memory.swap': {
+    kind: 'bool',
+    appliesTo: 'container',
+    description: 'Whether less used pages of the instance may be swapped out (default true). Containers only.',
+  },
+  'memory.swap.priority': {
+    kind: 'int0-10',
+    appliesTo: 'container',
+    description: 'How strongly to keep the instance out of swap, 0 to 10; higher is swapped less (default 10). Containers only.',
+  },
   'memory.hugepages': { kind: 'bool', appliesTo: 'vm', description: 'Back the VM memory with huge pages (default false). Virtual machines only.' },
   processes: { kind: 'int', appliesTo: 'container', description: 'Maximum number of processes in the instance (default: no limit). Containers only.' },
   'disk.priority': { kind: 'int0-10', appliesTo: 'both', description: 'Priority of the instance I/O requests under load, 0 to 10 (default 5).' },
-  'network.priority': { kind: 'int0-10', appliesTo: 'both', description: 'Priority of the instance network traffic under load, 0 to 10 (LXD 5.0; removed in newer LXD).' },
+  'network.priority': {
+    kind: 'int0-10',
+    appliesTo: 'both',
+    description: 'Priority of the instance network traffic under load, 0 to 10 (LXD 5.0; removed in newer LXD).',
+  },
   'hugepages.64KB': { kind: 'size', appliesTo: 'container', description: 'Limit on 64 KB huge pages, as a size (e.g. 1MB). Containers only.' },
   'hugepages.1MB': { kind: 'size', appliesTo: 'container', description: 'Limit on 1 MB huge pages, as a size (e.g. 64MB). Containers only.' },
   'hugepages.2MB': { kind: 'size', appliesTo: 'container', description: 'Limit on 2 MB huge pages, as a size (e.g. 128MB). Containers only.' },
   'hugepages.1GB': { kind: 'size', appliesTo: 'container', description: 'Limit on 1 GB huge pages, as a size (e.g. 2GB). Containers only.' },
-  disk: { kind: 'size', appliesTo: 'both', description: 'Root disk size (e.g. 10GB). LXD keeps it as "size" on the root disk device (type: disk, path: /), so that device must be defined in the same object.' },
+  disk: {
+    kind: 'size',
+    appliesTo: 'both',
+    description:
+      'Root disk size (e.g. 10GB). LXD keeps it as "size" on the root disk device (type: disk, path: /), so that device must be defined in the same object.',
+  },
 };
 
 export const LIMIT_KEYS: readonly string[] = Object.keys(LIMITS);
@@ -89,11 +128,15 @@ export function validateLimit(key: string, value: string): string | null {
     case 'size':
       return parseByteSizeBig(value) === null ? `invalid size "${value}" for ${full}: ${SIZE_HELP}` : null;
     case 'cpu':
-      return parseCpuLimit(value) === null ? `invalid CPU limit "${value}" for ${full}: use a number of CPUs like 2, or a set of CPU ids like 0-3 or 0,2,4` : null;
+      return parseCpuLimit(value) === null
+        ? `invalid CPU limit "${value}" for ${full}: use a number of CPUs like 2, or a set of CPU ids like 0-3 or 0,2,4`
+        : null;
     case 'cpuset':
       return parseCpuSet(value) === null ? `invalid NUMA node set "${value}" for ${full}: use node ids like 0, 0-1 or 0,2` : null;
     case 'allowance':
-      return parseCpuAllowance(value) === null ? `invalid CPU allowance "${value}" for ${full}: use a percentage like 50% or a time slice like 25ms/100ms` : null;
+      return parseCpuAllowance(value) === null
+        ? `invalid CPU allowance "${value}" for ${full}: use a percentage like 50% or a time slice like 25ms/100ms`
+        : null;
     case 'int0-10': {
       const n = parseInt64(value);
       return n === null || n < 0n || n > 10n ? `invalid value "${value}" for ${full}: use a whole number from 0 to 10` : null;
@@ -130,9 +173,33 @@ export function limitHint(key: string, value: string): string | undefined {
 }
 
 const UNIT_FIX: Record<string, string> = {
-  k: 'kB', kb: 'kB', m: 'MB', mb: 'MB', g: 'GB', gb: 'GB', t: 'TB', tb: 'TB', p: 'PB', pb: 'PB', e: 'EB', eb: 'EB',
-  ki: 'KiB', kib: 'KiB', mi: 'MiB', mib: 'MiB', gi: 'GiB', gib: 'GiB', ti: 'TiB', tib: 'TiB', pi: 'PiB', pib: 'PiB', ei: 'EiB', eib: 'EiB',
-  b: 'B', byte: 'B', bytes: 'B',
+  k: 'kB',
+  kb: 'kB',
+  m: 'MB',
+  mb: 'MB',
+  g: 'GB',
+  gb: 'GB',
+  t: 'TB',
+  tb: 'TB',
+  p: 'PB',
+  pb: 'PB',
+  e: 'EB',
+  eb: 'EB',
+  ki: 'KiB',
+  kib: 'KiB',
+  mi: 'MiB',
+  mib: 'MiB',
+  gi: 'GiB',
+  gib: 'GiB',
+  ti: 'TiB',
+  tib: 'TiB',
+  pi: 'PiB',
+  pib: 'PiB',
+  ei: 'EiB',
+  eib: 'EiB',
+  b: 'B',
+  byte: 'B',
+  bytes: 'B',
 };
 
 function sizeHint(value: string): string | undefined {

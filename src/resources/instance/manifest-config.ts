@@ -20,7 +20,10 @@ import { cloudInitTwice } from './keys.js';
  * value checks: limit values (12XB, a bad CPU set), a limit given both in `limits:` and in `config:`,
  * limits that do not apply to the instance type (`type`: an instance's; undefined for a profile).
  */
-export function readConfigAndDevices(r: EntryReader, owner: { kind: 'instance' | 'profile'; type?: 'container' | 'virtual-machine' }): { config: ConfigMap; devices: DeviceMap } {
+export function readConfigAndDevices(
+  r: EntryReader,
+  owner: { kind: 'instance' | 'profile'; type?: 'container' | 'virtual-machine' },
+): { config: ConfigMap; devices: DeviceMap } {
   const type = owner.kind === 'instance' ? owner.type : undefined;
   const config: ConfigMap = {};
   const cfg = r.fields.get('config');
@@ -41,9 +44,12 @@ export function readConfigAndDevices(r: EntryReader, owner: { kind: 'instance' |
   }
 
   for (const [key, legacy] of cloudInitTwice(Object.keys(config))) {
-    r.errors.push(new LxplanError('manifest.value', `${r.owner} gives cloud-init data twice: ${key} and ${legacy} (its legacy name)`, {
-      location: r.keyAt[`config.${legacy}`], hint: `keep one of them (${key} on LXD 5.0 and later)`,
-    }));
+    r.errors.push(
+      new LxplanError('manifest.value', `${r.owner} gives cloud-init data twice: ${key} and ${legacy} (its legacy name)`, {
+        location: r.keyAt[`config.${legacy}`],
+        hint: `keep one of them (${key} on LXD 5.0 and later)`,
+      }),
+    );
   }
 
   let diskLimit: { value: string; keyNode: Node } | undefined;
@@ -65,9 +71,13 @@ export function readConfigAndDevices(r: EntryReader, owner: { kind: 'instance' |
         const inLimits = r.loc(p.keyNode);
         const inConfig = r.keyAt[`config.${full}`];
         const later = inLimits.line > inConfig.line || (inLimits.line === inConfig.line && inLimits.col > inConfig.col) ? inLimits : inConfig;
-        r.errors.push(new LxplanError('manifest.value',
-          `${full} is given twice in ${r.owner}: in limits: at ${formatLocation(inLimits)} and in config: at ${formatLocation(inConfig)}`,
-          { location: later, hint: `keep one of them (limits: {${p.key}: ...} is the short form of config: {${full}: ...})` }));
+        r.errors.push(
+          new LxplanError(
+            'manifest.value',
+            `${full} is given twice in ${r.owner}: in limits: at ${formatLocation(inLimits)} and in config: at ${formatLocation(inConfig)}`,
+            { location: later, hint: `keep one of them (limits: {${p.key}: ...} is the short form of config: {${full}: ...})` },
+          ),
+        );
         continue;
       }
       config[full] = v;
@@ -79,10 +89,12 @@ export function readConfigAndDevices(r: EntryReader, owner: { kind: 'instance' |
       const k = key.startsWith('limits.') ? key.slice(7) : undefined;
       if (k === undefined || !LIMITS[k] || limitApplies(k, type)) continue;
       const only = LIMITS[k].appliesTo === 'vm' ? 'virtual machines' : 'containers';
-      r.errors.push(new LxplanError('manifest.value', `${key} applies to ${only} only, and ${r.owner} is a ${type}`, {
-        location: r.keyAt[key] ?? r.keyAt[`config.${key}`],
-        hint: 'remove it here, or set it in a profile used only by ' + only,
-      }));
+      r.errors.push(
+        new LxplanError('manifest.value', `${key} applies to ${only} only, and ${r.owner} is a ${type}`, {
+          location: r.keyAt[key] ?? r.keyAt[`config.${key}`],
+          hint: 'remove it here, or set it in a profile used only by ' + only,
+        }),
+      );
     }
   }
 
@@ -111,7 +123,12 @@ export function readConfigAndDevices(r: EntryReader, owner: { kind: 'instance' |
         const entry = problem.key === undefined ? undefined : entries.find((p) => p.key === problem.key);
         const node = entry ? (problem.atValue ? entry.value : entry.keyNode) : d.keyNode;
         const code = problem.schema ? 'manifest.schema' : 'manifest.value';
-        r.errors.push(new LxplanError(code, `${problem.message} (device "${d.key}" of ${r.owner})`, { location: r.loc(node), ...(problem.hint ? { hint: problem.hint } : {}) }));
+        r.errors.push(
+          new LxplanError(code, `${problem.message} (device "${d.key}" of ${r.owner})`, {
+            location: r.loc(node),
+            ...(problem.hint ? { hint: problem.hint } : {}),
+          }),
+        );
       }
       devices[d.key] = dev;
     }
@@ -129,18 +146,26 @@ function foldRootDiskSize(r: EntryReader, what: string, limit: { value: string; 
   const at = r.loc(limit.keyNode);
   const root = Object.entries(devices).find(([, d]) => d.type === 'disk' && d.path === '/');
   if (!root) {
-    r.errors.push(new LxplanError('manifest.value', `limits.disk in ${r.owner} needs a root disk device (type: disk, path: /) in the same ${what}`, {
-      location: at,
-      hint: 'LXD keeps the root disk size as "size" on that device: add devices: {root: {type: disk, path: /, pool: default}}, or set size: on the root device where it is defined',
-    }));
+    r.errors.push(
+      new LxplanError('manifest.value', `limits.disk in ${r.owner} needs a root disk device (type: disk, path: /) in the same ${what}`, {
+        location: at,
+        hint: 'LXD keeps the root disk size as "size" on that device: add devices: {root: {type: disk, path: /, pool: default}}, or set size: on the root device where it is defined',
+      }),
+    );
     return;
   }
   const [devName, dev] = root;
   if ('size' in dev) {
-    r.errors.push(new LxplanError('manifest.value', `the root disk size of ${r.owner} is given twice: limits.disk at ${formatLocation(at)} and size of device "${devName}" at ${formatLocation(r.keyAt[`devices.${devName}.size`])}`, {
-      location: at,
-      hint: 'keep one of them',
-    }));
+    r.errors.push(
+      new LxplanError(
+        'manifest.value',
+        `the root disk size of ${r.owner} is given twice: limits.disk at ${formatLocation(at)} and size of device "${devName}" at ${formatLocation(r.keyAt[`devices.${devName}.size`])}`,
+        {
+          location: at,
+          hint: 'keep one of them',
+        },
+      ),
+    );
     return;
   }
   dev.size = limit.value;
@@ -149,8 +174,12 @@ function foldRootDiskSize(r: EntryReader, what: string, limit: { value: string; 
 
 /** The networks, pools and custom volumes the devices of an instance or a profile name (a nic's `network:`, a disk's `pool:` and `source:`) that must exist. */
 export function deviceReferences(o: DesiredInstance | DesiredProfile): Reference[] {
-  return deviceUses(o.devices).filter((u) => u.mustExist).map((u) => ({
-    kind: u.kind, name: u.name, owner: `device "${u.device}" of ${o.kind} "${o.name}"`,
-    at: o.keyAt?.[`devices.${u.device}.${u.key}`] ?? o.keyAt?.[`devices.${u.device}`] ?? o.at,
-  }));
+  return deviceUses(o.devices)
+    .filter((u) => u.mustExist)
+    .map((u) => ({
+      kind: u.kind,
+      name: u.name,
+      owner: `device "${u.device}" of ${o.kind} "${o.name}"`,
+      at: o.keyAt?.[`devices.${u.device}.${u.key}`] ?? o.keyAt?.[`devices.${u.device}`] ?? o.at,
+    }));
 }

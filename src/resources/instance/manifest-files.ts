@@ -21,9 +21,12 @@ export async function readInstanceFiles(m: Manifest): Promise<LxplanError[]> {
       const at = inst.keyAt?.[`files.${target}.source`] ?? inst.keyAt?.[`files.${target}`] ?? inst.at;
       const st = await stat(f.source).catch(() => undefined);
       if (!st?.isFile()) {
-        errors.push(new LxplanError('manifest.io', `file "${target}" of instance "${inst.name}": ${displayPath(f.source)} ${st ? 'is not a file' : 'does not exist'}`, {
-          location: at, hint: `source: is relative to the folder of the manifest file (${displayPath(path.dirname(path.resolve(at.file)))})`,
-        }));
+        errors.push(
+          new LxplanError('manifest.io', `file "${target}" of instance "${inst.name}": ${displayPath(f.source)} ${st ? 'is not a file' : 'does not exist'}`, {
+            location: at,
+            hint: `source: is relative to the folder of the manifest file (${displayPath(path.dirname(path.resolve(at.file)))})`,
+          }),
+        );
         continue;
       }
       if (st.size > FILE_MAX) {
@@ -40,6 +43,7 @@ export async function readInstanceFiles(m: Manifest): Promise<LxplanError[]> {
 
 function tooBig(instance: string, target: string, location: LxplanError['location']): LxplanError {
   return new LxplanError('manifest.value', `file "${target}" of instance "${instance}" is bigger than ${FILE_MAX / 1024} KiB`, {
-    location, hint: 'files: is for configuration files (the plan and the state carry their hashes and small texts); put data on a disk device',
+    location,
+    hint: 'files: is for configuration files (the plan and the state carry their hashes and small texts); put data on a disk device',
   });
 }

@@ -74,8 +74,11 @@ function readInstance(r: EntryReader, name: string, at: SourceLocation): Desired
   if (files && type === 'virtual-machine') {
     // LXD writes a VM's files through the lxd-agent inside it, which runs only while the VM does:
     // lxplan writes files before the first start.
-    r.valueError(`files: of ${r.owner} are for containers only: LXD writes a virtual machine's files through its agent, which needs the VM running`, r.fields.get('files')!.keyNode,
-      'use cloud-init data (cloud-init.user-data write_files) for a virtual machine');
+    r.valueError(
+      `files: of ${r.owner} are for containers only: LXD writes a virtual machine's files through its agent, which needs the VM running`,
+      r.fields.get('files')!.keyNode,
+      'use cloud-init data (cloud-init.user-data write_files) for a virtual machine',
+    );
   }
   const ephemeralText = r.text('ephemeral');
   const ephemeral = ephemeralText === undefined ? undefined : ephemeralText === 'true';
@@ -83,9 +86,26 @@ function readInstance(r: EntryReader, name: string, at: SourceLocation): Desired
   const project = r.text('project');
   return {
     ...(project ? { project } : {}),
-    kind: 'instance', name, at, keyAt: r.keyAt, image, profiles, description, config, devices, state, type,
-    protect, restart, ...(renamedFrom ? { renamedFrom } : {}), ...r.sensitive(), ...(snapshots.length > 0 ? { snapshots } : {}),
-    ...(copyOf ? { copyOf } : {}), ...(files ? { files } : {}), ...(ephemeral !== undefined ? { ephemeral } : {}), ...(architecture ? { architecture } : {}),
+    kind: 'instance',
+    name,
+    at,
+    keyAt: r.keyAt,
+    image,
+    profiles,
+    description,
+    config,
+    devices,
+    state,
+    type,
+    protect,
+    restart,
+    ...(renamedFrom ? { renamedFrom } : {}),
+    ...r.sensitive(),
+    ...(snapshots.length > 0 ? { snapshots } : {}),
+    ...(copyOf ? { copyOf } : {}),
+    ...(files ? { files } : {}),
+    ...(ephemeral !== undefined ? { ephemeral } : {}),
+    ...(architecture ? { architecture } : {}),
   };
 }
 
@@ -101,17 +121,23 @@ function copySource(r: EntryReader, at: SourceLocation): CopySource | undefined 
     instanceKeys ??= new Set(schemaKeys('instance'));
     const typo = [...r.fields.keys()].some((k) => !instanceKeys!.has(k) && closestName(k, ['image', 'source']) !== undefined);
     if (!hasImage && !typo) {
-      r.errors.push(new LxplanError('manifest.schema', `missing key "image" in ${r.owner}`, {
-        location: at, hint: 'name an image alias from images: or one that exists in LXD, or copy an instance with source: {instance: NAME}',
-      }));
+      r.errors.push(
+        new LxplanError('manifest.schema', `missing key "image" in ${r.owner}`, {
+          location: at,
+          hint: 'name an image alias from images: or one that exists in LXD, or copy an instance with source: {instance: NAME}',
+        }),
+      );
     }
     return undefined;
   }
   r.keyAt.source = r.loc(src.keyNode);
   if (hasImage) {
-    r.errors.push(new LxplanError('manifest.value', `${r.owner} gives both image: (at ${formatLocation(r.keyAt.image)}) and source:`, {
-      location: r.keyAt.source, hint: 'an instance is made from an image or copied from another instance: keep one of them',
-    }));
+    r.errors.push(
+      new LxplanError('manifest.value', `${r.owner} gives both image: (at ${formatLocation(r.keyAt.image)}) and source:`, {
+        location: r.keyAt.source,
+        hint: 'an instance is made from an image or copied from another instance: keep one of them',
+      }),
+    );
   }
   const out: Partial<CopySource> = {};
   for (const p of r.pairs(src.value)) {
@@ -145,8 +171,11 @@ function readFiles(r: EntryReader): Record<string, DesiredFile> | undefined {
     const content = e.get('content');
     const source = e.get('source');
     if ((content === undefined) === (source === undefined)) {
-      r.valueError(`file "${p.key}" of ${r.owner} needs exactly one of content: and source:`, content === undefined ? p.keyNode : source!.keyNode,
-        'content: is the text itself; source: is a file beside the manifest whose bytes are pushed');
+      r.valueError(
+        `file "${p.key}" of ${r.owner} needs exactly one of content: and source:`,
+        content === undefined ? p.keyNode : source!.keyNode,
+        'content: is the text itself; source: is a file beside the manifest whose bytes are pushed',
+      );
       continue;
     }
     const modeNode = e.get('mode')?.value ?? null;
@@ -173,7 +202,6 @@ function readFiles(r: EntryReader): Record<string, DesiredFile> | undefined {
   }
   return out;
 }
-
 
 export const instanceManifest: KindManifest<DesiredInstance> = {
   section: 'instances',

@@ -31,9 +31,15 @@ export function instancePut(d: DesiredInstance, cur: LxdInstance): LxdInstancePu
 }
 
 function samePut(a: LxdInstancePut, cur: LxdInstance): boolean {
-  const norm = (x: unknown) => JSON.stringify(x, (_k, v: unknown) => (v && typeof v === 'object' && !Array.isArray(v) ? Object.fromEntries(Object.entries(v).sort()) : v));
-  return norm(a.config) === norm(cur.config) && norm(a.devices) === norm(cur.devices)
-    && norm(a.profiles) === norm(cur.profiles) && (a.description ?? '') === (cur.description ?? '') && Boolean(a.ephemeral) === Boolean(cur.ephemeral);
+  const norm = (x: unknown) =>
+    JSON.stringify(x, (_k, v: unknown) => (v && typeof v === 'object' && !Array.isArray(v) ? Object.fromEntries(Object.entries(v).sort()) : v));
+  return (
+    norm(a.config) === norm(cur.config) &&
+    norm(a.devices) === norm(cur.devices) &&
+    norm(a.profiles) === norm(cur.profiles) &&
+    (a.description ?? '') === (cur.description ?? '') &&
+    Boolean(a.ephemeral) === Boolean(cur.ephemeral)
+  );
 }
 
 /** A clean stop or restart first; forced when the instance does not stop in time. */
@@ -71,17 +77,28 @@ export const instanceOps: ResourceOps<DesiredInstance> = {
     const source = instanceSourceOf(d, looksLikeFingerprint);
     // Created stopped, then started: the instance exists (and is recorded) even if it fails to start.
     await client.createInstance({
-      name: d.name, type: d.type, source, profiles: d.profiles, config: d.config,
-      devices: d.devices, description: d.description, start: false,
-      ...(d.ephemeral ? { ephemeral: true } : {}), ...(d.architecture ? { architecture: d.architecture } : {}),
+      name: d.name,
+      type: d.type,
+      source,
+      profiles: d.profiles,
+      config: d.config,
+      devices: d.devices,
+      description: d.description,
+      start: false,
+      ...(d.ephemeral ? { ephemeral: true } : {}),
+      ...(d.architecture ? { architecture: d.architecture } : {}),
     });
     if (d.copyOf || d.architecture) {
       const { value: cur, etag } = await client.getInstance(d.name);
       // LXD makes an instance with its image's architecture, whatever was asked (see instance-arch.ts).
       if (d.architecture && canonicalArch(cur.architecture) !== canonicalArch(d.architecture)) {
-        throw new LxplanError('apply.failed', `LXD made instance "${d.name}" ${cur.architecture}, its image's architecture, not ${d.architecture} as declared; it is left as made (stopped)`, {
-          hint: `use an image built for ${d.architecture}, or remove architecture: (the next plan replaces it)`,
-        });
+        throw new LxplanError(
+          'apply.failed',
+          `LXD made instance "${d.name}" ${cur.architecture}, its image's architecture, not ${d.architecture} as declared; it is left as made (stopped)`,
+          {
+            hint: `use an image built for ${d.architecture}, or remove architecture: (the next plan replaces it)`,
+          },
+        );
       }
       // LXD merged the original's config under ours: write the copy's own config, exactly.
       const put = instancePut(d, cur);
@@ -119,9 +136,13 @@ export const instanceOps: ResourceOps<DesiredInstance> = {
     ev.verify?.(cur);
     const status = instanceState(cur);
     if (cur.ephemeral && status !== 'stopped') {
-      throw new LxplanError('apply.failed', `instance "${from}" is ephemeral and ${status}: LXD renames stopped instances only, and deletes an ephemeral one when it stops; nothing was changed`, {
-        hint: 'apply ephemeral: false first (under its old name), then the rename; or remove renamed_from to replace it',
-      });
+      throw new LxplanError(
+        'apply.failed',
+        `instance "${from}" is ephemeral and ${status}: LXD renames stopped instances only, and deletes an ephemeral one when it stops; nothing was changed`,
+        {
+          hint: 'apply ephemeral: false first (under its old name), then the rename; or remove renamed_from to replace it',
+        },
+      );
     }
     if (status !== 'stopped') {
       ev.progress('stopping to rename (LXD renames stopped instances only)');

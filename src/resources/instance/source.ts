@@ -60,27 +60,39 @@ export function checkCopySources(m: Manifest, live: LiveSnapshot, state: State, 
     const where = d.keyAt?.['source.instance'] ?? d.keyAt?.source ?? d.at;
     const inManifest = Boolean(m.instances[src.instance]);
     if (!inManifest && !(live.instances[src.instance] && !gone.has(src.instance))) {
-      errors.push(new LxplanError('manifest.reference', `instance "${d.name}" is a copy of instance "${src.instance}", which is neither in the manifests nor in LXD`, {
-        location: where, hint: 'name an instance from instances: or one that exists in LXD (in the same project)',
-      }));
+      errors.push(
+        new LxplanError('manifest.reference', `instance "${d.name}" is a copy of instance "${src.instance}", which is neither in the manifests nor in LXD`, {
+          location: where,
+          hint: 'name an instance from instances: or one that exists in LXD (in the same project)',
+        }),
+      );
       continue;
     }
     if (src.snapshot) {
       const key = copySourceText(src);
       if (!m.snapshots?.[key] && !live.snapshots?.[key]) {
-        errors.push(new LxplanError('manifest.reference', `instance "${d.name}" is a copy of snapshot "${src.snapshot}" of instance "${src.instance}", which is neither in the manifests nor in LXD`, {
-          location: d.keyAt?.['source.snapshot'] ?? where,
-          hint: `declare it in the snapshots: of instance "${src.instance}", or take it in LXD first`,
-        }));
+        errors.push(
+          new LxplanError(
+            'manifest.reference',
+            `instance "${d.name}" is a copy of snapshot "${src.snapshot}" of instance "${src.instance}", which is neither in the manifests nor in LXD`,
+            {
+              location: d.keyAt?.['source.snapshot'] ?? where,
+              hint: `declare it in the snapshots: of instance "${src.instance}", or take it in LXD first`,
+            },
+          ),
+        );
       }
     }
     // A circle of copies: follow the chain from d; coming back to d means no copy can be made first.
     const chain = [d.name];
     for (let cur: DesiredInstance | undefined = m.instances[src.instance]; cur; cur = cur.copyOf ? m.instances[cur.copyOf.instance] : undefined) {
       if (cur.name === d.name) {
-        errors.push(new LxplanError('manifest.reference', `instance "${d.name}" is a copy of itself, through ${[...chain, d.name].map((n) => `"${n}"`).join(' -> ')}`, {
-          location: where, hint: 'one instance of the circle must be made from an image',
-        }));
+        errors.push(
+          new LxplanError('manifest.reference', `instance "${d.name}" is a copy of itself, through ${[...chain, d.name].map((n) => `"${n}"`).join(' -> ')}`, {
+            location: where,
+            hint: 'one instance of the circle must be made from an image',
+          }),
+        );
         break;
       }
       if (chain.includes(cur.name)) break;

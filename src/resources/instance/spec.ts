@@ -138,12 +138,16 @@ export const instanceSpec: ResourceSpec<DesiredInstance, LxdInstance> = {
   stateAttributes: (d): Record<string, string> => (d.copyOf ? { source: copySourceText(d.copyOf) } : { image: d.image }),
   // The image as the state names it (the manifest may name the same image otherwise: its fingerprint).
   inRecordTerms: (d, entry) => (!d.copyOf && entry.attributes?.image !== undefined ? { ...d, image: entry.attributes.image } : d),
-  digest: (l) => digestOf({
-    type: l.type, profiles: l.profiles, description: l.description ?? '', devices: l.devices,
-    config: Object.fromEntries(Object.entries(l.config).filter(([k]) => !isServerComputedKey(k))),
-    // Only when set: digests of instances that are not ephemeral stay what they were.
-    ...(l.ephemeral ? { ephemeral: true } : {}),
-  }),
+  digest: (l) =>
+    digestOf({
+      type: l.type,
+      profiles: l.profiles,
+      description: l.description ?? '',
+      devices: l.devices,
+      config: Object.fromEntries(Object.entries(l.config).filter(([k]) => !isServerComputedKey(k))),
+      // Only when set: digests of instances that are not ephemeral stay what they were.
+      ...(l.ephemeral ? { ephemeral: true } : {}),
+    }),
   isRunning: (l, d) => instanceState(l) === 'running' && d.state === 'running',
   isProtected: (l, d) => Boolean(d?.protect) || parseBool(l?.config?.['security.protection.delete'] ?? '') === true,
   // --- planner hooks ---
@@ -151,7 +155,11 @@ export const instanceSpec: ResourceSpec<DesiredInstance, LxdInstance> = {
   holdsData: true,
   restartAllowed: (d) => d.restart === 'auto',
   leadingFields: ['image'],
-  checkPlan: (ctx, gone) => [...checkCopySources(ctx.manifest, ctx.live, ctx.state, gone), ...checkArchitectures(ctx.manifest, ctx.live, ctx.resolveImage), ...checkImageTypes(ctx.manifest, ctx.live, ctx.resolveImage)],
+  checkPlan: (ctx, gone) => [
+    ...checkCopySources(ctx.manifest, ctx.live, ctx.state, gone),
+    ...checkArchitectures(ctx.manifest, ctx.live, ctx.resolveImage),
+    ...checkImageTypes(ctx.manifest, ctx.live, ctx.resolveImage),
+  ],
 };
 
 /** `devices.<name>.size` of a disk on a pool whose driver does not enforce it: a note saying so. */

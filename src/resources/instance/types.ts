@@ -56,7 +56,7 @@ export interface CopySource {
 
 declare module '../spec.js' {
   interface LiveSnapshot {
-  instances: Record<string, LxdInstance>;
+    instances: Record<string, LxdInstance>;
   }
 }
 
@@ -65,6 +65,6 @@ declare module '../types.js' {
     instance: DesiredInstance;
   }
   interface Manifest {
-  instances: Record<string, DesiredInstance>;
+    instances: Record<string, DesiredInstance>;
   }
 }

@@ -11,6 +11,13 @@ export function networkKeyProblem(owner: ConfigOwner, label: string, key: string
   const table = networkTables().get(owner.type ?? '');
   if (!table) return undefined; // an unknown type: the schema reports it
   const info = lookup(table, key);
-  if (!info) return unknown(key, label, table, elsewhere(key, networkTables(), (t) => `${key} is a key of ${t} networks`) ?? `free-form keys go under user.*`, `network type ${owner.type}`);
+  if (!info)
+    return unknown(
+      key,
+      label,
+      table,
+      elsewhere(key, networkTables(), (t) => `${key} is a key of ${t} networks`) ?? `free-form keys go under user.*`,
+      `network type ${owner.type}`,
+    );
   return valueProblem(key, value, info);
 }

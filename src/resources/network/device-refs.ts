@@ -9,5 +9,11 @@ declare module '../spec.js' {
 
 export function networkDeviceReferences(dev: Record<string, string>): DeviceReference[] {
   // A nic's network: (a managed network), or its parent: (maybe a host interface: never an error).
-  return dev.type !== 'nic' ? [] : dev.network ? [{ key: 'network', name: dev.network, mustExist: true }] : dev.parent ? [{ key: 'parent', name: dev.parent, mustExist: false }] : [];
+  return dev.type !== 'nic'
+    ? []
+    : dev.network
+      ? [{ key: 'network', name: dev.network, mustExist: true }]
+      : dev.parent
+        ? [{ key: 'parent', name: dev.parent, mustExist: false }]
+        : [];
 }

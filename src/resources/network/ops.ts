@@ -12,6 +12,7 @@ import { networkFilledKeys } from './spec.js';
 export const networkOps = configObjectOps<DesiredNetwork, LxdNetwork>({
   get: (client, name) => client.getNetwork(name),
   create: (client, d) => client.createNetwork({ name: d.name, type: d.type, description: d.description, config: d.config }),
-  put: (client, d, current, etag) => client.updateNetwork(d.name, { description: d.description, config: configToWrite(current.config, d.config, networkFilledKeys(current.type)) }, etag),
+  put: (client, d, current, etag) =>
+    client.updateNetwork(d.name, { description: d.description, config: configToWrite(current.config, d.config, networkFilledKeys(current.type)) }, etag),
   remove: (client, name) => client.deleteNetwork(name),
 });

@@ -50,9 +50,7 @@ export const networkSpec: ResourceSpec<DesiredNetwork, LxdNetwork> = {
     const f: Fields = { type: field(l.type), description: field(l.description ?? '') };
     return configFields(ownedConfig(l.config, d?.config, networkFilledKeys(l.type)), f);
   },
-  fieldImpact: (path) => (path === 'type'
-    ? { impact: 'replace', note: 'LXD deletes a network only when nothing uses it' }
-    : { impact: 'live' }),
+  fieldImpact: (path) => (path === 'type' ? { impact: 'replace', note: 'LXD deletes a network only when nothing uses it' } : { impact: 'live' }),
   refs: (d) => uplinks(d.type, d.config),
   liveRefs: (l) => uplinks(l.type, l.config ?? {}),
   builtin: () => false,

@@ -15,8 +15,8 @@ export interface DesiredNetwork extends DesiredBase {
 
 declare module '../spec.js' {
   interface LiveSnapshot {
-  /** Managed networks only (host interfaces LXD merely reports are left out). */
-  networks: Record<string, LxdNetwork>;
+    /** Managed networks only (host interfaces LXD merely reports are left out). */
+    networks: Record<string, LxdNetwork>;
   }
 }
 
@@ -25,6 +25,6 @@ declare module '../types.js' {
     network: DesiredNetwork;
   }
   interface Manifest {
-  networks: Record<string, DesiredNetwork>;
+    networks: Record<string, DesiredNetwork>;
   }
 }

@@ -73,8 +73,9 @@ function blastRadius(name: string, l: LxdProfile, d: DesiredProfile, ctx: PlanCo
     if (!inst.profiles.includes(name) || !usesScopeProfiles(inst.name, ctx)) continue;
     // The instance's impact rules, as if it keeps its current state.
     const asIs = { state: instanceState(inst) === 'running' ? 'running' : 'stopped' } as DesiredInstance;
-    const fields = diffFields(expand(inst, after), expand(inst, before), (path) => instanceSpec.fieldImpact(path, inst, asIs), instanceSpec.leadingFields)
-      .map((f) => (secret.has(f.path) ? { ...f, sensitive: true, before: f.before && '(sensitive)', after: f.after && '(sensitive)' } : f));
+    const fields = diffFields(expand(inst, after), expand(inst, before), (path) => instanceSpec.fieldImpact(path, inst, asIs), instanceSpec.leadingFields).map(
+      (f) => (secret.has(f.path) ? { ...f, sensitive: true, before: f.before && '(sensitive)', after: f.after && '(sensitive)' } : f),
+    );
     out.push({
       name: inst.name,
       managed: addressOf('instance', inst.name) in ctx.state.resources,

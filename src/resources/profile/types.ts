@@ -12,7 +12,7 @@ export interface DesiredProfile extends DesiredBase {
 
 declare module '../spec.js' {
   interface LiveSnapshot {
-  profiles: Record<string, LxdProfile>;
+    profiles: Record<string, LxdProfile>;
   }
 }
 
@@ -21,6 +21,6 @@ declare module '../types.js' {
     profile: DesiredProfile;
   }
   interface Manifest {
-  profiles: Record<string, DesiredProfile>;
+    profiles: Record<string, DesiredProfile>;
   }
 }

@@ -23,12 +23,23 @@ function kindFor(key: string): ValueKind {
 }
 
 export const PROJECT_KEYS: Readonly<Record<string, ValueKind>> = Object.fromEntries(
-  Object.keys(LXD_PROJECT_KEYS).filter((k) => !k.includes('*')).map((k) => [k, kindFor(k)]),
+  Object.keys(LXD_PROJECT_KEYS)
+    .filter((k) => !k.includes('*'))
+    .map((k) => [k, kindFor(k)]),
 );
 
 /** Keys with a free part: limits.disk.pool.POOL, limits.networks.uplink_ips.ipv4.NETWORK, user.* */
-const PATTERNS: ReadonlyArray<[RegExp, ValueKind]> = Object.keys(LXD_PROJECT_KEYS).filter((k) => k.includes('*'))
-  .map((k) => [new RegExp(`^${k.split('*').map((s) => s.replace(/\./g, '\\.')).join('.+')}$`), kindFor(k)]);
+const PATTERNS: ReadonlyArray<[RegExp, ValueKind]> = Object.keys(LXD_PROJECT_KEYS)
+  .filter((k) => k.includes('*'))
+  .map((k) => [
+    new RegExp(
+      `^${k
+        .split('*')
+        .map((s) => s.replace(/\./g, '\\.'))
+        .join('.+')}$`,
+    ),
+    kindFor(k),
+  ]);
 
 function kindOf(key: string): ValueKind | undefined {
   return PROJECT_KEYS[key] ?? PATTERNS.find(([re]) => re.test(key))?.[1];
@@ -52,7 +63,11 @@ export function projectKeyProblem(key: string, value: string): string | undefine
 
 /** A "did you mean" for an unknown key; the rule for the others. */
 export function projectKeyHint(key: string): string | undefined {
-  if (!kindOf(key)) return didYouMean(key, Object.keys(PROJECT_KEYS)) ?? 'project keys are features.*, limits.*, restricted.*, images.*, backups.* and user.* (LXD\'s configuration.json, "project")';
+  if (!kindOf(key))
+    return (
+      didYouMean(key, Object.keys(PROJECT_KEYS)) ??
+      'project keys are features.*, limits.*, restricted.*, images.*, backups.* and user.* (LXD\'s configuration.json, "project")'
+    );
   if (key.startsWith('features.')) return 'features are "true" or "false"; LXD changes them only while the project is empty';
   return undefined;
 }

@@ -17,7 +17,13 @@ export const projectManifest: KindManifest<DesiredProject> = {
       const problem = projectKeyProblem(k, v);
       // An unknown key is reported at the key, as for every other kind (config-keys.ts); a bad value at the value.
       const known = isProjectKey(k);
-      if (problem) r.errors.push(new LxplanError(known ? 'manifest.value' : 'manifest.schema', `${problem} (${r.owner})`, { location: known ? r.loc(nodes.get(k) ?? null) : r.keyAt[`config.${k}`], hint: projectKeyHint(k) }));
+      if (problem)
+        r.errors.push(
+          new LxplanError(known ? 'manifest.value' : 'manifest.schema', `${problem} (${r.owner})`, {
+            location: known ? r.loc(nodes.get(k) ?? null) : r.keyAt[`config.${k}`],
+            hint: projectKeyHint(k),
+          }),
+        );
     }
     return { kind: 'project', name, at, keyAt: r.keyAt, description, config };
   },

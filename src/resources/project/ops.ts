@@ -14,6 +14,7 @@ export const projectOps = configObjectOps<DesiredProject, LxdProject>({
   via: (client) => (client.project === 'default' ? client : client.withProject('default')),
   get: (client, name) => client.getProject(name),
   create: (client, d) => client.createProject({ name: d.name, description: d.description, config: d.config }),
-  put: (client, d, current, etag) => client.updateProject(d.name, { description: d.description, config: configToWrite(current.config ?? {}, d.config, projectFilledKeys(d.name)) }, etag),
+  put: (client, d, current, etag) =>
+    client.updateProject(d.name, { description: d.description, config: configToWrite(current.config ?? {}, d.config, projectFilledKeys(d.name)) }, etag),
   remove: (client, name) => client.deleteProject(name),
 });

@@ -17,7 +17,8 @@ export function projectKeyNotSupported(key: string, where: string): { message: s
 
 /** `project:` on an object of a global kind (`kinds`: its plural in words, "storage pools"). */
 export function projectKeyOnGlobal(kinds: string): SchemaHints['unknownKey'] {
-  return (key, where) => (key === 'project' ? { message: `project: on ${where}: ${kinds} are global, not inside a project`, hint: 'remove the project: key' } : undefined);
+  return (key, where) =>
+    key === 'project' ? { message: `project: on ${where}: ${kinds} are global, not inside a project`, hint: 'remove the project: key' } : undefined;
 }
 
 export const projectSchemaHints: SchemaHints = {

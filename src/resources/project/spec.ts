@@ -54,7 +54,11 @@ export function contentOf(url: string): { kind: string; name: string; text: stri
     name = `${parts[1]}/${parts[parts.length - 1]}`;
   }
   const word: Record<string, string> = {
-    instances: 'instance', profiles: 'profile', images: 'image', networks: 'network', 'storage-volumes': 'custom volume',
+    instances: 'instance',
+    profiles: 'profile',
+    images: 'image',
+    networks: 'network',
+    'storage-volumes': 'custom volume',
   };
   const w = word[kind] ?? kind.replace(/s$/, '').replace(/-/g, ' ');
   return { kind, name, text: `${w} "${kind === 'images' ? name.slice(0, 12) : name}"` };
@@ -75,12 +79,18 @@ function listed(items: string[]): string {
  */
 function coveredByPlan(c: { kind: string; name: string }, ctx: PlanContext): boolean {
   switch (c.kind) {
-    case 'instances': return c.name in ctx.live.instances;
-    case 'profiles': return c.name in ctx.live.profiles;
-    case 'images': return ctx.live.images.some((i) => i.fingerprint === c.name && (i.aliases ?? []).length > 0);
-    case 'networks': return c.name in ctx.live.networks;
-    case 'storage-volumes': return c.name in ctx.live.storageVolumes;
-    default: return false;
+    case 'instances':
+      return c.name in ctx.live.instances;
+    case 'profiles':
+      return c.name in ctx.live.profiles;
+    case 'images':
+      return ctx.live.images.some((i) => i.fingerprint === c.name && (i.aliases ?? []).length > 0);
+    case 'networks':
+      return c.name in ctx.live.networks;
+    case 'storage-volumes':
+      return c.name in ctx.live.storageVolumes;
+    default:
+      return false;
   }
 }
 
@@ -96,9 +106,8 @@ export const projectSpec: ResourceSpec<DesiredProject, LxdProject> = {
     const f: Fields = { description: field(l.description ?? '') };
     return configFields(ownedConfig(l.config ?? {}, d?.config, projectFilledKeys(l.name)), f);
   },
-  fieldImpact: (path) => (path.startsWith('config.features.')
-    ? { impact: 'live', note: 'LXD changes features only while the project is empty' }
-    : { impact: 'live' }),
+  fieldImpact: (path) =>
+    path.startsWith('config.features.') ? { impact: 'live', note: 'LXD changes features only while the project is empty' } : { impact: 'live' },
   refuse(path, l, d) {
     if (!path.startsWith('config.features.')) return undefined;
     const key = path.slice('config.'.length);
@@ -114,10 +123,15 @@ export const projectSpec: ResourceSpec<DesiredProject, LxdProject> = {
     const readHere = (c: { kind: string; name: string }): boolean => {
       if (c.kind === 'instances') return liveProjectOf('instance', c.name, ctx.manifest, ctx.state) === name;
       // An image is named by its fingerprint here, by its alias in lxplan (one fingerprint may be in several projects).
-      if (c.kind === 'images') return ctx.live.images.some((i) => i.fingerprint === c.name && (i.aliases ?? []).some((a) => liveProjectOf('image', a.name, ctx.manifest, ctx.state) === name));
+      if (c.kind === 'images')
+        return ctx.live.images.some(
+          (i) => i.fingerprint === c.name && (i.aliases ?? []).some((a) => liveProjectOf('image', a.name, ctx.manifest, ctx.state) === name),
+        );
       return scopeOfManifest(ctx.manifest) === name;
     };
-    return projectContents(l).filter((c) => !readHere(c) || !coveredByPlan(c, ctx)).map((c) => c.text);
+    return projectContents(l)
+      .filter((c) => !readHere(c) || !coveredByPlan(c, ctx))
+      .map((c) => c.text);
   },
   refs: () => [],
   liveRefs: () => [],

@@ -14,8 +14,8 @@ export interface DesiredProject extends DesiredBase {
 
 declare module '../spec.js' {
   interface LiveSnapshot {
-  /** Every LXD project (global; absent: none read). */
-  projects?: Record<string, LxdProject>;
+    /** Every LXD project (global; absent: none read). */
+    projects?: Record<string, LxdProject>;
   }
 }
 
@@ -24,7 +24,7 @@ declare module '../types.js' {
     project: DesiredProject;
   }
   interface Manifest {
-  /** Projects declared under `projects:` (absent: none). */
-  projects?: Record<string, DesiredProject>;
+    /** Projects declared under `projects:` (absent: none). */
+    projects?: Record<string, DesiredProject>;
   }
 }

@@ -8,5 +8,12 @@ let table: Compiled | undefined;
 const serverTable = () => (table ??= compile(SERVER_KEYS, LXD_5_0_SERVER, USER));
 
 export function serverKeyProblem(_owner: unknown, label: string, key: string): ConfigKeyProblem | undefined {
-  return lookup(serverTable(), key) ? undefined : unknown(key, label, serverTable(), 'server keys are core.*, images.*, cluster.*, storage.*, network.ovn.*, ... (lxc config set); free-form keys go under user.*');
+  return lookup(serverTable(), key)
+    ? undefined
+    : unknown(
+        key,
+        label,
+        serverTable(),
+        'server keys are core.*, images.*, cluster.*, storage.*, network.ovn.*, ... (lxc config set); free-form keys go under user.*',
+      );
 }

@@ -76,10 +76,19 @@ function ownedKeys(d: DesiredServer | undefined): string[] {
  * back as absent), so an absent key of a declared value means the default.
  */
 const DEFAULTS: Record<string, string> = {
-  'images.auto_update_cached': 'true', 'images.auto_update_interval': '6', 'images.compression_algorithm': 'gzip',
-  'images.remote_cache_expiry': '10', 'backups.compression_algorithm': 'gzip', 'core.shutdown_timeout': '5',
-  'core.https_allowed_credentials': 'false', 'core.metrics_authentication': 'true', 'core.trust_ca_certificates': 'false',
-  'core.bgp_asn': '0', 'cluster.images_minimal_replica': '3', 'cluster.max_standby': '2', 'cluster.max_voters': '3',
+  'images.auto_update_cached': 'true',
+  'images.auto_update_interval': '6',
+  'images.compression_algorithm': 'gzip',
+  'images.remote_cache_expiry': '10',
+  'backups.compression_algorithm': 'gzip',
+  'core.shutdown_timeout': '5',
+  'core.https_allowed_credentials': 'false',
+  'core.metrics_authentication': 'true',
+  'core.trust_ca_certificates': 'false',
+  'core.bgp_asn': '0',
+  'cluster.images_minimal_replica': '3',
+  'cluster.max_standby': '2',
+  'cluster.max_voters': '3',
   'cluster.offline_threshold': '20',
 };
 
@@ -112,7 +121,7 @@ export const serverSpec: ResourceSpec<DesiredServer, LxdServer> = {
   fieldImpact: (path, _l, d) => {
     const key = path.slice('config.'.length);
     return d.config[key] === undefined
-      ? { impact: 'live', note: 'lxplan set this key before and the manifest no longer has it: unset, LXD\'s default applies' }
+      ? { impact: 'live', note: "lxplan set this key before and the manifest no longer has it: unset, LXD's default applies" }
       : { impact: 'live' };
   },
   refs: () => [],

@@ -17,8 +17,8 @@ export interface DesiredServer extends DesiredBase {
 
 declare module '../spec.js' {
   interface LiveSnapshot {
-  /** GET /1.0 (absent: not read, e.g. in planner fixtures). */
-  server?: LxdServer;
+    /** GET /1.0 (absent: not read, e.g. in planner fixtures). */
+    server?: LxdServer;
   }
 }
 
@@ -27,7 +27,7 @@ declare module '../types.js' {
     server: DesiredServer;
   }
   interface Manifest {
-  /** `server: {config: ...}` (at most one over all files; absent: none). */
-  server?: DesiredServer;
+    /** `server: {config: ...}` (at most one over all files; absent: none). */
+    server?: DesiredServer;
   }
 }

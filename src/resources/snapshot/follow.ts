@@ -36,13 +36,19 @@ export function followInstanceSnapshots(changes: ResourceChange[], ctx: PlanCont
     if (inst.kind !== 'instance') continue;
     if (inst.action === 'replace' || inst.action === 'delete') {
       const others = unmanagedSnapshotsOf(inst.renamedFrom ?? inst.name, ctx, changes);
-      if (others.length > 0) addReason(inst, `LXD deletes its snapshots with it, including ${others.length === 1 ? 'one' : others.length} lxplan does not manage: ${others.join(', ')}`);
+      if (others.length > 0)
+        addReason(
+          inst,
+          `LXD deletes its snapshots with it, including ${others.length === 1 ? 'one' : others.length} lxplan does not manage: ${others.join(', ')}`,
+        );
     }
     if (inst.action === 'replace') {
       for (const s of snapshotsOf(inst.name)) {
         if (s.action !== 'noop' || !s.desired || s.stateOp === 'remove') continue;
         Object.assign(s, {
-          action: 'replace', impact: 'replace', stateOp: 'add',
+          action: 'replace',
+          impact: 'replace',
+          stateOp: 'add',
           reason: 'LXD deletes it with its instance: taken again from the new instance (what it held is lost)',
         });
       }
@@ -55,7 +61,10 @@ export function followInstanceSnapshots(changes: ResourceChange[], ctx: PlanCont
         if (!taken) continue;
         // One change instead of a delete and a create: LXD renames the snapshots with their instance.
         Object.assign(taken, {
-          action: 'noop', stateOp: 'add', renamedFrom: gone.name, liveDigest: gone.liveDigest,
+          action: 'noop',
+          stateOp: 'add',
+          renamedFrom: gone.name,
+          liveDigest: gone.liveDigest,
           dependsOn: [addressOf('instance', inst.name)],
           reason: `moves with instance ${inst.renamedFrom} renamed to ${inst.name}`,
         });

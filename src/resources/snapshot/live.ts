@@ -12,10 +12,19 @@ export const snapshotLive: LiveKind = {
   async read(r) {
     const present = new Set(Object.keys((await r.of('instance')).instances ?? {}));
     // An instance deleted meanwhile (404) has no snapshots.
-    const snapshots = (await Promise.all(r.within([...present]).filter((n) => present.has(n)).map((n) => r.client.listSnapshots(n).catch((e) => {
-      if (isNotFound(e)) return [];
-      throw e;
-    })))).flat();
+    const snapshots = (
+      await Promise.all(
+        r
+          .within([...present])
+          .filter((n) => present.has(n))
+          .map((n) =>
+            r.client.listSnapshots(n).catch((e) => {
+              if (isNotFound(e)) return [];
+              throw e;
+            }),
+          ),
+      )
+    ).flat();
     return { snapshots: Object.fromEntries(snapshots.map((s) => [snapshotKey(s), s])) };
   },
   none: () => ({ snapshots: {} }),

@@ -29,7 +29,8 @@ export interface RestorePreview {
 export function configDifferences(now: ConfigMap, then: ConfigMap): ConfigDifference[] {
   const a = managedConfig(now);
   const b = managedConfig(then);
-  return [...new Set([...Object.keys(a), ...Object.keys(b)])].sort()
+  return [...new Set([...Object.keys(a), ...Object.keys(b)])]
+    .sort()
     .filter((key) => a[key] !== b[key])
     .map((key) => ({ key, ...(a[key] !== undefined ? { now: a[key] } : {}), ...(b[key] !== undefined ? { then: b[key] } : {}) }));
 }
@@ -38,7 +39,10 @@ export function configDifferences(now: ConfigMap, then: ConfigMap): ConfigDiffer
 export function restorePreview(instance: string, snapshot: string, now: LxdInstance, then: LxdInstanceSnapshot): RestorePreview {
   const profilesDiffer = JSON.stringify(now.profiles) !== JSON.stringify(then.profiles ?? []);
   return {
-    instance, snapshot, createdAt: then.created_at, status: now.status,
+    instance,
+    snapshot,
+    createdAt: then.created_at,
+    status: now.status,
     config: configDifferences(now.config, then.config ?? {}),
     ...(profilesDiffer ? { profiles: { now: now.profiles, then: then.profiles ?? [] } } : {}),
   };
@@ -55,7 +59,7 @@ export function describeRestore(p: RestorePreview): string {
     if (p.profiles) lines.push(`  ~ profiles: [${p.profiles.now.join(', ')}] -> [${p.profiles.then.join(', ')}]`);
     for (const d of p.config) lines.push(`  ~ config.${d.key}: ${d.now ?? '(not set)'} -> ${d.then ?? '(not set)'}`);
   } else {
-    lines.push('', 'The config is the same as the snapshot\'s: only the files go back.');
+    lines.push('', "The config is the same as the snapshot's: only the files go back.");
   }
   lines.push('', 'The manifests are not changed: the next plan shows any difference from them.');
   return `${lines.join('\n')}\n`;

@@ -24,8 +24,8 @@ export function splitSnapshotName(name: string): { instance: string; snapshot: s
 
 declare module '../spec.js' {
   interface LiveSnapshot {
-  /** Snapshots of the instances that declare some or have some in the state, keyed "INSTANCE/SNAPSHOT" (absent: none read). */
-  snapshots?: Record<string, LxdInstanceSnapshot>;
+    /** Snapshots of the instances that declare some or have some in the state, keyed "INSTANCE/SNAPSHOT" (absent: none read). */
+    snapshots?: Record<string, LxdInstanceSnapshot>;
   }
 }
 
@@ -34,7 +34,7 @@ declare module '../types.js' {
     snapshot: DesiredSnapshot;
   }
   interface Manifest {
-  /** Keyed by "INSTANCE/SNAPSHOT", from each instance's `snapshots:` (absent: none). */
-  snapshots?: Record<string, DesiredSnapshot>;
+    /** Keyed by "INSTANCE/SNAPSHOT", from each instance's `snapshots:` (absent: none). */
+    snapshots?: Record<string, DesiredSnapshot>;
   }
 }

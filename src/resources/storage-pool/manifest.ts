@@ -19,7 +19,8 @@ export const storagePoolManifest: KindManifest<DesiredStoragePool> = {
     m.storagePools = objects;
   },
   // Pools end up in paths: "." and ".." are refused here.
-  nameProblem: (name) => plainNameProblem('storage pool name', name) ?? (name === '.' || name === '..' ? `invalid storage pool name "${name}": "." and ".." are not names` : null),
+  nameProblem: (name) =>
+    plainNameProblem('storage pool name', name) ?? (name === '.' || name === '..' ? `invalid storage pool name "${name}": "." and ".." are not names` : null),
   referenced: { known: 'storagePools', word: 'storage pool', hint: 'define it under storage_pools:, or create it in LXD first' },
   configKeyProblem: poolKeyProblem,
   envConfig: true,

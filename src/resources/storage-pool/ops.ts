@@ -12,6 +12,7 @@ import { poolFilledKeys } from './spec.js';
 export const storagePoolOps = configObjectOps<DesiredStoragePool, LxdStoragePool>({
   get: (client, name) => client.getStoragePool(name),
   create: (client, d) => client.createStoragePool({ name: d.name, driver: d.driver, description: d.description, config: d.config }),
-  put: (client, d, current, etag) => client.updateStoragePool(d.name, { description: d.description, config: configToWrite(current.config, d.config, poolFilledKeys(current.driver)) }, etag),
+  put: (client, d, current, etag) =>
+    client.updateStoragePool(d.name, { description: d.description, config: configToWrite(current.config, d.config, poolFilledKeys(current.driver)) }, etag),
   remove: (client, name) => client.deleteStoragePool(name),
 });

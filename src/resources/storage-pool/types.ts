@@ -15,7 +15,7 @@ export interface DesiredStoragePool extends DesiredBase {
 
 declare module '../spec.js' {
   interface LiveSnapshot {
-  storagePools: Record<string, LxdStoragePool>;
+    storagePools: Record<string, LxdStoragePool>;
   }
 }
 
@@ -24,6 +24,6 @@ declare module '../types.js' {
     storage_pool: DesiredStoragePool;
   }
   interface Manifest {
-  storagePools: Record<string, DesiredStoragePool>;
+    storagePools: Record<string, DesiredStoragePool>;
   }
 }

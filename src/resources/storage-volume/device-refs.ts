@@ -9,5 +9,7 @@ declare module '../spec.js' {
 
 export function volumeDeviceReferences(dev: Record<string, string>): DeviceReference[] {
   // A disk's source: that is not a path, in its pool:.
-  return dev.type === 'disk' && dev.pool && dev.source && !dev.source.startsWith('/') ? [{ key: 'source', name: `${dev.pool}/${dev.source}`, mustExist: true }] : [];
+  return dev.type === 'disk' && dev.pool && dev.source && !dev.source.startsWith('/')
+    ? [{ key: 'source', name: `${dev.pool}/${dev.source}`, mustExist: true }]
+    : [];
 }

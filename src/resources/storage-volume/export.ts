@@ -5,5 +5,9 @@ import { ownConfig } from '../export-config.js';
 
 export const storageVolumeExport: KindExport<LxdStorageVolume> = {
   section: 'storage_volumes',
-  entry: (v) => ({ ...(v.content_type === 'block' ? { content_type: 'block' } : {}), ...(v.description ? { description: v.description } : {}), ...ownConfig(v.config) }),
+  entry: (v) => ({
+    ...(v.content_type === 'block' ? { content_type: 'block' } : {}),
+    ...(v.description ? { description: v.description } : {}),
+    ...ownConfig(v.config),
+  }),
 };

@@ -12,10 +12,16 @@ export const storageVolumeLive: LiveKind = {
   async read(r) {
     const pools = Object.keys((await r.of('storage_pool')).storagePools ?? {});
     // A pool deleted meanwhile (404) has no volumes.
-    const volumes = (await Promise.all(pools.map((p) => r.client.listCustomVolumes(p).catch((e) => {
-      if (isNotFound(e)) return [];
-      throw e;
-    })))).flat();
+    const volumes = (
+      await Promise.all(
+        pools.map((p) =>
+          r.client.listCustomVolumes(p).catch((e) => {
+            if (isNotFound(e)) return [];
+            throw e;
+          }),
+        ),
+      )
+    ).flat();
     return { storageVolumes: Object.fromEntries(volumes.filter((v) => (v.type ?? 'custom') === 'custom').map((v) => [volumeKey(v), v])) };
   },
   none: () => ({ storageVolumes: {} }),

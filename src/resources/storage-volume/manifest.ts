@@ -58,9 +58,16 @@ export const storageVolumeManifest: KindManifest<DesiredStorageVolume> = {
     const size = r.text('size');
     if (size !== undefined) {
       if ('size' in config) {
-        r.errors.push(new LxplanError('manifest.value', `the size of ${r.owner} is given twice: size: at ${formatLocation(r.keyAt.size)} and in config: at ${formatLocation(r.keyAt['config.size'])}`, {
-          location: r.keyAt.size, hint: 'keep one of them (size: 10GB is the short form of config: {size: 10GB})',
-        }));
+        r.errors.push(
+          new LxplanError(
+            'manifest.value',
+            `the size of ${r.owner} is given twice: size: at ${formatLocation(r.keyAt.size)} and in config: at ${formatLocation(r.keyAt['config.size'])}`,
+            {
+              location: r.keyAt.size,
+              hint: 'keep one of them (size: 10GB is the short form of config: {size: 10GB})',
+            },
+          ),
+        );
       } else {
         config.size = size;
         valueNodes.set('size', r.fields.get('size')!.value);
@@ -68,7 +75,10 @@ export const storageVolumeManifest: KindManifest<DesiredStorageVolume> = {
       }
     }
     if (config.size !== undefined && parseByteSizeBig(config.size) === null) {
-      r.valueError(`invalid size "${config.size}" of ${r.owner}: a size is a whole number with a unit like 10GB or 10GiB (kB/MB/GB are powers of 1000, KiB/MiB/GiB of 1024)`, valueNodes.get('size') ?? null);
+      r.valueError(
+        `invalid size "${config.size}" of ${r.owner}: a size is a whole number with a unit like 10GB or 10GiB (kB/MB/GB are powers of 1000, KiB/MiB/GiB of 1024)`,
+        valueNodes.get('size') ?? null,
+      );
     }
     // Keys of any driver's volumes here; checkVolumeKeysByDriver checks them against the pool's driver once it knows it.
     r.checkKeys({ kind: 'storage_volume' }, config, valueNodes);

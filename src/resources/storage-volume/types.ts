@@ -26,8 +26,8 @@ export function splitVolumeName(name: string): { pool: string; volume: string } 
 
 declare module '../spec.js' {
   interface LiveSnapshot {
-  /** Custom volumes only, keyed "POOL/VOLUME". */
-  storageVolumes: Record<string, LxdStorageVolume>;
+    /** Custom volumes only, keyed "POOL/VOLUME". */
+    storageVolumes: Record<string, LxdStorageVolume>;
   }
 }
 
@@ -36,7 +36,7 @@ declare module '../types.js' {
     storage_volume: DesiredStorageVolume;
   }
   interface Manifest {
-  /** Keyed by "POOL/VOLUME". */
-  storageVolumes: Record<string, DesiredStorageVolume>;
+    /** Keyed by "POOL/VOLUME". */
+    storageVolumes: Record<string, DesiredStorageVolume>;
   }
 }

@@ -65,10 +65,12 @@ export function restart(when: 'now' | 'pending'): Plan {
 
 /** Memory changed by hand, reverted by the plan. */
 export function drift(): Plan {
-  return planOf([change('instance', 'web-1', 'update', {
-    drift: [field('config.limits.memory', '1GiB', '2GiB')],
-    fields: [field('config.limits.memory', '2GiB', '1GiB')],
-  })]);
+  return planOf([
+    change('instance', 'web-1', 'update', {
+      drift: [field('config.limits.memory', '1GiB', '2GiB')],
+      fields: [field('config.limits.memory', '2GiB', '1GiB')],
+    }),
+  ]);
 }
 
 /** The same drift in a refresh-only plan: nothing to change. */
@@ -79,14 +81,16 @@ export function driftOnly(): Plan {
 /** A profile change and every instance using it. */
 export function blastRadius(): Plan {
   const memory = field('config.limits.memory', '256MB', '512MB');
-  return planOf([change('profile', 'small', 'update', {
-    fields: [memory, field('config.security.privileged', undefined, 'true')],
-    usedBy: [
-      { name: 'web-1', managed: true, impact: 'restart', fields: [memory, field('config.security.privileged', undefined, 'true', 'restart')] },
-      { name: 'handmade', managed: false, impact: 'restart', fields: [field('config.security.privileged', undefined, 'true', 'restart')] },
-      { name: 'web-2', managed: true, fields: [] },
-    ],
-  })]);
+  return planOf([
+    change('profile', 'small', 'update', {
+      fields: [memory, field('config.security.privileged', undefined, 'true')],
+      usedBy: [
+        { name: 'web-1', managed: true, impact: 'restart', fields: [memory, field('config.security.privileged', undefined, 'true', 'restart')] },
+        { name: 'handmade', managed: false, impact: 'restart', fields: [field('config.security.privileged', undefined, 'true', 'restart')] },
+        { name: 'web-2', managed: true, fields: [] },
+      ],
+    }),
+  ]);
 }
 
 /** An instance renamed in the manifest, its memory changed on the way. */
@@ -101,7 +105,9 @@ const RAW_LXC = Array.from({ length: 12 }, (_, i) => `lxc.line${i + 1} = ${i + 1
 /** Multi-line values: a created one, a changed one (whole), a long one (hunks), one that gains a final newline. */
 export function multiLine(): Plan {
   return planOf([
-    change('instance', 'web-1', 'create', { fields: [field('image', undefined, 'busybox'), field('config.cloud-init.user-data', undefined, USER_DATA_BEFORE, 'restart')] }),
+    change('instance', 'web-1', 'create', {
+      fields: [field('image', undefined, 'busybox'), field('config.cloud-init.user-data', undefined, USER_DATA_BEFORE, 'restart')],
+    }),
     change('instance', 'web-2', 'update', {
       restart: 'pending',
       fields: [
@@ -127,7 +133,12 @@ export function sensitive(): Plan {
       ],
       drift: [field('config.environment.DB_PASSWORD', 's3cr3t-old', 's3cr3t-drifted', 'live', { sensitive: true })],
       desired: dInstance('web-1', {
-        config: { 'environment.DB_PASSWORD': 's3cr3t-new', 'environment.API_KEY': 's3cr3t-api', 'cloud-init.user-data': '#cloud-config\npassword: s3cr3t-cloud\n', 'limits.memory': '1GiB' },
+        config: {
+          'environment.DB_PASSWORD': 's3cr3t-new',
+          'environment.API_KEY': 's3cr3t-api',
+          'cloud-init.user-data': '#cloud-config\npassword: s3cr3t-cloud\n',
+          'limits.memory': '1GiB',
+        },
         sensitive: ['environment.DB_PASSWORD', 'environment.API_KEY', 'cloud-init.user-data'],
       }),
     }),
@@ -142,9 +153,11 @@ export function sensitive(): Plan {
 
 /** The run after an apply that left a restart pending: nothing to change, the restart still owed. */
 export function restartOwed(): Plan {
-  return planOf([change('instance', 'db-1', 'noop', {
-    restart: 'pending',
-    reason: 'restart pending since an earlier apply: security.privileged (lxapply --allow-restart restarts it)',
-    stateAttributes: { pending_restart: 'security.privileged' },
-  })]);
+  return planOf([
+    change('instance', 'db-1', 'noop', {
+      restart: 'pending',
+      reason: 'restart pending since an earlier apply: security.privileged (lxapply --allow-restart restarts it)',
+      stateAttributes: { pending_restart: 'security.privileged' },
+    }),
+  ]);
 }

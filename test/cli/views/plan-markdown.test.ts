@@ -6,11 +6,28 @@
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { codeSpan, escapeMarkdown, renderPlanMarkdown, renderRefreshMarkdown } from '../../../src/cli/views/plan-markdown.js';
-import { blastRadius, createAll, deleteOne, drift, driftOnly, multiLine, noChanges, renamed, replaceImage, restart, restartOwed, sensitive, stateOnly, updateLive } from './cases.js';
+import {
+  blastRadius,
+  createAll,
+  deleteOne,
+  drift,
+  driftOnly,
+  multiLine,
+  noChanges,
+  renamed,
+  replaceImage,
+  restart,
+  restartOwed,
+  sensitive,
+  stateOnly,
+  updateLive,
+} from './cases.js';
 import { change, field, planOf } from './plans.js';
 
 test('a create lists every field, values aligned', () => {
-  assert.is(renderPlanMarkdown(createAll()), `**Plan: 3 to add, 0 to change, 0 to destroy.**
+  assert.is(
+    renderPlanMarkdown(createAll()),
+    `**Plan: 3 to add, 0 to change, 0 to destroy.**
 
 - **+ create** \`image busybox\`
 - **+ create** \`profile small\`
@@ -38,11 +55,14 @@ Plan: 3 to add, 0 to change, 0 to destroy.
 \`\`\`
 
 </details>
-`);
+`,
+  );
 });
 
 test('a live update', () => {
-  assert.is(renderPlanMarkdown(updateLive()), `**Plan: 0 to add, 1 to change, 0 to destroy.**
+  assert.is(
+    renderPlanMarkdown(updateLive()),
+    `**Plan: 0 to add, 1 to change, 0 to destroy.**
 
 - **~ update** \`instance web-1\` (live)
 
@@ -58,11 +78,14 @@ Plan: 0 to add, 1 to change, 0 to destroy.
 \`\`\`
 
 </details>
-`);
+`,
+  );
 });
 
 test('a restart field, lxapply restarting the instance', () => {
-  assert.is(renderPlanMarkdown(restart('now')), `**Plan: 0 to add, 1 to change, 0 to destroy.**
+  assert.is(
+    renderPlanMarkdown(restart('now')),
+    `**Plan: 0 to add, 1 to change, 0 to destroy.**
 
 - **~ update** \`instance db-1\` (restart: security.privileged; lxapply restarts it)
 
@@ -79,11 +102,14 @@ Plan: 0 to add, 1 to change, 0 to destroy.
 \`\`\`
 
 </details>
-`);
+`,
+  );
 });
 
 test('a restart field, left pending', () => {
-  assert.is(renderPlanMarkdown(restart('pending')), `**Plan: 0 to add, 1 to change, 0 to destroy.**
+  assert.is(
+    renderPlanMarkdown(restart('pending')),
+    `**Plan: 0 to add, 1 to change, 0 to destroy.**
 
 - **~ update** \`instance db-1\` (restart: security.privileged; takes effect at the next start)
 
@@ -100,11 +126,14 @@ Plan: 0 to add, 1 to change, 0 to destroy.
 \`\`\`
 
 </details>
-`);
+`,
+  );
 });
 
 test('a replace says why', () => {
-  assert.is(renderPlanMarkdown(replaceImage()), `**Plan: 1 to add, 0 to change, 1 to destroy.**
+  assert.is(
+    renderPlanMarkdown(replaceImage()),
+    `**Plan: 1 to add, 0 to change, 1 to destroy.**
 
 - **-/+ replace** \`instance web-1\` (replace: image busybox -> alpine)
 
@@ -120,11 +149,14 @@ Plan: 1 to add, 0 to change, 1 to destroy.
 \`\`\`
 
 </details>
-`);
+`,
+  );
 });
 
 test('a delete is one line', () => {
-  assert.is(renderPlanMarkdown(deleteOne()), `**Plan: 0 to add, 0 to change, 1 to destroy.**
+  assert.is(
+    renderPlanMarkdown(deleteOne()),
+    `**Plan: 0 to add, 0 to change, 1 to destroy.**
 
 - **- delete** \`instance web-3\`
 
@@ -139,11 +171,14 @@ Plan: 0 to add, 0 to change, 1 to destroy.
 \`\`\`
 
 </details>
-`);
+`,
+  );
 });
 
 test('drift comes first, and the change that reverts it is listed as usual', () => {
-  assert.is(renderPlanMarkdown(drift()), `**Plan: 0 to add, 1 to change, 0 to destroy.**
+  assert.is(
+    renderPlanMarkdown(drift()),
+    `**Plan: 0 to add, 1 to change, 0 to destroy.**
 
 - **~ update** \`instance web-1\` (live)
 
@@ -166,11 +201,14 @@ Plan: 0 to add, 1 to change, 0 to destroy.
 \`\`\`
 
 </details>
-`);
+`,
+  );
 });
 
 test('drift without changes still ends with the summary', () => {
-  assert.is(renderPlanMarkdown(driftOnly()), `**No changes.** LXD keeps the changes made outside lxplan.
+  assert.is(
+    renderPlanMarkdown(driftOnly()),
+    `**No changes.** LXD keeps the changes made outside lxplan.
 
 > **Changed outside lxplan since the last apply:** \`instance web-1\` (config.limits.memory).
 
@@ -186,11 +224,14 @@ No changes. LXD keeps the changes made outside lxplan.
 \`\`\`
 
 </details>
-`);
+`,
+  );
 });
 
 test('--refresh-only --format markdown: what was recorded, then the drift; no plan summary', () => {
-  assert.is(renderRefreshMarkdown(driftOnly(), 'State refreshed from LXD: 1 object(s) recorded, 1 with drift; LXD was not changed.'), `**State refreshed from LXD: 1 object(s) recorded, 1 with drift; LXD was not changed.**
+  assert.is(
+    renderRefreshMarkdown(driftOnly(), 'State refreshed from LXD: 1 object(s) recorded, 1 with drift; LXD was not changed.'),
+    `**State refreshed from LXD: 1 object(s) recorded, 1 with drift; LXD was not changed.**
 
 > **Changed outside lxplan since the last apply:** \`instance web-1\` (config.limits.memory).
 
@@ -204,11 +245,14 @@ Changed outside lxplan since the last apply:
 \`\`\`
 
 </details>
-`);
+`,
+  );
 });
 
 test('a profile change lists every instance using it', () => {
-  assert.is(renderPlanMarkdown(blastRadius()), `**Plan: 0 to add, 1 to change, 0 to destroy.**
+  assert.is(
+    renderPlanMarkdown(blastRadius()),
+    `**Plan: 0 to add, 1 to change, 0 to destroy.**
 
 - **~ update** \`profile small\` (live) — used by 3 instances, 2 affected
 
@@ -232,11 +276,14 @@ Plan: 0 to add, 1 to change, 0 to destroy.
 \`\`\`
 
 </details>
-`);
+`,
+  );
 });
 
 test('a rename', () => {
-  assert.is(renderPlanMarkdown(renamed()), `**Plan: 0 to add, 1 to change, 0 to destroy.**
+  assert.is(
+    renderPlanMarkdown(renamed()),
+    `**Plan: 0 to add, 1 to change, 0 to destroy.**
 
 - **~ update** \`instance web-new\` (renamed from web-old; live)
 
@@ -252,11 +299,14 @@ Plan: 0 to add, 1 to change, 0 to destroy.
 \`\`\`
 
 </details>
-`);
+`,
+  );
 });
 
 test('multi-line values: the text of a create, a diff of an update', () => {
-  assert.is(renderPlanMarkdown(multiLine()), `**Plan: 1 to add, 1 to change, 0 to destroy.**
+  assert.is(
+    renderPlanMarkdown(multiLine()),
+    `**Plan: 1 to add, 1 to change, 0 to destroy.**
 
 - **+ create** \`instance web-1\`
 - **~ update** \`instance web-2\` (restart: cloud-init.user-data, raw.lxc; takes effect at the next start)
@@ -311,11 +361,14 @@ Plan: 1 to add, 1 to change, 0 to destroy.
 \`\`\`
 
 </details>
-`);
+`,
+  );
 });
 
 test('secrets read (sensitive) on both sides', () => {
-  assert.is(renderPlanMarkdown(sensitive()), `**Plan: 0 to add, 2 to change, 0 to destroy.**
+  assert.is(
+    renderPlanMarkdown(sensitive()),
+    `**Plan: 0 to add, 2 to change, 0 to destroy.**
 
 - **~ update** \`instance web-1\` (restart: cloud-init.user-data)
 - **~ update** \`profile app\` (live) — used by 1 instance, 1 affected
@@ -346,11 +399,14 @@ Plan: 0 to add, 2 to change, 0 to destroy.
 \`\`\`
 
 </details>
-`);
+`,
+  );
 });
 
 test('state-only notes', () => {
-  assert.is(renderPlanMarkdown(stateOnly()), `**No changes.** LXD matches the manifests.
+  assert.is(
+    renderPlanMarkdown(stateOnly()),
+    `**No changes.** LXD matches the manifests.
 
 State only (LXD is not touched):
 
@@ -366,11 +422,14 @@ No changes. LXD matches the manifests.
 \`\`\`
 
 </details>
-`);
+`,
+  );
 });
 
 test('a restart still owed by an earlier apply', () => {
-  assert.is(renderPlanMarkdown(restartOwed()), `**No changes.** LXD matches the manifests.
+  assert.is(
+    renderPlanMarkdown(restartOwed()),
+    `**No changes.** LXD matches the manifests.
 
 Waiting for a restart (LXD has the changes; they take effect at the next start):
 
@@ -386,7 +445,8 @@ No changes. LXD matches the manifests.
 \`\`\`
 
 </details>
-`);
+`,
+  );
 });
 
 test('no changes is one line', () => {
@@ -395,9 +455,14 @@ test('no changes is one line', () => {
 
 test('names and reasons cannot break the markdown, values cannot close the fence', () => {
   const p = planOf([
-    change('profile', 'a`b_c*', 'create', { reason: 'made by <script>alert(1)</script> & ~friends~ [x](y)', fields: [field('config.user.note', undefined, 'see:\n```\ncode\n```\n')] }),
+    change('profile', 'a`b_c*', 'create', {
+      reason: 'made by <script>alert(1)</script> & ~friends~ [x](y)',
+      fields: [field('config.user.note', undefined, 'see:\n```\ncode\n```\n')],
+    }),
   ]);
-  assert.is(renderPlanMarkdown(p), `**Plan: 1 to add, 0 to change, 0 to destroy.**
+  assert.is(
+    renderPlanMarkdown(p),
+    `**Plan: 1 to add, 0 to change, 0 to destroy.**
 
 - **+ create** \`\`profile a\`b_c*\`\` — made by \\<script>alert(1)\\</script> \\& \\~friends\\~ \\[x\\](y)
 
@@ -417,7 +482,8 @@ Plan: 1 to add, 0 to change, 0 to destroy.
 \`\`\`\`
 
 </details>
-`);
+`,
+  );
 });
 
 test('code spans and escapes', () => {
@@ -429,7 +495,11 @@ test('code spans and escapes', () => {
 
 test('long drift is summed up in the call-out', () => {
   const p = planOf([change('instance', 'web-1', 'noop', { drift: ['a', 'b', 'c', 'd', 'e'].map((k) => field(`config.user.${k}`, '1', '2')) })]);
-  assert.ok(renderPlanMarkdown(p).includes('\n> **Changed outside lxplan since the last apply:** `instance web-1` (config.user.a, config.user.b, config.user.c and 2 more).\n'));
+  assert.ok(
+    renderPlanMarkdown(p).includes(
+      '\n> **Changed outside lxplan since the last apply:** `instance web-1` (config.user.a, config.user.b, config.user.c and 2 more).\n',
+    ),
+  );
 });
 
 test.run();

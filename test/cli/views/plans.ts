@@ -7,7 +7,13 @@ import { worstImpact, type Impact } from '../../../src/resources/impact.js';
 import { addressOf, type Kind } from '../../../src/resources/types.js';
 
 /** A field change; `before`/`after` undefined when the key is absent on that side. */
-export function field(path: string, before: string | undefined, after: string | undefined, impact: Impact = 'live', extra: Partial<FieldChange> = {}): FieldChange {
+export function field(
+  path: string,
+  before: string | undefined,
+  after: string | undefined,
+  impact: Impact = 'live',
+  extra: Partial<FieldChange> = {},
+): FieldChange {
   return { path, ...(before !== undefined ? { before } : {}), ...(after !== undefined ? { after } : {}), impact, ...extra };
 }
 

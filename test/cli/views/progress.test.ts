@@ -8,8 +8,22 @@ import { plain } from '../../../src/cli/views/style.js';
 function view(live: boolean) {
   let out = '';
   let t = 1000;
-  const v = new ProgressView({ write: (s) => { out += s; }, live, chalk: plain, now: () => t, intervalMs: 60_000 });
-  return { v, out: () => out, tick: (ms: number) => { t += ms; } };
+  const v = new ProgressView({
+    write: (s) => {
+      out += s;
+    },
+    live,
+    chalk: plain,
+    now: () => t,
+    intervalMs: 60_000,
+  });
+  return {
+    v,
+    out: () => out,
+    tick: (ms: number) => {
+      t += ms;
+    },
+  };
 }
 
 test('without a terminal: one line per finished change, with its duration', () => {
@@ -22,7 +36,10 @@ test('without a terminal: one line per finished change, with its duration', () =
   v.sink({ type: 'failed', address: 'instance.web-1', action: 'update', ms: 80, error: new Error('Invalid config') });
   v.sink({ type: 'skipped', address: 'instance.web-2', because: 'image.busybox' });
   v.stop();
-  assert.is(out(), 'image busybox: created (1.2s)\ninstance web-1: updating failed after 0.1s: Invalid config\ninstance web-2: skipped, because image busybox failed\n');
+  assert.is(
+    out(),
+    'image busybox: created (1.2s)\ninstance web-1: updating failed after 0.1s: Invalid config\ninstance web-2: skipped, because image busybox failed\n',
+  );
 });
 
 test('on a terminal: the changes in flight are drawn below the finished lines and redrawn in place', () => {
@@ -34,10 +51,12 @@ test('on a terminal: the changes in flight are drawn below the finished lines an
   tick(700);
   v.sink({ type: 'done', address: 'image.busybox', action: 'create', ms: 1200 });
   v.stop();
-  assert.is(out(),
-    '  creating image busybox (0.0s)\n'
-    + '\x1b[1A\x1b[0J  creating image busybox (0.5s): uploading 0.5 of 1.1 MB\n'
-    + '\x1b[1A\x1b[0Jimage busybox: created (1.2s)\n');
+  assert.is(
+    out(),
+    '  creating image busybox (0.0s)\n' +
+      '\x1b[1A\x1b[0J  creating image busybox (0.5s): uploading 0.5 of 1.1 MB\n' +
+      '\x1b[1A\x1b[0Jimage busybox: created (1.2s)\n',
+  );
 });
 
 test('without a terminal: a change running for a minute or more gets a "still" line, so a CI log shows what lxapply waits for', () => {
@@ -56,7 +75,16 @@ test('without a terminal: a change running for a minute or more gets a "still" l
 
 function change(address: string, action: ResourceChange['action'], more: Partial<ResourceChange> = {}): ResourceChange {
   const i = address.indexOf('.');
-  return { address, kind: address.slice(0, i) as ResourceChange['kind'], name: address.slice(i + 1), action, fields: [], stateOp: 'keep', dependsOn: [], ...more };
+  return {
+    address,
+    kind: address.slice(0, i) as ResourceChange['kind'],
+    name: address.slice(i + 1),
+    action,
+    fields: [],
+    stateOp: 'keep',
+    dependsOn: [],
+    ...more,
+  };
 }
 
 test('every change an apply counts has its line: state-only noops too, renames and restarts say so', () => {
@@ -68,7 +96,15 @@ test('every change an apply counts has its line: state-only noops too, renames a
   ];
   const byAddress = new Map(changes.map((c) => [c.address, c]));
   let out = '';
-  const v = new ProgressView({ write: (s) => { out += s; }, live: false, chalk: plain, change: (a) => byAddress.get(a), intervalMs: 60_000 });
+  const v = new ProgressView({
+    write: (s) => {
+      out += s;
+    },
+    live: false,
+    chalk: plain,
+    change: (a) => byAddress.get(a),
+    intervalMs: 60_000,
+  });
   v.sink({ type: 'start', address: 'profile.small', action: 'update' });
   v.sink({ type: 'done', address: 'profile.small', action: 'update', ms: 100 });
   v.sink({ type: 'start', address: 'instance.web-1', action: 'noop' });
@@ -76,16 +112,22 @@ test('every change an apply counts has its line: state-only noops too, renames a
   v.sink({ type: 'done', address: 'instance.web-2', action: 'update', ms: 2500 });
   v.sink({ type: 'done', address: 'instance.gone', action: 'noop', ms: 1 });
   v.stop();
-  assert.is(out, `profile small: updated (0.1s)
+  assert.is(
+    out,
+    `profile small: updated (0.1s)
 instance web-1: recorded in the state: restart pending (limits.cpu, raw.lxc): it takes effect at the next start
 instance web-2: updated, renamed from web-old, restarted (2.5s)
 instance gone: removed from the state: already gone from LXD
-`);
+`,
+  );
   assert.is(countDone(changes), '2 updated in LXD, 2 recorded in the state only');
 });
 
 test('countDone: a replace is one replaced object; nothing in LXD is said so', () => {
-  assert.is(countDone([change('instance.a', 'create'), change('instance.b', 'replace'), change('image.c', 'delete'), change('instance.d', 'create')]), '2 created, 1 replaced, 1 deleted in LXD');
+  assert.is(
+    countDone([change('instance.a', 'create'), change('instance.b', 'replace'), change('image.c', 'delete'), change('instance.d', 'create')]),
+    '2 created, 1 replaced, 1 deleted in LXD',
+  );
   assert.is(countDone([change('instance.a', 'noop', { stateOp: 'add' })]), 'nothing changed in LXD, 1 recorded in the state only');
 });
 

@@ -37,16 +37,31 @@ test('no secret in any view of a hand-made plan with secrets everywhere', () => 
 });
 
 test('no secret in any view of planner-made plans: create, update, blast radius', () => {
-  const secretInstance = (value: string) => dInstance('web-1', { profiles: ['default', 'app'], config: { 'environment.DB_PASSWORD': value, 'limits.memory': '1GiB' }, sensitive: ['environment.DB_PASSWORD'] });
+  const secretInstance = (value: string) =>
+    dInstance('web-1', {
+      profiles: ['default', 'app'],
+      config: { 'environment.DB_PASSWORD': value, 'limits.memory': '1GiB' },
+      sensitive: ['environment.DB_PASSWORD'],
+    });
   const app = (token: string) => dProfile('app', { config: { 'environment.TOKEN': token }, sensitive: ['environment.TOKEN'] });
-  const created = plan({ manifest: manifest({ profiles: [app('tok-s3cr3t-1')], instances: [secretInstance('pw-s3cr3t-1')] }), live: live({ images: [lImage(FP_A, ['busybox'])] }), state: state() });
+  const created = plan({
+    manifest: manifest({ profiles: [app('tok-s3cr3t-1')], instances: [secretInstance('pw-s3cr3t-1')] }),
+    live: live({ images: [lImage(FP_A, ['busybox'])] }),
+    state: state(),
+  });
   assertNoSecret(created, ['tok-s3cr3t-1', 'pw-s3cr3t-1']);
   const updated = plan({
     manifest: manifest({ profiles: [app('tok-s3cr3t-2')], instances: [secretInstance('pw-s3cr3t-2')] }),
     live: live({
       images: [lImage(FP_A, ['busybox'])],
       profiles: [lProfile('app', { config: { 'environment.TOKEN': 'tok-s3cr3t-1' }, used_by: ['/1.0/instances/web-1'] })],
-      instances: [lInstance('web-1', { profiles: ['default', 'app'], config: { 'environment.DB_PASSWORD': 'pw-s3cr3t-1', 'limits.memory': '512MB' }, expanded_config: { 'environment.TOKEN': 'tok-s3cr3t-1', 'environment.DB_PASSWORD': 'pw-s3cr3t-1', 'limits.memory': '512MB' } })],
+      instances: [
+        lInstance('web-1', {
+          profiles: ['default', 'app'],
+          config: { 'environment.DB_PASSWORD': 'pw-s3cr3t-1', 'limits.memory': '512MB' },
+          expanded_config: { 'environment.TOKEN': 'tok-s3cr3t-1', 'environment.DB_PASSWORD': 'pw-s3cr3t-1', 'limits.memory': '512MB' },
+        }),
+      ],
     }),
     state: state('profile.app', 'instance.web-1'),
   });
@@ -55,8 +70,13 @@ test('no secret in any view of planner-made plans: create, update, blast radius'
 
 test('a secret that does not change is kept out of the desired object too', () => {
   const p = plan({
-    manifest: manifest({ instances: [dInstance('web-1', { config: { 'environment.API_KEY': 'key-s3cr3t', 'limits.memory': '1GiB' }, sensitive: ['environment.API_KEY'] })] }),
-    live: live({ images: [lImage(FP_A, ['busybox'])], instances: [lInstance('web-1', { config: { 'environment.API_KEY': 'key-s3cr3t', 'limits.memory': '512MB' } })] }),
+    manifest: manifest({
+      instances: [dInstance('web-1', { config: { 'environment.API_KEY': 'key-s3cr3t', 'limits.memory': '1GiB' }, sensitive: ['environment.API_KEY'] })],
+    }),
+    live: live({
+      images: [lImage(FP_A, ['busybox'])],
+      instances: [lInstance('web-1', { config: { 'environment.API_KEY': 'key-s3cr3t', 'limits.memory': '512MB' } })],
+    }),
     state: state('instance.web-1'),
   });
   const doc = toPlanDocument(p, { lxplanVersion: '0.1.0' });
@@ -73,7 +93,10 @@ test('no secret in any view of a network, pool or volume with a sensitive config
   assertNoSecret(created, ['net-s3cr3t-1', 'vol-s3cr3t-1']);
   const updated = plan({
     manifest: manifest({ networks: [net('net-s3cr3t-2')], storageVolumes: [vol('vol-s3cr3t-2')] }),
-    live: live({ networks: [lNetwork('lxdbr1', { config: { 'ipv4.address': 'none', 'user.token': 'net-s3cr3t-1' } })], storageVolumes: [lVolume('default/data', { config: { 'user.key': 'vol-s3cr3t-1' } })] }),
+    live: live({
+      networks: [lNetwork('lxdbr1', { config: { 'ipv4.address': 'none', 'user.token': 'net-s3cr3t-1' } })],
+      storageVolumes: [lVolume('default/data', { config: { 'user.key': 'vol-s3cr3t-1' } })],
+    }),
     state: state('network.lxdbr1', 'storage_volume.default/data'),
   });
   assert.is(updated.summary.change, 2);

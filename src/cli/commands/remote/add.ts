@@ -7,7 +7,7 @@ export default class RemoteAdd extends BaseCommand {
   static override description = [
     'Make the token on the server: `lxc config trust add` (or `incus config trust add`). lxplan checks that the server at URL',
     '(default: the address in the token) presents the certificate the token names, sends the token, and writes the remote',
-    'in the lxc CLI\'s format to $LXPLAN_CONF (default ~/.config/lxplan): config.yml, servercerts/NAME.crt, and a client',
+    "in the lxc CLI's format to $LXPLAN_CONF (default ~/.config/lxplan): config.yml, servercerts/NAME.crt, and a client",
     'certificate made on first use. Manifests then name it with `remote: NAME`, or plans use --remote NAME.',
   ].join('\n');
   static override examples = ['<%= config.bin %> remote add prod https://lxd1.example.net:8443 --token eyJjbGllbnRf...'];
@@ -16,13 +16,20 @@ export default class RemoteAdd extends BaseCommand {
     url: Args.string({ description: 'https://HOST[:PORT] (default: the first address in the token)' }),
   };
   static override flags = {
-    token: Flags.string({ description: 'trust token from `lxc config trust add` on the server', required: true, env: 'LXPLAN_TRUST_TOKEN', helpValue: 'TOKEN' }),
+    token: Flags.string({
+      description: 'trust token from `lxc config trust add` on the server',
+      required: true,
+      env: 'LXPLAN_TRUST_TOKEN',
+      helpValue: 'TOKEN',
+    }),
   };
 
   async run(): Promise<void> {
     const { args, flags } = await this.parse(RemoteAdd);
     const r = await addRemote(args.name, args.url, flags.token);
     if (r.createdIdentity) this.note(`Made a client certificate in ${r.dir}.\n`);
-    this.print(`${r.alreadyTrusted ? 'Already trusted by' : 'Trusted by'} remote "${r.name}" at ${r.url} (server certificate SHA-256 ${r.fingerprint}, pinned).\n`);
+    this.print(
+      `${r.alreadyTrusted ? 'Already trusted by' : 'Trusted by'} remote "${r.name}" at ${r.url} (server certificate SHA-256 ${r.fingerprint}, pinned).\n`,
+    );
   }
 }
