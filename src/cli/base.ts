@@ -2,6 +2,7 @@
 import path from 'node:path';
 import { Command, Flags, type Interfaces } from '@oclif/core';
 import type { PlanOptions } from '../planner/plan.js';
+import type { ConnectOptions } from '../workflow/session.js';
 import { errorDocument, renderError } from './views/errors.js';
 import { makeChalk } from './views/style.js';
 import { EXIT } from './exit-codes.js';
@@ -50,6 +51,11 @@ export const planFlags = {
 };
 
 export abstract class BaseCommand extends Command {
+  /** The common flags as the session takes them, with notices (a dead run's lock taken over) going to stderr. */
+  protected connectOptions(flags: { state?: string; project?: string; socket?: string; remote?: string }): ConnectOptions {
+    return { statePath: flags.state, project: flags.project, socket: flags.socket, remote: flags.remote, notice: (text) => this.note(text) };
+  }
+
   protected planOptions(flags: { target?: string[]; 'allow-restart'?: boolean; destroy?: boolean }): PlanOptions {
     return {
       ...(flags['allow-restart'] ? { allowRestart: true } : {}),

@@ -5,4 +5,14 @@
 export { emptyState, STATE_VERSION, withEntry, withoutEntry, type State, type StateEntry } from './model.js';
 export { backupPathOf, parse, serialize, upgraders } from './file.js';
 export { StateManager, type OpenOptions } from './manager.js';
-export { DEFAULT_LOCK_TIMINGS, forceUnlock, lockDirOf, lockInfoPathOf, readLockInfo, type LockInfo, type LockTimings } from './lock.js';
+export {
+  DEFAULT_LOCK_TIMINGS,
+  forceUnlock,
+  holderGone,
+  lockDirOf,
+  lockInfoPathOf,
+  processStart,
+  readLockInfo,
+  type LockInfo,
+  type LockTimings,
+} from './lock.js';

@@ -5,8 +5,16 @@
  *
  * The info is a sibling rather than a file inside the lock directory because proper-lockfile
  * removes the directory with rmdir: a file inside would make release and stale take-over fail.
+ *
+ * A holder on this host whose process is gone (its pid no longer runs, or runs a process started
+ * at another time: the pid was reused) is taken over at once, and the new holder says so
+ * (`takenOver`): waiting out the 30 s lease after a kill -9 turned one crashed CI job into two.
+ * Two runs taking over the same dead lock are serialised by a second lock (`<path>.takeover`),
+ * and only a lock refreshed well within the lease is taken over this way: an older one is
+ * proper-lockfile's to take over as stale, so the two ways never race on one directory.
  */
 import { randomBytes } from 'node:crypto';
+import { readFileSync } from 'node:fs';
 import { readFile, rename, rm, stat, unlink, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import lockfile from 'proper-lockfile';
@@ -22,6 +30,8 @@ export interface LockInfo {
   operation: string;
   /** When it took the lock (ISO 8601, seconds). */
   since: string;
+  /** When the holder's process started (Linux: /proc/PID/stat's start time, in clock ticks since boot): tells a reused pid from the holder. */
+  pidStart?: string;
 }
 
 export interface LockTimings {
@@ -55,9 +65,31 @@ function isoSeconds(d: Date): string {
   return d.toISOString().replace(/\.\d{3}Z$/, 'Z');
 }
 
+/** When process `pid` started (clock ticks since boot, from /proc/PID/stat), or undefined where /proc does not say. */
+export function processStart(pid: number): string | undefined {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    // "pid (comm) state ppid ..." - comm may hold spaces and parentheses: fields count from the last ')'.
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    return fields[19]; // field 22 of the whole line: starttime
+  } catch {
+    return undefined;
+  }
+}
+
+/** The holder's process is gone from this host: not running, or its pid now names a process started at another time. */
+export function holderGone(info: LockInfo): boolean {
+  if (info.host !== os.hostname()) return false;
+  if (!pidAlive(info.pid)) return true;
+  const start = info.pidStart === undefined ? undefined : processStart(info.pid);
+  return start !== undefined && start !== info.pidStart;
+}
+
 /** A held lock. `compromised` is set (never thrown) when proper-lockfile finds the lock lost. */
 export class StateLock {
   compromised: Error | undefined;
+  /** The lock of a holder whose process was gone, taken over at once by this run (the caller says so). */
+  takenOver: LockInfo | undefined;
   private releaseFn: (() => Promise<void>) | undefined;
 
   private constructor(
@@ -77,9 +109,10 @@ export class StateLock {
       user: userName(),
       operation,
       since: isoSeconds(new Date()),
+      ...(processStart(process.pid) !== undefined ? { pidStart: processStart(process.pid) } : {}),
     };
     const lock = new StateLock(path, info);
-    try {
+    const take = async () => {
       lock.releaseFn = await lockfile.lock(path, {
         realpath: false, // the state file may not exist yet
         retries: 0,
@@ -91,6 +124,19 @@ export class StateLock {
           lock.compromised = err;
         },
       });
+    };
+    try {
+      try {
+        await take();
+      } catch (e) {
+        if ((e as NodeJS.ErrnoException).code !== 'ELOCKED') throw e;
+        const holder = await readLockInfo(path);
+        if (!holder || !holderGone(holder)) throw e;
+        const dead = await removeIfHolderGone(path, holder, timings);
+        // Once more, whatever happened: ELOCKED again means another run holds it now, and is reported.
+        await take();
+        lock.takenOver = dead;
+      }
     } catch (e) {
       const err = e as NodeJS.ErrnoException;
       if (err.code === 'ELOCKED') throw await lockedError(path, timings);
@@ -128,6 +174,39 @@ export class StateLock {
   }
 }
 
+/**
+ * Removes the lock of `path` when its holder's process is gone from this host, and returns who
+ * that was; undefined (nothing removed) otherwise. Serialised with other runs doing the same by
+ * the `<path>.takeover` lock; a lock near its lease is left to proper-lockfile's stale take-over.
+ */
+async function removeIfHolderGone(path: string, first: LockInfo, timings: LockTimings): Promise<LockInfo | undefined> {
+  let releaseTakeover: (() => Promise<void>) | undefined;
+  try {
+    releaseTakeover = await lockfile.lock(`${path}.takeover`, { realpath: false, retries: { retries: 5, minTimeout: 50, maxTimeout: 200 }, stale: 10_000 });
+  } catch {
+    return undefined; // another run is taking it over: it will be reported as the holder
+  }
+  try {
+    // The info may be a leftover of a run killed while releasing (the lock goes first, the info
+    // after), beside the lock a new holder has just made and not yet described: a lock younger
+    // than FRESH_MS is given that long to get its own info before it is judged.
+    const age = await lockAgeMs(path);
+    if (age < FRESH_MS) await new Promise((r) => setTimeout(r, FRESH_MS - age));
+    const info = await readLockInfo(path);
+    // Still the same dead holder, and far enough from its lease that no stale take-over can be under way.
+    if (!info || info.id !== first.id || !holderGone(info)) return undefined;
+    if ((await lockAgeMs(path)) > timings.staleMs - Math.max(timings.updateMs, 1000)) return undefined;
+    await unlink(lockInfoPathOf(path)).catch(() => {});
+    await rm(lockDirOf(path), { recursive: true, force: true });
+    return info;
+  } finally {
+    await releaseTakeover().catch(() => {});
+  }
+}
+
+/** A new holder writes its info within milliseconds of taking the lock; this long is ample. */
+const FRESH_MS = 1500;
+
 /** How long ago the lock was last refreshed (proper-lockfile keeps its directory's mtime fresh while held). */
 async function lockAgeMs(path: string): Promise<number> {
   const st = await stat(lockDirOf(path)).catch(() => undefined);
@@ -146,6 +225,7 @@ export async function readLockInfo(path: string): Promise<LockInfo | undefined> 
       user: String(v.user ?? '?'),
       operation: String(v.operation ?? '?'),
       since: String(v.since ?? '?'),
+      ...(typeof v.pidStart === 'string' ? { pidStart: v.pidStart } : {}),
     };
   } catch {
     return undefined;
@@ -193,7 +273,7 @@ async function lockedError(path: string, timings: LockTimings): Promise<LxplanEr
       },
     );
   }
-  const gone = info.host === os.hostname() && !pidAlive(info.pid);
+  const gone = holderGone(info);
   return new LxplanError(
     'state.locked',
     `state file ${path} is locked by pid ${info.pid} on host ${info.host} (${info.operation} by ${info.user}, since ${info.since}; lock ID ${info.id})`,
@@ -230,7 +310,7 @@ export async function forceUnlock(path: string, id: string, timings: LockTimings
     return undefined;
   }
   if (info.id !== id) throw new LxplanError('usage', `the lock of ${path} has ID ${info.id}, not ${id}: nothing was removed`);
-  if (info.host === os.hostname() && pidAlive(info.pid)) {
+  if (info.host === os.hostname() && !holderGone(info)) {
     throw new LxplanError('usage', `pid ${info.pid} (${info.operation}) still runs on this host and holds the lock of ${path}: nothing was removed`, {
       hint: 'stop that run first (it releases the lock as it exits)',
     });

@@ -85,6 +85,11 @@ export class StateManager {
     return this.lock?.info;
   }
 
+  /** The holder this run took the lock over from, because its process was gone; the caller says so. */
+  get lockTakenOver(): LockInfo | undefined {
+    return this.lock?.takenOver;
+  }
+
   /**
    * Set when the lock was lost while held (its directory removed, or not refreshed in time so
    * another run may have taken it). Saving goes on regardless, since recording what was done

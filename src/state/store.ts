@@ -11,6 +11,8 @@ export interface HeldLock {
   readonly info: LockInfo;
   /** Set (never thrown) when the lock was lost while held: saving goes on, the caller warns. */
   readonly compromised: Error | undefined;
+  /** Set when this run took the lock over from a holder that is gone (it is said to the user). */
+  readonly takenOver?: LockInfo;
   release(): Promise<void>;
 }
 

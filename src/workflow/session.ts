@@ -31,6 +31,13 @@ export interface ConnectOptions {
   socket?: string;
   /** A remote daemon over HTTPS, by name (src/lxd/connect.ts); absent or "local": the unix socket. */
   remote?: string;
+  /** Told what the run should know but is not an error (a dead run's lock taken over). */
+  notice?: (text: string) => void;
+}
+
+/** What a run that took a dead holder's lock over tells its user. */
+export function takenOverNotice(label: string, dead: LockInfo): string {
+  return `Took over the lock of ${label} from pid ${dead.pid} on this host (${dead.operation} by ${dead.user}, since ${dead.since}; lock ID ${dead.id}): that process is no longer running.\n`;
 }
 
 export interface SessionOptions extends ConnectOptions {
@@ -103,6 +110,8 @@ export async function connect(
     client.close();
     throw e;
   }
+  const dead = state.lockTakenOver;
+  if (dead) opts.notice?.(takenOverNotice(statePath, dead));
   const close = async () => {
     client.close();
     await state.release();

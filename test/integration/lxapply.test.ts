@@ -192,4 +192,39 @@ it('two lxapply at once on one state: the second fails at once and names the hol
   assert.ok(waited < 10_000, `the second run failed at once (took ${waited} ms)`);
 });
 
+it('lxapply killed (kill -9) while holding the lock: the next run takes the lock over at once and says from whom', async (ctx) => {
+  const many = Array.from({ length: 6 }, (_, i) => `  kill-${i}:\n    image: busybox\n    state: stopped\n`).join('');
+  await ctx.m.write({ 'lxplan.yaml': manifest(ctx.image, THREE + many) });
+  const first = start('lxapply', ctx.args('--auto-approve', '--allow-delete', '--parallelism', '1'));
+  const firstDone = finish(first);
+  let said = '';
+  await Promise.race([
+    new Promise<void>((resolve) =>
+      first.stdout!.on('data', (d: Buffer) => {
+        said += d.toString();
+        if (said.includes('created (')) resolve();
+      }),
+    ),
+    firstDone,
+  ]);
+  first.kill('SIGKILL');
+  const r1 = await firstDone;
+  assert.is(r1.code, null, show(r1)); // killed by the signal
+  const t0 = Date.now();
+  const next = await run('lxapply', ctx.args('--auto-approve', '--allow-delete'));
+  const waited = Date.now() - t0;
+  assert.is(next.code, 0, show(next));
+  assert.match(
+    next.stderr,
+    new RegExp(
+      `Took over the lock of \\S+ from pid ${first.pid} on this host \\(apply by \\S+, since [^;]+; lock ID [0-9a-f]{16}\\): that process is no longer running\\.`,
+    ),
+    show(next),
+  );
+  assert.ok(waited < 30_000, `not held up by the 30 s lease (took ${waited} ms)`);
+  const after = await run('lxplan', ctx.args());
+  assert.match(after.stdout, 'No changes.', show(after));
+  assert.not.match(after.stderr, 'Took over', show(after));
+});
+
 it.run();

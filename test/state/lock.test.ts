@@ -5,7 +5,17 @@ import os from 'node:os';
 import { pathToFileURL } from 'node:url';
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { forceUnlock, lockDirOf, lockInfoPathOf, readLockInfo, StateManager, withEntry } from '../../src/state/index.js';
+import {
+  DEFAULT_LOCK_TIMINGS,
+  forceUnlock,
+  lockDirOf,
+  lockInfoPathOf,
+  processStart,
+  readLockInfo,
+  StateManager,
+  withEntry,
+  type LockInfo,
+} from '../../src/state/index.js';
 import type { State } from '../../src/state/model.js';
 import { entry, inTempDir, lxplanError } from './helpers.js';
 
@@ -98,28 +108,79 @@ test('the lock held by another process is reported with its pid, host and operat
     }
   }));
 
-test('a holder that died: the hint says so, and the lock is taken over once stale', () =>
+test('a holder on this host whose process is gone (kill -9): its lock is taken over at once, and the run says from whom', () =>
+  inTempDir(async (_dir, p) => {
+    const { child } = await spawnHolder(p);
+    const dead = (await readLockInfo(p))!;
+    child.kill('SIGKILL');
+    await exited(child);
+    const t0 = Date.now();
+    const m = await StateManager.open(p, { operation: 'apply', lock: true });
+    assert.ok(Date.now() - t0 < DEFAULT_LOCK_TIMINGS.staleMs / 2, 'taken over long before the lease ran out');
+    assert.equal(m.lockTakenOver, dead);
+    assert.is((await readLockInfo(p))!.pid, process.pid);
+    await m.release();
+    // A lock of one's own, not taken from anyone, says nothing.
+    const again = await StateManager.open(p, { operation: 'plan', lock: true });
+    assert.is(again.lockTakenOver, undefined);
+    await again.release();
+  }));
+
+/** A lock directory with holder information written by hand. */
+async function fakeLock(p: string, info: Partial<LockInfo>): Promise<void> {
+  const { mkdir, writeFile } = await import('node:fs/promises');
+  await mkdir(lockDirOf(p));
+  await writeFile(
+    lockInfoPathOf(p),
+    JSON.stringify({ id: 'feedfacefeedface', host: os.hostname(), user: 'ci', operation: 'apply', since: '2026-01-01T00:00:00Z', ...info }),
+  );
+}
+
+test('a pid reused by another process (its start time differs) is a holder that is gone: taken over', () =>
+  inTempDir(async (_dir, p) => {
+    const other = spawn(process.execPath, ['-e', 'setTimeout(() => {}, 60000)'], { stdio: 'ignore' });
+    try {
+      assert.ok(processStart(other.pid!), '/proc tells the start time');
+      await fakeLock(p, { pid: other.pid!, pidStart: '1' });
+      const m = await StateManager.open(p, { operation: 'apply', lock: true });
+      assert.is(m.lockTakenOver?.pid, other.pid);
+      await m.release();
+      // The same pid with its real start time is a live holder: refused, never taken over.
+      await fakeLock(p, { pid: other.pid!, pidStart: processStart(other.pid!) });
+      const e = await lxplanError(() => StateManager.open(p, { operation: 'apply', lock: true }));
+      assert.is(e.code, 'state.locked');
+      assert.match(e.message, `locked by pid ${other.pid} on host`);
+    } finally {
+      other.kill('SIGKILL');
+    }
+  }));
+
+test("a dead run's leftover info beside a lock a new holder has just made: the new holder's lock is not taken", () =>
   inTempDir(async (_dir, p) => {
     const { child } = await spawnHolder(p);
     child.kill('SIGKILL');
     await exited(child);
-    const lockTimings = { staleMs: 2000, updateMs: 1000 }; // the minimum proper-lockfile allows
-    const e = await lxplanError(() => StateManager.open(p, { operation: 'apply', lock: true, lockTimings }));
+    // The dead holder's lock is gone and its info left (killed between the two steps of release);
+    // a new holder (this process, say) has made the lock and writes its own info a moment later.
+    await rmdir(lockDirOf(p));
+    const { mkdir, writeFile } = await import('node:fs/promises');
+    await mkdir(lockDirOf(p));
+    const mine = {
+      id: '0123456789abcdef',
+      pid: process.pid,
+      pidStart: processStart(process.pid),
+      host: os.hostname(),
+      user: 'me',
+      operation: 'apply',
+      since: '2026-01-01T00:00:00Z',
+    };
+    const late = new Promise((r) => setTimeout(r, 300)).then(() => writeFile(lockInfoPathOf(p), JSON.stringify(mine)));
+    const e = await lxplanError(() => StateManager.open(p, { operation: 'plan', lock: true }));
+    await late;
     assert.is(e.code, 'state.locked');
-    assert.match(e.hint ?? '', `pid ${child.pid} is no longer running on this host`);
-    // Stale 2 s after its last refresh; proper-lockfile may round that mtime up by up to 1 s.
-    const deadline = Date.now() + 6000;
-    let m: StateManager | undefined;
-    while (!m) {
-      await new Promise((r) => setTimeout(r, 250));
-      try {
-        m = await StateManager.open(p, { operation: 'apply', lock: true, lockTimings });
-      } catch (err) {
-        if (Date.now() > deadline) throw err;
-      }
-    }
-    assert.is((await readLockInfo(p))!.pid, process.pid);
-    await m.release();
+    assert.match(e.message, `locked by pid ${process.pid} on host`);
+    assert.ok(existsSync(lockDirOf(p)));
+    assert.equal(await readLockInfo(p), mine);
   }));
 
 test("force-unlock: refused for a wrong ID or a live holder; clears a dead holder's lock at once", () =>
@@ -130,11 +191,15 @@ test("force-unlock: refused for a wrong ID or a live holder; clears a dead holde
     assert.is(live.message, `pid ${child.pid} (apply) still runs on this host and holds the lock of ${p}: nothing was removed`);
     child.kill('SIGKILL');
     await new Promise((r) => child.once('exit', r));
+    // Held from another host: a holder here that is gone would be taken over without asking.
+    const { writeFile } = await import('node:fs/promises');
+    await writeFile(lockInfoPathOf(p), JSON.stringify({ ...info, host: 'runner-7' }));
     const e = await lxplanError(() => StateManager.open(p, { operation: 'apply', lock: true }));
-    assert.match(e.hint ?? '', `lxplan force-unlock ${info.id} --state ${p}`);
+    assert.match(e.hint ?? '', `if its process died on another host, clear the lock with: lxplan force-unlock ${info.id} --state ${p}`);
     const wrong = await lxplanError(() => forceUnlock(p, 'nope'));
     assert.is(wrong.message, `the lock of ${p} has ID ${info.id}, not nope: nothing was removed`);
     assert.is((await forceUnlock(p, info.id))?.pid, child.pid);
+    assert.not.ok(existsSync(lockInfoPathOf(p)));
     assert.not.ok(existsSync(lockDirOf(p)));
     const m = await StateManager.open(p, { operation: 'apply', lock: true });
     await m.release();

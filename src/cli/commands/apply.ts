@@ -60,18 +60,13 @@ Deleting or replacing an instance (its disk is lost) needs --allow-delete / --al
       if (!flags['auto-approve'] && !interactive) {
         throw new LxplanError('usage', 'lxapply --restore needs a terminal to ask for confirmation', { hint: 'pass --auto-approve to restore without asking' });
       }
-      return this.restore(
-        flags.restore,
-        args.path,
-        { statePath: flags.state, project: flags.project, socket: flags.socket, remote: flags.remote },
-        Boolean(flags['auto-approve']),
-      );
+      return this.restore(flags.restore, args.path, this.connectOptions(flags), Boolean(flags['auto-approve']));
     }
     const saved = await isPlanFile(args.path);
     if (!saved && !flags['auto-approve'] && !interactive) {
       throw new LxplanError('usage', 'lxapply needs a terminal to ask for confirmation', { hint: 'pass --auto-approve to apply without asking (as in CI)' });
     }
-    const connectOpts = { statePath: flags.state, project: flags.project, socket: flags.socket, remote: flags.remote };
+    const connectOpts = this.connectOptions(flags);
     if (saved && (flags.target || flags.destroy || flags['allow-restart'])) {
       throw new LxplanError('usage', '--target, --destroy and --allow-restart shape a plan: give them to lxplan -o when saving it');
     }

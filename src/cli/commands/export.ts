@@ -24,7 +24,7 @@ export default class Export extends BaseCommand {
 
   async run(): Promise<void> {
     const { args, flags } = await this.parse(Export);
-    const connectOpts = { statePath: flags.state, project: flags.project, socket: flags.socket, remote: flags.remote };
+    const connectOpts = this.connectOptions(flags);
     if (flags.import && !args.dir) throw new LxplanError('usage', '--import needs a DIR to write the manifest and its state into');
     const only = (flags.name ?? []).map((name) => ({ kind: (flags.kind as Kind | undefined) ?? EXPORT_BY_NAME, name }));
     const text = await exportLive({ ...connectOpts, only, kind: flags.kind as Kind | undefined });

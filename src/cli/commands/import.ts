@@ -25,7 +25,7 @@ export default class Import extends BaseCommand {
 
   async run(): Promise<void> {
     const { args, flags } = await this.parse(Import);
-    const connectOpts = { statePath: flags.state, project: flags.project, socket: flags.socket, remote: flags.remote };
+    const connectOpts = this.connectOptions(flags);
     if (!KINDS.includes(args.kind as Kind)) throw new LxplanError('usage', `unknown kind ${args.kind}`);
     const [address, ...builtins] = await importObjects(args.path, [{ kind: args.kind as Kind, name: args.name }], connectOpts);
     this.note(`Imported ${address.replace('.', ' ')}: lxplan manages it now.\n`);

@@ -37,7 +37,7 @@ Other commands: lxplan validate [PATH] (offline check), lxapply [PATH] (= lxplan
 
   async run(): Promise<unknown> {
     const { args, flags } = await this.parse(Plan);
-    const connectOpts = { statePath: flags.state, project: flags.project, socket: flags.socket, remote: flags.remote };
+    const connectOpts = this.connectOptions(flags);
     if (flags['refresh-only']) {
       const r = await refreshOnly(args.path, connectOpts);
       const drifted = r.changes.filter((c) => c.drift);
