@@ -22,6 +22,8 @@ export interface LockInfo {
   operation: string;
   /** When it took the lock (ISO 8601, seconds). */
   since: string;
+  /** The CI run the holder belongs to, when its environment names one (holder.ts ciRunId). */
+  run?: string;
 }
 
 export interface LockTimings {
