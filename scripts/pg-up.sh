@@ -65,5 +65,5 @@ if ! grep -q '^host all lxplan_pw ' "$HBA"; then
   as_pg "'$BIN/pg_ctl' -D '$PGDATA_DIR' reload >/dev/null"
 fi
 "$BIN/psql" -h 127.0.0.1 -p "$PORT" -U postgres -d postgres -qc \
-  "DO \$\$ BEGIN IF NOT EXISTS (SELECT 1 FROM pg_roles WHERE rolname = 'lxplan_pw') THEN CREATE ROLE lxplan_pw LOGIN PASSWORD 'lxplan-test-password'; END IF; END \$\$" >/dev/null
+  "DO \$\$ BEGIN IF NOT EXISTS (SELECT 1 FROM pg_roles WHERE rolname = 'lxplan_pw') THEN CREATE ROLE lxplan_pw LOGIN PASSWORD 'lxplan-test-password'; END IF; END \$\$; GRANT CREATE ON DATABASE $DB TO lxplan_pw" >/dev/null
 say "ready: postgres://postgres@127.0.0.1:$PORT/$DB"
