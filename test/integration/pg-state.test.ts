@@ -3,7 +3,7 @@
  * throwaway cluster scripts/pg-up.sh starts (127.0.0.1:5439; LXPLAN_TEST_PG names another):
  * saved and read back, of several runs locking at once exactly one wins, a holder killed with
  * SIGKILL is taken over at once with a message saying so, force-unlock by lock ID, `lxplan state
- * migrate` file -> pg -> lxd:NAME (the second daemon) -> file keeping lineage and serial, its
+ * migrate` file -> pg -> lxd:NAME (on the local daemon) -> file keeping lineage and serial, its
  * refusals, and the errors of an unreachable server, a refused login and a missing database
  * (never showing the password). Every workspace row and daemon project it makes is removed after.
  * When the server does not answer, this suite FAILS: run scripts/pg-up.sh.
@@ -25,8 +25,6 @@ import { PgStore } from '../../src/state/pg-store.js';
 import { run, show } from './cli.js';
 import { PG_URL, pgUrl } from './pg-url.js';
 
-const LXD2_DIR = process.env.LXD2_DIR ?? '/var/lib/lxd2';
-const LXD2_SOCKET = path.join(LXD2_DIR, 'unix.socket');
 const FAST = { staleMs: 1500, updateMs: 250 };
 
 type Ctx = { db: pg.Client; workspaces: string[]; dir: string; ws(): string };
@@ -49,6 +47,7 @@ it.before(async (ctx) => {
 });
 
 it.after(async (ctx) => {
+  for (const c of children) if (c.exitCode === null && c.signalCode === null) c.kill('SIGKILL');
   for (const w of ctx.workspaces) {
     await ctx.db.query('DELETE FROM lxplan.states WHERE name = $1', [w]).catch(() => undefined);
     await ctx.db.query('DELETE FROM lxplan.locks WHERE name = $1', [w]).catch(() => undefined);
@@ -74,11 +73,15 @@ process.stdin.resume();
 process.stdin.on('end', async () => { await m.release(); process.exit(0); });
 `;
 
+/** Every holder process started: killed after the suite, whatever a failed test left. */
+const children: ChildProcess[] = [];
+
 async function holder(url: string, env: NodeJS.ProcessEnv = {}): Promise<{ child: ChildProcess; id: string }> {
   const child = spawn(process.execPath, ['--input-type=module', '-e', HOLDER, stateModule, managerModule, url], {
     stdio: ['pipe', 'pipe', 'inherit'],
     env: { ...process.env, ...env },
   });
+  children.push(child);
   let out = '';
   const id = await new Promise<string>((resolve, reject) => {
     child.stdout.on('data', (d) => {
@@ -134,6 +137,7 @@ it('of six runs locking at once exactly one wins; the others name it (with its C
   try {
     const results = await Promise.allSettled([1, 2, 3, 4, 5, 6].map(() => new PgStore(pgUrl(ws)).lock('apply', FAST)));
     const won = results.filter((r) => r.status === 'fulfilled');
+    for (const w of won) await w.value.release();
     const lost = results.filter((r): r is PromiseRejectedResult => r.status === 'rejected').map((r) => r.reason as Error & { code?: string });
     assert.is(won.length, 1, JSON.stringify(results.map((r) => (r.status === 'rejected' ? String(r.reason) : 'won'))));
     for (const l of lost) {
@@ -142,7 +146,6 @@ it('of six runs locking at once exactly one wins; the others name it (with its C
       assert.match(l.message, 'GitHub Actions run 4242');
       assert.match(l.message, `lock ID ${won[0].value.info.id}`);
     }
-    await won[0].value.release();
   } finally {
     if (before === undefined) delete process.env.GITHUB_RUN_ID;
     else process.env.GITHUB_RUN_ID = before;
@@ -160,10 +163,10 @@ it('a holder killed with SIGKILL is taken over at once, saying so; the CLI says 
   await exited(h.child);
   const notices: string[] = [];
   const lock = await new PgStore(pgUrl(ws), (t) => notices.push(t)).lock('apply', FAST);
+  await lock.release();
   assert.is(notices.length, 1, notices.join(''));
   assert.match(notices[0], `The previous holder of the lock of state ${pgUrl(ws)}, pid ${h.child.pid} on host`);
-  assert.match(notices[0], `lock ID ${h.id}) is gone (its database session ended); its lock was taken over.`);
-  await lock.release();
+  assert.match(notices[0], `lock ID ${h.id}), is gone (its database session ended); its lock was taken over.`);
 
   // Through the CLI: a plan of an empty manifest directory on that state, after another kill -9.
   const h2 = await holder(pgUrl(ws));
@@ -190,8 +193,8 @@ it('force-unlock by lock ID ends the holding session; another ID is refused; a p
   assert.not.match(ok.stderr + ok.stdout, 'not-needed-here');
   const notices: string[] = [];
   const lock = await new PgStore(pgUrl(ws), (t) => notices.push(t)).lock('plan', FAST);
-  assert.equal(notices, [], 'the row went with the lock: nothing to take over');
   await lock.release();
+  assert.equal(notices, [], 'the row went with the lock: nothing to take over');
   h.child.stdin!.end();
   await exited(h.child);
   const none = await run('lxplan', ['force-unlock', h.id, '--state', pgUrl(ws)]);
@@ -200,7 +203,7 @@ it('force-unlock by lock ID ends the holding session; another ID is refused; a p
 });
 
 it('migrate file -> pg -> lxd:NAME -> file keeps lineage and serial; refuses another lineage or a newer serial, changing nothing', async (ctx) => {
-  const lxd2 = new LxdClient({ socketPath: LXD2_SOCKET });
+  const lxd = new LxdClient();
   const name = `it-${randomBytes(3).toString('hex')}`;
   try {
     const ws = ctx.ws();
@@ -211,7 +214,7 @@ it('migrate file -> pg -> lxd:NAME -> file keeps lineage and serial; refuses ano
     const { lineage, serial } = m.state;
     await m.release();
     assert.is(serial, 3);
-    const migrate = (from: string, to: string) => run('lxplan', ['state', 'migrate', '--from', from, '--to', to, '--socket', LXD2_SOCKET]);
+    const migrate = (from: string, to: string) => run('lxplan', ['state', 'migrate', '--from', from, '--to', to]);
     for (const [from, to] of [
       [src, pgUrl(ws)],
       [pgUrl(ws), `lxd:${name}`],
@@ -221,7 +224,7 @@ it('migrate file -> pg -> lxd:NAME -> file keeps lineage and serial; refuses ano
       assert.is(r.code, 0, show(r));
       assert.match(r.stdout, `(lineage ${lineage}, serial ${serial})`, show(r));
     }
-    const onDaemon = await StateManager.openStore(new (await import('../../src/state/daemon-store.js')).DaemonStore(lxd2, name, 'lxd2'), {
+    const onDaemon = await StateManager.openStore(new (await import('../../src/state/daemon-store.js')).DaemonStore(lxd, name, 'the local daemon'), {
       operation: 'plan',
       lock: false,
     });
@@ -265,8 +268,8 @@ it('migrate file -> pg -> lxd:NAME -> file keeps lineage and serial; refuses ano
     h.child.stdin!.end();
     await exited(h.child);
   } finally {
-    await lxd2.request('DELETE', `/1.0/projects/${STATE_PROJECT_PREFIX}${name}`).catch(() => undefined);
-    lxd2.close();
+    await lxd.request('DELETE', `/1.0/projects/${STATE_PROJECT_PREFIX}${name}`).catch(() => undefined);
+    lxd.close();
   }
 });
 
