@@ -104,7 +104,7 @@ async function race(ctx: Ctx, spec: string, store: StateStore): Promise<void> {
   try {
     for (let round = 1; round <= ROUNDS; round++) {
       const pair = next;
-      const texts = ['A', 'B'].map((who) => `round ${round} runner ${who}`);
+      const texts = ['A', 'B'].map((who) => `round ${round}${apart ? `.${apart}` : ''} runner ${who}`);
       for (let i = 0; i < 2; i++) await writeFile(path.join(ctx.dirs[i], 'lxplan.yaml'), manifest(texts[i]));
       await Promise.all(pair.map((r) => r.ready));
       for (const r of pair) r.child.stdin!.end('go\n');
