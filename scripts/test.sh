@@ -12,4 +12,5 @@ cd "$(dirname "$0")/.."
 npm run build --silent
 bash scripts/lxd-up.sh
 bash scripts/lxd2-up.sh
+bash scripts/pg-up.sh   # the PostgreSQL state tests: a throwaway cluster on 127.0.0.1:5439
 node test/run.mjs "$@"

@@ -11,7 +11,7 @@ import { unknownCommand } from './usage.js';
 import { errorDocument, renderError } from './views/errors.js';
 import { makeChalk } from './views/style.js';
 
-export const COMMANDS = ['plan', 'apply', 'validate', 'import', 'export', 'force-unlock', 'remote'] as const;
+export const COMMANDS = ['plan', 'apply', 'validate', 'import', 'export', 'force-unlock', 'remote', 'state'] as const;
 
 /** The oclif argv for lxplan's own argv; throws a usage error for an unknown command. */
 export function lxplanArgs(argv: string[], exists: (p: string) => boolean = existsSync): string[] {

@@ -21,14 +21,13 @@
  * and made again by the next run. Of two runs making it at once, one gets a conflict, reads the
  * winner's lock and reports it.
  */
-import { randomBytes } from 'node:crypto';
-import os from 'node:os';
 import { gunzipSync, gzipSync } from 'node:zlib';
 import { LxplanError } from '../errors.js';
 import type { LxdClient } from '../lxd/client.js';
 import { isNotFound, isPreconditionFailed, LxdApiError } from '../lxd/errors.js';
 import type { LxdProject } from '../lxd/types.js';
 import { parse } from './file.js';
+import { describeHolder, newHolder } from './holder.js';
 import type { LockInfo, LockTimings } from './lock.js';
 import type { State } from './model.js';
 import type { HeldLock, StateStore } from './store.js';
@@ -42,7 +41,7 @@ export const STATE_PROJECT_PREFIX = 'lxplan-state-';
 export const MAX_ENCODED = 32 * 1024 * 1024;
 const NAME = /^[a-z0-9][a-z0-9-]{0,39}$/;
 
-interface StoredLock extends LockInfo {
+export interface StoredLock extends LockInfo {
   /** ISO 8601, milliseconds: the holder's last sign of life. */
   heartbeat: string;
 }
@@ -56,24 +55,20 @@ export function daemonStateName(spec: string): string | undefined {
   return m[1];
 }
 
-function userName(): string {
-  try {
-    return os.userInfo().username;
-  } catch {
-    return process.env.USER ?? '?';
-  }
-}
-
 export class DaemonStore implements StateStore {
   readonly label: string;
   readonly project: string;
   private scoped: LxdClient | undefined;
 
-  /** `client`: any client of the daemon (the store works in its own project, whatever the client's). `where`: the daemon, for messages. */
+  /**
+   * `client`: any client of the daemon (the store works in its own project, whatever the client's). `where`: the daemon, for messages.
+   * `notice`: told what the user should know but is not an error (a dead holder's lock taken over).
+   */
   constructor(
     private readonly client: LxdClient,
     readonly name: string,
     where: string,
+    private readonly notice: (text: string) => void = () => {},
   ) {
     this.project = `${STATE_PROJECT_PREFIX}${name}`;
     this.label = `lxd:${name} (project ${this.project} on ${where})`;
@@ -177,15 +172,9 @@ export class DaemonStore implements StateStore {
   }
 
   async lock(operation: string, timings: LockTimings): Promise<HeldLock> {
-    const info: LockInfo = {
-      id: randomBytes(8).toString('hex'),
-      pid: process.pid,
-      host: os.hostname(),
-      user: userName(),
-      operation,
-      since: new Date().toISOString().replace(/\.\d{3}Z$/, 'Z'),
-    };
+    const info = newHolder(operation);
     await this.ensure();
+    let dead: { held: StoredLock | undefined } | undefined;
     for (let attempt = 0; attempt < 20; attempt++) {
       const mine: StoredLock = { ...info, heartbeat: new Date().toISOString() };
       try {
@@ -196,14 +185,16 @@ export class DaemonStore implements StateStore {
         await this.inProject().request('POST', '/1.0/profiles', {
           body: { name: LOCK_OBJECT, description: `lxplan's lock of state "${this.name}"`, config: { [LOCK_KEY]: JSON.stringify(mine) } },
         });
+        if (dead) this.notice(takeoverNotice(this.label, dead.held, timings));
         return new DaemonLock(this, info, timings);
       } catch (e) {
         if (!isConflict(e)) throw e;
       }
       const read = await this.readLock();
       if (!read) continue; // released in between: try again
-      if (read.held && Date.now() - Date.parse(read.held.heartbeat) < timings.staleMs) throw this.lockedError(read.held);
+      if (read.held && Date.now() - Date.parse(read.held.heartbeat) < timings.staleMs) throw this.lockedError(read.held, timings);
       // Stale (its holder stopped refreshing it) or unreadable: remove that one, then try again.
+      dead = { held: read.held };
       await this.removeLock(read.etag);
     }
     throw new LxplanError('state.locked', `cannot take the lock of state ${this.label}: it kept changing under every attempt`);
@@ -250,16 +241,20 @@ export class DaemonStore implements StateStore {
     return read.held;
   }
 
-  private lockedError(held: StoredLock): LxplanError {
+  private lockedError(held: StoredLock, timings: LockTimings): LxplanError {
     const ago = Math.round((Date.now() - Date.parse(held.heartbeat)) / 1000);
-    return new LxplanError(
-      'state.locked',
-      `state ${this.label} is locked by pid ${held.pid} on host ${held.host} (${held.operation} by ${held.user}, since ${held.since}; lock ID ${held.id}; alive ${ago} s ago)`,
-      {
-        hint: `wait for that run to finish and try again; if it died, the lock is taken over once it has not been refreshed for a while, or clear it with: lxplan force-unlock ${held.id} --state lxd:${this.name}`,
-      },
-    );
+    return new LxplanError('state.locked', `state ${this.label} is locked by ${describeHolder(held).replace(/\)$/, `; alive ${ago} s ago)`)}`, {
+      hint: `wait for that run to finish and try again; if it died, the next run takes the lock over once it has not been refreshed for ${Math.round(timings.staleMs / 1000)} s (its lease), or clear it now with: lxplan force-unlock ${held.id} --state lxd:${this.name}`,
+    });
   }
+}
+
+/** What the run that took a dead holder's lock over says: who it was, and why it is taken to be gone (its lease ran out). */
+export function takeoverNotice(label: string, dead: StoredLock | undefined, timings: LockTimings): string {
+  const lease = `${Math.round(timings.staleMs / 1000)} s`;
+  if (!dead) return `The lock of state ${label} held no readable holder information and was taken over.\n`;
+  const ago = Math.round((Date.now() - Date.parse(dead.heartbeat)) / 1000);
+  return `The previous holder of the lock of state ${label}, ${describeHolder(dead)}, is gone: it last refreshed the lock ${ago} s ago, past its ${lease} lease; its lock was taken over.\n`;
 }
 
 /** LXD's answer to creating what exists already (409; some paths say 400 with "already exists"). */
@@ -279,6 +274,7 @@ function parseLock(text: string | undefined): StoredLock | undefined {
       user: String(v.user ?? '?'),
       operation: String(v.operation ?? '?'),
       since: String(v.since ?? '?'),
+      ...(typeof v.run === 'string' ? { run: v.run } : {}),
       heartbeat: v.heartbeat,
     };
   } catch {

@@ -19,6 +19,7 @@ import { readFile, rename, rm, stat, unlink, writeFile } from 'node:fs/promises'
 import os from 'node:os';
 import lockfile from 'proper-lockfile';
 import { LxplanError } from '../errors.js';
+import { ciRunId } from './holder.js';
 
 export interface LockInfo {
   /** Random, to tell two holders apart even with a reused pid. */
@@ -32,6 +33,8 @@ export interface LockInfo {
   since: string;
   /** When the holder's process started (Linux: /proc/PID/stat's start time, in clock ticks since boot): tells a reused pid from the holder. */
   pidStart?: string;
+  /** The CI run the holder belongs to, when its environment names one (holder.ts ciRunId). */
+  run?: string;
 }
 
 export interface LockTimings {
@@ -110,6 +113,7 @@ export class StateLock {
       operation,
       since: isoSeconds(new Date()),
       ...(processStart(process.pid) !== undefined ? { pidStart: processStart(process.pid) } : {}),
+      ...(ciRunId() ? { run: ciRunId() } : {}),
     };
     const lock = new StateLock(path, info);
     const take = async () => {
@@ -226,6 +230,7 @@ export async function readLockInfo(path: string): Promise<LockInfo | undefined> 
       operation: String(v.operation ?? '?'),
       since: String(v.since ?? '?'),
       ...(typeof v.pidStart === 'string' ? { pidStart: v.pidStart } : {}),
+      ...(typeof v.run === 'string' ? { run: v.run } : {}),
     };
   } catch {
     return undefined;
@@ -276,7 +281,7 @@ async function lockedError(path: string, timings: LockTimings): Promise<LxplanEr
   const gone = holderGone(info);
   return new LxplanError(
     'state.locked',
-    `state file ${path} is locked by pid ${info.pid} on host ${info.host} (${info.operation} by ${info.user}, since ${info.since}; lock ID ${info.id})`,
+    `state file ${path} is locked by pid ${info.pid} on host ${info.host} (${info.operation} by ${info.user}, since ${info.since}${info.run ? `, ${info.run}` : ''}; lock ID ${info.id})`,
     {
       hint: gone
         ? `pid ${info.pid} is no longer running on this host: the lock is stale. Clear it with: lxplan force-unlock ${info.id} --state ${path} (or wait ${stale}: it is taken over automatically)`

@@ -17,6 +17,7 @@ import type { Manifest } from '../resources/types.js';
 import { forceUnlock, StateManager, type LockInfo } from '../state/index.js';
 import { DaemonStore, daemonStateName } from '../state/daemon-store.js';
 import { FileStore } from '../state/file-store.js';
+import { isPgSpec, PgStore, redactUrl } from '../state/pg-store.js';
 import type { StateStore } from '../state/store.js';
 import { resolveProject } from './project-scope.js';
 
@@ -75,24 +76,37 @@ export async function loadChecked(manifestPath: string): Promise<Manifest> {
   return m;
 }
 
-/** Where `--state` says the state is: a file, or `lxd:NAME` on the daemon the run talks to. */
-export function stateStore(statePath: string, client: LxdClient, opts: ConnectOptions): StateStore {
+/** Notices of the state stores (a dead holder's lock taken over): to stderr, as the CLI's notes go. */
+/** Where a store's notices go when the caller gives no `notice` (library use): stderr. */
+const stderrNotice = (text: string) => {
+  process.stderr.write(text);
+};
+
+/** Where `--state` says the state is: a file, `lxd:NAME` on the daemon the run talks to, or a `postgres://` URL. */
+export function stateStore(statePath: string, client: LxdClient | undefined, opts: ConnectOptions): StateStore {
+  const storeNotice = opts.notice ?? stderrNotice;
+  if (isPgSpec(statePath)) return new PgStore(statePath, storeNotice);
   const name = daemonStateName(statePath);
-  return name === undefined
-    ? new FileStore(statePath)
-    : new DaemonStore(client.withProject('default'), name, opts.remote && opts.remote !== 'local' ? `remote ${opts.remote}` : client.endpoint);
+  if (name === undefined) return new FileStore(statePath);
+  if (!client) throw new Error(`state ${statePath} is kept on a daemon: a client is needed`);
+  return new DaemonStore(client.withProject('default'), name, opts.remote && opts.remote !== 'local' ? `remote ${opts.remote}` : client.endpoint, storeNotice);
 }
 
-/** Removes a dead run's lock, by its ID: of a state file, or of a state kept on the daemon (which is then connected to, without a lock). */
-export async function forceUnlockState(statePath: string, id: string, opts: ConnectOptions): Promise<LockInfo | undefined> {
-  const name = daemonStateName(statePath);
-  if (name === undefined) return forceUnlock(statePath, id);
+/** `fn` on the store `statePath` names, connected to the daemon first when it is kept there (lxd:NAME), and disconnected after. */
+export async function withStateStore<T>(statePath: string, opts: ConnectOptions, fn: (store: StateStore) => Promise<T>): Promise<T> {
+  if (daemonStateName(statePath) === undefined) return fn(stateStore(statePath, undefined, opts));
   const client = new LxdClient({ transport: await transportFor({ socket: opts.socket, remote: opts.remote }) });
   try {
-    return await (stateStore(statePath, client, opts) as DaemonStore).forceUnlock(id);
+    return await fn(stateStore(statePath, client, opts));
   } finally {
     client.close();
   }
+}
+
+/** Removes a dead run's lock, by its ID: of a state file, of a state kept on the daemon, or in PostgreSQL (connected to without a lock). */
+export async function forceUnlockState(statePath: string, id: string, opts: ConnectOptions): Promise<LockInfo | undefined> {
+  if (!isPgSpec(statePath) && daemonStateName(statePath) === undefined) return forceUnlock(statePath, id);
+  return withStateStore(statePath, opts, (store) => (store as DaemonStore | PgStore).forceUnlock(id));
 }
 
 /** Locks the state and connects to LXD; on failure, releases what it took. */
@@ -156,7 +170,7 @@ function shellWord(s: string): string {
 export function commandArgs(opts: { path: string; statePath?: string; project?: string }, manifestProject: string | undefined): string {
   const words = [
     ...(opts.path !== '.' ? [opts.path] : []),
-    ...(opts.statePath ? ['--state', opts.statePath] : []),
+    ...(opts.statePath ? ['--state', redactUrl(opts.statePath)] : []),
     ...(opts.project && opts.project !== manifestProject ? ['--project', opts.project] : []),
   ];
   return words.map((w) => ` ${shellWord(w)}`).join('');
@@ -175,7 +189,7 @@ export async function openSession(opts: SessionOptions): Promise<Session> {
     plan.project = project;
     if (opts.remote && opts.remote !== 'local') plan.remote = opts.remote;
     plan.manifestPath = opts.path;
-    plan.statePath = statePath;
+    plan.statePath = redactUrl(statePath); // a postgres:// URL's password never goes into a saved plan
     return { manifest, client, state, statePath, live, plan, close };
   } catch (e) {
     await close();

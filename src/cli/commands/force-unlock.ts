@@ -1,4 +1,5 @@
 import { Args } from '@oclif/core';
+import { redactUrl } from '../../state/pg-store.js';
 import { defaultStatePath, forceUnlockState } from '../../workflow/session.js';
 import { BaseCommand, commonFlags } from '../base.js';
 
@@ -20,10 +21,11 @@ export default class ForceUnlock extends BaseCommand {
     const { args, flags } = await this.parse(ForceUnlock);
     const statePath = flags.state ?? (await defaultStatePath(args.path));
     const info = await forceUnlockState(statePath, args.id, { remote: flags.remote, socket: flags.socket });
+    const label = redactUrl(statePath);
     this.print(
       info
-        ? `Removed the lock of ${statePath} (pid ${info.pid} on ${info.host}, ${info.operation} since ${info.since}).\n`
-        : `Removed the lock of ${statePath} (it had no holder information and was no longer refreshed).\n`,
+        ? `Removed the lock of ${label} (pid ${info.pid} on ${info.host}, ${info.operation} since ${info.since}).\n`
+        : `Removed the lock of ${label} (it had no holder information and was no longer refreshed).\n`,
     );
   }
 }
