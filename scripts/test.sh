@@ -12,4 +12,5 @@ cd "$(dirname "$0")/.."
 npm run build --silent
 bash scripts/lxd-up.sh
 bash scripts/lxd2-up.sh
+bash scripts/cluster-up.sh
 node test/run.mjs "$@"
