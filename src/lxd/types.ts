@@ -208,3 +208,23 @@ export interface LxdOperation {
   resources?: Record<string, string[]>;
   metadata?: Record<string, unknown> | null;
 }
+
+// --- clusters (cluster members, their groups; instance placement and moves) ---
+
+/** GET /1.0/cluster/members?recursion=1 element (rest-api.yaml: ClusterMember); `groups` since clustering_groups (LXD 5.0 has it). */
+export interface LxdClusterMember {
+  server_name: string;
+  url: string;
+  status: string;
+  groups?: string[];
+  roles?: string[];
+  architecture?: string;
+  failure_domain?: string;
+  description?: string;
+}
+
+/** What GET /1.0's environment says about clustering (environment.server_clustered). */
+export interface LxdClusterEnvironment {
+  server_clustered?: boolean;
+  server_name?: string;
+}
