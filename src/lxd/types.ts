@@ -228,3 +228,8 @@ export interface LxdClusterEnvironment {
   server_clustered?: boolean;
   server_name?: string;
 }
+
+/** GET /1.0/storage-pools/{name}?target=M and GET /1.0/networks/{name}?target=M: the object as one member has it (its member-specific keys included). */
+export interface LxdMemberConfig {
+  config: ConfigMap;
+}

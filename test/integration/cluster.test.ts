@@ -9,7 +9,7 @@
  */
 import { execFile } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { mkdir, mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
@@ -214,6 +214,37 @@ it('over HTTPS with the cluster certificate pinned: placed on m2, no changes aft
     assert.is(destroyed.code, 0, show(destroyed));
     assert.equal(await where(client), {});
   } finally {
+    await m.cleanup();
+  }
+});
+
+it("a storage pool with each member's own source: made per member then globally, read back per member, no changes after, destroyed", async (ctx) => {
+  const { name: project } = await clusterProject(ctx);
+  const pool = `lxplan-test-${randomBytes(3).toString('hex')}`;
+  const dirs = { m1: path.join(ctx.tmp, `${pool}-m1`), m2: path.join(ctx.tmp, `${pool}-m2`) };
+  for (const d of Object.values(dirs)) await mkdir(d);
+  const m = await manifestDir({
+    'lxplan.yaml': `storage_pools:\n  ${pool}:\n    driver: dir\n    members:\n      m1: {source: ${dirs.m1}}\n      m2: {source: ${dirs.m2}}\n`,
+  });
+  const args = [m.dir, '--socket', SOCKET, '--project', project];
+  try {
+    const planned = await run('lxplan', args);
+    assert.is(planned.code, 0, show(planned));
+    assert.match(planned.stdout, `+ members.m1.source: ${dirs.m1}`);
+    const applied = await run('lxapply', [...args, '--auto-approve']);
+    assert.is(applied.code, 0, show(applied));
+    for (const member of ['m1', 'm2'] as const) assert.is((await ctx.root.getStoragePoolOn(pool, member)).value.config.source, dirs[member]);
+    const again = await run('lxplan', args);
+    assert.is(again.code, 0, show(again));
+    assert.match(again.stdout, 'No changes.');
+    const destroyed = await run('lxapply', [...args, '--destroy', '--auto-approve']);
+    assert.is(destroyed.code, 0, show(destroyed));
+    assert.is(
+      (await ctx.root.listStoragePools()).some((p) => p.name === pool),
+      false,
+    );
+  } finally {
+    await ctx.root.deleteStoragePool(pool).catch(() => undefined);
     await m.cleanup();
   }
 });
