@@ -9,7 +9,7 @@
  */
 import { execFile } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { mkdir, mkdtemp, readFile, rm } from 'node:fs/promises';
+import { cp, mkdir, mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
@@ -17,7 +17,7 @@ import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
 import { LxdClient, isNotFound } from '../../src/lxd/client.js';
 import { fingerprintOf } from '../../src/lxd/tls.js';
-import { countingSocket, manifestDir, run, show } from './cli.js';
+import { countingSocket, manifestDir, root, run, show } from './cli.js';
 
 const exec = promisify(execFile);
 const M1_DIR = process.env.CLUSTER_M1_DIR ?? '/var/lib/lxd-m1';
@@ -54,6 +54,11 @@ async function purge(root: LxdClient, name: string): Promise<void> {
     if (i.status !== 'Stopped') await c.setInstanceState(i.name, { action: 'stop', force: true }).catch(() => undefined);
     await c.deleteInstance(i.name).catch(gone);
   }
+  // A project with images and profiles of its own (examples/cluster's), left by a failed run.
+  const { value: p } = await root.getProject(name).catch(() => ({ value: { config: {} as Record<string, string> } }));
+  if (p.config['features.images'] === 'true') for (const img of await c.listImages().catch(() => [])) await c.deleteImage(img.fingerprint).catch(gone);
+  if (p.config['features.profiles'] === 'true')
+    for (const x of await c.listProfiles().catch(() => [])) if (x.name !== 'default') await c.deleteProfile(x.name).catch(gone);
   await root.deleteProject(name).catch(gone);
 }
 
@@ -246,6 +251,32 @@ it("a storage pool with each member's own source: made per member then globally,
   } finally {
     await ctx.root.deleteStoragePool(pool).catch(() => undefined);
     await m.cleanup();
+  }
+});
+
+it('examples/cluster applies on the cluster as its README says, converges, and is destroyed', async (ctx) => {
+  const dir = await mkdtemp(path.join(tmpdir(), 'lxplan-example-cluster-'));
+  await cp(path.join(root, 'examples/cluster'), dir, { recursive: true, filter: (src) => !/lxplan\.state\.json/.test(path.basename(src)) });
+  ctx.projects.push('example-cluster');
+  try {
+    await exec('bash', [path.join(dir, 'prepare.sh')], { cwd: dir, env: { ...process.env, LXPLAN_ROOT: root } });
+    const applied = await run('lxapply', ['--socket', SOCKET, '--auto-approve', dir]);
+    assert.is(applied.code, 0, show(applied));
+    assert.match(applied.stdout, '+ instance web-1 (on m1)');
+    const c = ctx.root.withProject('example-cluster');
+    const placed = await where(c);
+    assert.equal([placed['web-1'], placed['web-2']], ['m1 Running', 'm2 Running']);
+    assert.match(placed.batch, / Stopped$/);
+    const again = await run('lxplan', ['--socket', SOCKET, dir]);
+    assert.is(again.stdout, 'No changes. LXD matches the manifests.\n', show(again));
+    const destroyed = await run('lxapply', ['--socket', SOCKET, '--destroy', '--auto-approve', '--allow-delete', dir]);
+    assert.is(destroyed.code, 0, show(destroyed));
+    assert.is(
+      (await ctx.root.listProjects()).some((p) => p.name === 'example-cluster'),
+      false,
+    );
+  } finally {
+    await rm(dir, { recursive: true, force: true });
   }
 });
 

@@ -60,10 +60,12 @@ export function onTarget(location: string | undefined, target: string, cluster: 
   return group === undefined ? location === target : (cluster?.members[location] ?? []).includes(group);
 }
 
-/** The live `target` field: where the instance is, compared as the declared target when it is there already. */
+/**
+ * The live `target` field: the declared target when the instance is there already (a member of
+ * its group: so drift, which compares with the recorded target, sees none), else where it is.
+ */
 export function liveTargetField(l: LxdInstance, target: string, ctx: PlanContext): FieldValue {
-  const at = l.location ?? '(none)';
-  return field(at, onTarget(l.location, target, ctx.live.cluster) ? target : at);
+  return field(onTarget(l.location, target, ctx.live.cluster) ? target : (l.location ?? '(none)'));
 }
 
 /** How a move reaches the instance: a running one is stopped, moved and started again. */
