@@ -55,7 +55,8 @@ async function purge(root: LxdClient, name: string): Promise<void> {
     await c.deleteInstance(i.name).catch(gone);
   }
   // A project with images and profiles of its own (examples/cluster's), left by a failed run.
-  const { value: p } = await root.getProject(name).catch(() => ({ value: { config: {} as Record<string, string> } }));
+  const config: Record<string, string> = (await root.getProject(name).catch(() => undefined))?.value.config ?? {};
+  const p = { config };
   if (p.config['features.images'] === 'true') for (const img of await c.listImages().catch(() => [])) await c.deleteImage(img.fingerprint).catch(gone);
   if (p.config['features.profiles'] === 'true')
     for (const x of await c.listProfiles().catch(() => [])) if (x.name !== 'default') await c.deleteProfile(x.name).catch(gone);
