@@ -13,4 +13,5 @@ npm run build --silent
 bash scripts/lxd-up.sh
 bash scripts/lxd2-up.sh
 bash scripts/pg-up.sh   # the PostgreSQL state tests: a throwaway cluster on 127.0.0.1:5439
+bash scripts/cluster-up.sh
 node test/run.mjs "$@"

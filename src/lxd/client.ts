@@ -28,6 +28,7 @@ import type {
 } from './requests.js';
 import { resolveSocketPath } from './socket.js';
 import { UnixTransport, type Transport, type TransportRequest } from './transport.js';
+import type { LxdClusterMember, LxdMemberConfig } from './types.js';
 import type {
   LxdImage,
   LxdImageAliasEntry,
@@ -613,6 +614,45 @@ export class LxdClient {
       });
     }
     return { envelope, etag, status: res.status, path: bare };
+  }
+
+  // --- clusters: members, placement (?target=) and moves between members (the cluster feature) ---
+
+  /** The cluster's members with their groups, in one request (GET /1.0/cluster/members?recursion=1). Not project-scoped. */
+  async listClusterMembers(): Promise<LxdClusterMember[]> {
+    return (await this.request<LxdClusterMember[]>('GET', '/1.0/cluster/members', { query: { recursion: 1 } })).value ?? [];
+  }
+
+  /** The members of one cluster group (GET /1.0/cluster/groups/{name}). */
+  async clusterGroupMembers(group: string): Promise<string[]> {
+    return (await this.request<{ members?: string[] }>('GET', `/1.0/cluster/groups/${seg(group)}`)).value?.members ?? [];
+  }
+
+  /** POST /1.0/instances?target=: created on a member (a name) or in a group ("@name"); never started here (see createInstance). */
+  async createInstanceOn(post: LxdInstancesPost, target: string): Promise<void> {
+    const { start: _start, ...rest } = post;
+    await this.request('POST', '/1.0/instances', { body: rest, query: { target } });
+  }
+
+  /** Moves a stopped instance to another member (POST /1.0/instances/{name}?target= with migration): its data and name go with it. */
+  async moveInstanceTo(name: string, target: string): Promise<void> {
+    await this.request('POST', `/1.0/instances/${seg(name)}`, { body: { name, migration: true, live: false }, query: { target } });
+  }
+
+  /** A storage pool as member `target` has it: its member-specific keys (source, size, ...) included. */
+  async getStoragePoolOn(name: string, target: string): Promise<Versioned<LxdMemberConfig>> {
+    const { value, etag } = await this.request<LxdMemberConfig>('GET', `/1.0/storage-pools/${seg(name)}`, { query: { target } });
+    return { value, etag };
+  }
+
+  /** POST /1.0/storage-pools?target=M: the pool pending on that member, with its member-specific keys; a POST without target then creates it everywhere. */
+  async createStoragePoolOn(post: { name: string; driver: string; config: Record<string, string> }, target: string): Promise<void> {
+    await this.request('POST', '/1.0/storage-pools', { body: post, query: { target } });
+  }
+
+  /** PUT /1.0/storage-pools/{name}?target=M: member-specific keys only (LXD refuses the others there). */
+  async updateStoragePoolOn(name: string, config: Record<string, string>, target: string, etag?: string): Promise<void> {
+    await this.request('PUT', `/1.0/storage-pools/${seg(name)}`, { body: { config }, query: { target }, etag });
   }
 }
 

@@ -208,3 +208,28 @@ export interface LxdOperation {
   resources?: Record<string, string[]>;
   metadata?: Record<string, unknown> | null;
 }
+
+// --- clusters (cluster members, their groups; instance placement and moves) ---
+
+/** GET /1.0/cluster/members?recursion=1 element (rest-api.yaml: ClusterMember); `groups` since clustering_groups (LXD 5.0 has it). */
+export interface LxdClusterMember {
+  server_name: string;
+  url: string;
+  status: string;
+  groups?: string[];
+  roles?: string[];
+  architecture?: string;
+  failure_domain?: string;
+  description?: string;
+}
+
+/** What GET /1.0's environment says about clustering (environment.server_clustered). */
+export interface LxdClusterEnvironment {
+  server_clustered?: boolean;
+  server_name?: string;
+}
+
+/** GET /1.0/storage-pools/{name}?target=M and GET /1.0/networks/{name}?target=M: the object as one member has it (its member-specific keys included). */
+export interface LxdMemberConfig {
+  config: ConfigMap;
+}

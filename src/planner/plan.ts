@@ -82,6 +82,8 @@ export interface ResourceChange {
   project?: string;
   /** For a move between projects (a replace): the project the object is deleted from, when it is not the scope. Absent with the project set: the scope. */
   fromProject?: string;
+  /** On a cluster: the member (or `@group`) the object is on after the change; views label the change with it ("on m1"). */
+  member?: string;
 }
 
 /** Options the plan was made with; a saved plan is applied with the same. */

@@ -52,6 +52,9 @@ function managedNames(state: State, kind: string): string[] {
 
 const PENDING = PENDING_RESTART;
 
+/** Fields whose restart cannot wait for the next start: a rename (LXD renames stopped instances only) and a move between cluster members (stop, move, start). */
+const AT_ONCE = new Set(['name', 'target']);
+
 /** Splits "a,b" into keys; undefined and "" give none. */
 function keyList(s: string | undefined): string[] {
   return s ? s.split(',').filter(Boolean) : [];
@@ -118,10 +121,10 @@ function planExisting(k: KindPlanner, name: string, d: DesiredObject, l: unknown
       ? `made by an interrupted apply (${entry.attributes.intent}): lxplan manages it`
       : undefined;
   const pendingBefore = keyList(entry?.attributes?.[PENDING]);
-  const atOnce = fields.some((f) => f.path === 'name' && f.impact === 'restart');
+  const atOnce = fields.some((f) => AT_ONCE.has(f.path) && f.impact === 'restart');
   if (action !== 'replace' && (atOnce || spec.isRunning?.(l, d))) {
     const needs = spec.isRunning?.(l, d)
-      ? [...new Set([...pendingBefore, ...fields.filter((f) => f.impact === 'restart' && f.path !== 'name').map((f) => f.path.replace(/^config\./, ''))])]
+      ? [...new Set([...pendingBefore, ...fields.filter((f) => f.impact === 'restart' && !AT_ONCE.has(f.path)).map((f) => f.path.replace(/^config\./, ''))])]
       : [];
     if (atOnce || needs.length > 0) {
       const allowed = options.allowRestart || Boolean(spec.restartAllowed?.(d));

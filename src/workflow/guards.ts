@@ -4,8 +4,8 @@
  * or, on a terminal, a confirmation that lists the instances by name.
  * Restarts are never implicit either: the planner decides each (restart: now when allowed, pending
  * when it can wait for the next start); one that can neither be done nor wait (`required`: a
- * running instance renamed, which LXD does only stopped) is refused here the same way, unless
- * confirmed on a terminal.
+ * running instance renamed, which LXD does only stopped, or moved to another cluster member, which
+ * is stop, move, start) is refused here the same way, unless confirmed on a terminal.
  */
 import { LxplanError } from '../errors.js';
 import type { Plan, ResourceChange } from '../planner/plan.js';
@@ -59,8 +59,16 @@ export function describeDestructive(d: Pick<Destructive, 'deletes' | 'replaces'>
 export function describeRestarts(d: Pick<Destructive, 'restarts'>): string {
   return d.restarts
     .map((c) => {
-      const why = c.fields.filter((f) => f.impact === 'restart' && f.note).map((f) => f.note!.split(':')[0]);
-      const what = [c.renamedFrom !== undefined ? `renamed from ${c.renamedFrom}` : '', ...why].filter(Boolean).join(': ');
+      const move = c.fields.find((f) => f.path === 'target' && f.impact === 'restart');
+      const why = c.fields.filter((f) => f.impact === 'restart' && f.note && f !== move).map((f) => f.note!.split(':')[0]);
+      const what = [
+        c.renamedFrom !== undefined ? `renamed from ${c.renamedFrom}` : '',
+        // A move between cluster members: stopped, moved and started (no live migration).
+        move ? `moved from ${move.before ?? '?'} to ${move.after ?? '?'}: stop, move, start` : '',
+        ...why,
+      ]
+        .filter(Boolean)
+        .join(': ');
       return `${c.kind.replace('_', ' ')} ${c.name}${what ? ` (${what})` : ''}`;
     })
     .join(', ');

@@ -68,6 +68,8 @@ export interface ChangeDocument {
   project?: string;
   /** A move between projects: the project the object is deleted from. */
   from_project?: string;
+  /** On a cluster: the member (or @group) the object is on after the change. */
+  member?: string;
   desired?: DesiredObject;
 }
 
@@ -123,6 +125,7 @@ function changeOut(ch: ResourceChange): ChangeDocument {
     live_digest: ch.liveDigest,
     project: ch.project,
     from_project: ch.fromProject,
+    member: ch.member,
     desired: ch.desired && json(ch.desired),
   });
 }
@@ -170,6 +173,7 @@ function changeIn(c: ChangeDocument): ResourceChange {
     liveDigest: c.live_digest,
     project: c.project,
     fromProject: c.from_project,
+    member: c.member,
   });
 }
 

@@ -28,6 +28,7 @@ import { teardownDaemonDir, throwawayDaemon, type ThrowawayDaemon } from './thro
 /** Folders of examples/ that are not manifest directories. */
 const NOT_MANIFESTS = new Set([
   'ci', // a CI workflow file that runs lxplan, not a manifest
+  'cluster', // needs an LXD cluster: test/integration/cluster.test.ts applies it on scripts/cluster-up.sh's
 ]);
 
 const examples = (await readdir(path.join(root, 'examples'), { withFileTypes: true }))

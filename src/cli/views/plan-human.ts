@@ -106,7 +106,12 @@ function whereNote(ch: ResourceChange): string | undefined {
  */
 export function headlineNote(ch: ResourceChange): string | undefined {
   const impact = ch.action === 'update' || ch.action === 'replace' ? impactNote(ch.action === 'replace' ? 'replace' : ch.impact, ch.fields) : undefined;
-  const parts = [whereNote(ch), ch.renamedFrom !== undefined ? `renamed from ${ch.renamedFrom}` : undefined, impact].filter((p) => p !== undefined);
+  const parts = [
+    ch.member !== undefined ? `on ${ch.member}` : undefined,
+    whereNote(ch),
+    ch.renamedFrom !== undefined ? `renamed from ${ch.renamedFrom}` : undefined,
+    impact,
+  ].filter((p) => p !== undefined);
   return parts.length > 0 ? parts.join('; ') : undefined;
 }
 

@@ -33,6 +33,8 @@ function instanceManifest(inst: LxdInstance, live: LiveSnapshot): Record<string,
     profiles: inst.profiles,
     ...splitConfig(config),
     ...(Object.keys(inst.devices).length ? { devices: inst.devices } : {}),
+    // On a cluster: the member it is on, so that applying the export keeps it there.
+    ...(live.cluster && inst.location ? { target: inst.location } : {}),
     state: inst.status.toLowerCase() === 'stopped' ? 'stopped' : inst.status.toLowerCase() === 'frozen' ? 'frozen' : 'running',
   };
 }

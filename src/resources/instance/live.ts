@@ -3,10 +3,15 @@
  * may live in another project than the scope (`project:`).
  */
 import type { LiveKind } from '../live-kind.js';
+import { readCluster } from './cluster.js';
 
 export const instanceLive: LiveKind = {
   where: 'project',
-  read: async (r) => ({ instances: Object.fromEntries((await r.client.listInstances()).map((i) => [i.name, i])) }),
+  // On a cluster, the members and their groups: one request more, whatever the number of instances (cluster.ts).
+  read: async (r) => {
+    const [list, cluster] = await Promise.all([r.client.listInstances(), r.of('server').then((s) => readCluster(r.client, s.server))]);
+    return { instances: Object.fromEntries(list.map((i) => [i.name, i])), ...(cluster ? { cluster } : {}) };
+  },
   none: () => ({ instances: {} }),
   perObjectProject: {
     has: (s, name) => name in s.instances,

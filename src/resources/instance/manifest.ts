@@ -84,6 +84,7 @@ function readInstance(r: EntryReader, name: string, at: SourceLocation): Desired
   const ephemeral = ephemeralText === undefined ? undefined : ephemeralText === 'true';
   const architecture = r.text('architecture');
   const project = r.text('project');
+  const target = r.text('target');
   return {
     ...(project ? { project } : {}),
     kind: 'instance',
@@ -106,6 +107,7 @@ function readInstance(r: EntryReader, name: string, at: SourceLocation): Desired
     ...(files ? { files } : {}),
     ...(ephemeral !== undefined ? { ephemeral } : {}),
     ...(architecture ? { architecture } : {}),
+    ...(target ? { target } : {}),
   };
 }
 

@@ -9,6 +9,7 @@ import { found } from '../fields.js';
 import { isServerComputedKey } from './keys.js';
 import { canonicalArch } from './arch.js';
 import { pushFiles } from './files.js';
+import { isOnTarget, moveInstance } from './cluster.js';
 import { instanceSourceOf } from './source.js';
 import type { OpEvents, ResourceOps } from '../spec.js';
 import { type DesiredInstance, type InstanceState } from '../types.js';
@@ -76,7 +77,7 @@ export const instanceOps: ResourceOps<DesiredInstance> = {
   async create(client, d, ev) {
     const source = instanceSourceOf(d, looksLikeFingerprint);
     // Created stopped, then started: the instance exists (and is recorded) even if it fails to start.
-    await client.createInstance({
+    const post = {
       name: d.name,
       type: d.type,
       source,
@@ -87,7 +88,9 @@ export const instanceOps: ResourceOps<DesiredInstance> = {
       start: false,
       ...(d.ephemeral ? { ephemeral: true } : {}),
       ...(d.architecture ? { architecture: d.architecture } : {}),
-    });
+    };
+    // On a cluster, on the member or group the manifest names (POST ?target=).
+    await (d.target ? client.createInstanceOn(post, d.target) : client.createInstance(post));
     if (d.copyOf || d.architecture) {
       const { value: cur, etag } = await client.getInstance(d.name);
       // LXD makes an instance with its image's architecture, whatever was asked (see instance-arch.ts).
@@ -110,8 +113,13 @@ export const instanceOps: ResourceOps<DesiredInstance> = {
   },
 
   async update(client, d, ev) {
-    const { value: cur, etag } = await client.getInstance(d.name);
+    let { value: cur, etag } = await client.getInstance(d.name);
     ev.verify?.(cur);
+    if (d.target && !(await isOnTarget(client, cur.location, d.target))) {
+      // Moved stopped (no live migration here: cluster.ts), then changed and started as declared.
+      await moveInstance(client, cur, d.target, () => stop(client, d.name, ev), ev.progress);
+      ({ value: cur, etag } = await client.getInstance(d.name));
+    }
     const put = instancePut(d, cur);
     let now = instanceState(cur);
     if (!samePut(put, cur)) {

@@ -18,6 +18,7 @@ import { unenforcedSizeNote } from '../storage-pool/spec.js';
 import { addressOf, type DesiredInstance } from '../types.js';
 import { parseBool } from '../units.js';
 import { instanceSecrets } from './secrets.js';
+import { checkTargets, liveTargetField, placeInstanceChanges, targetImpact } from './cluster.js';
 
 /** Seconds a clean stop may take before lxplan forces it. */
 export const STOP_TIMEOUT_S = 30;
@@ -77,6 +78,7 @@ export const instanceSpec: ResourceSpec<DesiredInstance, LxdInstance> = {
       // Only when written (or true in LXD), so instances that never were ephemeral have no such field.
       ...(d.ephemeral !== undefined ? { ephemeral: field(String(d.ephemeral)) } : {}),
       ...(d.architecture ? { architecture: field(d.architecture, canonicalArch(d.architecture)) } : {}),
+      ...(d.target ? { target: field(d.target) } : {}),
     };
     configFields(d.config, f);
     deviceFields(d.devices, f);
@@ -94,6 +96,8 @@ export const instanceSpec: ResourceSpec<DesiredInstance, LxdInstance> = {
       ...(l.ephemeral || d?.ephemeral !== undefined ? { ephemeral: field(String(Boolean(l.ephemeral))) } : {}),
       // Compared only when declared: LXD gives every instance its image's.
       ...(d?.architecture ? { architecture: field(l.architecture, canonicalArch(l.architecture)) } : {}),
+      // Compared only when declared: LXD places an instance without target: where it likes.
+      ...(d?.target ? { target: liveTargetField(l, d.target, ctx) } : {}),
     };
     configFields(l.config, f);
     deviceFields(l.devices, f);
@@ -111,6 +115,7 @@ export const instanceSpec: ResourceSpec<DesiredInstance, LxdInstance> = {
         ? { impact: 'restart', note: 'LXD renames stopped instances only: it is stopped, renamed and started' }
         : { impact: 'live' };
     }
+    if (path === 'target') return targetImpact(instanceState(l));
     if (path === 'profiles' || path === 'description' || path === 'state' || path === 'ephemeral') return { impact: 'live' };
     if (path.startsWith('files.')) return fileImpact(path, d);
     // A stopped instance (or one this plan stops) takes every stored change at its next start.
@@ -159,7 +164,9 @@ export const instanceSpec: ResourceSpec<DesiredInstance, LxdInstance> = {
     ...checkCopySources(ctx.manifest, ctx.live, ctx.state, gone),
     ...checkArchitectures(ctx.manifest, ctx.live, ctx.resolveImage),
     ...checkImageTypes(ctx.manifest, ctx.live, ctx.resolveImage),
+    ...checkTargets(ctx.manifest, ctx.live),
   ],
+  afterPlan: (changes, ctx) => placeInstanceChanges(changes, ctx),
 };
 
 /** `devices.<name>.size` of a disk on a pool whose driver does not enforce it: a note saying so. */

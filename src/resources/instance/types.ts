@@ -1,6 +1,7 @@
 /** The desired instance: what the manifests ask for, after normalisation. */
 import type { ConfigMap, DeviceMap, LxdInstance } from '../../lxd/types.js';
 import type { DesiredBase } from '../types.js';
+import type { LiveCluster } from './cluster.js';
 
 export type InstanceState = 'running' | 'stopped' | 'frozen';
 
@@ -30,6 +31,8 @@ export interface DesiredInstance extends DesiredBase {
   ephemeral?: boolean;
   /** `architecture:` (creation-time; compared only when declared). */
   architecture?: string;
+  /** `target:` on a cluster: the member (`m1`) or the group (`@fast`) the instance is placed on; absent: where LXD puts it. */
+  target?: string;
 }
 
 /** A file to push into an instance (instance-files.ts). */
@@ -57,6 +60,8 @@ export interface CopySource {
 declare module '../spec.js' {
   interface LiveSnapshot {
     instances: Record<string, LxdInstance>;
+    /** The cluster the daemon belongs to (read with the instances: cluster.ts); absent: not clustered. */
+    cluster?: LiveCluster;
   }
 }
 

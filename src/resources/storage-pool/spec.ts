@@ -19,6 +19,7 @@ import type { LxdStoragePool } from '../../lxd/types.js';
 import { configFields, digestOf, field, managedConfig, ownedConfig, type FilledKeys } from '../fields.js';
 import type { FieldImpact, Fields, PlanContext, ResourceSpec } from '../spec.js';
 import { poolDeviceReferences } from './device-refs.js';
+import { checkPoolMembers, desiredMemberFields, isMemberCreationField, liveMemberFields } from './members.js';
 import type { DesiredStoragePool } from '../types.js';
 
 const FILLED_KEYS: Record<string, readonly string[]> = {
@@ -62,14 +63,16 @@ export const storagePoolSpec: ResourceSpec<DesiredStoragePool, LxdStoragePool> =
   live: (s) => s.storagePools,
   desiredFields(d) {
     const f: Fields = { driver: field(d.driver), description: field(d.description) };
+    desiredMemberFields(d.members, f);
     return configFields(d.config, f);
   },
-  liveFields(l, _ctx, d) {
+  liveFields(l, ctx, d) {
     const f: Fields = { driver: field(l.driver), description: field(l.description ?? '') };
+    liveMemberFields(ctx.live.storagePoolMembers?.[l.name], d?.members, poolFilledKeys(l.driver), f);
     return configFields(ownedConfig(l.config, d?.config, poolFilledKeys(l.driver)), f);
   },
   fieldImpact(path): FieldImpact {
-    if (path === 'driver' || (path.startsWith('config.') && CREATION_KEYS.has(path.slice('config.'.length)))) {
+    if (path === 'driver' || isMemberCreationField(path) || (path.startsWith('config.') && CREATION_KEYS.has(path.slice('config.'.length)))) {
       return { impact: 'replace', note: REPLACE_NOTE };
     }
     return { impact: 'live' };
@@ -82,4 +85,5 @@ export const storagePoolSpec: ResourceSpec<DesiredStoragePool, LxdStoragePool> =
   // --- planner hooks ---
   referableNames: (ctx, gone) => ({ storagePools: new Set(Object.keys(ctx.live.storagePools).filter((n) => !gone.has(n))) }),
   deviceReferences: poolDeviceReferences,
+  checkPlan: (ctx) => checkPoolMembers(ctx.manifest, ctx.live),
 };

@@ -11,11 +11,15 @@ export interface DesiredStoragePool extends DesiredBase {
   driver: StorageDriver;
   description: string;
   config: ConfigMap;
+  /** On a cluster: each member's own keys (source, size, ...: members.ts), by member name. */
+  members?: Record<string, ConfigMap>;
 }
 
 declare module '../spec.js' {
   interface LiveSnapshot {
     storagePools: Record<string, LxdStoragePool>;
+    /** On a cluster: each pool's member-specific keys, by pool, then member (members.ts). */
+    storagePoolMembers?: Record<string, Record<string, ConfigMap>>;
   }
 }
 
