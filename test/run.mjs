@@ -1,11 +1,20 @@
 #!/usr/bin/env node
 // Runs three groups - lint (test/lint.mjs: ESLint and prettier --check, one test per file per
 // tool), then the compiled uvu suites (dist/test): unit tests, then the integration tests against
-// the real LXD daemon - and ends with one line "N passed, N failed" added up from each group's
+// the real daemons - and ends with one line "N passed, N failed" added up from each group's
 // uvu-style totals.
+//
+// The integration group runs once per local daemon that answers: against LXD (its socket:
+// LXD_SOCKET, LXD_DIR, /var/lib/lxd, the snap's) and against Incus (INCUS_SOCKET, INCUS_DIR,
+// /var/lib/incus, /run/incus), each pass with LXD_SOCKET pointing at that daemon. The tests that
+// do not depend on the machine's daemon (they start a throwaway LXD daemon of their own, or talk to
+// the second LXD on :8444 only: LXD_ONLY below) run once, in the LXD pass. A daemon that does
+// not answer is left out, saying so and why. LXD_SOCKET, LXD_DIR, INCUS_SOCKET or INCUS_DIR set
+// by the caller choose one daemon: one pass, against it.
 // Usage: node test/run.mjs [lint|unit|integration] [file-pattern]
 import { spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
+import http from 'node:http';
 import { fileURLToPath } from 'node:url';
 import { stripVTControlCharacters } from 'node:util';
 import path from 'node:path';
@@ -19,11 +28,94 @@ const pattern = process.argv[3] ? `(?:${process.argv[3]}).*\\.test\\.js$` : '\\.
 // For lint the pattern is a regex on the repository-relative source paths, as given.
 const lint = path.join(root, 'test', 'lint.mjs');
 
+/**
+ * Integration tests that do not use the machine's daemon: they start a throwaway LXD daemon of
+ * their own (test/integration/throwaway-daemon.ts: LXD only, an Incus daemon starts differently)
+ * or talk to the second LXD only (scripts/lxd2-up.sh), or to both daemons by their own sockets
+ * (incus-roundtrip). They run once, in the LXD pass.
+ */
+const LXD_ONLY = [
+  'throwaway-daemon',
+  'daemon-restart',
+  'daemon-state',
+  'remote-https',
+  'examples',
+  'server',
+  'incus-roundtrip',
+  'cluster',
+  'pg-state',
+  'shared-state-race',
+];
+
+/** What GET /1.0 on a unix socket says (undefined: nothing answers there). */
+function probe(socket) {
+  return new Promise((resolve) => {
+    if (!existsSync(socket)) return resolve({ why: `no socket at ${socket}` });
+    const req = http.get({ socketPath: socket, path: '/1.0', timeout: 5000 }, (res) => {
+      let body = '';
+      res.on('data', (d) => (body += d));
+      res.on('end', () => {
+        try {
+          const env = JSON.parse(body).metadata?.environment ?? {};
+          resolve({ server: env.server === 'incus' ? 'Incus' : 'LXD', version: env.server_version ?? '' });
+        } catch {
+          resolve({ why: `${socket} answered something else than a daemon's /1.0` });
+        }
+      });
+    });
+    req.on('timeout', () => req.destroy(new Error('no answer in 5 s')));
+    req.on('error', (e) => resolve({ why: `nothing answers at ${socket} (${e.code ?? e.message})` }));
+  });
+}
+
+const CHOSEN = ['LXD_SOCKET', 'LXD_DIR', 'INCUS_SOCKET', 'INCUS_DIR'].filter((v) => process.env[v]);
+const firstExisting = (paths) => paths.find((p) => existsSync(p)) ?? paths[0];
+
+/** The integration passes: one per daemon that answers (or the one the environment chooses), and the daemons left out, with why. */
+async function integrationPasses() {
+  const base = { name: 'integration', dir: 'dist/test/integration' };
+  if (CHOSEN.length > 0) {
+    process.stdout.write(`\nintegration: ${CHOSEN.map((v) => `${v}=${process.env[v]}`).join(', ')} chooses the daemon: one pass, against it\n`);
+    return [{ ...base, argv: [uvu, 'dist/test/integration', pattern] }];
+  }
+  const daemons = [
+    { word: 'LXD', socket: firstExisting(['/var/lib/lxd/unix.socket', '/var/snap/lxd/common/lxd/unix.socket']), up: 'scripts/lxd-up.sh' },
+    { word: 'Incus', socket: firstExisting(['/var/lib/incus/unix.socket', '/run/incus/unix.socket']), up: 'scripts/incus-up.sh' },
+  ];
+  const passes = [];
+  const found = await Promise.all(daemons.map(async (d) => ({ ...d, ...(await probe(d.socket)) })));
+  for (const d of found) {
+    if (d.why) {
+      process.stdout.write(`\nintegration: ${d.word} left out: ${d.why} (${d.up} starts one)\n`);
+      continue;
+    }
+    // Not yet by default: the Incus pass still fails in a few files (test texts that name LXD, and
+    // differences still being fixed: issue 14). LXPLAN_TEST_INCUS=1 runs it.
+    if (d.word === 'Incus' && process.env.LXPLAN_TEST_INCUS !== '1') {
+      process.stdout.write(`\nintegration: Incus left out: its pass is not green yet (issue 14); LXPLAN_TEST_INCUS=1 runs it\n`);
+      continue;
+    }
+    if (d.server !== d.word) {
+      process.stdout.write(`\nintegration: ${d.word} left out: ${d.socket} is ${d.server}'s\n`);
+      continue;
+    }
+    passes.push(d);
+  }
+  const hasLxd = passes.some((d) => d.word === 'LXD');
+  return passes.map((d) => ({
+    ...base,
+    name: `integration on ${d.word} ${d.version}`,
+    // LXD_ONLY runs in the LXD pass; on a machine with Incus alone, in the Incus pass (where they may fail: they need lxd).
+    argv: [uvu, 'dist/test/integration', pattern, ...(d.word !== 'LXD' && hasLxd ? ['-i', `(?:${LXD_ONLY.join('|')})\\.test`] : [])],
+    env: { LXD_SOCKET: d.socket, LXPLAN_TEST_DAEMON: d.word.toLowerCase() },
+  }));
+}
+
 const groups = [
   { name: 'lint', dir: null, argv: [lint, ...(process.argv[3] ? [process.argv[3]] : [])] },
   { name: 'unit', dir: 'dist/test', argv: [uvu, 'dist/test', pattern, '-i', 'integration'] },
-  { name: 'integration', dir: 'dist/test/integration', argv: [uvu, 'dist/test/integration', pattern] },
-].filter((g) => !only || g.name === only);
+  ...(!only || only === 'integration' ? await integrationPasses() : []),
+].filter((g) => !only || g.name.startsWith(only));
 
 function runGroup(g) {
   return new Promise((resolve) => {
@@ -31,7 +123,7 @@ function runGroup(g) {
     const child = spawn(process.execPath, g.argv, {
       cwd: root,
       stdio: ['ignore', 'pipe', 'inherit'],
-      env: { ...process.env, ...(process.env.NO_COLOR ? {} : { FORCE_COLOR: process.stdout.isTTY ? '1' : '0' }) },
+      env: { ...process.env, ...(process.env.NO_COLOR ? {} : { FORCE_COLOR: process.stdout.isTTY ? '1' : '0' }), ...g.env },
     });
     let out = '';
     child.stdout.on('data', (d) => {

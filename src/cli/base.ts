@@ -36,7 +36,8 @@ export const commonFlags = {
     helpValue: 'NAME',
   }),
   socket: Flags.string({
-    description: "LXD unix socket (default: $LXD_SOCKET, $LXD_DIR/unix.socket, /var/lib/lxd/unix.socket, the snap's)",
+    description:
+      "LXD or Incus unix socket (default: $LXD_SOCKET, $LXD_DIR/unix.socket, $INCUS_SOCKET, $INCUS_DIR/unix.socket, then LXD's or Incus's packaged socket; both there: an error)",
     helpValue: 'PATH',
   }),
 };

@@ -114,6 +114,12 @@ export async function apply(plan: Plan, opts: ApplyOptions): Promise<ApplyResult
   const sink = opts.sink ?? (() => {});
   const now = opts.now ?? (() => new Date());
   const graph = buildGraph(plan);
+  // "LXD" or "Incus", after the daemon (src/lxd/server.ts: read once per connection, by the plan already); neutral when unknown.
+  const daemon =
+    (await opts.client.daemon?.().then(
+      (d) => d.word,
+      () => undefined,
+    )) ?? 'LXD or Incus';
 
   const visit = async (address: Address, c: ResourceChange) => {
     const ev: OpEvents = {
@@ -128,7 +134,7 @@ export async function apply(plan: Plan, opts: ApplyOptions): Promise<ApplyResult
               if (specs[c.kind].digest(live) !== c.liveDigest) {
                 throw new LxplanError(
                   'plan.stale',
-                  `${c.kind} "${c.renamedFrom ?? c.name}" was changed in LXD since the plan was made; nothing was written to it`,
+                  `${c.kind} "${c.renamedFrom ?? c.name}" was changed in ${daemon} since the plan was made; nothing was written to it`,
                   {
                     hint: 'make a new plan to see the change (lxplan), then apply that',
                   },

@@ -99,9 +99,20 @@ export function findCliRemote(name: string, dirs: ConfigDir[] = configDirs()): C
   return undefined;
 }
 
+/**
+ * The protocols of a daemon lxplan can manage: lxc writes `protocol: lxd`, the incus CLI
+ * `protocol: incus` (Incus 6.0; its image servers are simplestreams or oci).
+ */
+export const DAEMON_PROTOCOLS: readonly string[] = ['lxd', 'incus'];
+
+/** Whether a remote's protocol is a daemon's (not an image server's). */
+export function isDaemonProtocol(protocol: string): boolean {
+  return DAEMON_PROTOCOLS.includes(protocol);
+}
+
 /** Whether an entry is an LXD or Incus daemon over HTTPS (not an image server, not the local socket). */
 export function isDaemonRemote(e: CliRemoteEntry): boolean {
-  return /^https:\/\//.test(e.addr) && (e.protocol ?? 'lxd') === 'lxd';
+  return /^https:\/\//.test(e.addr) && isDaemonProtocol(e.protocol ?? 'lxd');
 }
 
 /** Every daemon remote the config directories know, for messages. */

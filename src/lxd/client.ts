@@ -26,6 +26,7 @@ import type {
   LxdStorageVolumesPost,
   SplitImageUpload,
 } from './requests.js';
+import { rememberServer, rememberedServer, type ServerInfo } from './server.js';
 import { resolveSocketPath } from './socket.js';
 import { UnixTransport, type Transport, type TransportRequest } from './transport.js';
 import type { LxdClusterMember, LxdMemberConfig } from './types.js';
@@ -169,8 +170,10 @@ export class LxdClient {
   // --- server ---
 
   /** GET /1.0 with its ETag (the server config is written back with it). */
-  getServer(): Promise<Versioned<LxdServer>> {
-    return this.get<LxdServer>('/1.0');
+  async getServer(): Promise<Versioned<LxdServer>> {
+    const got = await this.get<LxdServer>('/1.0');
+    rememberServer(this.transport, got.value);
+    return got;
   }
 
   /** PATCH /1.0: changes only the keys given ("" unsets a key); LXD 5.0.2 honours If-Match here (412 when changed). */
@@ -179,7 +182,9 @@ export class LxdClient {
   }
 
   async server(): Promise<LxdServer> {
-    return (await this.request<LxdServer>('GET', '/1.0')).value;
+    const s = (await this.request<LxdServer>('GET', '/1.0')).value;
+    rememberServer(this.transport, s);
+    return s;
   }
 
   // --- instances ---
@@ -259,22 +264,24 @@ export class LxdClient {
 
   /**
    * POST /1.0/instances/{name}/files?path=...: writes one file (overwriting it), with its owner
-   * and mode in X-LXD-* headers. Works on running and stopped containers alike. LXD 5.0.2 applies
+   * and mode in X-LXD-* headers (X-Incus-* on Incus: ./server.ts). Works on running and stopped containers alike. LXD 5.0.2 applies
    * the owner and mode only to a new file: an existing one keeps its own (deleteFile first).
    */
   async pushFile(instance: string, path: string, content: Buffer, meta: { uid: number; gid: number; mode: string }): Promise<void> {
+    const x = (await this.daemon()).headerPrefix;
     await this.request('POST', `/1.0/instances/${seg(instance)}/files`, {
       query: { path },
-      headers: { 'x-lxd-uid': String(meta.uid), 'x-lxd-gid': String(meta.gid), 'x-lxd-mode': meta.mode, 'x-lxd-type': 'file', 'x-lxd-write': 'overwrite' },
+      headers: { [`${x}uid`]: String(meta.uid), [`${x}gid`]: String(meta.gid), [`${x}mode`]: meta.mode, [`${x}type`]: 'file', [`${x}write`]: 'overwrite' },
       stream: { data: Readable.from([content]), length: content.length, contentType: 'application/octet-stream' },
     });
   }
 
-  /** POST /1.0/instances/{name}/files?path=... with X-LXD-type: directory: makes one folder (its parent must exist). */
+  /** POST /1.0/instances/{name}/files?path=... with X-LXD-type (X-Incus-type): directory: makes one folder (its parent must exist). */
   async createDirectory(instance: string, path: string, meta: { uid: number; gid: number; mode: string }): Promise<void> {
+    const x = (await this.daemon()).headerPrefix;
     await this.request('POST', `/1.0/instances/${seg(instance)}/files`, {
       query: { path },
-      headers: { 'x-lxd-uid': String(meta.uid), 'x-lxd-gid': String(meta.gid), 'x-lxd-mode': meta.mode, 'x-lxd-type': 'directory' },
+      headers: { [`${x}uid`]: String(meta.uid), [`${x}gid`]: String(meta.gid), [`${x}mode`]: meta.mode, [`${x}type`]: 'directory' },
     });
   }
 
@@ -299,8 +306,9 @@ export class LxdClient {
       }
       throw new LxdApiError({ status: res.status, lxdError, method: 'GET', path: url.pathname, project: this.projectFor(url.pathname) });
     }
-    const h = (k: string) => String(res.headers[k] ?? '');
-    return { content: res.body, type: h('x-lxd-type'), uid: Number(h('x-lxd-uid')), gid: Number(h('x-lxd-gid')), mode: h('x-lxd-mode') };
+    // LXD answers with X-LXD-Type, X-LXD-Uid, ...; Incus with X-Incus-*: whichever the daemon sent.
+    const h = (k: string) => String(res.headers[`x-lxd-${k}`] ?? res.headers[`x-incus-${k}`] ?? '');
+    return { content: res.body, type: h('type'), uid: Number(h('uid')), gid: Number(h('gid')), mode: h('mode') };
   }
 
   // --- profiles ---
@@ -358,8 +366,9 @@ export class LxdClient {
       u.onProgress,
     );
     const headers: Record<string, string> = {};
-    if (u.public) headers['X-LXD-public'] = 'true';
-    if (u.properties && Object.keys(u.properties).length > 0) headers['X-LXD-properties'] = new URLSearchParams(u.properties).toString();
+    const x = (await this.daemon()).headerPrefix;
+    if (u.public) headers[`${x}public`] = 'true';
+    if (u.properties && Object.keys(u.properties).length > 0) headers[`${x}properties`] = new URLSearchParams(u.properties).toString();
     const res = await this.request<{ fingerprint?: string }>('POST', '/1.0/images', {
       headers,
       stream: { data: body.stream, length: body.length, contentType: body.contentType },
@@ -653,6 +662,18 @@ export class LxdClient {
   /** PUT /1.0/storage-pools/{name}?target=M: member-specific keys only (LXD refuses the others there). */
   async updateStoragePoolOn(name: string, config: Record<string, string>, target: string, etag?: string): Promise<void> {
     await this.request('PUT', `/1.0/storage-pools/${seg(name)}`, { body: { config }, query: { target }, etag });
+  }
+
+  // --- daemon (issue 14: Incus beside LXD) ---
+
+  /** Which daemon this connection talks to (LXD or Incus, its extensions, its header prefix): GET /1.0 once per connection, shared with withProject()'s clients. */
+  async daemon(): Promise<ServerInfo> {
+    return rememberedServer(this.transport) ?? rememberServer(this.transport, (await this.request<LxdServer>('GET', '/1.0')).value);
+  }
+
+  /** The daemon, when this connection has read GET /1.0 already (a plan always has); undefined otherwise. No request. */
+  knownDaemon(): ServerInfo | undefined {
+    return rememberedServer(this.transport);
   }
 }
 

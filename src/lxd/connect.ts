@@ -19,7 +19,7 @@
  */
 import { existsSync, readFileSync } from 'node:fs';
 import { LxplanError } from '../errors.js';
-import { configDirs, findCliRemote, knownRemoteNames, type ConfigDir } from './cli-config.js';
+import { configDirs, findCliRemote, isDaemonProtocol, knownRemoteNames, type ConfigDir } from './cli-config.js';
 import { HttpsTransport, type HttpsRemote } from './https.js';
 import { resolveSocketPath } from './socket.js';
 import { isFingerprint, normaliseFingerprint, peekServerFingerprint, type ServerPin } from './tls.js';
@@ -84,8 +84,10 @@ export async function resolveRemote(
         },
       );
     }
-    if (!/^https:\/\//.test(found.url)) throw new LxplanError('usage', `remote "${named}" (${found.from.dir}) is ${found.url}, not an LXD server over https`);
-    if (found.protocol !== 'lxd') throw new LxplanError('usage', `remote "${named}" is a ${found.protocol} image server, not a daemon lxplan can manage`);
+    if (!/^https:\/\//.test(found.url))
+      throw new LxplanError('usage', `remote "${named}" (${found.from.dir}) is ${found.url}, not an LXD or Incus server over https`);
+    if (!isDaemonProtocol(found.protocol))
+      throw new LxplanError('usage', `remote "${named}" is a ${found.protocol} image server, not a daemon lxplan can manage`);
     name = named;
     url = found.url;
     pin ??= found.serverCertificate ? { certificate: found.serverCertificate } : undefined;

@@ -5,6 +5,7 @@
  * maps them to exit codes without knowing about LXD.
  */
 import { LxplanError } from '../errors.js';
+import { daemonAt } from './socket.js';
 
 /**
  * LXD refused a request, or a background operation it started ended in failure.
@@ -84,11 +85,16 @@ export function unreachable(endpoint: string, cause: unknown): LxplanError {
       : code === 'ECONNREFUSED'
         ? 'nothing listens on the socket'
         : code === 'EACCES' || code === 'EPERM'
-          ? 'permission denied (run as root or as a member of the lxd group)'
+          ? `permission denied (run as root or as a member of the ${daemonAt(endpoint) === 'Incus' ? 'incus-admin' : 'lxd'} group)`
           : ((cause as Error)?.message ?? String(cause));
-  return new LxplanError('lxd.unreachable', `cannot reach LXD at ${endpoint}: ${why}`, {
+  // The word follows the socket (an HTTPS endpoint: either daemon): a remote's name is not a socket path.
+  const word = endpoint.includes('https://') ? 'LXD or Incus' : daemonAt(endpoint);
+  return new LxplanError('lxd.unreachable', `cannot reach ${word} at ${endpoint}: ${why}`, {
     cause,
-    hint: 'start LXD (scripts/lxd-up.sh here, or `lxd init` on a new machine), or point lxplan at another daemon with LXD_SOCKET (the socket) or LXD_DIR (its folder)',
+    hint:
+      word === 'Incus'
+        ? 'start Incus (scripts/incus-up.sh here, or `incus admin init` on a new machine), or point lxplan at another daemon with --socket, INCUS_SOCKET / INCUS_DIR, or LXD_SOCKET / LXD_DIR'
+        : 'start LXD (scripts/lxd-up.sh here, or `lxd init` on a new machine) or Incus (scripts/incus-up.sh), or point lxplan at another daemon with --socket, LXD_SOCKET / LXD_DIR, or INCUS_SOCKET / INCUS_DIR',
   });
 }
 

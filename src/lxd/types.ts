@@ -9,7 +9,7 @@ export type DeviceMap = Record<string, Device>;
 export interface LxdServer {
   api_version: string;
   api_extensions: string[];
-  environment?: { server_version?: string; server_name?: string; driver?: string; kernel_version?: string };
+  environment?: { server?: string; server_version?: string; server_name?: string; driver?: string; kernel_version?: string };
   /** The server's config keys (GET /1.0). */
   config?: ConfigMap;
 }

@@ -5,6 +5,7 @@
  * iterate the registry and call these; they know no kind.
  */
 import type { LxdClient } from '../lxd/client.js';
+import type { LxdServer } from '../lxd/types.js';
 import type { Where } from './project/where.js';
 import type { LiveSnapshot } from './spec.js';
 import type { Kind, Manifest } from './types.js';
@@ -32,8 +33,8 @@ export interface LiveKind {
   where: Where;
   /** Reads its objects: one list request (recursion=1), or one per object of another kind (LiveReads.of); its part of the snapshot. */
   read(r: LiveReads): Promise<Partial<LiveSnapshot>>;
-  /** Its part of the snapshot of a project that does not exist yet (about to be created), when it lives there: what LXD makes with a new project (nothing, or its default profile). */
-  none(project: string): Partial<LiveSnapshot>;
+  /** Its part of the snapshot of a project that does not exist yet (about to be created), when it lives there: what the daemon (its GET /1.0 answer, the second argument) makes with a new project (nothing, or its default profile). */
+  none(project: string, server?: LxdServer): Partial<LiveSnapshot>;
   /** Read first and without a project scope, by readLiveIn only: where the other kinds live depends on it (the projects and their features). */
   scoping?: {
     /** Whether LXD has project `name`, by its part of `s`; undefined: not read. */

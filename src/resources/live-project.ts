@@ -36,5 +36,9 @@ async function readLiveInScope(client: LxdClient, manifest: Manifest, snapshotsO
     return { ...(await readLive(client, snapshotsOf, (kind) => (own(kind) ? client : root))), ...first };
   }
   const shared = await readLive(root);
-  return Object.assign({ ...shared }, ...registry.filter((e) => !e.live.scoping && own(e.kind)).map((e) => e.live.none(scope)), first) as LiveSnapshot;
+  return Object.assign(
+    { ...shared },
+    ...registry.filter((e) => !e.live.scoping && own(e.kind)).map((e) => e.live.none(scope, shared.server)),
+    first,
+  ) as LiveSnapshot;
 }

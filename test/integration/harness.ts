@@ -12,6 +12,16 @@ import { ensureBusyboxImage } from '../../src/resources/image/files.js';
 
 export const TEST_PREFIX = 'lxplan-test';
 
+/**
+ * The daemon the integration tests run against: test/run.mjs says so (LXPLAN_TEST_DAEMON, one pass
+ * per daemon); else the socket's path tells. For the few assertions on what is the daemon's own
+ * (its version, its firewall table's name).
+ */
+export const TEST_DAEMON: 'lxd' | 'incus' =
+  process.env.LXPLAN_TEST_DAEMON === 'incus' || (!process.env.LXPLAN_TEST_DAEMON && /incus/.test(process.env.LXD_SOCKET ?? process.env.INCUS_SOCKET ?? ''))
+    ? 'incus'
+    : 'lxd';
+
 /** Config keys recording who owns a test project. */
 const OWNER_HOST = 'user.lxplan.test.host';
 const OWNER_PID = 'user.lxplan.test.pid';

@@ -9,7 +9,7 @@ import { LxdApiError, LxdClient, isNotFound } from '../../src/lxd/client.js';
 import { DEBIAN_SOCKET, SNAP_SOCKET, resolveSocketPath } from '../../src/lxd/socket.js';
 import { fingerprintOfSplitImage } from '../../src/resources/image/files.js';
 import { memoryLimitOf } from './cgroup.js';
-import { testImage, throwawayProject, type TestImage, type ThrowawayProject } from './harness.js';
+import { TEST_DAEMON, testImage, throwawayProject, type TestImage, type ThrowawayProject } from './harness.js';
 
 let project: ThrowawayProject;
 let image: TestImage;
@@ -44,10 +44,10 @@ async function uploaded(): Promise<string> {
   return client.uploadSplitImage({ metadataPath: image.metadataPath, rootfsPath: image.rootfsPath });
 }
 
-test('server() reads the daemon: API 1.0, LXD 5.x', async () => {
+test('server() reads the daemon: API 1.0, LXD 5.x or Incus 6.x', async () => {
   const s = await project.client.server();
   assert.is(s.api_version, '1.0');
-  assert.match(s.environment?.server_version ?? '', /^5\./);
+  assert.match(s.environment?.server_version ?? '', TEST_DAEMON === 'incus' ? /^6\./ : /^5\./);
   assert.ok(s.api_extensions.includes('etag'));
 });
 

@@ -23,7 +23,7 @@ import * as assert from 'uvu/assert';
 import { isNotFound, LxdClient } from '../../src/lxd/client.js';
 import type { State } from '../../src/state/model.js';
 import { manifestDir, run, show } from './cli.js';
-import { testImage, throwawayProject } from './harness.js';
+import { TEST_DAEMON, testImage, throwawayProject } from './harness.js';
 
 type Ctx = {
   project: Awaited<ReturnType<typeof throwawayProject>>;
@@ -96,7 +96,7 @@ instances:
 
 /** The bridge's ACL chain as the kernel has it (nftables), or undefined where nft is missing. */
 function firewall(bridge: string): string | undefined {
-  const p = spawnSync('nft', ['list', 'chain', 'inet', 'lxd', `acl.${bridge}`], { encoding: 'utf8' });
+  const p = spawnSync('nft', ['list', 'chain', 'inet', TEST_DAEMON, `acl.${bridge}`], { encoding: 'utf8' });
   return p.error ? undefined : p.stdout;
 }
 

@@ -1,5 +1,6 @@
 /**
- * A throwaway LXD daemon of its own, for tests that stop, kill or reconfigure a daemon, or that
+ * A throwaway LXD daemon of its own (LXD only: an Incus daemon starts differently, incusd with
+ * INCUS_DIR; the tests using this helper run in the LXD pass of test/run.mjs), for tests that stop, kill or reconfigure a daemon, or that
  * change what is global to one (server config, projects, pools): its own LXD_DIR under the OS
  * temp dir (`lxplan-lxd-*`), its own unix socket, a `dir` storage pool `default` inside that
  * folder and a root disk in its default profile, as `lxd init` gives. No HTTPS listener, no
@@ -22,7 +23,7 @@ import { chmod, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { hostname, tmpdir } from 'node:os';
 import path from 'node:path';
 import { LxdClient } from '../../src/lxd/client.js';
-import { resolveSocketPath } from '../../src/lxd/socket.js';
+import { knownSocketPaths } from '../../src/lxd/socket.js';
 
 /** Folders of throwaway daemons: `<tmpdir>/lxplan-lxd-XXXXXX`. */
 export const DAEMON_PREFIX = 'lxplan-lxd-';
@@ -66,7 +67,8 @@ export async function throwawayDaemon(): Promise<ThrowawayDaemon> {
   await writeFile(path.join(dir, 'owner.json'), JSON.stringify(owner));
   const socket = path.join(dir, 'unix.socket');
   // Never the machine's daemon: a fresh folder can hold no other daemon's socket.
-  if (socket === resolveSocketPath(undefined, {})) throw new Error(`throwaway daemon: ${socket} is the machine's socket`);
+  if ([...knownSocketPaths(), process.env.LXD_SOCKET, process.env.INCUS_SOCKET].includes(socket))
+    throw new Error(`throwaway daemon: ${socket} is the machine's socket`);
   const client = new LxdClient({ socketPath: socket });
   let pid = 0;
   let exited: Promise<void> = Promise.resolve();

@@ -19,19 +19,22 @@
  *    can be removed" (500). The plan says so first (refuse / deleteBlockers below, and the
  *    planner's generic check that nothing it reads in the project stays behind).
  */
-import type { LxdProject } from '../../lxd/types.js';
+import { daemonWord, type ServerInfo } from '../../lxd/server.js';
+import type { LxdProject, LxdServer } from '../../lxd/types.js';
 import { configFields, digestOf, field, managedConfig, ownedConfig, type FilledKeys } from '../fields.js';
 import type { Fields, PlanContext, ResourceSpec } from '../spec.js';
 import { liveProjectOf, scopeOfManifest } from '../object-project.js';
 import type { DesiredProject } from '../types.js';
 import { parseBool } from '../units.js';
+import { BASE_FEATURES, checkProjectKeys, defaultFeatures } from './daemons.js';
 
-/** The features LXD turns on when a new project leaves them out (5.0.2). */
-export const DEFAULT_FEATURES: readonly string[] = ['features.images', 'features.profiles', 'features.storage.volumes'];
+/** The features LXD turns on when a new project leaves them out (5.0.2; what more a daemon turns on: daemons.ts). */
+export const DEFAULT_FEATURES: readonly string[] = BASE_FEATURES;
 
-/** Keys LXD fills in: the defaulted features; the default project has every feature on, networks included. */
-export function projectFilledKeys(name: string): FilledKeys {
-  return (k) => DEFAULT_FEATURES.includes(k) || (name === 'default' && k.startsWith('features.'));
+/** Keys the daemon fills in: the defaulted features (of the connected daemon: `server`); the default project has every feature on, networks included. */
+export function projectFilledKeys(name: string, server?: LxdServer | ServerInfo): FilledKeys {
+  const filled = defaultFeatures(server);
+  return (k) => filled.includes(k) || (name === 'default' && k.startsWith('features.'));
 }
 
 /** Whether a project with `config` (as LXD holds it, or as declared for one about to be created) has `feature` on. */
@@ -102,21 +105,22 @@ export const projectSpec: ResourceSpec<DesiredProject, LxdProject> = {
     const f: Fields = { description: field(d.description) };
     return configFields(d.config, f);
   },
-  liveFields(l, _ctx, d) {
+  liveFields(l, ctx, d) {
     const f: Fields = { description: field(l.description ?? '') };
-    return configFields(ownedConfig(l.config ?? {}, d?.config, projectFilledKeys(l.name)), f);
+    return configFields(ownedConfig(l.config ?? {}, d?.config, projectFilledKeys(l.name, ctx.live.server)), f);
   },
   fieldImpact: (path) =>
     path.startsWith('config.features.') ? { impact: 'live', note: 'LXD changes features only while the project is empty' } : { impact: 'live' },
-  refuse(path, l, d) {
+  refuse(path, l, d, ctx) {
     if (!path.startsWith('config.features.')) return undefined;
     const key = path.slice('config.'.length);
-    if (l.name === 'default') return `LXD never changes the features of the default project (${key})`;
+    const daemon = daemonWord(ctx.live.server);
+    if (l.name === 'default') return `${daemon} never changes the features of the default project (${key})`;
     const contents = projectContents(l);
     if (contents.length === 0) return undefined;
     // Observed on 5.0.2: turning features.networks on is accepted on a project holding a profile.
     if (key === 'features.networks' && hasFeature(d.name, d.config, key) && !hasFeature(l.name, l.config, key)) return undefined;
-    return `LXD changes ${key} only while the project is empty, and project "${l.name}" holds ${listed(contents.map((c) => c.text))}`;
+    return `${daemon} changes ${key} only while the project is empty, and project "${l.name}" holds ${listed(contents.map((c) => c.text))}`;
   },
   deleteBlockers(name, l, ctx) {
     // What the plan reads is read in the project where lxplan looks for it (the scope, or an instance's own project:).
@@ -137,6 +141,8 @@ export const projectSpec: ResourceSpec<DesiredProject, LxdProject> = {
   liveRefs: () => [],
   builtin: (name) => name === 'default',
   stateAttributes: () => ({}),
+  // Keys the connected daemon does not have (daemons.ts): refused before anything is applied.
+  checkPlan: (ctx) => checkProjectKeys(ctx.manifest, ctx.live.server),
   digest: (l) => digestOf({ description: l.description ?? '', config: managedConfig(l.config ?? {}) }),
   // --- planner hooks ---
   scope: {
