@@ -103,7 +103,10 @@ it.before(async (ctx) => {
 it.after(async (ctx) => {
   for (const p of ctx.projects) await purge(ctx.root, p);
   for (const fp of ctx.certs) await ctx.root.request('DELETE', `/1.0/certificates/${fp}`).catch(() => undefined);
-  for (const t of ctx.tokens) await exec('lxc', ['config', 'trust', 'revoke-token', t], { env: { ...process.env, LXD_DIR: M1_DIR } }).catch(() => undefined);
+  for (const t of ctx.tokens)
+    await exec('lxc', ['config', 'trust', 'revoke-token', t], { env: { ...process.env, LXD_DIR: M1_DIR, LXD_SOCKET: path.join(M1_DIR, 'unix.socket') } }).catch(
+      () => undefined,
+    );
   ctx.root.close();
   await rm(ctx.tmp, { recursive: true, force: true });
 });
@@ -198,7 +201,9 @@ it('an unknown member: refused at plan time, naming the key and the members, not
 it('over HTTPS with the cluster certificate pinned: placed on m2, no changes after, destroyed', async (ctx) => {
   const { name: project, client } = await clusterProject(ctx);
   const token = `lxplan-it-cluster-${process.pid}`;
-  const { stdout } = await exec('lxc', ['config', 'trust', 'add', '--name', token], { env: { ...process.env, LXD_DIR: M1_DIR } });
+  const { stdout } = await exec('lxc', ['config', 'trust', 'add', '--name', token], {
+    env: { ...process.env, LXD_DIR: M1_DIR, LXD_SOCKET: path.join(M1_DIR, 'unix.socket') },
+  });
   ctx.tokens.push(token);
   const conf = path.join(ctx.tmp, 'conf');
   const env = { LXPLAN_CONF: conf, LXD_CONF: path.join(ctx.tmp, 'none'), INCUS_CONF: path.join(ctx.tmp, 'none') };

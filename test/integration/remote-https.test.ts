@@ -31,7 +31,9 @@ const it = suite<Ctx>('remote daemons over HTTPS');
 
 /** A trust token made on the second daemon, as a person would with `lxc config trust add`. */
 async function makeToken(ctx: Ctx, name: string): Promise<string> {
-  const { stdout } = await exec('lxc', ['config', 'trust', 'add', '--name', name], { env: { ...process.env, LXD_DIR: LXD2_DIR } });
+  const { stdout } = await exec('lxc', ['config', 'trust', 'add', '--name', name], {
+    env: { ...process.env, LXD_DIR: LXD2_DIR, LXD_SOCKET: path.join(LXD2_DIR, 'unix.socket') },
+  });
   ctx.tokens.push(name);
   return stdout.trim().split('\n').pop()!.trim();
 }
@@ -61,11 +63,15 @@ it.after(async (ctx) => {
       /* no certificate made there */
     }
   }
-  const { stdout } = await exec('lxc', ['config', 'trust', 'list-tokens', '--format', 'csv'], { env: { ...process.env, LXD_DIR: LXD2_DIR } });
+  const { stdout } = await exec('lxc', ['config', 'trust', 'list-tokens', '--format', 'csv'], {
+    env: { ...process.env, LXD_DIR: LXD2_DIR, LXD_SOCKET: path.join(LXD2_DIR, 'unix.socket') },
+  });
   for (const line of stdout.split('\n')) {
     const name = line.split(',')[0];
     if (name && ctx.tokens.includes(name))
-      await exec('lxc', ['config', 'trust', 'revoke-token', name], { env: { ...process.env, LXD_DIR: LXD2_DIR } }).catch(() => undefined);
+      await exec('lxc', ['config', 'trust', 'revoke-token', name], {
+        env: { ...process.env, LXD_DIR: LXD2_DIR, LXD_SOCKET: path.join(LXD2_DIR, 'unix.socket') },
+      }).catch(() => undefined);
   }
   ctx.lxd2.close();
   await rm(ctx.tmp, { recursive: true, force: true });
@@ -240,7 +246,9 @@ it('a token for another server sends nothing: the token still works afterwards',
     r.stderr,
     `presented the certificate SHA-256 ${fingerprintOf(ctx.serverCert)}, but the trust token is for ${'ab'.repeat(32)}: not the server that made the token`,
   );
-  const { stdout } = await exec('lxc', ['config', 'trust', 'list-tokens', '--format', 'csv'], { env: { ...process.env, LXD_DIR: LXD2_DIR } });
+  const { stdout } = await exec('lxc', ['config', 'trust', 'list-tokens', '--format', 'csv'], {
+    env: { ...process.env, LXD_DIR: LXD2_DIR, LXD_SOCKET: path.join(LXD2_DIR, 'unix.socket') },
+  });
   assert.ok(stdout.includes(`lxplan-it-d-${process.pid},`), 'the token was not spent');
 });
 
