@@ -9,6 +9,9 @@
 # Idempotent: starts nothing when a member answers, joins nothing already joined.
 # Needs lxd (scripts/lxd-up.sh installs it); installs busybox-static and curl when missing.
 set -euo pipefail
+# lxc and lxd honour LXD_SOCKET before LXD_DIR: one set by the caller (the test runner sets it to the
+# machine's daemon) would point every command below at that daemon instead of this one.
+unset LXD_SOCKET
 
 M1_DIR="${CLUSTER_M1_DIR:-/var/lib/lxd-m1}"
 M2_DIR="${CLUSTER_M2_DIR:-/var/lib/lxd-m2}"

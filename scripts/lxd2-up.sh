@@ -5,6 +5,9 @@
 # Idempotent: starts nothing when the daemon answers, imports nothing when the alias exists.
 # Needs lxd (scripts/lxd-up.sh installs it first); installs busybox-static and curl when missing.
 set -euo pipefail
+# lxc and lxd honour LXD_SOCKET before LXD_DIR: one set by the caller (the test runner sets it to the
+# machine's daemon) would point every command below at that daemon instead of this one.
+unset LXD_SOCKET
 
 LXD2_DIR="${LXD2_DIR:-/var/lib/lxd2}"
 LXD2_ADDRESS="${LXD2_ADDRESS:-127.0.0.1:8444}"
