@@ -35,6 +35,7 @@ elif answers "$lxd_socket"; then
   export LXD_SOCKET="$lxd_socket"
   if answers "$incus_socket"; then
     echo "example.sh: LXD and Incus both run here; using LXD (LXD_SOCKET=$lxd_socket). For Incus: INCUS_SOCKET=$incus_socket npm run example" >&2
+    chooser="LXD_SOCKET=$lxd_socket " # lxplan by hand must choose too: it never picks one of two daemons
   fi
 elif answers "$incus_socket"; then
   export INCUS_SOCKET="$incus_socket"
@@ -51,4 +52,4 @@ echo; echo "\$ lxapply --auto-approve $dir"
 node bin/lxapply.js --auto-approve "$dir"
 echo; echo "\$ lxplan $dir"
 node bin/lxplan.js "$dir"
-echo; echo "To remove it again (everything it made, its project too): npx lxapply --destroy $dir"
+echo; echo "To remove it again (everything it made, its project too): ${chooser:-}npx lxapply --destroy $dir"
