@@ -5,7 +5,7 @@
 #   m1: LXD_DIR=/var/lib/lxd-m1, https://127.0.0.1:8445, the cluster's first member
 #   m2: LXD_DIR=/var/lib/lxd-m2, https://127.0.0.1:8446, joined with a token made on m1
 # a `dir` storage pool `default` (each member's own source), the default profile's root disk on it,
-# and the busybox test image with the alias "busybox" (built offline, as scripts/lxd2-up.sh does).
+# and the busybox test image with the alias "busybox" (the tests' own, built offline by make-busybox-image.mjs: run npm run build first).
 # Idempotent: starts nothing when a member answers, joins nothing already joined.
 # Needs lxd (scripts/lxd-up.sh installs it); installs busybox-static and curl when missing.
 set -euo pipefail
@@ -93,38 +93,11 @@ YAML
 fi
 
 if ! on "$M1_DIR" image alias list --format csv | grep -q '^busybox,'; then
+  # The tests' own busybox image (src/resources/image/files.ts, through make-busybox-image.mjs: needs npm run build).
   say "building and importing the busybox image"
   work="$(mktemp -d)"
   trap 'rm -rf "$work"' EXIT
-  root="$work/rootfs"
-  mkdir -p "$work/meta" "$root"/{bin,dev,etc,proc,root,run,sbin,sys,tmp,usr/bin,usr/sbin,var}
-  cp /bin/busybox "$root/bin/busybox"
-  for applet in $(/bin/busybox --list-full); do
-    case "$applet" in linuxrc|sbin/init|bin/busybox) continue ;; esac
-    [ -d "$root/$(dirname "$applet")" ] && ln -sf /bin/busybox "$root/$applet"
-  done
-  # Exits on SIGPWR (LXD's clean stop), as the test image's init does.
-  cat > "$root/sbin/init" <<'INIT'
-#!/bin/sh
-trap 'exit 0' PWR TERM INT
-while :; do
-  sleep 3600 &
-  wait $!
-done
-INIT
-  chmod 755 "$root/sbin/init"
-  printf 'lab\n' > "$root/etc/hostname"
-  printf 'root:x:0:0:root:/root:/bin/sh\n' > "$root/etc/passwd"
-  printf 'root:x:0:\n' > "$root/etc/group"
-  cat > "$work/meta/metadata.yaml" <<META
-architecture: $(uname -m)
-creation_date: 1704067200
-properties:
-  os: busybox
-  description: busybox on the test cluster (scripts/cluster-up.sh)
-META
-  tar -C "$work/meta" -czf "$work/meta.tar.gz" metadata.yaml
-  tar -C "$root" --numeric-owner --owner=0 --group=0 -czf "$work/rootfs.tar.gz" .
+  node "$(dirname "$0")/make-busybox-image.mjs" "$work" >/dev/null
   on "$M1_DIR" image import "$work/meta.tar.gz" "$work/rootfs.tar.gz" --alias busybox >/dev/null
 fi
 say "ready: members $(on "$M1_DIR" cluster list --format csv | cut -d, -f1 | tr "\n" " ")(https://$M1_ADDRESS, certificate $M1_DIR/cluster.crt; socket $M1_DIR/unix.socket)"
