@@ -105,6 +105,8 @@ export class StateLock {
    * second lxplan waiting silently behind an apply is worse than one that says who is in the way.
    */
   static async acquire(path: string, operation: string, timings: LockTimings = DEFAULT_LOCK_TIMINGS): Promise<StateLock> {
+    const pidStart = processStart(process.pid);
+    const run = ciRunId();
     const info: LockInfo = {
       id: randomBytes(8).toString('hex'),
       pid: process.pid,
@@ -112,8 +114,8 @@ export class StateLock {
       user: userName(),
       operation,
       since: isoSeconds(new Date()),
-      ...(processStart(process.pid) !== undefined ? { pidStart: processStart(process.pid) } : {}),
-      ...(ciRunId() ? { run: ciRunId() } : {}),
+      ...(pidStart !== undefined ? { pidStart } : {}),
+      ...(run ? { run } : {}),
     };
     const lock = new StateLock(path, info);
     const take = async () => {
