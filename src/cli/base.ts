@@ -21,8 +21,9 @@ export function commandName(id: string | undefined): string {
 export const commonFlags = {
   state: Flags.string({
     description:
-      'state file (default: lxplan.state.json next to the manifests), or lxd:NAME: kept on the daemon itself, shared by every runner that reaches it',
+      "where the state is [default: the manifests' backend:, else lxplan.state.json next to them]: a file, lxd:NAME (kept on the daemon itself, shared by every runner that reaches it) or postgres://...?workspace=W; --backend is the same",
     env: 'LXPLAN_STATE',
+    aliases: ['backend'],
     helpValue: 'FILE',
   }),
   project: Flags.string({

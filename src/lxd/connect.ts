@@ -18,6 +18,7 @@
  * presents: lxplan never talks to a server it has not been told to recognise.
  */
 import { existsSync, readFileSync } from 'node:fs';
+import path from 'node:path';
 import { LxplanError } from '../errors.js';
 import { configDirs, findCliRemote, isDaemonProtocol, knownRemoteNames, type ConfigDir } from './cli-config.js';
 import { HttpsTransport, type HttpsRemote } from './https.js';
@@ -31,6 +32,19 @@ export interface DaemonChoice {
   socket?: string;
   /** --remote or the manifests' `remote:`: a remote's name; "local" is the unix socket. */
   remote?: string;
+  /** The remote as the manifests' `remotes:` define it, when they do: then it is not looked up in the CLI config. */
+  defined?: DefinedRemote;
+}
+
+/** A remote defined in the manifests (`remotes: {NAME: {url, fingerprint, client_certificate, ...}}`), its files read. */
+export interface DefinedRemote {
+  name: string;
+  url: string;
+  pin?: ServerPin;
+  clientCertificate?: string;
+  clientKey?: string;
+  /** Where it is defined ("infra/remotes.yaml:3:3"), for messages. */
+  where: string;
 }
 
 /** PEM text given directly, or read from the path given. */
@@ -72,7 +86,23 @@ export async function resolveRemote(
   let clientCertificate = envCert;
   let clientKey = envKey;
   let where: string;
-  if (named) {
+  if (named && choice.defined) {
+    const d = choice.defined;
+    name = named;
+    url = d.url;
+    pin ??= d.pin;
+    clientCertificate ??= d.clientCertificate;
+    clientKey ??= d.clientKey;
+    where = `remotes: at ${d.where}`;
+    // No client certificate in the manifests or the environment: lxplan's own (`lxplan remote add` makes it).
+    if (!clientCertificate || !clientKey) {
+      const own = ownClientCertificate(dirs);
+      if (own) {
+        clientCertificate ??= own.certificate;
+        clientKey ??= own.key;
+      }
+    }
+  } else if (named) {
     const found = findCliRemote(named, dirs);
     if (!found) {
       const known = knownRemoteNames(dirs);
@@ -101,7 +131,9 @@ export async function resolveRemote(
   }
   if (!clientCertificate || !clientKey) {
     throw new LxplanError('usage', `remote "${name}": no client certificate and key (${where})`, {
-      hint: `\`lxplan remote add ${name} ${url} --token TOKEN\` makes one and gets it trusted; or set LXPLAN_CLIENT_CERT and LXPLAN_CLIENT_KEY`,
+      hint: choice.defined
+        ? `give client_certificate: and client_key: in remote "${name}" (paths, or \${env:NAME} holding the PEM text), or set LXPLAN_CLIENT_CERT and LXPLAN_CLIENT_KEY`
+        : `\`lxplan remote add ${name} ${url} --token TOKEN\` makes one and gets it trusted; or set LXPLAN_CLIENT_CERT and LXPLAN_CLIENT_KEY`,
     });
   }
   if (!pin) {
@@ -115,11 +147,23 @@ export async function resolveRemote(
       'lxd.certificate',
       `remote "${name}": no server certificate is pinned, and lxplan never connects to a server it cannot recognise.${seen}`,
       {
-        hint: `pin it with \`lxplan remote add ${name} ${url} --token TOKEN\`, or set LXPLAN_SERVER_FINGERPRINT (or LXPLAN_SERVER_CERT, LXPLAN_SERVER_CA)`,
+        hint: choice.defined
+          ? `pin it in remote "${name}" (${choice.defined.where}): fingerprint:, certificate: or ca:; or set LXPLAN_SERVER_FINGERPRINT`
+          : `pin it with \`lxplan remote add ${name} ${url} --token TOKEN\`, or set LXPLAN_SERVER_FINGERPRINT (or LXPLAN_SERVER_CERT, LXPLAN_SERVER_CA)`,
       },
     );
   }
   return { name, url, pin, clientCertificate, clientKey };
+}
+
+/** lxplan's own client certificate and key (what `lxplan remote add` made), when there are both. */
+function ownClientCertificate(dirs: ConfigDir[]): { certificate: string; key: string } | undefined {
+  const own = dirs.find((d) => d.tool === 'lxplan');
+  if (!own) return undefined;
+  const crt = path.join(own.dir, 'client.crt');
+  const key = path.join(own.dir, 'client.key');
+  if (!existsSync(crt) || !existsSync(key)) return undefined;
+  return { certificate: readFileSync(crt, 'utf8'), key: readFileSync(key, 'utf8') };
 }
 
 /** The transport for a choice: HTTPS to the remote it names, else the unix socket. */

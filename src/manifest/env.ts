@@ -12,6 +12,17 @@ type WithConfig = DesiredBase & { kind: string; config: ConfigMap };
 
 const REF = /\$\{env:([A-Za-z_][A-Za-z0-9_]*)\}/g;
 
+/** `${env:NAME}` in one text, read from `env`; the names that are not set are returned (replaced by ""). */
+export function resolveEnvText(text: string, env: NodeJS.ProcessEnv): { text: string; missing: string[] } {
+  const missing: string[] = [];
+  const out = text.replace(REF, (_all, name: string) => {
+    const v = env[name];
+    if (v === undefined) missing.push(name);
+    return v ?? '';
+  });
+  return { text: out, missing };
+}
+
 export function resolveEnvRefs(m: Manifest, env: NodeJS.ProcessEnv): LxplanError[] {
   const errors: LxplanError[] = [];
   // The kinds whose config: may hold ${env:NAME} (KindManifest.envConfig).
@@ -19,12 +30,8 @@ export function resolveEnvRefs(m: Manifest, env: NodeJS.ProcessEnv): LxplanError
   for (const o of withConfig) {
     for (const [key, value] of Object.entries(o.config)) {
       if (!value.includes('${env:')) continue;
-      const missing: string[] = [];
-      o.config[key] = value.replace(REF, (_all, name: string) => {
-        const v = env[name];
-        if (v === undefined) missing.push(name);
-        return v ?? '';
-      });
+      const { text, missing } = resolveEnvText(value, env);
+      o.config[key] = text;
       for (const name of missing) {
         errors.push(
           new LxplanError('manifest.value', `environment variable ${name} is not set (used by config ${key} of ${o.kind} "${o.name}")`, {

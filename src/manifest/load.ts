@@ -6,8 +6,8 @@
  */
 import { LxplanError, type SourceLocation } from '../errors.js';
 import { registry } from '../resources/registry.js';
-import type { DesiredObject, Kind, Manifest } from '../resources/types.js';
-import { resolveEnvRefs } from './env.js';
+import type { DesiredBackend, DesiredObject, Kind, Manifest } from '../resources/types.js';
+import { resolveEnvRefs, resolveEnvText } from './env.js';
 import { displayPath, manifestFiles } from './files.js';
 import type { CheckContext, KindManifest } from './kind.js';
 import { normaliseFile, type FileObjects } from './normalise.js';
@@ -60,19 +60,24 @@ export async function loadManifests(pathArg: string, opts: LoadOptions = {}): Pr
       else merge(merged.get(e.kind)!, list, errors);
     }
     scopeOf(m, objects, errors);
+    daemonOf(m, objects, errors);
+    backendOf(m, objects, errors);
   }
   for (const e of registry) if (!e.manifest.derive) e.manifest.store(m, merged.get(e.kind)!);
   // Objects made from other kinds' objects (an instance's snapshots:).
   for (const e of registry) if (e.manifest.derive) e.manifest.store(m, e.manifest.derive(m));
 
+  const env = opts.env ?? process.env;
   const remoteCertificates = await mergeRemotes(
     m,
     perFile.flatMap((o) => o.remotes),
     errors,
+    env,
   );
+  if (m.backend) m.backend.spec = resolveBackendEnv(m.backend, env, errors);
   const ctx: CheckContext = { checkFiles: opts.checkFiles ?? true, remotes: m.remotes ?? {}, remoteCertificates };
   for (const e of registry) for (const check of e.manifest.checks ?? []) errors.push(...(await check(m, ctx)));
-  errors.push(...resolveEnvRefs(m, opts.env ?? process.env));
+  errors.push(...resolveEnvRefs(m, env));
 
   if (errors.length > 0) throw combine(errors, displays);
   return m;
@@ -131,6 +136,56 @@ function scopeOf(m: Manifest, objects: FileObjects, errors: LxplanError[]): void
       ),
     );
   }
+}
+
+/** The top-level `remote:` key: every file that says it must say the same (a directory manages one daemon). */
+function daemonOf(m: Manifest, objects: FileObjects, errors: LxplanError[]): void {
+  const said = objects.remote;
+  if (!said) return;
+  if (m.remote === undefined) {
+    m.remote = said.name;
+    m.remoteAt = said.at;
+  } else if (m.remote !== said.name) {
+    errors.push(
+      new LxplanError(
+        'manifest.value',
+        `the files of one directory name different daemons: remote: ${m.remote} at ${formatLocation(m.remoteAt!)} and remote: ${said.name} at ${formatLocation(said.at)}`,
+        {
+          location: said.at,
+          hint: "a directory manages one daemon: make the remote: keys agree, or move the other daemon's objects to their own directory",
+        },
+      ),
+    );
+  }
+}
+
+/** The top-level `backend:` key: at most one over all files. */
+function backendOf(m: Manifest, objects: FileObjects, errors: LxplanError[]): void {
+  const said = objects.backend;
+  if (!said) return;
+  if (!m.backend) {
+    m.backend = said;
+    return;
+  }
+  errors.push(
+    new LxplanError('manifest.duplicate', `backend: is given twice: at ${formatLocation(m.backend.at)} and at ${formatLocation(said.at)}`, {
+      location: said.at,
+      hint: 'keep one backend: section over all manifest files',
+    }),
+  );
+}
+
+/** A `backend: {postgres: ${env:PG_URL}}`: the URL read from the environment (the password stays out of git). */
+function resolveBackendEnv(b: DesiredBackend, env: NodeJS.ProcessEnv, errors: LxplanError[]): string {
+  const r = resolveEnvText(b.spec, env);
+  for (const name of r.missing)
+    errors.push(
+      new LxplanError('manifest.value', `environment variable ${name} is not set (used by backend:)`, {
+        location: b.at,
+        hint: `export ${name}=... before running lxplan`,
+      }),
+    );
+  return r.text;
 }
 
 function order(files: string[], l: SourceLocation | undefined): [number, number, number] {

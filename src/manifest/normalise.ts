@@ -10,7 +10,7 @@ import { isMap, isScalar, type Node } from 'yaml';
 import type { LxplanError, SourceLocation } from '../errors.js';
 import { SCOPE_KEY } from '../resources/project/manifest.js';
 import { registry } from '../resources/registry.js';
-import type { DesiredObject, DesiredRemote, Kind } from '../resources/types.js';
+import type { DesiredBackend, DesiredObject, DesiredRemote, Kind } from '../resources/types.js';
 import { EntryReader, pairs, scalarText } from './entry.js';
 import type { KindManifest } from './kind.js';
 import { deref, locate, type SourceFile } from './parse.js';
@@ -24,6 +24,10 @@ export interface FileObjects {
   remotes: DesiredRemote[];
   /** The top-level `project:` key: the LXD project this file's objects live in. */
   project?: { name: string; at: SourceLocation };
+  /** The top-level `remote:` key: the daemon this file's objects live on. */
+  remote?: { name: string; at: SourceLocation };
+  /** The top-level `backend:` key, as a --state value (a file path made absolute). */
+  backend?: DesiredBackend;
   errors: LxplanError[];
 }
 
@@ -39,6 +43,15 @@ export function normaliseFile(file: SourceFile): FileObjects {
     if (section.key === SCOPE_KEY) {
       const name = scalarText(section.value);
       if (name !== undefined && isScalar(section.value) && typeof section.value.value === 'string') out.project = { name, at: locate(file, section.value) };
+      continue;
+    }
+    if (section.key === 'remote') {
+      const name = scalarText(section.value);
+      if (name !== undefined && isScalar(section.value) && typeof section.value.value === 'string') out.remote = { name, at: locate(file, section.value) };
+      continue;
+    }
+    if (section.key === 'backend') {
+      out.backend = backendOf(file, section.value);
       continue;
     }
     if (section.key === 'remotes') {
@@ -62,7 +75,10 @@ export function normaliseFile(file: SourceFile): FileObjects {
   return out;
 }
 
-/** `remotes: {NAME: {url, protocol, certificate}}`: certificate paths made absolute, positions kept (the schema checks the rest). */
+/** The keys of a `remotes:` entry that may name a file or hold `${env:NAME}`; read by src/manifest/remotes.ts. */
+export const REMOTE_SECRET_KEYS = ['certificate', 'fingerprint', 'ca', 'client_certificate', 'client_key'] as const;
+
+/** `remotes: {NAME: {url, protocol, certificate, ...}}`: the keys as written, positions kept (the schema checks the rest). */
 function remotesOf(file: SourceFile, node: Node | null): DesiredRemote[] {
   const dir = path.dirname(file.abs);
   const out: DesiredRemote[] = [];
@@ -77,8 +93,35 @@ function remotesOf(file: SourceFile, node: Node | null): DesiredRemote[] {
     };
     const url = text('url') ?? '';
     const protocol = text('protocol') === 'simplestreams' ? 'simplestreams' : 'lxd';
-    const cert = text('certificate');
-    out.push({ name: r.key, at: locate(file, r.keyNode), url, protocol, ...(cert ? { certificatePath: path.resolve(dir, cert) } : {}), keyAt });
+    const raw: Record<string, string> = {};
+    for (const k of REMOTE_SECRET_KEYS) {
+      const v = text(k);
+      if (v) raw[k] = v;
+    }
+    const cert = raw.certificate;
+    out.push({
+      name: r.key,
+      at: locate(file, r.keyNode),
+      url,
+      protocol,
+      ...(cert && !cert.includes('${env:') ? { certificatePath: path.resolve(dir, cert) } : {}),
+      raw,
+      dir,
+      keyAt,
+    });
   }
   return out;
+}
+
+/** `backend: {file: PATH}` / `{lxd: NAME}` / `{postgres: URL}`: as the --state value it means (the schema checks the shape). */
+function backendOf(file: SourceFile, node: Node | null): DesiredBackend | undefined {
+  const [only] = pairs(file, node);
+  if (!only) return undefined;
+  const value = scalarText(only.value);
+  if (!value) return undefined;
+  const at = locate(file, only.keyNode);
+  if (only.key === 'file') return { spec: path.resolve(path.dirname(file.abs), value), at };
+  if (only.key === 'lxd') return { spec: `lxd:${value}`, at };
+  if (only.key === 'postgres') return { spec: value, at };
+  return undefined;
 }

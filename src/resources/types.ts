@@ -42,15 +42,37 @@ export interface DesiredBase {
   project?: string;
 }
 
-/** An image server named in `remotes:` (not an LXD object lxplan manages: a place images come from). */
+/**
+ * A daemon named in `remotes:`: an image server `images:` copy from, or the daemon a directory
+ * manages over HTTPS (`remote: NAME` at the top). Not an LXD object lxplan manages.
+ */
 export interface DesiredRemote {
   name: string;
   at: SourceLocation;
   url: string;
   protocol: 'lxd' | 'simplestreams';
-  /** Absolute path of the server's certificate file, when given. */
+  /** Absolute path of the server's certificate file, when given as a path. */
   certificatePath?: string;
+  /** The keys as written (`certificate`, `fingerprint`, `ca`, `client_certificate`, `client_key`), `${env:NAME}` not yet read; src/manifest/remotes.ts reads them. */
+  raw?: Record<string, string>;
+  /** The directory of the file that declares it: paths are relative to it. */
+  dir?: string;
   keyAt?: Record<string, SourceLocation>;
+}
+
+/** What a `remotes:` entry's keys name, read: PEM texts, the fingerprint normalised. */
+export interface RemoteCredentials {
+  certificate?: string;
+  fingerprint?: string;
+  ca?: string;
+  clientCertificate?: string;
+  clientKey?: string;
+}
+
+/** Where a directory's state is kept (`backend:`), as a --state value: a file path, `lxd:NAME` or a postgres:// URL. */
+export interface DesiredBackend {
+  spec: string;
+  at: SourceLocation;
 }
 
 /**
@@ -63,8 +85,15 @@ export interface Manifest {
   dir: string;
   /** The files that were read, relative to the working directory. */
   files: string[];
-  /** Image servers (`remotes:`), by name (absent: none). */
+  /** Other daemons (`remotes:`), by name (absent: none). */
   remotes?: Record<string, DesiredRemote>;
+  /** The daemon the directory manages (the top-level `remote:` key; absent: --remote, else the local socket). */
+  remote?: string;
+  remoteAt?: SourceLocation;
+  /** The PEM texts of the `remotes:` entries' certificates and keys, read (src/manifest/remotes.ts). Never written anywhere. */
+  remoteCredentials?: Record<string, RemoteCredentials>;
+  /** The top-level `backend:` key (absent: --state, else lxplan.state.json next to the manifests). */
+  backend?: DesiredBackend;
   /**
    * The LXD project the directory's objects live in: the top-level `project:` key, or (after
    * the session resolves it) --project / LXPLAN_PROJECT. Absent: "default".

@@ -5,6 +5,7 @@
  * been applied), and, per object, when LXD's object no longer matches the digest (checked on the
  * very read whose ETag the write sends as If-Match; see the executor).
  */
+import { existsSync } from 'node:fs';
 import { readFile, writeFile } from 'node:fs/promises';
 import { LxplanError } from '../errors.js';
 import { fromPlanDocument, toPlanDocument } from './plan-file.js';
@@ -13,6 +14,8 @@ import { hashSecret, SENSITIVE } from '../planner/fields.js';
 import type { Plan, ResourceChange } from '../planner/plan.js';
 import { specs } from '../resources/index.js';
 import type { DesiredObject } from '../resources/types.js';
+import type { DaemonChoice } from '../lxd/connect.js';
+import { resolveDaemon } from './daemon-scope.js';
 import { connect, type ConnectOptions } from './session.js';
 import { lxplanVersion } from './version.js';
 
@@ -82,6 +85,26 @@ export interface SavedSession {
   close: () => Promise<void>;
 }
 
+/**
+ * A saved plan's remote as its manifests' `remotes:` define it (undefined: they do not, or the
+ * plan names no manifests: the CLI config is looked in). The certificates and keys are read
+ * again here, from their files or the environment: a plan file holds none of them.
+ */
+async function definedDaemon(plan: Plan, file: string): Promise<DaemonChoice | undefined> {
+  if (!plan.manifestPath || !existsSync(plan.manifestPath)) return undefined;
+  let m;
+  try {
+    m = await loadManifests(plan.manifestPath, { checkFiles: false });
+  } catch (e) {
+    throw new LxplanError('plan.stale', `saved plan ${file} is for remote "${plan.remote}", and its manifests (${plan.manifestPath}) do not load`, {
+      cause: e,
+      hint: (e as LxplanError).message,
+    });
+  }
+  if (!m.remotes?.[plan.remote!]) return undefined;
+  return resolveDaemon({ remote: plan.remote }, m);
+}
+
 export async function openSavedPlan(file: string, opts: ConnectOptions): Promise<SavedSession> {
   const plan = await readPlanFile(file);
   const statePath = opts.statePath ?? plan.statePath;
@@ -97,7 +120,8 @@ export async function openSavedPlan(file: string, opts: ConnectOptions): Promise
       `saved plan ${file} was made for ${plan.remote ? `remote "${plan.remote}"` : 'the local daemon'}, not ${given ? `remote "${given}"` : 'the local daemon'}`,
     );
   }
-  const session = await connect(statePath, 'apply', { ...opts, project: opts.project ?? plan.project, remote: plan.remote });
+  const daemon = plan.remote ? await definedDaemon(plan, file) : undefined;
+  const session = await connect(statePath, 'apply', { ...opts, project: opts.project ?? plan.project, remote: plan.remote, ...(daemon ? { daemon } : {}) });
   try {
     session.state.bindProject(session.client.project);
     const now = session.state.state;

@@ -5,7 +5,7 @@
 import { stat } from 'node:fs/promises';
 import path from 'node:path';
 import { LxdClient } from '../lxd/client.js';
-import { transportFor } from '../lxd/connect.js';
+import { transportFor, type DaemonChoice } from '../lxd/connect.js';
 import { loadManifests } from '../manifest/index.js';
 import { plan as makePlan, type Plan, type PlanOptions } from '../planner/index.js';
 import { resolveRemoteFingerprints } from '../resources/image/source.js';
@@ -19,6 +19,7 @@ import { DaemonStore, daemonStateName } from '../state/daemon-store.js';
 import { FileStore } from '../state/file-store.js';
 import { isPgSpec, PgStore, redactUrl } from '../state/pg-store.js';
 import type { StateStore } from '../state/store.js';
+import { resolveDaemon, resolveStateSpec } from './daemon-scope.js';
 import { resolveProject } from './project-scope.js';
 
 export const STATE_FILE = 'lxplan.state.json';
@@ -32,6 +33,8 @@ export interface ConnectOptions {
   socket?: string;
   /** A remote daemon over HTTPS, by name (src/lxd/connect.ts); absent or "local": the unix socket. */
   remote?: string;
+  /** The daemon as the manifests decide it (daemon-scope.ts): overrides socket and remote when given. */
+  daemon?: DaemonChoice;
   /** Told what the run should know but is not an error (a dead run's lock taken over). */
   notice?: (text: string) => void;
 }
@@ -115,7 +118,7 @@ export async function connect(
   operation: string,
   opts: ConnectOptions,
 ): Promise<{ state: StateManager; client: LxdClient; close: () => Promise<void> }> {
-  const transport = await transportFor({ socket: opts.socket, remote: opts.remote });
+  const transport = await transportFor(opts.daemon ?? { socket: opts.socket, remote: opts.remote });
   const client = new LxdClient({ project: opts.project, transport });
   let state: StateManager;
   try {
@@ -143,18 +146,19 @@ export async function connectScoped(
   manifest: Manifest,
   operation: string,
   opts: ConnectOptions,
-): Promise<{ project: string; statePath: string; state: StateManager; client: LxdClient; close: () => Promise<void> }> {
+): Promise<{ project: string; remote?: string; statePath: string; state: StateManager; client: LxdClient; close: () => Promise<void> }> {
   const project = resolveProject(opts.project, manifest);
   manifest.project = project;
-  const statePath = opts.statePath ?? (await defaultStatePath(manifestPath));
-  const c = await connect(statePath, operation, { ...opts, project });
+  const daemon = resolveDaemon(opts, manifest);
+  const statePath = resolveStateSpec(opts.statePath, manifest) ?? (await defaultStatePath(manifestPath));
+  const c = await connect(statePath, operation, { ...opts, project, daemon, remote: daemon.remote });
   try {
     c.state.bindProject(project);
   } catch (e) {
     await c.close();
     throw e;
   }
-  return { ...c, project, statePath };
+  return { ...c, project, statePath, ...(daemon.remote && daemon.remote !== 'local' ? { remote: daemon.remote } : {}) };
 }
 
 /** A word as a shell reads it back: quoted when it holds anything but safe characters. */
@@ -181,13 +185,13 @@ export async function openSession(opts: SessionOptions): Promise<Session> {
   await resolveRemoteFingerprints(manifest);
   // Before connectScoped sets manifest.project: the hint names --project only when the manifests do not.
   const importArgs = commandArgs(opts, manifest.project);
-  const { project, statePath, state, client, close } = await connectScoped(opts.path, manifest, opts.operation, opts);
+  const { project, remote, statePath, state, client, close } = await connectScoped(opts.path, manifest, opts.operation, opts);
   try {
     const live = await readLiveIn(client, manifest, instancesWithSnapshots(manifest, state.state), state.state);
     const plan = makePlan({ manifest, live, state: state.state, options: opts.planOptions, importArgs });
     plan.createdAt = new Date().toISOString();
     plan.project = project;
-    if (opts.remote && opts.remote !== 'local') plan.remote = opts.remote;
+    if (remote) plan.remote = remote;
     plan.manifestPath = opts.path;
     plan.statePath = redactUrl(statePath); // a postgres:// URL's password never goes into a saved plan
     return { manifest, client, state, statePath, live, plan, close };

@@ -104,16 +104,17 @@ test("docs/manifest.md's remotes table has exactly the schema's keys", () => {
   checkTable(objectSchema(SCHEMA.properties.remotes), tableKeys(lines, start, 0, '## remotes'), 'remotes');
 });
 
-test("every top-level key of the schema is a kind's section checked here, remotes, or the scope key", () => {
+test("every top-level key of the schema is a kind's section checked here, remotes, or a directory-wide key (project, remote, backend)", () => {
   const ofKinds = KINDS.flatMap((k) => {
     const fragment = `src/resources/${k.replace(/_/g, '-')}/schema.json`;
     return existsSync(path.join(ROOT, fragment)) ? Object.keys((JSON.parse(read(fragment)) as Node).properties ?? {}) : [];
   });
   assert.equal(
     Object.keys(SCHEMA.properties).filter((k) => !ofKinds.includes(k) && k !== 'remotes'),
-    ['project'],
+    ['project', 'remote', 'backend'],
   );
-  assert.ok(DOC.includes('**`project:`** (top level)'), 'docs/manifest.md documents the scope key');
+  for (const key of ['project', 'remote', 'backend'])
+    assert.ok(DOC.includes(`**\`${key}:\`** (top level)`), `docs/manifest.md documents the top-level ${key}:`);
 });
 
 test.run();
