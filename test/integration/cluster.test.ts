@@ -118,8 +118,9 @@ it('through the socket: placed on each member, moved m1 -> m2 with its data and 
   try {
     const planned = await run('lxplan', args);
     assert.is(planned.code, 0, show(planned));
-    assert.match(planned.stdout, '+ instance a (on m1)');
-    assert.match(planned.stdout, '+ instance b (on m2)');
+    // On two members: grouped by member, each group's headlines without "on m".
+    assert.match(planned.stdout, '  On member m1:\n    + instance a\n');
+    assert.match(planned.stdout, '  On member m2:\n    + instance b\n');
     const json = await run('lxplan', [...args, '--json']);
     const changes = (JSON.parse(json.stdout) as { changes: Array<{ name: string; member?: string }> }).changes;
     assert.equal(
@@ -268,7 +269,7 @@ it('examples/cluster applies on the cluster as its README says, converges, and i
     await exec('bash', [path.join(dir, 'prepare.sh')], { cwd: dir, env: { ...process.env, LXPLAN_ROOT: root } });
     const applied = await run('lxapply', ['--socket', SOCKET, '--auto-approve', dir]);
     assert.is(applied.code, 0, show(applied));
-    assert.match(applied.stdout, '+ instance web-1 (on m1)');
+    assert.match(applied.stdout, 'On member m1:\n    + instance web-1\n');
     const c = ctx.root.withProject('example-cluster');
     const placed = await where(c);
     assert.equal([placed['web-1'], placed['web-2']], ['m1 Running', 'm2 Running']);

@@ -12,7 +12,7 @@ import type { LiveSnapshot } from '../../src/resources/spec.js';
 import type { DesiredInstance } from '../../src/resources/types.js';
 import { checkGuards } from '../../src/workflow/guards.js';
 import { renderPlan } from '../../src/cli/views/plan-human.js';
-import { dImage, dInstance, FP_A, lImage, lInstance, live, manifest, planError, render, state } from './builders.js';
+import { dImage, dInstance, dProfile, FP_A, lImage, lInstance, live, manifest, planError, render, state } from './builders.js';
 
 const CLUSTER = { members: { m1: ['default', 'fast'], m2: ['default'] } };
 
@@ -111,6 +111,48 @@ test('without target: on a cluster nothing moves, and the change still says wher
   assert.is(c.action, 'update');
   assert.is(c.member, 'm1');
   assert.ok(renderPlan(plan(input({ config: { 'limits.memory': '1GB' } }))).includes('~ instance web-1 (on m1; live)'));
+});
+
+test('changes on several members are grouped by where they land: cluster-wide first, then each member; the headlines drop "on m"', () => {
+  const lv = live({ images: [lImage(FP_A, ['busybox'])], instances: [lInstance('web-1', { location: 'm1' })] });
+  const i: PlanInput = {
+    manifest: manifest({
+      images: [dImage('busybox')],
+      profiles: [dProfile('small', { config: { 'limits.memory': '256MB' } })],
+      instances: [dInstance('web-1', { config: { 'limits.memory': '1GB' } }), dInstance('web-2', { target: 'm2' }), dInstance('web-3', { target: '@fast' })],
+    }),
+    live: clustered(lv),
+    state: state('image.busybox', 'instance.web-1'),
+    options: {},
+  };
+  assert.is(
+    render(i),
+    `lxplan will make these changes:
+
+  Cluster-wide:
+    + profile small
+        + config.limits.memory: 256MB
+  On a member of cluster group fast:
+    + instance web-3
+        + image:    busybox
+        + type:     container
+        + profiles: [default]
+        + state:    running
+        + target:   @fast
+  On member m1:
+    ~ instance web-1 (live)
+        + config.limits.memory: 1GB (live)
+  On member m2:
+    + instance web-2
+        + image:    busybox
+        + type:     container
+        + profiles: [default]
+        + state:    running
+        + target:   m2
+
+Plan: 3 to add, 1 to change, 0 to destroy.
+`,
+  );
 });
 
 test('a single host: no member in the plan, the text as before', () => {

@@ -26,6 +26,8 @@
  *
  *   Plan: 1 to add, 3 to change, 1 to destroy.
  *
+ * On a cluster whose changes land on more than one member, they are grouped by member (memberGroups).
+ *
  * The view builds display lines (./lines.ts) and joins them; the markdown view reuses the lines.
  */
 import type { ChalkInstance } from 'chalk';
@@ -104,10 +106,10 @@ function whereNote(ch: ResourceChange): string | undefined {
  * "replace: image busybox -> alpine", "renamed from web-old; live", "in project default". Undefined when nothing.
  * Shared with the markdown view. Pass a redacted change.
  */
-export function headlineNote(ch: ResourceChange): string | undefined {
+export function headlineNote(ch: ResourceChange, opts: { grouped?: boolean } = {}): string | undefined {
   const impact = ch.action === 'update' || ch.action === 'replace' ? impactNote(ch.action === 'replace' ? 'replace' : ch.impact, ch.fields) : undefined;
   const parts = [
-    ch.member !== undefined ? `on ${ch.member}` : undefined,
+    ch.member !== undefined && !opts.grouped ? `on ${ch.member}` : undefined,
     whereNote(ch),
     ch.renamedFrom !== undefined ? `renamed from ${ch.renamedFrom}` : undefined,
     impact,
@@ -175,15 +177,15 @@ function usedByLines(ch: ResourceChange, users: AffectedInstance[], c: ChalkInst
   return out;
 }
 
-function headlineLine(ch: ResourceChange, c: ChalkInstance): Line {
-  const note = headlineNote(ch);
+function headlineLine(ch: ResourceChange, c: ChalkInstance, grouped: boolean): Line {
+  const note = headlineNote(ch, { grouped });
   const text = ` ${c.bold(`${ch.kind} ${ch.name}`)}${note !== undefined ? ` (${note})` : ''}${ch.reason ? c.dim(`  # ${ch.reason}`) : ''}`;
   return { indent: 2, mark: GLYPH[ch.action], colour: colourFor(c, ch.action), text };
 }
 
-function changeLines(raw: ResourceChange, c: ChalkInstance): Line[] {
+function changeLines(raw: ResourceChange, c: ChalkInstance, grouped = false): Line[] {
   const ch = redactChange(raw);
-  const out = [headlineLine(ch, c)];
+  const out = [headlineLine(ch, c, grouped)];
   if (ch.action !== 'delete') out.push(...fieldsLines(ch.fields, styleFor(ch.fields, 6, ch.action === 'create', true), c));
   if (ch.action === 'update' && ch.restart !== undefined) {
     out.push(line(6, ch.restart === 'pending' ? RESTART_WORDS.pending : c.yellow(RESTART_WORDS[ch.restart])));
@@ -234,6 +236,23 @@ export function noteText(ch: ResourceChange): string {
   return `${ch.kind} ${ch.name}: ${ch.reason ?? (ch.restart === 'pending' ? 'restart pending' : '')}`;
 }
 
+/**
+ * On a cluster, the changes by where they land: the cluster-wide ones (profiles, networks, pools,
+ * ...) first, then each member's (and each `@group`'s, where LXD picks the member), in name
+ * order, each in plan order. Undefined when there is only one such group: then each headline
+ * says "on m1" instead.
+ */
+export function memberGroups(changes: ResourceChange[]): { title: string; changes: ResourceChange[] }[] | undefined {
+  const byMember = new Map<string, ResourceChange[]>();
+  for (const ch of changes) {
+    const key = ch.member ?? '';
+    byMember.set(key, [...(byMember.get(key) ?? []), ch]);
+  }
+  if (byMember.size < 2) return undefined;
+  const title = (m: string) => (m === '' ? 'Cluster-wide:' : m.startsWith('@') ? `On a member of cluster group ${m.slice(1)}:` : `On member ${m}:`);
+  return [...byMember.keys()].sort().map((m) => ({ title: title(m), changes: byMember.get(m)! }));
+}
+
 /** The whole plan as display lines: drift, changes, pending restarts, state-only notes, summary. */
 export function planLines(plan: Plan, c: ChalkInstance = plain): Line[] {
   const drifted = plan.changes.filter((ch) => (ch.drift?.length ?? 0) > 0);
@@ -247,7 +266,13 @@ export function planLines(plan: Plan, c: ChalkInstance = plain): Line[] {
   }
   if (changes.length > 0) {
     out.push(line(0, 'lxplan will make these changes:'), BLANK);
-    for (const ch of changes) out.push(...changeLines(ch, c));
+    const groups = memberGroups(changes);
+    if (!groups) for (const ch of changes) out.push(...changeLines(ch, c));
+    else
+      for (const g of groups) {
+        out.push(line(2, c.bold(g.title)));
+        for (const ch of g.changes) out.push(...changeLines(ch, c, true).map((l) => ({ ...l, indent: l.indent + 2 })));
+      }
     out.push(BLANK);
   }
   const pending = pendingRestarts(plan);
