@@ -21,6 +21,12 @@ export interface LoadOptions {
   checkFiles?: boolean;
   /** Where ${env:NAME} values come from (default process.env). */
   env?: NodeJS.ProcessEnv;
+  /**
+   * In a directory whose files name several daemons (`remote:`), the one to load: its files, and
+   * the files that declare no objects (shared `remotes:`, `backend:`). Absent there: nothing is
+   * merged, and the manifest only lists the daemons (`spans`), for the caller to load each.
+   */
+  remote?: string;
 }
 
 /**
@@ -51,6 +57,16 @@ export async function loadManifests(pathArg: string, opts: LoadOptions = {}): Pr
   }
 
   const m = { dir, files: displays } as Manifest;
+  const spans = [...new Set(perFile.flatMap((o) => (o.remote ? [o.remote.name] : [])))].sort();
+  if (spans.length > 1) {
+    m.spans = spans;
+    const chosen = partOf(perFile, spans, opts.remote, errors);
+    if (chosen === undefined) {
+      if (errors.length > 0) throw combine(errors, displays);
+      return m;
+    }
+    perFile.splice(0, perFile.length, ...chosen);
+  }
   // Each kind's objects by name over all files (a name twice is a duplicate), then stored in m by the kind.
   const merged = new Map<Kind, Record<string, DesiredObject>>(registry.map((e) => [e.kind, {}]));
   for (const objects of perFile) {
@@ -60,7 +76,7 @@ export async function loadManifests(pathArg: string, opts: LoadOptions = {}): Pr
       else merge(merged.get(e.kind)!, list, errors);
     }
     scopeOf(m, objects, errors);
-    daemonOf(m, objects, errors);
+    daemonOf(m, objects);
     backendOf(m, objects, errors);
   }
   for (const e of registry) if (!e.manifest.derive) e.manifest.store(m, merged.get(e.kind)!);
@@ -138,25 +154,49 @@ function scopeOf(m: Manifest, objects: FileObjects, errors: LxplanError[]): void
   }
 }
 
-/** The top-level `remote:` key: every file that says it must say the same (a directory manages one daemon). */
-function daemonOf(m: Manifest, objects: FileObjects, errors: LxplanError[]): void {
-  const said = objects.remote;
-  if (!said) return;
-  if (m.remote === undefined) {
-    m.remote = said.name;
-    m.remoteAt = said.at;
-  } else if (m.remote !== said.name) {
+/** Whether a file declares objects (not only `remotes:`, `backend:`, `project:`, `remote:`). */
+function hasObjects(o: FileObjects): boolean {
+  return [...o.objects.values()].some((list) => list.length > 0);
+}
+
+/**
+ * A directory spanning several daemons: the files of `remote` and the shared ones (no objects);
+ * undefined when no remote is chosen (the caller loads each). A file with objects and no
+ * `remote:` is an error there: which daemon it is for would be a guess.
+ */
+function partOf(perFile: FileObjects[], spans: string[], remote: string | undefined, errors: LxplanError[]): FileObjects[] | undefined {
+  for (const o of perFile)
+    if (!o.remote && hasObjects(o)) {
+      const first = [...o.objects.values()].flat()[0];
+      errors.push(
+        new LxplanError(
+          'manifest.value',
+          `this file declares objects but no remote:, and the files of its directory name several daemons (${spans.join(', ')})`,
+          {
+            location: { file: first.at.file, line: 1, col: 1 },
+            hint: `say which daemon its objects are on: remote: ${spans[0]} at the top of the file`,
+          },
+        ),
+      );
+    }
+  if (remote === undefined) return undefined;
+  if (!spans.includes(remote)) {
     errors.push(
-      new LxplanError(
-        'manifest.value',
-        `the files of one directory name different daemons: remote: ${m.remote} at ${formatLocation(m.remoteAt!)} and remote: ${said.name} at ${formatLocation(said.at)}`,
-        {
-          location: said.at,
-          hint: "a directory manages one daemon: make the remote: keys agree, or move the other daemon's objects to their own directory",
-        },
-      ),
+      new LxplanError('usage', `no file of this directory names remote: ${remote} (they name ${spans.join(', ')})`, {
+        hint: `--remote ${spans[0]} works on that daemon's files only; without --remote, lxplan works on each`,
+      }),
     );
+    return [];
   }
+  return perFile.filter((o) => o.remote?.name === remote || (!o.remote && !hasObjects(o)));
+}
+
+/** The top-level `remote:` key (the files loaded together all name the same daemon: see partOf). */
+function daemonOf(m: Manifest, objects: FileObjects): void {
+  const said = objects.remote;
+  if (!said || m.remote !== undefined) return;
+  m.remote = said.name;
+  m.remoteAt = said.at;
 }
 
 /** The top-level `backend:` key: at most one over all files. */

@@ -89,6 +89,8 @@ export interface Manifest {
   remotes?: Record<string, DesiredRemote>;
   /** The daemon the directory manages (the top-level `remote:` key; absent: --remote, else the local socket). */
   remote?: string;
+  /** When the directory's files name several daemons: all of them, sorted (this manifest holds one's objects, `remote`, or none). */
+  spans?: string[];
   remoteAt?: SourceLocation;
   /** The PEM texts of the `remotes:` entries' certificates and keys, read (src/manifest/remotes.ts). Never written anywhere. */
   remoteCredentials?: Record<string, RemoteCredentials>;

@@ -19,6 +19,7 @@ import { addressOf, type DesiredObject, type Kind } from '../resources/types.js'
 import { withEntry } from '../state/model.js';
 import { resolveRemoteFingerprints } from '../resources/image/source.js';
 import { connectScoped, loadChecked, type ConnectOptions } from './session.js';
+import { oneDaemonOf } from './daemon-scope.js';
 
 /** The kinds export writes (each in its manifest section), in the registry's order. */
 export const EXPORT_KINDS: readonly Kind[] = registry.filter((e) => e.export?.section).map((e) => e.kind);
@@ -91,7 +92,8 @@ export async function writeExport(dir: string, text: string): Promise<string> {
  * would plan its deletion.
  */
 export async function importObjects(manifestPath: string, objects: { kind: Kind; name: string }[], opts: ConnectOptions): Promise<string[]> {
-  const manifest = await loadChecked(manifestPath);
+  const manifest = await loadChecked(manifestPath, opts.remote);
+  oneDaemonOf(manifest, 'lxplan import');
   await resolveRemoteFingerprints(manifest);
   const { state, client, close } = await connectScoped(manifestPath, manifest, 'import', opts);
   try {

@@ -88,3 +88,28 @@ export function resolveStateSpec(flag: string | undefined, m: Manifest): string 
   }
   return declared?.spec ?? flag;
 }
+
+/**
+ * The state of one daemon of a directory that spans several (its files name several `remote:`):
+ * each daemon has its own state, next to the others. A file `lxplan.state.json` becomes
+ * `lxplan.state.prod.json`; a PostgreSQL workspace `web` becomes `web.prod`; `lxd:NAME` is kept on
+ * each daemon already, so it stays as it is.
+ */
+export function perRemoteState(spec: string, remote: string): string {
+  if (spec.startsWith('lxd:')) return spec;
+  if (/^postgres(ql)?:\/\//.test(spec)) {
+    const url = new URL(spec);
+    url.searchParams.set('workspace', `${url.searchParams.get('workspace') ?? 'default'}.${remote}`);
+    return url.toString();
+  }
+  const ext = path.extname(spec);
+  return ext ? `${spec.slice(0, -ext.length)}.${remote}${ext}` : `${spec}.${remote}`;
+}
+
+/** A run that works on one daemon's objects (refresh, import, restore) in a directory spanning several: --remote must say which. */
+export function oneDaemonOf(m: Manifest, what: string): void {
+  if (m.spans && !m.remote)
+    throw new LxplanError('usage', `the files of this directory name several daemons (${m.spans.join(', ')}): ${what} works on one`, {
+      hint: `add --remote ${m.spans[0]} (or another of them)`,
+    });
+}

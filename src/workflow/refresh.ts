@@ -4,9 +4,11 @@ import { readLiveIn } from '../resources/live-project.js';
 import { instancesWithSnapshots } from '../resources/snapshot/spec.js';
 import { resolveRemoteFingerprints } from '../resources/image/source.js';
 import { connectScoped, loadChecked, type ConnectOptions } from './session.js';
+import { oneDaemonOf } from './daemon-scope.js';
 
 export async function refreshOnly(manifestPath: string, opts: ConnectOptions): Promise<Refresh & { recorded: number }> {
-  const manifest = await loadChecked(manifestPath);
+  const manifest = await loadChecked(manifestPath, opts.remote);
+  oneDaemonOf(manifest, 'lxplan --refresh-only');
   await resolveRemoteFingerprints(manifest);
   const { state, client, close } = await connectScoped(manifestPath, manifest, 'refresh', opts);
   try {

@@ -27,6 +27,7 @@ import { addressOf, splitSnapshotName, type Manifest } from '../resources/types.
 import { withEntry, type State } from '../state/model.js';
 import type { StateManager } from '../state/manager.js';
 import { connectScoped, type ConnectOptions } from './session.js';
+import { oneDaemonOf } from './daemon-scope.js';
 
 export interface RestoreOptions extends ConnectOptions {
   /** The manifest directory or file (for the state file next to it). */
@@ -123,7 +124,8 @@ async function restoreAndRecord(
 /** Locks the state, checks that lxplan manages the instance, and reads what the restore rolls back. */
 export async function openRestore(opts: RestoreOptions): Promise<RestoreSession> {
   const { instance, snapshot } = parseRestoreTarget(opts.target);
-  const manifest = await loadManifests(opts.path);
+  const manifest = await loadManifests(opts.path, opts.remote ? { remote: opts.remote } : {});
+  oneDaemonOf(manifest, 'lxapply --restore');
   const { state, client: scope, close, statePath } = await connectScoped(opts.path, manifest, 'restore', opts);
   try {
     if (!state.state.resources[addressOf(ownerSpec().kind, instance)]) {

@@ -28,7 +28,33 @@ export async function savePlan(plan: Plan, file: string): Promise<void> {
   }
 }
 
+/**
+ * The plans of a directory spanning several daemons, saved together: one per daemon, each the
+ * document savePlan writes, applied each to its daemon and its state.
+ */
+interface PlanSetDocument {
+  lxplanPlanSet: 1;
+  plans: unknown[];
+}
+
+export async function savePlans(plans: Plan[], file: string): Promise<void> {
+  if (plans.length === 1) return savePlan(plans[0], file);
+  const doc: PlanSetDocument = { lxplanPlanSet: 1, plans: plans.map((p) => toPlanDocument(p, { lxplanVersion: lxplanVersion() })) };
+  try {
+    await writeFile(file, JSON.stringify(doc, null, 2) + '\n', { mode: 0o600 });
+  } catch (e) {
+    throw new LxplanError('usage', `cannot write the plan to ${file}: ${(e as Error).message}`, { cause: e });
+  }
+}
+
 export async function readPlanFile(file: string): Promise<Plan> {
+  const plans = await readPlanFiles(file);
+  if (plans.length !== 1) throw new LxplanError('usage', `${file} holds the plans of ${plans.length} daemons`, { hint: 'apply it with lxapply' });
+  return plans[0];
+}
+
+/** The plan(s) of a saved plan file: one, or one per daemon (a plan set). */
+export async function readPlanFiles(file: string): Promise<Plan[]> {
   let text: string;
   try {
     text = await readFile(file, 'utf8');
@@ -41,7 +67,9 @@ export async function readPlanFile(file: string): Promise<Plan> {
   } catch (e) {
     throw new LxplanError('usage', `${file} is not a saved plan: ${(e as Error).message}`, { hint: 'make one with lxplan -o plan.json' });
   }
-  return fromPlanDocument(doc, file);
+  const set = doc as Partial<PlanSetDocument> | null;
+  if (set && typeof set === 'object' && set.lxplanPlanSet === 1 && Array.isArray(set.plans)) return set.plans.map((d) => fromPlanDocument(d, file));
+  return [fromPlanDocument(doc, file)];
 }
 
 /**
@@ -54,7 +82,7 @@ async function restoreSecrets(plan: Plan, file: string): Promise<void> {
   );
   if (needing.length === 0) return;
   if (!plan.manifestPath) throw new LxplanError('plan.stale', `saved plan ${file} holds secrets but not the manifests they come from`);
-  const m = await loadManifests(plan.manifestPath);
+  const m = await loadManifests(plan.manifestPath, plan.remote ? { remote: plan.remote } : {});
   const stale = (what: string, c: ResourceChange, hint: string) =>
     new LxplanError('plan.stale', `saved plan ${file} is stale: ${what} of ${c.kind} "${c.name}" is not the one the plan was made with`, { hint });
   for (const c of needing) {
@@ -94,7 +122,7 @@ async function definedDaemon(plan: Plan, file: string): Promise<DaemonChoice | u
   if (!plan.manifestPath || !existsSync(plan.manifestPath)) return undefined;
   let m;
   try {
-    m = await loadManifests(plan.manifestPath, { checkFiles: false });
+    m = await loadManifests(plan.manifestPath, { checkFiles: false, remote: plan.remote });
   } catch (e) {
     throw new LxplanError('plan.stale', `saved plan ${file} is for remote "${plan.remote}", and its manifests (${plan.manifestPath}) do not load`, {
       cause: e,
@@ -105,8 +133,28 @@ async function definedDaemon(plan: Plan, file: string): Promise<DaemonChoice | u
   return resolveDaemon({ remote: plan.remote }, m);
 }
 
-export async function openSavedPlan(file: string, opts: ConnectOptions): Promise<SavedSession> {
-  const plan = await readPlanFile(file);
+/**
+ * A saved plan file opened for applying: each of its plans (one per daemon for a directory
+ * spanning several) with its daemon and its state locked, or, with --remote, the one plan for
+ * that daemon. If one cannot be opened, those that were are closed again.
+ */
+export async function openSavedPlans(file: string, opts: ConnectOptions): Promise<SavedSession[]> {
+  let plans = await readPlanFiles(file);
+  if (plans.length > 1 && opts.remote !== undefined) {
+    plans = plans.filter((p) => (p.remote ?? 'local') === opts.remote);
+    if (plans.length === 0) throw new LxplanError('usage', `saved plan ${file} holds no plan for remote "${opts.remote}"`);
+  }
+  const opened: SavedSession[] = [];
+  try {
+    for (const plan of plans) opened.push(await openSavedPlan(plan, file, opts));
+  } catch (e) {
+    await Promise.all(opened.map((o) => o.close()));
+    throw e;
+  }
+  return opened;
+}
+
+async function openSavedPlan(plan: Plan, file: string, opts: ConnectOptions): Promise<SavedSession> {
   const statePath = opts.statePath ?? plan.statePath;
   if (!statePath) throw new LxplanError('usage', `saved plan ${file} does not name its state file`, { hint: 'pass --state' });
   if (opts.project && plan.project && opts.project !== plan.project) {
@@ -114,13 +162,13 @@ export async function openSavedPlan(file: string, opts: ConnectOptions): Promise
   }
   // A saved plan applies to the daemon it was made for: --remote may repeat it, never change it.
   const given = opts.remote && opts.remote !== 'local' ? opts.remote : undefined;
-  if (opts.remote !== undefined && given !== plan.remote) {
+  if (opts.remote !== undefined && given !== (plan.remote === 'local' ? undefined : plan.remote)) {
     throw new LxplanError(
       'usage',
       `saved plan ${file} was made for ${plan.remote ? `remote "${plan.remote}"` : 'the local daemon'}, not ${given ? `remote "${given}"` : 'the local daemon'}`,
     );
   }
-  const daemon = plan.remote ? await definedDaemon(plan, file) : undefined;
+  const daemon = plan.remote && plan.remote !== 'local' ? await definedDaemon(plan, file) : undefined;
   const session = await connect(statePath, 'apply', { ...opts, project: opts.project ?? plan.project, remote: plan.remote, ...(daemon ? { daemon } : {}) });
   try {
     session.state.bindProject(session.client.project);

@@ -6,6 +6,7 @@ import { stat } from 'node:fs/promises';
 import path from 'node:path';
 import { LxdClient } from '../lxd/client.js';
 import { transportFor, type DaemonChoice } from '../lxd/connect.js';
+import { LxplanError } from '../errors.js';
 import { loadManifests } from '../manifest/index.js';
 import { plan as makePlan, type Plan, type PlanOptions } from '../planner/index.js';
 import { resolveRemoteFingerprints } from '../resources/image/source.js';
@@ -19,7 +20,7 @@ import { DaemonStore, daemonStateName } from '../state/daemon-store.js';
 import { FileStore } from '../state/file-store.js';
 import { isPgSpec, PgStore, redactUrl } from '../state/pg-store.js';
 import type { StateStore } from '../state/store.js';
-import { resolveDaemon, resolveStateSpec } from './daemon-scope.js';
+import { oneDaemonOf, perRemoteState, resolveDaemon, resolveStateSpec } from './daemon-scope.js';
 import { resolveProject } from './project-scope.js';
 
 export const STATE_FILE = 'lxplan.state.json';
@@ -72,9 +73,10 @@ export async function computeFingerprints(m: Manifest): Promise<void> {
   await Promise.all(registry.map(async (e) => e.live.prepare?.(m)));
 }
 
-/** Loads and checks the manifests only: nothing is read from LXD. */
-export async function loadChecked(manifestPath: string): Promise<Manifest> {
-  const m = await loadManifests(manifestPath);
+/** Loads and checks the manifests only: nothing is read from LXD. In a directory spanning several daemons, `remote` chooses whose objects (absent: none, and `spans` lists them). */
+export async function loadChecked(manifestPath: string, remote?: string): Promise<Manifest> {
+  const m = await loadManifests(manifestPath, remote !== undefined && remote !== '' ? { remote } : {});
+  if (m.spans && !m.remote) return m; // only the daemons' names: each is loaded on its own
   await computeFingerprints(m);
   return m;
 }
@@ -147,10 +149,12 @@ export async function connectScoped(
   operation: string,
   opts: ConnectOptions,
 ): Promise<{ project: string; remote?: string; statePath: string; state: StateManager; client: LxdClient; close: () => Promise<void> }> {
+  oneDaemonOf(manifest, operation === 'plan' || operation === 'apply' ? operation : `lxplan ${operation}`);
   const project = resolveProject(opts.project, manifest);
   manifest.project = project;
   const daemon = resolveDaemon(opts, manifest);
-  const statePath = resolveStateSpec(opts.statePath, manifest) ?? (await defaultStatePath(manifestPath));
+  const spec = resolveStateSpec(opts.statePath, manifest) ?? (await defaultStatePath(manifestPath));
+  const statePath = manifest.spans && manifest.remote ? perRemoteState(spec, manifest.remote) : spec;
   const c = await connect(statePath, operation, { ...opts, project, daemon, remote: daemon.remote });
   try {
     c.state.bindProject(project);
@@ -180,8 +184,8 @@ export function commandArgs(opts: { path: string; statePath?: string; project?: 
   return words.map((w) => ` ${shellWord(w)}`).join('');
 }
 
-export async function openSession(opts: SessionOptions): Promise<Session> {
-  const manifest = await loadChecked(opts.path);
+export async function openSession(opts: SessionOptions, loaded?: Manifest): Promise<Session> {
+  const manifest = loaded ?? (await loadChecked(opts.path, opts.remote));
   await resolveRemoteFingerprints(manifest);
   // Before connectScoped sets manifest.project: the hint names --project only when the manifests do not.
   const importArgs = commandArgs(opts, manifest.project);
@@ -191,7 +195,9 @@ export async function openSession(opts: SessionOptions): Promise<Session> {
     const plan = makePlan({ manifest, live, state: state.state, options: opts.planOptions, importArgs });
     plan.createdAt = new Date().toISOString();
     plan.project = project;
+    // In a directory spanning several daemons, the local one is named too: its saved plan must find its files again.
     if (remote) plan.remote = remote;
+    else if (manifest.spans) plan.remote = 'local';
     plan.manifestPath = opts.path;
     plan.statePath = redactUrl(statePath); // a postgres:// URL's password never goes into a saved plan
     return { manifest, client, state, statePath, live, plan, close };
@@ -199,4 +205,24 @@ export async function openSession(opts: SessionOptions): Promise<Session> {
     await close();
     throw e;
   }
+}
+
+/**
+ * The sessions of a plan or an apply: one; or, in a directory whose files name several daemons
+ * (`remote:`) and without --remote, one per daemon, opened side by side (each reads its daemon
+ * and locks its own state: daemon-scope.ts perRemoteState). If one cannot be opened, those that
+ * were are closed again and its error is thrown.
+ */
+export async function openSessions(opts: SessionOptions): Promise<Session[]> {
+  const manifest = await loadChecked(opts.path, opts.remote);
+  if (!manifest.spans || manifest.remote) return [await openSession(opts, manifest)];
+  if (opts.planOptions?.targets?.length)
+    throw new LxplanError('usage', `--target in a directory whose files name several daemons (${manifest.spans.join(', ')}): add --remote to say on which`);
+  const opened = await Promise.allSettled(manifest.spans.map((remote) => openSession({ ...opts, remote })));
+  const failed = opened.find((o) => o.status === 'rejected');
+  if (failed) {
+    await Promise.all(opened.flatMap((o) => (o.status === 'fulfilled' ? [o.value.close()] : [])));
+    throw failed.reason;
+  }
+  return opened.map((o) => (o as PromiseFulfilledResult<Session>).value);
 }

@@ -16,6 +16,7 @@ import { LxdClient } from '../../src/lxd/client.js';
 import { fingerprintOf } from '../../src/lxd/tls.js';
 import { ensureClientIdentity } from '../../src/lxd/trust.js';
 import { manifestDir, run, show } from './cli.js';
+import { throwawayProject } from './harness.js';
 
 const LXD2_DIR = process.env.LXD2_DIR ?? '/var/lib/lxd2';
 const LXD2_URL = 'https://127.0.0.1:8444';
@@ -145,6 +146,78 @@ it('a secret variable not set is a manifest error with its position, before anyt
     assert.is(r.code, 1, show(r));
     assert.match(r.stderr, 'remote.yaml:7:5: remote "lab": client_key uses environment variable LAB_KEY, which is not set');
   } finally {
+    await m.cleanup();
+  }
+});
+
+it('a directory spanning two daemons (local and lab): planned side by side, saved as one plan file, applied on each, each with its own state', async (ctx) => {
+  const local = await throwawayProject();
+  const remotes = files(ctx, fingerprintOf(ctx.serverCert))['remote.yaml'].split('\nbackend:')[0].replace('remote: lab\n', '');
+  const m = await manifestDir({
+    'remotes.yaml': `${remotes}\n`,
+    'here.yaml': `remote: local\nproject: ${local.name}\nprofiles:\n  span-here: {}\n`,
+    'lab.yaml': `remote: lab\nproject: ${ctx.project}\nprofiles:\n  span-lab:\n    limits: {memory: 64MB}\n`,
+  });
+  const planFile = path.join(m.dir, 'plan.json');
+  try {
+    const planned = await run('lxplan', [m.dir, '-o', planFile], env(ctx));
+    assert.is(planned.code, 0, show(planned));
+    assert.is(
+      planned.stdout,
+      [
+        '== remote lab ==',
+        '',
+        'lxplan will make these changes:',
+        '',
+        '  + profile span-lab',
+        '      + config.limits.memory: 64MB',
+        '',
+        'Plan: 1 to add, 0 to change, 0 to destroy.',
+        '',
+        '== remote local ==',
+        '',
+        'lxplan will make these changes:',
+        '',
+        '  + profile span-here',
+        '',
+        'Plan: 1 to add, 0 to change, 0 to destroy.',
+        '',
+        'On 2 daemons: 2 to add, 0 to change, 0 to destroy.',
+        '',
+      ].join('\n'),
+    );
+    const applied = await run('lxapply', [planFile], env(ctx));
+    assert.is(applied.code, 0, show(applied));
+    assert.match(applied.stdout, '[lab] profile span-lab: created');
+    assert.match(applied.stdout, '[local] profile span-here: created');
+    assert.match(applied.stdout, 'Apply complete on lab: 1 created in LXD.');
+    assert.match(applied.stdout, 'Apply complete on local: 1 created in LXD.');
+    await ctx.lxd2.withProject(ctx.project).request('GET', '/1.0/profiles/span-lab');
+    await local.client.request('GET', '/1.0/profiles/span-here');
+    assert.ok(existsSync(path.join(m.dir, 'lxplan.state.lab.json')) && existsSync(path.join(m.dir, 'lxplan.state.local.json')), 'a state per daemon');
+    const again = await run('lxplan', [m.dir, '--detailed-exitcode'], env(ctx));
+    assert.is(again.code, 0, show(again));
+    assert.match(again.stdout, 'On 2 daemons: 0 to add, 0 to change, 0 to destroy.');
+    // --remote works on one daemon's files only, as a one-daemon directory.
+    const one = await run('lxplan', [m.dir, '--remote', 'lab', '--json'], env(ctx));
+    assert.is(one.code, 0, show(one));
+    assert.is((JSON.parse(one.stdout) as { remote?: string }).remote, 'lab');
+    // A file with objects but no remote: is an error here: which daemon it is for would be a guess.
+    await m.write({ 'stray.yaml': 'profiles:\n  stray: {}\n' });
+    const stray = await run('lxplan', [m.dir], env(ctx));
+    assert.is(stray.code, 1, show(stray));
+    assert.match(stray.stderr, 'stray.yaml:1:1: this file declares objects but no remote:, and the files of its directory name several daemons (lab, local)');
+    await rm(path.join(m.dir, 'stray.yaml'));
+    const destroyed = await run('lxapply', [m.dir, '--destroy', '--auto-approve'], env(ctx));
+    assert.is(destroyed.code, 0, show(destroyed));
+    assert.match(destroyed.stdout, 'Apply complete on lab: 1 deleted');
+    assert.match(destroyed.stdout, 'Apply complete on local: 1 deleted');
+  } finally {
+    await ctx.lxd2
+      .withProject(ctx.project)
+      .request('DELETE', '/1.0/profiles/span-lab')
+      .catch(() => undefined);
+    await local.cleanup();
     await m.cleanup();
   }
 });

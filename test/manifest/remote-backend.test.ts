@@ -12,7 +12,8 @@ import { displayPath } from '../../src/manifest/files.js';
 import { loadManifests } from '../../src/manifest/index.js';
 import { fingerprintOf } from '../../src/lxd/tls.js';
 import { ensureClientIdentity } from '../../src/lxd/trust.js';
-import { resolveDaemon, resolveStateSpec } from '../../src/workflow/daemon-scope.js';
+import { oneDaemonOf, perRemoteState, resolveDaemon, resolveStateSpec } from '../../src/workflow/daemon-scope.js';
+import { daemonHeading, prefixLines, totalLine } from '../../src/cli/views/plan-set.js';
 import { loadError, summary, tree } from './helpers.js';
 
 const FP = 'ab'.repeat(32);
@@ -61,11 +62,10 @@ test('a certificate pin read from a file: the pin is the certificate; a name not
   assert.equal(resolveDaemon({ socket: '/s' }, await loadManifests(await tree({ 'm.yaml': 'profiles: {p: {}}\n' }))), { socket: '/s' });
 });
 
-test('two files naming different daemons, a variable not set, a key that is no key, a bad fingerprint: each with its position, no secret shown', async () => {
+test('a variable not set, a key that is no key, a bad fingerprint: each with its position, no secret shown', async () => {
   const { certificate } = await id;
   const dir = await tree({
     'a.yaml': `remote: prod\nremotes:\n  prod:\n    url: https://h:8443\n    fingerprint: nothex\n    client_certificate: \${env:NO_SUCH_VAR}\n    client_key: \${env:KEY}\n`,
-    'b.yaml': 'remote: staging\n',
   });
   const e = await loadError(dir, { env: { KEY: certificate } });
   const rel = displayPath(dir);
@@ -73,7 +73,6 @@ test('two files naming different daemons, a variable not set, a key that is no k
     `manifest.value ${rel}/a.yaml:5:5: remote "prod": fingerprint is not a SHA-256 fingerprint (64 hex digits, with or without colons)`,
     `manifest.value ${rel}/a.yaml:6:5: remote "prod": client_certificate uses environment variable NO_SUCH_VAR, which is not set`,
     `manifest.value ${rel}/a.yaml:7:5: remote "prod": client_key (\${env:KEY}) is not a PEM private key`,
-    `manifest.value ${rel}/b.yaml:1:9: the files of one directory name different daemons: remote: prod at ${rel}/a.yaml:1:9 and remote: staging at ${rel}/b.yaml:1:9`,
   ]);
   assert.not.match(e.describe() + e.more.map((x) => x.describe()).join(''), 'BEGIN CERTIFICATE');
 });
@@ -117,6 +116,42 @@ test('backend: file (relative to the file), lxd and postgres with the URL from $
   assert.match(summary(two)[0], /b\.yaml:1:11: backend: is given twice: at .*a\.yaml:1:11 and at/);
   const bad = await loadError(await tree({ 'm.yaml': 'backend: {s3: bucket}\n' }));
   assert.match(summary(bad)[0], 'm.yaml:1:11: unknown key "s3" in "backend"');
+});
+
+test('a directory spanning several daemons: nothing merged without a choice, each part on its own (same names allowed), a state per daemon', async () => {
+  const dir = await tree({
+    'shared.yaml': 'remotes:\n  a: {url: "https://a:8443", fingerprint: "' + FP + '"}\n',
+    'a.yaml': 'remote: a\nprofiles:\n  web: {description: on a}\n',
+    'b.yaml': 'remote: local\nprofiles:\n  web: {description: here}\n',
+  });
+  const all = await loadManifests(dir);
+  assert.equal(all.spans, ['a', 'local']);
+  assert.is(all.profiles, undefined, 'nothing merged');
+  const a = await loadManifests(dir, { remote: 'a' });
+  assert.equal([a.remote, a.profiles.web.description, Object.keys(a.remotes ?? {})], ['a', 'on a', ['a']]);
+  const here = await loadManifests(dir, { remote: 'local' });
+  assert.equal([here.remote, here.profiles.web.description], ['local', 'here']);
+  const none = await loadError(dir, { remote: 'c' });
+  assert.is(none.message, 'no file of this directory names remote: c (they name a, local)');
+
+  assert.is(perRemoteState('/x/lxplan.state.json', 'prod'), '/x/lxplan.state.prod.json');
+  assert.is(perRemoteState('state', 'prod'), 'state.prod');
+  assert.is(perRemoteState('lxd:web', 'prod'), 'lxd:web');
+  assert.is(perRemoteState('postgres://u@h/db?workspace=web', 'prod'), 'postgres://u@h/db?workspace=web.prod');
+  assert.throws(() => oneDaemonOf(all, 'lxplan import'), /the files of this directory name several daemons \(a, local\): lxplan import works on one/);
+});
+
+test('the views of several daemons: a heading per daemon, the total, and each progress line saying whose it is', () => {
+  const p = (remote: string | undefined, add: number) => ({
+    formatVersion: 1 as const,
+    changes: [],
+    summary: { add, change: 1, destroy: 0 },
+    ...(remote ? { remote } : {}),
+  });
+  assert.is(daemonHeading(p('prod', 1), 0), '== remote prod ==\n\n');
+  assert.is(daemonHeading(p(undefined, 1), 1), '\n== remote local ==\n\n');
+  assert.is(totalLine([p('a', 1), p('b', 2)]), 'On 2 daemons: 3 to add, 2 to change, 0 to destroy.');
+  assert.is(prefixLines('+ profile a\n  done\n', '[a] '), '[a] + profile a\n[a]   done\n');
 });
 
 test.run();

@@ -7,12 +7,13 @@ import type { LxdClient } from '../../lxd/client.js';
 import { isChange, type Plan } from '../../planner/plan.js';
 import type { StateManager } from '../../state/index.js';
 import { checkGuards, describeDestructive, describeRestarts, unallowed } from '../../workflow/guards.js';
-import { openSavedPlan } from '../../workflow/saved-plan.js';
+import { openSavedPlans } from '../../workflow/saved-plan.js';
 import { describeRestore, openRestore } from '../../workflow/restore.js';
-import { openSession, type ConnectOptions } from '../../workflow/session.js';
+import { openSessions, type ConnectOptions } from '../../workflow/session.js';
 import { BaseCommand, commonFlags, planFlags } from '../base.js';
 import { EXIT } from '../exit-codes.js';
 import { renderPlan } from '../views/plan-human.js';
+import { daemonHeading, prefixLines, totalLine } from '../views/plan-set.js';
 import { countDone, ProgressView } from '../views/progress.js';
 
 interface Work {
@@ -70,29 +71,39 @@ Deleting or replacing an instance (its disk is lost) needs --allow-delete / --al
     if (saved && (flags.target || flags.destroy || flags['allow-restart'])) {
       throw new LxplanError('usage', '--target, --destroy and --allow-restart shape a plan: give them to lxplan -o when saving it');
     }
-    const work: Work = saved
-      ? await openSavedPlan(args.path, connectOpts)
-      : await openSession({ path: args.path, ...connectOpts, operation: 'apply', planOptions: this.planOptions(flags) });
+    const works: Work[] = saved
+      ? await openSavedPlans(args.path, connectOpts)
+      : await openSessions({ path: args.path, ...connectOpts, operation: 'apply', planOptions: this.planOptions(flags) });
+    const several = works.length > 1;
     try {
-      const { plan } = work;
-      this.print(renderPlan(plan, this.out));
-      if (!plan.changes.some((c) => isChange(c) || c.stateOp !== 'keep')) return;
+      works.forEach((w, i) => this.print((several ? daemonHeading(w.plan, i) : '') + renderPlan(w.plan, this.out)));
+      if (several) this.print(`\n${this.out.bold(totalLine(works.map((w) => w.plan)))}\n`);
+      const todo = works.filter((w) => w.plan.changes.some((c) => isChange(c) || c.stateOp !== 'keep'));
+      if (todo.length === 0) return;
       const guards = { allowDelete: flags['allow-delete'], allowReplace: flags['allow-replace'] };
-      const risky = unallowed(plan, guards);
       const askable = interactive && !flags['auto-approve'];
-      if (!askable) checkGuards(plan, guards);
-      if (askable && plan.changes.some(isChange)) {
-        const destroying = risky.deletes.length + risky.replaces.length > 0 ? `\nThis DESTROYS ${describeDestructive(risky)}: their disks are lost.` : '';
-        const restarting = risky.restarts.length > 0 ? `\nThis RESTARTS ${describeRestarts(risky)}.` : '';
+      if (!askable) for (const w of todo) checkGuards(w.plan, guards);
+      if (askable && todo.some((w) => w.plan.changes.some(isChange))) {
+        const risky = todo.map((w) => ({ w, r: unallowed(w.plan, guards) }));
+        const on = (w: Work) => (several ? ` on ${w.plan.remote ?? 'local'}` : '');
+        const destroying = risky
+          .filter(({ r }) => r.deletes.length + r.replaces.length > 0)
+          .map(({ w, r }) => `\nThis DESTROYS ${describeDestructive(r)}${on(w)}: their disks are lost.`)
+          .join('');
+        const restarting = risky
+          .filter(({ r }) => r.restarts.length > 0)
+          .map(({ w, r }) => `\nThis RESTARTS ${describeRestarts(r)}${on(w)}.`)
+          .join('');
         if (!(await this.confirm(destroying + restarting))) {
           this.print('Apply cancelled; nothing was changed.\n');
           return;
         }
       }
-      const result = await this.applyWithSignals(work, flags.parallelism);
-      this.report(result, work.plan);
+      // Each daemon applies its own plan, side by side; --parallelism is per daemon.
+      const results = await this.applyWithSignals(todo, flags.parallelism);
+      this.report(results);
     } finally {
-      await work.close();
+      await Promise.all(works.map((w) => w.close()));
     }
   }
 
@@ -138,7 +149,7 @@ Deleting or replacing an instance (its disk is lost) needs --allow-delete / --al
   }
 
   /** First SIGINT/SIGTERM: start nothing new, finish and record what runs. Second: exit at once. */
-  private async applyWithSignals(work: Work, parallelism: number): Promise<ApplyResult> {
+  private async applyWithSignals(works: Work[], parallelism: number): Promise<{ work: Work; result: ApplyResult }[]> {
     const controller = new AbortController();
     let interrupted = 0;
     const onSignal = (sig: NodeJS.Signals) => {
@@ -149,38 +160,62 @@ Deleting or replacing an instance (its disk is lost) needs --allow-delete / --al
     };
     process.on('SIGINT', onSignal);
     process.on('SIGTERM', onSignal);
-    const byAddress = new Map(work.plan.changes.map((c) => [c.address, c]));
-    const progress = new ProgressView({ write: (t) => this.print(t), live: Boolean(process.stdout.isTTY), chalk: this.out, change: (a) => byAddress.get(a) });
+    const several = works.length > 1;
+    const views = works.map((w) => {
+      const byAddress = new Map(w.plan.changes.map((c) => [c.address, c]));
+      // Several daemons at once: each line says whose it is, and no live block (they would overwrite each other).
+      const prefix = several ? `[${w.plan.remote ?? 'local'}] ` : '';
+      return new ProgressView({
+        write: (t) => this.print(prefixLines(t, prefix)),
+        live: Boolean(process.stdout.isTTY) && !several,
+        chalk: this.out,
+        change: (a) => byAddress.get(a),
+      });
+    });
     try {
       this.print('\n');
-      return await apply(work.plan, {
-        client: work.client,
-        state: work.state,
-        concurrency: parallelism,
-        signal: controller.signal,
-        sink: progress.sink,
-      });
+      return await Promise.all(
+        works.map(async (work, i) => ({
+          work,
+          result: await apply(work.plan, {
+            client: work.client,
+            state: work.state,
+            concurrency: parallelism,
+            signal: controller.signal,
+            sink: views[i].sink,
+          }),
+        })),
+      );
     } finally {
-      progress.stop();
+      for (const v of views) v.stop();
       process.off('SIGINT', onSignal);
       process.off('SIGTERM', onSignal);
     }
   }
 
-  /** The closing line: each number is a count of the lines above it (./views/progress.ts countDone). */
-  private report(r: ApplyResult, plan: Plan): void {
-    const byAddress = new Map(plan.changes.map((c) => [c.address, c]));
-    const done = countDone(r.succeeded.flatMap((a) => byAddress.get(a) ?? []));
-    if (r.failed.length === 0 && r.skipped.length === 0 && r.notStarted.length === 0) {
-      this.print(`\n${this.out.green.bold('Apply complete:')} ${done}.\n`);
-      return;
+  /** The closing line: each number is a count of the lines above it (./views/progress.ts countDone); with several daemons, one line each. */
+  private report(results: { work: Work; result: ApplyResult }[]): void {
+    const several = results.length > 1;
+    const errors: LxplanError[] = [];
+    const incomplete: string[] = [];
+    for (const { work, result: r } of results) {
+      const byAddress = new Map(work.plan.changes.map((c) => [c.address, c]));
+      const done = countDone(r.succeeded.flatMap((a) => byAddress.get(a) ?? []));
+      const on = several ? ` on ${work.plan.remote ?? 'local'}` : '';
+      if (r.failed.length === 0 && r.skipped.length === 0 && r.notStarted.length === 0) {
+        this.print(`\n${this.out.green.bold(`Apply complete${on}:`)} ${done}.\n`);
+        continue;
+      }
+      const parts = [done, `${r.failed.length} failed`];
+      if (r.skipped.length) parts.push(`${r.skipped.length} skipped because something they need failed`);
+      if (r.notStarted.length) parts.push(`${r.notStarted.length} not started (interrupted)`);
+      incomplete.push(`${parts.join(', ')}${on}`);
+      errors.push(...r.failed.map((f) => new LxplanError('apply.failed', `${f.address.replace('.', ' ')}${on}: ${f.error.message}`)));
     }
-    const parts = [done, `${r.failed.length} failed`];
-    if (r.skipped.length) parts.push(`${r.skipped.length} skipped because something they need failed`);
-    if (r.notStarted.length) parts.push(`${r.notStarted.length} not started (interrupted)`);
-    throw new LxplanError('apply.failed', `apply incomplete: ${parts.join(', ')}`, {
+    if (incomplete.length === 0) return;
+    throw new LxplanError('apply.failed', `apply incomplete: ${incomplete.join('; ')}`, {
       hint: 'the state file records what was done; fix the cause and run lxapply again',
-      more: r.failed.map((f) => new LxplanError('apply.failed', `${f.address.replace('.', ' ')}: ${f.error.message}`)),
+      more: errors,
     });
   }
 }

@@ -2,13 +2,14 @@ import { Args, Flags } from '@oclif/core';
 import { planJson } from '../views/plan-json.js';
 import { isChange } from '../../planner/plan.js';
 import { refreshOnly } from '../../workflow/refresh.js';
-import { savePlan } from '../../workflow/saved-plan.js';
-import { openSession } from '../../workflow/session.js';
+import { savePlans } from '../../workflow/saved-plan.js';
+import { openSessions } from '../../workflow/session.js';
 import { lxplanVersion } from '../../workflow/version.js';
 import { BaseCommand, commonFlags, planFlags } from '../base.js';
 import { EXIT } from '../exit-codes.js';
 import { renderPlan } from '../views/plan-human.js';
-import { renderPlanMarkdown, renderRefreshMarkdown } from '../views/plan-markdown.js';
+import { codeSpan, renderPlanMarkdown, renderRefreshMarkdown } from '../views/plan-markdown.js';
+import { daemonHeading, totalLine } from '../views/plan-set.js';
 
 export default class Plan extends BaseCommand {
   static override summary = 'Show what lxapply would change in LXD, and how each change lands (live, restart, replace).';
@@ -52,13 +53,24 @@ Other commands: lxplan validate [PATH] (offline check), lxapply [PATH] (= lxplan
       if (flags['detailed-exitcode'] && drifted.length > 0) process.exitCode = EXIT.CHANGES;
       return undefined;
     }
-    const session = await openSession({ path: args.path, ...connectOpts, operation: 'plan', planOptions: this.planOptions(flags) });
-    await session.close();
-    const { plan } = session;
-    if (flags.out) await savePlan(plan, flags.out);
-    if (flags['detailed-exitcode'] && plan.changes.some(isChange)) process.exitCode = EXIT.CHANGES;
-    if (flags.out) this.note(`Saved the plan to ${flags.out}: lxapply ${flags.out} applies exactly this plan.\n`);
-    if (this.jsonEnabled()) return planJson(plan, { lxplanVersion: lxplanVersion() });
+    const sessions = await openSessions({ path: args.path, ...connectOpts, operation: 'plan', planOptions: this.planOptions(flags) });
+    await Promise.all(sessions.map((s) => s.close()));
+    const plans = sessions.map((s) => s.plan);
+    if (flags.out) await savePlans(plans, flags.out);
+    if (flags['detailed-exitcode'] && plans.some((p) => p.changes.some(isChange))) process.exitCode = EXIT.CHANGES;
+    if (flags.out)
+      this.note(`Saved the plan${plans.length > 1 ? `s of ${plans.length} daemons` : ''} to ${flags.out}: lxapply ${flags.out} applies exactly this plan.\n`);
+    const meta = { lxplanVersion: lxplanVersion() };
+    if (plans.length > 1) {
+      // A directory spanning several daemons: each daemon's plan, under its name.
+      if (this.jsonEnabled()) return { daemons: plans.map((p) => ({ remote: p.remote ?? 'local', ...planJson(p, meta) })) };
+      if (flags.format === 'markdown')
+        this.print(plans.map((p) => `### Remote ${codeSpan(p.remote ?? 'local')}\n\n${renderPlanMarkdown(p)}`).join('\n') + `\n**${totalLine(plans)}**\n`);
+      else this.print(plans.map((p, i) => daemonHeading(p, i) + renderPlan(p, this.out)).join('') + `\n${this.out.bold(totalLine(plans))}\n`);
+      return undefined;
+    }
+    const [plan] = plans;
+    if (this.jsonEnabled()) return planJson(plan, meta);
     this.print(flags.format === 'markdown' ? renderPlanMarkdown(plan) : renderPlan(plan, this.out));
     return undefined;
   }
