@@ -8,7 +8,7 @@ import { lxplanVersion } from '../../workflow/version.js';
 import { BaseCommand, commonFlags, planFlags } from '../base.js';
 import { EXIT } from '../exit-codes.js';
 import { renderPlan } from '../views/plan-human.js';
-import { codeSpan, renderPlanMarkdown, renderRefreshMarkdown } from '../views/plan-markdown.js';
+import { codeSpan, COMMENT_LIMIT, renderPlanMarkdown, renderRefreshMarkdown } from '../views/plan-markdown.js';
 import { daemonHeading, totalLine } from '../views/plan-set.js';
 
 export default class Plan extends BaseCommand {
@@ -65,7 +65,12 @@ Other commands: lxplan validate [PATH] (offline check), lxapply [PATH] (= lxplan
       // A directory spanning several daemons: each daemon's plan, under its name.
       if (this.jsonEnabled()) return { daemons: plans.map((p) => ({ remote: p.remote ?? 'local', ...planJson(p, meta) })) };
       if (flags.format === 'markdown')
-        this.print(plans.map((p) => `### Remote ${codeSpan(p.remote ?? 'local')}\n\n${renderPlanMarkdown(p)}`).join('\n') + `\n**${totalLine(plans)}**\n`);
+        // One comment for all: each daemon's part gets its share of what a comment holds.
+        this.print(
+          plans
+            .map((p) => `### Remote ${codeSpan(p.remote ?? 'local')}\n\n${renderPlanMarkdown(p, Math.floor((COMMENT_LIMIT - 200) / plans.length))}`)
+            .join('\n') + `\n**${totalLine(plans)}**\n`,
+        );
       else this.print(plans.map((p, i) => daemonHeading(p, i) + renderPlan(p, this.out)).join('') + `\n${this.out.bold(totalLine(plans))}\n`);
       return undefined;
     }

@@ -71,24 +71,46 @@ function fenced(info: string, body: string): string {
   return `${fence}${info}\n${body}\n${fence}`;
 }
 
-export function renderPlanMarkdown(plan: Plan): string {
+/** What a pull-request comment holds at most (GitHub refuses a longer body: 65,536 characters). */
+export const COMMENT_LIMIT = 65_536;
+
+/** The note that replaces what did not fit. */
+function cutNote(what: string): string {
+  return `_${what} left out: the comment would pass the ${COMMENT_LIMIT.toLocaleString('en-US')} characters a pull-request comment holds. The full plan is in the output of \`lxplan\` (the CI log), and in \`lxplan --json\`._`;
+}
+
+/**
+ * The plan as a pull-request comment, at most `limit` characters: when the whole does not fit,
+ * the details block goes first; when the bullets alone do not fit either, as many as fit are kept
+ * and one line says how many more there are. The summary line always stays.
+ */
+export function renderPlanMarkdown(plan: Plan, limit = COMMENT_LIMIT): string {
   const s = plan.summary;
   const nothing = s.add + s.change + s.destroy === 0;
-  const out = [nothing ? `**No changes.** ${noChangesDetail(plan)}` : `**${summaryLine(plan)}**`];
+  const head = [nothing ? `**No changes.** ${noChangesDetail(plan)}` : `**${summaryLine(plan)}**`];
   const changes = plan.changes.filter(isChange);
-  if (changes.length > 0) out.push('', ...changes.map(bullet));
-  if (hasDrift(plan)) out.push('', driftNote(plan));
+  const bullets = changes.map(bullet);
+  const rest: string[] = [];
+  if (hasDrift(plan)) rest.push('', driftNote(plan));
   const note = (ch: ResourceChange) => `- ${codeSpan(`${ch.kind} ${ch.name}`)} — ${escapeMarkdown(ch.reason ?? 'restart pending')}`;
   const pending = pendingRestarts(plan);
-  if (pending.length > 0) out.push('', 'Waiting for a restart (LXD has the changes; they take effect at the next start):', '', ...pending.map(note));
+  if (pending.length > 0) rest.push('', 'Waiting for a restart (LXD has the changes; they take effect at the next start):', '', ...pending.map(note));
   const notes = stateNotes(plan);
-  if (notes.length > 0) out.push('', 'State only (LXD is not touched):', '', ...notes.map(note));
+  if (notes.length > 0) rest.push('', 'State only (LXD is not touched):', '', ...notes.map(note));
   const lines = planLines(plan);
   // Only the summary line: the details would repeat it.
-  if (lines.length > 1) {
-    out.push('', '<details><summary>Details</summary>', '', fenced('diff', lines.map(diffLine).join('\n')), '', '</details>');
-  }
-  return out.join('\n') + '\n';
+  const details = lines.length > 1 ? ['', '<details><summary>Details</summary>', '', fenced('diff', lines.map(diffLine).join('\n')), '', '</details>'] : [];
+  const join = (parts: string[]) => parts.join('\n') + '\n';
+  const whole = join([...head, ...(bullets.length > 0 ? ['', ...bullets] : []), ...rest, ...details]);
+  if (whole.length <= limit) return whole;
+  const withoutDetails = join([...head, ...(bullets.length > 0 ? ['', ...bullets] : []), ...rest, '', cutNote(`The details (${lines.length} lines) are`)]);
+  if (withoutDetails.length <= limit) return withoutDetails;
+  // Not even the bullets fit: as many as do, in plan order, and how many are left.
+  const tail = (n: number) => ['', `- … and ${n} more change${n === 1 ? '' : 's'}`, '', cutNote('The details and the other changes are')];
+  let size = join([...head, '', ...tail(bullets.length)]).length;
+  let kept = 0;
+  while (kept < bullets.length && size + bullets[kept].length + 1 + String(bullets.length).length <= limit) size += bullets[kept++].length + 1;
+  return join([...head, '', ...bullets.slice(0, kept), ...tail(bullets.length - kept)]);
 }
 
 /**

@@ -5,7 +5,7 @@
  */
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { codeSpan, escapeMarkdown, renderPlanMarkdown, renderRefreshMarkdown } from '../../../src/cli/views/plan-markdown.js';
+import { codeSpan, COMMENT_LIMIT, escapeMarkdown, renderPlanMarkdown, renderRefreshMarkdown } from '../../../src/cli/views/plan-markdown.js';
 import {
   blastRadius,
   createAll,
@@ -500,6 +500,35 @@ test('long drift is summed up in the call-out', () => {
       '\n> **Changed outside lxplan since the last apply:** `instance web-1` (config.user.a, config.user.b, config.user.c and 2 more).\n',
     ),
   );
+});
+
+test('a plan too big for a pull-request comment drops the details first, then the bullets that do not fit, saying so; the summary stays', () => {
+  const many = (n: number) =>
+    planOf(
+      Array.from({ length: n }, (_, i) =>
+        change('profile', `p-${String(i).padStart(5, '0')}`, 'create', { fields: [field('config.limits.memory', undefined, '256MB')] }),
+      ),
+    );
+  // 1,000 creates: the bullets fit, the details do not.
+  const medium = renderPlanMarkdown(many(1000));
+  assert.ok(medium.length <= COMMENT_LIMIT, `${medium.length} characters`);
+  assert.ok(medium.startsWith('**Plan: 1000 to add, 0 to change, 0 to destroy.**\n\n- **+ create** `profile p-00000`\n'));
+  assert.ok(medium.includes('- **+ create** `profile p-00999`'));
+  assert.not.ok(medium.includes('<details>'));
+  assert.ok(
+    medium.endsWith(
+      '_The details (2004 lines) are left out: the comment would pass the 65,536 characters a pull-request comment holds. The full plan is in the output of `lxplan` (the CI log), and in `lxplan --json`._\n',
+    ),
+  );
+  // 10,000 creates: as many bullets as fit, and how many more.
+  const big = renderPlanMarkdown(many(10_000));
+  assert.ok(big.length <= COMMENT_LIMIT && big.length > COMMENT_LIMIT - 200, `${big.length} characters`);
+  const kept = big.split('\n').filter((l) => l.startsWith('- **+ create**')).length;
+  assert.ok(big.startsWith('**Plan: 10000 to add, 0 to change, 0 to destroy.**\n\n'));
+  assert.ok(big.includes(`\n- … and ${10_000 - kept} more changes\n`), 'says how many are left out');
+  assert.ok(big.includes('_The details and the other changes are left out'));
+  // A small plan is as before, whatever the limit.
+  assert.is(renderPlanMarkdown(createAll(), 100_000), renderPlanMarkdown(createAll()));
 });
 
 test.run();
