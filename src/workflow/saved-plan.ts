@@ -13,6 +13,7 @@ import { hashSecret, SENSITIVE } from '../planner/fields.js';
 import type { Plan, ResourceChange } from '../planner/plan.js';
 import { specs } from '../resources/index.js';
 import type { DesiredObject } from '../resources/types.js';
+import { daemonRecord } from '../state/index.js';
 import { connect, type ConnectOptions } from './session.js';
 import { lxplanVersion } from './version.js';
 
@@ -100,6 +101,7 @@ export async function openSavedPlan(file: string, opts: ConnectOptions): Promise
   const session = await connect(statePath, 'apply', { ...opts, project: opts.project ?? plan.project, remote: plan.remote });
   try {
     session.state.bindProject(session.client.project);
+    session.state.bindDaemon(daemonRecord(await session.client.server(), session.client.endpoint)); // and to its server (src/state/daemon-binding.ts)
     const now = session.state.state;
     const was = plan.state ?? { lineage: '', serial: -1 };
     const sameState = now.serial === was.serial && (now.serial === 0 || now.lineage === was.lineage);
