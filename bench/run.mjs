@@ -480,13 +480,13 @@ function report(meta) {
   return L.join('\n');
 }
 
-async function writeDoc(section, START = '<!-- bench:start -->', END = '<!-- bench:end -->') {
-  const block = `${START}\n${section}\n${END}`;
+async function writeDoc(section, start = START, end = END) {
+  const block = `${start}\n${section}\n${end}`;
   let text = await readFile(DOC, 'utf8').catch(() => undefined);
   if (text === undefined) {
     text = `# Benchmarks\n\nMeasured by \`npm run bench\` (bench/run.mjs). See below for how each figure is measured.\n\n${block}\n`;
-  } else if (text.includes(START) && text.includes(END)) {
-    text = text.slice(0, text.indexOf(START)) + block + text.slice(text.indexOf(END) + END.length);
+  } else if (text.includes(start) && text.includes(end)) {
+    text = text.slice(0, text.indexOf(start)) + block + text.slice(text.indexOf(end) + end.length);
   } else {
     text = `${text.trimEnd()}\n\n${block}\n`;
   }
