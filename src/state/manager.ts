@@ -82,7 +82,7 @@ export class StateManager {
   }
 
   /**
-   * Ties the state to the server the run talks to (server.ts: its certificate; a cluster's, for
+   * Ties the state to the server the run talks to (daemon-binding.ts: its certificate; a cluster's, for
    * any member): a state recorded for another server is refused, naming both; one that records
    * none (new, or written before servers were recorded) takes this one, written with the next
    * save. `daemon` undefined (a daemon that does not say its certificate): nothing is checked.
