@@ -409,15 +409,16 @@ export async function expectInstances(project, { n, running = n, memory }) {
 /**
  * A unix socket that forwards every connection to LXD's and notes each HTTP request line that
  * goes through (method and path). Point a command at it (`--socket`) to see exactly what it
- * asked LXD, without changing the command. Adds a hop: not for timed runs.
+ * asked LXD, without changing the command. Adds a hop: not for timed runs. `upstreamSocket`: another
+ * daemon's socket (a cluster member's), default the machine's LXD.
  */
-export async function countingProxy() {
+export async function countingProxy(upstreamSocket = SOCKET) {
   const net = await import('node:net');
   const socketPath = path.join(await scratch(), `proxy-${Math.random().toString(36).slice(2)}.sock`);
   const requests = [];
   const requestLine = /(?:^|\r\n)(GET|HEAD|POST|PUT|PATCH|DELETE) (\/\S*) HTTP\/1\.[01]\r\n/g;
   const server = net.createServer((client) => {
-    const upstream = net.connect(SOCKET);
+    const upstream = net.connect(upstreamSocket);
     client.on('data', (chunk) => {
       for (const m of chunk.toString('latin1').matchAll(requestLine)) requests.push(`${m[1]} ${m[2]}`);
     });

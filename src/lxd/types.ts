@@ -9,7 +9,16 @@ export type DeviceMap = Record<string, Device>;
 export interface LxdServer {
   api_version: string;
   api_extensions: string[];
-  environment?: { server?: string; server_version?: string; server_name?: string; driver?: string; kernel_version?: string };
+  environment?: {
+    server?: string;
+    server_version?: string;
+    server_name?: string;
+    driver?: string;
+    kernel_version?: string;
+    /** SHA-256 of the server certificate; on a cluster, of the cluster certificate every member shares. */
+    certificate_fingerprint?: string;
+    server_clustered?: boolean;
+  };
   /** The server's config keys (GET /1.0). */
   config?: ConfigMap;
 }

@@ -7,7 +7,7 @@
 import { LxplanError } from '../errors.js';
 import { KINDS } from '../resources/registry.js';
 import { addressOf, type Kind } from '../resources/types.js';
-import { STATE_VERSION, type State, type StateEntry } from './model.js';
+import { STATE_VERSION, type DaemonRecord, type State, type StateEntry } from './model.js';
 
 /**
  * Upgrade functions, keyed by the version they read: `upgraders[n]` turns a parsed version-n
@@ -48,6 +48,11 @@ function entryOut(e: StateEntry): Record<string, unknown> {
   };
 }
 
+/** Fixed key order in the daemon record. */
+function daemonOut(s: DaemonRecord): Record<string, unknown> {
+  return { fingerprint: s.fingerprint, endpoint: s.endpoint, ...(s.clustered !== undefined ? { clustered: s.clustered } : {}) };
+}
+
 /** The file's text: stable, pretty JSON with `resources` sorted by address. */
 export function serialize(state: State): string {
   const doc = {
@@ -55,6 +60,7 @@ export function serialize(state: State): string {
     lineage: state.lineage,
     serial: state.serial,
     ...(state.project !== undefined ? { project: state.project } : {}),
+    ...(state.daemon !== undefined ? { daemon: daemonOut(state.daemon) } : {}),
     resources: sortedRecord(state.resources, entryOut),
   };
   return JSON.stringify(doc, null, 2) + '\n';
@@ -117,8 +123,25 @@ function checkEntry(address: string, e: unknown, problems: string[]): StateEntry
   };
 }
 
+/** The `daemon` record: absent, or a certificate fingerprint and the endpoint it was reached at. */
+function checkDaemon(v: unknown, problems: string[]): DaemonRecord | undefined {
+  if (v === undefined) return undefined;
+  if (!isObject(v)) {
+    problems.push(`daemon: must be an object, found ${describe(v)}`);
+    return undefined;
+  }
+  const before = problems.length;
+  unknownKeys(v, ['fingerprint', 'endpoint', 'clustered'], 'daemon', problems);
+  if (typeof v.fingerprint !== 'string' || !/^[0-9a-f]{64}$/.test(v.fingerprint))
+    problems.push(`daemon.fingerprint: must be 64 lower-case hex digits (a SHA-256), found ${describe(v.fingerprint)}`);
+  if (typeof v.endpoint !== 'string' || v.endpoint === '') problems.push(`daemon.endpoint: must be a non-empty string, found ${describe(v.endpoint)}`);
+  if (v.clustered !== undefined && typeof v.clustered !== 'boolean') problems.push(`daemon.clustered: must be true or false, found ${describe(v.clustered)}`);
+  if (problems.length > before) return undefined;
+  return { fingerprint: v.fingerprint as string, endpoint: v.endpoint as string, ...(v.clustered !== undefined ? { clustered: v.clustered as boolean } : {}) };
+}
+
 /** The keys of a state document (every key of State, checked by the compiler). */
-const STATE_KEYS: Record<keyof State, true> = { version: true, lineage: true, serial: true, project: true, resources: true };
+const STATE_KEYS: Record<keyof State, true> = { version: true, lineage: true, serial: true, project: true, daemon: true, resources: true };
 
 /** Checks a document that claims the current version; returns a fresh State (no aliasing of `doc`). */
 function checkCurrent(doc: Record<string, unknown>, path: string): State {
@@ -126,6 +149,7 @@ function checkCurrent(doc: Record<string, unknown>, path: string): State {
   unknownKeys(doc, Object.keys(STATE_KEYS), '', problems);
   if (doc.project !== undefined && (typeof doc.project !== 'string' || doc.project === ''))
     problems.push(`project: must be a non-empty string, found ${describe(doc.project)}`);
+  const daemon = checkDaemon(doc.daemon, problems);
   if (typeof doc.lineage !== 'string' || doc.lineage === '') problems.push(`lineage: must be a non-empty string, found ${describe(doc.lineage)}`);
   if (typeof doc.serial !== 'number' || !Number.isSafeInteger(doc.serial) || doc.serial < 0)
     problems.push(`serial: must be a whole number >= 0, found ${describe(doc.serial)}`);
@@ -142,6 +166,7 @@ function checkCurrent(doc: Record<string, unknown>, path: string): State {
     lineage: doc.lineage as string,
     serial: doc.serial as number,
     ...(doc.project !== undefined ? { project: doc.project as string } : {}),
+    ...(daemon !== undefined ? { daemon } : {}),
     resources,
   };
 }

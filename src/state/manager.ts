@@ -10,7 +10,8 @@ import { LxplanError } from '../errors.js';
 import { serialize } from './file.js';
 import { FileStore } from './file-store.js';
 import { DEFAULT_LOCK_TIMINGS, type LockInfo, type LockTimings } from './lock.js';
-import { emptyState, STATE_VERSION, type State } from './model.js';
+import { emptyState, STATE_VERSION, type DaemonRecord, type State } from './model.js';
+import { describeDaemon } from './daemon-binding.js';
 import type { HeldLock, StateStore } from './store.js';
 
 export interface OpenOptions {
@@ -80,6 +81,28 @@ export class StateManager {
     this.current = { ...this.current, project };
   }
 
+  /**
+   * Ties the state to the server the run talks to (daemon-binding.ts: its certificate; a cluster's, for
+   * any member): a state recorded for another server is refused, naming both; one that records
+   * none (new, or written before servers were recorded) takes this one, written with the next
+   * save. `daemon` undefined (a daemon that does not say its certificate): nothing is checked.
+   */
+  bindDaemon(daemon: DaemonRecord | undefined): void {
+    if (daemon === undefined) return;
+    const recorded = this.current.daemon;
+    if (recorded?.fingerprint === daemon.fingerprint) return;
+    if (recorded !== undefined) {
+      throw new LxplanError(
+        'usage',
+        `state ${this.path} belongs to another server: it was made on ${describeDaemon(recorded, 'reached then at')}, and this run talks to ${describeDaemon(daemon, 'at')}`,
+        {
+          hint: 'a state belongs to one server (every member of a cluster counts as the same one): use --state with another state for this server, or the right --remote (or LXPLAN_REMOTE_URL) for the server the state was made on',
+        },
+      );
+    }
+    this.current = { ...this.current, daemon };
+  }
+
   /** Who holds the lock (this process), when locked. */
   get lockInfo(): LockInfo | undefined {
     return this.lock?.info;
@@ -129,12 +152,14 @@ export class StateManager {
     const run = this.queue.then(async () => {
       const next = fn(this.current);
       const project = this.current.project ?? next.project;
+      const daemon = this.current.daemon ?? next.daemon;
       const saved: State = {
         ...next,
         version: STATE_VERSION,
         lineage: this.current.lineage,
         serial: this.current.serial + 1,
         ...(project !== undefined ? { project } : {}),
+        ...(daemon !== undefined ? { daemon } : {}),
       };
       await this.store.write(serialize(saved));
       this.current = saved;

@@ -19,6 +19,22 @@ export interface StateEntry {
   fields?: Record<string, string>;
 }
 
+/**
+ * The LXD or Incus server a state's objects live on (issue 13: a state bound to its server).
+ * A daemon is known by its server certificate: GET /1.0 `environment.certificate_fingerprint`,
+ * the same over the unix socket and HTTPS. Every member of a cluster answers with the cluster's
+ * certificate (cluster.crt, shared by all members), so a cluster is one server whichever member
+ * is reached.
+ */
+export interface DaemonRecord {
+  /** SHA-256 of the server's (or the cluster's) certificate, 64 lower-case hex digits. */
+  fingerprint: string;
+  /** Where it was reached when the state was bound ("unix socket PATH", "NAME (https://HOST:PORT)"): for messages only. */
+  endpoint: string;
+  /** Set when the server was a cluster then. */
+  clustered?: boolean;
+}
+
 export interface State {
   version: 1;
   /** A uuid, fixed for the life of this state: tells two unrelated state files apart. */
@@ -27,6 +43,8 @@ export interface State {
   serial: number;
   /** The LXD project the state's objects live in (absent in files written before projects were recorded). */
   project?: string;
+  /** The server the objects live on (absent in states written before servers were recorded: set by the next save). */
+  daemon?: DaemonRecord;
   resources: Record<Address, StateEntry>;
 }
 

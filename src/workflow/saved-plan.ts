@@ -16,6 +16,7 @@ import { specs } from '../resources/index.js';
 import type { DesiredObject } from '../resources/types.js';
 import type { DaemonChoice } from '../lxd/connect.js';
 import { resolveDaemon } from './daemon-scope.js';
+import { daemonRecord } from '../state/index.js';
 import { connect, type ConnectOptions } from './session.js';
 import { lxplanVersion } from './version.js';
 
@@ -172,6 +173,7 @@ async function openSavedPlan(plan: Plan, file: string, opts: ConnectOptions): Pr
   const session = await connect(statePath, 'apply', { ...opts, project: opts.project ?? plan.project, remote: plan.remote, ...(daemon ? { daemon } : {}) });
   try {
     session.state.bindProject(session.client.project);
+    session.state.bindDaemon(daemonRecord(await session.client.server(), session.client.endpoint)); // and to its server (src/state/daemon-binding.ts)
     const now = session.state.state;
     const was = plan.state ?? { lineage: '', serial: -1 };
     const sameState = now.serial === was.serial && (now.serial === 0 || now.lineage === was.lineage);

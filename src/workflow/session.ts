@@ -15,7 +15,7 @@ import { readLiveIn } from '../resources/live-project.js';
 import { instancesWithSnapshots } from '../resources/snapshot/spec.js';
 import type { LiveSnapshot } from '../resources/spec.js';
 import type { Manifest } from '../resources/types.js';
-import { forceUnlock, StateManager, type LockInfo } from '../state/index.js';
+import { forceUnlock, daemonRecord, StateManager, type LockInfo } from '../state/index.js';
 import { DaemonStore, daemonStateName } from '../state/daemon-store.js';
 import { FileStore } from '../state/file-store.js';
 import { isPgSpec, PgStore, redactUrl } from '../state/pg-store.js';
@@ -158,6 +158,7 @@ export async function connectScoped(
   const c = await connect(statePath, operation, { ...opts, project, daemon, remote: daemon.remote });
   try {
     c.state.bindProject(project);
+    c.state.bindDaemon(daemonRecord(await c.client.server(), c.client.endpoint)); // a state belongs to one server (src/state/daemon-binding.ts)
   } catch (e) {
     await c.close();
     throw e;

@@ -137,6 +137,12 @@ test('schemas/state.schema.json and parse reject the same documents', async () =
     { ...base, resources: { 'profile.a': { kind: 'profile', name: 'a', since: '2026-11-23T21:40:00Z', attributes: { k: 1 } } } },
     { ...base, resources: { 'profile.a': { kind: 'profile', name: 'a', since: '2026-11-23T21:40:00Z', fingerprint: '' } } },
     { ...base, resources: { 'bucket.a': { kind: 'bucket', name: 'a', since: '2026-11-23T21:40:00Z' } } },
+    { ...base, daemon: 'lab' },
+    { ...base, daemon: { fingerprint: 'A'.repeat(64), endpoint: 'x' } },
+    { ...base, daemon: { fingerprint: 'a'.repeat(64) } },
+    { ...base, daemon: { fingerprint: 'a'.repeat(64), endpoint: '' } },
+    { ...base, daemon: { fingerprint: 'a'.repeat(64), endpoint: 'x', clustered: 'yes' } },
+    { ...base, daemon: { fingerprint: 'a'.repeat(64), endpoint: 'x', name: 'm1' } },
   ];
   for (const v of variants) {
     assert.not.ok(validate(v), `schema accepted ${JSON.stringify(v)}`);
@@ -146,6 +152,9 @@ test('schemas/state.schema.json and parse reject the same documents', async () =
   // And both accept an offset time and an entry without optional keys.
   const fine = { ...base, resources: { 'profile.a': { kind: 'profile', name: 'a', since: '2026-11-23T21:40:00+01:00' } } };
   assert.ok(validate(fine));
+  const bound = { ...base, daemon: { fingerprint: 'a'.repeat(64), endpoint: 'unix socket /s', clustered: true } };
+  assert.ok(validate(bound));
+  assert.equal(parse(JSON.stringify(bound), P).daemon, bound.daemon);
   assert.is(parse(JSON.stringify(fine), P).resources['profile.a'].since, '2026-11-23T21:40:00+01:00');
 });
 
