@@ -219,7 +219,10 @@ export async function openSessions(opts: SessionOptions): Promise<Session[]> {
   if (!manifest.spans || manifest.remote) return [await openSession(opts, manifest)];
   if (opts.planOptions?.targets?.length)
     throw new LxplanError('usage', `--target in a directory whose files name several daemons (${manifest.spans.join(', ')}): add --remote to say on which`);
-  const opened = await Promise.allSettled(manifest.spans.map((remote) => openSession({ ...opts, remote })));
+  // --socket is the local daemon's: the remotes' sessions go over HTTPS.
+  const opened = await Promise.allSettled(
+    manifest.spans.map((remote) => openSession({ ...opts, remote, ...(remote !== 'local' ? { socket: undefined } : {}) })),
+  );
   const failed = opened.find((o) => o.status === 'rejected');
   if (failed) {
     await Promise.all(opened.flatMap((o) => (o.status === 'fulfilled' ? [o.value.close()] : [])));
