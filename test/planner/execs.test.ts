@@ -77,7 +77,7 @@ test('after the apply that ran them, nothing runs again: No changes.', () => {
   assert.is(render(input(app(), applied(app()))), 'No changes. LXD matches the manifests.\n');
 });
 
-test('a watched file that changes runs the changed: exec, and only it, saying why', () => {
+test('a watched file that changes runs the changed: exec, and only it, saying why, after the conditions', () => {
   const edited = app({ files: { '/etc/app.conf': file('port: 9090') } });
   assert.is(
     render(input(edited, applied(app()))),
@@ -85,6 +85,7 @@ test('a watched file that changes runs the changed: exec, and only it, saying wh
 
   ~ instance app (live)
       ~ files./etc/app.conf: port: 8080 -> port: 9090 (live; pushed into the instance, no restart)
+      + wait_for:            file /run/ready (timeout 2m), command test -e /root/setup (timeout 10s) (live; waited for before its execs run)
       + execs.reload:        kill -HUP 1 (live; runs because files./etc/app.conf changes; timeout 30s)
 
 Plan: 0 to add, 1 to change, 0 to destroy.
@@ -100,6 +101,7 @@ test('a watched config key runs it too; an unwatched one does not', () => {
 
   ~ instance app (live)
       + config.limits.memory: 1GB (live)
+      + wait_for:             file /run/ready (timeout 2m), command test -e /root/setup (timeout 10s) (live; waited for before its execs run)
       + execs.reload:         kill -HUP 1 (live; runs because config.limits.memory changes; timeout 30s)
 
 Plan: 0 to add, 1 to change, 0 to destroy.
@@ -125,6 +127,7 @@ test('an always exec runs at every apply: the plan is never No changes.', () => 
     `lxplan will make these changes:
 
   ~ instance app (live)
+      + wait_for:    file /run/ready (timeout 2m), command test -e /root/setup (timeout 10s) (live; waited for before its execs run)
       + execs.check: cat /root/setup (live; runs: when: always runs it at every apply; timeout 5m)
 
 Plan: 0 to add, 1 to change, 0 to destroy.
@@ -143,6 +146,7 @@ test('an exec the state has no record of (added later, or an apply died before i
     `lxplan will make these changes:
 
   ~ instance app (live)
+      + wait_for:    file /run/ready (timeout 2m), command test -e /root/setup (timeout 10s) (live; waited for before its execs run)
       + execs.setup: sh -c "echo hi > /root/setup" (live; runs: it has not run on this instance yet; timeout 5m)
 
 Plan: 0 to add, 1 to change, 0 to destroy.

@@ -1,7 +1,7 @@
 /**
  * The end of an instance's change (ResourceOps.settle, run by the executor after create, update,
- * replace and restart): wait until the instance is ready (wait_for:, when this change started
- * it), then run the execs the plan runs, in the manifest's order. Each exec's output goes to the
+ * replace and restart): wait until the instance is ready (wait_for:, when this change started it
+ * or runs one of its execs), then run the execs the plan runs, in the manifest's order. Each exec's output goes to the
  * apply log; a failure (a non-zero exit, a timeout, a condition not met) fails the change, and the
  * execs not done keep the record they had, so the next apply runs them again.
  */
@@ -29,7 +29,8 @@ function execsToRun(d: DesiredInstance, ev: OpEvents, created: boolean): Desired
 export async function settleInstance(client: LxdClient, d: DesiredInstance, ev: OpEvents, how: { created: boolean; restarted: boolean }): Promise<void> {
   const run = d.state === 'running' ? execsToRun(d, ev, how.created) : [];
   const started = how.created || how.restarted || (ev.changed?.includes('state') ?? false);
-  if (started && d.state === 'running' && d.waitFor && d.waitFor.length > 0) {
+  // Execs run when the instance is ready: after a start, and before any exec (an earlier apply may have failed waiting).
+  if ((started || run.length > 0) && d.state === 'running' && d.waitFor && d.waitFor.length > 0) {
     try {
       await waitForConditions(client, d.name, d.waitFor, ev);
     } catch (e) {

@@ -1,9 +1,9 @@
 /**
  * Waiting until an instance is usable (`wait_for:`), planned. The conditions are checked, in the
- * manifest's order, each time lxapply starts the instance (creates it, starts it, restarts it:
- * ops.ts settle), before its execs run and before anything that depends on it in the plan (a copy
- * of it, its snapshots) is made: the executor starts those only when the instance's change is
- * done. A condition not met within its timeout fails the instance's change.
+ * manifest's order, each time lxapply starts the instance (creates it, starts it, restarts it) and
+ * before any of its execs runs (execs-settle.ts), and so before anything that depends on it in the
+ * plan (a copy of it, its snapshots) is made: the executor starts those only when the instance's
+ * change is done. A condition not met within its timeout fails the instance's change.
  *
  * The conditions are one field of the instance, `wait_for`, recorded in the state (nothing of it is
  * in LXD): changing them is an update that changes nothing in LXD, and waits for nothing until the
@@ -94,15 +94,20 @@ export function startsInstance(c: Pick<ResourceChange, 'action' | 'fields' | 're
 }
 
 /**
- * The plan says what is waited for: on a change that starts the instance, the `wait_for` field
- * (added when it does not change itself) says it is waited for, before the execs.
+ * The plan says what is waited for: on a change that starts the instance or runs one of its
+ * execs, the `wait_for` field (added when it does not change itself) says it is waited for.
  */
 export function describeWaits(changes: ResourceChange[]): ResourceChange[] {
   return changes.map((c) => {
     const d = c.desired as DesiredInstance | undefined;
     if (c.kind !== 'instance' || !d || (c.action !== 'create' && c.action !== 'update' && c.action !== 'replace')) return c;
-    const starts = startsInstance(c, d) && (d.waitFor?.length ?? 0) > 0;
-    const waits = starts ? 'waited for once the instance has started, before its execs' : 'waited for at its next start';
+    const runsExecs = c.fields.some((f) => (d.execs ?? []).some((e) => f.path === `execs.${e.name}`));
+    const starts = (startsInstance(c, d) || runsExecs) && (d.waitFor?.length ?? 0) > 0;
+    const waits = !starts
+      ? 'waited for at its next start'
+      : startsInstance(c, d)
+        ? 'waited for once the instance has started, before its execs'
+        : 'waited for before its execs run';
     const fields = c.fields.map((f): FieldChange =>
       f.path !== WAIT_FIELD ? f : { ...f, impact: 'live', note: f.after === undefined ? 'nothing is waited for any more' : waits },
     );
