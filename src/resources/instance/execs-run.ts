@@ -38,6 +38,8 @@ export interface ExecOutcome {
   exitCode?: number;
   stdout: string;
   stderr: string;
+  /** What LXD said about it, if anything ("Command not found"). */
+  lxdError?: string;
   /** Stopped at its timeout: how many processes were killed. */
   timedOut?: { killed: number };
   ms: number;
@@ -113,14 +115,14 @@ export async function runInInstance(client: LxdClient, instance: string, spec: E
     throw new LxplanError('apply.failed', `LXD could not run ${commandText(spec.command)} in instance "${instance}": ${done.err || done.status}`);
   }
   const out = await readOutput(client, done);
-  return { ...out, ...(timedOut ? { timedOut, exitCode: undefined } : {}), ms: Date.now() - t0 };
+  return { ...out, ...(done.err ? { lxdError: done.err } : {}), ...(timedOut ? { timedOut, exitCode: undefined } : {}), ms: Date.now() - t0 };
 }
 
 /** "exit 3" or "stopped at its timeout of 2s (2 processes killed)". */
 export function outcomeText(o: ExecOutcome, timeoutS: number): string {
   if (o.timedOut)
     return `did not finish within its timeout of ${formatDuration(timeoutS)}: stopped (${o.timedOut.killed} process${o.timedOut.killed === 1 ? '' : 'es'} killed)`;
-  return `exit code ${o.exitCode ?? 'unknown'}`;
+  return `exit code ${o.exitCode ?? 'unknown'}${o.lxdError ? ` (${o.lxdError})` : ''}`;
 }
 
 /** stdout and stderr for a message, indented, each labelled; "" when both are empty. */
