@@ -8,7 +8,7 @@ import { Graph, walk } from '../graph/index.js';
 import type { LxdClient } from '../lxd/client.js';
 import { assertNever, type Plan, type ResourceChange } from '../planner/plan.js';
 import { ops, specs } from '../resources/index.js';
-import type { OpEvents, OpResult } from '../resources/spec.js';
+import { isUnsettled, type OpEvents, type OpResult } from '../resources/spec.js';
 import type { Address } from '../resources/types.js';
 import type { StateManager } from '../state/manager.js';
 import { withEntry, withoutEntry, type State } from '../state/model.js';
@@ -62,6 +62,21 @@ function recorded(state: State, c: ResourceChange, now: Date, since?: string, do
   });
 }
 
+/** The fields to record when `unsettled` did not happen: those keep the record they had before (none: absent). */
+function keepingRecords(
+  before: Record<string, string> | undefined,
+  after: Record<string, string> | undefined,
+  unsettled: string[],
+): Record<string, string> | undefined {
+  if (!after) return after;
+  const out = { ...after };
+  for (const p of unsettled) {
+    if (before?.[p] !== undefined) out[p] = before[p];
+    else delete out[p];
+  }
+  return out;
+}
+
 /** The state entry before the change: what was there (if anything), marked with the intent. */
 function journalled(state: State, c: ResourceChange, now: Date): State {
   const prior = state.resources[c.address] ?? (c.renamedFrom ? state.resources[`${c.kind}.${c.renamedFrom}`] : undefined);
@@ -82,6 +97,16 @@ function scoped(client: LxdClient, project: string | undefined): LxdClient {
 
 /** Makes one change through the kind's operations; returns what the operation reported (recorded in the state, never written into the plan). */
 async function change(c: ResourceChange, scope: LxdClient, ev: OpEvents): Promise<OpResult | void> {
+  const done = await make(c, scope, ev);
+  // Last, once the change and its restart are made: an instance waits until ready and runs its execs.
+  const kindOps = ops[c.kind];
+  if (kindOps.settle && c.desired && (c.action === 'create' || c.action === 'update' || c.action === 'replace')) {
+    await kindOps.settle(scoped(scope, c.project), c.desired, ev, { created: c.action !== 'update', restarted: c.action === 'update' && c.restart === 'now' });
+  }
+  return done;
+}
+
+async function make(c: ResourceChange, scope: LxdClient, ev: OpEvents): Promise<OpResult | void> {
   const kindOps = ops[c.kind];
   const client = scoped(scope, c.project);
   switch (c.action) {
@@ -142,28 +167,39 @@ export async function apply(plan: Plan, opts: ApplyOptions): Promise<ApplyResult
               }
             },
     };
+    // What was recorded of the object's fields before (an update that fails part-way keeps some).
+    const recordedBefore = opts.state.state.resources[c.renamedFrom ? `${c.kind}.${c.renamedFrom}` : address]?.fields;
     // Journal the intent first: if lxapply dies after LXD made the object but before the state
     // says so, the next run finds the intent and adopts the object instead of failing on it.
     if (c.action === 'create' || c.action === 'replace' || c.renamedFrom) await opts.state.update((s) => journalled(s, c, now()));
     let done: OpResult | void;
+    let failed: Error | undefined;
     try {
       try {
         done = await changeWhenIdle(c, opts.client, ev);
       } catch (e) {
+        if (isUnsettled(e)) throw e;
         if (!lostContact(e) || c.action === 'replace') throw e;
         done = await reconcileAfterRestart(c, opts, ev, e as Error);
       }
     } catch (e) {
-      // A create that failed half-way may have left the object in LXD: record it, so the next
-      // plan shows it (and what is still to do) instead of failing with "already exists".
-      if (c.action === 'create' || c.action === 'replace') {
-        // One read decides; when it fails too, the journalled intent stays for the next run.
-        const there = await ops[c.kind].exists(scoped(opts.client, c.project), c.name).catch(() => undefined);
-        // No recorded fields: what LXD has is not what lxplan applied, and must not read as drift.
-        if (there === true) await opts.state.update((s) => recorded(s, { ...c, stateFields: undefined }, now()));
-        else if (there === false) await opts.state.update((s) => withoutEntry(s, address));
+      // Made, but its last step did not finish (an exec failed): recorded as made, with the fields
+      // of what did not happen as they were, so the next plan does that again; the change fails.
+      if (isUnsettled(e)) {
+        failed = e;
+        c = { ...c, stateFields: keepingRecords(c.action === 'update' ? recordedBefore : undefined, c.stateFields, e.unsettled) };
+      } else {
+        // A create that failed half-way may have left the object in LXD: record it, so the next
+        // plan shows it (and what is still to do) instead of failing with "already exists".
+        if (c.action === 'create' || c.action === 'replace') {
+          // One read decides; when it fails too, the journalled intent stays for the next run.
+          const there = await ops[c.kind].exists(scoped(opts.client, c.project), c.name).catch(() => undefined);
+          // No recorded fields: what LXD has is not what lxplan applied, and must not read as drift.
+          if (there === true) await opts.state.update((s) => recorded(s, { ...c, stateFields: undefined }, now()));
+          else if (there === false) await opts.state.update((s) => withoutEntry(s, address));
+        }
+        throw e;
       }
-      throw e;
     }
     await opts.state.update((s) => {
       if (c.stateOp === 'remove' || c.action === 'delete') return withoutEntry(s, address);
@@ -175,6 +211,7 @@ export async function apply(plan: Plan, opts: ApplyOptions): Promise<ApplyResult
         done,
       );
     });
+    if (failed) throw failed;
   };
 
   const result = await walk(graph, visit, {

@@ -8,7 +8,7 @@
 import { Readable } from 'node:stream';
 import { LxdApiError, isNotFound, isProjectMissing } from './errors.js';
 import { multipartFiles } from './multipart.js';
-import { OP_SUCCESS, waitOperation } from './operations.js';
+import { OP_SUCCESS, operationPath, waitOperation } from './operations.js';
 import type {
   LxdImagePut,
   LxdInstanceStatePut,
@@ -675,9 +675,76 @@ export class LxdClient {
   knownDaemon(): ServerInfo | undefined {
     return rememberedServer(this.transport);
   }
+
+  // --- commands run in instances (issue 15: execs: and wait_for: on an instance) ---
+
+  /**
+   * POST /1.0/instances/{name}/exec without websockets (`wait-for-websocket: false,
+   * interactive: false, record-output: true`): LXD runs the command with stdin from /dev/null and
+   * writes its output to log files. Returns the operation's path at once, without waiting: the
+   * caller bounds the wait (waitOperationUpTo) and stops the command itself when it takes too long
+   * (LXD's exec operation cannot be cancelled).
+   */
+  async startExec(instance: string, body: LxdExecPost): Promise<string> {
+    const res = await this.send('POST', `/1.0/instances/${seg(instance)}/exec`, {
+      body: { ...body, 'wait-for-websocket': false, interactive: false, 'record-output': body['record-output'] ?? true },
+    });
+    const url = res.envelope.operation || (res.envelope.metadata as { id?: string } | undefined)?.id;
+    if (!url) throw new LxdApiError({ status: res.status, lxdError: 'LXD started the command without naming its operation', method: 'POST', path: res.path });
+    return operationPath(url.startsWith('/') ? url : `/1.0/operations/${url}`);
+  }
+
+  /** The operation at `opPath` once it ends, or as it is when `seconds` have passed (still running). */
+  async waitOperationUpTo(opPath: string, seconds: number): Promise<LxdOperation> {
+    const deadline = Date.now() + seconds * 1000;
+    for (;;) {
+      const left = Math.max(0, Math.ceil((deadline - Date.now()) / 1000));
+      const op = (await this.send('GET', `${opPath}/wait`, { query: { timeout: Math.min(Math.max(left, 1), this.pollSeconds) } })).envelope
+        .metadata as LxdOperation;
+      if (op.status_code >= 200 || Date.now() >= deadline) return op;
+    }
+  }
+
+  /** GET a log file an exec recorded (`/1.0/instances/{name}/logs/exec_...`, as the operation names it): raw bytes. */
+  async getExecLog(logPath: string): Promise<Buffer> {
+    const url = new URL(logPath, 'http://lxd');
+    if (this.project !== 'default' && !url.searchParams.has('project')) url.searchParams.set('project', this.project);
+    this.stats.requests++;
+    const res = await this.transport.send({ method: 'GET', path: url.pathname + url.search, headers: { 'user-agent': USER_AGENT } });
+    if (res.status >= 400) throw new LxdApiError({ status: res.status, lxdError: res.body.toString('utf8').slice(0, 200), method: 'GET', path: url.pathname });
+    return res.body;
+  }
+
+  /** DELETE an exec's log file (LXD keeps them until the instance is deleted otherwise). */
+  async deleteExecLog(logPath: string): Promise<void> {
+    await this.request('DELETE', new URL(logPath, 'http://lxd').pathname);
+  }
+
+  /** GET /1.0/instances/{name}/state: its live state, with the addresses of its NICs. */
+  async getInstanceNetworkState(name: string): Promise<LxdInstanceNetworkState> {
+    return (await this.request<LxdInstanceNetworkState>('GET', `/1.0/instances/${seg(name)}/state`)).value;
+  }
 }
 
 /** One path segment: names may hold characters that mean something in a URL. */
 function seg(name: string): string {
   return encodeURIComponent(name);
+}
+
+// --- commands run in instances (issue 15): the exec request and the state's addresses ---
+
+/** POST /1.0/instances/{name}/exec (rest-api.yaml InstanceExecPost), as startExec sends it. */
+export interface LxdExecPost {
+  command: string[];
+  environment?: Record<string, string>;
+  cwd?: string;
+  user?: number;
+  group?: number;
+  'record-output'?: boolean;
+}
+
+/** GET /1.0/instances/{name}/state: what wait_for reads (rest-api.yaml InstanceState). */
+export interface LxdInstanceNetworkState {
+  status: string;
+  network?: Record<string, { addresses?: Array<{ family: string; address: string; netmask?: string; scope: string }>; state?: string }> | null;
 }

@@ -237,4 +237,21 @@ export interface ResourceOps<D extends DesiredObject = DesiredObject> {
   rename?(client: LxdClient, from: string, d: D, ev: OpEvents): Promise<OpResult | void>;
   /** Restart the object so that stored changes take effect. */
   restart?(client: LxdClient, name: string, ev: OpEvents): Promise<void>;
+  /**
+   * Runs last, once the change (and its restart) is made: an instance waits until it is ready and
+   * runs its execs. Throws an `Unsettled` error when a part of it did not happen.
+   */
+  settle?(client: LxdClient, d: D, ev: OpEvents, how: { created: boolean; restarted: boolean }): Promise<void>;
+}
+
+/**
+ * A settle step that failed part-way (an exec that failed): the change is made, and recorded, but
+ * the fields in `unsettled` keep the record they had (absent: none), so the next plan does them again.
+ */
+export interface Unsettled extends Error {
+  unsettled: string[];
+}
+
+export function isUnsettled(e: unknown): e is Unsettled {
+  return e instanceof Error && Array.isArray((e as Partial<Unsettled>).unsettled);
 }

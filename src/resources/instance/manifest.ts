@@ -14,6 +14,7 @@ import { sha256Of } from './files.js';
 import { instanceKeyProblem } from './config-keys.js';
 import { deviceReferences, readConfigAndDevices } from './manifest-config.js';
 import { readInstanceFiles } from './manifest-files.js';
+import { checkRunning, readExecs, readWaitFor } from './execs-manifest.js';
 import type { CopySource, DesiredFile, DesiredInstance, InstanceState } from './types.js';
 
 /** The keys of an instance, from the schema (read on first use). */
@@ -85,6 +86,9 @@ function readInstance(r: EntryReader, name: string, at: SourceLocation): Desired
   const architecture = r.text('architecture');
   const project = r.text('project');
   const target = r.text('target');
+  const execs = readExecs(r, new Set(Object.keys(files ?? {})));
+  const waitFor = readWaitFor(r, type);
+  checkRunning(r, state, execs, waitFor);
   return {
     ...(project ? { project } : {}),
     kind: 'instance',
@@ -108,6 +112,8 @@ function readInstance(r: EntryReader, name: string, at: SourceLocation): Desired
     ...(ephemeral !== undefined ? { ephemeral } : {}),
     ...(architecture ? { architecture } : {}),
     ...(target ? { target } : {}),
+    ...(execs ? { execs } : {}),
+    ...(waitFor ? { waitFor } : {}),
   };
 }
 

@@ -11,6 +11,7 @@ import { canonicalArch } from './arch.js';
 import { pushFiles } from './files.js';
 import { isOnTarget, moveInstance } from './cluster.js';
 import { instanceSourceOf } from './source.js';
+import { settleInstance } from './execs-settle.js';
 import type { OpEvents, ResourceOps } from '../spec.js';
 import { type DesiredInstance, type InstanceState } from '../types.js';
 import { STOP_TIMEOUT_S, looksLikeFingerprint, instanceState } from './spec.js';
@@ -160,6 +161,9 @@ export const instanceOps: ResourceOps<DesiredInstance> = {
     await client.renameInstance(from, d.name);
     await instanceOps.update(client, d, ev);
   },
+
+  // Once created, changed or restarted: wait_for:, then the execs the plan runs (execs-settle.ts).
+  settle: settleInstance,
 
   async restart(client, name, ev) {
     ev.progress('restarting');

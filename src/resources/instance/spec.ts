@@ -19,6 +19,8 @@ import { addressOf, type DesiredInstance } from '../types.js';
 import { parseBool } from '../units.js';
 import { instanceSecrets } from './secrets.js';
 import { checkTargets, liveTargetField, placeInstanceChanges, targetImpact } from './cluster.js';
+import { describeExecs, desiredExecFields, recordedExecFields } from './execs.js';
+import { describeWaits, desiredWaitFields, recordedWaitFields, WAIT_FIELD } from './wait.js';
 
 /** Seconds a clean stop may take before lxplan forces it. */
 export const STOP_TIMEOUT_S = 30;
@@ -83,6 +85,9 @@ export const instanceSpec: ResourceSpec<DesiredInstance, LxdInstance> = {
     configFields(d.config, f);
     deviceFields(d.devices, f);
     desiredFileFields(d, f);
+    desiredWaitFields(d, f);
+    // Last: a `changed:` exec's token is made of the fields it watches.
+    desiredExecFields(d, f);
     return f;
   },
 
@@ -103,6 +108,9 @@ export const instanceSpec: ResourceSpec<DesiredInstance, LxdInstance> = {
     deviceFields(l.devices, f);
     // Files are not read back from LXD (see instance-files.ts): what lxplan last pushed.
     recordedFileFields(ctx.state.resources[addressOf('instance', l.name)]?.fields, f);
+    // Nor are what is waited for and what ran (wait.ts, execs.ts): the state's record.
+    recordedWaitFields(ctx.state.resources[addressOf('instance', l.name)]?.fields, f);
+    recordedExecFields(ctx.state.resources[addressOf('instance', l.name)]?.fields, d, f);
     return f;
   },
 
@@ -118,6 +126,8 @@ export const instanceSpec: ResourceSpec<DesiredInstance, LxdInstance> = {
     if (path === 'target') return targetImpact(instanceState(l));
     if (path === 'profiles' || path === 'description' || path === 'state' || path === 'ephemeral') return { impact: 'live' };
     if (path.startsWith('files.')) return fileImpact(path, d);
+    // Run in the instance, or waited for, after the change: nothing in LXD's config (execs.ts, wait.ts).
+    if (path.startsWith('execs.') || path === WAIT_FIELD) return { impact: 'live' };
     // A stopped instance (or one this plan stops) takes every stored change at its next start.
     const running = instanceState(l) === 'running' && d.state !== 'stopped';
     // Containers hot-plug most devices, VMs mostly cannot (devices.ts); expanded: a profile's device counts too.
@@ -166,7 +176,8 @@ export const instanceSpec: ResourceSpec<DesiredInstance, LxdInstance> = {
     ...checkImageTypes(ctx.manifest, ctx.live, ctx.resolveImage),
     ...checkTargets(ctx.manifest, ctx.live),
   ],
-  afterPlan: (changes, ctx) => placeInstanceChanges(changes, ctx),
+  // What is waited for, and which execs run and why, in words; then the cluster members.
+  afterPlan: (changes, ctx) => placeInstanceChanges(describeExecs(describeWaits(changes), ctx), ctx),
 };
 
 /** `devices.<name>.size` of a disk on a pool whose driver does not enforce it: a note saying so. */

@@ -2,6 +2,8 @@
 import type { ConfigMap, DeviceMap, LxdInstance } from '../../lxd/types.js';
 import type { DesiredBase } from '../types.js';
 import type { LiveCluster } from './cluster.js';
+import type { DesiredExec } from './execs.js';
+import type { WaitCondition } from './wait.js';
 
 export type InstanceState = 'running' | 'stopped' | 'frozen';
 
@@ -33,6 +35,10 @@ export interface DesiredInstance extends DesiredBase {
   architecture?: string;
   /** `target:` on a cluster: the member (`m1`) or the group (`@fast`) the instance is placed on; absent: where LXD puts it. */
   target?: string;
+  /** `execs:`: commands run in the instance after it is created or changed (execs.ts), in the manifest's order. */
+  execs?: DesiredExec[];
+  /** `wait_for:`: what must be true before its execs, and what depends on it, go on (wait.ts). */
+  waitFor?: WaitCondition[];
 }
 
 /** A file to push into an instance (instance-files.ts). */
