@@ -9,7 +9,7 @@ import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
 import type { State } from '../../src/state/model.js';
 import { manifestDir, run, show } from './cli.js';
-import { testImage, throwawayProject } from './harness.js';
+import { testImage, throwawayProject, NO_CHANGES } from './harness.js';
 
 const it = suite('a create rejected half-way');
 
@@ -38,7 +38,7 @@ it('the instance LXD made is tracked, planned, and converged after the fix', asy
     const fixed = await run('lxapply', args('--auto-approve'));
     assert.is(fixed.code, 0, show(fixed));
     assert.is((await project.client.getInstance('halfbad')).value.status, 'Running');
-    assert.is((await run('lxplan', args())).stdout, 'No changes. LXD matches the manifests.\n');
+    assert.is((await run('lxplan', args())).stdout, NO_CHANGES);
   } finally {
     await project.cleanup();
     await m.cleanup();

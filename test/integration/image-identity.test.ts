@@ -16,11 +16,9 @@ import { isNotFound, LxdClient } from '../../src/lxd/client.js';
 import { ensureBusyboxImage } from '../../src/resources/image/files.js';
 import { extraAliasDescription } from '../../src/resources/image/spec.js';
 import { manifestDir, run, show } from './cli.js';
-import { purgeProject, TEST_PREFIX, testImage, throwawayProject, type TestImage, type ThrowawayProject } from './harness.js';
+import { purgeProject, TEST_PREFIX, testImage, throwawayProject, type TestImage, type ThrowawayProject, NO_CHANGES } from './harness.js';
 
 const it = suite('image identity: keys, aliases and fingerprints');
-
-const NO_CHANGES = 'No changes. LXD matches the manifests.\n';
 
 type Dir = Awaited<ReturnType<typeof manifestDir>>;
 

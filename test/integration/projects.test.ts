@@ -13,7 +13,7 @@ import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
 import { isNotFound, LxdClient } from '../../src/lxd/client.js';
 import { manifestDir, run, show } from './cli.js';
-import { purgeProject, TEST_PREFIX, testImage } from './harness.js';
+import { purgeProject, TEST_PREFIX, testImage, NO_CHANGES } from './harness.js';
 
 type Ctx = {
   name: string;
@@ -144,7 +144,7 @@ it('the plan creates the project first and everything in it after it; lxapply do
 
   const again = await run('lxplan', ['--detailed-exitcode', ctx.m.dir]);
   assert.is(again.code, 0, show(again));
-  assert.is(again.stdout, 'No changes. LXD matches the manifests.\n', show(again));
+  assert.is(again.stdout, NO_CHANGES, show(again));
 });
 
 it('limits.instances changes live, in place', async (ctx) => {
@@ -168,7 +168,7 @@ Plan: 0 to add, 1 to change, 0 to destroy.
   // The features LXD filled in are sent back: still on.
   assert.is((await ctx.root.getProject(ctx.name)).value.config['features.storage.volumes'], 'true');
   const again = await run('lxplan', [ctx.m.dir]);
-  assert.is(again.stdout, 'No changes. LXD matches the manifests.\n', show(again));
+  assert.is(again.stdout, NO_CHANGES, show(again));
 });
 
 it('a feature change of the project holding c1 is refused at plan time, saying why; LXD would refuse it too', async (ctx) => {
