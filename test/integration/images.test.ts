@@ -14,6 +14,8 @@ import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
 import * as tar from 'tar';
 import { LxdClient } from '../../src/lxd/client.js';
+// The kinds' registry first: a kind's spec imported alone meets the registry half-initialised.
+import '../../src/resources/index.js';
 import { ensureBusyboxImage, lxdArchitecture } from '../../src/resources/image/files.js';
 import { fingerprintOfDirectoryImage } from '../../src/resources/image/directory.js';
 import { extraAliasDescription } from '../../src/resources/image/spec.js';
