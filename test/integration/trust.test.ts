@@ -9,7 +9,7 @@ import * as assert from 'uvu/assert';
 import type { State } from '../../src/state/model.js';
 import type { PlanDocument } from '../../src/cli/views/plan-json.js';
 import { manifestDir, run, show } from './cli.js';
-import { testImage, throwawayProject, NO_CHANGES } from './harness.js';
+import { testImage, throwawayProject, NO_CHANGES, DAEMON_WORD } from './harness.js';
 
 type Ctx = {
   project: Awaited<ReturnType<typeof throwawayProject>>;
@@ -62,7 +62,7 @@ it('an object changed between plan and apply fails alone with "changed since the
   await client.updateInstance('web-2', { ...web2, config: { ...web2.config, 'user.note': 'hand' } }, etag);
   const a = await run('lxapply', ctx.args(planFile));
   assert.is(a.code, 1, show(a));
-  assert.match(a.stderr, 'instance web-2: instance "web-2" was changed in LXD since the plan was made; nothing was written to it', show(a));
+  assert.match(a.stderr, `instance web-2: instance "web-2" was changed in ${DAEMON_WORD} since the plan was made; nothing was written to it`, show(a));
   assert.is((await client.getInstance('web-1')).value.config['limits.memory'], '256MB');
   const web2After = (await client.getInstance('web-2')).value.config;
   assert.is(web2After['limits.memory'], '128MB');
