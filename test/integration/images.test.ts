@@ -20,7 +20,7 @@ import { ensureBusyboxImage, lxdArchitecture } from '../../src/resources/image/f
 import { fingerprintOfDirectoryImage } from '../../src/resources/image/directory.js';
 import { extraAliasDescription } from '../../src/resources/image/spec.js';
 import { manifestDir, run, show } from './cli.js';
-import { testImage, throwawayProject, NO_CHANGES } from './harness.js';
+import { testImage, throwawayProject, NO_CHANGES, DAEMON_WORD, TEST_DAEMON } from './harness.js';
 
 type Ctx = {
   project: Awaited<ReturnType<typeof throwawayProject>>;
@@ -239,7 +239,7 @@ it('a saved plan changing an image is refused when someone changed its settings 
   );
   const a = await run('lxapply', ['--project', ctx.project.name, '--auto-approve', planFile]);
   assert.is.not(a.code, 0, show(a));
-  assert.match(a.stdout + a.stderr, 'image "bbdir" was changed in LXD since the plan was made; nothing was written to it');
+  assert.match(a.stdout + a.stderr, `image "bbdir" was changed in ${DAEMON_WORD} since the plan was made; nothing was written to it`);
   const now = (await ctx.project.client.getImage(fp)).value;
   assert.is(now.public, true, "the plan's change was not made");
   assert.is(now.properties.release, 'by hand', 'the change made by hand is kept');
@@ -433,7 +433,8 @@ images:
   assert.is(img.auto_update, true);
   assert.equal(
     { alias: img.update_source?.alias, server: img.update_source?.server, protocol: img.update_source?.protocol },
-    { alias: ctx.alias, server: LXD2_URL, protocol: 'lxd' },
+    // The daemon records the protocol in its own words: Incus calls LXD's API "incus" (lxplan sends it so).
+    { alias: ctx.alias, server: LXD2_URL, protocol: TEST_DAEMON === 'incus' ? 'incus' : 'lxd' },
   );
   const again = await run('lxplan', ctx.args());
   assert.is(again.stdout, NO_CHANGES, show(again));
