@@ -10,8 +10,15 @@ import type { LxdStoragePool } from '../../src/lxd/types.js';
 import { storagePoolExport } from '../../src/resources/storage-pool/export.js';
 import type { LiveSnapshot } from '../../src/resources/spec.js';
 
-const pool = (name: string, driver: string, config: Record<string, string>, description = ''): LxdStoragePool =>
-  ({ name, driver, description, config, used_by: [], status: 'Created', locations: [] }) as LxdStoragePool;
+const pool = (name: string, driver: string, config: Record<string, string>, description = ''): LxdStoragePool => ({
+  name,
+  driver,
+  description,
+  config,
+  used_by: [],
+  status: 'Created',
+  locations: [],
+});
 const entry = (p: LxdStoragePool) => storagePoolExport.entry!(p, {} as LiveSnapshot);
 
 test("a dir pool's source in the daemon's own directory is left out, on LXD, the snap and Incus", () => {
