@@ -153,7 +153,7 @@ export class LxdClient {
         project: this.projectFor(res.path),
       });
     const opUrl = url.startsWith('/') ? url : `/1.0/operations/${url}`;
-    const op = await waitOperation(async (p, query) => (await this.send('GET', p, { query })).envelope.metadata as LxdOperation, opUrl, this.pollSeconds);
+    const op = await waitOperation((p, query) => this.pollOperation(p, query, opUrl), opUrl, this.pollSeconds);
     if (op.status_code !== OP_SUCCESS) {
       throw new LxdApiError({
         status: op.status_code,
@@ -723,6 +723,28 @@ export class LxdClient {
   /** GET /1.0/instances/{name}/state: its live state, with the addresses of its NICs. */
   async getInstanceNetworkState(name: string): Promise<LxdInstanceNetworkState> {
     return (await this.request<LxdInstanceNetworkState>('GET', `/1.0/instances/${seg(name)}/state`)).value;
+  }
+
+  // --- operations on Incus (issue 14, the Incus pass) ---
+
+  /**
+   * One poll of an operation's /wait. LXD 5.0.2 answers it with the operation, a failed one
+   * with status Failure and its `err`; Incus 6.0.4 answers a failed operation's /wait with an
+   * error envelope carrying that `err` (error_code 500), as if the poll itself had failed. Then
+   * the operation itself (GET without /wait) says how it ended, on both daemons.
+   */
+  private async pollOperation(path: string, query: Record<string, string>, opUrl: string): Promise<LxdOperation> {
+    try {
+      return (await this.send('GET', path, { query })).envelope.metadata as LxdOperation;
+    } catch (e) {
+      if (!(e instanceof LxdApiError) || isNotFound(e)) throw e;
+      const op = await this.send('GET', operationPath(opUrl), {}).then(
+        (r) => r.envelope.metadata as LxdOperation | undefined,
+        () => undefined,
+      );
+      if (!op || typeof op.status_code !== 'number') throw e;
+      return op;
+    }
   }
 }
 

@@ -17,7 +17,8 @@ import type { TLSSocket } from 'node:tls';
 import { X509Certificate } from 'node:crypto';
 import type { LxdClient } from './client.js';
 
-export type RemoteProtocol = 'lxd' | 'simplestreams';
+/** 'incus': Incus's name for the daemon API LXD calls 'lxd' (what an Incus daemon pulling from a daemon remote is told). */
+export type RemoteProtocol = 'lxd' | 'incus' | 'simplestreams';
 
 export interface RemoteServer {
   /** The manifest's name for it ("lab"), for messages. */

@@ -53,6 +53,11 @@ export function extensionsOf(s: LxdServer | ServerInfo | undefined): ReadonlySet
   return 'word' in s ? s.extensions : new Set(s.api_extensions ?? []);
 }
 
+/** "LXD" or "Incus" for a daemon kind (a plan's `daemon`). */
+export function wordOf(kind: DaemonKind): string {
+  return WORDS[kind];
+}
+
 /** "LXD", "Incus"; "LXD" when the daemon is not known. */
 export function daemonWord(s: LxdServer | ServerInfo | undefined): string {
   if (s && 'word' in s) return s.word;

@@ -4,6 +4,7 @@
  */
 import type { Impact } from '../resources/impact.js';
 import type { Address, DesiredObject, Kind } from '../resources/types.js';
+import type { DaemonKind } from '../lxd/server.js';
 
 /** Terraform's closed set, with its glyphs. `replace` is delete-then-create. */
 export type Action = 'noop' | 'create' | 'update' | 'replace' | 'delete';
@@ -113,6 +114,8 @@ export interface Plan {
   project?: string;
   /** The remote daemon the plan is for, by name (absent: the local unix socket). */
   remote?: string;
+  /** The daemon the plan was made against, "lxd" or "incus" (GET /1.0's environment.server), for its texts; absent: not read (planner fixtures, a plan saved by an older lxplan): the views say "LXD". */
+  daemon?: DaemonKind;
   options?: PlanOptions;
   /** When the plan was made (ISO 8601); set by the caller, the planner has no clock. */
   createdAt?: string;

@@ -10,6 +10,7 @@
  *  - a protected object is never destroyed, by any route.
  */
 import { LxplanError } from '../errors.js';
+import { serverInfo } from '../lxd/server.js';
 import { checkReferencesOffline } from '../manifest/index.js';
 import { specs } from '../resources/index.js';
 import { worstImpact } from '../resources/impact.js';
@@ -483,6 +484,7 @@ export function plan(input: PlanInput): Plan {
     changes,
     summary: summarise(changes),
     state: { lineage: input.state.lineage, serial: input.state.serial },
+    ...(input.live.server ? { daemon: serverInfo(input.live.server).kind } : {}),
     options,
   };
 }

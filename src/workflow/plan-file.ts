@@ -26,6 +26,7 @@ import {
 import type { Impact } from '../resources/impact.js';
 import { addressOf, type DesiredObject, type Kind } from '../resources/types.js';
 import { redactPlan } from '../planner/redact.js';
+import type { DaemonKind } from '../lxd/server.js';
 
 /** The format this lxplan writes and reads. A reader accepts the same major and a minor up to its own. */
 export const PLAN_FORMAT = { major: 1, minor: 0 } as const;
@@ -79,6 +80,8 @@ export interface PlanDocument {
   created_at?: string;
   project?: string;
   remote?: string;
+  /** The daemon the plan was made against: "lxd" or "incus". */
+  daemon?: DaemonKind;
   manifest_path?: string;
   state_path?: string;
   state?: { lineage: string; serial: number };
@@ -139,6 +142,7 @@ export function toPlanDocument(plan: Plan, meta: { lxplanVersion: string }): Pla
     created_at: p.createdAt,
     project: p.project,
     remote: p.remote,
+    daemon: p.daemon,
     manifest_path: p.manifestPath,
     state_path: p.statePath,
     state: p.state && { lineage: p.state.lineage, serial: p.state.serial },
@@ -282,6 +286,7 @@ export function fromPlanDocument(doc: unknown, file: string): Plan {
     state: d.state,
     project: d.project,
     remote: d.remote,
+    daemon: d.daemon,
     manifestPath: d.manifest_path,
     statePath: d.state_path,
     options: d.options && compact({ allowRestart: d.options.allow_restart, targets: d.options.targets, destroy: d.options.destroy }),

@@ -7,7 +7,7 @@
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
 import { finish, manifestDir, run, show, start } from './cli.js';
-import { testImage, throwawayProject } from './harness.js';
+import { testImage, throwawayProject, NO_CHANGES } from './harness.js';
 import { assertNoOrphans, clearDeadLock, parsedState } from './proof.js';
 
 const KILLS = Number(process.env.CHAOS_KILLS ?? 50);
@@ -56,7 +56,7 @@ chaos(`${KILLS} kills: the state always parses, and the next run converges with 
       assert.is(again.code, 0, `${context}: the next run converges\n${show(again)}`);
       if (/interrupted apply/.test(again.stdout)) stats.adoptedOrRetried++;
       const plan = await run('lxplan', ['--project', project.name, m.dir]);
-      assert.is(plan.stdout, 'No changes. LXD matches the manifests.\n', `${context}\n${show(plan)}`);
+      assert.is(plan.stdout, NO_CHANGES, `${context}\n${show(plan)}`);
       const live = (await project.client.listInstances()).map((x) => x.name).sort();
       assert.equal(live, [...names].sort(), `${context}: every desired instance exists, nothing else`);
       await assertNoOrphans(project.client, await parsedState(m.dir), context);

@@ -9,7 +9,7 @@ import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
 import type { PlanDocument } from '../../src/cli/views/plan-json.js';
 import { manifestDir, run, show } from './cli.js';
-import { testImage, throwawayProject } from './harness.js';
+import { testImage, throwawayProject, NO_CHANGES } from './harness.js';
 
 type Ctx = {
   project: Awaited<ReturnType<typeof throwawayProject>>;
@@ -174,7 +174,7 @@ it("a conflict's hint gives the exact lxplan import command first, and that comm
   const imported = await run('lxplan', command.split(' ').slice(1));
   assert.is(imported.code, 0, show(imported));
   assert.is(imported.stderr, 'Imported instance handmade: lxplan manages it now.\n', show(imported));
-  assert.is(imported.stdout, 'No changes. LXD matches the manifests.\n', show(imported));
+  assert.is(imported.stdout, NO_CHANGES, show(imported));
   const after = await run('lxplan', ctx.args());
   assert.is(after.code, 0, show(after));
 });
@@ -213,7 +213,7 @@ it('export writes protect: true, not the raw security.protection.delete key; exp
     // What export wrote plans No changes once imported: protect: true is the key LXD has.
     const imp = await run('lxplan', ['import', 'instance', 'vault', dir, '--project', ctx.project.name]);
     assert.is(imp.code, 0, show(imp));
-    assert.is(imp.stdout, 'No changes. LXD matches the manifests.\n', show(imp));
+    assert.is(imp.stdout, NO_CHANGES, show(imp));
   } finally {
     const { value, etag } = await client.getInstance('vault');
     await client.updateInstance('vault', { ...value, config: { ...value.config, 'security.protection.delete': 'false' } }, etag);

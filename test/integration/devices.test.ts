@@ -20,7 +20,7 @@ import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
 import { isNotFound, LxdClient } from '../../src/lxd/client.js';
 import { manifestDir, run, show } from './cli.js';
-import { testImage, throwawayProject } from './harness.js';
+import { testImage, throwawayProject, NO_CHANGES } from './harness.js';
 
 const exec = promisify(execFile);
 
@@ -92,7 +92,7 @@ async function apply(ctx: Ctx): Promise<void> {
 }
 
 async function noChanges(ctx: Ctx): Promise<void> {
-  assert.is(await plan(ctx), 'No changes. LXD matches the manifests.\n');
+  assert.is(await plan(ctx), NO_CHANGES);
 }
 
 async function instance(ctx: Ctx) {

@@ -22,6 +22,12 @@ export const TEST_DAEMON: 'lxd' | 'incus' =
     ? 'incus'
     : 'lxd';
 
+/** "LXD" or "Incus": the daemon's name in lxplan's texts, as lxplan says it for TEST_DAEMON. */
+export const DAEMON_WORD = TEST_DAEMON === 'incus' ? 'Incus' : 'LXD';
+
+/** The whole output of a plan with nothing to do, in the words of the daemon under test. */
+export const NO_CHANGES = `No changes. ${DAEMON_WORD} matches the manifests.\n`;
+
 /** Config keys recording who owns a test project. */
 const OWNER_HOST = 'user.lxplan.test.host';
 const OWNER_PID = 'user.lxplan.test.pid';

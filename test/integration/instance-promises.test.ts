@@ -8,7 +8,7 @@
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
 import { manifestDir, run, show } from './cli.js';
-import { testImage, throwawayProject } from './harness.js';
+import { testImage, throwawayProject, NO_CHANGES } from './harness.js';
 
 type Project = Awaited<ReturnType<typeof throwawayProject>>;
 type Dir = Awaited<ReturnType<typeof manifestDir>>;
@@ -79,7 +79,7 @@ rename('without --allow-restart the rename is refused and the instance keeps run
   assert.not.match(done.stdout, '- snapshot', show(done));
   assert.is((await ctx.project.client.getSnapshot('b', 'before')).value.created_at, taken);
   const again = await run('lxplan', ctx.args());
-  assert.is(again.stdout, 'No changes. LXD matches the manifests.\n', show(again));
+  assert.is(again.stdout, NO_CHANGES, show(again));
 });
 
 rename('a stopped instance is renamed without --allow-restart (no restart)', async (ctx) => {
@@ -185,7 +185,7 @@ adopt('export --project P --import writes project: P; the next plan, without --p
   assert.match(text, new RegExp(`\\nproject: ${ctx.project.name}\\n`), text);
   const p = await run('lxplan', [dir]);
   assert.is(p.code, 0, show(p));
-  assert.is(p.stdout, 'No changes. LXD matches the manifests.\n', show(p));
+  assert.is(p.stdout, NO_CHANGES, show(p));
 });
 
 adopt('lxplan import of an instance adopts the built-ins the manifests declare: nothing is left pending', async (ctx) => {
@@ -198,7 +198,7 @@ adopt('lxplan import of an instance adopts the built-ins the manifests declare: 
   assert.is(imp.code, 0, show(imp));
   const p = await run('lxplan', ['--project', ctx.project.name, ctx.one.dir]);
   assert.is(p.code, 0, show(p));
-  assert.is(p.stdout, 'No changes. LXD matches the manifests.\n', show(p));
+  assert.is(p.stdout, NO_CHANGES, show(p));
 });
 
 adopt('lxplan --json: an error from the plan (an unmanaged instance in the way) is a JSON document on stdout, exit 1', async (ctx) => {

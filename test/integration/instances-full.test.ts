@@ -8,7 +8,7 @@ import { gunzipSync, gzipSync } from 'node:zlib';
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
 import { countingSocket, manifestDir, run, show } from './cli.js';
-import { testImage, throwawayProject } from './harness.js';
+import { testImage, throwawayProject, NO_CHANGES } from './harness.js';
 
 type Ctx = {
   project: Awaited<ReturnType<typeof throwawayProject>>;
@@ -17,8 +17,6 @@ type Ctx = {
   args: (...more: string[]) => string[];
 };
 const it = suite<Ctx>('instances in full end to end');
-
-const NO_CHANGES = 'No changes. LXD matches the manifests.\n';
 
 function images(ctx: Ctx): string {
   return `images:

@@ -9,7 +9,7 @@ import * as assert from 'uvu/assert';
 import type { State } from '../../src/state/model.js';
 import { memoryLimitOf } from './cgroup.js';
 import { finish, manifestDir, run, show, start } from './cli.js';
-import { testImage, throwawayProject } from './harness.js';
+import { testImage, throwawayProject, NO_CHANGES } from './harness.js';
 
 type Ctx = {
   project: Awaited<ReturnType<typeof throwawayProject>>;
@@ -90,7 +90,7 @@ it('lxapply --auto-approve creates everything, then lxplan says No changes.', as
   assert.equal(Object.keys(state.resources).sort(), ['image.busybox', 'instance.web-1', 'instance.web-2', 'instance.web-3', 'profile.small']);
   const again = await run('lxplan', ctx.args());
   assert.is(again.code, 0, show(again));
-  assert.is(again.stdout, 'No changes. LXD matches the manifests.\n', show(again));
+  assert.is(again.stdout, NO_CHANGES, show(again));
 });
 
 it('raising limits.memory of a running instance: one field, applied live, no restart', async (ctx) => {
@@ -116,7 +116,7 @@ Plan: 0 to add, 1 to change, 0 to destroy.
   assert.is(after.pid, before.pid, 'the init process is the same: the container was not restarted');
   assert.is(await memoryLimitOf(after.pid), 1024 ** 3);
   const again = await run('lxplan', ctx.args());
-  assert.is(again.stdout, 'No changes. LXD matches the manifests.\n', show(again));
+  assert.is(again.stdout, NO_CHANGES, show(again));
 });
 
 it('removing an instance from the manifest deletes it, and nothing unmanaged is touched', async (ctx) => {

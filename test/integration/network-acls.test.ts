@@ -23,7 +23,7 @@ import * as assert from 'uvu/assert';
 import { isNotFound, LxdClient } from '../../src/lxd/client.js';
 import type { State } from '../../src/state/model.js';
 import { manifestDir, run, show } from './cli.js';
-import { TEST_DAEMON, testImage, throwawayProject } from './harness.js';
+import { TEST_DAEMON, testImage, throwawayProject, NO_CHANGES } from './harness.js';
 
 type Ctx = {
   project: Awaited<ReturnType<typeof throwawayProject>>;
@@ -208,7 +208,7 @@ Plan: 4 to add, 0 to change, 0 to destroy.
   assert.is((await ctx.project.client.getInstanceState('web-1')).status, 'Running');
 
   const again = await run('lxplan', ctx.args());
-  assert.is(again.stdout, 'No changes. LXD matches the manifests.\n', show(again));
+  assert.is(again.stdout, NO_CHANGES, show(again));
 });
 
 it('a rule changed is applied live: the firewall changes at once and the container keeps running', async (ctx) => {
@@ -242,7 +242,7 @@ Plan: 0 to add, 1 to change, 0 to destroy.
   const after = await ctx.project.client.getInstanceState('web-1');
   assert.is(after.pid, before.pid, 'live: the container was not restarted');
   const again = await run('lxplan', ctx.args());
-  assert.is(again.stdout, 'No changes. LXD matches the manifests.\n', show(again));
+  assert.is(again.stdout, NO_CHANGES, show(again));
 });
 
 it('a bridge or a NIC naming an ACL that exists nowhere is refused before anything is sent', async (ctx) => {
@@ -317,7 +317,7 @@ Plan: 0 to add, 1 to change, 0 to destroy.
     assert.not.ok(await exists(root.getNetworkAcl(ctx.web)));
     assert.is((await root.getNetwork(ctx.net)).value.config['security.acls'], ctx.renamed);
     const again = await run('lxplan', ctx.args());
-    assert.is(again.stdout, 'No changes. LXD matches the manifests.\n', show(again));
+    assert.is(again.stdout, NO_CHANGES, show(again));
   } finally {
     root.close();
   }
@@ -388,7 +388,7 @@ it('lxplan export writes an ACL made by hand; imported, it plans No changes.', a
     await m.write({ 'lxplan.yaml': e.stdout });
     const imp = await run('lxplan', ['import', 'network_acl', ctx.byHand, m.dir, '--project', ctx.project.name]);
     assert.is(imp.code, 0, show(imp));
-    assert.is(imp.stdout, 'No changes. LXD matches the manifests.\n', show(imp));
+    assert.is(imp.stdout, NO_CHANGES, show(imp));
     const state = JSON.parse(await readFile(path.join(m.dir, 'lxplan.state.json'), 'utf8')) as State;
     assert.equal(Object.keys(state.resources), [`network_acl.${ctx.byHand}`]);
     // Changed outside lxplan: drift, then put back.

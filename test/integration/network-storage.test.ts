@@ -14,7 +14,7 @@ import * as assert from 'uvu/assert';
 import { isNotFound, LxdClient } from '../../src/lxd/client.js';
 import type { State } from '../../src/state/model.js';
 import { manifestDir, run, show } from './cli.js';
-import { testImage, throwawayProject } from './harness.js';
+import { testImage, throwawayProject, NO_CHANGES } from './harness.js';
 
 type Ctx = {
   project: Awaited<ReturnType<typeof throwawayProject>>;
@@ -196,7 +196,7 @@ Plan: 5 to add, 0 to change, 0 to destroy.
 
   const again = await run('lxplan', ctx.args());
   assert.is(again.code, 0, show(again));
-  assert.is(again.stdout, 'No changes. LXD matches the manifests.\n', show(again));
+  assert.is(again.stdout, NO_CHANGES, show(again));
 });
 
 it('a network config change is applied live, and what LXD filled in stays', async (ctx) => {
@@ -222,7 +222,7 @@ Plan: 0 to add, 1 to change, 0 to destroy.
     assert.is(net.config['dns.domain'], 'lab2');
     assert.is(net.config['ipv6.address'], ipv6);
     const again = await run('lxplan', ctx.args());
-    assert.is(again.stdout, 'No changes. LXD matches the manifests.\n', show(again));
+    assert.is(again.stdout, NO_CHANGES, show(again));
   } finally {
     root.close();
   }
@@ -250,7 +250,7 @@ it('an existing network not in state is a conflict; lxplan import adopts it; the
 
   const imported = await run('lxplan', ['import', 'network', ctx.adopted, ctx.m.dir, '--project', ctx.project.name]);
   assert.is(imported.code, 0, show(imported));
-  assert.is(imported.stdout, 'No changes. LXD matches the manifests.\n', show(imported));
+  assert.is(imported.stdout, NO_CHANGES, show(imported));
   assert.is(imported.stderr, `Imported network ${ctx.adopted}: lxplan manages it now.\n`, show(imported));
 
   // The default pool: declared, it is adopted without a change (its source stays LXD's).
@@ -261,8 +261,7 @@ it('an existing network not in state is a conflict; lxplan import adopts it; the
     `State only (LXD is not touched):
   storage_pool default: built-in storage_pool: lxplan starts managing it
 
-No changes. LXD matches the manifests.
-`,
+${NO_CHANGES}`,
     show(adopt),
   );
   const a = await run('lxapply', ctx.args('--auto-approve'));
@@ -281,7 +280,7 @@ No changes. LXD matches the manifests.
     ].sort(),
   );
   const again = await run('lxplan', ctx.args());
-  assert.is(again.stdout, 'No changes. LXD matches the manifests.\n', show(again));
+  assert.is(again.stdout, NO_CHANGES, show(again));
 });
 
 it('detaching: the instance leaves the bridge and the volume, which are deleted after it (and only with --allow-delete)', async (ctx) => {
@@ -337,7 +336,7 @@ Plan: 0 to add, 1 to change, 3 to destroy.
     root.close();
   }
   const again = await run('lxplan', ctx.args());
-  assert.is(again.stdout, 'No changes. LXD matches the manifests.\n', show(again));
+  assert.is(again.stdout, NO_CHANGES, show(again));
 });
 
 it('removing the instance and its pool deletes the instance first, then the pool', async (ctx) => {
@@ -418,7 +417,7 @@ it('lxplan export writes a network, a pool and a volume made by hand; imported, 
       assert.is(imp.code, 0, show(imp));
     }
     const p = await run('lxplan', ['--project', ctx.project.name, m.dir]);
-    assert.is(p.stdout, 'No changes. LXD matches the manifests.\n', show(p));
+    assert.is(p.stdout, NO_CHANGES, show(p));
   } finally {
     root.close();
     await m.cleanup();

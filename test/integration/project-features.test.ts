@@ -17,7 +17,7 @@ import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
 import { isNotFound, LxdClient } from '../../src/lxd/client.js';
 import { countingSocket, manifestDir, run, show } from './cli.js';
-import { purgeProject, TEST_PREFIX, throwawayProject } from './harness.js';
+import { purgeProject, TEST_PREFIX, throwawayProject, NO_CHANGES } from './harness.js';
 
 type Ctx = {
   anchor: Awaited<ReturnType<typeof throwawayProject>>;
@@ -174,7 +174,7 @@ it('lxapply creates them in the default project, with no request in the project 
   assert.ok(await exists(() => ctx.root.getCustomVolume('default', ctx.volume)), 'volume in the default project');
   const again = await run('lxplan', ['--detailed-exitcode', ctx.m.dir]);
   assert.is(again.code, 0, show(again));
-  assert.is(again.stdout, 'No changes. LXD matches the manifests.\n', show(again));
+  assert.is(again.stdout, NO_CHANGES, show(again));
 });
 
 it('--destroy deletes them where they live, and the project: nothing is left in default or anywhere (item 2)', async (ctx) => {

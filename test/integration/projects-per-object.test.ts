@@ -13,7 +13,7 @@ import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
 import { isNotFound, LxdClient } from '../../src/lxd/client.js';
 import { manifestDir, run, show } from './cli.js';
-import { TEST_PREFIX, testImage, throwawayProject } from './harness.js';
+import { TEST_PREFIX, testImage, throwawayProject, NO_CHANGES } from './harness.js';
 
 type Ctx = {
   a: Awaited<ReturnType<typeof throwawayProject>>;
@@ -138,7 +138,7 @@ it('the plan makes project B first, then what is in it; lxapply puts each object
 
   const again = await run('lxplan', ['--detailed-exitcode', ctx.m.dir]);
   assert.is(again.code, 0, show(again));
-  assert.is(again.stdout, 'No changes. LXD matches the manifests.\n', show(again));
+  assert.is(again.stdout, NO_CHANGES, show(again));
 });
 
 it('objects of the scope with the names of objects in B are not confused with them (nor touched later)', async (ctx) => {
@@ -148,7 +148,7 @@ it('objects of the scope with the names of objects in B are not confused with th
   await ctx.a.client.createInstance({ name: 'cb', source: { type: 'image', fingerprint: fp }, profiles: ['default'], config: {}, devices: {} });
   const p = await run('lxplan', ['--detailed-exitcode', ctx.m.dir]);
   assert.is(p.code, 0, show(p));
-  assert.is(p.stdout, 'No changes. LXD matches the manifests.\n', show(p));
+  assert.is(p.stdout, NO_CHANGES, show(p));
 });
 
 it('moving an instance to another project is a replace, refused without --allow-replace; then it lives in B only', async (ctx) => {
@@ -185,7 +185,7 @@ it('moving an instance to another project is a replace, refused without --allow-
   assert.equal(await names(ctx.root.withProject(ctx.b)), ['ca', 'cb']);
   assert.equal(await names(ctx.a.client), ['cb'], 'ca left A; the hand-made cb stays');
   const again = await run('lxplan', [ctx.m.dir]);
-  assert.is(again.stdout, 'No changes. LXD matches the manifests.\n', show(again));
+  assert.is(again.stdout, NO_CHANGES, show(again));
 });
 
 it('an instance removed from the manifests is deleted in the project it lives in; --destroy deletes project B last', async (ctx) => {
@@ -226,7 +226,7 @@ it('an instance removed from the manifests is deleted in the project it lives in
   };
   assert.is(state.resources['instance.cc'].attributes?.project, ctx.b);
   const after = await run('lxplan', [ctx.m.dir]);
-  assert.is(after.stdout, 'No changes. LXD matches the manifests.\n', show(after));
+  assert.is(after.stdout, NO_CHANGES, show(after));
 
   const d = await run('lxapply', ['--destroy', '--auto-approve', '--allow-delete', ctx.m.dir]);
   assert.is(d.code, 0, show(d));

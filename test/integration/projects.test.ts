@@ -13,7 +13,7 @@ import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
 import { isNotFound, LxdClient } from '../../src/lxd/client.js';
 import { manifestDir, run, show } from './cli.js';
-import { purgeProject, TEST_PREFIX, testImage } from './harness.js';
+import { purgeProject, TEST_PREFIX, testImage, NO_CHANGES, DAEMON_WORD } from './harness.js';
 
 type Ctx = {
   name: string;
@@ -110,7 +110,7 @@ it('the plan creates the project first and everything in it after it; lxapply do
   assert.match(
     p.stdout,
     `  ~ profile default (live)  # built-in profile: lxplan starts managing it
-      ~ description:       Default LXD profile for project ${ctx.name} -> "" (live)
+      ~ description:       Default ${DAEMON_WORD} profile for project ${ctx.name} -> "" (live)
 `,
   );
   assert.match(p.stdout, 'Plan: 3 to add, 1 to change, 0 to destroy.');
@@ -144,7 +144,7 @@ it('the plan creates the project first and everything in it after it; lxapply do
 
   const again = await run('lxplan', ['--detailed-exitcode', ctx.m.dir]);
   assert.is(again.code, 0, show(again));
-  assert.is(again.stdout, 'No changes. LXD matches the manifests.\n', show(again));
+  assert.is(again.stdout, NO_CHANGES, show(again));
 });
 
 it('limits.instances changes live, in place', async (ctx) => {
@@ -168,7 +168,7 @@ Plan: 0 to add, 1 to change, 0 to destroy.
   // The features LXD filled in are sent back: still on.
   assert.is((await ctx.root.getProject(ctx.name)).value.config['features.storage.volumes'], 'true');
   const again = await run('lxplan', [ctx.m.dir]);
-  assert.is(again.stdout, 'No changes. LXD matches the manifests.\n', show(again));
+  assert.is(again.stdout, NO_CHANGES, show(again));
 });
 
 it('a feature change of the project holding c1 is refused at plan time, saying why; LXD would refuse it too', async (ctx) => {
@@ -177,7 +177,7 @@ it('a feature change of the project holding c1 is refused at plan time, saying w
   assert.is(p.code, 1, show(p));
   assert.match(
     p.stderr,
-    `project "${ctx.name}": config.features.images cannot change: LXD changes features.images only while the project is empty, and project "${ctx.name}" holds instance "c1"`,
+    `project "${ctx.name}": config.features.images cannot change: ${DAEMON_WORD} changes features.images only while the project is empty, and project "${ctx.name}" holds instance "c1"`,
   );
   // What the plan claims, checked against the daemon itself.
   const { value, etag } = await ctx.root.getProject(ctx.name);

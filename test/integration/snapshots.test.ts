@@ -10,7 +10,7 @@ import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
 import { manifestDir, run, show } from './cli.js';
 import { buildBusyboxImage } from '../../src/resources/image/files.js';
-import { testImage, throwawayProject } from './harness.js';
+import { testImage, throwawayProject, NO_CHANGES } from './harness.js';
 
 type Ctx = {
   project: Awaited<ReturnType<typeof throwawayProject>>;
@@ -54,7 +54,7 @@ it('lxapply takes the declared snapshots after the instance; then No changes.', 
   assert.equal(await snapshotNames(ctx), ['before-upgrade', 'clean']);
   const p = await run('lxplan', ctx.args());
   assert.is(p.code, 0, show(p));
-  assert.is(p.stdout, 'No changes. LXD matches the manifests.\n');
+  assert.is(p.stdout, NO_CHANGES);
 });
 
 it('a snapshot removed from the manifest: refused without --allow-delete, deleted with it', async (ctx) => {
@@ -68,7 +68,7 @@ it('a snapshot removed from the manifest: refused without --allow-delete, delete
   assert.is(a.code, 0, show(a));
   assert.equal(await snapshotNames(ctx), ['clean']);
   const p = await run('lxplan', ctx.args());
-  assert.is(p.stdout, 'No changes. LXD matches the manifests.\n', show(p));
+  assert.is(p.stdout, NO_CHANGES, show(p));
 });
 
 it('lxapply --restore rolls the config back to the snapshot; the instance stays', async (ctx) => {
@@ -147,7 +147,7 @@ follows('a renamed instance keeps its snapshot: nothing is deleted or taken agai
   assert.not.match(r.stdout, '- snapshot', show(r));
   assert.is((await ctx.project.client.getSnapshot('web-2', 'clean')).value.created_at, taken);
   const p = await run('lxplan', ctx.args());
-  assert.is(p.stdout, 'No changes. LXD matches the manifests.\n', show(p));
+  assert.is(p.stdout, NO_CHANGES, show(p));
 });
 
 follows('a replaced instance: the plan shows its snapshot replaced, and the apply takes it again', async (ctx) => {
@@ -163,7 +163,7 @@ follows('a replaced instance: the plan shows its snapshot replaced, and the appl
     ['clean'],
   );
   const again = await run('lxplan', ctx.args());
-  assert.is(again.stdout, 'No changes. LXD matches the manifests.\n', show(again));
+  assert.is(again.stdout, NO_CHANGES, show(again));
 });
 
 follows("lxplan export lists an instance's snapshots under snapshots:", async (ctx) => {

@@ -9,7 +9,7 @@ import * as assert from 'uvu/assert';
 import type { State } from '../../src/state/model.js';
 import type { PlanDocument } from '../../src/cli/views/plan-json.js';
 import { manifestDir, run, show } from './cli.js';
-import { testImage, throwawayProject } from './harness.js';
+import { testImage, throwawayProject, NO_CHANGES, DAEMON_WORD } from './harness.js';
 
 type Ctx = {
   project: Awaited<ReturnType<typeof throwawayProject>>;
@@ -62,7 +62,7 @@ it('an object changed between plan and apply fails alone with "changed since the
   await client.updateInstance('web-2', { ...web2, config: { ...web2.config, 'user.note': 'hand' } }, etag);
   const a = await run('lxapply', ctx.args(planFile));
   assert.is(a.code, 1, show(a));
-  assert.match(a.stderr, 'instance web-2: instance "web-2" was changed in LXD since the plan was made; nothing was written to it', show(a));
+  assert.match(a.stderr, `instance web-2: instance "web-2" was changed in ${DAEMON_WORD} since the plan was made; nothing was written to it`, show(a));
   assert.is((await client.getInstance('web-1')).value.config['limits.memory'], '256MB');
   const web2After = (await client.getInstance('web-2')).value.config;
   assert.is(web2After['limits.memory'], '128MB');
@@ -80,7 +80,7 @@ it('a saved plan is refused once the state moved on: it cannot be applied twice'
   const second = await run('lxapply', ctx.args(planFile));
   assert.is(second.code, 1, show(second));
   assert.match(second.stderr, `saved plan ${planFile} is stale: the state changed since it was made`, show(second));
-  assert.is((await run('lxplan', ctx.args(ctx.m.dir))).stdout, 'No changes. LXD matches the manifests.\n');
+  assert.is((await run('lxplan', ctx.args(ctx.m.dir))).stdout, NO_CHANGES);
 });
 
 it('drift: a value set by hand is reported as changed outside lxplan; --refresh-only records it', async (ctx) => {
@@ -114,7 +114,7 @@ it('a restart-impact change stays pending until --allow-restart, which restarts 
   const after = await client.getInstanceState('web-1');
   assert.is(after.status, 'Running');
   assert.is.not(after.pid, pid, 'restarted');
-  assert.is((await run('lxplan', ctx.args(ctx.m.dir))).stdout, 'No changes. LXD matches the manifests.\n');
+  assert.is((await run('lxplan', ctx.args(ctx.m.dir))).stdout, NO_CHANGES);
   await ctx.m.write({ 'lxplan.yaml': ctx.yaml(TWO('256MB')) });
   assert.is((await run('lxapply', ctx.args('--auto-approve', '--allow-restart', ctx.m.dir))).code, 0);
 });
@@ -140,7 +140,7 @@ it('a profile change that needs a restart: pending on the running managed instan
   const r = await run('lxapply', ctx.args('--auto-approve', '--allow-restart', ctx.m.dir));
   assert.is(r.code, 0, show(r));
   assert.is.not((await client.getInstanceState('web-1')).pid, pid, 'restarted');
-  assert.is((await run('lxplan', ctx.args(ctx.m.dir))).stdout, 'No changes. LXD matches the manifests.\n');
+  assert.is((await run('lxplan', ctx.args(ctx.m.dir))).stdout, NO_CHANGES);
   // Back to the suite's manifest: the profile goes, the instance leaves it first.
   await ctx.m.write({ 'lxplan.yaml': ctx.yaml(TWO('256MB')) });
   const back = await run('lxapply', ctx.args('--auto-approve', '--allow-delete', '--allow-restart', ctx.m.dir));
@@ -192,8 +192,8 @@ it('an existing instance is imported without recreating it, and plans No changes
   assert.match(conflict.stderr, 'instance "legacy" already exists in LXD and is not managed by lxplan', show(conflict));
   const imp = await run('lxplan', ['import', 'instance', 'legacy', ctx.m.dir, '--project', ctx.project.name]);
   assert.is(imp.code, 0, show(imp));
-  assert.ok(imp.stdout.endsWith('No changes. LXD matches the manifests.\n'), show(imp));
-  assert.is((await run('lxplan', ctx.args(ctx.m.dir))).stdout, 'No changes. LXD matches the manifests.\n');
+  assert.ok(imp.stdout.endsWith(NO_CHANGES), show(imp));
+  assert.is((await run('lxplan', ctx.args(ctx.m.dir))).stdout, NO_CHANGES);
   assert.is((await client.getInstanceState('legacy')).pid, before.pid, 'not recreated or restarted');
 });
 
@@ -212,7 +212,7 @@ it('renamed_from renames the instance instead of replacing it', async (ctx) => {
   const renamed = (await client.getInstance('web-two')).value;
   assert.is(renamed.config['volatile.uuid'], marker, 'the same instance, not a new one');
   assert.is(renamed.status, 'Running');
-  assert.is((await run('lxplan', ctx.args(ctx.m.dir))).stdout, 'No changes. LXD matches the manifests.\n');
+  assert.is((await run('lxplan', ctx.args(ctx.m.dir))).stdout, NO_CHANGES);
 });
 
 it('--destroy removes everything lxplan manages, and nothing else', async (ctx) => {

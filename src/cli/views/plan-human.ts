@@ -37,6 +37,7 @@ import { BLANK, joinLines, line, type Line } from './lines.js';
 import { redactChange } from '../../planner/redact.js';
 import { projectField } from '../../planner/scope.js';
 import { plain } from './style.js';
+import { wordOf } from '../../lxd/server.js';
 import { isMultiLine, textDiff, valueLines } from './text-diff.js';
 
 function colourFor(c: ChalkInstance, action: ResourceChange['action']): (s: string) => string {
@@ -210,9 +211,10 @@ export function hasDrift(plan: Plan): boolean {
   return plan.changes.some((ch) => (ch.drift?.length ?? 0) > 0);
 }
 
-/** After "No changes.": why nothing is to be done. */
+/** After "No changes.": why nothing is to be done, naming the daemon the plan was made against ("Incus matches the manifests."). */
 export function noChangesDetail(plan: Plan): string {
-  return hasDrift(plan) ? 'LXD keeps the changes made outside lxplan.' : 'LXD matches the manifests.';
+  const daemon = plan.daemon ? wordOf(plan.daemon) : 'LXD';
+  return hasDrift(plan) ? `${daemon} keeps the changes made outside lxplan.` : `${daemon} matches the manifests.`;
 }
 
 export function summaryLine(plan: Plan): string {

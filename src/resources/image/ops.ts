@@ -3,7 +3,7 @@
  */
 import type { LxdClient } from '../../lxd/client.js';
 import { isNotFound } from '../../lxd/client.js';
-import { pullImage } from '../../lxd/remote.js';
+import { pullImage, type RemoteProtocol } from '../../lxd/remote.js';
 import type { LxdImagePut } from '../../lxd/requests.js';
 import type { LxdImage, LxdImageAliasEntry } from '../../lxd/types.js';
 import { digestOf, found } from '../fields.js';
@@ -35,7 +35,10 @@ async function ensureCopied(client: LxdClient, d: DesiredImage, s: RemoteImageSo
     return d.fingerprint;
   }
   ev.progress(`copying from remote ${s.remote} (${s.server})`);
-  const remote = { name: s.remote, url: s.server, protocol: s.protocol, ...(s.certificate ? { certificate: s.certificate } : {}) };
+  // A daemon remote's protocol in the pulling daemon's words: Incus 6.0 calls LXD's API "incus",
+  // and refuses "lxd" when it records where an auto_update image came from ("Invalid protocol: lxd").
+  const protocol: RemoteProtocol = s.protocol === 'lxd' && (await client.daemon()).kind === 'incus' ? 'incus' : s.protocol;
+  const remote = { name: s.remote, url: s.server, protocol, ...(s.certificate ? { certificate: s.certificate } : {}) };
   // Without auto_update, the fingerprint the plan showed is what is pulled (the alias may have
   // moved since). With auto_update, the alias alone: LXD 5.0 records where an image came from
   // (update_source, what auto_update follows) only for a pull by alias, not when a fingerprint
