@@ -54,6 +54,9 @@ const LXD_ONLY = [
   'chaos',
   'interrupt',
   'corpus-cli',
+  // The second LXD and the cluster are what these test (the state bound to its server, the hosted-CI example): once.
+  'server-binding',
+  'ci-example',
 ];
 
 /** What GET /1.0 on a unix socket says (undefined: nothing answers there). */
