@@ -699,8 +699,8 @@ export class LxdClient {
     const deadline = Date.now() + seconds * 1000;
     for (;;) {
       const left = Math.max(0, Math.ceil((deadline - Date.now()) / 1000));
-      const op = (await this.send('GET', `${opPath}/wait`, { query: { timeout: Math.min(Math.max(left, 1), this.pollSeconds) } })).envelope
-        .metadata as LxdOperation;
+      // pollOperation: Incus answers a /wait that times out with an error ("context deadline exceeded"), LXD with the running operation.
+      const op = await this.pollOperation(`${opPath}/wait`, { timeout: String(Math.min(Math.max(left, 1), this.pollSeconds)) }, opPath);
       if (op.status_code >= 200 || Date.now() >= deadline) return op;
     }
   }

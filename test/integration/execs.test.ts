@@ -12,7 +12,7 @@ import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
 import { isNotFound } from '../../src/lxd/client.js';
 import { manifestDir, run, show } from './cli.js';
-import { testImage, throwawayProject } from './harness.js';
+import { NO_CHANGES, testImage, throwawayProject } from './harness.js';
 
 const exec = promisify(execFile);
 
@@ -50,7 +50,7 @@ async function plan(ctx: Ctx): Promise<string> {
 }
 
 async function noChanges(ctx: Ctx): Promise<void> {
-  assert.is(await plan(ctx), 'No changes. LXD matches the manifests.\n');
+  assert.is(await plan(ctx), NO_CHANGES);
 }
 
 /** A file's text in the container (LXD's file API). */
@@ -165,7 +165,7 @@ it('a command that never returns is stopped at its timeout, with every process i
   await ctx.m.write({ 'lxplan.yaml': manifest(ctx, { extraExecs: hang, snapshots: 'after-migrate' }) });
   const a = await run('lxapply', ctx.args('--auto-approve'));
   assert.is(a.code, 1, show(a));
-  assert.match(a.stdout, 'exec hang (sh -c "sleep 600 & sleep 601") did not finish within its timeout of 2s: stopped (2 processes killed)');
+  assert.match(a.stdout, 'exec hang (sh -c "sleep 600 & sleep 601") did not finish within its timeout of 2s: stopped (2 processes killed)', show(a));
   const procs = await ps(ctx);
   assert.not.match(procs, 'sleep 600', procs);
   assert.not.match(procs, 'sleep 601', procs);

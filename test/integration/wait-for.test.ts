@@ -15,7 +15,7 @@ import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
 import { isNotFound, LxdClient } from '../../src/lxd/client.js';
 import { finish, manifestDir, run, show, start } from './cli.js';
-import { testImage, throwawayProject } from './harness.js';
+import { NO_CHANGES, testImage, throwawayProject } from './harness.js';
 
 const exec = promisify(execFile);
 
@@ -75,7 +75,7 @@ async function plan(ctx: Ctx): Promise<string> {
 }
 
 async function noChanges(ctx: Ctx): Promise<void> {
-  assert.is(await plan(ctx), 'No changes. LXD matches the manifests.\n');
+  assert.is(await plan(ctx), NO_CHANGES);
 }
 
 async function exists(ctx: Ctx, name: string): Promise<boolean> {
