@@ -146,6 +146,7 @@ export class LxdClient {
     const url = res.envelope.operation || (res.envelope.metadata as { id?: string } | undefined)?.id;
     if (!url)
       throw new LxdApiError({
+        daemon: this.word,
         status: res.status,
         lxdError: 'LXD started a background operation without naming it',
         method,
@@ -156,6 +157,7 @@ export class LxdClient {
     const op = await waitOperation((p, query) => this.pollOperation(p, query, opUrl), opUrl, this.pollSeconds);
     if (op.status_code !== OP_SUCCESS) {
       throw new LxdApiError({
+        daemon: this.word,
         status: op.status_code,
         lxdError: op.err || op.status,
         method,
@@ -179,6 +181,11 @@ export class LxdClient {
   /** PATCH /1.0: changes only the keys given ("" unsets a key); LXD 5.0.2 honours If-Match here (412 when changed). */
   async patchServerConfig(config: Record<string, string>, etag?: string): Promise<void> {
     await this.request('PATCH', '/1.0', { body: { config }, etag });
+  }
+
+  /** The daemon's word for messages, once GET /1.0 was read on this connection (server.ts); undefined before. */
+  private get word(): string | undefined {
+    return rememberedServer(this.transport)?.word;
   }
 
   async server(): Promise<LxdServer> {
@@ -304,7 +311,7 @@ export class LxdClient {
       } catch {
         /* not JSON: keep the text */
       }
-      throw new LxdApiError({ status: res.status, lxdError, method: 'GET', path: url.pathname, project: this.projectFor(url.pathname) });
+      throw new LxdApiError({ daemon: this.word, status: res.status, lxdError, method: 'GET', path: url.pathname, project: this.projectFor(url.pathname) });
     }
     // LXD answers with X-LXD-Type, X-LXD-Uid, ...; Incus with X-Incus-*: whichever the daemon sent.
     const h = (k: string) => String(res.headers[`x-lxd-${k}`] ?? res.headers[`x-incus-${k}`] ?? '');
@@ -376,6 +383,7 @@ export class LxdClient {
     const fp = res.value?.fingerprint;
     if (!fp)
       throw new LxdApiError({
+        daemon: this.word,
         status: res.status,
         lxdError: 'the image upload finished without a fingerprint',
         method: 'POST',
@@ -395,6 +403,7 @@ export class LxdClient {
     const fp = res.value?.fingerprint;
     if (!fp)
       throw new LxdApiError({
+        daemon: this.word,
         status: res.status,
         lxdError: 'publishing finished without a fingerprint',
         method: 'POST',
@@ -611,10 +620,18 @@ export class LxdClient {
     const project = this.projectFor(bare);
     if (!envelope || typeof envelope !== 'object') {
       const text = res.body.toString('utf8').trim().slice(0, 200);
-      throw new LxdApiError({ status: res.status, lxdError: text ? `unexpected answer: ${text}` : 'empty answer', method, path: bare, project });
+      throw new LxdApiError({
+        daemon: this.word,
+        status: res.status,
+        lxdError: text ? `unexpected answer: ${text}` : 'empty answer',
+        method,
+        path: bare,
+        project,
+      });
     }
     if (envelope.type === 'error' || res.status >= 400) {
       throw new LxdApiError({
+        daemon: this.word,
         status: res.status >= 400 ? res.status : envelope.error_code || res.status,
         lxdError: envelope.error ?? '',
         method,
@@ -690,7 +707,14 @@ export class LxdClient {
       body: { ...body, 'wait-for-websocket': false, interactive: false, 'record-output': body['record-output'] ?? true },
     });
     const url = res.envelope.operation || (res.envelope.metadata as { id?: string } | undefined)?.id;
-    if (!url) throw new LxdApiError({ status: res.status, lxdError: 'LXD started the command without naming its operation', method: 'POST', path: res.path });
+    if (!url)
+      throw new LxdApiError({
+        daemon: this.word,
+        status: res.status,
+        lxdError: 'LXD started the command without naming its operation',
+        method: 'POST',
+        path: res.path,
+      });
     return operationPath(url.startsWith('/') ? url : `/1.0/operations/${url}`);
   }
 
@@ -711,7 +735,8 @@ export class LxdClient {
     if (this.project !== 'default' && !url.searchParams.has('project')) url.searchParams.set('project', this.project);
     this.stats.requests++;
     const res = await this.transport.send({ method: 'GET', path: url.pathname + url.search, headers: { 'user-agent': USER_AGENT } });
-    if (res.status >= 400) throw new LxdApiError({ status: res.status, lxdError: res.body.toString('utf8').slice(0, 200), method: 'GET', path: url.pathname });
+    if (res.status >= 400)
+      throw new LxdApiError({ daemon: this.word, status: res.status, lxdError: res.body.toString('utf8').slice(0, 200), method: 'GET', path: url.pathname });
     return res.body;
   }
 

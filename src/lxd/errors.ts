@@ -26,11 +26,12 @@ export class LxdApiError extends LxplanError {
   /** Set when the failure came from a background operation: its URL. */
   readonly operation?: string;
 
-  constructor(args: { status: number; lxdError: string; method: string; path: string; operation?: string; project?: string }) {
+  /** `daemon`: the daemon's word for the message ("LXD" or "Incus"), when the connection knows it; default LXD. */
+  constructor(args: { status: number; lxdError: string; method: string; path: string; operation?: string; project?: string; daemon?: string }) {
     const what = args.operation ? (args.status === 401 ? 'operation cancelled' : 'operation failed') : `${args.status} ${statusText(args.status)}`;
     const where = args.project && args.project !== 'default' ? ` (project ${args.project})` : '';
     const lead = args.lxdError || statusText(args.status);
-    super('lxd.api', `${lead} (LXD: ${args.method} ${args.path}${where}: ${what})`);
+    super('lxd.api', `${lead} (${args.daemon ?? 'LXD'}: ${args.method} ${args.path}${where}: ${what})`);
     this.name = 'LxdApiError';
     this.status = args.status;
     this.lxdError = args.lxdError;

@@ -18,6 +18,7 @@ import type { LiveSnapshot } from '../resources/spec.js';
 import { addressOf, type DesiredObject, type Kind } from '../resources/types.js';
 import { withEntry } from '../state/model.js';
 import { resolveRemoteFingerprints } from '../resources/image/source.js';
+import { daemonWord } from '../lxd/server.js';
 import { connectScoped, loadChecked, type ConnectOptions } from './session.js';
 import { oneDaemonOf } from './daemon-scope.js';
 
@@ -53,7 +54,8 @@ export function exportManifest(live: LiveSnapshot, only: { kind: Kind; name: str
     );
   }
   for (const k of Object.keys(doc)) if (typeof doc[k] !== 'string' && Object.keys(doc[k]).length === 0) delete doc[k];
-  return `# Written by lxplan export from what LXD has. Images are referenced by the alias (or fingerprint)\n# LXD has for them; declare them under images: to let lxplan manage them too.\n${stringify(doc, { lineWidth: 0 })}`;
+  const word = live.server ? daemonWord(live.server) : 'LXD';
+  return `# Written by lxplan export from what ${word} has. Images are referenced by the alias (or fingerprint)\n# ${word} has for them; declare them under images: to let lxplan manage them too.\n${stringify(doc, { lineWidth: 0 })}`;
 }
 
 export async function exportLive(opts: ConnectOptions & { only?: { kind: Kind; name: string }[]; kind?: Kind }): Promise<string> {

@@ -9,7 +9,7 @@ import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
 import type { PlanDocument } from '../../src/cli/views/plan-json.js';
 import { manifestDir, run, show } from './cli.js';
-import { testImage, throwawayProject, NO_CHANGES } from './harness.js';
+import { DAEMON_WORD, NO_CHANGES, testImage, throwawayProject } from './harness.js';
 
 type Ctx = {
   project: Awaited<ReturnType<typeof throwawayProject>>;
@@ -79,7 +79,7 @@ it('the CI command of docs/ci.md: stdout is exactly the markdown plan, the saved
   const a = await run('lxapply', ['--project', ctx.project.name, saved]);
   assert.is(a.code, 0, show(a));
   assert.is(a.stdout.split('\n').filter((l) => / created \(/.test(l)).length, 6, show(a));
-  assert.ok(a.stdout.endsWith('\nApply complete: 6 created in LXD.\n'), show(a));
+  assert.ok(a.stdout.endsWith(`\nApply complete: 6 created in ${DAEMON_WORD}.\n`), show(a));
 });
 
 it('a profile change with pending restarts: each instance has its fields and its line; the counts say what they are', async (ctx) => {
@@ -110,7 +110,7 @@ profile small: updated (T)
 instance web-1: recorded in the state: restart pending (security.syscalls.deny_compat): it takes effect at the next start
 instance web-2: recorded in the state: restart pending (security.syscalls.deny_compat): it takes effect at the next start
 
-Apply complete: 1 updated in LXD, 2 recorded in the state only.
+Apply complete: 1 updated in ${DAEMON_WORD}, 2 recorded in the state only.
 `,
     show(a),
   );
@@ -132,7 +132,7 @@ it("a rename: its line says so, and its snapshot's record has a line of its own"
     `instance web-4: updated, renamed from web-3 (T)
 snapshot web-4/s1: recorded in the state: moves with instance web-3 renamed to web-4
 
-Apply complete: 1 updated in LXD, 1 recorded in the state only.
+Apply complete: 1 updated in ${DAEMON_WORD}, 1 recorded in the state only.
 `,
     show(a),
   );

@@ -86,7 +86,7 @@ it('a directory image: the plan knows its fingerprint, lxapply packs and uploads
   );
   const a = await run('lxapply', ctx.args('--auto-approve'));
   assert.is(a.code, 0, show(a));
-  assert.ok(a.stdout.includes('Apply complete: 2 created in LXD.'), show(a));
+  assert.ok(a.stdout.includes(`Apply complete: 2 created in ${DAEMON_WORD}.`), show(a));
   // LXD computed the same fingerprint from the bytes it received.
   const alias = (await ctx.project.client.getImageAlias('bbdir')).value;
   assert.is(alias.target, fp);

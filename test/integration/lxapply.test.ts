@@ -9,7 +9,7 @@ import * as assert from 'uvu/assert';
 import type { State } from '../../src/state/model.js';
 import { memoryLimitOf } from './cgroup.js';
 import { finish, manifestDir, run, show, start } from './cli.js';
-import { testImage, throwawayProject, NO_CHANGES } from './harness.js';
+import { DAEMON_WORD, NO_CHANGES, testImage, throwawayProject } from './harness.js';
 
 type Ctx = {
   project: Awaited<ReturnType<typeof throwawayProject>>;
@@ -79,7 +79,7 @@ it('lxapply without a terminal and without --auto-approve refuses', async (ctx) 
 it('lxapply --auto-approve creates everything, then lxplan says No changes.', async (ctx) => {
   const r = await run('lxapply', ctx.args('--auto-approve'));
   assert.is(r.code, 0, show(r));
-  assert.ok(r.stdout.includes('Apply complete: 5 created in LXD.'), show(r));
+  assert.ok(r.stdout.includes(`Apply complete: 5 created in ${DAEMON_WORD}.`), show(r));
   const instances = Object.fromEntries((await ctx.project.client.listInstances()).map((i) => [i.name, i]));
   assert.equal(Object.keys(instances).sort(), ['web-1', 'web-2', 'web-3']);
   assert.is(instances['web-1'].status, 'Running');

@@ -14,7 +14,7 @@ import * as assert from 'uvu/assert';
 import { isNotFound, LxdClient } from '../../src/lxd/client.js';
 import type { State } from '../../src/state/model.js';
 import { manifestDir, run, show } from './cli.js';
-import { testImage, throwawayProject, NO_CHANGES } from './harness.js';
+import { DAEMON_WORD, NO_CHANGES, testImage, throwawayProject } from './harness.js';
 
 type Ctx = {
   project: Awaited<ReturnType<typeof throwawayProject>>;
@@ -168,7 +168,7 @@ Plan: 5 to add, 0 to change, 0 to destroy.
 
   const a = await run('lxapply', ctx.args('--auto-approve'));
   assert.is(a.code, 0, show(a));
-  assert.ok(a.stdout.includes('Apply complete: 5 created in LXD.'), show(a));
+  assert.ok(a.stdout.includes(`Apply complete: 5 created in ${DAEMON_WORD}.`), show(a));
   // The instance is made last: after everything it uses.
   const done = a.stdout
     .split('\n')
@@ -258,7 +258,7 @@ it('an existing network not in state is a conflict; lxplan import adopts it; the
   const adopt = await run('lxplan', ctx.args());
   assert.is(
     adopt.stdout,
-    `State only (LXD is not touched):
+    `State only (${DAEMON_WORD} is not touched):
   storage_pool default: built-in storage_pool: lxplan starts managing it
 
 ${NO_CHANGES}`,
@@ -302,7 +302,7 @@ it('detaching: the instance leaves the bridge and the volume, which are deleted 
       - devices.eth0.network:        ${ctx.net} (live)
       - devices.eth0.type:           nic (live)
 
-State only (LXD is not touched):
+State only (${DAEMON_WORD} is not touched):
   storage_pool default: no longer in the manifests: lxplan stops managing this built-in storage_pool and leaves it as it is
 
 Plan: 0 to add, 1 to change, 3 to destroy.

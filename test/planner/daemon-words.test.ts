@@ -9,7 +9,9 @@ import { renderPlanMarkdown } from '../../src/cli/views/plan-markdown.js';
 import { renderPlan } from '../../src/cli/views/plan-human.js';
 import { plan } from '../../src/planner/index.js';
 import type { LxdServer } from '../../src/lxd/types.js';
-import { driftOnly } from '../cli/views/cases.js';
+import { driftOnly, restartOwed, stateOnly } from '../cli/views/cases.js';
+import { countDone } from '../../src/cli/views/progress.js';
+import { LxdApiError } from '../../src/lxd/errors.js';
 import { live, manifest, state } from './builders.js';
 
 const daemon = (server: string, version: string): LxdServer => ({
@@ -44,6 +46,23 @@ test('the daemon not read: no daemon in the plan, the text says LXD', () => {
 test('drift kept: the daemon that keeps it is named', () => {
   const p = { ...driftOnly(), daemon: 'incus' as const };
   assert.match(renderPlan(p), /\nNo changes\. Incus keeps the changes made outside lxplan\.\n$/);
+});
+
+test('the other texts follow the daemon too: state only, waiting for a restart, the apply count, an API error', () => {
+  const incus = { ...stateOnly(), daemon: 'incus' as const };
+  assert.match(renderPlan(incus), 'State only (Incus is not touched):');
+  assert.match(renderPlanMarkdown(incus), 'State only (Incus is not touched):');
+  const owed = { ...restartOwed(), daemon: 'incus' as const };
+  assert.match(renderPlan(owed), 'Waiting for a restart (Incus has the changes; they take effect at the next start):');
+  assert.match(renderPlan(stateOnly()), 'State only (LXD is not touched):');
+  assert.is(countDone([], 'Incus'), 'nothing changed in Incus');
+  assert.is(countDone([]), 'nothing changed in LXD');
+  const e = new LxdApiError({ status: 404, lxdError: 'Instance not found', method: 'GET', path: '/1.0/instances/x', daemon: 'Incus' });
+  assert.is(e.message, 'Instance not found (Incus: GET /1.0/instances/x: 404 Not Found)');
+  assert.is(
+    new LxdApiError({ status: 404, lxdError: 'Instance not found', method: 'GET', path: '/1.0/instances/x' }).message,
+    'Instance not found (LXD: GET /1.0/instances/x: 404 Not Found)',
+  );
 });
 
 test.run();

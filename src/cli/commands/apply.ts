@@ -12,7 +12,7 @@ import { describeRestore, openRestore } from '../../workflow/restore.js';
 import { openSessions, type ConnectOptions } from '../../workflow/session.js';
 import { BaseCommand, commonFlags, planFlags } from '../base.js';
 import { EXIT } from '../exit-codes.js';
-import { renderPlan } from '../views/plan-human.js';
+import { planDaemonWord, renderPlan } from '../views/plan-human.js';
 import { daemonHeading, prefixLines, totalLine } from '../views/plan-set.js';
 import { countDone, ProgressView } from '../views/progress.js';
 
@@ -200,7 +200,10 @@ Deleting or replacing an instance (its disk is lost) needs --allow-delete / --al
     const incomplete: string[] = [];
     for (const { work, result: r } of results) {
       const byAddress = new Map(work.plan.changes.map((c) => [c.address, c]));
-      const done = countDone(r.succeeded.flatMap((a) => byAddress.get(a) ?? []));
+      const done = countDone(
+        r.succeeded.flatMap((a) => byAddress.get(a) ?? []),
+        planDaemonWord(work.plan),
+      );
       const on = several ? ` on ${work.plan.remote ?? 'local'}` : '';
       if (r.failed.length === 0 && r.skipped.length === 0 && r.notStarted.length === 0) {
         this.print(`\n${this.out.green.bold(`Apply complete${on}:`)} ${done}.\n`);

@@ -211,9 +211,14 @@ export function hasDrift(plan: Plan): boolean {
   return plan.changes.some((ch) => (ch.drift?.length ?? 0) > 0);
 }
 
+/** The daemon the plan was made against, as messages say it ("LXD", "Incus"); LXD for a plan that does not know (planner fixtures, an older saved plan). */
+export function planDaemonWord(plan: Plan): string {
+  return plan.daemon ? wordOf(plan.daemon) : 'LXD';
+}
+
 /** After "No changes.": why nothing is to be done, naming the daemon the plan was made against ("Incus matches the manifests."). */
 export function noChangesDetail(plan: Plan): string {
-  const daemon = plan.daemon ? wordOf(plan.daemon) : 'LXD';
+  const daemon = planDaemonWord(plan);
   return hasDrift(plan) ? `${daemon} keeps the changes made outside lxplan.` : `${daemon} matches the manifests.`;
 }
 
@@ -279,12 +284,12 @@ export function planLines(plan: Plan, c: ChalkInstance = plain): Line[] {
   }
   const pending = pendingRestarts(plan);
   if (pending.length > 0) {
-    out.push(line(0, 'Waiting for a restart (LXD has the changes; they take effect at the next start):'));
+    out.push(line(0, `Waiting for a restart (${planDaemonWord(plan)} has the changes; they take effect at the next start):`));
     for (const ch of pending) out.push(line(2, noteText(ch)));
     out.push(BLANK);
   }
   if (notes.length > 0) {
-    out.push(line(0, 'State only (LXD is not touched):'));
+    out.push(line(0, `State only (${planDaemonWord(plan)} is not touched):`));
     for (const ch of notes) out.push(line(2, noteText(ch)));
     out.push(BLANK);
   }

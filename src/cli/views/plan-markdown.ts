@@ -11,7 +11,7 @@
  */
 import { isChange, GLYPH, type Plan, type ResourceChange } from '../../planner/plan.js';
 import type { Line } from './lines.js';
-import { hasDrift, headlineNote, noChangesDetail, pendingRestarts, planLines, stateNotes, summaryLine } from './plan-human.js';
+import { hasDrift, headlineNote, noChangesDetail, pendingRestarts, planDaemonWord, planLines, stateNotes, summaryLine } from './plan-human.js';
 import { redactChange } from '../../planner/redact.js';
 
 /** Backslash-escapes what markdown would read as formatting, links or HTML in running text. */
@@ -94,9 +94,10 @@ export function renderPlanMarkdown(plan: Plan, limit = COMMENT_LIMIT): string {
   if (hasDrift(plan)) rest.push('', driftNote(plan));
   const note = (ch: ResourceChange) => `- ${codeSpan(`${ch.kind} ${ch.name}`)} — ${escapeMarkdown(ch.reason ?? 'restart pending')}`;
   const pending = pendingRestarts(plan);
-  if (pending.length > 0) rest.push('', 'Waiting for a restart (LXD has the changes; they take effect at the next start):', '', ...pending.map(note));
+  if (pending.length > 0)
+    rest.push('', `Waiting for a restart (${planDaemonWord(plan)} has the changes; they take effect at the next start):`, '', ...pending.map(note));
   const notes = stateNotes(plan);
-  if (notes.length > 0) rest.push('', 'State only (LXD is not touched):', '', ...notes.map(note));
+  if (notes.length > 0) rest.push('', `State only (${planDaemonWord(plan)} is not touched):`, '', ...notes.map(note));
   const lines = planLines(plan);
   // Only the summary line: the details would repeat it.
   const details = lines.length > 1 ? ['', '<details><summary>Details</summary>', '', fenced('diff', lines.map(diffLine).join('\n')), '', '</details>'] : [];

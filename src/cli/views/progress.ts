@@ -52,14 +52,15 @@ const COUNTED: Array<[Action, string]> = [
 
 /**
  * What an apply did, counted as its lines say it: "1 updated in LXD, 2 recorded in the state only"
+ * ("in Incus" on Incus: `daemon`)
  * (a replace is one replaced object, a rename one updated; noops touched the state alone).
  */
-export function countDone(done: ResourceChange[]): string {
+export function countDone(done: ResourceChange[], daemon = 'LXD'): string {
   const inLxd = COUNTED.map(([action, word]) => [done.filter((c) => c.action === action).length, word] as const)
     .filter(([n]) => n > 0)
     .map(([n, word]) => `${n} ${word}`);
   const stateOnly = done.filter((c) => c.action === 'noop').length;
-  const parts = [inLxd.length > 0 ? `${inLxd.join(', ')} in LXD` : 'nothing changed in LXD'];
+  const parts = [inLxd.length > 0 ? `${inLxd.join(', ')} in ${daemon}` : `nothing changed in ${daemon}`];
   if (stateOnly > 0) parts.push(`${stateOnly} recorded in the state only`);
   return parts.join(', ');
 }
