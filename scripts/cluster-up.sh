@@ -41,7 +41,7 @@ start() {
   say "starting $name (LXD_DIR=$dir)"
   # From /: a daemon keeps the directory it was started in as its own, and a checkout deleted later
   # (a CI clone) breaks what it runs there (rsync of a migration: "getcwd(): No such file or directory").
-  (cd / && LXD_DIR="$dir" setsid nohup lxd --group root --logfile "$LOG_DIR/lxd-$name.log" >"$LOG_DIR/lxd-$name.out" 2>&1 < /dev/null &)
+  (cd / ; LXD_DIR="$dir" setsid nohup lxd --group root --logfile "$LOG_DIR/lxd-$name.log" >"$LOG_DIR/lxd-$name.out" 2>&1 < /dev/null &)
   LXD_DIR="$dir" lxd waitready --timeout=60
 }
 

@@ -47,7 +47,7 @@ else
   # No systemd on these machines: run the daemon detached from this shell.
   # From /: a daemon keeps the directory it was started in as its own, and a checkout deleted later
   # (a CI clone) breaks what it runs there (rsync of a migration: "getcwd(): No such file or directory").
-  (cd / && INCUS_DIR="$INCUS_DIR" setsid nohup /usr/libexec/incus/incusd --group root --logfile "$LOG_DIR/incusd.log" >"$LOG_DIR/incusd.out" 2>&1 < /dev/null &)
+  (cd / ; INCUS_DIR="$INCUS_DIR" setsid nohup /usr/libexec/incus/incusd --group root --logfile "$LOG_DIR/incusd.log" >"$LOG_DIR/incusd.out" 2>&1 < /dev/null &)
   INCUS_DIR="$INCUS_DIR" incus admin waitready --timeout=60
 fi
 

@@ -28,7 +28,7 @@ else
   # No systemd on these machines: run the daemon detached from this shell.
   # From /: a daemon keeps the directory it was started in as its own, and a checkout deleted later
   # (a CI clone) breaks what it runs there (rsync of a migration: "getcwd(): No such file or directory").
-  (cd / && LXD_DIR="$LXD_DIR" setsid nohup lxd --group root --logfile "$LOG_DIR/lxd.log" >"$LOG_DIR/lxd.out" 2>&1 < /dev/null &)
+  (cd / ; LXD_DIR="$LXD_DIR" setsid nohup lxd --group root --logfile "$LOG_DIR/lxd.log" >"$LOG_DIR/lxd.out" 2>&1 < /dev/null &)
   LXD_DIR="$LXD_DIR" lxd waitready --timeout=60
 fi
 

@@ -35,7 +35,7 @@ else
   say "starting a second lxd (LXD_DIR=$LXD2_DIR)"
   # From /: a daemon keeps the directory it was started in as its own, and a checkout deleted later
   # (a CI clone) breaks what it runs there (rsync of a migration: "getcwd(): No such file or directory").
-  (cd / && LXD_DIR="$LXD2_DIR" setsid nohup lxd --group root --logfile "$LOG_DIR/lxd2.log" >"$LOG_DIR/lxd2.out" 2>&1 < /dev/null &)
+  (cd / ; LXD_DIR="$LXD2_DIR" setsid nohup lxd --group root --logfile "$LOG_DIR/lxd2.log" >"$LOG_DIR/lxd2.out" 2>&1 < /dev/null &)
   LXD_DIR="$LXD2_DIR" lxd waitready --timeout=60
 fi
 
