@@ -20,13 +20,17 @@ import { daemonRecord } from '../state/index.js';
 import { connect, type ConnectOptions } from './session.js';
 import { lxplanVersion } from './version.js';
 
-export async function savePlan(plan: Plan, file: string): Promise<void> {
-  const text = JSON.stringify(toPlanDocument(plan, { lxplanVersion: lxplanVersion() }), null, 2) + '\n';
+/** A plan document written as JSON, readable by its owner only (it may name a state URL). */
+async function writePlanDocument(doc: unknown, file: string): Promise<void> {
   try {
-    await writeFile(file, text, { mode: 0o600 });
+    await writeFile(file, JSON.stringify(doc, null, 2) + '\n', { mode: 0o600 });
   } catch (e) {
     throw new LxplanError('usage', `cannot write the plan to ${file}: ${(e as Error).message}`, { cause: e });
   }
+}
+
+export async function savePlan(plan: Plan, file: string): Promise<void> {
+  await writePlanDocument(toPlanDocument(plan, { lxplanVersion: lxplanVersion() }), file);
 }
 
 /**
@@ -41,11 +45,7 @@ interface PlanSetDocument {
 export async function savePlans(plans: Plan[], file: string): Promise<void> {
   if (plans.length === 1) return savePlan(plans[0], file);
   const doc: PlanSetDocument = { lxplanPlanSet: 1, plans: plans.map((p) => toPlanDocument(p, { lxplanVersion: lxplanVersion() })) };
-  try {
-    await writeFile(file, JSON.stringify(doc, null, 2) + '\n', { mode: 0o600 });
-  } catch (e) {
-    throw new LxplanError('usage', `cannot write the plan to ${file}: ${(e as Error).message}`, { cause: e });
-  }
+  await writePlanDocument(doc, file);
 }
 
 export async function readPlanFile(file: string): Promise<Plan> {

@@ -15,7 +15,7 @@ import { randomUUID } from 'node:crypto';
 import { LxplanError } from '../../errors.js';
 import type { LxdClient } from '../../lxd/client.js';
 import type { LxdOperation } from '../../lxd/types.js';
-import { commandText } from './execs.js';
+import { commandText, type DesiredExec } from './execs.js';
 import { formatDuration } from './wait.js';
 
 /** The variable every process of one exec inherits: what the timeout kills by. */
@@ -24,14 +24,8 @@ export const EXEC_ID_VAR = 'LXPLAN_EXEC_ID';
 /** How much of each stream is kept for messages (its end: where the error usually is). */
 export const OUTPUT_KEEP = 4096;
 
-export interface ExecSpec {
-  command: string[];
-  environment?: Record<string, string>;
-  cwd?: string;
-  uid?: number;
-  gid?: number;
-  timeoutS: number;
-}
+/** What running a command needs: an exec's fields without its name and trigger (a wait_for command condition is one too). */
+export type ExecSpec = Omit<DesiredExec, 'name' | 'when'>;
 
 export interface ExecOutcome {
   /** The exit code; undefined when it was stopped at its timeout. */
