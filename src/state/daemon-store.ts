@@ -30,6 +30,7 @@ import { parse } from './file.js';
 import { describeHolder, newHolder } from './holder.js';
 import type { LockInfo, LockTimings } from './lock.js';
 import type { State } from './model.js';
+import { RefreshedLock } from './refreshed-lock.js';
 import type { HeldLock, StateStore } from './store.js';
 
 export const STATE_KEY = 'user.lxplan.state';
@@ -186,7 +187,7 @@ export class DaemonStore implements StateStore {
           body: { name: LOCK_OBJECT, description: `lxplan's lock of state "${this.name}"`, config: { [LOCK_KEY]: JSON.stringify(mine) } },
         });
         if (dead) this.notice(takeoverNotice(this.label, dead.held, timings));
-        return new DaemonLock(this, info, timings);
+        return daemonLock(this, info, timings);
       } catch (e) {
         if (!isConflict(e)) throw e;
       }
@@ -283,34 +284,11 @@ function parseLock(text: string | undefined): StoredLock | undefined {
 }
 
 /** A lock held on the daemon: refreshed every updateMs; lost (compromised) when another run took it. */
-class DaemonLock implements HeldLock {
-  compromised: Error | undefined;
-  private timer: NodeJS.Timeout | undefined;
-  private refreshing: Promise<unknown> = Promise.resolve();
-
-  constructor(
-    private readonly store: DaemonStore,
-    readonly info: LockInfo,
-    timings: LockTimings,
-  ) {
-    this.timer = setInterval(() => {
-      this.refreshing = this.store.touchLock(info.id, false).then(
-        (ok) => {
-          if (!ok && !this.compromised) this.compromised = new Error(`the lock of ${this.store.label} was taken by another run`);
-        },
-        (e: unknown) => {
-          if (!this.compromised) this.compromised = e instanceof Error ? e : new Error(String(e));
-        },
-      );
-    }, timings.updateMs);
-    this.timer.unref();
-  }
-
-  async release(): Promise<void> {
-    if (!this.timer) return;
-    clearInterval(this.timer);
-    this.timer = undefined;
-    await this.refreshing;
-    await this.store.touchLock(this.info.id, true);
-  }
+function daemonLock(store: DaemonStore, info: LockInfo, timings: LockTimings): RefreshedLock {
+  return new RefreshedLock(info, timings.updateMs, {
+    check: async () => ((await store.touchLock(info.id, false)) ? undefined : new Error(`the lock of ${store.label} was taken by another run`)),
+    release: async () => {
+      await store.touchLock(info.id, true);
+    },
+  });
 }

@@ -22,6 +22,7 @@ import { parse } from './file.js';
 import { describeHolder, newHolder } from './holder.js';
 import type { LockInfo, LockTimings } from './lock.js';
 import type { State } from './model.js';
+import { RefreshedLock } from './refreshed-lock.js';
 import type { HeldLock, StateStore } from './store.js';
 
 const SCHEMA = /^[a-z_][a-z0-9_]{0,62}$/;
@@ -269,7 +270,7 @@ export class PgStore implements StateStore {
       throw e instanceof LxplanError ? e : this.ioError(e);
     }
     this.held = c;
-    return new PgLock(this, c, info, timings, () => {
+    return pgLock(this, c, info, timings, () => {
       this.held = undefined;
     });
   }
@@ -377,40 +378,19 @@ export function takeoverNotice(label: string, dead: LockInfo): string {
 }
 
 /** The lock while held: its connection is checked every updateMs; a broken one marks the lock lost (compromised). */
-class PgLock implements HeldLock {
-  compromised: Error | undefined;
-  private timer: NodeJS.Timeout | undefined;
-  private checking: Promise<unknown> = Promise.resolve();
-
-  constructor(
-    private readonly store: PgStore,
-    private readonly client: Client,
-    readonly info: LockInfo,
-    timings: LockTimings,
-    private readonly onRelease: () => void,
-  ) {
-    const lost = (e: unknown) => {
-      if (!this.compromised)
-        this.compromised = new Error(
-          `the lock of ${store.label} was lost with its database session: ${e instanceof Error ? store.ioError(e).message : String(e)}`,
-        );
-    };
-    client.on('error', lost);
-    client.on('end', () => {
-      if (this.timer) lost(new Error('the connection ended'));
-    });
-    this.timer = setInterval(() => {
-      this.checking = client.query('SELECT 1').then(() => undefined, lost);
-    }, timings.updateMs);
-    this.timer.unref();
-  }
-
-  async release(): Promise<void> {
-    if (!this.timer) return;
-    clearInterval(this.timer);
-    this.timer = undefined;
-    await this.checking;
-    this.onRelease();
-    await this.store.unlock(this.client, this.info.id);
-  }
+function pgLock(store: PgStore, client: Client, info: LockInfo, timings: LockTimings, onRelease: () => void): RefreshedLock {
+  const lostWith = (e: unknown) =>
+    new Error(`the lock of ${store.label} was lost with its database session: ${e instanceof Error ? store.ioError(e).message : String(e)}`);
+  const lock = new RefreshedLock(info, timings.updateMs, {
+    check: () => client.query('SELECT 1').then(() => undefined, lostWith),
+    release: async () => {
+      onRelease();
+      await store.unlock(client, info.id);
+    },
+  });
+  client.on('error', (e) => lock.lose(lostWith(e)));
+  client.on('end', () => {
+    if (lock.held) lock.lose(lostWith(new Error('the connection ended')));
+  });
+  return lock;
 }
